@@ -1,0 +1,163 @@
+package pcap
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Framer looks at the start of the buffered, in-order bytes of one direction of
+// a connection and decides how they split into units:
+//
+//   - n > 0: the next unit is n bytes long; it is delivered once n bytes are buffered.
+//   - n == 0: more bytes are needed to decide.
+//   - n < 0: the first -n bytes are not framable (for example STARTTLS plaintext
+//     before the TLS records); they are delivered as one opaque unit.
+//
+// A TLS framer returns the record length from the 5-byte record header.
+type Framer func(b []byte) int
+
+// Dir is the direction of a packet or a unit within a connection.
+type Dir uint8
+
+const (
+	// ClientToServer is the direction from Conn.Client to Conn.Server.
+	ClientToServer Dir = iota
+	// ServerToClient is the direction from Conn.Server to Conn.Client.
+	ServerToClient
+)
+
+// RoleSource tells how the reader decided which end is the client.
+type RoleSource uint8
+
+const (
+	// RoleFromSYN: the client sent the SYN (or, without a SYN, the server sent SYN-ACK).
+	RoleFromSYN RoleSource = iota
+	// RoleFromPort: no SYN was seen; the end on a watched port is the server.
+	RoleFromPort
+	// RoleGuessed: no SYN and no watched port; the lower port is the server.
+	RoleGuessed
+)
+
+// Conn identifies one TCP connection. A new SYN on a 4-tuple whose previous
+// connection was closed, or with a different initial sequence number, starts a
+// new Conn.
+type Conn struct {
+	ID     uint64         // 1-based, in order of the connection's first packet in the file
+	Client netip.AddrPort // the end that opened the connection (see Roles)
+	Server netip.AddrPort
+	Roles  RoleSource
+	// FirstFrame and FirstTime are those of the connection's first packet.
+	FirstFrame uint64
+	FirstTime  time.Time
+}
+
+// EventKind is a TCP-level event on a connection.
+type EventKind uint8
+
+const (
+	EventSYN            EventKind = iota + 1 // SYN without ACK (the first one; retransmissions are EventSYNRetransmit)
+	EventSYNRetransmit                       // the same SYN again (same ISN)
+	EventSYNACK                              // SYN+ACK (retransmissions are EventRetransmission)
+	EventHandshakeACK                        // the client's ACK completing the three-way handshake
+	EventMidstream                           // the first packet seen is not a SYN: the connection began before the capture
+	EventFIN                                 // a FIN (the first from that direction)
+	EventRST                                 // a RST
+	EventRetransmission                      // a segment whose bytes were all delivered already
+	EventOutOfOrder                          // a segment that arrived ahead of a missing one
+	EventOverlap                             // a segment that partly overlaps bytes already held, with different content
+	EventGap                                 // bytes that will never be seen; Event.GapBytes says how many
+	EventCut                                 // a segment of this connection was cut short by the capture's snaplen
+	EventCapHit                              // a buffering limit was hit; Event.Detail says which
+)
+
+// Event is one TCP-level event of a tracked connection.
+type Event struct {
+	Conn     *Conn
+	Kind     EventKind
+	Dir      Dir
+	Frame    uint64
+	Time     time.Time
+	Seq      uint32 // the segment's sequence number
+	Len      int    // payload bytes in the segment (as captured)
+	GapBytes uint64 // for EventGap: how many bytes are missing (0 if unknown)
+	Detail   string // free text for EventCapHit and similar
+}
+
+// Data is one framed unit of in-order bytes from one direction.
+type Data struct {
+	Conn       *Conn
+	Dir        Dir
+	Bytes      []byte // copied: the Handler may keep it
+	Opaque     bool   // the Framer rejected these bytes (n < 0)
+	Offset     uint64 // stream offset of Bytes[0] from the first payload byte of this direction
+	FirstFrame uint64 // frame that carried Bytes[0]
+	Frame      uint64 // frame that completed the unit
+	Time       time.Time
+	AfterGap   bool // the first unit delivered after an EventGap in this direction
+}
+
+// ConnStats counts what the reader saw on a connection, per direction (index Dir).
+type ConnStats struct {
+	Packets     [2]uint64
+	Bytes       [2]uint64 // TCP payload bytes seen (captured length), retransmissions excluded
+	Undelivered [2]uint64 // payload bytes counted but not delivered (after Data returned false)
+	Retransmits [2]uint64
+	OutOfOrder  [2]uint64
+	Gaps        [2]uint64
+	CutSegments [2]uint64
+	LastFrame   uint64
+	LastTime    time.Time
+	CapHit      bool // a per-direction buffer cap was hit on this connection
+}
+
+// Handler receives what the reader finds. Calls come in capture order from one goroutine.
+type Handler interface {
+	// Event reports a TCP-level event.
+	Event(ev *Event)
+	// Data delivers the next unit of one direction. Returning false stops
+	// delivery of payload for that direction; the reader keeps counting bytes
+	// and reporting FIN and RST.
+	Data(d *Data) bool
+	// End is called once per connection when it is finished: after FIN/RST and
+	// quiet time, when its 4-tuple is reused, when it is evicted, or at the end
+	// of the capture.
+	End(c *Conn, st *ConnStats)
+}
+
+// Options control reading.
+type Options struct {
+	// Ports are the TCP ports whose connections are tracked (either end).
+	// Empty means 5061, unless AnyPort is set.
+	Ports []uint16
+	// AnyPort tracks every TCP connection; the Framer decides what is TLS.
+	AnyPort bool
+	// Framer cuts each direction into units. Required.
+	Framer Framer
+	// MaxConns caps the connections tracked at once (0: 100000). When the
+	// cap is hit the least recently active connection is ended early.
+	MaxConns int
+	// MaxBuffer caps the bytes held per direction: out-of-order segments plus
+	// an incomplete unit (0: 256 KiB). A unit larger than this is delivered as
+	// a gap, never silently.
+	MaxBuffer int
+}
+
+// CaptureInfo describes a capture file.
+type CaptureInfo struct {
+	Path         string
+	Size         int64  // bytes on disk (compressed size for gzip)
+	Format       string // "pcap", "pcapng"
+	Compressed   bool   // gzip
+	Nanosecond   bool   // pcap with nanosecond timestamps
+	LinkTypes    []string
+	Snaplen      uint32 // largest snaplen declared by the file's headers (0 if none)
+	Packets      uint64 // packet records read (the last frame number)
+	CutPackets   uint64 // records whose captured length is less than the original length
+	First, Last  time.Time
+	TCPPackets   uint64 // TCP packets on tracked connections
+	OtherPackets uint64 // everything else: counted, not analysed
+	Undecodable  uint64 // packets whose headers could not be decoded
+	Conns        uint64 // connections tracked
+	ConnsEvicted uint64 // connections ended early because MaxConns was hit
+	Warnings     []string
+}
