@@ -105,6 +105,8 @@ type ConnStats struct {
 	OutOfOrder  [2]uint64
 	Gaps        [2]uint64
 	CutSegments [2]uint64
+	Skipped     [2]uint64 // bytes seen but dropped: partial units at a gap, bytes before a resynchronisation
+	Pending     [2]uint64 // bytes of an incomplete unit left at End
 	LastFrame   uint64
 	LastTime    time.Time
 	CapHit      bool // a per-direction buffer cap was hit on this connection

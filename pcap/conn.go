@@ -1,0 +1,200 @@
+package pcap
+
+import (
+	"net/netip"
+	"slices"
+	"time"
+)
+
+// connKey is a 4-tuple in canonical order: (a, ap) sorts before (b, bp).
+// IPv4 addresses are stored IPv4-mapped.
+type connKey struct {
+	a, b   [16]byte
+	ap, bp uint16
+}
+
+// makeKey returns the canonical key of a packet's 4-tuple and whether the
+// packet's source is end a.
+func makeKey(src, dst [16]byte, sp, dp uint16) (connKey, bool) {
+	c := compare16(src, dst)
+	if c < 0 || c == 0 && sp <= dp {
+		return connKey{a: src, b: dst, ap: sp, bp: dp}, true
+	}
+	return connKey{a: dst, b: src, ap: dp, bp: sp}, false
+}
+
+func compare16(x, y [16]byte) int {
+	for i := range x {
+		if x[i] != y[i] {
+			if x[i] < y[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+// conn is the reader's state of one tracked connection.
+type conn struct {
+	c         Conn
+	st        ConnStats
+	key       connKey
+	clientIsA bool // the client is end a of key
+	half      [2]half
+	synISN    uint32
+	synAckISN uint32
+	synSeen   bool
+	synAck    bool
+	hsAck     bool
+	finSeen   [2]bool
+	rstSeen   [2]bool
+	closed    bool
+	ended     bool
+	last      time.Time
+	// list links
+	prev, next *conn
+	list       *connList
+}
+
+// connList is an intrusive doubly linked list, least recently active first.
+type connList struct {
+	head, tail *conn
+	n          int
+}
+
+func (l *connList) remove(c *conn) {
+	if c.list != l {
+		return
+	}
+	if c.prev != nil {
+		c.prev.next = c.next
+	} else {
+		l.head = c.next
+	}
+	if c.next != nil {
+		c.next.prev = c.prev
+	} else {
+		l.tail = c.prev
+	}
+	c.prev, c.next, c.list = nil, nil, nil
+	l.n--
+}
+
+func (l *connList) pushBack(c *conn) {
+	if c.list != nil {
+		c.list.remove(c)
+	}
+	c.list = l
+	c.prev = l.tail
+	c.next = nil
+	if l.tail != nil {
+		l.tail.next = c
+	} else {
+		l.head = c
+	}
+	l.tail = c
+	l.n++
+}
+
+func addrPort(a [16]byte, p uint16) netip.AddrPort {
+	ad := netip.AddrFrom16(a)
+	return netip.AddrPortFrom(ad.Unmap(), p)
+}
+
+// newConn starts tracking a connection. clientIsA says which end is the client.
+func (rd *reader) newConn(k connKey, clientIsA bool, roles RoleSource, ci frameInfo) *conn {
+	if len(rd.conns) >= rd.opts.MaxConns {
+		rd.evict()
+	}
+	rd.info.Conns++
+	c := &conn{key: k, clientIsA: clientIsA}
+	c.c.ID = rd.info.Conns
+	if clientIsA {
+		c.c.Client, c.c.Server = addrPort(k.a, k.ap), addrPort(k.b, k.bp)
+	} else {
+		c.c.Client, c.c.Server = addrPort(k.b, k.bp), addrPort(k.a, k.ap)
+	}
+	c.c.Roles = roles
+	c.c.FirstFrame = ci.frame
+	c.c.FirstTime = ci.t
+	c.last = ci.t
+	rd.conns[k] = c
+	rd.open.pushBack(c)
+	return c
+}
+
+// evict ends the least recently active connection.
+func (rd *reader) evict() {
+	v := rd.open.head
+	if h := rd.closed.head; h != nil && (v == nil || h.last.Before(v.last)) {
+		v = h
+	}
+	if v == nil {
+		return
+	}
+	rd.info.ConnsEvicted++
+	if !rd.evicted {
+		rd.evicted = true
+		rd.warn("more than " + itoa(rd.opts.MaxConns) + " connections were open at once; the least recently active were ended early")
+	}
+	rd.endConn(v, frameInfo{frame: v.st.LastFrame, t: v.st.LastTime}, true)
+}
+
+// sweep ends closed connections that have been quiet for QuietTime.
+func (rd *reader) sweep() {
+	for c := rd.closed.head; c != nil; c = rd.closed.head {
+		if rd.now.Sub(c.last) <= QuietTime {
+			return
+		}
+		rd.endConn(c, frameInfo{frame: c.st.LastFrame, t: c.st.LastTime}, true)
+	}
+}
+
+// endConn flushes a connection, calls End and forgets it.
+func (rd *reader) endConn(c *conn, fi frameInfo, drop bool) {
+	if c.ended {
+		return
+	}
+	c.ended = true
+	for d := range c.half {
+		rd.flush(c, Dir(d), fi)
+	}
+	for d := range c.half {
+		h := &c.half[d]
+		c.st.Pending[d] = uint64(len(h.unit) + len(h.pend))
+		h.release()
+	}
+	if c.list != nil {
+		c.list.remove(c)
+	}
+	if drop && rd.conns[c.key] == c {
+		delete(rd.conns, c.key)
+	}
+	rd.h.End(&c.c, &c.st)
+}
+
+// finish ends all remaining connections in Conn.ID order and writes the
+// end-of-file warnings.
+func (rd *reader) finish() {
+	rest := make([]*conn, 0, len(rd.conns))
+	for _, c := range rd.conns {
+		rest = append(rest, c)
+	}
+	slices.SortFunc(rest, func(x, y *conn) int {
+		switch {
+		case x.c.ID < y.c.ID:
+			return -1
+		case x.c.ID > y.c.ID:
+			return 1
+		}
+		return 0
+	})
+	for _, c := range rest {
+		rd.endConn(c, frameInfo{frame: c.st.LastFrame, t: c.st.LastTime}, false)
+	}
+	clear(rd.conns)
+	if rd.frags > 0 {
+		rd.info.Warnings = append(rd.info.Warnings, itoa(int(rd.frags))+" IP fragments were counted but not reassembled")
+	}
+}

@@ -1,0 +1,232 @@
+package pcap
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+)
+
+// Link types read by this package that gopacket names differently or not at all.
+const (
+	linkNull     = 0   // BSD loopback, host byte order family
+	linkEthernet = 1   // Ethernet
+	linkRawDLT12 = 12  // DLT_RAW on most BSDs, written by some old tools
+	linkRawDLT14 = 14  // DLT_RAW on OpenBSD
+	linkRaw      = 101 // LINKTYPE_RAW
+	linkLoop     = 108 // OpenBSD loopback, network byte order family
+	linkSLL      = 113 // Linux cooked v1
+	linkIPv4     = 228 // raw IPv4
+	linkIPv6     = 229 // raw IPv6
+	linkSLL2     = 276 // Linux cooked v2
+)
+
+// linkTypeName returns a Wireshark-like name of a link type.
+func linkTypeName(lt int) string {
+	switch lt {
+	case linkEthernet:
+		return "Ethernet"
+	case linkSLL:
+		return "Linux cooked v1"
+	case linkSLL2:
+		return "Linux cooked v2"
+	case linkRaw, linkRawDLT12, linkRawDLT14:
+		return "Raw IP"
+	case linkIPv4:
+		return "Raw IPv4"
+	case linkIPv6:
+		return "Raw IPv6"
+	case linkNull, linkLoop:
+		return "BSD loopback"
+	}
+	if lt >= 0 && lt <= 0xffff {
+		if s := layers.LinkType(lt).String(); s != "" && s != fmt.Sprintf("LinkType(%d)", lt) {
+			return s
+		}
+	}
+	return "unknown"
+}
+
+// linkSupported reports whether packets of the link type can be decoded.
+func linkSupported(lt int) bool {
+	switch lt {
+	case linkNull, linkEthernet, linkRawDLT12, linkRawDLT14, linkRaw, linkLoop, linkSLL, linkIPv4, linkIPv6, linkSLL2:
+		return true
+	}
+	return false
+}
+
+// tcpLayer is layers.TCP that ends decoding: the payload is handed to the
+// stream reassembly, not to a gopacket application decoder.
+type tcpLayer struct{ layers.TCP }
+
+// NextLayerType implements gopacket.DecodingLayer.
+func (t *tcpLayer) NextLayerType() gopacket.LayerType { return gopacket.LayerTypeZero }
+
+// pppoeLayer decodes a PPPoE session header (RFC 2516) and the PPP protocol
+// field after it; gopacket's PPPoE and PPP layers are not DecodingLayers.
+type pppoeLayer struct {
+	layers.BaseLayer
+	proto uint16
+}
+
+var errPPPoE = errors.New("PPPoE session header too short or not a session")
+
+// LayerType implements gopacket.Layer.
+func (p *pppoeLayer) LayerType() gopacket.LayerType { return layers.LayerTypePPPoE }
+
+// CanDecode implements gopacket.DecodingLayer.
+func (p *pppoeLayer) CanDecode() gopacket.LayerClass { return layers.LayerTypePPPoE }
+
+// DecodeFromBytes implements gopacket.DecodingLayer.
+func (p *pppoeLayer) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	// version/type 0x11, code 0 (session data), session id, length, then PPP protocol.
+	if len(data) < 8 || data[0] != 0x11 || data[1] != 0 {
+		return errPPPoE
+	}
+	n := int(binary.BigEndian.Uint16(data[4:6]))
+	body := data[6:]
+	if n < len(body) && n >= 2 {
+		body = body[:n]
+	} else if n > len(body) {
+		df.SetTruncated()
+	}
+	if len(body) < 2 {
+		return errPPPoE
+	}
+	p.proto = binary.BigEndian.Uint16(body[:2])
+	p.BaseLayer = layers.BaseLayer{Contents: data[:8], Payload: body[2:]}
+	return nil
+}
+
+// NextLayerType implements gopacket.DecodingLayer.
+func (p *pppoeLayer) NextLayerType() gopacket.LayerType {
+	switch p.proto {
+	case 0x0021:
+		return layers.LayerTypeIPv4
+	case 0x0057:
+		return layers.LayerTypeIPv6
+	}
+	return gopacket.LayerTypeZero
+}
+
+// first-layer indexes of decoder.parsers
+const (
+	firstEthernet = iota
+	firstSLL
+	firstSLL2
+	firstLoopback
+	firstIPv4
+	firstIPv6
+	firstCount
+)
+
+// decoder holds the preallocated layers and one DecodingLayerParser per
+// first layer; all parsers share the same layer values.
+type decoder struct {
+	eth     layers.Ethernet
+	dot1q   layers.Dot1Q
+	sll     layers.LinuxSLL
+	sll2    layers.LinuxSLL2
+	loop    layers.Loopback
+	pppoe   pppoeLayer
+	ip4     layers.IPv4
+	ip6     layers.IPv6
+	ext     layers.IPv6ExtensionSkipper
+	frag6   layers.IPv6Fragment
+	frag    gopacket.Fragment
+	tcp     tcpLayer
+	parsers [firstCount]*gopacket.DecodingLayerParser
+	decoded []gopacket.LayerType
+}
+
+func newDecoder() *decoder {
+	d := &decoder{decoded: make([]gopacket.LayerType, 0, 12)}
+	firsts := [firstCount]gopacket.LayerType{
+		layers.LayerTypeEthernet, layers.LayerTypeLinuxSLL, layers.LayerTypeLinuxSLL2,
+		layers.LayerTypeLoopback, layers.LayerTypeIPv4, layers.LayerTypeIPv6,
+	}
+	for i, f := range firsts {
+		// Order matters: frag6 after ext, so that a fragment header is not skipped.
+		p := gopacket.NewDecodingLayerParser(f, &d.eth, &d.dot1q, &d.sll, &d.sll2, &d.loop, &d.pppoe,
+			&d.ip4, &d.ip6, &d.ext, &d.frag6, &d.frag, &d.tcp)
+		p.IgnoreUnsupported = true
+		d.parsers[i] = p
+	}
+	return d
+}
+
+// result of decoding one packet
+type decodeResult uint8
+
+const (
+	decOther decodeResult = iota
+	decTCP4
+	decTCP6
+	decFragment
+	decBad
+)
+
+// decode decodes one packet of link type lt.
+func (d *decoder) decode(lt int, data []byte) decodeResult {
+	var first int
+	switch lt {
+	case linkEthernet:
+		first = firstEthernet
+	case linkSLL:
+		first = firstSLL
+	case linkSLL2:
+		first = firstSLL2
+	case linkNull, linkLoop:
+		first = firstLoopback
+	case linkIPv4:
+		first = firstIPv4
+	case linkIPv6:
+		first = firstIPv6
+	case linkRaw, linkRawDLT12, linkRawDLT14:
+		if len(data) == 0 {
+			return decBad
+		}
+		switch data[0] >> 4 {
+		case 4:
+			first = firstIPv4
+		case 6:
+			first = firstIPv6
+		default:
+			return decBad
+		}
+	default:
+		return decOther
+	}
+	err := d.parsers[first].DecodeLayers(data, &d.decoded)
+	res := decOther
+	ipv := 0
+	for _, t := range d.decoded {
+		switch t {
+		case layers.LayerTypeIPv4:
+			ipv = 4
+		case layers.LayerTypeIPv6:
+			ipv = 6
+		case gopacket.LayerTypeFragment:
+			return decFragment
+		case layers.LayerTypeTCP:
+			if ipv == 4 {
+				res = decTCP4
+			} else if ipv == 6 {
+				res = decTCP6
+			}
+		}
+	}
+	if res != decOther {
+		// An IP header inside a tunnel would have replaced the outer one in the
+		// shared layer; only the innermost IP layer is used, which is the one
+		// that carried the TCP segment.
+		return res
+	}
+	if err != nil {
+		return decBad
+	}
+	return decOther
+}

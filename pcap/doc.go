@@ -1,0 +1,61 @@
+// Package pcap reads packet capture files and reassembles the TCP
+// connections in them into framed units for the siptls diagnosis.
+//
+// It is the only siptls package that imports gopacket. Read and ReadFile
+// accept classic pcap (either byte order, microsecond or nanosecond
+// timestamps) and pcapng (several interfaces and link types in one file),
+// plain or gzip compressed. Link types: Ethernet (802.1Q and QinQ VLAN tags,
+// PPPoE sessions), Linux cooked v1 and v2, raw IP (101, 228, 229 and the
+// DLT values 12 and 14), and BSD loopback (0 and 108); IPv4 and IPv6 with
+// extension headers skipped. Packets are decoded with one set of
+// preallocated gopacket layers; a packet that cannot be decoded is counted
+// in CaptureInfo.Undecodable, never fatal. IP fragments are counted, not
+// reassembled.
+//
+// # Lifecycle
+//
+// Read streams the file once. For each TCP segment with a port in
+// Options.Ports (5061 by default; every port with AnyPort) it finds or
+// creates a Conn, reports TCP events to Handler.Event (SYN, SYN-ACK,
+// handshake ACK, midstream start, FIN, RST, retransmission, out-of-order,
+// overlap, gap, cut segment, buffer cap), and appends the segment's bytes to
+// its direction in sequence order. The Framer cuts the in-order bytes into
+// units; each unit is delivered to Handler.Data as a copy, with the frame of
+// its first byte and the frame and time of the packet that completed it (as
+// Wireshark shows a reassembled PDU). When Data returns false the direction
+// is no longer buffered, only counted. Handler.End is called exactly once
+// per Conn: when a closed connection (FIN both ways or RST) has been quiet
+// for QuietTime of capture time, when its 4-tuple is reused by a new SYN,
+// when it is evicted because MaxConns connections are open, or at the end
+// of the file, in Conn.ID order. All calls come from the calling goroutine,
+// in capture order.
+//
+// Roles: the sender of the SYN is the client (or the receiver of a SYN-ACK
+// when the SYN is missing); without either, the end on a watched port is
+// the server, and failing that the end with the lower port.
+//
+// # Holes, gaps and resynchronisation
+//
+// Out-of-order segments are held until the hole before them fills. When
+// bytes are overlapped, the first bytes seen win, as in Wireshark, and
+// EventOverlap reports differing content. A hole is never parsed across:
+// when the peer acknowledges bytes the capture never showed ("ACKed unseen
+// segment"), when the held bytes exceed MaxBuffer, at End, or where the
+// snaplen cut a segment (EventCut), the reader reports EventGap, drops any
+// incomplete unit, and resynchronises: it calls the Framer at the start of
+// each following segment until it accepts one (n > 0), and delivers that
+// unit with AfterGap set. A direction whose start was not captured
+// (EventMidstream) starts the same way.
+//
+// # Limits
+//
+// Memory does not grow with the file: at most MaxBuffer bytes are held per
+// direction (a unit longer than that is reported as a gap and skipped),
+// closed connections are dropped after QuietTime, and at most MaxConns are
+// tracked. A record longer than MaxRecord is reported as damage (pcapng's
+// reader has read it into memory by then, so one such record may cost up to
+// the size of the rest of the file). Bad input yields an *InputError; a file
+// cut off or damaged after some records still reports everything read
+// before the bad record, with the error. Read never panics on any input;
+// the Framer and the Handler are the caller's code.
+package pcap

@@ -1,0 +1,404 @@
+package pcap
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"io"
+	"os"
+	"regexp"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// Defaults for Options.
+const (
+	DefaultPort      = 5061
+	DefaultMaxConns  = 100000
+	DefaultMaxBuffer = 256 << 10
+	// QuietTime is how long, in capture time, a closed connection (FIN both
+	// ways or RST) stays tracked after its last packet before End is called.
+	QuietTime = 60 * time.Second
+)
+
+// ErrOptions is returned when Options.Framer or the Handler is missing.
+var ErrOptions = errors.New("pcap: Read needs Options.Framer and a Handler")
+
+const bufSize = 1 << 20
+
+// ReadFile reads the capture file at path; see Read. It also fills
+// CaptureInfo.Size and refuses a directory.
+func ReadFile(path string, opts Options, h Handler) (*CaptureInfo, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return &CaptureInfo{Path: path}, &InputError{Path: path, Problem: ProblemIO, Offset: -1, Err: err}
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return &CaptureInfo{Path: path}, &InputError{Path: path, Problem: ProblemIO, Offset: -1, Err: err}
+	}
+	if st.IsDir() {
+		return &CaptureInfo{Path: path}, &InputError{Path: path, Problem: ProblemDirectory, Offset: -1}
+	}
+	info, err := Read(f, path, opts, h)
+	if info != nil {
+		info.Size = st.Size()
+	}
+	return info, err
+}
+
+// Read reads a capture from r, a pcap or pcapng stream, plain or gzip
+// compressed, and calls h for what it finds on the tracked TCP connections.
+// path only names the input in CaptureInfo and errors.
+//
+// The returned CaptureInfo is never nil. On a file cut off inside its last
+// record (ProblemTruncated) or damaged after some records (ProblemDamaged),
+// every connection found so far has been reported, End included, and the
+// error is returned with the CaptureInfo.
+func Read(r io.Reader, path string, opts Options, h Handler) (*CaptureInfo, error) {
+	info := &CaptureInfo{Path: path}
+	if opts.Framer == nil || h == nil {
+		return info, ErrOptions
+	}
+	in := newInputReader(r)
+	br := bufio.NewReaderSize(in, bufSize)
+	magic, err := br.Peek(4)
+	if len(magic) == 0 {
+		if err != nil && err != io.EOF {
+			return info, &InputError{Path: path, Problem: ProblemIO, Offset: -1, Err: err}
+		}
+		return info, &InputError{Path: path, Problem: ProblemEmpty, Offset: -1}
+	}
+	if len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		info.Compressed = true
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			p := ProblemDamaged
+			if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+				p = ProblemTruncated
+			}
+			return info, &InputError{Path: path, Problem: p, Offset: -1, Err: err}
+		}
+		zr.Multistream(true)
+		br = bufio.NewReaderSize(zr, bufSize)
+		magic, err = br.Peek(4)
+		if len(magic) == 0 {
+			if err != nil && err != io.EOF {
+				return info, gzipError(path, err)
+			}
+			return info, &InputError{Path: path, Problem: ProblemEmpty, Offset: -1}
+		}
+	}
+	rd := newReader(info, opts, h)
+	switch kind := captureKind(magic); kind {
+	case "pcap":
+		info.Format = "pcap"
+		err = rd.readPcap(br)
+	case "pcapng":
+		info.Format = "pcapng"
+		err = rd.readPcapng(br)
+	default:
+		head, _ := br.Peek(4096)
+		if len(magic) < 4 && kind == "short" {
+			return info, &InputError{Path: path, Problem: ProblemTruncated, Offset: -1}
+		}
+		if looksLikeScreenText(head) {
+			return info, &InputError{Path: path, Problem: ProblemScreenText, Offset: -1}
+		}
+		return info, &InputError{Path: path, Problem: ProblemNotCapture, Offset: -1}
+	}
+	rd.finish()
+	return info, err
+}
+
+func gzipError(path string, err error) error {
+	p := ProblemDamaged
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		p = ProblemTruncated
+	}
+	return &InputError{Path: path, Problem: p, Offset: -1, Err: err}
+}
+
+// captureKind names the format announced by the first bytes.
+func captureKind(m []byte) string {
+	if len(m) < 4 {
+		// A file shorter than a magic number is only "short" if its bytes
+		// are a prefix of one.
+		for _, full := range [][]byte{
+			{0xd4, 0xc3, 0xb2, 0xa1}, {0xa1, 0xb2, 0xc3, 0xd4},
+			{0x4d, 0x3c, 0xb2, 0xa1}, {0xa1, 0xb2, 0x3c, 0x4d}, {0x0a, 0x0d, 0x0d, 0x0a},
+		} {
+			if bytes.HasPrefix(full, m) {
+				return "short"
+			}
+		}
+		return ""
+	}
+	switch string(m[:4]) {
+	case "\xd4\xc3\xb2\xa1", "\xa1\xb2\xc3\xd4", "\x4d\x3c\xb2\xa1", "\xa1\xb2\x3c\x4d":
+		return "pcap"
+	case "\x0a\x0d\x0d\x0a":
+		return "pcapng"
+	}
+	return ""
+}
+
+// looksLikeScreenText reports whether b looks like the text CUCM's
+// `utils network capture` prints on the screen: tcpdump lines with times,
+// addresses and ports, and no binary bytes.
+func looksLikeScreenText(b []byte) bool {
+	if len(b) == 0 || bytes.IndexByte(b, 0) >= 0 {
+		return false
+	}
+	printable := 0
+	for _, c := range b {
+		if c >= 0x20 && c < 0x7f || c == '\n' || c == '\r' || c == '\t' {
+			printable++
+		}
+	}
+	if printable*100 < len(b)*95 {
+		return false
+	}
+	if bytes.Contains(b, []byte("Executing command with options")) {
+		return true
+	}
+	line := regexp.MustCompile(`(?m)^\s*(\d{4}-\d{2}-\d{2}[ T])?\d{1,2}:\d{2}:\d{2}(\.\d+)?\s+(IP6?\s+)?\S+[.:]\w+\s+>\s+\S+[.:]\w+`)
+	return line.Match(b)
+}
+
+// reader is the state of one Read call.
+type reader struct {
+	info    *CaptureInfo
+	opts    Options
+	h       Handler
+	dec     *decoder
+	watched [1024]uint64 // bitset of watched ports
+	frame   uint64
+	off     int64 // offset of the next pcap record, -1 for pcapng
+
+	conns   map[connKey]*conn
+	open    connList
+	closed  connList
+	now     time.Time
+	frags   uint64
+	evicted bool
+	links   map[int]bool // link types seen, for LinkTypes
+	badLink map[int]bool // unsupported link types seen (pcapng)
+	goodPkt bool         // a packet of a supported link type was seen
+}
+
+func newReader(info *CaptureInfo, opts Options, h Handler) *reader {
+	if opts.MaxConns <= 0 {
+		opts.MaxConns = DefaultMaxConns
+	}
+	if opts.MaxBuffer <= 0 {
+		opts.MaxBuffer = DefaultMaxBuffer
+	}
+	rd := &reader{info: info, opts: opts, h: h, dec: newDecoder(), conns: make(map[connKey]*conn),
+		links: make(map[int]bool), badLink: make(map[int]bool)}
+	ports := opts.Ports
+	if len(ports) == 0 {
+		ports = []uint16{DefaultPort}
+	}
+	for _, p := range ports {
+		rd.watched[p>>6] |= 1 << (p & 63)
+	}
+	return rd
+}
+
+func (rd *reader) isWatched(p uint16) bool { return rd.watched[p>>6]&(1<<(p&63)) != 0 }
+
+func (rd *reader) addLink(lt int) {
+	if rd.links[lt] {
+		return
+	}
+	rd.links[lt] = true
+	rd.info.LinkTypes = append(rd.info.LinkTypes, linkTypeName(lt))
+}
+
+func (rd *reader) warn(s string) { rd.info.Warnings = append(rd.info.Warnings, s) }
+
+func (rd *reader) inputErr(p Problem, err error) *InputError {
+	return &InputError{Path: rd.info.Path, Problem: p, Frame: rd.frame + 1, Offset: rd.off, Err: err}
+}
+
+// readPcap reads a classic pcap stream.
+func (rd *reader) readPcap(br *bufio.Reader) error {
+	rd.off = 24
+	pr, err := pcapgo.NewReader(br)
+	if err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return &InputError{Path: rd.info.Path, Problem: ProblemTruncated, Offset: -1, Err: err}
+		}
+		return &InputError{Path: rd.info.Path, Problem: ProblemDamaged, Offset: 0, Err: err}
+	}
+	rd.info.Nanosecond = pr.Resolution() == gopacket.TimestampResolutionNanosecond
+	rd.info.Snaplen = pr.Snaplen()
+	if pr.Snaplen() > MaxRecord || pr.Snaplen() == 0 {
+		// pcapgo accepts records up to the declared snaplen; a damaged or
+		// hostile header must not make it read gigabytes into one record.
+		pr.SetSnaplen(MaxRecord)
+	}
+	lt := int(pr.LinkType())
+	rd.addLink(lt)
+	if !linkSupported(lt) {
+		return &InputError{Path: rd.info.Path, Problem: ProblemLinkType, Offset: 20, LinkType: lt}
+	}
+	for {
+		data, ci, err := pr.ZeroCopyReadPacketData()
+		if err != nil {
+			switch {
+			case err == io.EOF:
+				return nil
+			case errors.Is(err, io.ErrUnexpectedEOF):
+				return rd.inputErr(ProblemTruncated, err)
+			case ci.CaptureLength > MaxRecord:
+				return rd.inputErr(ProblemDamaged, &recordError{ci.CaptureLength})
+			default:
+				return rd.inputErr(ProblemDamaged, err)
+			}
+		}
+		rd.packet(lt, data, &ci)
+		rd.off += 16 + int64(ci.CaptureLength)
+	}
+}
+
+// recordError describes a record whose captured length is implausible.
+type recordError struct{ n int }
+
+func (e *recordError) Error() string {
+	return "the record claims " + itoa(e.n) + " captured bytes, more than any packet (" + itoa(MaxRecord) + ")"
+}
+
+func itoa(n int) string {
+	var b [24]byte
+	i := len(b)
+	neg := n < 0
+	u := uint64(n)
+	if neg {
+		u = uint64(-n)
+	}
+	for {
+		i--
+		b[i] = byte('0' + u%10)
+		u /= 10
+		if u == 0 {
+			break
+		}
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
+
+// readPcapng reads a pcapng stream.
+func (rd *reader) readPcapng(br *bufio.Reader) error {
+	rd.off = -1
+	nr, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
+	if err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return &InputError{Path: rd.info.Path, Problem: ProblemTruncated, Offset: -1, Err: err}
+		}
+		return &InputError{Path: rd.info.Path, Problem: ProblemDamaged, Offset: -1, Err: err}
+	}
+	nIf := 0
+	for {
+		data, ci, err := nr.ZeroCopyReadPacketData()
+		if err != nil {
+			switch {
+			case err == io.EOF:
+				return rd.linkCheck()
+			case errors.Is(err, io.ErrUnexpectedEOF):
+				return rd.inputErr(ProblemTruncated, err)
+			default:
+				return rd.inputErr(ProblemDamaged, err)
+			}
+		}
+		if n := nr.NInterfaces(); n != nIf {
+			for i := 0; i < n; i++ {
+				if ifc, err := nr.Interface(i); err == nil {
+					rd.addLink(int(ifc.LinkType))
+					if ifc.SnapLength > rd.info.Snaplen {
+						rd.info.Snaplen = ifc.SnapLength
+					}
+				}
+			}
+			nIf = n
+		}
+		if ci.CaptureLength > MaxRecord {
+			return rd.inputErr(ProblemDamaged, &recordError{ci.CaptureLength})
+		}
+		lt := linkEthernet
+		if len(ci.AncillaryData) > 0 {
+			if l, ok := ci.AncillaryData[0].(layers.LinkType); ok {
+				lt = int(l)
+			}
+		}
+		rd.packet(lt, data, &ci)
+	}
+}
+
+// linkCheck fails a pcapng file none of whose packets could be decoded
+// because of their link types.
+func (rd *reader) linkCheck() error {
+	if rd.goodPkt || len(rd.badLink) == 0 {
+		return nil
+	}
+	lt := -1
+	for l := range rd.badLink {
+		if lt < 0 || l < lt {
+			lt = l
+		}
+	}
+	return &InputError{Path: rd.info.Path, Problem: ProblemLinkType, Offset: -1, LinkType: lt}
+}
+
+// packet handles one packet record.
+func (rd *reader) packet(lt int, data []byte, ci *gopacket.CaptureInfo) {
+	rd.frame++
+	info := rd.info
+	info.Packets = rd.frame
+	if ci.CaptureLength < ci.Length {
+		info.CutPackets++
+	}
+	t := ci.Timestamp
+	if !t.IsZero() {
+		if info.First.IsZero() || t.Before(info.First) {
+			info.First = t
+		}
+		if t.After(info.Last) {
+			info.Last = t
+		}
+		rd.now = t
+	}
+	if !linkSupported(lt) {
+		if !rd.badLink[lt] {
+			rd.badLink[lt] = true
+			rd.warn("packets with link type " + linkTypeName(lt) + " (" + itoa(lt) + ") were not decoded")
+		}
+		info.OtherPackets++
+		return
+	}
+	rd.goodPkt = true
+	rd.sweep()
+	switch rd.dec.decode(lt, data) {
+	case decTCP4:
+		rd.tcpPacket(data, ci, false)
+	case decTCP6:
+		rd.tcpPacket(data, ci, true)
+	case decFragment:
+		rd.frags++
+		info.OtherPackets++
+	case decBad:
+		info.Undecodable++
+	default:
+		info.OtherPackets++
+	}
+}

@@ -1,0 +1,572 @@
+package pcap
+
+import (
+	"bytes"
+	"slices"
+	"time"
+)
+
+// frameInfo is the frame number and capture time of a packet.
+type frameInfo struct {
+	frame uint64
+	t     time.Time
+}
+
+// mark records which frame carried the byte at a stream offset.
+type mark struct {
+	off   uint64
+	frame uint64
+}
+
+// heldSeg is an out-of-order piece of a direction: bytes, or a known gap
+// (bytes cut by the snaplen) when data is nil and gap > 0.
+type heldSeg struct {
+	off   uint64
+	data  []byte
+	gap   uint64
+	frame uint64
+	t     time.Time
+}
+
+func (e *heldSeg) end() uint64 { return e.off + uint64(len(e.data)) + e.gap }
+
+// half is one direction of a connection.
+type half struct {
+	known    bool   // next and off are valid
+	next     uint32 // next expected sequence number
+	off      uint64 // stream offset of next
+	stopped  bool   // Data returned false
+	resync   bool   // after a gap: the next unit must start at a segment start the Framer accepts
+	afterGap bool   // the next unit delivered is the first after a gap
+	finKnown bool
+	finDone  bool
+	finOff   uint64
+
+	unit      []byte // the unit being filled, nil if none
+	unitNeed  int
+	unitOff   uint64
+	unitFirst uint64
+
+	pend    []byte // bytes the Framer has not decided on yet
+	pendOff uint64
+	marks   []mark // segment starts within pend
+
+	skip uint64 // bytes still to skip of a unit larger than MaxBuffer
+
+	held      []heldSeg // sorted by off, not overlapping
+	heldBytes int
+}
+
+// start makes the direction known with its next sequence number.
+func (h *half) start(next uint32) {
+	h.known = true
+	h.next = next
+	h.off = 0
+}
+
+// advance moves the next expected byte n bytes on, past a FIN if it is reached.
+func (h *half) advance(n uint64) {
+	h.off += n
+	h.next += uint32(n)
+	if h.finKnown && !h.finDone && h.off == h.finOff {
+		h.finDone = true
+		h.off++
+		h.next++
+	}
+}
+
+// frameAt returns the frame that carried pend's byte at offset o.
+func (h *half) frameAt(o uint64) uint64 {
+	f := uint64(0)
+	for _, m := range h.marks {
+		if m.off > o {
+			break
+		}
+		f = m.frame
+	}
+	return f
+}
+
+// consumePend drops the first k bytes of pend.
+func (h *half) consumePend(k int) {
+	n := copy(h.pend, h.pend[k:])
+	h.pend = h.pend[:n]
+	h.pendOff += uint64(k)
+	if n == 0 {
+		h.marks = h.marks[:0]
+		return
+	}
+	// keep the last mark at or before pendOff and all after it
+	i := 0
+	for i+1 < len(h.marks) && h.marks[i+1].off <= h.pendOff {
+		i++
+	}
+	if i > 0 {
+		h.marks = h.marks[:copy(h.marks, h.marks[i:])]
+	}
+}
+
+// buffered is the number of bytes the direction holds.
+func (h *half) buffered() int { return len(h.unit) + len(h.pend) + h.heldBytes }
+
+// dropPartial discards the incomplete unit and undecided bytes, returning how many.
+func (h *half) dropPartial() int {
+	n := len(h.unit) + len(h.pend)
+	h.unit = nil
+	h.pend = h.pend[:0]
+	h.marks = h.marks[:0]
+	h.skip = 0
+	return n
+}
+
+// release frees the buffers of a finished or stopped direction.
+func (h *half) release() {
+	h.unit, h.pend, h.marks, h.held = nil, nil, nil, nil
+	h.heldBytes = 0
+}
+
+// hold inserts an out-of-order piece: data at off followed by gap missing
+// bytes. Bytes already held win (first bytes win, as in Wireshark). It returns
+// how many new data bytes were held and whether an overlap had different content.
+func (h *half) hold(off uint64, data []byte, gap uint64, fi frameInfo) (int, bool) {
+	differs := false
+	added := 0
+	add := func(o uint64, b []byte, g uint64) {
+		e := heldSeg{off: o, gap: g, frame: fi.frame, t: fi.t}
+		if len(b) > 0 {
+			e.data = bytes.Clone(b)
+			added += len(b)
+		}
+		i, _ := slices.BinarySearchFunc(h.held, o, func(x heldSeg, t uint64) int {
+			switch {
+			case x.off < t:
+				return -1
+			case x.off > t:
+				return 1
+			}
+			return 0
+		})
+		h.held = slices.Insert(h.held, i, e)
+	}
+	// piece covers [s, s+len(b)+g) where the first len(b) bytes are data.
+	piece := func(s, e uint64) {
+		dEnd := off + uint64(len(data))
+		if s < dEnd {
+			de := min(e, dEnd)
+			add(s, data[s-off:de-off], 0)
+			s = de
+		}
+		if s < e {
+			add(s, nil, e-s)
+		}
+	}
+	cur, end := off, off+uint64(len(data))+gap
+	// collect the covering entries first: add changes h.held
+	type span struct{ s, e uint64 }
+	var gaps [8]span
+	free := gaps[:0]
+	for i := range h.held {
+		x := &h.held[i]
+		if x.end() <= cur {
+			continue
+		}
+		if x.off >= end {
+			break
+		}
+		if x.off > cur {
+			free = append(free, span{cur, x.off})
+		}
+		// compare the overlapping data bytes
+		s, e := max(cur, x.off), min(end, x.end())
+		dEnd := off + uint64(len(data))
+		xdEnd := x.off + uint64(len(x.data))
+		cs, ce := s, min(e, dEnd, xdEnd)
+		if cs < ce && !bytes.Equal(data[cs-off:ce-off], x.data[cs-x.off:ce-x.off]) {
+			differs = true
+		}
+		cur = max(cur, x.end())
+	}
+	if cur < end {
+		free = append(free, span{cur, end})
+	}
+	for _, f := range free {
+		piece(f.s, f.e)
+	}
+	h.heldBytes += added
+	return added, differs
+}
+
+// data handles the payload of one segment of direction d: seq is the
+// sequence number of its first payload byte, missing the bytes the snaplen cut.
+func (rd *reader) data(c *conn, d Dir, seq uint32, payload []byte, missing int, fin bool, fi frameInfo) {
+	h := &c.half[d]
+	st := &c.st
+	o := int64(h.off) + int64(int32(seq-h.next))
+	end := o + int64(len(payload)) + int64(missing)
+	if fin && !h.finKnown && end >= 0 {
+		h.finKnown = true
+		h.finOff = uint64(end)
+	}
+	if len(payload) == 0 && missing == 0 {
+		if h.finKnown && !h.finDone && h.off == h.finOff {
+			h.advance(0)
+		}
+		return
+	}
+	cur := int64(h.off)
+	if end <= cur {
+		if len(payload) > 0 {
+			st.Retransmits[d]++
+			rd.event(c, EventRetransmission, d, fi, seq, len(payload), 0, "")
+		}
+		return
+	}
+	if o < cur { // partly old: keep the new bytes
+		k := cur - o
+		if k >= int64(len(payload)) {
+			missing -= int(k - int64(len(payload)))
+			payload = nil
+		} else {
+			payload = payload[k:]
+		}
+		o = cur
+	}
+	if h.stopped {
+		st.Bytes[d] += uint64(len(payload))
+		st.Undelivered[d] += uint64(len(payload))
+		if o == cur {
+			h.advance(uint64(len(payload) + missing))
+		} else if uint64(end) > h.off {
+			// out of order without buffering: count and jump
+			h.off, h.next = uint64(end), h.next+uint32(uint64(end)-h.off)
+		}
+		return
+	}
+	if o > cur || len(h.held) > 0 {
+		if o > cur {
+			st.OutOfOrder[d]++
+			rd.event(c, EventOutOfOrder, d, fi, seq, len(payload), 0, "")
+		}
+		n, differs := h.hold(uint64(o), payload, uint64(missing), fi)
+		st.Bytes[d] += uint64(n)
+		if differs {
+			rd.event(c, EventOverlap, d, fi, seq, len(payload), 0, "")
+		}
+		rd.drain(c, d, fi)
+		rd.checkCap(c, d, fi)
+		return
+	}
+	st.Bytes[d] += uint64(len(payload))
+	start := h.off
+	h.advanceNoFin(uint64(len(payload)))
+	rd.feed(c, d, payload, start, fi.frame, fi)
+	h.finCheck()
+	if missing > 0 {
+		rd.gap(c, d, uint64(missing), fi, "")
+	}
+	rd.checkCap(c, d, fi)
+}
+
+// advanceNoFin moves on without consuming a FIN; finCheck does that later.
+func (h *half) advanceNoFin(n uint64) {
+	h.off += n
+	h.next += uint32(n)
+}
+
+func (h *half) finCheck() {
+	if h.finKnown && !h.finDone && h.off == h.finOff {
+		h.advance(0)
+	}
+}
+
+// drain delivers held pieces that are now in order.
+func (rd *reader) drain(c *conn, d Dir, fi frameInfo) {
+	h := &c.half[d]
+	for len(h.held) > 0 && !h.stopped {
+		e := h.held[0]
+		if e.off > h.off {
+			break
+		}
+		h.held[0] = heldSeg{}
+		h.held = h.held[1:]
+		h.heldBytes -= len(e.data)
+		if e.end() <= h.off {
+			continue
+		}
+		cf := fi
+		if e.frame > cf.frame {
+			cf = frameInfo{e.frame, e.t}
+		}
+		if e.data == nil {
+			rd.gap(c, d, e.end()-h.off, cf, "")
+			continue
+		}
+		b := e.data[h.off-e.off:]
+		start := h.off
+		h.advanceNoFin(uint64(len(b)))
+		rd.feed(c, d, b, start, e.frame, cf)
+		h.finCheck()
+		if e.gap > 0 {
+			rd.gap(c, d, e.gap, cf, "")
+		}
+	}
+	if len(h.held) == 0 {
+		h.held = h.held[:0:0]
+	}
+	if h.stopped {
+		rd.stopHeld(c, d)
+	}
+}
+
+// gap skips n missing bytes of direction d.
+func (rd *reader) gap(c *conn, d Dir, n uint64, fi frameInfo, detail string) {
+	h := &c.half[d]
+	c.st.Gaps[d]++
+	c.st.Skipped[d] += uint64(h.dropPartial())
+	rd.event(c, EventGap, d, fi, h.next, 0, n, detail)
+	h.advance(n)
+	h.resync = true
+	h.afterGap = true
+}
+
+// ackGap handles the peer acknowledging bytes of direction d that the
+// capture does not have ("ACKed unseen segment").
+func (rd *reader) ackGap(c *conn, d Dir, ack uint32, fi frameInfo) {
+	h := &c.half[d]
+	if !h.known || h.stopped {
+		return
+	}
+	delta := int32(ack - h.next)
+	if delta <= 0 {
+		return
+	}
+	ackOff := h.off + uint64(delta)
+	if h.finKnown && !h.finDone && ackOff == h.finOff+1 {
+		ackOff = h.finOff
+	}
+	for h.off < ackOff && !h.stopped {
+		if len(h.held) > 0 && h.held[0].off <= ackOff {
+			if h.held[0].off > h.off {
+				rd.gap(c, d, h.held[0].off-h.off, fi, "")
+			}
+			rd.drain(c, d, fi)
+			continue
+		}
+		rd.gap(c, d, ackOff-h.off, fi, "")
+	}
+}
+
+// checkCap enforces MaxBuffer on direction d.
+func (rd *reader) checkCap(c *conn, d Dir, fi frameInfo) {
+	h := &c.half[d]
+	max := rd.opts.MaxBuffer
+	for !h.stopped && h.buffered() > max {
+		c.st.CapHit = true
+		if len(h.held) > 0 {
+			rd.event(c, EventCapHit, d, fi, h.next, 0, 0, "MaxBuffer: "+itoa(h.buffered())+" bytes held behind a missing segment")
+			if h.held[0].off > h.off {
+				rd.gap(c, d, h.held[0].off-h.off, fi, "")
+			} else {
+				c.st.Skipped[d] += uint64(h.dropPartial())
+			}
+			rd.drain(c, d, fi)
+			continue
+		}
+		n := h.dropPartial()
+		c.st.Skipped[d] += uint64(n)
+		c.st.Gaps[d]++
+		rd.event(c, EventCapHit, d, fi, h.next, 0, 0, "MaxBuffer: no unit boundary within "+itoa(n)+" bytes")
+		rd.event(c, EventGap, d, fi, h.next, 0, uint64(n), "bytes dropped at MaxBuffer")
+		h.resync = true
+		h.afterGap = true
+	}
+}
+
+// flush delivers what a direction still holds at End: each hole becomes a gap.
+func (rd *reader) flush(c *conn, d Dir, fi frameInfo) {
+	h := &c.half[d]
+	for len(h.held) > 0 && !h.stopped {
+		e := h.held[0]
+		if e.off > h.off {
+			rd.gap(c, d, e.off-h.off, frameInfo{e.frame, e.t}, "")
+		}
+		rd.drain(c, d, frameInfo{})
+	}
+}
+
+// stopHeld counts held bytes of a stopped direction as undelivered.
+func (rd *reader) stopHeld(c *conn, d Dir) {
+	h := &c.half[d]
+	for _, e := range h.held {
+		c.st.Undelivered[d] += uint64(len(e.data))
+		if e.end() > h.off {
+			h.off, h.next = e.end(), h.next+uint32(e.end()-h.off)
+		}
+	}
+	h.release()
+}
+
+// feed frames in-order bytes b, whose first byte is at stream offset off
+// and was carried by frame segFrame; fi is the packet completing units.
+func (rd *reader) feed(c *conn, d Dir, b []byte, off uint64, segFrame uint64, fi frameInfo) {
+	h := &c.half[d]
+	if h.skip > 0 {
+		k := min(h.skip, uint64(len(b)))
+		h.skip -= k
+		b = b[k:]
+		off += k
+	}
+	segStart := true
+	for len(b) > 0 {
+		if h.stopped {
+			c.st.Undelivered[d] += uint64(len(b))
+			return
+		}
+		if h.unit != nil {
+			k := min(h.unitNeed-len(h.unit), len(b))
+			h.unit = append(h.unit, b[:k]...)
+			b, off = b[k:], off+uint64(k)
+			segStart = false
+			if len(h.unit) == h.unitNeed {
+				u := h.unit
+				h.unit = nil
+				rd.deliver(c, d, u, false, h.unitOff, h.unitFirst, fi)
+			}
+			continue
+		}
+		if len(h.pend) > 0 {
+			if segStart || len(h.marks) == 0 || h.marks[len(h.marks)-1].frame != segFrame {
+				h.marks = append(h.marks, mark{off, segFrame})
+			}
+			h.pend = append(h.pend, b...)
+			rd.framePend(c, d, fi)
+			return
+		}
+		if h.resync && !segStart {
+			// a rejected candidate: skip to the next segment start
+			c.st.Skipped[d] += uint64(len(b))
+			return
+		}
+		n := rd.opts.Framer(b)
+		segStart = false
+		if h.resync {
+			if n < 0 {
+				c.st.Skipped[d] += uint64(len(b))
+				return
+			}
+			if n > 0 {
+				h.resync = false
+			}
+		}
+		switch {
+		case n > rd.opts.MaxBuffer:
+			k := min(n, len(b))
+			rd.tooLarge(c, d, n, fi)
+			h.skip = uint64(n - k)
+			b, off = b[k:], off+uint64(k)
+		case n > 0 && n <= len(b):
+			rd.deliver(c, d, bytes.Clone(b[:n]), false, off, segFrame, fi)
+			b, off = b[n:], off+uint64(n)
+		case n > 0:
+			h.unit = make([]byte, len(b), n)
+			copy(h.unit, b)
+			h.unitNeed, h.unitOff, h.unitFirst = n, off, segFrame
+			return
+		case n == 0:
+			h.pend = append(h.pend[:0], b...)
+			h.pendOff = off
+			h.marks = append(h.marks[:0], mark{off, segFrame})
+			return
+		default:
+			k := min(-n, len(b))
+			rd.deliver(c, d, bytes.Clone(b[:k]), true, off, segFrame, fi)
+			b, off = b[k:], off+uint64(k)
+		}
+	}
+}
+
+// tooLarge reports a unit longer than MaxBuffer, which is skipped as a gap.
+func (rd *reader) tooLarge(c *conn, d Dir, n int, fi frameInfo) {
+	h := &c.half[d]
+	c.st.CapHit = true
+	c.st.Gaps[d]++
+	rd.event(c, EventCapHit, d, fi, h.next, 0, 0, "MaxBuffer: unit of "+itoa(n)+" bytes is larger than the buffer")
+	rd.event(c, EventGap, d, fi, h.next, 0, uint64(n), "unit larger than MaxBuffer skipped")
+	h.afterGap = true
+}
+
+// framePend cuts units from pend.
+func (rd *reader) framePend(c *conn, d Dir, fi frameInfo) {
+	h := &c.half[d]
+	for len(h.pend) > 0 && !h.stopped {
+		n := rd.opts.Framer(h.pend)
+		if h.resync {
+			if n == 0 {
+				return
+			}
+			if n < 0 {
+				// reject this candidate: drop to the next segment start
+				k := len(h.pend)
+				for _, m := range h.marks {
+					if m.off > h.pendOff {
+						k = int(m.off - h.pendOff)
+						break
+					}
+				}
+				c.st.Skipped[d] += uint64(k)
+				h.consumePend(k)
+				continue
+			}
+			h.resync = false
+		}
+		switch {
+		case n > rd.opts.MaxBuffer:
+			k := min(n, len(h.pend))
+			rd.tooLarge(c, d, n, fi)
+			h.skip = uint64(n - k)
+			h.consumePend(k)
+		case n > 0 && n <= len(h.pend):
+			rd.deliver(c, d, bytes.Clone(h.pend[:n]), false, h.pendOff, h.frameAt(h.pendOff), fi)
+			h.consumePend(n)
+		case n > 0:
+			h.unit = make([]byte, len(h.pend), n)
+			copy(h.unit, h.pend)
+			h.unitNeed, h.unitOff, h.unitFirst = n, h.pendOff, h.frameAt(h.pendOff)
+			h.pendOff += uint64(len(h.pend))
+			h.pend = h.pend[:0]
+			h.marks = h.marks[:0]
+			return
+		case n == 0:
+			return
+		default:
+			k := min(-n, len(h.pend))
+			rd.deliver(c, d, bytes.Clone(h.pend[:k]), true, h.pendOff, h.frameAt(h.pendOff), fi)
+			h.consumePend(k)
+		}
+	}
+	if h.stopped && len(h.pend) > 0 {
+		c.st.Undelivered[d] += uint64(len(h.pend))
+		h.pend = h.pend[:0]
+	}
+}
+
+// deliver hands one unit to the Handler.
+func (rd *reader) deliver(c *conn, d Dir, b []byte, opaque bool, off, first uint64, fi frameInfo) {
+	h := &c.half[d]
+	ag := h.afterGap
+	h.afterGap = false
+	ok := rd.h.Data(&Data{Conn: &c.c, Dir: d, Bytes: b, Opaque: opaque, Offset: off,
+		FirstFrame: first, Frame: fi.frame, Time: fi.t, AfterGap: ag})
+	if !ok {
+		h.stopped = true
+		c.st.Undelivered[d] += uint64(len(h.unit) + len(h.pend))
+		h.unit = nil
+		h.pend, h.marks = nil, nil
+		h.skip = 0
+	}
+}
+
+// event reports one TCP event.
+func (rd *reader) event(c *conn, k EventKind, d Dir, fi frameInfo, seq uint32, n int, gap uint64, detail string) {
+	rd.h.Event(&Event{Conn: &c.c, Kind: k, Dir: d, Frame: fi.frame, Time: fi.t, Seq: seq, Len: n, GapBytes: gap, Detail: detail})
+}

@@ -1,0 +1,169 @@
+package pcap
+
+import (
+	"github.com/gopacket/gopacket"
+)
+
+// tcpPacket handles a decoded TCP segment (the decoder's layers are set).
+func (rd *reader) tcpPacket(data []byte, ci *gopacket.CaptureInfo, v6 bool) {
+	dec := rd.dec
+	tcp := &dec.tcp.TCP
+	sp, dp := uint16(tcp.SrcPort), uint16(tcp.DstPort)
+	if !rd.opts.AnyPort && !rd.isWatched(sp) && !rd.isWatched(dp) {
+		rd.info.OtherPackets++
+		return
+	}
+	rd.info.TCPPackets++
+	var src, dst [16]byte
+	base := cap(data)
+	var ipEnd int
+	if v6 {
+		copy(src[:], dec.ip6.SrcIP)
+		copy(dst[:], dec.ip6.DstIP)
+		ipStart := base - cap(dec.ip6.Contents)
+		if dec.ip6.Length == 0 {
+			ipEnd = len(data)
+		} else {
+			ipEnd = ipStart + 40 + int(dec.ip6.Length)
+		}
+	} else {
+		src[10], src[11], dst[10], dst[11] = 0xff, 0xff, 0xff, 0xff
+		copy(src[12:], dec.ip4.SrcIP)
+		copy(dst[12:], dec.ip4.DstIP)
+		ipEnd = base - cap(dec.ip4.Contents) + int(dec.ip4.Length)
+	}
+	payload := tcp.Payload
+	missing := 0
+	if ci.CaptureLength < ci.Length {
+		want := ipEnd - (base - cap(payload))
+		if want > len(payload) {
+			missing = min(want-len(payload), ci.Length-ci.CaptureLength)
+		}
+	}
+	fi := frameInfo{rd.frame, ci.Timestamp}
+	k, srcIsA := makeKey(src, dst, sp, dp)
+	c := rd.conns[k]
+	syn := tcp.SYN && !tcp.ACK
+	synAck := tcp.SYN && tcp.ACK
+	if c != nil && syn {
+		client := srcIsA == c.clientIsA
+		if !(c.synSeen && client && tcp.Seq == c.synISN) {
+			// a new connection on a reused 4-tuple
+			rd.endConn(c, fi, true)
+			c = nil
+		}
+	}
+	if c == nil {
+		switch {
+		case syn:
+			c = rd.newConn(k, srcIsA, RoleFromSYN, fi)
+		case synAck:
+			c = rd.newConn(k, !srcIsA, RoleFromSYN, fi)
+		default:
+			roles := RoleFromPort
+			var serverIsA bool
+			switch wa, wb := rd.isWatched(k.ap), rd.isWatched(k.bp); {
+			case wa && !wb:
+				serverIsA = true
+			case wb && !wa:
+				serverIsA = false
+			default:
+				roles = RoleGuessed
+				if k.ap != k.bp {
+					serverIsA = k.ap < k.bp
+				} else {
+					serverIsA = !srcIsA // the destination is the server
+				}
+			}
+			c = rd.newConn(k, !serverIsA, roles, fi)
+		}
+		if !syn {
+			rd.event(c, EventMidstream, dirOf(c, srcIsA), fi, tcp.Seq, len(payload), 0, "")
+		}
+	}
+	d := dirOf(c, srcIsA)
+	h := &c.half[d]
+	st := &c.st
+	st.Packets[d]++
+	st.LastFrame, st.LastTime = fi.frame, fi.t
+	c.last = fi.t
+	if c.closed {
+		rd.closed.pushBack(c)
+	} else {
+		rd.open.pushBack(c)
+	}
+	if missing > 0 {
+		st.CutSegments[d]++
+		rd.event(c, EventCut, d, fi, tcp.Seq, len(payload), uint64(missing), "")
+	}
+	seq := tcp.Seq
+	switch {
+	case syn:
+		if c.synSeen {
+			rd.event(c, EventSYNRetransmit, d, fi, tcp.Seq, len(payload), 0, "")
+		} else {
+			c.synSeen, c.synISN = true, tcp.Seq
+			h.start(tcp.Seq + 1)
+			rd.event(c, EventSYN, d, fi, tcp.Seq, len(payload), 0, "")
+		}
+		seq++
+	case synAck:
+		if c.synAck && tcp.Seq == c.synAckISN {
+			st.Retransmits[d]++
+			rd.event(c, EventRetransmission, d, fi, tcp.Seq, len(payload), 0, "")
+		} else if !c.synAck {
+			c.synAck, c.synAckISN = true, tcp.Seq
+			if !h.known {
+				h.start(tcp.Seq + 1)
+			}
+			if o := &c.half[1-d]; !o.known {
+				o.start(tcp.Ack)
+			}
+			rd.event(c, EventSYNACK, d, fi, tcp.Seq, len(payload), 0, "")
+		}
+		seq++
+	}
+	if tcp.RST {
+		if !c.rstSeen[d] {
+			c.rstSeen[d] = true
+			rd.event(c, EventRST, d, fi, tcp.Seq, len(payload), 0, "")
+		}
+		rd.close(c)
+		return
+	}
+	if !h.known {
+		// the direction began before the capture: find the first unit boundary
+		h.start(seq)
+		h.resync, h.afterGap = true, true
+	}
+	if tcp.ACK && !tcp.SYN && d == ClientToServer && c.synAck && !c.hsAck && tcp.Ack == c.synAckISN+1 {
+		c.hsAck = true
+		rd.event(c, EventHandshakeACK, d, fi, tcp.Seq, len(payload), 0, "")
+	}
+	rd.data(c, d, seq, payload, missing, tcp.FIN, fi)
+	if tcp.FIN && !c.finSeen[d] {
+		c.finSeen[d] = true
+		rd.event(c, EventFIN, d, fi, tcp.Seq, len(payload), 0, "")
+		if c.finSeen[1-d] {
+			rd.close(c)
+		}
+	}
+	if tcp.ACK {
+		rd.ackGap(c, 1-d, tcp.Ack, fi)
+	}
+}
+
+func dirOf(c *conn, srcIsA bool) Dir {
+	if srcIsA == c.clientIsA {
+		return ClientToServer
+	}
+	return ServerToClient
+}
+
+// close marks a connection closed: it is ended after QuietTime without packets.
+func (rd *reader) close(c *conn) {
+	if !c.closed {
+		c.closed = true
+		rd.closed.pushBack(c)
+	}
+}
