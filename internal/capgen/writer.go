@@ -334,7 +334,7 @@ func (w *Writer) Close() error {
 		}
 	}
 	w.queue = nil
-	w.drain(&h, time.Time{})
+	w.drain(&h, time.Time{}, false)
 	if err := w.bw.Flush(); err != nil {
 		w.setErr(err)
 	}
@@ -346,15 +346,53 @@ func (w *Writer) Close() error {
 	return w.err
 }
 
+// WriteStream writes the queued conversations together with those next
+// returns, which must come in nondecreasing order of Start, merging all by
+// time as Close does, and then closes the writer. A conversation is cut into
+// packets only once the output reaches its Start, and dropped once written, so
+// memory grows with the number of conversations active at once, not with the
+// file: this is how very large captures are written.
+func (w *Writer) WriteStream(next func() (Conversation, bool)) error {
+	if w.closed {
+		return ErrClosed
+	}
+	var h sourceHeap
+	for _, s := range w.queue {
+		if s.advance() {
+			h.push(s)
+		}
+	}
+	w.queue = nil
+	for w.err == nil {
+		c, ok := next()
+		if !ok {
+			break
+		}
+		w.drain(&h, c.Start, true)
+		w.Add(c)
+		for _, s := range w.queue {
+			if s.advance() {
+				h.push(s)
+			}
+		}
+		w.queue = w.queue[:0]
+	}
+	w.queue = nil
+	for _, s := range h {
+		w.queue = append(w.queue, s)
+	}
+	return w.Close()
+}
+
 // Packets returns the number of packet records written so far.
 func (w *Writer) Packets() int { return w.packets }
 
-// drain writes packets from h in time order; with a nonzero before, it stops
-// at the first packet not earlier than before.
-func (w *Writer) drain(h *sourceHeap, before time.Time) {
+// drain writes packets from h in time order; when limited, it stops at the
+// first packet not earlier than before.
+func (w *Writer) drain(h *sourceHeap, before time.Time, limited bool) {
 	for len(*h) > 0 && w.err == nil {
 		s := (*h)[0]
-		if !before.IsZero() && !s.at.Before(before) {
+		if limited && !s.at.Before(before) {
 			return
 		}
 		p := s.take()

@@ -1,0 +1,319 @@
+package capgen
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net/netip"
+	"time"
+)
+
+// BenchConfig describes a benchmark capture: a CUCM node's capture of SIP over
+// mutual TLS with its trunk destinations and phones.
+type BenchConfig struct {
+	Size     int64         // approximate file size in bytes (the generator stops adding connections once its estimate reaches it)
+	Seed     uint64        // the same seed and options give the same file
+	Start    time.Time     // first connection; zero: 2026-11-02 09:00 UTC
+	Duration time.Duration // span over which connections start; zero: 15 minutes
+	Options  Options       // file format and framing; the zero value is pcap over Ethernet
+}
+
+// BenchStats counts what WriteBench wrote.
+type BenchStats struct {
+	Connections int   // TCP connections
+	Trunk       int   // to the trunk destinations (the node is the client)
+	Phone       int   // from phones (the node is the server)
+	Failed      int   // alert, reset after the client's Certificate, or refused
+	Packets     int   // packet records
+	Bytes       int64 // file size
+}
+
+// BenchNode is the capture node's address in benchmark captures.
+var benchNode = netip.MustParseAddr("10.10.1.11")
+
+// benchModel generates the benchmark's conversations in order of start time.
+type benchModel struct {
+	rng     *rand.Rand
+	ts      []transcript
+	byPeer  map[int][]int // transcript indexes by peer
+	records [][]byte      // records[n] is an application data record of n bytes (300..1400)
+	closeN  []byte        // an encrypted close_notify alert record
+	start   time.Time
+	spacing time.Duration
+	i       int
+	mss     int
+}
+
+// Application data record sizes (TLS 1.2 AES-GCM records carrying one SIP message).
+const (
+	minRecord = 300
+	maxRecord = 1400
+)
+
+func newBenchModel(cfg BenchConfig, ts []transcript) *benchModel {
+	m := &benchModel{
+		rng:    rand.New(rand.NewPCG(cfg.Seed, 0x5eed_cafe_f00d_d00d)),
+		ts:     ts,
+		byPeer: map[int][]int{},
+		start:  cfg.Start,
+		mss:    cfg.Options.MSS,
+	}
+	if m.mss == 0 {
+		m.mss = defaultMSS
+	}
+	if m.start.IsZero() {
+		m.start = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	}
+	for i, t := range ts {
+		m.byPeer[t.Peer] = append(m.byPeer[t.Peer], i)
+	}
+	var seed [32]byte
+	for i := range 4 {
+		v := cfg.Seed + uint64(i)*0x9e3779b97f4a7c15
+		for j := range 8 {
+			seed[i*8+j] = byte(v >> (8 * j))
+		}
+	}
+	pool := make([]byte, 1<<16)
+	rand.NewChaCha8(seed).Read(pool)
+	m.records = make([][]byte, maxRecord+1)
+	for n := minRecord; n <= maxRecord; n++ {
+		off := (n * 7919) % (len(pool) - maxRecord)
+		r := make([]byte, 5, n)
+		r[0], r[1], r[2], r[3], r[4] = 23, 3, 3, byte((n-5)>>8), byte(n-5)
+		m.records[n] = append(r, pool[off:off+n-5]...)
+	}
+	m.closeN = append([]byte{21, 3, 3, 0, 26}, pool[:26]...)
+	return m
+}
+
+// exp returns an exponentially distributed duration with the given mean.
+func (m *benchModel) exp(mean time.Duration) time.Duration {
+	return time.Duration(m.rng.ExpFloat64() * float64(mean))
+}
+
+// between returns a uniformly distributed duration in [lo, hi).
+func (m *benchModel) between(lo, hi time.Duration) time.Duration {
+	return lo + time.Duration(m.rng.Int64N(int64(hi-lo)))
+}
+
+func (m *benchModel) record(lo, hi int) []byte {
+	return m.records[lo+m.rng.IntN(hi-lo+1)]
+}
+
+// conn builds one conversation starting at start and reports its kind.
+func (m *benchModel) conn(start time.Time) (c Conversation, trunk, failed bool) {
+	c = Conversation{Start: start, ClientISN: m.rng.Uint32(), ServerISN: m.rng.Uint32()}
+	port := uint16(32768 + m.rng.IntN(28232))
+	var rtt time.Duration
+	var ti int
+	trunk = m.rng.IntN(100) < 55
+	if trunk {
+		d := m.rng.IntN(benchTrunks)
+		c.Client = netip.AddrPortFrom(benchNode, port)
+		c.Server = netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 20, byte(d / 4), byte(21 + d)}), 5061)
+		rtt = time.Duration(1+d) * 700 * time.Microsecond
+		if d == benchDeadDst {
+			c.Steps = []Step{{0, Client, SYN, nil}, {rtt, Server, RST, nil}}
+			return c, true, true
+		}
+		ti = m.byPeer[d][m.rng.IntN(len(m.byPeer[d]))]
+	} else {
+		p := m.rng.IntN(2000)
+		c.Client = netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 30, byte(p / 250), byte(1 + p%250)}), port)
+		c.Server = netip.AddrPortFrom(benchNode, 5061)
+		rtt = time.Duration(300+m.rng.IntN(1500)) * time.Microsecond
+		peer := -1 - p%benchPhones
+		ti = m.byPeer[peer][m.rng.IntN(len(m.byPeer[peer]))]
+	}
+	tr := m.ts[ti]
+	steps := make([]Step, 0, 64)
+	at := time.Duration(0)
+	steps = append(steps, Step{at, Client, SYN, nil})
+	at += rtt
+	steps = append(steps, Step{at, Server, SYNACK, nil})
+	at += 40 * time.Microsecond
+	steps = append(steps, Step{at, Client, ACK, nil})
+	last := Client
+	for k, w := range tr.Writes {
+		if d := trunkDst(c); d == benchRSTDst && k == 3 {
+			steps = append(steps, Step{at + rtt/2 + time.Millisecond, Server, RST, nil})
+			c.Steps = steps
+			return c, trunk, true
+		}
+		if w.Side != last {
+			at += rtt + m.between(200*time.Microsecond, 3*time.Millisecond)
+		} else {
+			at += 60 * time.Microsecond
+		}
+		last = w.Side
+		steps = append(steps, Step{at, w.Side, Data, w.Bytes})
+	}
+	if tr.Failed {
+		at += 300 * time.Microsecond
+		steps = append(steps, Step{at, last, FIN, nil})
+		at += rtt + time.Millisecond
+		steps = append(steps, Step{at, 1 - last, FIN, nil}, Step{at + rtt, last, ACK, nil})
+		c.Steps = steps
+		return c, trunk, true
+	}
+	// SIP over the established connection: calls and keepalives for a few minutes.
+	life := m.between(time.Minute, 6*time.Minute)
+	for {
+		at += m.exp(8 * time.Second)
+		if at >= life {
+			break
+		}
+		steps = m.transaction(steps, &at, rtt, trunk)
+	}
+	at += m.between(time.Second, 5*time.Second)
+	steps = append(steps, Step{at, Client, Data, m.closeN}, Step{at + 50*time.Microsecond, Client, FIN, nil})
+	at += rtt + time.Millisecond
+	steps = append(steps, Step{at, Server, Data, m.closeN}, Step{at + 50*time.Microsecond, Server, FIN, nil}, Step{at + rtt, Client, ACK, nil})
+	c.Steps = steps
+	return c, trunk, false
+}
+
+// trunkDst returns the trunk destination index of c, or -1 for a phone.
+func trunkDst(c Conversation) int {
+	a := c.Server.Addr().As4()
+	if a[0] != 10 || a[1] != 20 {
+		return -1
+	}
+	return int(a[3]) - 21
+}
+
+// transaction appends one SIP exchange: a call setup or teardown, a REGISTER
+// refresh, or an OPTIONS keepalive, each message one record.
+func (m *benchModel) transaction(steps []Step, at *time.Duration, rtt time.Duration, trunk bool) []Step {
+	a, b := Client, Server
+	if trunk && m.rng.IntN(2) == 0 {
+		a, b = Server, Client
+	}
+	type msg struct {
+		side   Side
+		lo, hi int
+	}
+	var msgs []msg
+	switch r := m.rng.IntN(10); {
+	case r < 4: // INVITE, 100 Trying, 180 Ringing, 200 OK, ACK
+		msgs = []msg{{a, 900, 1400}, {b, 300, 420}, {b, 500, 800}, {b, 900, 1300}, {a, 350, 500}}
+	case r < 7: // BYE, 200 OK
+		msgs = []msg{{a, 450, 650}, {b, 380, 520}}
+	case r < 9 && !trunk: // REGISTER, 200 OK
+		msgs = []msg{{a, 700, 1000}, {b, 500, 700}}
+	default: // OPTIONS, 200 OK
+		msgs = []msg{{a, 480, 620}, {b, 400, 560}}
+	}
+	prev := msgs[0].side
+	for k, ms := range msgs {
+		if k > 0 {
+			if ms.side != prev {
+				*at += rtt + m.between(time.Millisecond, 20*time.Millisecond)
+			} else {
+				*at += m.between(5*time.Millisecond, 800*time.Millisecond)
+			}
+		}
+		prev = ms.side
+		steps = append(steps, Step{*at, ms.side, Data, m.record(ms.lo, ms.hi)})
+	}
+	return steps
+}
+
+// estimate is the approximate number of file bytes c becomes: payload plus
+// about 82 bytes of headers per packet (record, Ethernet, IPv4, TCP with
+// timestamps), counting the receiver's ACKs.
+func estimate(c *Conversation, mss int) int64 {
+	const perPacket = 82
+	var n int64
+	for _, s := range c.Steps {
+		if s.Kind != Data {
+			n += perPacket
+			continue
+		}
+		segs := (len(s.Bytes) + mss - 1) / mss
+		n += int64(len(s.Bytes)) + int64(segs+1+segs/2)*perPacket
+	}
+	return n
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	c.n += int64(n)
+	return n, err
+}
+
+// WriteBench writes a large, realistic capture taken on a CUCM node
+// (10.10.1.11): thousands of interleaved mutual-TLS connections on port 5061,
+// to 16 trunk destinations (the node is the client) and from phones (the node
+// is the server). Each replays one of the embedded handshakes recorded from
+// crypto/tls (TLS 1.2, RSA 2048 certificates, about 1.1 KB each way) on its own
+// 4-tuple, ISNs and times, then carries SIP-sized application data records
+// (300 to 1400 bytes of random ciphertext) for minutes, then closes. Three
+// destinations fail: 10.20.3.34 answers the node's Certificate with an alert,
+// 10.20.3.35 resets the connection after it, 10.20.3.36 refuses the SYN.
+//
+// The output is streamed: memory stays flat whatever cfg.Size.
+func WriteBench(out io.Writer, cfg BenchConfig) (BenchStats, error) {
+	if cfg.Size <= 0 {
+		return BenchStats{}, &OptionError{"Size", fmt.Sprintf("%d is not positive", cfg.Size)}
+	}
+	ts, err := loadTranscripts()
+	if err != nil {
+		return BenchStats{}, err
+	}
+	if cfg.Duration <= 0 {
+		cfg.Duration = 15 * time.Minute
+	}
+	cfg.Options.Local = benchNode
+	cw := &countingWriter{w: out}
+	w, err := NewWriter(cw, cfg.Options)
+	if err != nil {
+		return BenchStats{}, err
+	}
+	m := newBenchModel(cfg, ts)
+
+	// Space connection starts so that the planned size spans cfg.Duration:
+	// estimate the mean connection from a sample drawn from a separate generator.
+	sample := newBenchModel(BenchConfig{Seed: cfg.Seed ^ 0xabcdef, Options: cfg.Options}, ts)
+	var sum int64
+	const samples = 256
+	for range samples {
+		c, _, _ := sample.conn(m.start)
+		sum += estimate(&c, m.mss)
+	}
+	n := max(1, float64(cfg.Size)/(float64(sum)/samples))
+	m.spacing = time.Duration(math.Max(1, float64(cfg.Duration)/n))
+
+	var st BenchStats
+	var planned int64
+	at := m.start
+	err = w.WriteStream(func() (Conversation, bool) {
+		if planned >= cfg.Size {
+			return Conversation{}, false
+		}
+		c, trunk, failed := m.conn(at)
+		at = at.Add(m.exp(m.spacing))
+		planned += estimate(&c, m.mss)
+		st.Connections++
+		if trunk {
+			st.Trunk++
+		} else {
+			st.Phone++
+		}
+		if failed {
+			st.Failed++
+		}
+		return c, true
+	})
+	st.Packets = w.Packets()
+	st.Bytes = cw.n
+	return st, err
+}
