@@ -74,4 +74,3 @@ func TestPublicCaptures(t *testing.T) {
 
 // opensslDate is openssl's -dateopt iso_8601 layout.
 const opensslDate = "2006-01-02 15:04:05Z"
-

@@ -33,10 +33,59 @@ var errNotCertificate = errors.New("not a DER X.509 certificate")
 // was read before stays in info.
 func parseTolerant(der []byte, info *Info) error {
 	input := cryptobyte.String(der)
-	var cert, tbs cryptobyte.String
-	if !input.ReadASN1(&cert, cbasn1.SEQUENCE) || !cert.ReadASN1(&tbs, cbasn1.SEQUENCE) {
+	cert, certShort, ok := readMaybeTruncated(&input)
+	if !ok {
 		return errNotCertificate
 	}
+	tbs, tbsShort, ok := readMaybeTruncated(&cert)
+	if !ok {
+		return errNotCertificate
+	}
+	var truncated error
+	if certShort > 0 || tbsShort > 0 {
+		truncated = fmt.Errorf("tolerant read: certificate truncated, %d bytes missing", max(certShort, tbsShort))
+	}
+	err := walkTBS(cert, tbs, info)
+	if truncated != nil {
+		return truncated
+	}
+	return err
+}
+
+// readMaybeTruncated reads a SEQUENCE from s. When its length runs past
+// the end of s (a certificate cut short), it returns the bytes that are
+// there and how many are missing. ok is false when s does not start with
+// a SEQUENCE header.
+func readMaybeTruncated(s *cryptobyte.String) (body cryptobyte.String, missing int, ok bool) {
+	if s.ReadASN1(&body, cbasn1.SEQUENCE) {
+		return body, 0, true
+	}
+	b := []byte(*s)
+	if len(b) < 2 || b[0] != 0x30 {
+		return nil, 0, false
+	}
+	n, hdr := int(b[1]), 2
+	if b[1]&0x80 != 0 {
+		ll := int(b[1] & 0x7f)
+		if ll == 0 || ll > 3 || len(b) < 2+ll {
+			return nil, 0, false
+		}
+		n = 0
+		for _, c := range b[2 : 2+ll] {
+			n = n<<8 | int(c)
+		}
+		hdr = 2 + ll
+	}
+	if hdr+n <= len(b) {
+		return nil, 0, false // complete but not valid DER
+	}
+	*s = nil
+	return cryptobyte.String(b[hdr:]), hdr + n - len(b), true
+}
+
+// walkTBS reads the TBSCertificate fields and the outer signature
+// algorithm (from cert, the rest of the Certificate after tbs).
+func walkTBS(cert, tbs cryptobyte.String, info *Info) error {
 	// The outer signatureAlgorithm follows the TBSCertificate.
 	var sigAlg cryptobyte.String
 	if cert.ReadASN1(&sigAlg, cbasn1.SEQUENCE) {
