@@ -142,6 +142,10 @@ type Options struct {
 	// an incomplete unit (0: 256 KiB). A unit larger than this is delivered as
 	// a gap, never silently.
 	MaxBuffer int
+	// QuietTime is how long, in capture time, a closed connection (FIN both
+	// ways or RST) stays tracked after its last packet before End is called
+	// (0: DefaultQuietTime). Later packets of its 4-tuple start a new Conn.
+	QuietTime time.Duration
 }
 
 // CaptureInfo describes a capture file.

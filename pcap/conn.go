@@ -141,10 +141,10 @@ func (rd *reader) evict() {
 	rd.endConn(v, frameInfo{frame: v.st.LastFrame, t: v.st.LastTime}, true)
 }
 
-// sweep ends closed connections that have been quiet for QuietTime.
+// sweep ends closed connections that have been quiet for Options.QuietTime.
 func (rd *reader) sweep() {
 	for c := rd.closed.head; c != nil; c = rd.closed.head {
-		if rd.now.Sub(c.last) <= QuietTime {
+		if rd.now.Sub(c.last) <= rd.opts.QuietTime {
 			return
 		}
 		rd.endConn(c, frameInfo{frame: c.st.LastFrame, t: c.st.LastTime}, true)

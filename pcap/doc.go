@@ -25,7 +25,7 @@
 // Wireshark shows a reassembled PDU). When Data returns false the direction
 // is no longer buffered, only counted. Handler.End is called exactly once
 // per Conn: when a closed connection (FIN both ways or RST) has been quiet
-// for QuietTime of capture time, when its 4-tuple is reused by a new SYN,
+// for Options.QuietTime of capture time (60 s by default), when its 4-tuple is reused by a new SYN,
 // when it is evicted because MaxConns connections are open, or at the end
 // of the file, in Conn.ID order. All calls come from the calling goroutine,
 // in capture order.

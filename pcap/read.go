@@ -20,9 +20,7 @@ const (
 	DefaultPort      = 5061
 	DefaultMaxConns  = 100000
 	DefaultMaxBuffer = 256 << 10
-	// QuietTime is how long, in capture time, a closed connection (FIN both
-	// ways or RST) stays tracked after its last packet before End is called.
-	QuietTime = 60 * time.Second
+	DefaultQuietTime = 60 * time.Second
 )
 
 // ErrOptions is returned when Options.Framer or the Handler is missing.
@@ -195,6 +193,9 @@ type reader struct {
 func newReader(info *CaptureInfo, opts Options, h Handler) *reader {
 	if opts.MaxConns <= 0 {
 		opts.MaxConns = DefaultMaxConns
+	}
+	if opts.QuietTime <= 0 {
+		opts.QuietTime = DefaultQuietTime
 	}
 	if opts.MaxBuffer <= 0 {
 		opts.MaxBuffer = DefaultMaxBuffer
