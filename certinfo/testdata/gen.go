@@ -273,12 +273,16 @@ func main() {
 		{"openssl-utf8", []string{"-utf8", "-subj", "/C=BR/ST=São Paulo/O=Telefônica, S.A./CN=cucm-sp.example.com.br", "-set_serial", "0"}},
 		{"openssl-escapes", []string{"-subj", `/CN=\#not a comment/O=a\+b/OU=x=y;z<w>/L=back\\slash`, "-set_serial", "123456789012345678901234567890"}},
 		{"openssl-explicit-ec", []string{"-subj", "/C=US/O=Explicit/CN=explicit-ec.example", "-set_serial", "0x0102"}},
+		{"openssl-sha1-rsa", []string{"-sha1", "-subj", "/C=US/O=Cisco/OU=VTG/CN=cucm-old.example", "-set_serial", "0x7FFF"}},
 	} {
 		keyFile := filepath.Join(tmp, c.name+".key")
 		var gen []string
-		if c.name == "openssl-explicit-ec" {
+		switch {
+		case c.name == "openssl-explicit-ec":
 			gen = []string{"ecparam", "-name", "prime256v1", "-param_enc", "explicit", "-genkey", "-noout", "-out", keyFile}
-		} else {
+		case strings.HasSuffix(c.name, "-rsa"):
+			gen = []string{"genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", keyFile}
+		default:
 			gen = []string{"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", keyFile}
 		}
 		run(gen...)
