@@ -1,0 +1,405 @@
+package main
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"fmt"
+	"math/big"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/siptls/siptls/internal/capgen"
+)
+
+// Lab addresses (CONTEXT.md's CUCM world).
+const (
+	cucm7pub  = "10.10.1.11" // the capturing node
+	cucm8pub  = "10.20.1.21"
+	cucm8sub1 = "10.20.1.22"
+	cucm8sub2 = "10.20.1.23"
+	cucm8gone = "10.20.1.24" // a trunk destination that does not exist any more
+	cube1     = "10.30.1.5"
+)
+
+// out is an outbound connection from cucm7-pub (client) to peer:5061.
+func out(peer string, port int, start time.Duration, seed uint64) conn {
+	return conn{Client: fmt.Sprintf("%s:%d", cucm7pub, port), Server: peer + ":5061", Start: start, Local: capgen.Client, Seed: seed}
+}
+
+// in is an inbound connection from peer (client) to cucm7-pub:5061.
+func in(peer string, port int, start time.Duration, seed uint64) conn {
+	return conn{Client: fmt.Sprintf("%s:%d", peer, port), Server: cucm7pub + ":5061", Start: start, Local: capgen.Server, Seed: seed}
+}
+
+// record runs a session, checks it and returns its conversation.
+func (g *gen) record(s session, c conn, e expect) (capgen.Conversation, error) {
+	r, err := g.run(s)
+	if err != nil {
+		return capgen.Conversation{}, err
+	}
+	fs := flights(r.Events)
+	if err := e.check(fs, r); err != nil {
+		return capgen.Conversation{}, err
+	}
+	if g.verbose {
+		ca, _ := alerts(fs, capgen.Client)
+		sa, _ := alerts(fs, capgen.Server)
+		fmt.Printf("  %s -> %s: %d flights, client alerts %v err %v; server alerts %v err %v\n", c.Client, c.Server, len(fs), ca, r.ClientErr, sa, r.ServerErr)
+	}
+	return conversation(c, fs), nil
+}
+
+// write writes convs into testdata/name with opts, each with its mangle (nil = none).
+func (g *gen) write(name string, opts capgen.Options, convs []capgen.Conversation, mangles ...capgen.Mangle) error {
+	var buf bytes.Buffer
+	if err := writeTo(&buf, opts, convs, mangles...); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(g.out, name), buf.Bytes(), 0o644)
+}
+
+func writeTo(buf *bytes.Buffer, opts capgen.Options, convs []capgen.Conversation, mangles ...capgen.Mangle) error {
+	w, err := capgen.NewWriter(buf, opts)
+	if err != nil {
+		return err
+	}
+	for i, c := range convs {
+		if i < len(mangles) && mangles[i] != nil {
+			w.AddMangled(c, mangles[i])
+		} else {
+			w.Add(c)
+		}
+	}
+	return w.Close()
+}
+
+// cucmOpts is how `utils network capture eth0 file NAME size all` writes: classic pcap,
+// microseconds, Ethernet, taken on cucm7-pub.
+var cucmOpts = capgen.Options{Local: netip.MustParseAddr(cucm7pub)}
+
+// single records one session and writes it alone.
+func (g *gen) single(name string, s session, c conn, e expect) error {
+	cv, err := g.record(s, c, e)
+	if err != nil {
+		return err
+	}
+	return g.write(name, cucmOpts, []capgen.Conversation{cv})
+}
+
+// okSession is cucm7-pub (Go client) calling cucm8-pub (Go server), mutual TLS 1.2.
+func (g *gen) okSession(n int) session {
+	return session{
+		Client:   end{Go: g.goClient("cucm7-pub", "cucm8-pub", "cucm8-sub1", "cucm8-sub2")},
+		Server:   end{Go: g.goServer("cucm8-pub", "cucm7-pub")},
+		Dialogue: sipOptions(cucm7pub, cucm8pub, n),
+	}
+}
+
+func outputs() []output {
+	var o []output
+	add := func(name string, f func(g *gen, name string) error) {
+		o = append(o, output{name: name, make: func(g *gen) error { return f(g, name) }})
+	}
+	add("sample-cucm-trunk.cap", (*gen).sample)
+
+	// One capture per outcome.
+	add("ok-tls12-rsa-go.pcap", func(g *gen, name string) error {
+		return g.single(name, g.okSession(1), out(cucm8pub, 38411, 120*time.Millisecond, 101), expect{OK: true})
+	})
+	add("ok-tls12-ecdsa-go.pcap", func(g *gen, name string) error {
+		s := session{
+			Client:   end{Go: g.goClient("cucm7-pub-ec", "cucm8-pub-ec")},
+			Server:   end{Go: g.goServer("cucm8-pub-ec", "cucm7-pub-ec")},
+			Dialogue: sipOptions(cucm7pub, cucm8pub, 2),
+		}
+		return g.single(name, s, out(cucm8pub, 38502, 80*time.Millisecond, 102), expect{OK: true})
+	})
+	for _, v := range []struct {
+		name string
+		ver  uint16
+	}{{"ok-tls10-go.pcap", tls.VersionTLS10}, {"ok-tls11-go.pcap", tls.VersionTLS11}} {
+		add(v.name, func(g *gen, name string) error {
+			c := g.goClient("cucm7-pub", "cucm8-pub")
+			c.MinVersion, c.MaxVersion = v.ver, v.ver
+			srv := g.goServer("cucm8-pub", "cucm7-pub")
+			srv.MinVersion, srv.MaxVersion = v.ver, v.ver
+			s := session{Client: end{Go: c}, Server: end{Go: srv}, Dialogue: sipOptions(cucm7pub, cucm8pub, 3)}
+			return g.single(name, s, out(cucm8pub, 38610+int(v.ver&0xf), 95*time.Millisecond, 103+uint64(v.ver&0xf)), expect{OK: true})
+		})
+	}
+	add("ok-cube-strict-cipher.pcap", func(g *gen, name string) error {
+		// CUBE with `crypto signaling ... strict-cipher`: only TLS_RSA_WITH_AES_128_CBC_SHA.
+		c := g.goClient("cucm7-pub", "cube1")
+		// CUCM offers the AES-CBC RSA key exchange suite too (Go only on request).
+		for _, cs := range tls.CipherSuites() {
+			c.CipherSuites = append(c.CipherSuites, cs.ID)
+		}
+		c.CipherSuites = append(c.CipherSuites, tls.TLS_RSA_WITH_AES_128_CBC_SHA)
+		srv := g.goServer("cube1", "cucm7-pub")
+		srv.CipherSuites = []uint16{tls.TLS_RSA_WITH_AES_128_CBC_SHA}
+		s := session{Client: end{Go: c}, Server: end{Go: srv}, Dialogue: sipCall("cucm7-pub", "cube1", cucm7pub, cube1, 5061, 4)}
+		return g.single(name, s, out(cube1, 39120, 210*time.Millisecond, 104), expect{OK: true})
+	})
+	add("ok-tls13-go.pcap", func(g *gen, name string) error {
+		c := g.goClient("cucm7-pub", "cucm8-pub")
+		c.MaxVersion = tls.VersionTLS13
+		srv := g.goServer("cucm8-pub", "cucm7-pub")
+		srv.MaxVersion = tls.VersionTLS13
+		s := session{Client: end{Go: c}, Server: end{Go: srv}, Dialogue: sipOptions(cucm7pub, cucm8pub, 5)}
+		return g.single(name, s, out(cucm8pub, 38733, 60*time.Millisecond, 105), expect{OK: true})
+	})
+	add("ok-tls12-openssl.pcap", func(g *gen, name string) error {
+		s := session{
+			Client:   end{OpenSSL: g.sslClient("cucm7-pub", []string{"cucm8-sub1"}, "-tls1_2")},
+			Server:   end{OpenSSL: g.sslServer("cucm8-sub1", []string{"cucm7-pub"}, "-tls1_2")},
+			Dialogue: sipOptions(cucm7pub, cucm8sub1, 6),
+		}
+		return g.single(name, s, out(cucm8sub1, 38801, 140*time.Millisecond, 106), expect{OK: true})
+	})
+	add("ok-client-chain-leaf-intermediate.pcap", func(g *gen, name string) error {
+		// cucm8-pub presents its CA-signed multi-server certificate and the issuing CA;
+		// cucm7-pub trusts the root only.
+		s := session{
+			Client:   end{Go: g.goClient("cucm8-pub-ms", "cucm7-pub")},
+			Server:   end{Go: g.goServer("cucm7-pub", "lab-root-ca")},
+			Dialogue: sipOptions(cucm8pub, cucm7pub, 7),
+		}
+		return g.single(name, s, in(cucm8pub, 41207, 75*time.Millisecond, 107), expect{OK: true})
+	})
+	add("ok-big-certificate-request.pcap", func(g *gen, name string) error {
+		srv := g.goServer("cucm7-pub", "cucm8-pub")
+		cas, err := manyCAs(300)
+		if err != nil {
+			return err
+		}
+		for _, c := range cas {
+			srv.ClientCAs.AddCert(c)
+		}
+		s := session{Client: end{Go: g.goClient("cucm8-pub", "cucm7-pub")}, Server: end{Go: srv}, Dialogue: sipOptions(cucm8pub, cucm7pub, 8)}
+		return g.single(name, s, in(cucm8pub, 41388, 50*time.Millisecond, 108), expect{OK: true})
+	})
+
+	// Failures.
+	add("fail-unknown-ca-openssl-server.pcap", func(g *gen, name string) error {
+		s := session{
+			Client: end{OpenSSL: g.sslClient("cucm7-pub", []string{"cucm8-sub1"}, "-tls1_2")},
+			Server: end{OpenSSL: g.sslServer("cucm8-sub1", []string{"cucm8-pub", "cucm8-sub2"}, "-tls1_2")},
+		}
+		return g.single(name, s, out(cucm8sub1, 38902, 130*time.Millisecond, 201), expect{Side: capgen.Server, Alert: "unknown_ca"})
+	})
+	add("fail-go-server-untrusted-client.pcap", func(g *gen, name string) error {
+		s := session{
+			Client: end{Go: g.goClient("cucm8-sub2", "cucm7-pub")},
+			Server: end{Go: g.goServer("cucm7-pub", "cucm8-sub2-old")},
+		}
+		return g.single(name, s, in(cucm8sub2, 42017, 90*time.Millisecond, 202), expect{Side: capgen.Server, Alert: "unknown_ca"})
+	})
+	add("fail-client-rejects-server-cert.pcap", func(g *gen, name string) error {
+		s := session{
+			Client: end{OpenSSL: g.sslClient("cucm7-pub", []string{"cucm8-pub"}, "-tls1_2")},
+			Server: end{OpenSSL: g.sslServer("cucm8-sub1", []string{"cucm7-pub"}, "-tls1_2")},
+		}
+		return g.single(name, s, out(cucm8sub1, 39004, 110*time.Millisecond, 203), expect{Side: capgen.Client, Alert: "unknown_ca"})
+	})
+	add("fail-expired-server-cert.pcap", func(g *gen, name string) error {
+		s := session{
+			Client: end{OpenSSL: g.sslClient("cucm7-pub", []string{"cucm8-sub1-expired"}, "-tls1_2")},
+			Server: end{OpenSSL: g.sslServer("cucm8-sub1-expired", []string{"cucm7-pub"}, "-tls1_2")},
+		}
+		return g.single(name, s, out(cucm8sub1, 39077, 100*time.Millisecond, 204), expect{Side: capgen.Client, Alert: "certificate_expired"})
+	})
+	add("fail-client-cert-no-clientauth-openssl.pcap", func(g *gen, name string) error {
+		s := session{
+			Client: end{OpenSSL: g.sslClient("cucm8-pub-noclientauth", []string{"cucm7-pub"}, "-tls1_2")},
+			Server: end{OpenSSL: g.sslServer("cucm7-pub", []string{"lab-root-ca"}, "-tls1_2")},
+		}
+		return g.single(name, s, in(cucm8pub, 42230, 70*time.Millisecond, 205), expect{Side: capgen.Server, Alert: "unsupported_certificate"})
+	})
+	add("fail-client-cert-no-clientauth-go.pcap", func(g *gen, name string) error {
+		s := session{
+			Client: end{Go: g.goClient("cucm8-pub-noclientauth", "cucm7-pub")},
+			Server: end{Go: g.goServer("cucm7-pub", "lab-root-ca")},
+		}
+		return g.single(name, s, in(cucm8pub, 42291, 65*time.Millisecond, 206), expect{Side: capgen.Server, Alert: "bad_certificate"})
+	})
+	add("fail-empty-client-cert.pcap", func(g *gen, name string) error {
+		s := session{
+			Client: end{Go: g.goClient("", "cucm8-sub1")},
+			Server: end{OpenSSL: g.sslServer("cucm8-sub1", []string{"cucm7-pub"}, "-tls1_2")},
+		}
+		return g.single(name, s, out(cucm8sub1, 39155, 85*time.Millisecond, 207), expect{Side: capgen.Server, Alert: "handshake_failure"})
+	})
+	add("fail-rst-after-client-cert.pcap", func(g *gen, name string) error {
+		cv, err := g.rstAfterClientCert(out(cucm8pub, 39230, 75*time.Millisecond, 208))
+		if err != nil {
+			return err
+		}
+		return g.write(name, cucmOpts, []capgen.Conversation{cv})
+	})
+	add("fail-subject-name-mismatch-close.pcap", func(g *gen, name string) error {
+		s := session{
+			Client: end{Go: g.goClient("cucm7-pub", "cucm8-pub"), App: readFirst},
+			Server: end{Go: g.goServer("cucm8-pub", "cucm7-pub"), App: closeAfterHandshake},
+		}
+		return g.single(name, s, out(cucm8pub, 39318, 95*time.Millisecond, 209), expect{})
+	})
+	add("fail-no-common-cipher.pcap", func(g *gen, name string) error {
+		c := g.goClient("cucm7-pub", "cube1")
+		c.CipherSuites = []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384}
+		s := session{
+			Client: end{Go: c},
+			Server: end{OpenSSL: g.sslServer("cube1", []string{"cucm7-pub"}, "-tls1_2", "-cipher", "AES128-SHA")},
+		}
+		return g.single(name, s, out(cube1, 39402, 105*time.Millisecond, 210), expect{Side: capgen.Server, Alert: "handshake_failure"})
+	})
+	add("fail-protocol-version.pcap", func(g *gen, name string) error {
+		c := g.goClient("cucm7-pub", "cucm8-pub")
+		c.MinVersion, c.MaxVersion = tls.VersionTLS10, tls.VersionTLS11
+		s := session{Client: end{Go: c}, Server: end{Go: g.goServer("cucm8-pub", "cucm7-pub")}}
+		return g.single(name, s, out(cucm8pub, 39477, 55*time.Millisecond, 211), expect{Side: capgen.Server, Alert: "protocol_version"})
+	})
+	add("refused-syn-rst.pcap", func(g *gen, name string) error {
+		return g.write(name, cucmOpts, []capgen.Conversation{refused(out(cucm8sub1, 39511, 40*time.Millisecond, 212))})
+	})
+	add("no-answer-syn-retransmitted.pcap", func(g *gen, name string) error {
+		return g.write(name, cucmOpts, []capgen.Conversation{synOnly(out(cucm8gone, 39560, 40*time.Millisecond, 213), 3)})
+	})
+	add("incomplete-capture-ends-mid-handshake.pcap", func(g *gen, name string) error {
+		cv, err := g.record(g.okSession(9), out(cucm8pub, 39601, 30*time.Millisecond, 214), expect{OK: true})
+		if err != nil {
+			return err
+		}
+		// The capture stops after the server's first flight arrived.
+		pk := capgen.PacketsOf(cv, 0)
+		last := lastOfFlight(pk, capgen.Server, 1)
+		return g.write(name, cucmOpts, []capgen.Conversation{cv}, capgen.Truncate(pk[last].Time.Sub(pk[0].Time)))
+	})
+	add("midstream-appdata-only.pcap", func(g *gen, name string) error {
+		s := g.okSession(10)
+		s.Dialogue = append(sipOptions(cucm7pub, cucm8pub, 10), sipCall("cucm7-pub", "cucm8-pub", cucm7pub, cucm8pub, 5061, 10)...)
+		cv, err := g.record(s, out(cucm8pub, 39688, 20*time.Millisecond, 215), expect{OK: true})
+		if err != nil {
+			return err
+		}
+		// The capture starts after the handshake: the first packet kept is the one
+		// carrying the client's first application data record.
+		pk := capgen.PacketsOf(cv, 0)
+		return g.write(name, cucmOpts, []capgen.Conversation{cv}, capgen.StartAt(firstAppData(pk)))
+	})
+	add("not-tls-plaintext-sip-5061.pcap", func(g *gen, name string) error {
+		// A peer sending SIP over plain TCP to the TLS port (a trunk with transport TCP
+		// pointing at 5061). Not TLS bytes: plain SIP text, no stack involved. The TLS
+		// server closes without a byte, as Go's crypto/tls does when the first record
+		// does not look like a TLS handshake; then the peer closes.
+		d := sipOptions(cucm8sub2, cucm7pub, 11)
+		c := in(cucm8sub2, 42555, 35*time.Millisecond, 216)
+		cv := conversation(c, []flight{{Side: capgen.Client, Kind: evData, Bytes: []byte(strings.ReplaceAll(d[0].Text, "TLS", "TCP"))},
+			{Side: capgen.Server, Kind: evClose}, {Side: capgen.Client, Kind: evClose}})
+		return g.write(name, cucmOpts, []capgen.Conversation{cv})
+	})
+	add("snaplen128-cut.pcap", func(g *gen, name string) error {
+		okc, err := g.record(g.okSession(12), out(cucm8pub, 39777, 50*time.Millisecond, 217), expect{OK: true})
+		if err != nil {
+			return err
+		}
+		bad, err := g.record(session{
+			Client: end{Go: g.goClient("cucm7-pub", "cucm8-sub1")},
+			Server: end{OpenSSL: g.sslServer("cucm8-sub1", []string{"cucm8-pub", "cucm8-sub2"})},
+		}, out(cucm8sub1, 39790, 1300*time.Millisecond, 218), expect{Side: capgen.Server, Alert: "unknown_ca"})
+		if err != nil {
+			return err
+		}
+		opts := cucmOpts
+		opts.Snaplen = 128
+		return g.write(name, opts, []capgen.Conversation{okc, bad})
+	})
+	o = append(o, tcpVariants()...)
+	o = append(o, linkVariants()...)
+	o = append(o, badInputs()...)
+	o = append(o, output{name: "trust", make: (*gen).trustFolder})
+	return o
+}
+
+// rstAfterClientCert records a real handshake up to the client's Certificate flight,
+// then scripts the server's reset (CUCM resets when it cannot verify the client).
+func (g *gen) rstAfterClientCert(c conn) (capgen.Conversation, error) {
+	r, err := g.run(session{
+		Client: end{Go: g.goClient("cucm7-pub", "cucm8-pub")},
+		Server: end{Go: g.goServer("cucm8-pub", "cucm7-pub")},
+	})
+	if err != nil {
+		return capgen.Conversation{}, err
+	}
+	fs := flights(r.Events)
+	if len(fs) < 3 {
+		return capgen.Conversation{}, fmt.Errorf("short handshake: %d flights", len(fs))
+	}
+	cv := conversation(c, fs[:3]) // ClientHello; server flight; client Certificate...Finished
+	last := cv.Steps[len(cv.Steps)-1].At
+	cv.Steps = append(cv.Steps, capgen.Step{At: last + rtt + 900*time.Microsecond, Side: capgen.Server, Kind: capgen.RST})
+	return cv, nil
+}
+
+// lastOfFlight returns the index of the last data packet of side's n-th (1-based) write.
+func lastOfFlight(pk []capgen.Packet, side capgen.Side, n int) int {
+	seen := 0
+	for i, p := range pk {
+		if p.Side == side && len(p.Payload) > 0 && p.Flags&capgen.FlagPSH != 0 {
+			seen++
+			if seen == n {
+				return i
+			}
+		}
+	}
+	return len(pk) - 1
+}
+
+// firstAppData returns the index of the first packet that starts with an
+// application_data record.
+func firstAppData(pk []capgen.Packet) int {
+	for i, p := range pk {
+		if len(p.Payload) > 0 && p.Payload[0] == 23 {
+			return i
+		}
+	}
+	return 0
+}
+
+// manyCAs makes n CA certificates with distinct subjects (one shared ECDSA key: only
+// their names matter, they fill the CertificateRequest's certificate_authorities).
+func manyCAs(n int) ([]*x509.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	orgs := []string{"Acme Telecom", "Northwind Voice", "Contoso Health", "Fabrikam Bank", "Tailspin Logistics", "Wingtip Retail"}
+	var cas []*x509.Certificate
+	for i := 0; i < n; i++ {
+		org := orgs[i%len(orgs)]
+		t := &x509.Certificate{
+			SerialNumber: big.NewInt(int64(1000 + i)),
+			Subject: pkix.Name{CommonName: fmt.Sprintf("%s Voice CA %03d", org, i), OrganizationalUnit: []string{"Unified Communications"},
+				Organization: []string{org}, Locality: []string{"Chicago"}, Country: []string{"US"}},
+			NotBefore: captureTime.AddDate(-2, 0, 0), NotAfter: captureTime.AddDate(8, 0, 0),
+			IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+		}
+		der, err := x509.CreateCertificate(rand.Reader, t, t, key.Public(), key)
+		if err != nil {
+			return nil, err
+		}
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			return nil, err
+		}
+		cas = append(cas, c)
+	}
+	return cas, nil
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"time"
+
+	"github.com/siptls/siptls/internal/capgen"
+)
+
+// sample writes the README's sample: a minute of cucm7-pub's SIP trunk to cluster 2.
+// See testdata/README.md for the story.
+func (g *gen) sample(name string) error {
+	trunkTrust := []string{"cucm8-pub", "cucm8-sub1", "cucm8-sub2"}
+	okTo := func(peer, srvID string, n int) session {
+		return session{
+			Client:   end{Go: g.goClient("cucm7-pub", trunkTrust...)},
+			Server:   end{Go: g.goServer(srvID, "cucm7-pub")},
+			Dialogue: sipCall("cucm7-pub", srvID, cucm7pub, peer, 5061, n),
+		}
+	}
+	failTo22 := func() session {
+		// cucm8-sub1's CallManager-trust lacks cucm7-pub's certificate.
+		return session{
+			Client: end{Go: g.goClient("cucm7-pub", trunkTrust...)},
+			Server: end{OpenSSL: g.sslServer("cucm8-sub1", []string{"cucm8-pub", "cucm8-sub2"})},
+		}
+	}
+	type call struct {
+		s    session
+		c    conn
+		want expect
+	}
+	var calls []call
+	// Nine calls, round-robin over the trunk's three destinations.
+	dests := []struct {
+		ip, id string
+	}{{cucm8pub, "cucm8-pub"}, {cucm8sub1, "cucm8-sub1"}, {cucm8sub2, "cucm8-sub2"}}
+	for i := 0; i < 9; i++ {
+		d := dests[i%3]
+		start := 210*time.Millisecond + time.Duration(i)*6100*time.Millisecond + time.Duration(i%4)*137*time.Millisecond
+		c := out(d.ip, 38211+i*13, start, uint64(1000+i))
+		if d.ip == cucm8sub1 {
+			calls = append(calls, call{failTo22(), c, expect{Side: capgen.Server, Alert: "unknown_ca"}})
+		} else {
+			calls = append(calls, call{okTo(d.ip, d.id, i+1), c, expect{OK: true}})
+		}
+	}
+	// cucm8-pub calls in: fine.
+	calls = append(calls, call{session{
+		Client:   end{Go: g.goClient("cucm8-pub", "cucm7-pub")},
+		Server:   end{Go: g.goServer("cucm7-pub", "cucm8-pub", "cucm8-sub1", "cucm8-sub2-old")},
+		Dialogue: sipCall("cucm8-pub", "cucm7-pub", cucm8pub, cucm7pub, 5061, 21),
+	}, in(cucm8pub, 45112, 20400*time.Millisecond, 1010), expect{OK: true}})
+	// cucm8-sub2 calls in with its new certificate; cucm7-pub holds the stale copy.
+	calls = append(calls, call{session{
+		Client: end{Go: g.goClient("cucm8-sub2", "cucm7-pub")},
+		Server: end{OpenSSL: g.sslServer("cucm7-pub", []string{"cucm8-sub2-old"})},
+	}, in(cucm8sub2, 46021, 33700*time.Millisecond, 1011), expect{Side: capgen.Server, Alert: "unknown_ca"}})
+
+	var convs []capgen.Conversation
+	for _, c := range calls {
+		cv, err := g.record(c.s, c.c, c.want)
+		if err != nil {
+			return err
+		}
+		convs = append(convs, cv)
+	}
+	// A stale trunk destination: SYN retransmitted three times, never answered.
+	convs = append(convs, synOnly(out(cucm8gone, 38377, 41100*time.Millisecond, 1012), 3))
+	return g.write(name, cucmOpts, convs)
+}

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"encoding/pem"
+	"os"
+	"path/filepath"
+)
+
+// trustFolder writes testdata/trust/cucm7-pub-CallManager-trust: what an admin exports
+// from cucm7-pub's OS Administration > Certificate Management for CallManager-trust.
+// It holds a stale copy of cucm8-sub2's certificate (the one from before it was
+// regenerated on 2026-09-30), which is why cucm8-sub2's inbound call fails in the sample.
+func (g *gen) trustFolder() error {
+	dir := filepath.Join(g.out, "trust", "cucm7-pub-CallManager-trust")
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	pemOf := func(name string) []byte {
+		return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: g.id(name).Cert.Raw})
+	}
+	files := map[string][]byte{
+		"cucm8-pub.clus2.lab.pem":  pemOf("cucm8-pub"),
+		"cucm8-sub1.clus2.lab.pem": pemOf("cucm8-sub1"),
+		"cucm8-sub2.clus2.lab.pem": pemOf("cucm8-sub2-old"), // stale
+		"cube1.lab.der":            g.id("cube1").Cert.Raw,
+		"README.txt": []byte("Exported from cucm7-pub OS Administration > Security > Certificate Management,\r\n" +
+			"filter Certificate Usage = CallManager-trust, 2026-11-20. Ask Dave before deleting.\r\n"),
+	}
+	for n, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, n), b, 0o644); err != nil {
+			return err
+		}
+	}
+	// The CA bundle as the CA delivered it: PKCS#7 made by OpenSSL.
+	chain := g.pemFile("ca-bundle.pem", g.id("lab-root-ca").Cert, g.id("lab-issuing-ca").Cert)
+	_, err := g.openssl(g.tmp, "crl2pkcs7", "-nocrl", "-certfile", chain, "-outform", "DER",
+		"-out", filepath.Join(dir, "Example_Labs_CA_bundle.p7b"))
+	return err
+}
