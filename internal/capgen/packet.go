@@ -114,9 +114,15 @@ type packetizer struct {
 	i       int // next step
 	cursor  time.Time
 	ends    [2]endState
-	pending []Packet // a min-heap by (Time, order)
-	order   []uint64
+	pending []pending // a min-heap by (Time, order)
 	seq     uint64
+}
+
+// pending is a packet cut but not yet returned.
+type pending struct {
+	Packet
+	order uint64 // creation order, to keep equal times stable
+	auto  bool   // an automatic ACK, superseded by a later segment of the same side
 }
 
 func newPacketizer(c *Conversation, mss int) *packetizer {
@@ -167,50 +173,71 @@ func (pz *packetizer) less(i, j int) bool {
 	if !a.Time.Equal(b.Time) {
 		return a.Time.Before(b.Time)
 	}
-	return pz.order[i] < pz.order[j]
+	return a.order < b.order
 }
 
-func (pz *packetizer) swap(i, j int) {
-	pz.pending[i], pz.pending[j] = pz.pending[j], pz.pending[i]
-	pz.order[i], pz.order[j] = pz.order[j], pz.order[i]
-}
-
-func (pz *packetizer) push(p Packet) {
-	pz.pending = append(pz.pending, p)
-	pz.order = append(pz.order, pz.seq)
-	pz.seq++
-	for i := len(pz.pending) - 1; i > 0; {
+func (pz *packetizer) up(i int) {
+	for i > 0 {
 		parent := (i - 1) / 2
 		if !pz.less(i, parent) {
 			break
 		}
-		pz.swap(i, parent)
+		pz.pending[i], pz.pending[parent] = pz.pending[parent], pz.pending[i]
 		i = parent
 	}
 }
 
-func (pz *packetizer) pop() Packet {
-	p := pz.pending[0]
-	last := len(pz.pending) - 1
-	pz.swap(0, last)
-	pz.pending[last] = Packet{}
-	pz.pending = pz.pending[:last]
-	pz.order = pz.order[:last]
-	for i := 0; ; {
+func (pz *packetizer) down(i int) {
+	n := len(pz.pending)
+	for {
 		l, r, m := 2*i+1, 2*i+2, i
-		if l < last && pz.less(l, m) {
+		if l < n && pz.less(l, m) {
 			m = l
 		}
-		if r < last && pz.less(r, m) {
+		if r < n && pz.less(r, m) {
 			m = r
 		}
 		if m == i {
-			break
+			return
 		}
-		pz.swap(i, m)
+		pz.pending[i], pz.pending[m] = pz.pending[m], pz.pending[i]
 		i = m
 	}
+}
+
+func (pz *packetizer) push(p Packet, auto bool) {
+	pz.pending = append(pz.pending, pending{p, pz.seq, auto})
+	pz.seq++
+	pz.up(len(pz.pending) - 1)
+}
+
+func (pz *packetizer) pop() Packet {
+	p := pz.pending[0].Packet
+	last := len(pz.pending) - 1
+	pz.pending[0] = pz.pending[last]
+	pz.pending[last] = pending{}
+	pz.pending = pz.pending[:last]
+	pz.down(0)
 	return p
+}
+
+// supersede drops side s's automatic ACKs due at or after t: the segment s
+// sends at t carries the acknowledgement.
+func (pz *packetizer) supersede(s Side, t time.Time) {
+	kept := pz.pending[:0]
+	for _, p := range pz.pending {
+		if !(p.auto && p.Side == s && !p.Time.Before(t)) {
+			kept = append(kept, p)
+		}
+	}
+	if len(kept) == len(pz.pending) {
+		return
+	}
+	clear(pz.pending[len(kept):])
+	pz.pending = kept
+	for i := len(kept)/2 - 1; i >= 0; i-- {
+		pz.down(i)
+	}
 }
 
 // tsval is side s's timestamp clock at t: one tick per millisecond.
@@ -248,7 +275,7 @@ func (pz *packetizer) autoAck(r Side, t time.Time, ack uint32, endOfWrite bool) 
 	}
 	e := &pz.ends[r]
 	p := Packet{Time: t, Side: r, Flags: FlagACK, Seq: e.nxt, Ack: ack, Window: window, TSval: pz.tsval(r, t), TSecr: e.tsPeer}
-	pz.push(p)
+	pz.push(p, true)
 }
 
 // step turns the next step into packets.
@@ -262,6 +289,7 @@ func (pz *packetizer) step() {
 	if t.Before(pz.cursor) {
 		t = pz.cursor
 	}
+	pz.supersede(s, t)
 	switch st.Kind {
 	case SYN, SYNACK:
 		flags := FlagSYN
@@ -278,9 +306,9 @@ func (pz *packetizer) step() {
 		e.synSent = true
 		peer.rcv = e.isn + 1
 		peer.ackValid = true
-		pz.push(p)
+		pz.push(p, false)
 	case ACK:
-		pz.push(pz.segment(s, t, 0, e.nxt, nil))
+		pz.push(pz.segment(s, t, 0, e.nxt, nil), false)
 	case Data:
 		b := st.Bytes
 		if len(b) == 0 {
@@ -298,7 +326,7 @@ func (pz *packetizer) step() {
 			p := pz.segment(s, t, flags, e.nxt, seg)
 			e.nxt += uint32(n)
 			peer.rcv = e.nxt
-			pz.push(p)
+			pz.push(p, false)
 			k++
 			if len(b) > 0 && k%2 == 0 {
 				pz.autoAck(r, t.Add(midAckDelay), e.nxt, false)
@@ -315,7 +343,7 @@ func (pz *packetizer) step() {
 		p := pz.segment(s, t, FlagFIN, e.nxt, nil)
 		e.nxt++
 		peer.rcv = e.nxt
-		pz.push(p)
+		pz.push(p, false)
 		pz.cursor = t
 		pz.autoAck(r, t.Add(endAckDelay), e.nxt, true)
 		return
@@ -328,7 +356,7 @@ func (pz *packetizer) step() {
 			p.Flags |= FlagACK
 			p.Ack = e.rcv
 		}
-		pz.push(p)
+		pz.push(p, false)
 	}
 	pz.cursor = t
 }
