@@ -1,0 +1,365 @@
+package pcap
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket/layers"
+)
+
+func defaultConv() conv {
+	return conv{client: "10.0.0.1:40000", server: "10.0.0.2:5061", cisn: 1000, sisn: 5000, link: layers.LinkTypeEthernet}
+}
+
+// TestReassembly pairs hand-built segments with the events, units and ends
+// they must produce, in the style of gopacket's tcpassembly_test.go.
+func TestReassembly(t *testing.T) {
+	const end1 = "end 1 10.0.0.1:40000>10.0.0.2:5061 from SYN"
+	hs := []string{"ev 1 c>s SYN f1", "ev 1 s>c SYN-ACK f2", "ev 1 c>s handshake ACK f3"}
+	tests := []struct {
+		name string
+		conv func(*conv)
+		opts Options
+		stop int
+		pkts []pkt
+		want []string
+	}{
+		{
+			name: "several units in one segment, a unit split across segments",
+			pkts: cat(handshake, []pkt{
+				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "3ab5cd"},
+				{c2s: true, flags: "PA", seq: 7, ack: 1, data: "ef"},
+				{flags: "A", seq: 1, ack: 9},
+			}),
+			want: append(hs,
+				`data 1 c>s "3ab" f4-4 off=0`,
+				`data 1 c>s "5cdef" f4-5 off=3`,
+				end1),
+		},
+		{
+			name: "header split across segments",
+			pkts: cat(handshake, []pkt{
+				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "2x"},
+				{flags: "PA", seq: 1, ack: 3, data: "4"},
+				{flags: "PA", seq: 2, ack: 3, data: "ab"},
+				{flags: "PA", seq: 4, ack: 3, data: "c"},
+			}),
+			want: append(hs,
+				`data 1 c>s "2x" f4-4 off=0`,
+				`data 1 s>c "4abc" f5-7 off=0`,
+				end1),
+		},
+		{
+			name: "reordering",
+			pkts: cat(handshake, []pkt{
+				{c2s: true, flags: "PA", seq: 4, ack: 1, data: "4def"},
+				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "3ab"},
+			}),
+			want: append(hs,
+				"ev 1 c>s out of order f4",
+				`data 1 c>s "3ab" f5-5 off=0`,
+				`data 1 c>s "4def" f4-5 off=3`,
+				end1),
+		},
+		{
+			name: "unit completed by a held segment",
+			pkts: cat(handshake, []pkt{
+				{c2s: true, flags: "PA", seq: 4, ack: 1, data: "cd"},
+				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "5ab"},
+			}),
+			want: append(hs,
+				"ev 1 c>s out of order f4",
+				`data 1 c>s "5abcd" f5-5 off=0`,
+				end1),
+		},
+		{
+			name: "duplicate and retransmission",
+			pkts: cat(handshake, []pkt{
+				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "3ab"},
+				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "3ab"},
+				{c2s: true, flags: "PA", seq: 4, ack: 1, data: "2c"},
+			}),
+			want: append(hs,
+				`data 1 c>s "3ab" f4-4 off=0`,
+				"ev 1 c>s retransmission f5",
+				`data 1 c>s "2c" f6-6 off=3`,
+				end1),
+		},
+		{
+			name: "partial retransmission with new bytes",
+			pkts: cat(handshake, []pkt{
+				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "4ab"},
+				{c2s: true, flags: "PA", seq: 2, ack: 1, data: "abc2d"},
+			}),
+			want: append(hs,
+				`data 1 c>s "4abc" f4-5 off=0`,
+				`data 1 c>s "2d" f5-5 off=4`,
+				end1),
+		},
+		{
+			name: "overlap: first bytes win",
+			pkts: cat(handshake, []pkt{
+				{c2s: true, flags: "PA", seq: 3, ack: 1, data: "XY"},
+				{c2s: true, flags: "PA", seq: 3, ack: 1, data: "ZW9"},
+				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "5a"},
+			}),
+			want: append(hs,
+				"ev 1 c>s out of order f4",
+				"ev 1 c>s out of order f5",
+				"ev 1 c>s overlap f5",
+				`data 1 c>s "5aXY9" f6-6 off=0`,
+				end1),
+		},
+		{
+			name: "missing SYN: roles from SYN-ACK",
+			pkts: []pkt{
+				{flags: "SA", ack: 1},
+				{c2s: true, flags: "A", seq: 1, ack: 1},
+				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "2a"},
+			},
+			want: []string{
+				"ev 1 s>c midstream f1",
+				"ev 1 s>c SYN-ACK f1",
+				"ev 1 c>s handshake ACK f2",
+				`data 1 c>s "2a" f3-3 off=0`,
+				end1,
+			},
+		},
+		{
+			name: "missing third ACK",
+			pkts: []pkt{
+				{c2s: true, flags: "S"},
+				{flags: "SA", ack: 1},
+				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "3ab"},
+				{flags: "PA", seq: 1, ack: 4, data: "1"},
+			},
+			want: []string{
+				"ev 1 c>s SYN f1",
+				"ev 1 s>c SYN-ACK f2",
+				"ev 1 c>s handshake ACK f3",
+				`data 1 c>s "3ab" f3-3 off=0`,
+				`data 1 s>c "1" f4-4 off=0`,
+				end1,
+			},
+		},
+		{
+			name: "midstream: roles from the watched port, resynchronised at a segment start",
+			pkts: []pkt{
+				{flags: "PA", seq: 100, ack: 100, data: "b3"},
+				{flags: "PA", seq: 102, ack: 100, data: "3cd"},
+			},
+			want: []string{
+				"ev 1 s>c midstream f1",
+				`data 1 s>c "3cd" f2-2 off=2 aftergap`,
+				"end 1 10.0.0.1:40000>10.0.0.2:5061 from port",
+			},
+		},
+		{
+			name: "midstream without a watched port: the lower port is the server",
+			conv: func(c *conv) { c.client, c.server = "10.0.0.1:6000", "10.0.0.2:7000" },
+			opts: Options{AnyPort: true},
+			pkts: []pkt{{c2s: true, flags: "PA", seq: 5, ack: 5, data: "1"}},
+			want: []string{
+				"ev 1 s>c midstream f1",
+				`data 1 s>c "1" f1-1 off=0 aftergap`,
+				"end 1 10.0.0.2:7000>10.0.0.1:6000 guessed",
+			},
+		},
+		{
+			name: "ACKed unseen segment: gap, then resync",
+			pkts: cat(handshake, []pkt{
+				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "4a"},
+				// bytes 3..10 never captured
+				{flags: "A", seq: 1, ack: 11},
+				{c2s: true, flags: "PA", seq: 11, ack: 1, data: "xy"},
+				{c2s: true, flags: "PA", seq: 13, ack: 1, data: "2z"},
+			}),
+			want: append(hs,
+				"ev 1 c>s gap f5 gap=8",
+				// "xy" is rejected by the Framer: resynchronised at the next segment
+				`data 1 c>s "2z" f7-7 off=12 aftergap`,
+				end1),
+		},
+		{
+			name: "gap at End: held segments delivered after the hole",
+			pkts: cat(handshake, []pkt{
+				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "2a"},
+				{c2s: true, flags: "PA", seq: 6, ack: 1, data: "2b3cd"},
+			}),
+			want: append(hs,
+				`data 1 c>s "2a" f4-4 off=0`,
+				"ev 1 c>s out of order f5",
+				"ev 1 c>s gap f5 gap=3",
+				`data 1 c>s "2b" f5-5 off=5 aftergap`,
+				`data 1 c>s "3cd" f5-5 off=7`,
+				end1),
+		},
+		{
+			name: "FIN from the client, then the server",
+			pkts: cat(handshake, []pkt{
+				{c2s: true, flags: "PFA", seq: 1, ack: 1, data: "1"},
+				{flags: "FA", seq: 1, ack: 3},
+				{c2s: true, flags: "A", seq: 3, ack: 2},
+			}),
+			want: append(hs,
+				`data 1 c>s "1" f4-4 off=0`,
+				"ev 1 c>s FIN f4",
+				"ev 1 s>c FIN f5",
+				end1),
+		},
+		{
+			name: "FIN from the server first",
+			pkts: cat(handshake, []pkt{
+				{flags: "FA", seq: 1, ack: 1},
+				{c2s: true, flags: "FA", seq: 1, ack: 2},
+			}),
+			want: append(hs, "ev 1 s>c FIN f4", "ev 1 c>s FIN f5", end1),
+		},
+		{
+			name: "RST from the client",
+			pkts: cat(handshake, []pkt{{c2s: true, flags: "RA", seq: 1, ack: 1}}),
+			want: append(hs, "ev 1 c>s RST f4", end1),
+		},
+		{
+			name: "RST from the server after data",
+			pkts: cat(handshake, []pkt{
+				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "1"},
+				{flags: "RA", seq: 1, ack: 2},
+			}),
+			want: append(hs, `data 1 c>s "1" f4-4 off=0`, "ev 1 s>c RST f5", end1),
+		},
+		{
+			name: "SYN answered by RST",
+			pkts: []pkt{{c2s: true, flags: "S"}, {flags: "RA", ack: 1}},
+			want: []string{"ev 1 c>s SYN f1", "ev 1 s>c RST f2", end1},
+		},
+		{
+			name: "SYN retransmitted, never answered",
+			pkts: []pkt{{c2s: true, flags: "S"}, {c2s: true, flags: "S", at: time.Second}, {c2s: true, flags: "S", at: 3 * time.Second}},
+			want: []string{"ev 1 c>s SYN f1", "ev 1 c>s SYN retransmission f2", "ev 1 c>s SYN retransmission f3", end1},
+		},
+		{
+			name: "port reuse: a new SYN with another ISN starts a new Conn",
+			pkts: cat(handshake, []pkt{
+				{c2s: true, flags: "FA", seq: 1, ack: 1},
+				{flags: "FA", seq: 1, ack: 2},
+				{c2s: true, flags: "S", seq: 50000},
+				{flags: "SA", seq: 7000, ack: 50001},
+			}),
+			want: append(hs,
+				"ev 1 c>s FIN f4", "ev 1 s>c FIN f5",
+				end1,
+				"ev 2 c>s SYN f6", "ev 2 s>c SYN-ACK f7",
+				"end 2 10.0.0.1:40000>10.0.0.2:5061 from SYN"),
+		},
+		{
+			name: "closed connection ended after the quiet time",
+			pkts: []pkt{
+				{c2s: true, flags: "S"}, {flags: "RA", ack: 1},
+				{c2s: true, flags: "A", seq: 1, at: 61 * time.Second},
+			},
+			want: []string{
+				"ev 1 c>s SYN f1", "ev 1 s>c RST f2", end1,
+				"ev 2 c>s midstream f3",
+				"end 2 10.0.0.1:40000>10.0.0.2:5061 from port",
+			},
+		},
+		{
+			name: "sequence numbers wrap around",
+			conv: func(c *conv) { c.cisn = 0xfffffffd },
+			pkts: cat(handshake, []pkt{
+				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "4ab"},
+				{c2s: true, flags: "PA", seq: 4, ack: 1, data: "c3de"},
+				{flags: "A", seq: 1, ack: 8},
+			}),
+			want: append(hs, `data 1 c>s "4abc" f4-5 off=0`, `data 1 c>s "3de" f5-5 off=4`, end1),
+		},
+		{
+			name: "snaplen cut: the cut bytes are a gap",
+			pkts: cat(handshake, []pkt{
+				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "2a9bcdefgh", snaplen: 14 + 20 + 20 + 4},
+				{c2s: true, flags: "PA", seq: 11, ack: 1, data: "2i"},
+			}),
+			want: append(hs,
+				"ev 1 c>s cut by snaplen f4 gap=6",
+				`data 1 c>s "2a" f4-4 off=0`,
+				"ev 1 c>s gap f4 gap=6",
+				`data 1 c>s "2i" f5-5 off=10 aftergap`,
+				end1),
+		},
+		{
+			name: "opaque bytes before units",
+			pkts: cat(handshake, []pkt{{c2s: true, flags: "PA", seq: 1, ack: 1, data: "ab2c"}}),
+			want: append(hs,
+				`data 1 c>s "a" f4-4 off=0 opaque`,
+				`data 1 c>s "b" f4-4 off=1 opaque`,
+				`data 1 c>s "2c" f4-4 off=2`,
+				end1),
+		},
+		{
+			name: "Data returning false stops delivery",
+			stop: 1,
+			pkts: cat(handshake, []pkt{
+				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "1"},
+				{c2s: true, flags: "PA", seq: 2, ack: 1, data: "1"},
+				{flags: "PA", seq: 1, ack: 3, data: "1"},
+				{c2s: true, flags: "FA", seq: 3, ack: 2},
+			}),
+			want: append(hs,
+				`data 1 c>s "1" f4-4 off=0`,
+				`data 1 s>c "1" f6-6 off=0`,
+				"ev 1 c>s FIN f7",
+				end1),
+		},
+		{
+			name: "MaxBuffer: a unit larger than the buffer is a gap",
+			opts: Options{MaxBuffer: 4},
+			pkts: cat(handshake, []pkt{
+				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "9abc"},
+				{c2s: true, flags: "PA", seq: 5, ack: 1, data: "defgh2i"},
+			}),
+			want: append(hs,
+				"ev 1 c>s buffer cap f4",
+				"ev 1 c>s gap f4 gap=9",
+				`data 1 c>s "2i" f5-5 off=9 aftergap`,
+				end1),
+		},
+		{
+			name: "MaxBuffer: held segments behind a hole",
+			opts: Options{MaxBuffer: 4},
+			pkts: cat(handshake, []pkt{
+				{c2s: true, flags: "PA", seq: 3, ack: 1, data: "1"},
+				{c2s: true, flags: "PA", seq: 4, ack: 1, data: "2a"},
+				{c2s: true, flags: "PA", seq: 6, ack: 1, data: "2b"},
+			}),
+			want: append(hs,
+				"ev 1 c>s out of order f4",
+				"ev 1 c>s out of order f5",
+				"ev 1 c>s out of order f6",
+				"ev 1 c>s buffer cap f6",
+				"ev 1 c>s gap f6 gap=2",
+				`data 1 c>s "1" f4-6 off=2 aftergap`,
+				`data 1 c>s "2a" f5-6 off=3`,
+				`data 1 c>s "2b" f6-6 off=5`,
+				end1),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cv := defaultConv()
+			if tt.conv != nil {
+				tt.conv(&cv)
+			}
+			file := writePcap(t, cv.link, cv.records(t, tt.pkts), false)
+			rec := newRecorder()
+			rec.stopAt = tt.stop
+			if _, err := readBytes(t, file, tt.opts, rec); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := strings.Join(rec.lines, "\n"), strings.Join(tt.want, "\n"); got != want {
+				t.Errorf("got:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
