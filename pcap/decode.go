@@ -3,7 +3,7 @@ package pcap
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
+	"strings"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -40,9 +40,25 @@ func linkTypeName(lt int) string {
 		return "Raw IPv6"
 	case linkNull, linkLoop:
 		return "BSD loopback"
+	case 105:
+		return "IEEE 802.11"
+	case 127:
+		return "IEEE 802.11 radiotap"
+	case 189, 220:
+		return "USB Linux"
+	case 9:
+		return "PPP"
+	case 50:
+		return "PPP in HDLC framing"
+	case 104:
+		return "Cisco HDLC"
+	case 117:
+		return "OpenBSD pflog"
+	case 147, 148, 149, 150, 151, 152, 153, 154, 155, 156, 157, 158, 159, 160, 161, 162:
+		return "user-defined (DLT_USER" + itoa(lt-147) + ")"
 	}
 	if lt >= 0 && lt <= 0xffff {
-		if s := layers.LinkType(lt).String(); s != "" && s != fmt.Sprintf("LinkType(%d)", lt) {
+		if s := layers.LinkType(lt).String(); s != "" && !strings.HasPrefix(s, "Unknown") && !strings.HasPrefix(s, "LinkType(") {
 			return s
 		}
 	}
