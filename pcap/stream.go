@@ -55,6 +55,57 @@ type half struct {
 
 	held      []heldSeg // sorted by off, not overlapping
 	heldBytes int
+
+	seen []span // after a stop: byte ranges seen beyond off, sorted, not overlapping
+}
+
+// span is a range [s, e) of stream offsets.
+type span struct{ s, e uint64 }
+
+// maxSeen caps the ranges a stopped direction remembers; beyond it, counts
+// of out-of-order bytes are approximate.
+const maxSeen = 64
+
+// countOnly records that [o, end) was seen by a stopped direction and
+// returns how many of its bytes are new.
+func (h *half) countOnly(o, end uint64) uint64 {
+	if end <= h.off {
+		return 0
+	}
+	o = max(o, h.off)
+	n := end - o
+	// subtract what the remembered ranges cover, and merge
+	merged := span{o, end}
+	out := h.seen[:0]
+	var keep []span
+	for _, x := range h.seen {
+		if x.e < merged.s || x.s > merged.e {
+			keep = append(keep, x)
+			continue
+		}
+		if c := min(x.e, end) - max(x.s, o); min(x.e, end) > max(x.s, o) {
+			n -= c
+		}
+		merged = span{min(merged.s, x.s), max(merged.e, x.e)}
+	}
+	out = append(out, keep...)
+	i := 0
+	for i < len(out) && out[i].s < merged.s {
+		i++
+	}
+	h.seen = slices.Insert(out, i, merged)
+	// advance over ranges that now touch off
+	for len(h.seen) > 0 && h.seen[0].s <= h.off {
+		if h.seen[0].e > h.off {
+			h.advanceNoFin(h.seen[0].e - h.off)
+		}
+		h.seen = h.seen[1:]
+	}
+	h.finCheck()
+	if len(h.seen) > maxSeen {
+		h.seen = h.seen[len(h.seen)-maxSeen:]
+	}
+	return n
 }
 
 // start makes the direction known with its next sequence number.
@@ -162,7 +213,6 @@ func (h *half) hold(off uint64, data []byte, gap uint64, fi frameInfo) (int, boo
 	}
 	cur, end := off, off+uint64(len(data))+gap
 	// collect the covering entries first: add changes h.held
-	type span struct{ s, e uint64 }
 	var gaps [8]span
 	free := gaps[:0]
 	for i := range h.held {
@@ -232,14 +282,9 @@ func (rd *reader) data(c *conn, d Dir, seq uint32, payload []byte, missing int, 
 		o = cur
 	}
 	if h.stopped {
-		st.Bytes[d] += uint64(len(payload))
-		st.Undelivered[d] += uint64(len(payload))
-		if o == cur {
-			h.advance(uint64(len(payload) + missing))
-		} else if uint64(end) > h.off {
-			// out of order without buffering: count and jump
-			h.off, h.next = uint64(end), h.next+uint32(uint64(end)-h.off)
-		}
+		n := h.countOnly(uint64(o), uint64(end))
+		st.Bytes[d] += n
+		st.Undelivered[d] += n
 		return
 	}
 	if o > cur || len(h.held) > 0 {
@@ -397,13 +442,13 @@ func (rd *reader) flush(c *conn, d Dir, fi frameInfo) {
 // stopHeld counts held bytes of a stopped direction as undelivered.
 func (rd *reader) stopHeld(c *conn, d Dir) {
 	h := &c.half[d]
-	for _, e := range h.held {
-		c.st.Undelivered[d] += uint64(len(e.data))
-		if e.end() > h.off {
-			h.off, h.next = e.end(), h.next+uint32(e.end()-h.off)
+	held := h.held
+	h.release()
+	for _, e := range held {
+		if len(e.data) > 0 {
+			c.st.Undelivered[d] += h.countOnly(e.off, e.off+uint64(len(e.data)))
 		}
 	}
-	h.release()
 }
 
 // feed frames in-order bytes b, whose first byte is at stream offset off

@@ -1,0 +1,158 @@
+package pcap
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+)
+
+func TestConnStats(t *testing.T) {
+	cv := defaultConv()
+	pkts := cat(handshake, []pkt{
+		{c2s: true, flags: "PA", seq: 1, ack: 1, data: "3ab"},
+		{c2s: true, flags: "PA", seq: 1, ack: 1, data: "3ab"},             // retransmission
+		{c2s: true, flags: "PA", seq: 7, ack: 1, data: "2c"},              // out of order
+		{c2s: true, flags: "PA", seq: 4, ack: 1, data: "3de"},             // fills the hole
+		{flags: "PA", seq: 1, ack: 9, data: "9abcdefgh", snaplen: 54 + 3}, // cut: 6 bytes missing
+		{flags: "PA", seq: 10, ack: 9, data: "1"},
+		{c2s: true, flags: "PA", seq: 9, ack: 11, data: "4x"}, // left pending at End
+	})
+	rec := newRecorder()
+	info, err := readBytes(t, writePcap(t, cv.link, cv.records(t, pkts), false), Options{}, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := rec.stats[1]
+	want := ConnStats{
+		Packets:     [2]uint64{7, 3},
+		Bytes:       [2]uint64{10, 4},
+		Retransmits: [2]uint64{1, 0},
+		OutOfOrder:  [2]uint64{1, 0},
+		Gaps:        [2]uint64{0, 1},
+		CutSegments: [2]uint64{0, 1},
+		Skipped:     [2]uint64{0, 3},
+		Pending:     [2]uint64{2, 0},
+		LastFrame:   10,
+		LastTime:    t0.Add(9 * time.Millisecond),
+	}
+	if fmt.Sprint(st) != fmt.Sprint(want) {
+		t.Errorf("stats\n got %+v\nwant %+v", st, want)
+	}
+	if info.CutPackets != 1 || info.TCPPackets != 10 {
+		t.Errorf("cut %d tcp %d", info.CutPackets, info.TCPPackets)
+	}
+}
+
+func TestUndeliveredAfterStop(t *testing.T) {
+	cv := defaultConv()
+	pkts := cat(handshake, []pkt{
+		{c2s: true, flags: "PA", seq: 1, ack: 1, data: "1"},
+		{c2s: true, flags: "PA", seq: 2, ack: 1, data: "3ab"},
+		{c2s: true, flags: "PA", seq: 8, ack: 1, data: "zz"},
+		{c2s: true, flags: "PA", seq: 5, ack: 1, data: "xyz"},
+	})
+	rec := newRecorder()
+	rec.stopAt = 1
+	if _, err := readBytes(t, writePcap(t, cv.link, cv.records(t, pkts), false), Options{}, rec); err != nil {
+		t.Fatal(err)
+	}
+	st := rec.stats[1]
+	if st.Undelivered[0] != 8 || st.Bytes[0] != 9 {
+		t.Errorf("undelivered %d bytes %d, want 8 9", st.Undelivered[0], st.Bytes[0])
+	}
+}
+
+func TestMaxConns(t *testing.T) {
+	var recs []record
+	for i := 0; i < 5; i++ {
+		cv := defaultConv()
+		cv.client = fmt.Sprintf("10.0.0.1:%d", 40000+i)
+		cv.start = t0.Add(time.Duration(i) * time.Second)
+		recs = append(recs, cv.records(t, []pkt{{c2s: true, flags: "S"}})...)
+	}
+	// the first connection stays active
+	cv := defaultConv()
+	cv.client = "10.0.0.1:40000"
+	cv.start = t0.Add(10 * time.Second)
+	recs = append(recs, cv.records(t, []pkt{{c2s: true, flags: "S"}})...)
+	rec := newRecorder()
+	info, err := readBytes(t, writePcap(t, layers.LinkTypeEthernet, recs, false), Options{MaxConns: 2}, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ends []string
+	for _, l := range rec.lines {
+		if strings.HasPrefix(l, "end") {
+			ends = append(ends, strings.Fields(l)[1])
+		}
+	}
+	// conns 1..3 are evicted when 3..5 arrive; the last SYN (same ISN as
+	// conn 1, which is gone) starts conn 6
+	if got := strings.Join(ends, " "); got != "1 2 3 4 5 6" {
+		t.Errorf("end order %s", got)
+	}
+	if info.ConnsEvicted != 4 || info.Conns != 6 || len(info.Warnings) != 1 {
+		t.Errorf("evicted %d conns %d warnings %q", info.ConnsEvicted, info.Conns, info.Warnings)
+	}
+}
+
+func TestCounters(t *testing.T) {
+	cv := defaultConv()
+	recs := cv.records(t, simpleConv)
+	other := defaultConv()
+	other.server = "10.0.0.2:443" // not watched
+	recs = append(recs, other.records(t, []pkt{{c2s: true, flags: "S"}})...)
+	frag := append([]byte(nil), recs[3].data...)
+	frag[14+6] |= 0x20 // IPv4 more fragments
+	bad := append([]byte(nil), recs[3].data[:14+10]...)
+	ci := gopacket.CaptureInfo{Timestamp: t0.Add(time.Second), CaptureLength: len(frag), Length: len(frag)}
+	recs = append(recs, record{data: frag, ci: ci})
+	ci.CaptureLength, ci.Length = len(bad), len(bad)
+	recs = append(recs, record{data: bad, ci: ci})
+	rec := newRecorder()
+	info, err := readBytes(t, writePcap(t, layers.LinkTypeEthernet, recs, false), Options{}, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Packets != 8 || info.TCPPackets != 5 || info.OtherPackets != 2 || info.Undecodable != 1 || info.Conns != 1 {
+		t.Errorf("packets %d tcp %d other %d undecodable %d conns %d", info.Packets, info.TCPPackets, info.OtherPackets, info.Undecodable, info.Conns)
+	}
+	if len(info.Warnings) != 1 || !strings.Contains(info.Warnings[0], "1 IP fragments") {
+		t.Errorf("warnings %q", info.Warnings)
+	}
+	// AnyPort tracks the 443 connection too
+	rec = newRecorder()
+	info, _ = readBytes(t, writePcap(t, layers.LinkTypeEthernet, recs, false), Options{AnyPort: true}, rec)
+	if info.Conns != 2 || info.TCPPackets != 6 {
+		t.Errorf("AnyPort: conns %d tcp %d", info.Conns, info.TCPPackets)
+	}
+	// Ports replaces 5061
+	rec = newRecorder()
+	info, _ = readBytes(t, writePcap(t, layers.LinkTypeEthernet, recs, false), Options{Ports: []uint16{443}}, rec)
+	if info.Conns != 1 || info.TCPPackets != 1 {
+		t.Errorf("Ports 443: conns %d tcp %d", info.Conns, info.TCPPackets)
+	}
+}
+
+func TestPcapngUnsupportedLinkType(t *testing.T) {
+	cv := defaultConv()
+	recs := cv.records(t, simpleConv)
+	for i := range recs {
+		recs[i].linkType = layers.LinkType(147)
+	}
+	rec := newRecorder()
+	_, err := readBytes(t, writePcapng(t, recs), Options{}, rec)
+	if err == nil || !strings.Contains(err.Error(), "link type user-defined (DLT_USER0) (147)") {
+		t.Errorf("only unsupported interfaces: %v", err)
+	}
+	// one supported interface among others: a warning
+	mixed := append(cv.records(t, simpleConv), recs[0])
+	info, err := readBytes(t, writePcapng(t, mixed), Options{}, newRecorder())
+	if err != nil || len(info.Warnings) != 1 || info.OtherPackets != 1 || info.Conns != 1 {
+		t.Errorf("mixed: err %v warnings %q other %d", err, info.Warnings, info.OtherPackets)
+	}
+}
