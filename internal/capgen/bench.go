@@ -24,7 +24,10 @@ type BenchStats struct {
 	Connections int   // TCP connections
 	Trunk       int   // to the trunk destinations (the node is the client)
 	Phone       int   // from phones (the node is the server)
-	Failed      int   // alert, reset after the client's Certificate, or refused
+	Failed      int   // Alerted + Reset + Refused
+	Alerted     int   // the server answered the node's Certificate with an alert
+	Reset       int   // the server reset the connection after the node's Certificate
+	Refused     int   // SYN answered by RST
 	Packets     int   // packet records
 	Bytes       int64 // file size
 }
@@ -102,8 +105,18 @@ func (m *benchModel) record(lo, hi int) []byte {
 	return m.records[lo+m.rng.IntN(hi-lo+1)]
 }
 
+// outcome is how a benchmark connection ends.
+type outcome uint8
+
+const (
+	closed  outcome = iota // handshake, SIP, close_notify and FINs
+	alerted                // fatal alert after the client's Certificate
+	reset                  // RST after the client's Certificate
+	refused                // SYN answered by RST
+)
+
 // conn builds one conversation starting at start and reports its kind.
-func (m *benchModel) conn(start time.Time) (c Conversation, trunk, failed bool) {
+func (m *benchModel) conn(start time.Time) (c Conversation, trunk bool, out outcome) {
 	c = Conversation{Start: start, ClientISN: m.rng.Uint32(), ServerISN: m.rng.Uint32()}
 	port := uint16(32768 + m.rng.IntN(28232))
 	var rtt time.Duration
@@ -116,7 +129,7 @@ func (m *benchModel) conn(start time.Time) (c Conversation, trunk, failed bool) 
 		rtt = time.Duration(1+d) * 700 * time.Microsecond
 		if d == benchDeadDst {
 			c.Steps = []Step{{0, Client, SYN, nil}, {rtt, Server, RST, nil}}
-			return c, true, true
+			return c, true, refused
 		}
 		ti = m.byPeer[d][m.rng.IntN(len(m.byPeer[d]))]
 	} else {
@@ -140,7 +153,7 @@ func (m *benchModel) conn(start time.Time) (c Conversation, trunk, failed bool) 
 		if d := trunkDst(c); d == benchRSTDst && k == 3 {
 			steps = append(steps, Step{at + rtt/2 + time.Millisecond, Server, RST, nil})
 			c.Steps = steps
-			return c, trunk, true
+			return c, trunk, reset
 		}
 		if w.Side != last {
 			at += rtt + m.between(200*time.Microsecond, 3*time.Millisecond)
@@ -156,7 +169,7 @@ func (m *benchModel) conn(start time.Time) (c Conversation, trunk, failed bool) 
 		at += rtt + time.Millisecond
 		steps = append(steps, Step{at, 1 - last, FIN, nil}, Step{at + rtt, last, ACK, nil})
 		c.Steps = steps
-		return c, trunk, true
+		return c, trunk, alerted
 	}
 	// SIP over the established connection: calls and keepalives for a few minutes.
 	life := m.between(time.Minute, 6*time.Minute)
@@ -172,7 +185,7 @@ func (m *benchModel) conn(start time.Time) (c Conversation, trunk, failed bool) 
 	at += rtt + time.Millisecond
 	steps = append(steps, Step{at, Server, Data, m.closeN}, Step{at + 50*time.Microsecond, Server, FIN, nil}, Step{at + rtt, Client, ACK, nil})
 	c.Steps = steps
-	return c, trunk, false
+	return c, trunk, closed
 }
 
 // trunkDst returns the trunk destination index of c, or -1 for a phone.
@@ -299,7 +312,7 @@ func WriteBench(out io.Writer, cfg BenchConfig) (BenchStats, error) {
 		if planned >= cfg.Size {
 			return Conversation{}, false
 		}
-		c, trunk, failed := m.conn(at)
+		c, trunk, out := m.conn(at)
 		at = at.Add(m.exp(m.spacing))
 		planned += estimate(&c, m.mss)
 		st.Connections++
@@ -308,9 +321,15 @@ func WriteBench(out io.Writer, cfg BenchConfig) (BenchStats, error) {
 		} else {
 			st.Phone++
 		}
-		if failed {
-			st.Failed++
+		switch out {
+		case alerted:
+			st.Alerted++
+		case reset:
+			st.Reset++
+		case refused:
+			st.Refused++
 		}
+		st.Failed = st.Alerted + st.Reset + st.Refused
 		return c, true
 	})
 	st.Packets = w.Packets()
