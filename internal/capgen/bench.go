@@ -15,7 +15,7 @@ type BenchConfig struct {
 	Size     int64         // approximate file size in bytes (the generator stops adding connections once its estimate reaches it)
 	Seed     uint64        // the same seed and options give the same file
 	Start    time.Time     // first connection; zero: 2026-11-02 09:00 UTC
-	Duration time.Duration // span over which connections start; zero: 15 minutes
+	Duration time.Duration // span over which connections start; zero: 15 minutes per 200 MB (at least 15), so that about 800 connections are open at a time
 	Options  Options       // file format and framing; the zero value is pcap over Ethernet
 }
 
@@ -283,7 +283,7 @@ func WriteBench(out io.Writer, cfg BenchConfig) (BenchStats, error) {
 		return BenchStats{}, err
 	}
 	if cfg.Duration <= 0 {
-		cfg.Duration = 15 * time.Minute
+		cfg.Duration = time.Duration(float64(15*time.Minute) * max(1, float64(cfg.Size)/200e6))
 	}
 	cfg.Options.Local = benchNode
 	cw := &countingWriter{w: out}
