@@ -1,0 +1,30 @@
+// Command siptls explains why SIP over TLS fails, from a packet capture.
+//
+// It reads a capture taken on a Cisco CUCM node, a CUBE gateway or any host
+// (pcap or pcapng, plain or gzip-compressed; Ethernet with or without VLAN
+// tags, Linux cooked SLL and SLL2, raw IP, BSD loopback, PPPoE; IPv4 and IPv6),
+// reassembles every TCP connection on the SIP TLS port (5061 unless --port or
+// --any-port say otherwise), parses the TLS handshake of both directions and
+// prints one verdict per connection with the frames that prove it.
+//
+// Usage:
+//
+//	siptls analyze [flags] FILE...
+//	siptls version
+//	siptls completion bash|zsh|fish|powershell
+//
+// Take the capture on CUCM with the full packet size (the default, size=128,
+// cuts every packet and hides the certificates):
+//
+//	utils network capture eth0 file NAME count 100000 size all port 5061
+//	file get activelog platform/cli/NAME.cap
+//
+// Verdicts: ok, failed, refused, no_answer, incomplete, truncated and not_tls;
+// each comes with a reason code (fatal_alert, reset_during_handshake,
+// closed_after_handshake, ...) and one sentence in CUCM terms. The JSON output
+// (--format json) follows the schema "siptls/v1" documented in
+// docs/json-schema.md.
+//
+// Exit status: 0 when every connection is ok, 1 when any is not, 2 on bad
+// usage or unreadable input.
+package main

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes, as diff uses them.
+const (
+	exitOK       = 0 // every connection's handshake is fine
+	exitProblems = 1 // at least one connection is not ok
+	exitTrouble  = 2 // bad usage or unreadable input
+)
+
+// exitError ends a command with a given exit code. Err, if not nil, is
+// printed as "siptls: Err" on standard error.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// Main runs siptls with the given arguments and returns the exit code.
+func Main(args []string, ios *IOStreams) int {
+	root := newCmdRoot(ios)
+	root.SetArgs(args)
+	root.SetIn(ios.In)
+	root.SetOut(ios.Out)
+	root.SetErr(ios.ErrOut)
+	cmd, err := root.ExecuteC()
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintf(ios.ErrOut, "siptls: %v\n", ee.err)
+		}
+		return ee.code
+	}
+	// Usage errors from cobra and from flag parsing.
+	fmt.Fprintf(ios.ErrOut, "siptls: %v\nRun '%s --help' for usage.\n", err, cmd.CommandPath())
+	return exitTrouble
+}
+
+func newCmdRoot(ios *IOStreams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "siptls",
+		Short: "Explain why SIP over TLS fails, from a packet capture",
+		Long: `siptls reads a packet capture (pcap or pcapng, plain or gzip) taken on a
+Cisco CUCM node, CUBE or any host, finds the SIP over TLS connections (TCP 5061
+by default) and tells, for each one, whether the TLS handshake worked and, if
+not, where it broke, who gave up and why, with the frame numbers to open in
+Wireshark and the certificates each side presented.
+
+Take the capture on CUCM with the full packet size:
+  utils network capture eth0 file NAME count 100000 size all port 5061
+and download it with:
+  file get activelog platform/cli/NAME.cap`,
+		Example: `  siptls analyze NAME.cap
+  siptls analyze --format json NAME.cap > result.json
+  siptls analyze -v --port 5061 --port 5062 node1.cap node2.pcapng.gz`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Version:       version(),
+	}
+	root.SetVersionTemplate("siptls {{.Version}}\n")
+	root.AddCommand(newCmdAnalyze(ios, nil))
+	root.AddCommand(newCmdVersion(ios))
+	return root
+}

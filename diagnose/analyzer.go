@@ -1,0 +1,151 @@
+package diagnose
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/siptls/siptls/certinfo"
+	"github.com/siptls/siptls/pcap"
+	"github.com/siptls/siptls/tlsparse"
+)
+
+// Options control an Analyzer.
+type Options struct {
+	// Ports are the TCP ports to analyse (empty: 5061).
+	Ports []uint16
+	// AnyPort analyses TLS on every TCP port, found by its record header,
+	// also after a plaintext STARTTLS exchange.
+	AnyPort bool
+	// MaxConns caps the connections tracked at once (0: the pcap default).
+	MaxConns int
+	// MaxBuffer caps the bytes buffered per direction (0: the pcap default).
+	MaxBuffer int
+	// MaxEvents caps the timeline kept per connection (0: 64).
+	MaxEvents int
+	// MaxHandshakeMessage caps one handshake message (0: 1 MiB).
+	MaxHandshakeMessage int
+	// Cache, if set, is shared between analyzers (for example one per file
+	// in parallel); otherwise the analyzer makes its own.
+	Cache *certinfo.Cache
+}
+
+// maxOpaque is how many non-TLS bytes a direction may carry (a STARTTLS
+// preamble) before the analyzer stops looking for TLS in it.
+const maxOpaque = 64 << 10
+
+// An Analyzer reads captures and accumulates an Analysis. It is not safe for
+// concurrent use; use one per goroutine with a shared certinfo.Cache.
+type Analyzer struct {
+	opts    Options
+	cache   *certinfo.Cache
+	capture int // index of the capture being read
+	live    map[*pcap.Conn]*connState
+	result  Analysis
+}
+
+// NewAnalyzer returns an Analyzer with the given options.
+func NewAnalyzer(opts Options) *Analyzer {
+	if opts.MaxEvents <= 0 {
+		opts.MaxEvents = 64
+	}
+	c := opts.Cache
+	if c == nil {
+		c = certinfo.NewCache(4096)
+	}
+	return &Analyzer{opts: opts, cache: c, live: make(map[*pcap.Conn]*connState)}
+}
+
+// Framer cuts a direction of a TCP connection into TLS records (or SSLv2
+// records). Bytes that do not start with a record header are returned as an
+// opaque unit reaching up to the next plausible TLS handshake record header, so
+// that TLS after a plaintext STARTTLS exchange is still found.
+func Framer(b []byte) int {
+	if n := tlsparse.RecordLen(b); n != -1 {
+		return n
+	}
+	if len(b) > 0 && b[0]&0x80 != 0 {
+		if n := tlsparse.SSLv2RecordLen(b); n > 0 || n == 0 {
+			return n
+		}
+	}
+	// Not at a record boundary: skip to the next handshake record header.
+	for i := 1; i+5 <= len(b); i++ {
+		if b[i] == 0x16 && b[i+1] == 3 && tlsparse.RecordLen(b[i:]) > 0 {
+			return -i
+		}
+	}
+	if len(b) < 5 {
+		return 0
+	}
+	return -(len(b) - 4)
+}
+
+// ReadFile analyses one capture file. Results found before an input error are
+// kept; the error is also recorded in the Analysis.
+func (a *Analyzer) ReadFile(path string) error {
+	a.capture = len(a.result.Captures)
+	info, err := pcap.ReadFile(path, a.pcapOptions(), a)
+	if info == nil {
+		info = &pcap.CaptureInfo{Path: path}
+	}
+	a.result.Captures = append(a.result.Captures, info)
+	if err != nil {
+		a.result.Errors = append(a.result.Errors, err)
+	}
+	return err
+}
+
+func (a *Analyzer) pcapOptions() pcap.Options {
+	return pcap.Options{
+		Ports:     a.opts.Ports,
+		AnyPort:   a.opts.AnyPort,
+		Framer:    Framer,
+		MaxConns:  a.opts.MaxConns,
+		MaxBuffer: a.opts.MaxBuffer,
+	}
+}
+
+// Result returns the analysis so far, connections sorted by capture and ID.
+func (a *Analyzer) Result() *Analysis {
+	sort.SliceStable(a.result.Connections, func(i, j int) bool {
+		ci, cj := a.result.Connections[i], a.result.Connections[j]
+		if ci.Capture != cj.Capture {
+			return ci.Capture < cj.Capture
+		}
+		return ci.ID < cj.ID
+	})
+	return &a.result
+}
+
+func (a *Analyzer) state(c *pcap.Conn) *connState {
+	st := a.live[c]
+	if st == nil {
+		st = newConnState(a, c)
+		a.live[c] = st
+	}
+	return st
+}
+
+// Event implements pcap.Handler.
+func (a *Analyzer) Event(ev *pcap.Event) { a.state(ev.Conn).tcpEvent(ev) }
+
+// Data implements pcap.Handler.
+func (a *Analyzer) Data(d *pcap.Data) bool { return a.state(d.Conn).data(d) }
+
+// End implements pcap.Handler.
+func (a *Analyzer) End(c *pcap.Conn, stats *pcap.ConnStats) {
+	st := a.state(c)
+	delete(a.live, c)
+	a.result.Connections = append(a.result.Connections, st.finish(stats))
+}
+
+// errUnparsed marks a record the analyzer could not read.
+var errUnparsed = errors.New("unparsed")
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -1,0 +1,465 @@
+package diagnose
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/siptls/siptls/certinfo"
+	"github.com/siptls/siptls/pcap"
+	"github.com/siptls/siptls/tlsparse"
+)
+
+// mark is a frame and time at which something happened (zero frame: never).
+type mark struct {
+	frame uint64
+	time  time.Time
+}
+
+func (m mark) seen() bool { return m.frame != 0 }
+
+// rawEvent is a timeline entry before roles are final: it keeps the pcap
+// direction, which becomes a Side when the connection ends.
+type rawEvent struct {
+	frame uint64
+	time  time.Time
+	dir   pcap.Dir
+	what  string
+}
+
+// dirState is the TLS state of one direction (index pcap.Dir).
+type dirState struct {
+	defrag      tlsparse.Defragmenter
+	stopped     bool   // Data returned false: no more payload
+	broken      bool   // a parse error: stop reading TLS in this direction
+	opaque      uint64 // bytes that were not TLS records
+	records     uint64
+	ccs         mark // ChangeCipherSpec
+	finished    mark // first encrypted handshake record after CCS (Finished)
+	appData     mark // first application data record
+	appRecords  uint64
+	appBytes    uint64
+	lastMsg     string // last handshake message name sent in this direction
+	lastMsgMark mark
+	certMsg     mark // Certificate message
+	fin, rst    mark
+	cut         mark
+	gap         mark
+	gapBytes    uint64
+	sslv2       bool
+	enc13       uint64 // TLS 1.3 encrypted records after ServerHello
+	enc13First  mark
+	lastRecLen  int  // length of the last record's fragment
+	lastRecMark mark // frame of the last record
+}
+
+// connState is everything the analyzer tracks about one live connection.
+type connState struct {
+	a    *Analyzer
+	pc   *pcap.Conn
+	conn *Connection
+
+	swapped bool // pcap's Client is the TLS server
+	fromSYN bool // roles come from the SYN
+
+	syn       mark
+	synCount  int
+	synack    mark
+	midstream bool
+
+	dirs   [2]dirState
+	events []rawEvent
+
+	clientHello   mark
+	clientHelloBy pcap.Dir
+	serverHello   mark
+	version       tlsparse.Version
+	tls13         bool
+	certReq       mark
+	emptyCert     mark
+	alert         *rawAlert
+	findings      []Finding
+	notTLS        bool
+}
+
+type rawAlert struct {
+	dir       pcap.Dir
+	mark      mark
+	level     uint8
+	code      uint8
+	name      string
+	encrypted bool
+}
+
+func newConnState(a *Analyzer, c *pcap.Conn) *connState {
+	st := &connState{a: a, pc: c, fromSYN: c.Roles == pcap.RoleFromSYN}
+	st.conn = &Connection{
+		ID:         c.ID,
+		Capture:    a.capture,
+		Start:      c.FirstTime,
+		StartFrame: c.FirstFrame,
+	}
+	for i := range st.dirs {
+		st.dirs[i].defrag.Max = a.opts.MaxHandshakeMessage
+	}
+	return st
+}
+
+// side maps a pcap direction to the side that sent it.
+func (st *connState) side(d pcap.Dir) Side {
+	s := Client
+	if d == pcap.ServerToClient {
+		s = Server
+	}
+	if st.swapped {
+		s = s.Other()
+	}
+	return s
+}
+
+// dirOf maps a side to the pcap direction it sends in.
+func (st *connState) dirOf(s Side) pcap.Dir {
+	if st.side(pcap.ClientToServer) == s {
+		return pcap.ClientToServer
+	}
+	return pcap.ServerToClient
+}
+
+func (st *connState) event(d pcap.Dir, frame uint64, t time.Time, what string) {
+	if len(st.events) >= st.a.opts.MaxEvents {
+		st.conn.EventsDropped++
+		return
+	}
+	st.events = append(st.events, rawEvent{frame: frame, time: t, dir: d, what: what})
+}
+
+func (st *connState) finding(code string, frame uint64, format string, args ...any) {
+	if len(st.findings) >= 32 {
+		return
+	}
+	st.findings = append(st.findings, Finding{Code: code, Frame: frame, Detail: fmt.Sprintf(format, args...)})
+}
+
+func (st *connState) tcpEvent(ev *pcap.Event) {
+	ds := &st.dirs[ev.Dir]
+	m := mark{ev.Frame, ev.Time}
+	switch ev.Kind {
+	case pcap.EventSYN:
+		st.syn, st.synCount = m, 1
+		st.event(ev.Dir, ev.Frame, ev.Time, "SYN")
+	case pcap.EventSYNRetransmit:
+		st.synCount++
+		st.event(ev.Dir, ev.Frame, ev.Time, "SYN (retransmission)")
+	case pcap.EventSYNACK:
+		st.synack = m
+		st.event(ev.Dir, ev.Frame, ev.Time, "SYN-ACK")
+	case pcap.EventHandshakeACK:
+		st.event(ev.Dir, ev.Frame, ev.Time, "ACK (TCP connection established)")
+	case pcap.EventMidstream:
+		st.midstream = true
+		st.event(ev.Dir, ev.Frame, ev.Time, "first packet is not a SYN: the connection began before the capture")
+	case pcap.EventFIN:
+		if !ds.fin.seen() {
+			ds.fin = m
+			st.event(ev.Dir, ev.Frame, ev.Time, "FIN")
+		}
+	case pcap.EventRST:
+		if !ds.rst.seen() {
+			ds.rst = m
+			st.event(ev.Dir, ev.Frame, ev.Time, "RST")
+		}
+	case pcap.EventGap:
+		if !ds.gap.seen() {
+			ds.gap = m
+		}
+		ds.gapBytes += ev.GapBytes
+		st.conn.Stats[0].Gaps++ // corrected per side in finish
+		if ev.GapBytes > 0 {
+			st.event(ev.Dir, ev.Frame, ev.Time, fmt.Sprintf("gap: %d bytes missing from the capture", ev.GapBytes))
+		} else {
+			st.event(ev.Dir, ev.Frame, ev.Time, "gap: bytes missing from the capture")
+		}
+	case pcap.EventCut:
+		if !ds.cut.seen() {
+			ds.cut = m
+			st.event(ev.Dir, ev.Frame, ev.Time, fmt.Sprintf("packet cut by the capture's snap length (%d payload bytes kept)", ev.Len))
+		}
+	case pcap.EventCapHit:
+		st.finding("cap_hit", ev.Frame, "%s", ev.Detail)
+	}
+}
+
+// data handles one framed unit and reports whether more payload is wanted.
+func (st *connState) data(d *pcap.Data) bool {
+	ds := &st.dirs[d.Dir]
+	m := mark{d.Frame, d.Time}
+	if d.Opaque {
+		ds.opaque += uint64(len(d.Bytes))
+		if ds.records == 0 && ds.opaque == uint64(len(d.Bytes)) {
+			st.event(d.Dir, d.Frame, d.Time, fmt.Sprintf("%d bytes that are not TLS", len(d.Bytes)))
+		}
+		return ds.opaque < maxOpaque
+	}
+	if ds.broken {
+		return false
+	}
+	ds.records++
+	b := d.Bytes
+	if b[0]&0x80 != 0 {
+		st.sslv2Record(d.Dir, m, b)
+		return true
+	}
+	rec, err := tlsparse.ParseRecord(b)
+	if err != nil {
+		st.finding("malformed_record", d.Frame, "%v", err)
+		ds.broken = true
+		return false
+	}
+	ds.lastRecLen, ds.lastRecMark = len(rec.Fragment), m
+	switch rec.Type {
+	case tlsparse.ContentChangeCipherSpec:
+		if st.tls13 {
+			return true // middlebox compatibility CCS: meaningless in TLS 1.3
+		}
+		if !ds.ccs.seen() {
+			ds.ccs = m
+			st.event(d.Dir, d.Frame, d.Time, "ChangeCipherSpec")
+		}
+	case tlsparse.ContentAlert:
+		st.alertRecord(d.Dir, m, rec)
+	case tlsparse.ContentHandshake:
+		if ds.ccs.seen() {
+			if !ds.finished.seen() {
+				ds.finished = m
+				st.event(d.Dir, d.Frame, d.Time, "encrypted handshake message (Finished)")
+			}
+			return true
+		}
+		msgs, err := ds.defrag.Add(rec.Fragment)
+		for _, msg := range msgs {
+			st.handshake(d.Dir, m, msg)
+		}
+		if err != nil {
+			st.finding("malformed_handshake", d.Frame, "%v", err)
+			ds.broken = true
+			return false
+		}
+	case tlsparse.ContentApplicationData:
+		if st.tls13 && !st.tls13Done() {
+			st.tls13Record(d.Dir, m)
+			return true
+		}
+		if !ds.appData.seen() {
+			ds.appData = m
+			st.event(d.Dir, d.Frame, d.Time, "application data")
+		}
+		ds.appRecords++
+		ds.appBytes += uint64(len(rec.Fragment))
+		// Once both directions carried application data, nothing in the
+		// payload can change the verdict: stop buffering this direction.
+		other := &st.dirs[1-d.Dir]
+		return !(other.appData.seen())
+	default:
+		st.event(d.Dir, d.Frame, d.Time, fmt.Sprintf("%s record", rec.Type))
+	}
+	return true
+}
+
+func (st *connState) alertRecord(dir pcap.Dir, m mark, rec tlsparse.Record) {
+	ds := &st.dirs[dir]
+	ra := &rawAlert{dir: dir, mark: m}
+	al, err := tlsparse.ParseAlert(rec.Fragment)
+	if ds.ccs.seen() || err != nil {
+		ra.encrypted = true
+		ra.name = "encrypted_alert"
+		st.event(dir, m.frame, m.time, "encrypted alert")
+	} else {
+		ra.level, ra.code, ra.name = uint8(al.Level), uint8(al.Description), al.Description.String()
+		st.event(dir, m.frame, m.time, fmt.Sprintf("alert %s %s", al.Level, al.Description))
+	}
+	// Keep the first fatal (or encrypted) alert; a warning is kept only if nothing better comes.
+	if st.alert == nil || (st.alert.level == 1 && ra.level != 1) {
+		if ra.level == 1 && ra.code == 0 && !ra.encrypted {
+			// close_notify warning: not a failure reason by itself, but record it.
+		}
+		st.alert = ra
+	}
+}
+
+// handshake handles one complete handshake message.
+func (st *connState) handshake(dir pcap.Dir, m mark, msg []byte) {
+	ds := &st.dirs[dir]
+	parsed, err := tlsparse.ParseHandshake(msg, st.version)
+	typ := tlsparse.HandshakeType(msg[0])
+	if err != nil {
+		st.finding("malformed_handshake", m.frame, "%s: %v", typ, err)
+		st.event(dir, m.frame, m.time, fmt.Sprintf("%s (malformed: %v)", typ, err))
+		ds.lastMsg, ds.lastMsgMark = typ.String(), m
+		return
+	}
+	what := typ.String()
+	switch h := parsed.(type) {
+	case *tlsparse.ClientHello:
+		if !st.clientHello.seen() {
+			st.clientHello, st.clientHelloBy = m, dir
+			if !st.fromSYN && dir == pcap.ServerToClient {
+				st.swapped = !st.swapped
+			}
+		}
+		st.conn.ClientMaxVersion = h.MaxVersion().String()
+		st.conn.SNI = h.ServerName
+		what = fmt.Sprintf("ClientHello (up to %s, %s", h.MaxVersion(), plural(len(h.CipherSuites), "cipher suite", "cipher suites"))
+		if h.ServerName != "" {
+			what += ", SNI " + h.ServerName
+		}
+		what += ")"
+		for _, f := range h.Findings {
+			st.finding(f.Code, m.frame, "%s", f.Detail)
+		}
+	case *tlsparse.ServerHello:
+		if h.IsHelloRetryRequest() {
+			what = fmt.Sprintf("HelloRetryRequest (%s)", h.CipherSuite)
+			break
+		}
+		st.serverHello = m
+		st.version = h.Version()
+		st.conn.TLSVersion = st.version.String()
+		st.conn.CipherSuite = h.CipherSuite.String()
+		st.conn.ALPN = h.ALPNProtocol
+		st.tls13 = st.version == tlsparse.VersionTLS13 || (st.version>>8 == 0x7f)
+		if st.tls13 {
+			st.conn.CertificatesHidden = true
+		}
+		what = fmt.Sprintf("ServerHello (%s, %s)", st.version, h.CipherSuite)
+	case *tlsparse.Certificate:
+		ds.certMsg = m
+		ders := h.DER()
+		side := dir // resolved to Side in finish
+		if len(ders) == 0 {
+			what = "Certificate (empty: no certificate)"
+			if st.certReq.seen() {
+				st.emptyCert = m
+			}
+		} else {
+			names := make([]string, 0, len(ders))
+			for i, der := range ders {
+				info := st.a.cache.Get(der)
+				st.conn.Certificates = append(st.conn.Certificates, Certificate{SentBy: Side(side), Index: i, Frame: m.frame, Time: m.time, Info: info})
+				names = append(names, certLabel(info))
+			}
+			what = fmt.Sprintf("Certificate (%s: %s)", plural(len(ders), "certificate", "certificates"), strings.Join(names, "; "))
+		}
+	case *tlsparse.CertificateRequest:
+		st.certReq = m
+		cr := &CertificateRequest{Frame: m.frame, Length: h.AuthoritiesLength}
+		for _, t := range h.CertificateTypes {
+			cr.CertificateTypes = append(cr.CertificateTypes, certTypeName(t))
+		}
+		for _, s := range h.SignatureAlgorithms {
+			cr.SignatureAlgorithms = append(cr.SignatureAlgorithms, s.String())
+		}
+		for _, raw := range h.CertificateAuthorities {
+			dn, err := certinfo.FormatDN(raw)
+			if err != nil {
+				cr.Unreadable++
+				continue
+			}
+			cr.CertificateAuthorities = append(cr.CertificateAuthorities, dn)
+		}
+		st.conn.CertificateRequest = cr
+		what = fmt.Sprintf("CertificateRequest (%s)", plural(len(h.CertificateAuthorities), "CA name", "CA names"))
+	}
+	ds.lastMsg, ds.lastMsgMark = typ.String(), m
+	if typ == tlsparse.TypeServerHello {
+		if sh, ok := parsed.(*tlsparse.ServerHello); ok && sh.IsHelloRetryRequest() {
+			ds.lastMsg = "HelloRetryRequest"
+		}
+	}
+	st.event(dir, m.frame, m.time, what)
+}
+
+// sslv2Record handles an SSLv2-format record.
+func (st *connState) sslv2Record(dir pcap.Dir, m mark, b []byte) {
+	ds := &st.dirs[dir]
+	ds.sslv2 = true
+	if ch, err := tlsparse.ParseSSLv2ClientHello(b); err == nil {
+		if !st.clientHello.seen() {
+			st.clientHello, st.clientHelloBy = m, dir
+			if !st.fromSYN && dir == pcap.ServerToClient {
+				st.swapped = !st.swapped
+			}
+		}
+		st.conn.ClientMaxVersion = ch.MaxVersion().String()
+		ds.lastMsg, ds.lastMsgMark = "ClientHello", m
+		st.event(dir, m.frame, m.time, fmt.Sprintf("SSLv2-format ClientHello (up to %s)", ch.MaxVersion()))
+		return
+	}
+	if sh, err := tlsparse.ParseSSLv2ServerHello(b); err == nil {
+		st.serverHello = m
+		st.version = tlsparse.VersionSSL20
+		st.conn.TLSVersion = st.version.String()
+		ds.lastMsg, ds.lastMsgMark = "SSLv2 ServerHello", m
+		what := "SSLv2 ServerHello"
+		if len(sh.Certificate) > 0 {
+			info := st.a.cache.Get(sh.Certificate)
+			st.conn.Certificates = append(st.conn.Certificates, Certificate{SentBy: Side(dir), Index: 0, Frame: m.frame, Time: m.time, Info: info})
+			ds.certMsg = m
+			what += " (certificate: " + certLabel(info) + ")"
+		}
+		st.event(dir, m.frame, m.time, what)
+		return
+	}
+	st.event(dir, m.frame, m.time, "SSLv2 record")
+}
+
+// tls13Record tracks encrypted records while a TLS 1.3 handshake is hidden.
+func (st *connState) tls13Record(dir pcap.Dir, m mark) {
+	ds := &st.dirs[dir]
+	if ds.enc13 == 0 {
+		ds.enc13First = m
+		if st.side(dir) == Server {
+			st.event(dir, m.frame, m.time, "encrypted handshake (EncryptedExtensions … Finished; certificates not visible)")
+		} else {
+			st.event(dir, m.frame, m.time, "encrypted handshake (client Finished, and Certificate if asked)")
+		}
+	}
+	ds.enc13++
+}
+
+// tls13Done reports whether a TLS 1.3 handshake is over as far as the
+// records show: the client's encrypted flight followed the server's, and a
+// later record came from each side.
+func (st *connState) tls13Done() bool {
+	srv, cli := &st.dirs[st.dirOf(Server)], &st.dirs[st.dirOf(Client)]
+	return srv.enc13 > 0 && cli.enc13 > 0 && cli.enc13First.frame > srv.enc13First.frame && srv.lastRecMark.frame > cli.enc13First.frame
+}
+
+func certLabel(info *certinfo.Info) string {
+	if info.SubjectCN != "" {
+		return "CN=" + info.SubjectCN
+	}
+	if info.Subject != "" {
+		return info.Subject
+	}
+	return "unreadable certificate"
+}
+
+func certTypeName(t uint8) string {
+	switch t {
+	case 1:
+		return "rsa_sign"
+	case 2:
+		return "dss_sign"
+	case 3:
+		return "rsa_fixed_dh"
+	case 4:
+		return "dss_fixed_dh"
+	case 64:
+		return "ecdsa_sign"
+	case 65:
+		return "rsa_fixed_ecdh"
+	case 66:
+		return "ecdsa_fixed_ecdh"
+	}
+	return fmt.Sprintf("unknown(%d)", t)
+}

@@ -1,0 +1,125 @@
+package diagnose
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// publicCaptures is the corpus of captures written by other projects, with
+// tshark's view of every certificate in expected.tsv. It lives beside the
+// repository and is not copied into it (the licences vary).
+const publicCaptures = "../../shared/captures/public"
+
+// tsharkRow is one line of expected.tsv.
+type tsharkRow struct {
+	file, client, server, direction, pos string
+	serial, subject, issuer, notBefore   string
+	notAfter, frame, derLen, sha256      string
+	decrypted                            bool
+	line                                 int
+}
+
+func readExpected(t *testing.T) []tsharkRow {
+	t.Helper()
+	f, err := os.Open(filepath.Join(publicCaptures, "expected.tsv"))
+	if err != nil {
+		t.Skipf("public capture corpus not available: %v", err)
+	}
+	defer f.Close()
+	var rows []tsharkRow
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		text := sc.Text()
+		if strings.HasPrefix(text, "#") || strings.HasPrefix(text, "file\t") || text == "" {
+			continue
+		}
+		col := strings.Split(text, "\t")
+		if len(col) != 15 {
+			t.Fatalf("expected.tsv line %d: %d columns, want 15", line, len(col))
+		}
+		rows = append(rows, tsharkRow{
+			file: col[0], client: col[2], server: col[3], direction: col[4], pos: col[5],
+			serial: col[6], subject: col[7], issuer: col[8], notBefore: col[9], notAfter: col[10],
+			frame: col[11], derLen: col[12], sha256: col[13], decrypted: col[14] == "yes", line: line,
+		})
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// certKey identifies a certificate on a connection as expected.tsv does.
+func certKey(file, client, server, dir, pos, frame string) string {
+	return strings.Join([]string{file, client, server, dir, pos, frame}, "|")
+}
+
+// TestTsharkAgreement checks that for every certificate tshark shows in the
+// public corpus, siptls reports the same serial, subject, issuer, validity,
+// frame, length and fingerprint on the same connection and side.
+// Certificates that tshark could only show by decrypting TLS 1.3 with keys
+// embedded in the file are not visible to a passive reader and are counted apart.
+func TestTsharkAgreement(t *testing.T) {
+	rows := readExpected(t)
+	files := map[string]bool{}
+	for _, r := range rows {
+		files[r.file] = true
+	}
+	got := map[string]Certificate{}
+	for file := range files {
+		a := NewAnalyzer(Options{AnyPort: true})
+		_ = a.ReadFile(filepath.Join(publicCaptures, file)) // damaged files still yield what came before
+		for _, c := range a.Result().Connections {
+			for _, cert := range c.Certificates {
+				k := certKey(file, c.Client.String(), c.Server.String(), cert.SentBy.String(), fmt.Sprint(cert.Index), fmt.Sprint(cert.Frame))
+				got[k] = cert
+			}
+		}
+	}
+	agreed, hidden := 0, 0
+	for _, r := range rows {
+		if r.decrypted {
+			hidden++
+			continue
+		}
+		k := certKey(r.file, r.client, r.server, r.direction, r.pos, r.frame)
+		cert, ok := got[k]
+		if !ok {
+			t.Errorf("expected.tsv line %d: %s: no %s certificate #%s in frame %s on %s -> %s", r.line, r.file, r.direction, r.pos, r.frame, r.client, r.server)
+			continue
+		}
+		i := cert.Info
+		var diffs []string
+		check := func(field, want, got string) {
+			if want != got {
+				diffs = append(diffs, fmt.Sprintf("%s: tshark/openssl %q, siptls %q", field, want, got))
+			}
+		}
+		if r.serial == "UNPARSEABLE" {
+			if i.ParseError == "" {
+				diffs = append(diffs, "openssl could not parse it, siptls reports no parse error")
+			}
+		} else {
+			check("serial", strings.ToLower(r.serial), i.Serial)
+			check("subject", r.subject, i.Subject)
+			check("issuer", r.issuer, i.Issuer)
+			check("not_before", r.notBefore, i.NotBefore.UTC().Format("2006-01-02 15:04:05Z"))
+			check("not_after", r.notAfter, i.NotAfter.UTC().Format("2006-01-02 15:04:05Z"))
+		}
+		check("der_len", r.derLen, fmt.Sprint(len(i.DER)))
+		check("sha256", r.sha256, i.SHA256)
+		if len(diffs) > 0 {
+			t.Errorf("expected.tsv line %d: %s frame %s %s #%s:\n\t%s", r.line, r.file, r.frame, r.direction, r.pos, strings.Join(diffs, "\n\t"))
+			continue
+		}
+		agreed++
+	}
+	t.Logf("tshark agreement: %d of %d certificates agree field for field; %d are only visible with TLS 1.3 keys", agreed, len(rows)-hidden, hidden)
+}

@@ -1,0 +1,200 @@
+package diagnose
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/siptls/siptls/certinfo"
+	"github.com/siptls/siptls/pcap"
+)
+
+// Verdict is the outcome of one connection. Its values are a contract with
+// users' scripts: they appear as the JSON field "verdict".
+type Verdict string
+
+// The verdicts, in the order reports list them.
+const (
+	VerdictOK         Verdict = "ok"
+	VerdictFailed     Verdict = "failed"
+	VerdictRefused    Verdict = "refused"
+	VerdictNoAnswer   Verdict = "no_answer"
+	VerdictIncomplete Verdict = "incomplete"
+	VerdictTruncated  Verdict = "truncated"
+	VerdictNotTLS     Verdict = "not_tls"
+)
+
+// Verdicts lists every verdict in report order.
+var Verdicts = []Verdict{VerdictOK, VerdictFailed, VerdictRefused, VerdictNoAnswer, VerdictIncomplete, VerdictTruncated, VerdictNotTLS}
+
+// Reason is the machine code that explains a verdict (JSON field "reason").
+type Reason string
+
+// Reason codes. Each belongs to one verdict, named in its comment.
+const (
+	// ReasonApplicationData (ok): the handshake finished and application data flowed both ways.
+	ReasonApplicationData Reason = "application_data"
+	// ReasonFatalAlert (failed): a side sent a fatal alert during the handshake.
+	ReasonFatalAlert Reason = "fatal_alert"
+	// ReasonEmptyClientCertificate (failed): the server asked for a certificate,
+	// the client sent an empty Certificate message, and the handshake failed.
+	ReasonEmptyClientCertificate Reason = "empty_client_certificate"
+	// ReasonResetDuringHandshake (failed): a side reset the TCP connection during the handshake.
+	ReasonResetDuringHandshake Reason = "reset_during_handshake"
+	// ReasonClosedDuringHandshake (failed): a side closed (FIN) during the handshake.
+	ReasonClosedDuringHandshake Reason = "closed_during_handshake"
+	// ReasonClosedAfterHandshake (failed): the handshake finished, then a side
+	// closed the connection before application data came back; typical of an
+	// X.509 Subject Name mismatch in the SIP Trunk Security Profile.
+	ReasonClosedAfterHandshake Reason = "closed_after_handshake"
+	// ReasonSYNReset (refused): the SYN was answered by a RST.
+	ReasonSYNReset Reason = "syn_reset"
+	// ReasonSYNUnanswered (no_answer): the SYN was never answered.
+	ReasonSYNUnanswered Reason = "syn_unanswered"
+	// ReasonCaptureEnded (incomplete): the capture ended before the outcome was visible.
+	ReasonCaptureEnded Reason = "capture_ended"
+	// ReasonMidstream (incomplete): the capture started after the handshake began.
+	ReasonMidstream Reason = "midstream"
+	// ReasonGap (incomplete): bytes missing from the capture hide the outcome.
+	ReasonGap Reason = "gap"
+	// ReasonTLS13Hidden (incomplete): TLS 1.3 encrypts the handshake after
+	// ServerHello and the capture does not show how it ended.
+	ReasonTLS13Hidden Reason = "tls13_hidden"
+	// ReasonSnaplen (truncated): packets were cut by the capture's snap length.
+	ReasonSnaplen Reason = "snaplen"
+	// ReasonNotTLS (not_tls): the connection carried bytes that are not TLS records.
+	ReasonNotTLS Reason = "not_tls"
+	// ReasonMalformed (failed or incomplete): a TLS message could not be parsed.
+	ReasonMalformed Reason = "malformed"
+)
+
+// Side is one end of a connection.
+type Side uint8
+
+// The two sides.
+const (
+	Client Side = iota
+	Server
+)
+
+// String returns "client" or "server".
+func (s Side) String() string {
+	if s == Server {
+		return "server"
+	}
+	return "client"
+}
+
+// Other returns the opposite side.
+func (s Side) Other() Side { return 1 - s }
+
+// Event is one line of a connection's timeline.
+type Event struct {
+	Frame uint64
+	Time  time.Time
+	From  Side
+	What  string
+}
+
+// Alert is a TLS alert seen on a connection.
+type Alert struct {
+	Level       uint8 // 1 warning, 2 fatal; 0 when encrypted
+	Code        uint8
+	Name        string // RFC name, e.g. "unknown_ca"; "encrypted_alert" when unreadable
+	SentBy      Side
+	Frame       uint64
+	Time        time.Time
+	Encrypted   bool   // sent after ChangeCipherSpec: level and description are not visible
+	After       string // the handshake message it answers, e.g. "client Certificate"
+	AfterFrame  uint64 // the frame of that message (0 if none)
+	Description string // what the alert means for a CUCM engineer
+}
+
+// Certificate is one certificate presented on a connection.
+type Certificate struct {
+	SentBy Side
+	Index  int // position in the Certificate message: 0 is the leaf
+	Frame  uint64
+	Time   time.Time
+	Info   *certinfo.Info
+}
+
+// CertificateRequest is what a TLS server asked of the client.
+type CertificateRequest struct {
+	Frame                  uint64
+	CertificateTypes       []string
+	SignatureAlgorithms    []string
+	CertificateAuthorities []string // RFC 4514, in wire order
+	Length                 int      // bytes of the certificate_authorities list
+	Unreadable             int      // names that could not be decoded
+}
+
+// Finding is something noteworthy about a connection that is not its verdict:
+// a malformed message, a duplicate extension, a cap that was hit.
+type Finding struct {
+	Code   string
+	Frame  uint64
+	Detail string
+}
+
+// DirStats counts what one side sent.
+type DirStats struct {
+	Packets         uint64
+	Bytes           uint64
+	Records         uint64 // TLS records parsed
+	AppDataRecords  uint64 // application_data records (counted while buffering)
+	AppDataBytes    uint64
+	Retransmissions uint64
+	Gaps            uint64
+	CutSegments     uint64
+}
+
+// Connection is the analysis of one TCP connection.
+type Connection struct {
+	ID      uint64 // 1-based within the capture, in order of first packet
+	Capture int    // index into Analysis.Captures
+	Client  netip.AddrPort
+	Server  netip.AddrPort
+	// RolesGuessed is set when no SYN or ClientHello showed which end is the client.
+	RolesGuessed bool
+
+	Start      time.Time
+	StartFrame uint64
+	End        time.Time
+	EndFrame   uint64
+
+	Verdict   Verdict
+	Reason    Reason
+	Summary   string
+	AbortedBy string // "client", "server" or "none"
+
+	Alert *Alert // the alert that decided the verdict, or nil
+
+	TLSVersion       string // negotiated, e.g. "TLS 1.2"; "" if no ServerHello
+	ClientMaxVersion string // highest version the ClientHello offered
+	CipherSuite      string // IANA name
+	SNI              string
+	ALPN             string
+	Resumed          bool // abbreviated handshake (no Certificate, CCS right after ServerHello)
+
+	HandshakeComplete bool
+	HandshakeFrame    uint64 // frame that completed the handshake
+
+	CertificateRequest *CertificateRequest
+	Certificates       []Certificate
+	// EmptyClientCertificate: the client answered a CertificateRequest with no certificate.
+	EmptyClientCertificate bool
+	// CertificatesHidden: TLS 1.3; certificates are encrypted and not visible.
+	CertificatesHidden bool
+
+	Events        []Event
+	EventsDropped int
+	Findings      []Finding
+	Stats         [2]DirStats // index Side
+}
+
+// Analysis is the result of analysing one or more captures.
+type Analysis struct {
+	Captures    []*pcap.CaptureInfo
+	Errors      []error // input problems, one per file at most; results before them are kept
+	Connections []*Connection
+}

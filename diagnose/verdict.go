@@ -1,0 +1,530 @@
+package diagnose
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/siptls/siptls/pcap"
+)
+
+// finish turns the state of an ended connection into its Connection.
+func (st *connState) finish(stats *pcap.ConnStats) *Connection {
+	c := st.conn
+	pc := st.pc
+	c.Client, c.Server = pc.Client, pc.Server
+	if st.swapped {
+		c.Client, c.Server = c.Server, c.Client
+	}
+	c.RolesGuessed = pc.Roles != pcap.RoleFromSYN && !st.clientHello.seen()
+	if stats != nil {
+		c.EndFrame, c.End = stats.LastFrame, stats.LastTime
+		for d := pcap.ClientToServer; d <= pcap.ServerToClient; d++ {
+			s := st.side(d)
+			c.Stats[s] = DirStats{
+				Packets:         stats.Packets[d],
+				Bytes:           stats.Bytes[d],
+				Records:         st.dirs[d].records,
+				AppDataRecords:  st.dirs[d].appRecords,
+				AppDataBytes:    st.dirs[d].appBytes,
+				Retransmissions: stats.Retransmits[d],
+				Gaps:            stats.Gaps[d],
+				CutSegments:     stats.CutSegments[d],
+			}
+		}
+	}
+	for i := range c.Certificates {
+		c.Certificates[i].SentBy = st.side(pcap.Dir(c.Certificates[i].SentBy))
+	}
+	c.Events = make([]Event, len(st.events))
+	for i, e := range st.events {
+		c.Events[i] = Event{Frame: e.frame, Time: e.time, From: st.side(e.dir), What: e.what}
+	}
+	c.Findings = st.findings
+	c.EmptyClientCertificate = st.emptyCert.seen()
+	st.decide()
+	return c
+}
+
+// names for sentences.
+func (st *connState) who(s Side) string {
+	c := st.conn
+	addr := c.Client.String()
+	if s == Server {
+		addr = c.Server.String()
+	}
+	if cn := st.leafCN(s); cn != "" {
+		return fmt.Sprintf("%s (%s %s)", cn, s, addr)
+	}
+	return fmt.Sprintf("the %s %s", s, addr)
+}
+
+func (st *connState) leafCN(s Side) string {
+	for _, cert := range st.conn.Certificates {
+		if cert.SentBy == s && cert.Index == 0 && cert.Info != nil {
+			return cert.Info.SubjectCN
+		}
+	}
+	return ""
+}
+
+func (st *connState) ds(s Side) *dirState { return &st.dirs[st.dirOf(s)] }
+
+// decide sets Verdict, Reason, Summary, AbortedBy and Alert.
+func (st *connState) decide() {
+	c := st.conn
+	c.AbortedBy = "none"
+	srv := st.ds(Server)
+	handshakeSeen := st.clientHello.seen() || st.serverHello.seen()
+
+	// TCP-level outcomes before any TLS byte.
+	if st.syn.seen() && !st.synack.seen() && !handshakeSeen {
+		switch {
+		case srv.rst.seen():
+			c.Verdict, c.Reason, c.AbortedBy = VerdictRefused, ReasonSYNReset, "server"
+			c.Summary = fmt.Sprintf("The SYN in frame %d was answered by a RST in frame %d: nothing listens on %s (wrong incoming port on the SIP Trunk Security Profile, or the trunk was not reset after the change).",
+				st.syn.frame, srv.rst.frame, c.Server)
+		case st.synCount > 1 || c.End.Sub(st.syn.time) >= 3e9:
+			c.Verdict, c.Reason = VerdictNoAnswer, ReasonSYNUnanswered
+			c.Summary = fmt.Sprintf("%s sent %s to %s from frame %d on, and nothing came back: a firewall or routing problem on the path (or the destination is down).",
+				c.Client, plural(st.synCount, "SYN", "SYNs"), c.Server, st.syn.frame)
+		default:
+			c.Verdict, c.Reason = VerdictIncomplete, ReasonCaptureEnded
+			c.Summary = fmt.Sprintf("The capture ended right after the SYN in frame %d; it cannot show whether %s answered.", st.syn.frame, c.Server)
+		}
+		return
+	}
+
+	// Cut packets: never judge from cut data. An alert is small enough to
+	// survive the cut, so it is still shown as evidence.
+	if cut := st.firstCut(); cut.seen() {
+		decided := st.alertDecides()
+		alert := c.Alert
+		c.Verdict, c.Reason, c.AbortedBy = VerdictTruncated, ReasonSnaplen, "none"
+		c.Summary = fmt.Sprintf("Packets of this connection were cut by the capture's snap length (first in frame %d), so the handshake and the certificates cannot be read.", cut.frame)
+		if decided && alert != nil && !alert.Encrypted {
+			c.AbortedBy = alert.SentBy.String()
+			c.Summary += fmt.Sprintf(" The %s sent fatal %s in frame %d, which survived the cut.", alert.SentBy, alert.Name, alert.Frame)
+		} else {
+			c.Alert = nil
+		}
+		c.Summary += " Capture again with the full packet size: utils network capture eth0 file NAME count 100000 size all port 5061."
+		return
+	}
+
+	if st.alertDecides() {
+		st.noteGap()
+		return
+	}
+
+	if !handshakeSeen {
+		st.decideNoHandshake()
+		return
+	}
+
+	if st.tls13 {
+		st.decideTLS13()
+		return
+	}
+
+	if st.handshakeComplete() {
+		st.decideAfterHandshake()
+		st.noteGap()
+		return
+	}
+	st.decideDuringHandshake()
+}
+
+func (st *connState) firstCut() mark {
+	a, b := st.dirs[0].cut, st.dirs[1].cut
+	if !a.seen() || (b.seen() && b.frame < a.frame) {
+		return b
+	}
+	return a
+}
+
+func (st *connState) firstGap() mark {
+	a, b := st.dirs[0].gap, st.dirs[1].gap
+	if !a.seen() || (b.seen() && b.frame < a.frame) {
+		return b
+	}
+	return a
+}
+
+// handshakeComplete reports whether a TLS ≤ 1.2 handshake (full or resumed)
+// finished: both sides sent ChangeCipherSpec and an encrypted Finished.
+func (st *connState) handshakeComplete() bool {
+	if st.tls13 {
+		return st.tls13Done()
+	}
+	cli, srv := st.ds(Client), st.ds(Server)
+	done := cli.ccs.seen() && srv.ccs.seen() && (cli.finished.seen() || cli.appData.seen()) && (srv.finished.seen() || srv.appData.seen())
+	if done {
+		m := cli.finished
+		if srv.finished.frame > m.frame {
+			m = srv.finished
+		}
+		st.conn.HandshakeComplete, st.conn.HandshakeFrame = true, m.frame
+		st.conn.Resumed = !st.hasCertificateFrom(Server) && srv.ccs.frame < cli.ccs.frame
+	}
+	return done
+}
+
+func (st *connState) hasCertificateFrom(s Side) bool {
+	for _, cert := range st.conn.Certificates {
+		if cert.SentBy == s {
+			return true
+		}
+	}
+	return st.ds(s).certMsg.seen()
+}
+
+// alertDecides handles a fatal alert in the handshake. It reports whether it set the verdict.
+func (st *connState) alertDecides() bool {
+	ra := st.alert
+	if ra == nil {
+		return false
+	}
+	c := st.conn
+	sender := st.side(ra.dir)
+	receiver := sender.Other()
+	al := &Alert{Level: ra.level, Code: ra.code, Name: ra.name, SentBy: sender, Frame: ra.mark.frame, Time: ra.mark.time, Encrypted: ra.encrypted}
+	// What the alert answers: the last handshake message of the other side.
+	rd := st.ds(receiver)
+	after, afterMark := rd.lastMsg, rd.lastMsgMark
+	if isCertAlert(ra.code) && rd.certMsg.seen() && !ra.encrypted {
+		after, afterMark = "Certificate", rd.certMsg
+	}
+	if after != "" {
+		al.After = receiver.String() + " " + after
+		al.AfterFrame = afterMark.frame
+	}
+	al.Description = alertMeaning(ra, after, st.emptyCert.seen())
+	c.Alert = al
+
+	if ra.encrypted {
+		if st.handshakeComplete() && st.ds(Client).appData.seen() && st.ds(Server).appData.seen() {
+			// An encrypted alert after data flowed both ways is the normal close_notify.
+			c.Alert = nil
+			return false
+		}
+		if st.handshakeComplete() {
+			c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonClosedAfterHandshake, sender.String()
+			c.Summary = fmt.Sprintf("The handshake finished in frame %d, then %s sent an encrypted alert in frame %d before any application data came back: it accepted TLS but refused the peer. On CUCM this is typical of an X.509 Subject Name in the SIP Trunk Security Profile that matches neither the CN nor a SAN of %s's certificate.",
+				c.HandshakeFrame, st.who(sender), ra.mark.frame, receiver)
+			return true
+		}
+		// An encrypted alert during the handshake (after CCS): the Finished check failed or the peer gave up.
+		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonFatalAlert, sender.String()
+		c.Summary = fmt.Sprintf("%s sent an encrypted alert in frame %d after ChangeCipherSpec, before the handshake finished; its description is encrypted and not visible.", capitalize(st.who(sender)), ra.mark.frame)
+		return true
+	}
+	if ra.level != 2 {
+		// Warnings do not end a handshake; close_notify is judged as a close.
+		c.Alert = nil
+		if ra.code == 0 {
+			return false
+		}
+		st.finding("warning_alert", ra.mark.frame, "%s sent warning %s", sender, ra.name)
+		return false
+	}
+	c.Verdict, c.AbortedBy = VerdictFailed, sender.String()
+	c.Reason = ReasonFatalAlert
+	if st.emptyCert.seen() && st.dirOf(Client) == st.emptyCertDir() && sender == Server {
+		c.Reason = ReasonEmptyClientCertificate
+		c.Summary = fmt.Sprintf("%s asked for a client certificate (CertificateRequest in frame %d), the client sent none (empty Certificate in frame %d), and %s ended the handshake with fatal %s in frame %d. The client has no certificate to present for this trunk: on CUCM check the CallManager certificate of the client node and the trunk's security profile.",
+			capitalize(st.who(Server)), st.certReq.frame, st.emptyCert.frame, st.who(Server), ra.name, ra.mark.frame)
+		return true
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s sent fatal %s in frame %d", capitalize(st.who(sender)), ra.name, ra.mark.frame)
+	if al.After != "" {
+		fmt.Fprintf(&b, " right after the %s's %s in frame %d", receiver, after, afterMark.frame)
+	}
+	b.WriteString(": ")
+	b.WriteString(al.Description)
+	c.Summary = b.String()
+	return true
+}
+
+func (st *connState) emptyCertDir() pcap.Dir {
+	for d := range st.dirs {
+		if st.dirs[d].certMsg == st.emptyCert {
+			return pcap.Dir(d)
+		}
+	}
+	return pcap.ClientToServer
+}
+
+func isCertAlert(code uint8) bool {
+	switch code {
+	case 42, 43, 44, 45, 46, 48, 116: // bad_certificate … unknown_ca, certificate_required
+		return true
+	}
+	return false
+}
+
+// alertMeaning explains an alert in CUCM terms.
+func alertMeaning(ra *rawAlert, after string, emptyCert bool) string {
+	switch ra.name {
+	case "unknown_ca":
+		return "it does not trust that certificate's issuer. Upload the certificate the peer presents (self-signed) or its issuing CA (CA-signed) as CallManager-trust on the node that sent the alert, then restart its services as Cisco documents."
+	case "bad_certificate":
+		return "it rejected that certificate (typically not trusted, a stale copy in CallManager-trust, or a bad signature). Compare the serial, subject, issuer and validity with what is uploaded as CallManager-trust on the node that sent the alert."
+	case "unsupported_certificate":
+		return "it rejected the certificate's type or usage; a CA-signed CallManager certificate without the TLS Web Client Authentication EKU is the usual cause. Re-issue it with both serverAuth and clientAuth."
+	case "certificate_expired":
+		return "it considers that certificate expired (or not yet valid) at the time of the capture. Renew the certificate and check the clocks (NTP) on both nodes."
+	case "certificate_revoked":
+		return "it considers that certificate revoked."
+	case "certificate_unknown":
+		return "it rejected that certificate for an unspecified reason, most often because it is not trusted: check CallManager-trust on the node that sent the alert."
+	case "certificate_required":
+		return "it requires a client certificate and got none."
+	case "handshake_failure":
+		switch {
+		case emptyCert:
+			return "the client sent no certificate although one was required."
+		case after == "ClientHello":
+			return "no cipher suite or TLS version in common with the ClientHello (for example CUBE with strict-cipher allowing only TLS_RSA_WITH_AES_128_CBC_SHA). Align the TLS cipher and version settings of both ends."
+		}
+		return "the handshake could not agree on security parameters."
+	case "protocol_version":
+		return "it does not accept the TLS version offered (a TLS version floor such as minimum TLS 1.2). Align the TLS version settings of both ends."
+	case "insufficient_security":
+		return "the cipher suites offered are weaker than its policy allows."
+	case "decrypt_error":
+		return "a signature or Finished check failed (a key that does not match its certificate, or a damaged handshake)."
+	case "illegal_parameter", "decode_error", "unexpected_message":
+		return "it found a malformed or unexpected handshake message."
+	case "access_denied":
+		return "its policy denies this peer."
+	case "internal_error":
+		return "it hit an internal error (often a missing or unusable private key or certificate on that node)."
+	case "unrecognized_name":
+		return "it does not recognise the server name (SNI) asked for."
+	case "no_application_protocol":
+		return "no application protocol (ALPN) in common."
+	}
+	return fmt.Sprintf("alert %s (%d) ended the handshake.", ra.name, ra.code)
+}
+
+func (st *connState) decideNoHandshake() {
+	c := st.conn
+	cli, srv := st.ds(Client), st.ds(Server)
+	switch {
+	case cli.opaque > 0 || srv.opaque > 0:
+		if cli.records == 0 && srv.records == 0 {
+			c.Verdict, c.Reason = VerdictNotTLS, ReasonNotTLS
+			c.Summary = fmt.Sprintf("The connection carried %d bytes that are not TLS records: the peer speaks another protocol on %s (for example SIP over plain TCP on a TLS port, or a transport mismatch in the SIP Trunk Security Profile).",
+				cli.opaque+srv.opaque, c.Server)
+			return
+		}
+	}
+	if gap := st.firstGap(); gap.seen() {
+		c.Verdict, c.Reason = VerdictIncomplete, ReasonGap
+		c.Summary = fmt.Sprintf("Bytes are missing from the capture from frame %d on, so the start of the TLS handshake is not visible.", gap.frame)
+		return
+	}
+	if st.midstream || (!st.syn.seen() && (cli.records > 0 || srv.records > 0)) {
+		c.Verdict, c.Reason = VerdictIncomplete, ReasonMidstream
+		flow := "no application data"
+		if cli.appData.seen() && srv.appData.seen() {
+			flow = "application data flowed both ways, so the handshake had succeeded"
+		} else if cli.appData.seen() || srv.appData.seen() {
+			flow = "application data flowed one way"
+		}
+		c.Summary = fmt.Sprintf("The capture started after this connection's TLS handshake (first frame %d): %s. Start the capture before the call, or reset the trunk, to see the handshake and the certificates.", c.StartFrame, flow)
+		return
+	}
+	if r := st.firstClose(); r.seen {
+		c.Verdict, c.AbortedBy = VerdictFailed, r.side.String()
+		c.Reason = ReasonClosedDuringHandshake
+		if r.rst {
+			c.Reason = ReasonResetDuringHandshake
+		}
+		c.Summary = fmt.Sprintf("%s %s the TCP connection in frame %d before any TLS byte was sent.", capitalize(st.who(r.side)), r.verb(), r.mark.frame)
+		return
+	}
+	c.Verdict, c.Reason = VerdictIncomplete, ReasonCaptureEnded
+	c.Summary = "The TCP connection opened but the capture ended before any TLS byte was sent."
+}
+
+// closeInfo is the first FIN or RST of a connection.
+type closeInfo struct {
+	seen bool
+	rst  bool
+	side Side
+	mark mark
+}
+
+func (r closeInfo) verb() string {
+	if r.rst {
+		return "reset"
+	}
+	return "closed"
+}
+
+func (st *connState) firstClose() closeInfo {
+	var r closeInfo
+	for d := range st.dirs {
+		ds := &st.dirs[d]
+		for _, x := range []struct {
+			m   mark
+			rst bool
+		}{{ds.rst, true}, {ds.fin, false}} {
+			if x.m.seen() && (!r.seen || x.m.frame < r.mark.frame) {
+				r = closeInfo{seen: true, rst: x.rst, side: st.side(pcap.Dir(d)), mark: x.m}
+			}
+		}
+	}
+	return r
+}
+
+func (st *connState) decideDuringHandshake() {
+	c := st.conn
+	if gap := st.firstGap(); gap.seen() {
+		c.Verdict, c.Reason = VerdictIncomplete, ReasonGap
+		c.Summary = fmt.Sprintf("Bytes are missing from the capture from frame %d on (lost by the capture, not necessarily on the wire), so the rest of the handshake cannot be read.", gap.frame)
+		return
+	}
+	if len(st.findings) > 0 && st.findings[0].Code == "malformed_handshake" {
+		c.Verdict, c.Reason = VerdictFailed, ReasonMalformed
+		f := st.findings[0]
+		c.Summary = fmt.Sprintf("A handshake message in frame %d could not be parsed (%s).", f.Frame, f.Detail)
+		if r := st.firstClose(); r.seen {
+			c.AbortedBy = r.side.String()
+			c.Summary += fmt.Sprintf(" %s %s the connection in frame %d.", capitalize(st.who(r.side)), r.verb(), r.mark.frame)
+		}
+		return
+	}
+	if r := st.firstClose(); r.seen {
+		c.Verdict, c.AbortedBy = VerdictFailed, r.side.String()
+		c.Reason = ReasonClosedDuringHandshake
+		if r.rst {
+			c.Reason = ReasonResetDuringHandshake
+		}
+		other := r.side.Other()
+		od := st.ds(other)
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s %s the TCP connection in frame %d during the handshake", capitalize(st.who(r.side)), r.verb(), r.mark.frame)
+		if od.lastMsg != "" {
+			fmt.Fprintf(&b, ", right after the %s's %s in frame %d", other, od.lastMsg, od.lastMsgMark.frame)
+		}
+		b.WriteString(", without sending an alert")
+		if od.certMsg.seen() && od.lastMsgMark.frame >= od.certMsg.frame {
+			fmt.Fprintf(&b, ". A reset right after the %s's certificate usually means %s does not trust it: compare it with what is uploaded as CallManager-trust on %s", other, r.side, c.ipOf(r.side))
+		}
+		b.WriteString(".")
+		c.Summary = b.String()
+		return
+	}
+	c.Verdict, c.Reason = VerdictIncomplete, ReasonCaptureEnded
+	last := st.lastMessage()
+	c.Summary = fmt.Sprintf("The capture ended during the handshake (last message: %s); it cannot show how it ended.", last)
+}
+
+func (c *Connection) ipOf(s Side) string {
+	if s == Server {
+		return c.Server.Addr().String()
+	}
+	return c.Client.Addr().String()
+}
+
+func (st *connState) lastMessage() string {
+	var best mark
+	desc := "none"
+	for d := range st.dirs {
+		ds := &st.dirs[d]
+		if ds.lastMsgMark.frame > best.frame {
+			best = ds.lastMsgMark
+			desc = fmt.Sprintf("the %s's %s in frame %d", st.side(pcap.Dir(d)), ds.lastMsg, best.frame)
+		}
+	}
+	return desc
+}
+
+func (st *connState) decideAfterHandshake() {
+	c := st.conn
+	cli, srv := st.ds(Client), st.ds(Server)
+	if cli.appData.seen() && srv.appData.seen() {
+		c.Verdict, c.Reason = VerdictOK, ReasonApplicationData
+		c.Summary = fmt.Sprintf("The %s handshake finished in frame %d and application data flowed both ways (from frame %d).", c.TLSVersion, c.HandshakeFrame, minFrame(cli.appData, srv.appData))
+		return
+	}
+	if r := st.firstClose(); r.seen {
+		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonClosedAfterHandshake, r.side.String()
+		c.Summary = fmt.Sprintf("The handshake finished in frame %d, then %s %s the connection in frame %d before any application data came back. On CUCM this is typical of an X.509 Subject Name in the SIP Trunk Security Profile that matches neither the CN nor a SAN of the peer's certificate.",
+			c.HandshakeFrame, st.who(r.side), r.verb(), r.mark.frame)
+		return
+	}
+	c.Verdict, c.Reason = VerdictIncomplete, ReasonCaptureEnded
+	c.Summary = fmt.Sprintf("The handshake finished in frame %d, but the capture ended before application data flowed both ways.", c.HandshakeFrame)
+}
+
+func (st *connState) decideTLS13() {
+	c := st.conn
+	c.CertificatesHidden = true
+	cli, srv := st.ds(Client), st.ds(Server)
+	hidden := "TLS 1.3 encrypts the certificates, so they are not visible in the capture"
+	if st.tls13Done() && cli.appData.seen() && srv.appData.seen() {
+		st.conn.HandshakeComplete = true
+		st.conn.HandshakeFrame = cli.enc13First.frame
+		r := st.firstClose()
+		// A server that rejects the client's certificate answers the client's
+		// flight with one small encrypted alert and closes.
+		if r.seen && r.side == Server && srv.appRecords <= 1 && srv.lastRecLen <= 32 && !cli.fin.seen() {
+			c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonClosedAfterHandshake, "server"
+			c.Summary = fmt.Sprintf("%s: after the client's encrypted flight (frame %d) the server sent one %d-byte record (the size of an encrypted alert) in frame %d and %s the connection in frame %d. The server most likely rejected the client's certificate; %s.",
+				c.TLSVersion, cli.enc13First.frame, srv.lastRecLen, srv.lastRecMark.frame, r.verb(), r.mark.frame, hidden)
+			return
+		}
+		c.Verdict, c.Reason = VerdictOK, ReasonApplicationData
+		c.Summary = fmt.Sprintf("The %s handshake finished (client's encrypted flight in frame %d) and application data flowed both ways; %s.", c.TLSVersion, cli.enc13First.frame, hidden)
+		return
+	}
+	if r := st.firstClose(); r.seen {
+		c.Verdict, c.AbortedBy = VerdictFailed, r.side.String()
+		c.Reason = ReasonClosedDuringHandshake
+		if r.rst {
+			c.Reason = ReasonResetDuringHandshake
+		}
+		c.Summary = fmt.Sprintf("%s %s the connection in frame %d before %s application data flowed both ways; the alert, if any, is encrypted. %s.", capitalize(st.who(r.side)), r.verb(), r.mark.frame, c.TLSVersion, capitalize(hidden))
+		return
+	}
+	c.Verdict, c.Reason = VerdictIncomplete, ReasonTLS13Hidden
+	c.Summary = fmt.Sprintf("%s was negotiated in frame %d; the capture ended before application data flowed both ways. %s.", c.TLSVersion, st.serverHello.frame, capitalize(hidden))
+}
+
+func minFrame(a, b mark) uint64 {
+	if a.frame < b.frame {
+		return a.frame
+	}
+	return b.frame
+}
+
+// capitalize starts a sentence that begins with "the" with "The"; host names
+// are left as they are.
+func capitalize(s string) string {
+	if rest, ok := strings.CutPrefix(s, "the "); ok {
+		return "The " + rest
+	}
+	return s
+}
+
+// noteGap adds to a decided summary that bytes are missing before the
+// handshake finished, so some handshake messages are not shown.
+func (st *connState) noteGap() {
+	c := st.conn
+	for d := range st.dirs {
+		ds := &st.dirs[d]
+		if !ds.gap.seen() || (c.HandshakeComplete && ds.gap.frame > c.HandshakeFrame) {
+			continue
+		}
+		side := st.side(pcap.Dir(d))
+		c.Summary += fmt.Sprintf(" Note: bytes sent by the %s are missing from the capture (gap in frame %d), so some of its handshake messages", side, ds.gap.frame)
+		if !st.hasCertificateFrom(side) {
+			c.Summary += ", its certificates among them,"
+		}
+		c.Summary += " are not shown."
+	}
+}

@@ -1,0 +1,392 @@
+package report
+
+import (
+	"fmt"
+	"net/netip"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/siptls/siptls/certinfo"
+	"github.com/siptls/siptls/diagnose"
+	"github.com/siptls/siptls/pcap"
+)
+
+// Schema is the value of the top-level "schema" field of the JSON output.
+const Schema = "siptls/v1"
+
+// Report is the view model shared by every output format. Its JSON form is
+// documented field by field in docs/json-schema.md.
+type Report struct {
+	Schema       string        `json:"schema"`
+	Version      string        `json:"siptls_version"`
+	Captures     []Capture     `json:"captures"`
+	Connections  []Connection  `json:"connections"`
+	Destinations []Destination `json:"destinations"`
+	Summary      Summary       `json:"summary"`
+}
+
+// Capture describes one input file.
+type Capture struct {
+	File         string    `json:"file"`
+	Size         int64     `json:"size"`
+	Format       string    `json:"format"`
+	Compressed   bool      `json:"compressed"`
+	LinkTypes    []string  `json:"link_types"`
+	Snaplen      uint32    `json:"snaplen"`
+	Packets      uint64    `json:"packets"`
+	CutPackets   uint64    `json:"cut_packets"`
+	First        *Time     `json:"first"`
+	Last         *Time     `json:"last"`
+	Node         string    `json:"node"`
+	TCPPackets   uint64    `json:"tcp_packets"`
+	OtherPackets uint64    `json:"other_packets"`
+	Undecodable  uint64    `json:"undecodable_packets"`
+	Connections  int       `json:"connections"`
+	ConnsEvicted uint64    `json:"connections_evicted"`
+	Warnings     []string  `json:"warnings"`
+	Error        string    `json:"error,omitempty"`
+	firstTime    time.Time // for text output
+}
+
+// Connection is one TCP connection and its verdict.
+type Connection struct {
+	Capture                int                 `json:"capture"`
+	ID                     uint64              `json:"id"`
+	Client                 string              `json:"client"`
+	Server                 string              `json:"server"`
+	RolesGuessed           bool                `json:"roles_guessed"`
+	Start                  Time                `json:"start"`
+	End                    Time                `json:"end"`
+	StartFrame             uint64              `json:"start_frame"`
+	EndFrame               uint64              `json:"end_frame"`
+	Verdict                string              `json:"verdict"`
+	Reason                 string              `json:"reason"`
+	Summary                string              `json:"summary"`
+	AbortedBy              string              `json:"aborted_by"`
+	Alert                  *Alert              `json:"alert"`
+	TLSVersion             string              `json:"tls_version"`
+	ClientMaxVersion       string              `json:"client_max_version"`
+	CipherSuite            string              `json:"cipher_suite"`
+	SNI                    string              `json:"sni"`
+	ALPN                   string              `json:"alpn"`
+	Resumed                bool                `json:"resumed"`
+	HandshakeComplete      bool                `json:"handshake_complete"`
+	HandshakeFrame         uint64              `json:"handshake_frame"`
+	CertificateRequest     *CertificateRequest `json:"certificate_request"`
+	EmptyClientCertificate bool                `json:"empty_client_certificate"`
+	CertificatesHidden     bool                `json:"certificates_hidden"`
+	Certificates           []Certificate       `json:"certificates"`
+	Events                 []Event             `json:"events"`
+	EventsDropped          int                 `json:"events_dropped"`
+	Findings               []Finding           `json:"findings"`
+	Stats                  ConnStats           `json:"stats"`
+	serverAddr             netip.AddrPort
+}
+
+// Alert is the alert that decided a connection's verdict.
+type Alert struct {
+	Level       *uint8 `json:"level"`
+	Code        *uint8 `json:"code"`
+	Name        string `json:"name"`
+	SentBy      string `json:"sent_by"`
+	Frame       uint64 `json:"frame"`
+	Time        Time   `json:"time"`
+	Encrypted   bool   `json:"encrypted"`
+	After       string `json:"after"`
+	AfterFrame  uint64 `json:"after_frame"`
+	Description string `json:"description"`
+}
+
+// CertificateRequest is the server's request for a client certificate.
+type CertificateRequest struct {
+	Frame                  uint64   `json:"frame"`
+	CertificateTypes       []string `json:"certificate_types"`
+	SignatureAlgorithms    []string `json:"signature_algorithms"`
+	CertificateAuthorities []string `json:"certificate_authorities"`
+	Length                 int      `json:"length"`
+	Unreadable             int      `json:"unreadable_names"`
+}
+
+// Certificate is one certificate presented on a connection.
+type Certificate struct {
+	SentBy             string    `json:"sent_by"`
+	Index              int       `json:"index"`
+	Frame              uint64    `json:"frame"`
+	Serial             string    `json:"serial"`
+	Subject            string    `json:"subject"`
+	Issuer             string    `json:"issuer"`
+	CommonName         string    `json:"common_name"`
+	NotBefore          *Time     `json:"not_before"`
+	NotAfter           *Time     `json:"not_after"`
+	ValidityAtCapture  string    `json:"validity_at_capture"`
+	DNSNames           []string  `json:"dns_names"`
+	IPAddresses        []string  `json:"ip_addresses"`
+	KeyUsage           []string  `json:"key_usage"`
+	ExtKeyUsage        []string  `json:"ext_key_usage"`
+	IsCA               bool      `json:"is_ca"`
+	SelfSigned         bool      `json:"self_signed"`
+	KeyType            string    `json:"key_type"`
+	KeyBits            int       `json:"key_bits"`
+	SignatureAlgorithm string    `json:"signature_algorithm"`
+	SHA256             string    `json:"sha256"`
+	SHA1               string    `json:"sha1"`
+	ParseError         string    `json:"parse_error,omitempty"`
+	info               *certinfo.Info
+}
+
+// Event is one line of a connection's timeline.
+type Event struct {
+	Frame uint64 `json:"frame"`
+	Time  Time   `json:"time"`
+	From  string `json:"from"`
+	What  string `json:"what"`
+}
+
+// Finding is a noteworthy fact about a connection that is not its verdict.
+type Finding struct {
+	Code   string `json:"code"`
+	Frame  uint64 `json:"frame"`
+	Detail string `json:"detail"`
+}
+
+// ConnStats counts what each side sent.
+type ConnStats struct {
+	Client DirStats `json:"client"`
+	Server DirStats `json:"server"`
+}
+
+// DirStats counts what one side sent.
+type DirStats struct {
+	Packets         uint64 `json:"packets"`
+	Bytes           uint64 `json:"bytes"`
+	Records         uint64 `json:"tls_records"`
+	AppDataRecords  uint64 `json:"application_data_records"`
+	Retransmissions uint64 `json:"retransmissions"`
+	Gaps            uint64 `json:"gaps"`
+	CutSegments     uint64 `json:"cut_segments"`
+}
+
+// Destination groups the connections to one server ip:port.
+type Destination struct {
+	Server       string         `json:"server"`
+	Names        []string       `json:"names"`
+	Attempts     int            `json:"attempts"`
+	Verdicts     map[string]int `json:"verdicts"`
+	Reasons      map[string]int `json:"reasons"`
+	Alerts       map[string]int `json:"alerts"`
+	FirstFailure *Time          `json:"first_failure"`
+	LastFailure  *Time          `json:"last_failure"`
+	Connections  []string       `json:"connections"`
+}
+
+// Summary counts connections by verdict over all captures.
+type Summary struct {
+	Connections int            `json:"connections"`
+	Verdicts    map[string]int `json:"verdicts"`
+	Problems    int            `json:"problems"`
+}
+
+// Time is a timestamp rendered as RFC 3339 with nanoseconds in UTC.
+type Time struct{ time.Time }
+
+// MarshalText implements encoding.TextMarshaler.
+func (t Time) MarshalText() ([]byte, error) {
+	return []byte(t.UTC().Format(time.RFC3339Nano)), nil
+}
+
+func timePtr(t time.Time) *Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &Time{t}
+}
+
+// Build makes the view model of an analysis.
+func Build(a *diagnose.Analysis, version string) *Report {
+	r := &Report{Schema: Schema, Version: version, Captures: []Capture{}, Connections: []Connection{}, Destinations: []Destination{}}
+	perCapture := make([][]*diagnose.Connection, len(a.Captures))
+	for _, c := range a.Connections {
+		if c.Capture >= 0 && c.Capture < len(perCapture) {
+			perCapture[c.Capture] = append(perCapture[c.Capture], c)
+		}
+	}
+	for i, ci := range a.Captures {
+		r.Captures = append(r.Captures, buildCapture(ci, perCapture[i], a.Errors))
+	}
+	for _, c := range a.Connections {
+		r.Connections = append(r.Connections, buildConnection(c))
+	}
+	r.Destinations = buildDestinations(r.Connections)
+	r.Summary = Summary{Connections: len(r.Connections), Verdicts: map[string]int{}}
+	for _, c := range r.Connections {
+		r.Summary.Verdicts[c.Verdict]++
+		if c.Verdict != string(diagnose.VerdictOK) {
+			r.Summary.Problems++
+		}
+	}
+	return r
+}
+
+func buildCapture(ci *pcap.CaptureInfo, conns []*diagnose.Connection, errs []error) Capture {
+	c := Capture{
+		File: ci.Path, Size: ci.Size, Format: ci.Format, Compressed: ci.Compressed,
+		LinkTypes: nonNil(ci.LinkTypes), Snaplen: ci.Snaplen, Packets: ci.Packets, CutPackets: ci.CutPackets,
+		First: timePtr(ci.First), Last: timePtr(ci.Last), TCPPackets: ci.TCPPackets, OtherPackets: ci.OtherPackets,
+		Undecodable: ci.Undecodable, Connections: len(conns), ConnsEvicted: ci.ConnsEvicted, Warnings: nonNil(ci.Warnings),
+		firstTime: ci.First,
+	}
+	c.Node = captureNode(conns)
+	for _, err := range errs {
+		if strings.Contains(err.Error(), ci.Path) {
+			c.Error = err.Error()
+		}
+	}
+	return c
+}
+
+// captureNode returns the address that is an end of every connection, or "".
+func captureNode(conns []*diagnose.Connection) string {
+	if len(conns) == 0 {
+		return ""
+	}
+	count := map[netip.Addr]int{}
+	for _, c := range conns {
+		a, b := c.Client.Addr(), c.Server.Addr()
+		count[a]++
+		if b != a {
+			count[b]++
+		}
+	}
+	var nodes []string
+	for a, n := range count {
+		if n == len(conns) {
+			nodes = append(nodes, a.String())
+		}
+	}
+	if len(nodes) != 1 {
+		return ""
+	}
+	return nodes[0]
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func buildConnection(c *diagnose.Connection) Connection {
+	v := Connection{
+		Capture: c.Capture, ID: c.ID, Client: c.Client.String(), Server: c.Server.String(), RolesGuessed: c.RolesGuessed,
+		Start: Time{c.Start}, End: Time{c.End}, StartFrame: c.StartFrame, EndFrame: c.EndFrame,
+		Verdict: string(c.Verdict), Reason: string(c.Reason), Summary: c.Summary, AbortedBy: c.AbortedBy,
+		TLSVersion: c.TLSVersion, ClientMaxVersion: c.ClientMaxVersion, CipherSuite: c.CipherSuite, SNI: c.SNI, ALPN: c.ALPN,
+		Resumed: c.Resumed, HandshakeComplete: c.HandshakeComplete, HandshakeFrame: c.HandshakeFrame,
+		EmptyClientCertificate: c.EmptyClientCertificate, CertificatesHidden: c.CertificatesHidden,
+		Certificates: []Certificate{}, Events: []Event{}, Findings: []Finding{}, EventsDropped: c.EventsDropped,
+		serverAddr: c.Server,
+	}
+	if al := c.Alert; al != nil {
+		v.Alert = &Alert{Name: al.Name, SentBy: al.SentBy.String(), Frame: al.Frame, Time: Time{al.Time}, Encrypted: al.Encrypted,
+			After: al.After, AfterFrame: al.AfterFrame, Description: al.Description}
+		if !al.Encrypted {
+			level, code := al.Level, al.Code
+			v.Alert.Level, v.Alert.Code = &level, &code
+		}
+	}
+	if cr := c.CertificateRequest; cr != nil {
+		v.CertificateRequest = &CertificateRequest{Frame: cr.Frame, CertificateTypes: nonNil(cr.CertificateTypes),
+			SignatureAlgorithms: nonNil(cr.SignatureAlgorithms), CertificateAuthorities: nonNil(cr.CertificateAuthorities),
+			Length: cr.Length, Unreadable: cr.Unreadable}
+	}
+	for _, cert := range c.Certificates {
+		v.Certificates = append(v.Certificates, buildCertificate(cert))
+	}
+	for _, e := range c.Events {
+		v.Events = append(v.Events, Event{Frame: e.Frame, Time: Time{e.Time}, From: e.From.String(), What: e.What})
+	}
+	for _, f := range c.Findings {
+		v.Findings = append(v.Findings, Finding(f))
+	}
+	v.Stats = ConnStats{Client: dirStats(c.Stats[diagnose.Client]), Server: dirStats(c.Stats[diagnose.Server])}
+	return v
+}
+
+func dirStats(s diagnose.DirStats) DirStats {
+	return DirStats{Packets: s.Packets, Bytes: s.Bytes, Records: s.Records, AppDataRecords: s.AppDataRecords,
+		Retransmissions: s.Retransmissions, Gaps: s.Gaps, CutSegments: s.CutSegments}
+}
+
+func buildCertificate(c diagnose.Certificate) Certificate {
+	i := c.Info
+	v := Certificate{SentBy: c.SentBy.String(), Index: c.Index, Frame: c.Frame, info: i,
+		DNSNames: []string{}, IPAddresses: []string{}, KeyUsage: []string{}, ExtKeyUsage: []string{}}
+	if i == nil {
+		return v
+	}
+	v.Serial, v.Subject, v.Issuer, v.CommonName = i.Serial, i.Subject, i.Issuer, i.SubjectCN
+	v.NotBefore, v.NotAfter = timePtr(i.NotBefore), timePtr(i.NotAfter)
+	if !i.NotAfter.IsZero() {
+		status, days := i.ValidAt(c.Time)
+		v.ValidityAtCapture = status
+		if status != "valid" {
+			v.ValidityAtCapture = fmt.Sprintf("%s (%d days)", status, days)
+		}
+	}
+	v.DNSNames, v.IPAddresses = nonNil(i.DNSNames), nonNil(i.IPAddresses)
+	v.KeyUsage, v.ExtKeyUsage = nonNil(i.KeyUsage), nonNil(i.ExtKeyUsage)
+	v.IsCA, v.SelfSigned, v.KeyType, v.KeyBits = i.IsCA, i.SelfSigned, i.KeyType, i.KeyBits
+	v.SignatureAlgorithm, v.SHA256, v.SHA1, v.ParseError = i.SignatureAlgorithm, i.SHA256, i.SHA1, i.ParseError
+	return v
+}
+
+// buildDestinations groups connections by server ip:port.
+func buildDestinations(conns []Connection) []Destination {
+	byServer := map[netip.AddrPort]*Destination{}
+	var order []netip.AddrPort
+	names := map[netip.AddrPort]map[string]bool{}
+	for i := range conns {
+		c := &conns[i]
+		d := byServer[c.serverAddr]
+		if d == nil {
+			d = &Destination{Server: c.Server, Verdicts: map[string]int{}, Reasons: map[string]int{}, Alerts: map[string]int{}, Names: []string{}, Connections: []string{}}
+			byServer[c.serverAddr] = d
+			order = append(order, c.serverAddr)
+			names[c.serverAddr] = map[string]bool{}
+		}
+		d.Attempts++
+		d.Verdicts[c.Verdict]++
+		d.Reasons[c.Reason]++
+		if c.Alert != nil {
+			d.Alerts[c.Alert.SentBy+" "+c.Alert.Name]++
+		}
+		d.Connections = append(d.Connections, fmt.Sprintf("%d/%d", c.Capture, c.ID))
+		for _, cert := range c.Certificates {
+			if cert.SentBy == "server" && cert.Index == 0 && cert.CommonName != "" && !names[c.serverAddr][cert.CommonName] {
+				names[c.serverAddr][cert.CommonName] = true
+				d.Names = append(d.Names, cert.CommonName)
+			}
+		}
+		if c.Verdict != string(diagnose.VerdictOK) {
+			t := c.Start
+			if d.FirstFailure == nil || t.Before(d.FirstFailure.Time) {
+				d.FirstFailure = &Time{t.Time}
+			}
+			if d.LastFailure == nil || t.After(d.LastFailure.Time) {
+				d.LastFailure = &Time{t.Time}
+			}
+		}
+	}
+	sort.Slice(order, func(i, j int) bool { return order[i].Compare(order[j]) < 0 })
+	out := make([]Destination, 0, len(order))
+	for _, k := range order {
+		out = append(out, *byServer[k])
+	}
+	return out
+}
+
+// baseName returns the file name of a capture path, for compact text output.
+func baseName(p string) string { return filepath.Base(p) }

@@ -1,0 +1,282 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/siptls/siptls/diagnose"
+)
+
+// TextOptions control WriteText.
+type TextOptions struct {
+	// Color adds ANSI colours to verdict words (only for a terminal).
+	Color bool
+	// Verbose adds each connection's timeline and every certificate of a chain.
+	Verbose bool
+	// OnlyProblems lists only connections whose verdict is not ok.
+	OnlyProblems bool
+}
+
+const (
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+	ansiBold   = "\x1b[1m"
+	ansiReset  = "\x1b[0m"
+)
+
+// WriteText writes the report for a person: capture facts, one block per
+// connection, then the per-destination summary.
+func WriteText(w io.Writer, r *Report, o TextOptions) error {
+	ew := &errWriter{w: w}
+	for i, c := range r.Captures {
+		writeCaptureText(ew, i, &c, len(r.Captures) > 1)
+	}
+	shown := 0
+	for i := range r.Connections {
+		c := &r.Connections[i]
+		if o.OnlyProblems && c.Verdict == string(diagnose.VerdictOK) {
+			continue
+		}
+		shown++
+		writeConnectionText(ew, c, o, len(r.Captures) > 1)
+	}
+	if len(r.Connections) == 0 {
+		fmt.Fprintf(ew, "\nNo TLS connection found on the watched ports.\n")
+	} else if shown == 0 {
+		fmt.Fprintf(ew, "\nEvery connection is ok.\n")
+	}
+	if len(r.Destinations) > 0 {
+		fmt.Fprintf(ew, "\nDestinations (server ip:port):\n")
+		tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
+		for _, d := range r.Destinations {
+			names := Sanitize(strings.Join(d.Names, ", "))
+			if names == "" {
+				names = "-"
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", d.Server, names, destinationCounts(&d, o.Color))
+		}
+		tw.Flush()
+	}
+	fmt.Fprintf(ew, "\n%s\n", summaryLine(r, o.Color))
+	return ew.err
+}
+
+func writeCaptureText(w io.Writer, i int, c *Capture, many bool) {
+	var b strings.Builder
+	if many {
+		fmt.Fprintf(&b, "[%d] ", i)
+	}
+	fmt.Fprintf(&b, "%s: ", c.File)
+	if c.Format != "" {
+		format := c.Format
+		if c.Compressed {
+			format += ", gzip"
+		}
+		fmt.Fprintf(&b, "%s (%s), %d packets", format, strings.Join(c.LinkTypes, ", "), c.Packets)
+		if c.Snaplen > 0 {
+			fmt.Fprintf(&b, ", snaplen %d", c.Snaplen)
+		}
+		if c.First != nil && c.Last != nil {
+			fmt.Fprintf(&b, ", %s to %s UTC", c.First.UTC().Format("2006-01-02 15:04:05.000000"), c.Last.UTC().Format("15:04:05.000000"))
+		}
+		if c.Node != "" {
+			fmt.Fprintf(&b, ", capture node %s", c.Node)
+		}
+		fmt.Fprintf(&b, ", %d connections", c.Connections)
+	}
+	fmt.Fprintln(w, b.String())
+	if c.CutPackets > 0 {
+		fmt.Fprintf(w, "  warning: %d of %d packets were cut by the snap length (%d bytes): certificates cannot be read. On CUCM capture with: utils network capture eth0 file NAME count 100000 size all port 5061\n", c.CutPackets, c.Packets, c.Snaplen)
+	}
+	for _, warn := range c.Warnings {
+		fmt.Fprintf(w, "  warning: %s\n", warn)
+	}
+	if c.Error != "" {
+		fmt.Fprintf(w, "  error: %s\n", c.Error)
+	}
+}
+
+func colorVerdict(v string, color bool) string {
+	if !color {
+		return v
+	}
+	switch v {
+	case string(diagnose.VerdictOK):
+		return ansiGreen + v + ansiReset
+	case string(diagnose.VerdictFailed), string(diagnose.VerdictRefused), string(diagnose.VerdictNoAnswer):
+		return ansiBold + ansiRed + v + ansiReset
+	}
+	return ansiYellow + v + ansiReset
+}
+
+func writeConnectionText(w io.Writer, c *Connection, o TextOptions, many bool) {
+	id := fmt.Sprintf("#%d", c.ID)
+	if many {
+		id = fmt.Sprintf("#%d/%d", c.Capture, c.ID)
+	}
+	fmt.Fprintf(w, "\n%s %s -> %s  %s (%s)", id, c.Client, c.Server, colorVerdict(c.Verdict, o.Color), c.Reason)
+	if c.TLSVersion != "" {
+		fmt.Fprintf(w, "  %s %s", c.TLSVersion, c.CipherSuite)
+	}
+	fmt.Fprintf(w, "  frames %d-%d\n", c.StartFrame, c.EndFrame)
+	fmt.Fprintf(w, "   %s\n", Sanitize(c.Summary))
+	if c.RolesGuessed {
+		fmt.Fprintf(w, "   note: no SYN or ClientHello was captured, so which end is the client is a guess.\n")
+	}
+	if c.CertificatesHidden {
+		fmt.Fprintf(w, "   certificates: not visible (TLS 1.3 encrypts them)\n")
+	}
+	for _, cert := range c.Certificates {
+		if cert.Index > 0 && !o.Verbose {
+			continue
+		}
+		fmt.Fprintf(w, "   %s\n", certificateLine(&cert))
+	}
+	if chain := chainNote(c.Certificates); chain != "" && !o.Verbose {
+		fmt.Fprintf(w, "   %s\n", chain)
+	}
+	if c.EmptyClientCertificate {
+		fmt.Fprintf(w, "   client certificate: none (empty Certificate message)\n")
+	}
+	if cr := c.CertificateRequest; cr != nil && o.Verbose {
+		fmt.Fprintf(w, "   CertificateRequest in frame %d: %d CA names (%d bytes)\n", cr.Frame, len(cr.CertificateAuthorities), cr.Length)
+		for _, ca := range cr.CertificateAuthorities {
+			fmt.Fprintf(w, "     %s\n", Sanitize(ca))
+		}
+	}
+	for _, f := range c.Findings {
+		fmt.Fprintf(w, "   finding %s (frame %d): %s\n", f.Code, f.Frame, Sanitize(f.Detail))
+	}
+	if o.Verbose {
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		for _, e := range c.Events {
+			fmt.Fprintf(tw, "     frame %d\t%s\t%s\t%s\n", e.Frame, e.Time.UTC().Format("15:04:05.000000"), e.From, Sanitize(e.What))
+		}
+		tw.Flush()
+		if c.EventsDropped > 0 {
+			fmt.Fprintf(w, "     (%d more events not kept)\n", c.EventsDropped)
+		}
+	}
+}
+
+func certificateLine(c *Certificate) string {
+	role := c.SentBy + " certificate"
+	if c.Index > 0 {
+		role = fmt.Sprintf("%s chain[%d]", c.SentBy, c.Index)
+	}
+	if c.Subject == "" && c.ParseError != "" {
+		return fmt.Sprintf("%s: unreadable (%s), sha256 %s (frame %d)", role, Sanitize(c.ParseError), c.SHA256, c.Frame)
+	}
+	name := c.Subject
+	if c.CommonName != "" {
+		name = "CN=" + c.CommonName
+	}
+	s := fmt.Sprintf("%s: %s (frame %d)\n      serial %s", role, Sanitize(name), c.Frame, c.Serial)
+	if c.SelfSigned {
+		s += ", self-signed"
+	} else {
+		s += ", issuer " + Sanitize(c.Issuer)
+	}
+	s += fmt.Sprintf(", valid %s to %s", day(c.NotBefore), day(c.NotAfter))
+	if c.ValidityAtCapture != "" && c.ValidityAtCapture != "valid" {
+		s += " (" + c.ValidityAtCapture + " at capture time)"
+	}
+	if len(c.DNSNames) > 0 {
+		s += ", SAN " + Sanitize(strings.Join(c.DNSNames, " "))
+	}
+	if len(c.ExtKeyUsage) > 0 {
+		s += ", EKU " + strings.Join(c.ExtKeyUsage, " ")
+	}
+	return s
+}
+
+func chainNote(certs []Certificate) string {
+	extra := map[string]int{}
+	for _, c := range certs {
+		if c.Index > 0 {
+			extra[c.SentBy]++
+		}
+	}
+	if len(extra) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, side := range []string{"server", "client"} {
+		if n := extra[side]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s sent %d more chain certificates", side, n))
+		}
+	}
+	return "(" + strings.Join(parts, "; ") + "; -v shows them)"
+}
+
+func day(t *Time) string {
+	if t == nil {
+		return "?"
+	}
+	return t.UTC().Format(time.DateOnly)
+}
+
+func destinationCounts(d *Destination, color bool) string {
+	var parts []string
+	for _, v := range diagnose.Verdicts {
+		if n := d.Verdicts[string(v)]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, colorVerdict(string(v), color)))
+		}
+	}
+	s := fmt.Sprintf("%s: %s", plural(d.Attempts, "attempt", "attempts"), strings.Join(parts, ", "))
+	if len(d.Alerts) > 0 {
+		keys := make([]string, 0, len(d.Alerts))
+		for k := range d.Alerts {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var al []string
+		for _, k := range keys {
+			al = append(al, fmt.Sprintf("%s x%d", k, d.Alerts[k]))
+		}
+		s += " (alerts: " + strings.Join(al, ", ") + ")"
+	}
+	return s
+}
+
+func summaryLine(r *Report, color bool) string {
+	var parts []string
+	for _, v := range diagnose.Verdicts {
+		if n := r.Summary.Verdicts[string(v)]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, colorVerdict(string(v), color)))
+		}
+	}
+	s := plural(r.Summary.Connections, "connection", "connections")
+	if len(parts) > 0 {
+		s += ": " + strings.Join(parts, ", ")
+	}
+	return s
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// errWriter remembers the first write error so that rendering code can write
+// freely and check once.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return len(p), nil
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, nil
+}
