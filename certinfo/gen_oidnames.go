@@ -47,15 +47,28 @@ func main() {
 		}
 		switch m[1] {
 		case "SN":
-			sn[m[2]] = unquote(m[3])
+			sn[m[2]] = m[3]
 		case "LN":
-			ln[m[2]] = unquote(m[3])
+			ln[m[2]] = m[3]
 		case "OBJ":
 			obj[m[2]] = m[3]
 		}
 	}
 	if err := sc.Err(); err != nil {
 		log.Fatal(err)
+	}
+	// Some names are aliases of others: #define SN_x SN_y.
+	for _, table := range []map[string]string{sn, ln} {
+		for k, v := range table {
+			for i := 0; i < 10 && (strings.HasPrefix(v, "SN_") || strings.HasPrefix(v, "LN_")); i++ {
+				if strings.HasPrefix(v, "SN_") {
+					v = sn[v[3:]]
+				} else {
+					v = ln[v[3:]]
+				}
+			}
+			table[k] = unquote(v)
+		}
 	}
 	if b, err := os.ReadFile(strings.Replace(*header, "obj_mac.h", "opensslv.h", 1)); err == nil {
 		if m := regexp.MustCompile(`OPENSSL_VERSION_TEXT\s+"([^"]+)"`).FindSubmatch(b); m != nil {

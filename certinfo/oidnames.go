@@ -447,15 +447,15 @@ func openSSLShortName(oid string) (string, bool) {
 	case "1.2.643.7.1.1.5.1":
 		return "id-tc26-cipher-gostr3412-2015-magma", true
 	case "1.2.643.7.1.1.5.1.1":
-		return "SN_magma_ctr_acpkm", true
+		return "magma-ctr-acpkm", true
 	case "1.2.643.7.1.1.5.1.2":
-		return "SN_magma_ctr_acpkm_omac", true
+		return "magma-ctr-acpkm-omac", true
 	case "1.2.643.7.1.1.5.2":
 		return "id-tc26-cipher-gostr3412-2015-kuznyechik", true
 	case "1.2.643.7.1.1.5.2.1":
-		return "SN_kuznyechik_ctr_acpkm", true
+		return "kuznyechik-ctr-acpkm", true
 	case "1.2.643.7.1.1.5.2.2":
-		return "SN_kuznyechik_ctr_acpkm_omac", true
+		return "kuznyechik-ctr-acpkm-omac", true
 	case "1.2.643.7.1.1.6":
 		return "id-tc26-agreement", true
 	case "1.2.643.7.1.1.6.1":
@@ -467,11 +467,11 @@ func openSSLShortName(oid string) (string, bool) {
 	case "1.2.643.7.1.1.7.1":
 		return "id-tc26-wrap-gostr3412-2015-magma", true
 	case "1.2.643.7.1.1.7.1.1":
-		return "SN_magma_kexp15", true
+		return "magma-kexp15", true
 	case "1.2.643.7.1.1.7.2":
 		return "id-tc26-wrap-gostr3412-2015-kuznyechik", true
 	case "1.2.643.7.1.1.7.2.1":
-		return "SN_kuznyechik_kexp15", true
+		return "kuznyechik-kexp15", true
 	case "1.2.643.7.1.2":
 		return "id-tc26-constants", true
 	case "1.2.643.7.1.2.1":
