@@ -82,7 +82,7 @@ func tlsFramer(b []byte) int {
 		return -len(b)
 	}
 	if b[0] >= 20 && b[0] <= 24 && b[1] == 3 {
-		return 5 + int(b[3])<<8 | int(b[4])
+		return 5 + (int(b[3])<<8 | int(b[4]))
 	}
 	return -len(b)
 }

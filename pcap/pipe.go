@@ -1,6 +1,117 @@
 package pcap
 
-import "io"
+import (
+	"io"
+	"sync"
+)
 
-// newInputReader returns the reader the capture is read from.
-func newInputReader(r io.Reader) io.Reader { return r }
+const (
+	chunkSize    = 1 << 20
+	chunkBuffers = 3
+)
+
+// prefetcher reads its source in a separate goroutine, a chunk ahead of
+// the decoder, so that file reads and gzip decompression overlap with
+// packet decoding on a second core.
+type prefetcher struct {
+	src   io.Reader
+	full  chan chunk
+	free  chan []byte
+	stop  chan struct{}
+	wg    sync.WaitGroup
+	cur   chunk
+	pos   int
+	err   error
+	close sync.Once
+}
+
+type chunk struct {
+	buf []byte
+	n   int
+	err error
+}
+
+func newPrefetcher(src io.Reader) *prefetcher {
+	p := &prefetcher{src: src, full: make(chan chunk, chunkBuffers), free: make(chan []byte, chunkBuffers), stop: make(chan struct{})}
+	for i := 0; i < chunkBuffers; i++ {
+		p.free <- make([]byte, chunkSize)
+	}
+	p.wg.Add(1)
+	go p.run()
+	return p
+}
+
+func (p *prefetcher) run() {
+	defer p.wg.Done()
+	for {
+		var buf []byte
+		select {
+		case buf = <-p.free:
+		case <-p.stop:
+			return
+		}
+		n, err := fill(p.src, buf)
+		select {
+		case p.full <- chunk{buf, n, err}:
+		case <-p.stop:
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// Read implements io.Reader.
+func (p *prefetcher) Read(b []byte) (int, error) {
+	for p.pos >= p.cur.n {
+		if p.err != nil {
+			return 0, p.err
+		}
+		if p.cur.buf != nil {
+			p.free <- p.cur.buf
+		}
+		p.cur, p.pos = <-p.full, 0
+		if p.cur.err != nil {
+			p.err = p.cur.err
+		}
+	}
+	n := copy(b, p.cur.buf[p.pos:p.cur.n])
+	p.pos += n
+	return n, nil
+}
+
+// Close stops the goroutine and waits for it.
+func (p *prefetcher) Close() {
+	p.close.Do(func() {
+		close(p.stop)
+		p.wg.Wait()
+	})
+}
+
+// fill reads into buf until it is full or the source fails; unlike
+// io.ReadFull it passes the source's own errors through unchanged.
+func fill(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+		if m == 0 {
+			// a reader returning nothing and no error: try a few times, then give up
+			for i := 0; i < 100 && m == 0 && err == nil; i++ {
+				m, err = r.Read(buf[n:])
+			}
+			n += m
+			if err != nil {
+				return n, err
+			}
+			if m == 0 {
+				return n, io.ErrNoProgress
+			}
+		}
+	}
+	return n, nil
+}

@@ -26,7 +26,7 @@ const (
 // ErrOptions is returned when Options.Framer or the Handler is missing.
 var ErrOptions = errors.New("pcap: Read needs Options.Framer and a Handler")
 
-const bufSize = 1 << 20
+const bufSize = 256 << 10
 
 // ReadFile reads the capture file at path; see Read. It also fills
 // CaptureInfo.Size and refuses a directory.
@@ -63,8 +63,9 @@ func Read(r io.Reader, path string, opts Options, h Handler) (*CaptureInfo, erro
 	if opts.Framer == nil || h == nil {
 		return info, ErrOptions
 	}
-	in := newInputReader(r)
-	br := bufio.NewReaderSize(in, bufSize)
+	pf := newPrefetcher(r)
+	defer pf.Close()
+	br := bufio.NewReaderSize(pf, bufSize)
 	magic, err := br.Peek(4)
 	if len(magic) == 0 {
 		if err != nil && err != io.EOF {
@@ -83,7 +84,9 @@ func Read(r io.Reader, path string, opts Options, h Handler) (*CaptureInfo, erro
 			return info, &InputError{Path: path, Problem: p, Offset: -1, Err: err}
 		}
 		zr.Multistream(true)
-		br = bufio.NewReaderSize(zr, bufSize)
+		zpf := newPrefetcher(zr)
+		defer zpf.Close()
+		br = bufio.NewReaderSize(zpf, bufSize)
 		magic, err = br.Peek(4)
 		if len(magic) == 0 {
 			if err != nil && err != io.EOF {

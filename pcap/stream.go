@@ -523,11 +523,20 @@ func (rd *reader) feed(c *conn, d Dir, b []byte, off uint64, segFrame uint64, fi
 			h.marks = append(h.marks[:0], mark{off, segFrame})
 			return
 		default:
-			k := min(-n, len(b))
+			k := opaqueLen(n, len(b))
 			rd.deliver(c, d, bytes.Clone(b[:k]), true, off, segFrame, fi)
 			b, off = b[k:], off+uint64(k)
 		}
 	}
+}
+
+// opaqueLen is the length of an opaque unit for a Framer result n < 0 over
+// avail bytes.
+func opaqueLen(n, avail int) int {
+	if -n > 0 && -n < avail {
+		return -n
+	}
+	return avail
 }
 
 // tooLarge reports a unit longer than MaxBuffer, which is skipped as a gap.
@@ -584,7 +593,7 @@ func (rd *reader) framePend(c *conn, d Dir, fi frameInfo) {
 		case n == 0:
 			return
 		default:
-			k := min(-n, len(h.pend))
+			k := opaqueLen(n, len(h.pend))
 			rd.deliver(c, d, bytes.Clone(h.pend[:k]), true, h.pendOff, h.frameAt(h.pendOff), fi)
 			h.consumePend(k)
 		}
