@@ -73,15 +73,24 @@ func (p *Packet) end() uint32 {
 	return n
 }
 
-// PacketsOf turns a conversation into its TCP segments, in time order:
-// data cut at mss bytes (0 means 1448) with PSH on the last segment of each
-// write, an ACK from the receiver after every second segment and at the end of
-// each write or FIN (left out when the receiver's next step is an ACK or comes
-// sooner), sequence and acknowledgement numbers from the ISNs, and the TCP
-// timestamps option on every segment but resets.
+// PacketsOf turns a conversation into its TCP segments, in time order, as a
+// Linux stack sends them:
+//
+//   - SYN and SYN+ACK carry MSS (mss+12), SACK-permitted, timestamps and window
+//     scale options; a repeated SYN step is a retransmission with the same ISN.
+//   - Data is cut at mss bytes (0 means 1448), 1µs apart, with PSH on the last
+//     segment of each write.
+//   - The receiver ACKs every second segment of a write (30µs later) and the end
+//     of each write or FIN (200µs later), unless its next step is an ACK or it
+//     sends anything first: its own segment then carries the acknowledgement.
+//   - Sequence and acknowledgement numbers follow from the ISNs; every segment
+//     but a reset has the timestamps option (1 ms clock).
+//   - A RST from a side that never sent SYN (a refused connection) has sequence
+//     number 0 and acknowledges the SYN.
 //
 // Steps are taken in order of At (stable); a step never starts before the last
-// segment of the step before it. Payloads alias the steps' Bytes.
+// segment of the step before it. Data steps with no bytes are skipped.
+// Payloads alias the steps' Bytes.
 func PacketsOf(c Conversation, mss int) []Packet {
 	pz := newPacketizer(&c, mss)
 	var out []Packet
@@ -264,7 +273,7 @@ func (pz *packetizer) segment(s Side, t time.Time, flags Flags, seq uint32, payl
 func (pz *packetizer) autoAck(r Side, t time.Time, ack uint32, endOfWrite bool) {
 	if endOfWrite {
 		for _, st := range pz.steps[pz.i:] {
-			if st.Side != r {
+			if st.Side&1 != r {
 				continue
 			}
 			if st.Kind == ACK || !pz.c.Start.Add(st.At).After(t) {

@@ -81,6 +81,9 @@ func (f Format) String() string {
 	return fmt.Sprintf("format(%d)", uint8(f))
 }
 
+// maxPayload is the largest TCP payload an IPv4 packet with TCP options can carry.
+const maxPayload = 65535 - 20 - 40
+
 // DefaultSnaplen is the snapshot length used when Options.Snaplen is 0.
 const DefaultSnaplen = 262144
 
@@ -456,6 +459,10 @@ func (h sourceHeap) fix0() {
 
 // writePacket frames p and writes its record.
 func (w *Writer) writePacket(s *source, p *Packet) {
+	if len(p.Payload) > maxPayload {
+		w.setErr(&ConversationError{s.idx, fmt.Sprintf("a %d-byte payload does not fit in one IP packet", len(p.Payload))})
+		return
+	}
 	w.buf = w.appendFrame(w.buf[:0], &s.fi, p)
 	orig := len(w.buf)
 	capLen := min(orig, w.snaplen)
