@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -113,8 +114,18 @@ func TestTsharkAgreement(t *testing.T) {
 			check("not_before", r.notBefore, i.NotBefore.UTC().Format("2006-01-02 15:04:05Z"))
 			check("not_after", r.notAfter, i.NotAfter.UTC().Format("2006-01-02 15:04:05Z"))
 		}
-		check("der_len", r.derLen, fmt.Sprint(len(i.DER)))
-		check("sha256", r.sha256, i.SHA256)
+		if r.serial == "UNPARSEABLE" {
+			// tshark exports the bytes its BER dissector consumed before the
+			// exception, not the certificate entry the TLS framing carries: in
+			// malformed-cert-der-incomplete-truncated-file.pcap the entry's
+			// certificate length is 9 and tshark exports 8 bytes of it.
+			if n, _ := strconv.Atoi(r.derLen); len(i.DER) < n {
+				diffs = append(diffs, fmt.Sprintf("der_len: tshark %d, siptls %d (shorter)", n, len(i.DER)))
+			}
+		} else {
+			check("der_len", r.derLen, fmt.Sprint(len(i.DER)))
+			check("sha256", r.sha256, i.SHA256)
+		}
 		if len(diffs) > 0 {
 			t.Errorf("expected.tsv line %d: %s frame %s %s #%s:\n\t%s", r.line, r.file, r.frame, r.direction, r.pos, strings.Join(diffs, "\n\t"))
 			continue

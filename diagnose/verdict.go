@@ -209,7 +209,7 @@ func (st *connState) alertDecides() bool {
 		}
 		if st.handshakeComplete() {
 			c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonClosedAfterHandshake, sender.String()
-			c.Summary = fmt.Sprintf("The handshake finished in frame %d, then %s sent an encrypted alert in frame %d before any application data came back: it accepted TLS but refused the peer. On CUCM this is typical of an X.509 Subject Name in the SIP Trunk Security Profile that matches neither the CN nor a SAN of %s's certificate.",
+			c.Summary = fmt.Sprintf("The handshake finished in frame %d, then %s sent an encrypted alert in frame %d before any application data came back: it accepted TLS but refused the peer. On CUCM this is typical of an X.509 Subject Name in the SIP Trunk Security Profile that matches neither the CN nor a SAN of the %s's certificate.",
 				c.HandshakeFrame, st.who(sender), ra.mark.frame, receiver)
 			return true
 		}

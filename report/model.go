@@ -111,28 +111,28 @@ type CertificateRequest struct {
 
 // Certificate is one certificate presented on a connection.
 type Certificate struct {
-	SentBy             string    `json:"sent_by"`
-	Index              int       `json:"index"`
-	Frame              uint64    `json:"frame"`
-	Serial             string    `json:"serial"`
-	Subject            string    `json:"subject"`
-	Issuer             string    `json:"issuer"`
-	CommonName         string    `json:"common_name"`
-	NotBefore          *Time     `json:"not_before"`
-	NotAfter           *Time     `json:"not_after"`
-	ValidityAtCapture  string    `json:"validity_at_capture"`
-	DNSNames           []string  `json:"dns_names"`
-	IPAddresses        []string  `json:"ip_addresses"`
-	KeyUsage           []string  `json:"key_usage"`
-	ExtKeyUsage        []string  `json:"ext_key_usage"`
-	IsCA               bool      `json:"is_ca"`
-	SelfSigned         bool      `json:"self_signed"`
-	KeyType            string    `json:"key_type"`
-	KeyBits            int       `json:"key_bits"`
-	SignatureAlgorithm string    `json:"signature_algorithm"`
-	SHA256             string    `json:"sha256"`
-	SHA1               string    `json:"sha1"`
-	ParseError         string    `json:"parse_error,omitempty"`
+	SentBy             string   `json:"sent_by"`
+	Index              int      `json:"index"`
+	Frame              uint64   `json:"frame"`
+	Serial             string   `json:"serial"`
+	Subject            string   `json:"subject"`
+	Issuer             string   `json:"issuer"`
+	CommonName         string   `json:"common_name"`
+	NotBefore          *Time    `json:"not_before"`
+	NotAfter           *Time    `json:"not_after"`
+	ValidityAtCapture  string   `json:"validity_at_capture"`
+	DNSNames           []string `json:"dns_names"`
+	IPAddresses        []string `json:"ip_addresses"`
+	KeyUsage           []string `json:"key_usage"`
+	ExtKeyUsage        []string `json:"ext_key_usage"`
+	IsCA               bool     `json:"is_ca"`
+	SelfSigned         bool     `json:"self_signed"`
+	KeyType            string   `json:"key_type"`
+	KeyBits            int      `json:"key_bits"`
+	SignatureAlgorithm string   `json:"signature_algorithm"`
+	SHA256             string   `json:"sha256"`
+	SHA1               string   `json:"sha1"`
+	ParseError         string   `json:"parse_error,omitempty"`
 	info               *certinfo.Info
 }
 

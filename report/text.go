@@ -144,7 +144,7 @@ func writeConnectionText(w io.Writer, c *Connection, o TextOptions, many bool) {
 		fmt.Fprintf(w, "   client certificate: none (empty Certificate message)\n")
 	}
 	if cr := c.CertificateRequest; cr != nil && o.Verbose {
-		fmt.Fprintf(w, "   CertificateRequest in frame %d: %d CA names (%d bytes)\n", cr.Frame, len(cr.CertificateAuthorities), cr.Length)
+		fmt.Fprintf(w, "   CertificateRequest in frame %d: %s (%d bytes)\n", cr.Frame, plural(len(cr.CertificateAuthorities), "CA name", "CA names"), cr.Length)
 		for _, ca := range cr.CertificateAuthorities {
 			fmt.Fprintf(w, "     %s\n", Sanitize(ca))
 		}

@@ -32,7 +32,12 @@ func (e *exitError) Unwrap() error { return e.err }
 
 // Main runs siptls with the given arguments and returns the exit code.
 func Main(args []string, ios *IOStreams) int {
-	root := newCmdRoot(ios)
+	return mainWith(newCmdRoot(ios), args, ios)
+}
+
+// mainWith runs a root command; tests use it with commands whose run
+// functions they replace.
+func mainWith(root *cobra.Command, args []string, ios *IOStreams) int {
 	root.SetArgs(args)
 	root.SetIn(ios.In)
 	root.SetOut(ios.Out)

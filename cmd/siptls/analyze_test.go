@@ -1,0 +1,250 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/siptls/siptls/report"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// runAnalyze runs `siptls analyze args...` from the repository root with a
+// fixed version string, and returns the exit code, stdout and stderr.
+func runAnalyze(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	ios, _, out, errOut := Test()
+	cmd := newCmdAnalyze(ios, func(o *AnalyzeOptions) error {
+		o.Version = "test"
+		return analyzeRun(o)
+	})
+	root := newCmdRoot(ios)
+	for _, c := range root.Commands() {
+		if c.Name() == "analyze" {
+			root.RemoveCommand(c)
+		}
+	}
+	root.AddCommand(cmd)
+	code := mainWith(root, append([]string{"analyze"}, args...), ios)
+	return code, out.String(), errOut.String()
+}
+
+// repoRoot is where the README's commands run; golden output names files
+// relative to it, as a user would type them.
+func chdirRoot(t *testing.T) {
+	t.Helper()
+	t.Chdir("../..")
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("cmd", "siptls", "testdata", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/siptls -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (run go test ./cmd/siptls -update and review the diff)\n--- got:\n%s", path, got)
+	}
+}
+
+// TestAnalyzeGolden compares text and JSON output with golden files for
+// captures that show each kind of verdict.
+func TestAnalyzeGolden(t *testing.T) {
+	chdirRoot(t)
+	for _, name := range []string{
+		"sample-cucm-trunk.cap",
+		"fail-unknown-ca-openssl-server.pcap",
+		"fail-rst-after-client-cert.pcap",
+		"fail-subject-name-mismatch-close.pcap",
+		"fail-empty-client-cert.pcap",
+		"refused-syn-rst.pcap",
+		"snaplen128-cut.pcap",
+		"ok-tls13-go.pcap",
+		"ok-big-certificate-request.pcap",
+		"tcp-gap-in-server-certificate.pcap",
+		"not-tls-plaintext-sip-5061.pcap",
+		"midstream-appdata-only.pcap",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, text, _ := runAnalyze(t, "-v", "testdata/"+name)
+			golden(t, name+".golden.txt", []byte(text))
+			_, js, _ := runAnalyze(t, "--format", "json", "testdata/"+name)
+			golden(t, name+".golden.json", []byte(js))
+		})
+	}
+}
+
+// TestAnalyzeVerdicts checks the verdict and reason of every connection in
+// every end-to-end capture, and the exit status.
+func TestAnalyzeVerdicts(t *testing.T) {
+	chdirRoot(t)
+	const ok = "ok/application_data"
+	tests := []struct {
+		file     string
+		want     []string // verdict/reason per connection, by id
+		wantCode int
+	}{
+		{"sample-cucm-trunk.cap", []string{ok, "failed/fatal_alert", ok, ok, ok, "failed/fatal_alert", ok, "failed/fatal_alert", ok, "no_answer/syn_unanswered", "failed/fatal_alert", ok}, 1},
+		{"ok-tls12-rsa-go.pcap", []string{ok}, 0},
+		{"ok-tls12-ecdsa-go.pcap", []string{ok}, 0},
+		{"ok-tls10-go.pcap", []string{ok}, 0},
+		{"ok-tls11-go.pcap", []string{ok}, 0},
+		{"ok-tls12-openssl.pcap", []string{ok}, 0},
+		{"ok-tls13-go.pcap", []string{ok}, 0},
+		{"ok-cube-strict-cipher.pcap", []string{ok}, 0},
+		{"ok-big-certificate-request.pcap", []string{ok}, 0},
+		{"ok-client-chain-leaf-intermediate.pcap", []string{ok}, 0},
+		{"fail-unknown-ca-openssl-server.pcap", []string{"failed/fatal_alert"}, 1},
+		{"fail-go-server-untrusted-client.pcap", []string{"failed/fatal_alert"}, 1},
+		{"fail-client-rejects-server-cert.pcap", []string{"failed/fatal_alert"}, 1},
+		{"fail-expired-server-cert.pcap", []string{"failed/fatal_alert"}, 1},
+		{"fail-client-cert-no-clientauth-go.pcap", []string{"failed/fatal_alert"}, 1},
+		{"fail-client-cert-no-clientauth-openssl.pcap", []string{"failed/fatal_alert"}, 1},
+		{"fail-empty-client-cert.pcap", []string{"failed/empty_client_certificate"}, 1},
+		{"fail-rst-after-client-cert.pcap", []string{"failed/reset_during_handshake"}, 1},
+		{"fail-subject-name-mismatch-close.pcap", []string{"failed/closed_after_handshake"}, 1},
+		{"fail-no-common-cipher.pcap", []string{"failed/fatal_alert"}, 1},
+		{"fail-protocol-version.pcap", []string{"failed/fatal_alert"}, 1},
+		{"refused-syn-rst.pcap", []string{"refused/syn_reset"}, 1},
+		{"no-answer-syn-retransmitted.pcap", []string{"no_answer/syn_unanswered"}, 1},
+		{"incomplete-capture-ends-mid-handshake.pcap", []string{"incomplete/capture_ended"}, 1},
+		{"midstream-appdata-only.pcap", []string{"incomplete/midstream"}, 1},
+		{"not-tls-plaintext-sip-5061.pcap", []string{"not_tls/not_tls"}, 1},
+		{"snaplen128-cut.pcap", []string{"truncated/snaplen", "truncated/snaplen"}, 1},
+		{"tcp-reordered.pcap", []string{ok}, 0},
+		{"tcp-retransmission.pcap", []string{ok}, 0},
+		{"tcp-overlap.pcap", []string{ok}, 0},
+		{"tcp-gap-in-server-certificate.pcap", []string{ok}, 0},
+		{"link-linux-sll.pcap", []string{ok}, 0},
+		{"link-linux-sll2.pcap", []string{ok}, 0},
+		{"link-vlan-8021q.pcap", []string{ok}, 0},
+		{"link-qinq.pcap", []string{ok}, 0},
+		{"link-ipv6.pcap", []string{ok}, 0},
+		{"link-raw-ip.pcap", []string{ok}, 0},
+		{"link-bsd-loopback.pcap", []string{ok}, 0},
+		{"format-pcapng-two-interfaces.pcapng", []string{ok, ok}, 0},
+		{"format-gzip.pcap.gz", []string{ok}, 0},
+		{"format-pcap-nanosecond-bigendian.pcap", []string{ok}, 0},
+		{"bad-truncated-last-record.pcap", []string{ok}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			code, out, errOut := runAnalyze(t, "--format", "json", "testdata/"+tt.file)
+			if code != tt.wantCode {
+				t.Errorf("exit status %d, want %d (stderr %q)", code, tt.wantCode, errOut)
+			}
+			var r report.Report
+			if err := json.Unmarshal([]byte(out), &r); err != nil {
+				t.Fatalf("output is not JSON: %v", err)
+			}
+			var got []string
+			for _, c := range r.Connections {
+				got = append(got, c.Verdict+"/"+c.Reason)
+			}
+			if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+				t.Errorf("verdicts\n got %v\nwant %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestAnalyzeBadInput checks that bad input gives one clear sentence naming
+// the file, exit status 2, and no Go error text or stack trace.
+func TestAnalyzeBadInput(t *testing.T) {
+	chdirRoot(t)
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr string
+	}{
+		{"screen text", []string{"testdata/bad-cucm-screen-output.txt"}, "testdata/bad-cucm-screen-output.txt is not a capture file: this is the text `utils network capture` prints on the screen"},
+		{"empty", []string{"testdata/bad-empty.cap"}, "testdata/bad-empty.cap is empty"},
+		{"link type", []string{"testdata/bad-linktype-147.pcap"}, "testdata/bad-linktype-147.pcap uses link type"},
+		{"damaged record", []string{"testdata/bad-record-caplen-4mb.pcap"}, "testdata/bad-record-caplen-4mb.pcap is damaged at frame 6"},
+		{"cut last record", []string{"testdata/bad-truncated-last-record.pcap"}, "testdata/bad-truncated-last-record.pcap is cut off in the middle of frame 25"},
+		{"directory", []string{"testdata"}, "testdata is a directory"},
+		{"missing", []string{"testdata/no-such-file.cap"}, "testdata/no-such-file.cap"},
+		{"no args", nil, "analyze needs at least one capture file"},
+		{"bad format", []string{"--format", "xml", "testdata/bad-empty.cap"}, `--format must be text or json, not "xml"`},
+		{"bad port", []string{"--port", "70000", "testdata/bad-empty.cap"}, "--port 70000 is not a TCP port"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := runAnalyze(t, tt.args...)
+			if code != exitTrouble {
+				t.Errorf("exit status %d, want %d", code, exitTrouble)
+			}
+			if !strings.Contains(errOut, tt.wantErr) {
+				t.Errorf("stderr %q does not contain %q", errOut, tt.wantErr)
+			}
+			if strings.Contains(errOut, "goroutine ") || strings.Contains(errOut, "panic") {
+				t.Errorf("stderr shows a Go stack trace: %s", errOut)
+			}
+		})
+	}
+}
+
+// TestAnalyzeFlags checks how flags reach the options.
+func TestAnalyzeFlags(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want AnalyzeOptions
+	}{
+		{"defaults", []string{"a.cap"}, AnalyzeOptions{Inputs: []string{"a.cap"}, Format: "text", MaxConns: 100000, MaxBuffer: 256 << 10}},
+		{"json ports", []string{"--format", "json", "--port", "5061", "--port", "5062", "a.cap", "b.pcapng"},
+			AnalyzeOptions{Inputs: []string{"a.cap", "b.pcapng"}, Format: "json", Ports: []uint{5061, 5062}, MaxConns: 100000, MaxBuffer: 256 << 10}},
+		{"any port verbose problems", []string{"--any-port", "-v", "--problems", "--max-conns", "10", "--max-buffer", "65536", "a.cap"},
+			AnalyzeOptions{Inputs: []string{"a.cap"}, Format: "text", AnyPort: true, Verbose: true, OnlyProblems: true, MaxConns: 10, MaxBuffer: 65536}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, _, _ := Test()
+			var got *AnalyzeOptions
+			cmd := newCmdAnalyze(ios, func(o *AnalyzeOptions) error { got = o; return nil })
+			cmd.SetArgs(tt.args)
+			if err := cmd.Execute(); err != nil {
+				t.Fatal(err)
+			}
+			g := *got
+			g.IO, g.Version = nil, ""
+			if !equalOptions(g, tt.want) {
+				t.Errorf("options\n got %+v\nwant %+v", g, tt.want)
+			}
+		})
+	}
+}
+
+func equalOptions(a, b AnalyzeOptions) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return bytes.Equal(ja, jb)
+}
+
+// TestVersion checks the version command and flag.
+func TestVersion(t *testing.T) {
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		ios, _, out, _ := Test()
+		if code := Main(args, ios); code != 0 {
+			t.Errorf("%v: exit status %d", args, code)
+		}
+		if !strings.HasPrefix(out.String(), "siptls ") {
+			t.Errorf("%v: output %q", args, out.String())
+		}
+	}
+}
