@@ -6,7 +6,7 @@ import (
 )
 
 const (
-	chunkSize    = 1 << 20
+	chunkSize    = 256 << 10
 	chunkBuffers = 3
 )
 
