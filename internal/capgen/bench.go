@@ -16,7 +16,7 @@ type BenchConfig struct {
 	Seed     uint64        // the same seed and options give the same file
 	Start    time.Time     // first connection; zero: 2026-11-02 09:00 UTC
 	Duration time.Duration // span over which connections start; zero: 15 minutes per 200 MB (at least 15), so that about 800 connections are open at a time
-	Options  Options       // file format and framing; the zero value is pcap over Ethernet
+	Options  Options       // file format and framing; the zero value is pcap over Ethernet (Local is set to the node)
 }
 
 // BenchStats counts what WriteBench wrote.
@@ -32,7 +32,7 @@ type BenchStats struct {
 	Bytes       int64 // file size
 }
 
-// BenchNode is the capture node's address in benchmark captures.
+// benchNode is the capture node's address in benchmark captures.
 var benchNode = netip.MustParseAddr("10.10.1.11")
 
 // benchModel generates the benchmark's conversations in order of start time.

@@ -113,6 +113,7 @@ type OptionError struct {
 	Reason string
 }
 
+// Error returns the option and the reason it is refused.
 func (e *OptionError) Error() string {
 	return "capgen: option " + e.Field + ": " + e.Reason
 }
@@ -123,6 +124,7 @@ type ConversationError struct {
 	Reason string
 }
 
+// Error returns the conversation's index and the reason it is refused.
 func (e *ConversationError) Error() string {
 	return fmt.Sprintf("capgen: conversation %d: %s", e.Index, e.Reason)
 }
