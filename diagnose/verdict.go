@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/pcap"
 )
 
@@ -198,7 +199,7 @@ func (st *connState) alertDecides() bool {
 		al.After = receiver.String() + " " + after
 		al.AfterFrame = afterMark.frame
 	}
-	al.Description = alertMeaning(ra, after, st.emptyCert.seen())
+	al.Description = alertMeaning(ra, after, st.emptyCert.seen(), st.leaf(receiver), c.ipOf(sender))
 	c.Alert = al
 
 	if ra.encrypted {
@@ -242,8 +243,31 @@ func (st *connState) alertDecides() bool {
 	}
 	b.WriteString(": ")
 	b.WriteString(al.Description)
+	if isCertAlert(ra.code) {
+		b.WriteString(ekuNote(st.leaf(receiver), receiver))
+	}
 	c.Summary = b.String()
 	return true
+}
+
+// ekuNote points out a leaf certificate whose extended key usage forbids the
+// role it was presented in: a client certificate needs clientAuth ("TLS Web
+// Client Authentication"), a server certificate serverAuth.
+func ekuNote(leaf *certinfo.Info, role Side) string {
+	if leaf == nil || len(leaf.ExtKeyUsage) == 0 {
+		return ""
+	}
+	need, label := "clientAuth", "TLS Web Client Authentication"
+	if role == Server {
+		need, label = "serverAuth", "TLS Web Server Authentication"
+	}
+	for _, eku := range leaf.ExtKeyUsage {
+		if eku == need || eku == "anyExtendedKeyUsage" {
+			return ""
+		}
+	}
+	return fmt.Sprintf(" Note: the %s's certificate CN=%s has extended key usage %s but not %s (%s), which alone makes a peer reject it; re-issue it with both serverAuth and clientAuth.",
+		role, leaf.SubjectCN, strings.Join(leaf.ExtKeyUsage, ", "), need, label)
 }
 
 func (st *connState) emptyCertDir() pcap.Dir {
@@ -263,13 +287,36 @@ func isCertAlert(code uint8) bool {
 	return false
 }
 
-// alertMeaning explains an alert in CUCM terms.
-func alertMeaning(ra *rawAlert, after string, emptyCert bool) string {
+// leaf returns the leaf certificate a side presented, or nil.
+func (st *connState) leaf(s Side) *certinfo.Info {
+	for _, cert := range st.conn.Certificates {
+		if cert.SentBy == s && cert.Index == 0 {
+			return cert.Info
+		}
+	}
+	return nil
+}
+
+// uploadAdvice says what to upload as CallManager-trust on node so that it
+// trusts leaf: the certificate itself when self-signed, else its issuing CA.
+func uploadAdvice(leaf *certinfo.Info, node string) string {
+	if leaf == nil {
+		return fmt.Sprintf("upload the peer's certificate (self-signed) or its issuing CA (CA-signed) as CallManager-trust on %s", node)
+	}
+	if leaf.SelfSigned {
+		return fmt.Sprintf("upload that self-signed certificate (CN=%s, serial %s) as CallManager-trust on %s, replacing any older copy", leaf.SubjectCN, leaf.Serial, node)
+	}
+	return fmt.Sprintf("upload its issuing CA (%s) and any intermediate as CallManager-trust on %s", leaf.Issuer, node)
+}
+
+// alertMeaning explains an alert in CUCM terms. leaf is the certificate the
+// alert's receiver presented (nil if none), node the address of the alert's sender.
+func alertMeaning(ra *rawAlert, after string, emptyCert bool, leaf *certinfo.Info, node string) string {
 	switch ra.name {
 	case "unknown_ca":
-		return "it does not trust that certificate's issuer. Upload the certificate the peer presents (self-signed) or its issuing CA (CA-signed) as CallManager-trust on the node that sent the alert, then restart its services as Cisco documents."
+		return "it does not trust that certificate's issuer: " + uploadAdvice(leaf, node) + "."
 	case "bad_certificate":
-		return "it rejected that certificate (typically not trusted, a stale copy in CallManager-trust, or a bad signature). Compare the serial, subject, issuer and validity with what is uploaded as CallManager-trust on the node that sent the alert."
+		return "it rejected that certificate (typically not trusted, a stale copy in CallManager-trust, or a bad signature): " + uploadAdvice(leaf, node) + "."
 	case "unsupported_certificate":
 		return "it rejected the certificate's type or usage; a CA-signed CallManager certificate without the TLS Web Client Authentication EKU is the usual cause. Re-issue it with both serverAuth and clientAuth."
 	case "certificate_expired":
@@ -277,7 +324,7 @@ func alertMeaning(ra *rawAlert, after string, emptyCert bool) string {
 	case "certificate_revoked":
 		return "it considers that certificate revoked."
 	case "certificate_unknown":
-		return "it rejected that certificate for an unspecified reason, most often because it is not trusted: check CallManager-trust on the node that sent the alert."
+		return "it rejected that certificate for an unspecified reason, most often because it is not trusted: " + uploadAdvice(leaf, node) + "."
 	case "certificate_required":
 		return "it requires a client certificate and got none."
 	case "handshake_failure":

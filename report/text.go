@@ -208,7 +208,7 @@ func chainNote(certs []Certificate) string {
 	var parts []string
 	for _, side := range []string{"server", "client"} {
 		if n := extra[side]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s sent %d more chain certificates", side, n))
+			parts = append(parts, fmt.Sprintf("%s sent %s", side, plural(n, "more chain certificate", "more chain certificates")))
 		}
 	}
 	return "(" + strings.Join(parts, "; ") + "; -v shows them)"
