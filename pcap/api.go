@@ -58,11 +58,11 @@ const (
 	EventSYN            EventKind = iota + 1 // SYN without ACK (the first one; retransmissions are EventSYNRetransmit)
 	EventSYNRetransmit                       // the same SYN again (same ISN)
 	EventSYNACK                              // SYN+ACK (retransmissions are EventRetransmission)
-	EventHandshakeACK                        // the client's ACK completing the three-way handshake
+	EventHandshakeACK                        // the client's first ACK of the server's SYN (a bare ACK, or the first data if the ACK was not captured)
 	EventMidstream                           // the first packet seen is not a SYN: the connection began before the capture
 	EventFIN                                 // a FIN (the first from that direction)
-	EventRST                                 // a RST
-	EventRetransmission                      // a segment whose bytes were all delivered already
+	EventRST                                 // the first RST from a direction
+	EventRetransmission                      // a segment whose bytes were all seen already (also a repeated SYN-ACK)
 	EventOutOfOrder                          // a segment that arrived ahead of a missing one
 	EventOverlap                             // a segment that partly overlaps bytes already held, with different content
 	EventGap                                 // bytes that will never be seen; Event.GapBytes says how many
@@ -93,7 +93,7 @@ type Data struct {
 	FirstFrame uint64 // frame that carried Bytes[0]
 	Frame      uint64 // frame that completed the unit
 	Time       time.Time
-	AfterGap   bool // the first unit delivered after an EventGap in this direction
+	AfterGap   bool // the first unit after an EventGap in this direction, or the first unit of a direction whose start was not captured (EventMidstream)
 }
 
 // ConnStats counts what the reader saw on a connection, per direction (index Dir).
@@ -112,7 +112,10 @@ type ConnStats struct {
 	CapHit      bool // a per-direction buffer cap was hit on this connection
 }
 
-// Handler receives what the reader finds. Calls come in capture order from one goroutine.
+// Handler receives what the reader finds. Calls come in capture order from
+// the goroutine that called Read. Each *Event and *Data is newly allocated
+// and never changed by the reader afterwards; *Conn and *ConnStats are the
+// reader's (ConnStats is final when End is called).
 type Handler interface {
 	// Event reports a TCP-level event.
 	Event(ev *Event)
