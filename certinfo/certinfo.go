@@ -27,7 +27,10 @@ type Info struct {
 	Serial string `json:"serial"`
 	// Subject is the subject Name in RFC 4514 form, rendered from the raw
 	// DER by FormatDN (byte for byte what openssl -nameopt RFC2253,-esc_msb
-	// prints).
+	// prints, so UTF8String bytes are copied even when they are not valid
+	// UTF-8). A value FormatDN cannot decode (a BMPString of odd length) is
+	// shown as "#" and its DER in hex, and a Name that is not DER at all as
+	// "#" and the hex of the whole Name.
 	Subject string `json:"subject"`
 	// Issuer is the issuer Name, rendered like Subject.
 	Issuer string `json:"issuer"`
@@ -67,8 +70,9 @@ type Info struct {
 	// SelfSigned reports that the subject and issuer Names are byte for
 	// byte equal AND the signature verifies with the certificate's own
 	// public key (SHA-1 and MD5 signatures are checked too, since they only
-	// identify the certificate here). It is false when crypto/x509 refused
-	// the certificate, since the signature cannot be checked then.
+	// identify the certificate here). It is false whenever the signature
+	// cannot be checked: when crypto/x509 refused the certificate, or does
+	// not know its algorithm (ML-DSA).
 	SelfSigned bool `json:"self_signed"`
 	// KeyType is the public key algorithm: "RSA", "ECDSA", "Ed25519",
 	// "DSA", "ML-DSA-44" (and the other ML-DSA and SLH-DSA sets), or the
@@ -133,8 +137,8 @@ func Parse(der []byte) *Info {
 // fromX509 fills info from a certificate crypto/x509 accepted.
 func (info *Info) fromX509(c *x509.Certificate) {
 	info.Serial = serialHex(c.SerialNumber)
-	info.Subject, _ = FormatDN(c.RawSubject)
-	info.Issuer, _ = FormatDN(c.RawIssuer)
+	info.Subject = displayDN(c.RawSubject)
+	info.Issuer = displayDN(c.RawIssuer)
 	if cns := commonNames(c.RawSubject); len(cns) > 0 {
 		info.SubjectCN = cns[len(cns)-1]
 	}

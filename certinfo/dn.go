@@ -109,6 +109,23 @@ func parseName(raw []byte) ([]attribute, error) {
 // The error is a *NameError when rawDN is not a DER Name or a BMPString or
 // UniversalString has an impossible length (where OpenSSL also fails).
 func FormatDN(rawDN []byte) (string, error) {
+	return formatDN(rawDN, false)
+}
+
+// displayDN is FormatDN for Info: a value OpenSSL cannot decode is shown
+// as "#" and the hex of its DER instead of failing the whole Name, and a
+// Name that is not DER at all as "#" and the hex of all of it.
+func displayDN(rawDN []byte) string {
+	s, err := formatDN(rawDN, true)
+	if err != nil {
+		var b strings.Builder
+		writeHexDump(&b, rawDN)
+		return b.String()
+	}
+	return s
+}
+
+func formatDN(rawDN []byte, lenient bool) (string, error) {
 	attrs, err := parseName(rawDN)
 	if err != nil {
 		return "", err
@@ -133,7 +150,10 @@ func FormatDN(rawDN []byte) (string, error) {
 		b.WriteString(name)
 		b.WriteByte('=')
 		if err := writeValue(&b, a); err != nil {
-			return "", err
+			if !lenient {
+				return "", err
+			}
+			writeHexDump(&b, a.full)
 		}
 	}
 	return b.String(), nil
@@ -208,7 +228,8 @@ func putUTF8(b []byte, c uint32) []byte {
 	}
 }
 
-// writeValue writes one attribute value with RFC 2253 escaping.
+// writeValue writes one attribute value with RFC 2253 escaping. Nothing
+// is written when it fails.
 func writeValue(b *strings.Builder, a attribute) error {
 	s, ok, err := decodeValue(a)
 	if err != nil {

@@ -124,7 +124,7 @@ func walkTBS(cert, tbs cryptobyte.String, info *Info) error {
 	if !tbs.ReadASN1Element(&issuer, cbasn1.SEQUENCE) {
 		return errors.New("tolerant read: malformed issuer")
 	}
-	info.Issuer, _ = FormatDN(issuer)
+	info.Issuer = displayDN(issuer)
 
 	var validity cryptobyte.String
 	if !tbs.ReadASN1(&validity, cbasn1.SEQUENCE) {
@@ -137,7 +137,7 @@ func walkTBS(cert, tbs cryptobyte.String, info *Info) error {
 	if !tbs.ReadASN1Element(&subject, cbasn1.SEQUENCE) {
 		return errors.New("tolerant read: malformed subject")
 	}
-	info.Subject, _ = FormatDN(subject)
+	info.Subject = displayDN(subject)
 	if cns := commonNames(subject); len(cns) > 0 {
 		info.SubjectCN = cns[len(cns)-1]
 	}
