@@ -37,10 +37,12 @@ type Info struct {
 	// SubjectCN is the most specific common name of the subject (the last
 	// CN in DER order, the first one in Subject), or "".
 	SubjectCN string `json:"subject_cn"`
-	// NotBefore is the start of the validity period, in UTC.
-	NotBefore time.Time `json:"not_before"`
-	// NotAfter is the end of the validity period, in UTC.
-	NotAfter time.Time `json:"not_after"`
+	// NotBefore is the start of the validity period, in UTC; the zero
+	// time (omitted from JSON) when it could not be read.
+	NotBefore time.Time `json:"not_before,omitzero"`
+	// NotAfter is the end of the validity period, in UTC; the zero time
+	// (omitted from JSON) when it could not be read.
+	NotAfter time.Time `json:"not_after,omitzero"`
 	// DNSNames are the dNSName entries of the subjectAltName extension.
 	DNSNames []string `json:"dns_names,omitempty"`
 	// IPAddresses are the iPAddress entries of the subjectAltName
@@ -230,10 +232,10 @@ func selfSigned(c *x509.Certificate) bool {
 // ValidAt compares t with the validity period: "valid" with the number of
 // whole days left until NotAfter, "expired" with the whole days since
 // NotAfter, or "not_yet_valid" with the whole days until NotBefore. The
-// bounds are inclusive, as in RFC 5280. An Info without dates (not a
-// certificate) is "unknown".
+// bounds are inclusive, as in RFC 5280. An Info missing either date (not a
+// certificate, or an unreadable time) is "unknown" with 0 days.
 func (i *Info) ValidAt(t time.Time) (status string, days int) {
-	if i.NotBefore.IsZero() && i.NotAfter.IsZero() {
+	if i.NotBefore.IsZero() || i.NotAfter.IsZero() {
 		return "unknown", 0
 	}
 	switch {

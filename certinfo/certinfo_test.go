@@ -259,8 +259,10 @@ func TestValidAt(t *testing.T) {
 			}
 		})
 	}
-	if status, _ := (&Info{}).ValidAt(time.Now()); status != "unknown" {
-		t.Errorf("ValidAt without dates = %q, want unknown", status)
+	for _, partial := range []*Info{{}, {NotBefore: info.NotBefore}, {NotAfter: info.NotAfter}} {
+		if status, days := partial.ValidAt(info.NotAfter.AddDate(1, 0, 0)); status != "unknown" || days != 0 {
+			t.Errorf("ValidAt with dates %v, %v = %q, %d; want unknown, 0", partial.NotBefore, partial.NotAfter, status, days)
+		}
 	}
 }
 
