@@ -15,8 +15,9 @@
 // (generated from OpenSSL's obj_mac.h by gen_oidnames.go), RFC 2253
 // escaping, UTF-8 kept as is, and every repeated attribute kept. The tests
 // check this against the openssl binary on crafted certificates
-// (testdata/gen.go) and on the 199 certificates of the public real
-// captures.
+// (testdata/gen.go, and random Names with -openssl=N) and against
+// openssl's view of the certificates in the public real captures
+// (expected.tsv).
 //
 // # Why there is a fallback reader
 //
