@@ -38,9 +38,11 @@ const (
 	RoleGuessed
 )
 
-// Conn identifies one TCP connection. A new SYN on a 4-tuple whose previous
-// connection was closed, or with a different initial sequence number, starts a
-// new Conn.
+// Conn identifies one TCP connection. A SYN on a tracked 4-tuple with a
+// different initial sequence number (or from the other end) ends the old Conn
+// and starts a new one; a repeated SYN with the same ISN is a retransmission.
+// A packet on a 4-tuple whose Conn has been ended (closed and quiet, or
+// evicted) starts a new Conn.
 type Conn struct {
 	ID     uint64         // 1-based, in order of the connection's first packet in the file
 	Client netip.AddrPort // the end that opened the connection (see Roles)
@@ -79,7 +81,7 @@ type Event struct {
 	Time     time.Time
 	Seq      uint32 // the segment's sequence number
 	Len      int    // payload bytes in the segment (as captured)
-	GapBytes uint64 // for EventGap: how many bytes are missing (0 if unknown)
+	GapBytes uint64 // for EventGap and EventCut: how many bytes are missing or dropped
 	Detail   string // free text for EventCapHit and similar
 }
 

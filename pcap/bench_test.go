@@ -109,3 +109,32 @@ func BenchmarkReadGzip(b *testing.B) {
 		}
 	}
 }
+
+// stopAfter stops each direction after n units, as a TLS handler does once
+// the handshake is over.
+type stopAfter struct {
+	n     int
+	units map[*Conn]int
+}
+
+func (s *stopAfter) Event(*Event) {}
+func (s *stopAfter) Data(u *Data) bool {
+	s.units[u.Conn]++
+	return s.units[u.Conn] < s.n
+}
+func (s *stopAfter) End(*Conn, *ConnStats) {}
+
+// BenchmarkReadHandshakeOnly is BenchmarkRead with a Handler that stops
+// delivery after the first units of each connection.
+func BenchmarkReadHandshakeOnly(b *testing.B) {
+	file := syntheticCapture(b, 200, 20, 4096)
+	b.SetBytes(int64(len(file)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		h := &stopAfter{n: 4, units: map[*Conn]int{}}
+		if _, err := Read(bytes.NewReader(file), "bench", Options{Framer: tlsFramer}, h); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

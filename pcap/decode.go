@@ -166,8 +166,13 @@ func newDecoder() *decoder {
 	}
 	for i, f := range firsts {
 		// Order matters: frag6 after ext, so that a fragment header is not skipped.
-		p := gopacket.NewDecodingLayerParser(f, &d.eth, &d.dot1q, &d.sll, &d.sll2, &d.loop, &d.pppoe,
-			&d.ip4, &d.ip6, &d.ext, &d.frag6, &d.frag, &d.tcp)
+		p := gopacket.NewDecodingLayerParser(f)
+		// a slice indexed by layer type: faster than the default map
+		p.SetDecodingLayerContainer(gopacket.DecodingLayerSparse(nil))
+		for _, l := range []gopacket.DecodingLayer{&d.eth, &d.dot1q, &d.sll, &d.sll2, &d.loop, &d.pppoe,
+			&d.ip4, &d.ip6, &d.ext, &d.frag6, &d.frag, &d.tcp} {
+			p.AddDecodingLayer(l)
+		}
 		p.IgnoreUnsupported = true
 		d.parsers[i] = p
 	}

@@ -74,6 +74,12 @@ func (h *half) countOnly(o, end uint64) uint64 {
 	}
 	o = max(o, h.off)
 	n := end - o
+	if o == h.off && len(h.seen) == 0 {
+		// in order, nothing seen beyond: the usual case
+		h.advanceNoFin(n)
+		h.finCheck()
+		return n
+	}
 	// subtract what the remembered ranges cover, and merge
 	merged := span{o, end}
 	out := h.seen[:0]
@@ -95,15 +101,17 @@ func (h *half) countOnly(o, end uint64) uint64 {
 	}
 	h.seen = slices.Insert(out, i, merged)
 	// advance over ranges that now touch off
-	for len(h.seen) > 0 && h.seen[0].s <= h.off {
-		if h.seen[0].e > h.off {
-			h.advanceNoFin(h.seen[0].e - h.off)
+	k := 0
+	for k < len(h.seen) && h.seen[k].s <= h.off {
+		if h.seen[k].e > h.off {
+			h.advanceNoFin(h.seen[k].e - h.off)
 		}
-		h.seen = h.seen[1:]
+		k++
 	}
+	h.seen = h.seen[:copy(h.seen, h.seen[k:])]
 	h.finCheck()
 	if len(h.seen) > maxSeen {
-		h.seen = h.seen[len(h.seen)-maxSeen:]
+		h.seen = h.seen[:copy(h.seen, h.seen[len(h.seen)-maxSeen:])]
 	}
 	return n
 }
