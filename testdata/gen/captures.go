@@ -57,11 +57,24 @@ func (g *gen) record(s session, c conn, e expect) (capgen.Conversation, error) {
 	return conversation(c, fs), nil
 }
 
-// write writes convs into testdata/name with opts, each with its mangle (nil = none).
-func (g *gen) write(name string, opts capgen.Options, convs []capgen.Conversation, mangles ...capgen.Mangle) error {
+// verdict is what siptls must conclude about one connection (docs/json-schema.md's
+// verdict words and reason codes), with the evidence in words.
+type verdict struct {
+	Verdict, Reason, Detail string
+}
+
+// write writes convs into testdata/name with opts, each with its mangle (nil = none),
+// and records the verdict each connection must get (vs[i] for convs[i]).
+func (g *gen) write(name string, opts capgen.Options, convs []capgen.Conversation, vs []verdict, mangles ...capgen.Mangle) error {
+	if len(vs) != len(convs) {
+		return fmt.Errorf("%d connections, %d verdicts", len(convs), len(vs))
+	}
 	var buf bytes.Buffer
 	if err := writeTo(&buf, opts, convs, mangles...); err != nil {
 		return err
+	}
+	for i, c := range convs {
+		g.expectRow(name, c.Client.String(), c.Server.String(), vs[i])
 	}
 	return os.WriteFile(filepath.Join(g.out, name), buf.Bytes(), 0o644)
 }
@@ -86,13 +99,19 @@ func writeTo(buf *bytes.Buffer, opts capgen.Options, convs []capgen.Conversation
 var cucmOpts = capgen.Options{Local: netip.MustParseAddr(cucm7pub)}
 
 // single records one session and writes it alone.
-func (g *gen) single(name string, s session, c conn, e expect) error {
+func (g *gen) single(name string, s session, c conn, e expect, v verdict) error {
 	cv, err := g.record(s, c, e)
 	if err != nil {
 		return err
 	}
-	return g.write(name, cucmOpts, []capgen.Conversation{cv})
+	return g.write(name, cucmOpts, []capgen.Conversation{cv}, []verdict{v})
 }
+
+// okv is the verdict of a successful connection.
+func okv(detail string) verdict { return verdict{"ok", "application_data", detail} }
+
+// alertv is a fatal alert verdict.
+func alertv(detail string) verdict { return verdict{"failed", "fatal_alert", detail} }
 
 // okSession is cucm7-pub (Go client) calling cucm8-pub (Go server), mutual TLS 1.2.
 func (g *gen) okSession(n int) session {
@@ -112,7 +131,7 @@ func outputs() []output {
 
 	// One capture per outcome.
 	add("ok-tls12-rsa-go.pcap", func(g *gen, name string) error {
-		return g.single(name, g.okSession(1), out(cucm8pub, 38411, 120*time.Millisecond, 101), expect{OK: true})
+		return g.single(name, g.okSession(1), out(cucm8pub, 38411, 120*time.Millisecond, 101), expect{OK: true, Cipher: tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}, okv("mutual TLS 1.2, ECDHE-RSA-AES128-GCM-SHA256, RSA self-signed CallManager certificates both ways"))
 	})
 	add("ok-tls12-ecdsa-go.pcap", func(g *gen, name string) error {
 		s := session{
@@ -120,7 +139,7 @@ func outputs() []output {
 			Server:   end{Go: g.goServer("cucm8-pub-ec", "cucm7-pub-ec")},
 			Dialogue: sipOptions(cucm7pub, cucm8pub, 2),
 		}
-		return g.single(name, s, out(cucm8pub, 38502, 80*time.Millisecond, 102), expect{OK: true})
+		return g.single(name, s, out(cucm8pub, 38502, 80*time.Millisecond, 102), expect{OK: true, Cipher: tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}, okv("mutual TLS 1.2, ECDHE-ECDSA-AES128-GCM-SHA256, ECDSA P-256 certificates both ways"))
 	})
 	for _, v := range []struct {
 		name string
@@ -132,7 +151,8 @@ func outputs() []output {
 			srv := g.goServer("cucm8-pub", "cucm7-pub")
 			srv.MinVersion, srv.MaxVersion = v.ver, v.ver
 			s := session{Client: end{Go: c}, Server: end{Go: srv}, Dialogue: sipOptions(cucm7pub, cucm8pub, 3)}
-			return g.single(name, s, out(cucm8pub, 38610+int(v.ver&0xf), 95*time.Millisecond, 103+uint64(v.ver&0xf)), expect{OK: true})
+			return g.single(name, s, out(cucm8pub, 38610+int(v.ver&0xf), 95*time.Millisecond, 103+uint64(v.ver&0xf)), expect{OK: true, Cipher: tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA},
+				okv(fmt.Sprintf("mutual TLS 1.%d, ECDHE-RSA-AES128-SHA", v.ver-tls.VersionTLS10)))
 		})
 	}
 	add("ok-cube-strict-cipher.pcap", func(g *gen, name string) error {
@@ -146,7 +166,7 @@ func outputs() []output {
 		srv := g.goServer("cube1", "cucm7-pub")
 		srv.CipherSuites = []uint16{tls.TLS_RSA_WITH_AES_128_CBC_SHA}
 		s := session{Client: end{Go: c}, Server: end{Go: srv}, Dialogue: sipCall("cucm7-pub", "cube1", cucm7pub, cube1, 5061, 4)}
-		return g.single(name, s, out(cube1, 39120, 210*time.Millisecond, 104), expect{OK: true})
+		return g.single(name, s, out(cube1, 39120, 210*time.Millisecond, 104), expect{OK: true, Cipher: tls.TLS_RSA_WITH_AES_128_CBC_SHA}, okv("mutual TLS 1.2, TLS_RSA_WITH_AES_128_CBC_SHA (CUBE strict-cipher), SIP call"))
 	})
 	add("ok-tls13-go.pcap", func(g *gen, name string) error {
 		c := g.goClient("cucm7-pub", "cucm8-pub")
@@ -154,7 +174,7 @@ func outputs() []output {
 		srv := g.goServer("cucm8-pub", "cucm7-pub")
 		srv.MaxVersion = tls.VersionTLS13
 		s := session{Client: end{Go: c}, Server: end{Go: srv}, Dialogue: sipOptions(cucm7pub, cucm8pub, 5)}
-		return g.single(name, s, out(cucm8pub, 38733, 60*time.Millisecond, 105), expect{OK: true})
+		return g.single(name, s, out(cucm8pub, 38733, 60*time.Millisecond, 105), expect{OK: true, Cipher: tls.TLS_AES_128_GCM_SHA256}, okv("mutual TLS 1.3, TLS_AES_128_GCM_SHA256; certificates encrypted (not visible)"))
 	})
 	add("ok-tls12-openssl.pcap", func(g *gen, name string) error {
 		s := session{
@@ -162,7 +182,7 @@ func outputs() []output {
 			Server:   end{OpenSSL: g.sslServer("cucm8-sub1", []string{"cucm7-pub"}, "-tls1_2")},
 			Dialogue: sipOptions(cucm7pub, cucm8sub1, 6),
 		}
-		return g.single(name, s, out(cucm8sub1, 38801, 140*time.Millisecond, 106), expect{OK: true})
+		return g.single(name, s, out(cucm8sub1, 38801, 140*time.Millisecond, 106), expect{OK: true, Cipher: tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384}, okv("mutual TLS 1.2, ECDHE-RSA-AES256-GCM-SHA384, OpenSSL both ends, NewSessionTicket"))
 	})
 	add("ok-client-chain-leaf-intermediate.pcap", func(g *gen, name string) error {
 		// cucm8-pub presents its CA-signed multi-server certificate and the issuing CA;
@@ -172,7 +192,7 @@ func outputs() []output {
 			Server:   end{Go: g.goServer("cucm7-pub", "lab-root-ca")},
 			Dialogue: sipOptions(cucm8pub, cucm7pub, 7),
 		}
-		return g.single(name, s, in(cucm8pub, 41207, 75*time.Millisecond, 107), expect{OK: true})
+		return g.single(name, s, in(cucm8pub, 41207, 75*time.Millisecond, 107), expect{OK: true}, okv("mutual TLS 1.2; client chain cucm8-pub.clus2.lab-ms + Example Labs Issuing CA 1"))
 	})
 	add("ok-big-certificate-request.pcap", func(g *gen, name string) error {
 		srv := g.goServer("cucm7-pub", "cucm8-pub")
@@ -184,7 +204,7 @@ func outputs() []output {
 			srv.ClientCAs.AddCert(c)
 		}
 		s := session{Client: end{Go: g.goClient("cucm8-pub", "cucm7-pub")}, Server: end{Go: srv}, Dialogue: sipOptions(cucm8pub, cucm7pub, 8)}
-		return g.single(name, s, in(cucm8pub, 41388, 50*time.Millisecond, 108), expect{OK: true})
+		return g.single(name, s, in(cucm8pub, 41388, 50*time.Millisecond, 108), expect{OK: true}, okv("mutual TLS 1.2; CertificateRequest with 301 CA names (~39 KB, 3 records)"))
 	})
 
 	// Failures.
@@ -193,63 +213,63 @@ func outputs() []output {
 			Client: end{OpenSSL: g.sslClient("cucm7-pub", []string{"cucm8-sub1"}, "-tls1_2")},
 			Server: end{OpenSSL: g.sslServer("cucm8-sub1", []string{"cucm8-pub", "cucm8-sub2"}, "-tls1_2")},
 		}
-		return g.single(name, s, out(cucm8sub1, 38902, 130*time.Millisecond, 201), expect{Side: capgen.Server, Alert: "unknown_ca"})
+		return g.single(name, s, out(cucm8sub1, 38902, 130*time.Millisecond, 201), expect{Side: capgen.Server, Alert: "unknown_ca"}, alertv("server (OpenSSL) sends fatal unknown_ca after the client's Certificate cucm7-pub.clus1.lab"))
 	})
 	add("fail-go-server-untrusted-client.pcap", func(g *gen, name string) error {
 		s := session{
 			Client: end{Go: g.goClient("cucm8-sub2", "cucm7-pub")},
 			Server: end{Go: g.goServer("cucm7-pub", "cucm8-sub2-old")},
 		}
-		return g.single(name, s, in(cucm8sub2, 42017, 90*time.Millisecond, 202), expect{Side: capgen.Server, Alert: "unknown_ca"})
+		return g.single(name, s, in(cucm8sub2, 42017, 90*time.Millisecond, 202), expect{Side: capgen.Server, Alert: "unknown_ca"}, alertv("server (Go, trust holds a stale cucm8-sub2 copy) sends fatal unknown_ca after the client's Certificate"))
 	})
 	add("fail-client-rejects-server-cert.pcap", func(g *gen, name string) error {
 		s := session{
 			Client: end{OpenSSL: g.sslClient("cucm7-pub", []string{"cucm8-pub"}, "-tls1_2")},
 			Server: end{OpenSSL: g.sslServer("cucm8-sub1", []string{"cucm7-pub"}, "-tls1_2")},
 		}
-		return g.single(name, s, out(cucm8sub1, 39004, 110*time.Millisecond, 203), expect{Side: capgen.Client, Alert: "unknown_ca"})
+		return g.single(name, s, out(cucm8sub1, 39004, 110*time.Millisecond, 203), expect{Side: capgen.Client, Alert: "unknown_ca"}, alertv("client (OpenSSL) sends fatal unknown_ca after the server's Certificate cucm8-sub1.clus2.lab"))
 	})
 	add("fail-expired-server-cert.pcap", func(g *gen, name string) error {
 		s := session{
 			Client: end{OpenSSL: g.sslClient("cucm7-pub", []string{"cucm8-sub1-expired"}, "-tls1_2")},
 			Server: end{OpenSSL: g.sslServer("cucm8-sub1-expired", []string{"cucm7-pub"}, "-tls1_2")},
 		}
-		return g.single(name, s, out(cucm8sub1, 39077, 100*time.Millisecond, 204), expect{Side: capgen.Client, Alert: "certificate_expired"})
+		return g.single(name, s, out(cucm8sub1, 39077, 100*time.Millisecond, 204), expect{Side: capgen.Client, Alert: "certificate_expired"}, alertv("client (OpenSSL) sends fatal certificate_expired: server certificate expired 2026-10-30"))
 	})
 	add("fail-client-cert-no-clientauth-openssl.pcap", func(g *gen, name string) error {
 		s := session{
 			Client: end{OpenSSL: g.sslClient("cucm8-pub-noclientauth", []string{"cucm7-pub"}, "-tls1_2")},
 			Server: end{OpenSSL: g.sslServer("cucm7-pub", []string{"lab-root-ca"}, "-tls1_2")},
 		}
-		return g.single(name, s, in(cucm8pub, 42230, 70*time.Millisecond, 205), expect{Side: capgen.Server, Alert: "unsupported_certificate"})
+		return g.single(name, s, in(cucm8pub, 42230, 70*time.Millisecond, 205), expect{Side: capgen.Server, Alert: "unsupported_certificate"}, alertv("server (OpenSSL) sends fatal unsupported_certificate: client certificate has serverAuth only"))
 	})
 	add("fail-client-cert-no-clientauth-go.pcap", func(g *gen, name string) error {
 		s := session{
 			Client: end{Go: g.goClient("cucm8-pub-noclientauth", "cucm7-pub")},
 			Server: end{Go: g.goServer("cucm7-pub", "lab-root-ca")},
 		}
-		return g.single(name, s, in(cucm8pub, 42291, 65*time.Millisecond, 206), expect{Side: capgen.Server, Alert: "bad_certificate"})
+		return g.single(name, s, in(cucm8pub, 42291, 65*time.Millisecond, 206), expect{Side: capgen.Server, Alert: "bad_certificate"}, alertv("server (Go) sends fatal bad_certificate: client certificate has serverAuth only"))
 	})
 	add("fail-empty-client-cert.pcap", func(g *gen, name string) error {
 		s := session{
 			Client: end{Go: g.goClient("", "cucm8-sub1")},
 			Server: end{OpenSSL: g.sslServer("cucm8-sub1", []string{"cucm7-pub"}, "-tls1_2")},
 		}
-		return g.single(name, s, out(cucm8sub1, 39155, 85*time.Millisecond, 207), expect{Side: capgen.Server, Alert: "handshake_failure"})
+		return g.single(name, s, out(cucm8sub1, 39155, 85*time.Millisecond, 207), expect{Side: capgen.Server, Alert: "handshake_failure"}, verdict{"failed", "empty_client_certificate", "client sends an empty Certificate; server (OpenSSL) answers fatal handshake_failure"})
 	})
 	add("fail-rst-after-client-cert.pcap", func(g *gen, name string) error {
 		cv, err := g.rstAfterClientCert(out(cucm8pub, 39230, 75*time.Millisecond, 208))
 		if err != nil {
 			return err
 		}
-		return g.write(name, cucmOpts, []capgen.Conversation{cv})
+		return g.write(name, cucmOpts, []capgen.Conversation{cv}, []verdict{{"failed", "reset_during_handshake", "server resets right after the client's Certificate flight"}})
 	})
 	add("fail-subject-name-mismatch-close.pcap", func(g *gen, name string) error {
 		s := session{
 			Client: end{Go: g.goClient("cucm7-pub", "cucm8-pub"), App: readFirst},
 			Server: end{Go: g.goServer("cucm8-pub", "cucm7-pub"), App: closeAfterHandshake},
 		}
-		return g.single(name, s, out(cucm8pub, 39318, 95*time.Millisecond, 209), expect{})
+		return g.single(name, s, out(cucm8pub, 39318, 95*time.Millisecond, 209), expect{}, verdict{"failed", "closed_after_handshake", "handshake completes; server sends encrypted close_notify and FIN before any application data"})
 	})
 	add("fail-no-common-cipher.pcap", func(g *gen, name string) error {
 		c := g.goClient("cucm7-pub", "cube1")
@@ -258,19 +278,21 @@ func outputs() []output {
 			Client: end{Go: c},
 			Server: end{OpenSSL: g.sslServer("cube1", []string{"cucm7-pub"}, "-tls1_2", "-cipher", "AES128-SHA")},
 		}
-		return g.single(name, s, out(cube1, 39402, 105*time.Millisecond, 210), expect{Side: capgen.Server, Alert: "handshake_failure"})
+		return g.single(name, s, out(cube1, 39402, 105*time.Millisecond, 210), expect{Side: capgen.Server, Alert: "handshake_failure"}, alertv("server (OpenSSL, AES128-SHA only) sends fatal handshake_failure after a GCM-only ClientHello"))
 	})
 	add("fail-protocol-version.pcap", func(g *gen, name string) error {
 		c := g.goClient("cucm7-pub", "cucm8-pub")
 		c.MinVersion, c.MaxVersion = tls.VersionTLS10, tls.VersionTLS11
 		s := session{Client: end{Go: c}, Server: end{Go: g.goServer("cucm8-pub", "cucm7-pub")}}
-		return g.single(name, s, out(cucm8pub, 39477, 55*time.Millisecond, 211), expect{Side: capgen.Server, Alert: "protocol_version"})
+		return g.single(name, s, out(cucm8pub, 39477, 55*time.Millisecond, 211), expect{Side: capgen.Server, Alert: "protocol_version"}, alertv("server (Go, minimum TLS 1.2) sends fatal protocol_version after a TLS 1.1 ClientHello"))
 	})
 	add("refused-syn-rst.pcap", func(g *gen, name string) error {
-		return g.write(name, cucmOpts, []capgen.Conversation{refused(out(cucm8sub1, 39511, 40*time.Millisecond, 212))})
+		return g.write(name, cucmOpts, []capgen.Conversation{refused(out(cucm8sub1, 39511, 40*time.Millisecond, 212))},
+			[]verdict{{"refused", "syn_reset", "SYN answered by RST"}})
 	})
 	add("no-answer-syn-retransmitted.pcap", func(g *gen, name string) error {
-		return g.write(name, cucmOpts, []capgen.Conversation{synOnly(out(cucm8gone, 39560, 40*time.Millisecond, 213), 3)})
+		return g.write(name, cucmOpts, []capgen.Conversation{synOnly(out(cucm8gone, 39560, 40*time.Millisecond, 213), 3)},
+			[]verdict{{"no_answer", "syn_unanswered", "SYN sent 4 times (0, 1, 3, 7 s), never answered"}})
 	})
 	add("incomplete-capture-ends-mid-handshake.pcap", func(g *gen, name string) error {
 		cv, err := g.record(g.okSession(9), out(cucm8pub, 39601, 30*time.Millisecond, 214), expect{OK: true})
@@ -280,7 +302,8 @@ func outputs() []output {
 		// The capture stops after the server's first flight arrived.
 		pk := capgen.PacketsOf(cv, 0)
 		last := lastOfFlight(pk, capgen.Server, 1)
-		return g.write(name, cucmOpts, []capgen.Conversation{cv}, capgen.Truncate(pk[last].Time.Sub(pk[0].Time)))
+		return g.write(name, cucmOpts, []capgen.Conversation{cv},
+			[]verdict{{"incomplete", "capture_ended", "capture ends after the server's ServerHello..ServerHelloDone flight"}}, capgen.Truncate(pk[last].Time.Sub(pk[0].Time)))
 	})
 	add("midstream-appdata-only.pcap", func(g *gen, name string) error {
 		s := g.okSession(10)
@@ -292,7 +315,8 @@ func outputs() []output {
 		// The capture starts after the handshake: the first packet kept is the one
 		// carrying the client's first application data record.
 		pk := capgen.PacketsOf(cv, 0)
-		return g.write(name, cucmOpts, []capgen.Conversation{cv}, capgen.StartAt(firstAppData(pk)))
+		return g.write(name, cucmOpts, []capgen.Conversation{cv},
+			[]verdict{{"incomplete", "midstream", "no SYN, no handshake: application data records only"}}, capgen.StartAt(firstAppData(pk)))
 	})
 	add("not-tls-plaintext-sip-5061.pcap", func(g *gen, name string) error {
 		// A peer sending SIP over plain TCP to the TLS port (a trunk with transport TCP
@@ -303,7 +327,7 @@ func outputs() []output {
 		c := in(cucm8sub2, 42555, 35*time.Millisecond, 216)
 		cv := conversation(c, []flight{{Side: capgen.Client, Kind: evData, Bytes: []byte(strings.ReplaceAll(d[0].Text, "TLS", "TCP"))},
 			{Side: capgen.Server, Kind: evClose}, {Side: capgen.Client, Kind: evClose}})
-		return g.write(name, cucmOpts, []capgen.Conversation{cv})
+		return g.write(name, cucmOpts, []capgen.Conversation{cv}, []verdict{{"not_tls", "not_tls", "plaintext SIP OPTIONS over TCP to port 5061; server closes"}})
 	})
 	add("snaplen128-cut.pcap", func(g *gen, name string) error {
 		okc, err := g.record(g.okSession(12), out(cucm8pub, 39777, 50*time.Millisecond, 217), expect{OK: true})
@@ -319,7 +343,9 @@ func outputs() []output {
 		}
 		opts := cucmOpts
 		opts.Snaplen = 128
-		return g.write(name, opts, []capgen.Conversation{okc, bad})
+		return g.write(name, opts, []capgen.Conversation{okc, bad}, []verdict{
+			{"truncated", "snaplen", "packets cut at 128 bytes; the handshake succeeded (application data both ways)"},
+			{"truncated", "snaplen", "packets cut at 128 bytes; the server's 7-byte alert unknown_ca is still visible"}})
 	})
 	o = append(o, tcpVariants()...)
 	o = append(o, linkVariants()...)

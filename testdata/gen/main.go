@@ -1,28 +1,3 @@
-// Command gen rebuilds the end-to-end test captures in testdata/: certificates,
-// packet captures of real TLS handshakes between Go's crypto/tls and OpenSSL, bad
-// input files and the CallManager-trust folder.
-//
-// Run it from the repository root:
-//
-//	go run ./testdata/gen               # everything
-//	go run ./testdata/gen -only ok-tls13.pcap,sample-cucm-trunk.cap
-//	go run ./testdata/gen -list         # names that -only accepts
-//	go run ./testdata/gen -newcerts     # also make new keys and certificates
-//
-// Every TLS byte comes from a real stack. Go clients and servers run in-process over
-// loopback TCP, with their writes recorded; `openssl s_server` and `openssl s_client`
-// run as subprocesses on 127.0.0.1 ephemeral ports with a recording relay between them.
-// The recorded writes, flight by flight in the order they were written, become
-// capgen.Conversations between the lab addresses (10.10.1.11 = cucm7-pub, where the
-// capture is taken) with fixed, realistic times starting at 2026-11-20T14:03:00Z.
-// TCP-level facts no TLS stack decides (refused or unanswered SYNs, a reset after a
-// certificate, captures that start or end mid-connection, snaplen 128, reordering and
-// loss) are scripted around the real bytes with the capgen Writer and its mangles.
-//
-// Keys and certificates are kept in testdata/certs and reused, so a rerun changes only
-// the TLS randoms and signatures in the captures; -newcerts replaces them (validity is
-// fixed relative to the capture time, not today). OpenSSL (openssl in PATH, or -openssl)
-// is required; the generator stops with an error when it is missing.
 package main
 
 import (
@@ -48,6 +23,8 @@ type gen struct {
 	verbose    bool
 	ids        map[string]*identity
 	baseConv   *capgen.Conversation
+	rows       []string        // expected.tsv rows of this run
+	rebuilt    map[string]bool // files this run wrote rows for
 }
 
 // output is one file (or folder) the generator writes.
@@ -65,7 +42,7 @@ func main() {
 
 func run(args []string) error {
 	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
-	g := &gen{}
+	g := &gen{rebuilt: map[string]bool{}}
 	fs.StringVar(&g.out, "out", "testdata", "directory to write into (the repository's testdata)")
 	fs.StringVar(&g.opensslBin, "openssl", "openssl", "openssl binary")
 	fs.BoolVar(&g.newCerts, "newcerts", false, "make new keys and certificates instead of reusing testdata/certs")
@@ -120,6 +97,9 @@ func run(args []string) error {
 			continue
 		}
 		fmt.Printf("%-48s %6.2fs\n", o.name, time.Since(t0).Seconds())
+	}
+	if err := g.writeExpected(); err != nil {
+		errs = append(errs, err)
 	}
 	fmt.Printf("%d outputs in %.1fs\n", len(selected), time.Since(start).Seconds())
 	return errors.Join(errs...)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -186,13 +185,13 @@ func (g *gen) run(s session) (*result, error) {
 // that s_client sends close_notify and exits.
 func (g *gen) feedOpenSSL(ctx context.Context, t *transcript, d dialogue, cproc, sproc *proc) {
 	seenApp := func(side capgen.Side) int {
-		n := 0
+		var stream []byte
 		for _, e := range t.snapshot() {
 			if e.Side == side && e.Kind == evData {
-				n += bytes.Count(e.Bytes, []byte{0x17, 0x03, 0x03})
+				stream = append(stream, e.Bytes...)
 			}
 		}
-		return n
+		return len(records(stream, 23))
 	}
 	sent := [2]int{}
 	for _, m := range d {

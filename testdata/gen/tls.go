@@ -5,7 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/siptls/siptls/internal/capgen"
@@ -87,7 +87,7 @@ func (g *gen) sslServer(id string, trust []string, extra ...string) []string {
 		a = append(a, "-cert_chain", g.pemFile(id+"-chain.pem", ch...))
 	}
 	if len(trust) > 0 {
-		a = append(a, "-Verify", "1", "-verify_return_error", "-CAfile", g.pemFile(filepath.Base(id)+"-trust-"+fmt.Sprint(len(trust))+trust[0]+".pem", g.certs(trust...)...))
+		a = append(a, "-Verify", "1", "-verify_return_error", "-CAfile", g.pemFile(id+"-trust-"+strings.Join(trust, "+")+".pem", g.certs(trust...)...))
 	}
 	return append(a, extra...)
 }
@@ -103,7 +103,7 @@ func (g *gen) sslClient(id string, trust []string, extra ...string) []string {
 		}
 	}
 	if len(trust) > 0 {
-		a = append(a, "-verify", "4", "-verify_return_error", "-CAfile", g.pemFile(id+"-ctrust-"+trust[0]+".pem", g.certs(trust...)...))
+		a = append(a, "-verify", "4", "-verify_return_error", "-CAfile", g.pemFile(id+"-ctrust-"+strings.Join(trust, "+")+".pem", g.certs(trust...)...))
 	}
 	return append(a, extra...)
 }
@@ -125,41 +125,83 @@ func alerts(fs []flight, side capgen.Side) (names []string, appData bool) {
 		}
 	}
 	ccs := false
-	for len(stream) >= 5 {
-		n := int(stream[3])<<8 | int(stream[4])
-		if len(stream) < 5+n {
-			break
-		}
-		body := stream[5 : 5+n]
-		switch stream[0] {
+	for _, r := range records(stream, -1) {
+		switch r[0] {
 		case 20:
 			ccs = true
 		case 21:
-			if !ccs && n == 2 {
-				names = append(names, alertNames[body[1]])
+			if !ccs && len(r) == 7 {
+				names = append(names, alertNames[r[6]])
 			} else {
 				names = append(names, "encrypted")
 			}
 		case 23:
 			appData = true
 		}
-		stream = stream[5+n:]
 	}
 	return names, appData
+}
+
+// records cuts a stream of TLS records into whole records (header included) of
+// content type typ (-1: all); an incomplete last record is left out.
+func records(stream []byte, typ int) [][]byte {
+	var out [][]byte
+	for len(stream) >= 5 {
+		n := 5 + (int(stream[3])<<8 | int(stream[4]))
+		if len(stream) < n {
+			break
+		}
+		if typ < 0 || int(stream[0]) == typ {
+			out = append(out, stream[:n])
+		}
+		stream = stream[n:]
+	}
+	return out
 }
 
 // expect checks that the stacks did what the capture claims: ok (both sides sent
 // application data or, if want is "handshake", both finished), or that side sent the
 // plaintext alert want.
 type expect struct {
-	OK    bool
-	Side  capgen.Side
-	Alert string
+	OK     bool
+	Side   capgen.Side
+	Alert  string
+	Cipher uint16 // if set, the cipher suite the ServerHello must choose
+}
+
+// serverCipher returns the cipher suite of the first ServerHello the server sent
+// (0 if none is found in the first handshake record).
+func serverCipher(fs []flight) uint16 {
+	var stream []byte
+	for _, f := range fs {
+		if f.Side == capgen.Server && f.Kind == evData {
+			stream = append(stream, f.Bytes...)
+		}
+	}
+	hs := records(stream, 22)
+	if len(hs) == 0 {
+		return 0
+	}
+	b := hs[0][5:]
+	// handshake header (4), legacy_version (2), random (32), session id (1 + n), cipher (2)
+	if len(b) < 39 || b[0] != 2 {
+		return 0
+	}
+	n := int(b[38])
+	if len(b) < 39+n+2 {
+		return 0
+	}
+	return uint16(b[39+n])<<8 | uint16(b[40+n])
 }
 
 func (e expect) check(fs []flight, r *result) error {
 	ca, capp := alerts(fs, capgen.Client)
 	sa, sapp := alerts(fs, capgen.Server)
+	if e.Cipher != 0 {
+		if got := serverCipher(fs); got != e.Cipher {
+			return fmt.Errorf("server chose cipher suite %#04x (%s), want %#04x (%s)", got, tls.CipherSuiteName(got), e.Cipher, tls.CipherSuiteName(e.Cipher))
+		}
+	}
 	if e.OK {
 		if r.ClientErr != nil || r.ServerErr != nil || !capp || !sapp {
 			return fmt.Errorf("want a successful session; client err %v, server err %v, client alerts %v, server alerts %v\n%s\n%s", r.ClientErr, r.ServerErr, ca, sa, r.ClientOut, r.ServerOut)

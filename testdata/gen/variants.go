@@ -48,7 +48,7 @@ func dataPackets(pk []capgen.Packet, side capgen.Side, n int) []int {
 }
 
 func tcpVariants() []output {
-	variant := func(name string, mss int, m func(pk []capgen.Packet) (capgen.Mangle, error)) output {
+	variant := func(name string, mss int, v verdict, m func(pk []capgen.Packet) (capgen.Mangle, error)) output {
 		return output{name: name, make: func(g *gen) error {
 			cv, err := g.base()
 			if err != nil {
@@ -60,7 +60,7 @@ func tcpVariants() []output {
 			}
 			opts := cucmOpts
 			opts.MSS = mss
-			return g.write(name, opts, []capgen.Conversation{cv}, mg)
+			return g.write(name, opts, []capgen.Conversation{cv}, []verdict{v}, mg)
 		}}
 	}
 	need := func(idx []int, n int, what string) error {
@@ -70,28 +70,28 @@ func tcpVariants() []output {
 		return nil
 	}
 	return []output{
-		variant("tcp-reordered.pcap", 0, func(pk []capgen.Packet) (capgen.Mangle, error) {
+		variant("tcp-reordered.pcap", 0, okv("the server flight's two segments arrive swapped (out of order)"), func(pk []capgen.Packet) (capgen.Mangle, error) {
 			s := dataPackets(pk, capgen.Server, 1)
 			if err := need(s, 2, "server flight"); err != nil {
 				return nil, err
 			}
 			return capgen.Swap(s[0], s[1]), nil
 		}),
-		variant("tcp-retransmission.pcap", 0, func(pk []capgen.Packet) (capgen.Mangle, error) {
+		variant("tcp-retransmission.pcap", 0, okv("the client's Certificate segment is sent twice"), func(pk []capgen.Packet) (capgen.Mangle, error) {
 			c := dataPackets(pk, capgen.Client, 2)
 			if err := need(c, 1, "client Certificate flight"); err != nil {
 				return nil, err
 			}
 			return capgen.Duplicate(c[0]), nil
 		}),
-		variant("tcp-overlap.pcap", 0, func(pk []capgen.Packet) (capgen.Mangle, error) {
+		variant("tcp-overlap.pcap", 0, okv("the server's second segment re-sends the last 200 bytes of the first (overlap)"), func(pk []capgen.Packet) (capgen.Mangle, error) {
 			s := dataPackets(pk, capgen.Server, 1)
 			if err := need(s, 2, "server flight"); err != nil {
 				return nil, err
 			}
 			return capgen.Overlap(s[0], 200), nil
 		}),
-		variant("tcp-gap-in-server-certificate.pcap", 536, func(pk []capgen.Packet) (capgen.Mangle, error) {
+		variant("tcp-gap-in-server-certificate.pcap", 536, okv("MSS 536; the segment with bytes 537-1072 of the server flight (inside its Certificate) was not captured: gap, server certificate not visible, handshake and application data still complete"), func(pk []capgen.Packet) (capgen.Mangle, error) {
 			s := dataPackets(pk, capgen.Server, 1)
 			if err := need(s, 3, "server flight"); err != nil {
 				return nil, err
@@ -113,7 +113,7 @@ func linkVariants() []output {
 				cv.Server = netip.AddrPortFrom(netip.MustParseAddr("fd00:10:20::21"), cv.Server.Port())
 				opts.Local = cv.Client.Addr()
 			}
-			return g.write(name, opts, []capgen.Conversation{cv})
+			return g.write(name, opts, []capgen.Conversation{cv}, []verdict{okv("the base handshake (as ok-tls12-rsa-go.pcap)")})
 		}}
 	}
 	local := netip.MustParseAddr(cucm7pub)
@@ -143,7 +143,8 @@ func linkVariants() []output {
 				return err
 			}
 			return g.write("format-pcapng-two-interfaces.pcapng",
-				capgen.Options{Format: capgen.PCAPNG, SecondInterface: &sll, Local: local}, []capgen.Conversation{cv, in2})
+				capgen.Options{Format: capgen.PCAPNG, SecondInterface: &sll, Local: local}, []capgen.Conversation{cv, in2},
+				[]verdict{okv("interface 0, Ethernet"), okv("interface 1, Linux cooked (SLL); inbound from cucm8-sub2")})
 		}},
 	}
 }
@@ -155,10 +156,12 @@ func badInputs() []output {
 			if err != nil {
 				return err
 			}
+			g.expectRow("bad-cucm-screen-output.txt", "-", "-", verdict{"error", "not_a_capture", "text: tcpdump one-line summaries printed by utils network capture without the file option"})
 			syn := synOnly(out(cucm8gone, 40170, 2600*time.Millisecond, 302), 1)
 			return os.WriteFile(filepath.Join(g.out, "bad-cucm-screen-output.txt"), screenText(cv, syn), 0o644)
 		}},
 		{name: "bad-empty.cap", make: func(g *gen) error {
+			g.expectRow("bad-empty.cap", "-", "-", verdict{"error", "empty_file", "0 bytes"})
 			return os.WriteFile(filepath.Join(g.out, "bad-empty.cap"), nil, 0o644)
 		}},
 		{name: "bad-truncated-last-record.pcap", make: func(g *gen) error {
@@ -170,6 +173,8 @@ func badInputs() []output {
 			last := offs[len(offs)-1]
 			// Keep the last record's header and half of its packet.
 			caplen := int(binary.LittleEndian.Uint32(b[last+8:]))
+			g.expectRow("bad-truncated-last-record.pcap", "-", "-", verdict{"error", "truncated_file",
+				fmt.Sprintf("the last (%dth) record is cut after %d of its %d bytes; the %d records before it are whole (the base handshake, ok)", len(offs), caplen/2, caplen, len(offs)-1)})
 			return os.WriteFile(filepath.Join(g.out, "bad-truncated-last-record.pcap"), b[:last+16+caplen/2], 0o644)
 		}},
 		{name: "bad-linktype-147.pcap", make: func(g *gen) error {
@@ -178,6 +183,7 @@ func badInputs() []output {
 				return err
 			}
 			binary.LittleEndian.PutUint32(b[20:], 147) // LINKTYPE_USER0
+			g.expectRow("bad-linktype-147.pcap", "-", "-", verdict{"error", "unsupported_link_type", "pcap header link type 147 (LINKTYPE_USER0); records are Ethernet frames"})
 			return os.WriteFile(filepath.Join(g.out, "bad-linktype-147.pcap"), b, 0o644)
 		}},
 		{name: "bad-record-caplen-4mb.pcap", make: func(g *gen) error {
@@ -190,6 +196,7 @@ func badInputs() []output {
 				return fmt.Errorf("only %d records", len(offs))
 			}
 			binary.LittleEndian.PutUint32(b[offs[5]+8:], 4<<20) // record 6: captured length 4 MiB
+			g.expectRow("bad-record-caplen-4mb.pcap", "-", "-", verdict{"error", "bad_record_header", "record 6 claims a captured length of 4194304 bytes (snaplen 262144); records 1-5 are whole"})
 			return os.WriteFile(filepath.Join(g.out, "bad-record-caplen-4mb.pcap"), b, 0o644)
 		}},
 	}

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/siptls/siptls/internal/capgen"
+)
+
+func TestFlights(t *testing.T) {
+	t0 := time.Unix(0, 0)
+	ev := func(side capgen.Side, k evKind, b string, ms int, pause time.Duration) event {
+		return event{Side: side, Kind: k, Bytes: []byte(b), When: t0.Add(time.Duration(ms) * time.Millisecond), Pause: pause}
+	}
+	tests := []struct {
+		name  string
+		input []event
+		want  []string // side letter + bytes, "F" for a close
+	}{
+		{"writes close together merge", []event{ev(capgen.Client, evData, "a", 0, 0), ev(capgen.Client, evData, "b", 1, 0)}, []string{"Cab"}},
+		{"writes far apart stay", []event{ev(capgen.Client, evData, "a", 0, 0), ev(capgen.Client, evData, "b", 10, 0)}, []string{"Ca", "Cb"}},
+		{"a scripted pause splits", []event{ev(capgen.Server, evData, "a", 0, 0), ev(capgen.Server, evData, "b", 0, time.Second)}, []string{"Sa", "Sb"}},
+		{"sides alternate", []event{ev(capgen.Client, evData, "a", 0, 0), ev(capgen.Server, evData, "b", 0, 0), ev(capgen.Client, evData, "c", 0, 0)}, []string{"Ca", "Sb", "Cc"}},
+		{"a close is its own flight", []event{ev(capgen.Client, evData, "a", 0, 0), ev(capgen.Client, evClose, "", 0, 0), ev(capgen.Client, evData, "b", 0, 0)}, []string{"Ca", "CF", "Cb"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, f := range flights(tt.input) {
+				s := "C"
+				if f.Side == capgen.Server {
+					s = "S"
+				}
+				if f.Kind == evClose {
+					s += "F"
+				} else {
+					s += string(f.Bytes)
+				}
+				got = append(got, s)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("flights = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestAlerts(t *testing.T) {
+	rec := func(typ byte, body ...byte) []byte {
+		return append([]byte{typ, 3, 3, 0, byte(len(body))}, body...)
+	}
+	cat := func(bs ...[]byte) []byte { return bytes.Join(bs, nil) }
+	tests := []struct {
+		name    string
+		input   []byte
+		want    []string
+		wantApp bool
+	}{
+		{"plaintext fatal alert", cat(rec(22, 1, 0, 0, 0), rec(21, 2, 48)), []string{"unknown_ca"}, false},
+		{"alert after ChangeCipherSpec is encrypted", cat(rec(20, 1), rec(21, 1, 2, 3, 4, 5)), []string{"encrypted"}, false},
+		{"application data", cat(rec(20, 1), rec(23, 9, 9)), nil, true},
+		{"truncated record is ignored", rec(21, 2, 40)[:6], nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Split the stream across two flights to check records spanning flights.
+			h := len(tt.input) / 2
+			fs := []flight{{Side: capgen.Server, Bytes: tt.input[:h]}, {Side: capgen.Client, Bytes: []byte{21, 3, 3, 0, 2, 2, 40}}, {Side: capgen.Server, Bytes: tt.input[h:]}}
+			got, app := alerts(fs, capgen.Server)
+			if !slices.Equal(got, tt.want) || app != tt.wantApp {
+				t.Errorf("alerts = %v, %v; want %v, %v", got, app, tt.want, tt.wantApp)
+			}
+		})
+	}
+}
+
+func TestConversationTiming(t *testing.T) {
+	fs := []flight{
+		{Side: capgen.Client, Bytes: []byte("hello")},
+		{Side: capgen.Server, Bytes: []byte("flight")},
+		{Side: capgen.Client, Bytes: []byte("answer")},
+		{Side: capgen.Client, Kind: evClose},
+	}
+	tests := []struct {
+		name  string
+		local capgen.Side
+	}{{"captured on the client", capgen.Client}, {"captured on the server", capgen.Server}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := conn{Client: "10.10.1.11:38000", Server: "10.20.1.21:5061", Start: time.Second, Local: tt.local, Seed: 7}
+			cv := conversation(c, fs)
+			if !cv.Start.Equal(captureTime.Add(time.Second)) {
+				t.Errorf("Start = %v", cv.Start)
+			}
+			kinds := []capgen.StepKind{capgen.SYN, capgen.SYNACK, capgen.ACK, capgen.Data, capgen.Data, capgen.Data, capgen.FIN}
+			if len(cv.Steps) != len(kinds) {
+				t.Fatalf("%d steps, want %d", len(cv.Steps), len(kinds))
+			}
+			for i, s := range cv.Steps {
+				if s.Kind != kinds[i] {
+					t.Errorf("step %d kind %v, want %v", i, s.Kind, kinds[i])
+				}
+				if i > 0 && s.At <= cv.Steps[i-1].At {
+					t.Errorf("step %d at %v, not after %v", i, s.At, cv.Steps[i-1].At)
+				}
+			}
+			// The peer's answer takes at least a round trip; the local node answers faster.
+			for i := 4; i <= 5; i++ {
+				gap := cv.Steps[i].At - cv.Steps[i-1].At
+				peer := cv.Steps[i].Side != tt.local
+				if peer && gap < rtt || !peer && gap >= rtt+time.Millisecond*4 {
+					t.Errorf("step %d (peer %v) gap %v", i, peer, gap)
+				}
+			}
+		})
+	}
+}
+
+func TestMatchAny(t *testing.T) {
+	tests := []struct {
+		name, patterns, input string
+		want                  bool
+	}{
+		{"exact", "ok-tls13-go.pcap", "ok-tls13-go.pcap", true},
+		{"pattern", "bad-*", "bad-empty.cap", true},
+		{"list", "x, link-*", "link-raw-ip.pcap", true},
+		{"no match", "ok-*", "fail-protocol-version.pcap", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := matchAny(tt.patterns, tt.input); got != tt.want {
+				t.Errorf("matchAny(%q, %q) = %v", tt.patterns, tt.input, got)
+			}
+		})
+	}
+}
+
+func TestServerCipher(t *testing.T) {
+	hello := func(sid int, cs uint16) []byte {
+		body := append([]byte{2, 0, 0, 0, 3, 3}, make([]byte, 32)...)
+		body = append(body, byte(sid))
+		body = append(body, make([]byte, sid)...)
+		body = append(body, byte(cs>>8), byte(cs), 0)
+		return append([]byte{22, 3, 3, 0, byte(len(body))}, body...)
+	}
+	tests := []struct {
+		name  string
+		input []byte
+		want  uint16
+	}{
+		{"with session id", hello(32, 0xc02f), 0xc02f},
+		{"empty session id", hello(0, 0x002f), 0x002f},
+		{"truncated", hello(32, 0xc02f)[:60], 0},
+		{"alert only", []byte{21, 3, 3, 0, 2, 2, 40}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := serverCipher([]flight{{Side: capgen.Server, Bytes: tt.input}}); got != tt.want {
+				t.Errorf("serverCipher = %#04x, want %#04x", got, tt.want)
+			}
+		})
+	}
+}
