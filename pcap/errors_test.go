@@ -122,3 +122,27 @@ func TestReadFile(t *testing.T) {
 		t.Errorf("no Framer: %v", err)
 	}
 }
+
+// TestCaptureLongerThanPacket: a record whose captured length exceeds its
+// original length is read, as Wireshark does, with a warning.
+func TestCaptureLongerThanPacket(t *testing.T) {
+	cv := defaultConv()
+	good := writePcap(t, layers.LinkTypeEthernet, cv.records(t, simpleConv), false)
+	off := 24 + 16 + int(le32(good[24+8:])) // the second record
+	put32(good[off+12:], 10)
+	rec := newRecorder()
+	info, err := readBytes(t, good, Options{}, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Packets != 5 || info.Conns != 1 || len(info.Warnings) != 1 || len(rec.lines) != 6 {
+		t.Errorf("packets %d conns %d warnings %q lines %q", info.Packets, info.Conns, info.Warnings, rec.lines)
+	}
+	// cut in that record's data
+	rec = newRecorder()
+	_, err = readBytes(t, good[:off+30], Options{}, rec)
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Problem != ProblemTruncated || ie.Frame != 2 {
+		t.Errorf("cut: %v", err)
+	}
+}

@@ -125,3 +125,58 @@ func TestPublicCaptures(t *testing.T) {
 		})
 	}
 }
+
+// unitRecorder writes events and units of a real capture in a compact form.
+type unitRecorder struct{ lines []string }
+
+func (u *unitRecorder) Event(ev *Event) {
+	u.lines = append(u.lines, fmt.Sprintf("ev %d %s %s f%d gap=%d", ev.Conn.ID, dirName(ev.Dir), ev.Kind, ev.Frame, ev.GapBytes))
+}
+
+func (u *unitRecorder) Data(d *Data) bool {
+	u.lines = append(u.lines, fmt.Sprintf("data %d %s type=%d len=%d f%d-%d off=%d aftergap=%v opaque=%v",
+		d.Conn.ID, dirName(d.Dir), d.Bytes[0], len(d.Bytes), d.FirstFrame, d.Frame, d.Offset, d.AfterGap, d.Opaque))
+	return true
+}
+
+func (u *unitRecorder) End(c *Conn, st *ConnStats) {
+	u.lines = append(u.lines, fmt.Sprintf("end %d %s>%s %s packets=%v bytes=%v retrans=%v ooo=%v gaps=%v skipped=%v pending=%v",
+		c.ID, c.Client, c.Server, c.Roles, st.Packets, st.Bytes, st.Retransmits, st.OutOfOrder, st.Gaps, st.Skipped, st.Pending))
+}
+
+// TestPublicUnits compares the events and TLS record units of a few real
+// captures with golden files (reviewed against tshark's expert info when
+// written; -update rewrites them).
+func TestPublicUnits(t *testing.T) {
+	for _, name := range []string{
+		"sip-tls-5061-midstream-no-handshake.pcap",          // midstream, ACKed unseen segment, late retransmissions
+		"mtls-tls12-client-cert-server-side-missing.pcapng", // missing SYN, server segments never captured
+		"mtls-tls12-xmpp-starttls-client-cert.pcap",         // STARTTLS plaintext as opaque units, records over segments
+		"cert-339kb-single-message-many-records.pcap",       // ~200 segments, 16 KB records
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := filepath.Join(publicDir, name)
+			if _, err := os.Stat(f); err != nil {
+				t.Skip("public capture not present")
+			}
+			u := &unitRecorder{}
+			if _, err := ReadFile(f, Options{AnyPort: true, Framer: tlsFramer}, u); err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Join(u.lines, "\n") + "\n"
+			golden := filepath.Join("testdata", "public", name+".units.golden")
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != string(want) {
+				t.Errorf("differs from %s:\n%s", golden, got)
+			}
+		})
+	}
+}

@@ -182,15 +182,16 @@ type reader struct {
 	frame   uint64
 	off     int64 // offset of the next pcap record, -1 for pcapng
 
-	conns   map[connKey]*conn
-	open    connList
-	closed  connList
-	now     time.Time
-	frags   uint64
-	evicted bool
-	links   map[int]bool // link types seen, for LinkTypes
-	badLink map[int]bool // unsupported link types seen (pcapng)
-	goodPkt bool         // a packet of a supported link type was seen
+	conns     map[connKey]*conn
+	open      connList
+	closed    connList
+	now       time.Time
+	frags     uint64
+	evicted   bool
+	links     map[int]bool // link types seen, for LinkTypes
+	badLink   map[int]bool // unsupported link types seen (pcapng)
+	goodPkt   bool         // a packet of a supported link type was seen
+	lenWarned bool         // warned about a captured length above the original length
 }
 
 func newReader(info *CaptureInfo, opts Options, h Handler) *reader {
@@ -253,8 +254,27 @@ func (rd *reader) readPcap(br *bufio.Reader) error {
 	if !linkSupported(lt) {
 		return &InputError{Path: rd.info.Path, Problem: ProblemLinkType, Offset: 20, LinkType: lt}
 	}
+	var spare []byte
 	for {
 		data, ci, err := pr.ZeroCopyReadPacketData()
+		if err != nil && err != io.EOF && ci.CaptureLength > ci.Length && ci.CaptureLength <= MaxRecord {
+			// Wireshark reads records whose captured length exceeds the
+			// original length; pcapgo refuses them after reading only the
+			// record header, from br (NewReader uses br itself, as it is a
+			// large enough bufio.Reader), so the data is read here.
+			if cap(spare) < ci.CaptureLength {
+				spare = make([]byte, ci.CaptureLength)
+			}
+			data = spare[:ci.CaptureLength]
+			if _, err = io.ReadFull(br, data); err != nil {
+				err = io.ErrUnexpectedEOF
+			}
+			ci.Length = ci.CaptureLength
+			if !rd.lenWarned {
+				rd.lenWarned = true
+				rd.warn("some records declare a captured length larger than the packet's length")
+			}
+		}
 		if err != nil {
 			switch {
 			case err == io.EOF:
