@@ -180,3 +180,26 @@ func TestPublicUnits(t *testing.T) {
 		})
 	}
 }
+
+// TestExampleFile writes testdata/example.pcap (with -update) and checks that
+// it is still what the builder makes: a handshake, a 12-byte handshake record
+// split over two segments, an alert, a RST.
+func TestExampleFile(t *testing.T) {
+	cv := defaultConv()
+	ps := cat(handshake, []pkt{
+		{c2s: true, flags: "PA", seq: 1, ack: 1, data: "\x16\x03\x01\x00\x07abc"},
+		{c2s: true, flags: "PA", seq: 9, ack: 1, data: "defg"},
+		{flags: "PA", seq: 1, ack: 13, data: "\x15\x03\x03\x00\x02\x02\x30"},
+		{c2s: true, flags: "RA", seq: 13, ack: 8},
+	})
+	b := writePcap(t, cv.link, cv.records(t, ps), false)
+	p := filepath.Join("testdata", "example.pcap")
+	if *update {
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want, err := os.ReadFile(p); err != nil || !bytes.Equal(b, want) {
+		t.Errorf("%s differs from the builder's output (run with -update): %v", p, err)
+	}
+}
