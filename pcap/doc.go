@@ -50,12 +50,26 @@
 // # Limits
 //
 // Memory does not grow with the file: at most MaxBuffer bytes are held per
-// direction (a unit longer than that is reported as a gap and skipped),
-// closed connections are dropped after QuietTime, and at most MaxConns are
-// tracked. A record longer than MaxRecord is reported as damage (pcapng's
-// reader has read it into memory by then, so one such record may cost up to
-// the size of the rest of the file). Bad input yields an *InputError; a file
-// cut off or damaged after some records still reports everything read
-// before the bad record, with the error. Read never panics on any input;
-// the Framer and the Handler are the caller's code.
+// direction (a unit longer than that is reported as a gap and skipped), a
+// closed connection is ended after QuietTime, and at most MaxConns are
+// tracked; connections that stay open and idle are kept until MaxConns
+// forces the least recently active out. The file is read once, a chunk
+// ahead by a second goroutine (which also runs gzip decompression), and
+// packets are decoded without allocating: the only allocations per unit are
+// its copy and its Data. A Handler that returns false from Data once it has
+// seen what it needs (for TLS, the handshake) saves most of that.
+//
+// A record longer than MaxRecord is reported as damage. For classic pcap
+// this is checked before the record is read; pcapng's reader has read it by
+// then, so one such record may cost memory up to the size of the rest of the
+// file. A pcap record whose captured length exceeds its original length is
+// read anyway, as Wireshark does, with a warning. Bad input yields an
+// *InputError; a file cut off or damaged after some records still reports
+// everything read before the bad record, End included, with the error.
+// Read never panics on any input; the Framer and the Handler are the
+// caller's code.
+//
+// Not done: IP fragment reassembly, TCP inside tunnels (GRE, GTP, VXLAN,
+// ICMP errors), link types other than those above, and overlaps against
+// bytes that were already delivered (only held bytes are compared).
 package pcap
