@@ -17,9 +17,13 @@ import (
 
 // Defaults for Options.
 const (
-	DefaultPort      = 5061
-	DefaultMaxConns  = 100000
+	// DefaultPort is the port tracked when Options.Ports is empty: sip-tls.
+	DefaultPort = 5061
+	// DefaultMaxConns is the number of connections tracked at once.
+	DefaultMaxConns = 100000
+	// DefaultMaxBuffer is the number of bytes held per direction.
 	DefaultMaxBuffer = 256 << 10
+	// DefaultQuietTime is how long a closed connection is kept after its last packet.
 	DefaultQuietTime = 60 * time.Second
 )
 

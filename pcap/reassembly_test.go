@@ -182,6 +182,20 @@ func TestReassembly(t *testing.T) {
 				end1),
 		},
 		{
+			name: "ACKed unseen segment behind a held segment",
+			pkts: cat(handshake, []pkt{
+				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "2a"},
+				{c2s: true, flags: "PA", seq: 6, ack: 1, data: "2b"},
+				{flags: "A", seq: 1, ack: 8},
+			}),
+			want: append(hs,
+				`data 1 c>s "2a" f4-4 off=0`,
+				"ev 1 c>s out of order f5",
+				"ev 1 c>s gap f6 gap=3",
+				`data 1 c>s "2b" f5-6 off=5 aftergap`,
+				end1),
+		},
+		{
 			name: "gap at End: held segments delivered after the hole",
 			pkts: cat(handshake, []pkt{
 				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "2a"},
