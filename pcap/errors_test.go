@@ -31,6 +31,8 @@ func TestBadInput(t *testing.T) {
 	}
 	put32(damaged[off+8:], 4325376)
 	put32(damaged[off+12:], 4325376)
+	badCRC := gzipBytes(t, good)
+	badCRC[len(badCRC)-6] ^= 1
 	usb := append([]byte(nil), good[:24]...)
 	put32(usb[20:], 189) // LINKTYPE_USB_LINUX_MMAPPED
 	tests := []struct {
@@ -53,6 +55,7 @@ func TestBadInput(t *testing.T) {
 		{"cut in the middle of the last record", good[:len(good)-10], ProblemTruncated, 5, "cut off in the middle of frame 5; the 4 frames before it were read", 1},
 		{"cut inside a record header", good[:off+8], ProblemTruncated, 4, "middle of frame 4", 1},
 		{"pcapng cut in the last block", ng[:len(ng)-30], ProblemTruncated, 5, "middle of frame 5", 1},
+		{"gzip checksum wrong", badCRC, ProblemDamaged, 6, "damaged at frame 6 (byte 404): gzip: invalid checksum", 1},
 		{"gzip trailer cut", gzipBytes(t, good)[:len(gzipBytes(t, good))-4], ProblemTruncated, 6, "cut off", 1},
 	}
 	for _, tt := range tests {
