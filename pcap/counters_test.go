@@ -1,6 +1,7 @@
 package pcap
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -154,5 +155,25 @@ func TestPcapngUnsupportedLinkType(t *testing.T) {
 	info, err := readBytes(t, writePcapng(t, mixed), Options{}, newRecorder())
 	if err != nil || len(info.Warnings) != 1 || info.OtherPackets != 1 || info.Conns != 1 {
 		t.Errorf("mixed: err %v warnings %q other %d", err, info.Warnings, info.OtherPackets)
+	}
+}
+
+// TestLargeUnit: a unit larger than the up-front allocation grows as its
+// segments arrive and is delivered whole.
+func TestLargeUnit(t *testing.T) {
+	const n = 100000
+	data := strings.Repeat("x", n)
+	pkts := append([]pkt(nil), handshake...)
+	for o := 0; o < n; o += 1400 {
+		pkts = append(pkts, pkt{c2s: true, flags: "PA", seq: uint32(1 + o), ack: 1, data: data[o:min(o+1400, n)]})
+	}
+	cv := defaultConv()
+	h := &discard{}
+	if _, err := Read(bytes.NewReader(writePcap(t, cv.link, cv.records(t, pkts), false)), "t",
+		Options{Framer: func([]byte) int { return n }}, h); err != nil {
+		t.Fatal(err)
+	}
+	if h.units != 1 || h.bytes != n {
+		t.Errorf("%d units, %d bytes", h.units, h.bytes)
 	}
 }

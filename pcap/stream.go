@@ -521,7 +521,7 @@ func (rd *reader) feed(c *conn, d Dir, b []byte, off uint64, segFrame uint64, fi
 			rd.deliver(c, d, bytes.Clone(b[:n]), false, off, segFrame, fi)
 			b, off = b[n:], off+uint64(n)
 		case n > 0:
-			h.unit = make([]byte, len(b), n)
+			h.unit = make([]byte, len(b), unitCap(n, len(b)))
 			copy(h.unit, b)
 			h.unitNeed, h.unitOff, h.unitFirst = n, off, segFrame
 			return
@@ -536,6 +536,18 @@ func (rd *reader) feed(c *conn, d Dir, b []byte, off uint64, segFrame uint64, fi
 			b, off = b[k:], off+uint64(k)
 		}
 	}
+}
+
+// unitCap is the capacity allocated for a unit of n bytes of which have
+// are present: all of it for units up to 32 KiB (every TLS record), so
+// they fill without copying; larger ones grow as their bytes arrive, so a
+// header announcing a large unit does not reserve memory it never uses.
+func unitCap(n, have int) int {
+	const upfront = 32 << 10
+	if n <= upfront {
+		return n
+	}
+	return max(have, upfront)
 }
 
 // opaqueLen is the length of an opaque unit for a Framer result n < 0 over
@@ -591,7 +603,7 @@ func (rd *reader) framePend(c *conn, d Dir, fi frameInfo) {
 			rd.deliver(c, d, bytes.Clone(h.pend[:n]), false, h.pendOff, h.frameAt(h.pendOff), fi)
 			h.consumePend(n)
 		case n > 0:
-			h.unit = make([]byte, len(h.pend), n)
+			h.unit = make([]byte, len(h.pend), unitCap(n, len(h.pend)))
 			copy(h.unit, h.pend)
 			h.unitNeed, h.unitOff, h.unitFirst = n, h.pendOff, h.frameAt(h.pendOff)
 			h.pendOff += uint64(len(h.pend))
