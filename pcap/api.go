@@ -95,7 +95,7 @@ type Data struct {
 	FirstFrame uint64 // frame that carried Bytes[0]
 	Frame      uint64 // frame that completed the unit
 	Time       time.Time
-	AfterGap   bool // the first unit after an EventGap in this direction, or the first unit of a direction whose start was not captured (EventMidstream)
+	AfterGap   bool // the first unit after an EventGap in this direction, or the first unit of a direction whose first bytes were not captured (after EventMidstream or a missing SYN-ACK)
 }
 
 // ConnStats counts what the reader saw on a connection, per direction (index Dir).

@@ -172,7 +172,7 @@ func looksLikeScreenText(b []byte) bool {
 	if bytes.Contains(b, []byte("Executing command with options")) {
 		return true
 	}
-	line := regexp.MustCompile(`(?m)^\s*(\d{4}-\d{2}-\d{2}[ T])?\d{1,2}:\d{2}:\d{2}(\.\d+)?\s+(IP6?\s+)?\S+[.:]\w+\s+>\s+\S+[.:]\w+`)
+	line := regexp.MustCompile(`(?m)^\s*(\d{4}-\d{2}-\d{2}[ T])?\d{1,2}:\d{2}:\d{2}(\.\d+)?\s+(IP6?\s+)?\S+\s+>\s+\S+`)
 	return line.Match(b)
 }
 
