@@ -41,7 +41,6 @@ func blockTypesFile(t *testing.T) []byte {
 	f = append(f, ngBlock(4, le(0))...)        // NRB: end of records only
 	epb := append(le(0, uint32(ts>>32), uint32(ts), uint32(len(recs[0].data)), uint32(len(recs[0].data))), recs[0].data...)
 	f = append(f, ngBlock(6, epb)...)                                                    // frame 1: EPB
-	f = append(f, ngBlock(0xBAD, le(12345, 0))...)                                       // custom block: skipped
 	f = append(f, ngBlock(3, append(le(uint32(len(recs[1].data))), recs[1].data...))...) // frame 2: SPB
 	f = append(f, ngBlock(5, le(0, uint32(ts>>32), uint32(ts)))...)                      // ISB
 	opb := append(le(0, uint32(ts>>32), uint32(ts+3000), uint32(len(recs[2].data)), uint32(len(recs[2].data))), recs[2].data...)
