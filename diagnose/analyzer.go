@@ -28,6 +28,15 @@ type Options struct {
 	// Cache, if set, is shared between analyzers (for example one per file
 	// in parallel); otherwise the analyzer makes its own.
 	Cache *certinfo.Cache
+	// Emit, if set, receives each connection as soon as it is decided, and
+	// the Analysis keeps none, so memory stays flat however long the capture.
+	// Connections come by capture and in ID order, except that at most
+	// ReorderWindow finished connections wait for an earlier one that is
+	// still open (a SIP trunk's connection may last the whole capture); past
+	// that, the lowest waiting ID goes first.
+	Emit func(*Connection)
+	// ReorderWindow bounds the connections held back for ID order (0: 1024).
+	ReorderWindow int
 }
 
 // maxOpaque is how many non-TLS bytes a direction may carry (a STARTTLS
@@ -42,6 +51,10 @@ type Analyzer struct {
 	capture int // index of the capture being read
 	live    map[*pcap.Conn]*connState
 	result  Analysis
+	// waiting holds finished connections (by ID) until the ones before them
+	// are emitted; next is the lowest ID not yet emitted.
+	waiting map[uint64]*Connection
+	next    uint64
 }
 
 // NewAnalyzer returns an Analyzer with the given options.
@@ -49,11 +62,14 @@ func NewAnalyzer(opts Options) *Analyzer {
 	if opts.MaxEvents <= 0 {
 		opts.MaxEvents = 64
 	}
+	if opts.ReorderWindow <= 0 {
+		opts.ReorderWindow = 1024
+	}
 	c := opts.Cache
 	if c == nil {
 		c = certinfo.NewCache(4096)
 	}
-	return &Analyzer{opts: opts, cache: c, live: make(map[*pcap.Conn]*connState)}
+	return &Analyzer{opts: opts, cache: c, live: make(map[*pcap.Conn]*connState), waiting: make(map[uint64]*Connection)}
 }
 
 // Framer cuts a direction of a TCP connection into TLS records (or SSLv2
@@ -85,7 +101,9 @@ func Framer(b []byte) int {
 // kept; the error is also recorded in the Analysis.
 func (a *Analyzer) ReadFile(path string) error {
 	a.capture = len(a.result.Captures)
+	a.next = 1
 	info, err := pcap.ReadFile(path, a.pcapOptions(), a)
+	a.flush()
 	if info == nil {
 		info = &pcap.CaptureInfo{Path: path}
 	}
@@ -137,7 +155,45 @@ func (a *Analyzer) Data(d *pcap.Data) bool { return a.state(d.Conn).data(d) }
 func (a *Analyzer) End(c *pcap.Conn, stats *pcap.ConnStats) {
 	st := a.state(c)
 	delete(a.live, c)
-	a.result.Connections = append(a.result.Connections, st.finish(stats))
+	conn := st.finish(stats)
+	if a.opts.Emit == nil {
+		a.result.Connections = append(a.result.Connections, conn)
+		return
+	}
+	a.waiting[conn.ID] = conn
+	for {
+		if w, ok := a.waiting[a.next]; ok {
+			delete(a.waiting, a.next)
+			a.next++
+			a.opts.Emit(w)
+			continue
+		}
+		if len(a.waiting) <= a.opts.ReorderWindow {
+			return
+		}
+		// The window is full: let the lowest waiting connection go first.
+		a.emitLowest()
+	}
+}
+
+// emitLowest emits the waiting connection with the lowest ID.
+func (a *Analyzer) emitLowest() {
+	var low uint64
+	for id := range a.waiting {
+		if low == 0 || id < low {
+			low = id
+		}
+	}
+	w := a.waiting[low]
+	delete(a.waiting, low)
+	a.opts.Emit(w)
+}
+
+// flush emits every waiting connection in ID order (end of a capture).
+func (a *Analyzer) flush() {
+	for len(a.waiting) > 0 {
+		a.emitLowest()
+	}
 }
 
 // errUnparsed marks a record the analyzer could not read.

@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"net/netip"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -29,25 +28,24 @@ type Report struct {
 
 // Capture describes one input file.
 type Capture struct {
-	File         string    `json:"file"`
-	Size         int64     `json:"size"`
-	Format       string    `json:"format"`
-	Compressed   bool      `json:"compressed"`
-	LinkTypes    []string  `json:"link_types"`
-	Snaplen      uint32    `json:"snaplen"`
-	Packets      uint64    `json:"packets"`
-	CutPackets   uint64    `json:"cut_packets"`
-	First        *Time     `json:"first"`
-	Last         *Time     `json:"last"`
-	Node         string    `json:"node"`
-	TCPPackets   uint64    `json:"tcp_packets"`
-	OtherPackets uint64    `json:"other_packets"`
-	Undecodable  uint64    `json:"undecodable_packets"`
-	Connections  int       `json:"connections"`
-	ConnsEvicted uint64    `json:"connections_evicted"`
-	Warnings     []string  `json:"warnings"`
-	Error        string    `json:"error,omitempty"`
-	firstTime    time.Time // for text output
+	File         string   `json:"file"`
+	Size         int64    `json:"size"`
+	Format       string   `json:"format"`
+	Compressed   bool     `json:"compressed"`
+	LinkTypes    []string `json:"link_types"`
+	Snaplen      uint32   `json:"snaplen"`
+	Packets      uint64   `json:"packets"`
+	CutPackets   uint64   `json:"cut_packets"`
+	First        *Time    `json:"first"`
+	Last         *Time    `json:"last"`
+	Node         string   `json:"node"`
+	TCPPackets   uint64   `json:"tcp_packets"`
+	OtherPackets uint64   `json:"other_packets"`
+	Undecodable  uint64   `json:"undecodable_packets"`
+	Connections  int      `json:"connections"`
+	ConnsEvicted uint64   `json:"connections_evicted"`
+	Warnings     []string `json:"warnings"`
+	Error        string   `json:"error,omitempty"`
 }
 
 // Connection is one TCP connection and its verdict.
@@ -82,7 +80,7 @@ type Connection struct {
 	EventsDropped          int                 `json:"events_dropped"`
 	Findings               []Finding           `json:"findings"`
 	Stats                  ConnStats           `json:"stats"`
-	serverAddr             netip.AddrPort
+	clientAddr, serverAddr netip.AddrPort
 }
 
 // Alert is the alert that decided a connection's verdict.
@@ -178,7 +176,6 @@ type Destination struct {
 	Alerts       map[string]int `json:"alerts"`
 	FirstFailure *Time          `json:"first_failure"`
 	LastFailure  *Time          `json:"last_failure"`
-	Connections  []string       `json:"connections"`
 }
 
 // Summary counts connections by verdict over all captures.
@@ -203,41 +200,114 @@ func timePtr(t time.Time) *Time {
 	return &Time{t}
 }
 
-// Build makes the view model of an analysis.
+// Build makes the view model of a whole analysis held in memory.
 func Build(a *diagnose.Analysis, version string) *Report {
-	r := &Report{Schema: Schema, Version: version, Captures: []Capture{}, Connections: []Connection{}, Destinations: []Destination{}}
-	perCapture := make([][]*diagnose.Connection, len(a.Captures))
+	r := &Report{Schema: Schema, Version: version, Connections: []Connection{}}
+	agg := newAggregator()
 	for _, c := range a.Connections {
-		if c.Capture >= 0 && c.Capture < len(perCapture) {
-			perCapture[c.Capture] = append(perCapture[c.Capture], c)
-		}
+		v := buildConnection(c)
+		agg.add(&v)
+		r.Connections = append(r.Connections, v)
 	}
-	for i, ci := range a.Captures {
-		r.Captures = append(r.Captures, buildCapture(ci, perCapture[i], a.Errors))
-	}
-	for _, c := range a.Connections {
-		r.Connections = append(r.Connections, buildConnection(c))
-	}
-	r.Destinations = buildDestinations(r.Connections)
-	r.Summary = Summary{Connections: len(r.Connections), Verdicts: map[string]int{}}
-	for _, c := range r.Connections {
-		r.Summary.Verdicts[c.Verdict]++
-		if c.Verdict != string(diagnose.VerdictOK) {
-			r.Summary.Problems++
-		}
-	}
+	r.Captures, r.Destinations, r.Summary = agg.finish(a.Captures, a.Errors)
 	return r
 }
 
-func buildCapture(ci *pcap.CaptureInfo, conns []*diagnose.Connection, errs []error) Capture {
+// aggregator keeps what the report needs once connections have been
+// written: per-destination counts, the addresses seen per capture, and the
+// summary. Its size grows with destinations and addresses, not connections.
+type aggregator struct {
+	dests     map[netip.AddrPort]*Destination
+	destNames map[netip.AddrPort]map[string]bool
+	addrs     map[int]map[netip.Addr]int // capture -> address -> connections
+	conns     map[int]int                // capture -> connections
+	summary   Summary
+}
+
+func newAggregator() *aggregator {
+	return &aggregator{
+		dests:     map[netip.AddrPort]*Destination{},
+		destNames: map[netip.AddrPort]map[string]bool{},
+		addrs:     map[int]map[netip.Addr]int{},
+		conns:     map[int]int{},
+		summary:   Summary{Verdicts: map[string]int{}},
+	}
+}
+
+func (g *aggregator) add(c *Connection) {
+	g.summary.Connections++
+	g.summary.Verdicts[c.Verdict]++
+	if c.Verdict != string(diagnose.VerdictOK) {
+		g.summary.Problems++
+	}
+	g.conns[c.Capture]++
+	m := g.addrs[c.Capture]
+	if m == nil {
+		m = map[netip.Addr]int{}
+		g.addrs[c.Capture] = m
+	}
+	a, b := c.clientAddr.Addr(), c.serverAddr.Addr()
+	m[a]++
+	if b != a {
+		m[b]++
+	}
+
+	d := g.dests[c.serverAddr]
+	if d == nil {
+		d = &Destination{Server: c.Server, Verdicts: map[string]int{}, Reasons: map[string]int{}, Alerts: map[string]int{}, Names: []string{}}
+		g.dests[c.serverAddr] = d
+		g.destNames[c.serverAddr] = map[string]bool{}
+	}
+	d.Attempts++
+	d.Verdicts[c.Verdict]++
+	d.Reasons[c.Reason]++
+	if c.Alert != nil {
+		d.Alerts[c.Alert.SentBy+" "+c.Alert.Name]++
+	}
+	for _, cert := range c.Certificates {
+		if cert.SentBy == "server" && cert.Index == 0 && cert.CommonName != "" && !g.destNames[c.serverAddr][cert.CommonName] {
+			g.destNames[c.serverAddr][cert.CommonName] = true
+			d.Names = append(d.Names, cert.CommonName)
+		}
+	}
+	if c.Verdict != string(diagnose.VerdictOK) {
+		t := c.Start
+		if d.FirstFailure == nil || t.Before(d.FirstFailure.Time) {
+			d.FirstFailure = &Time{t.Time}
+		}
+		if d.LastFailure == nil || t.After(d.LastFailure.Time) {
+			d.LastFailure = &Time{t.Time}
+		}
+	}
+}
+
+// finish returns the captures, destinations (sorted by address) and summary.
+func (g *aggregator) finish(infos []*pcap.CaptureInfo, errs []error) ([]Capture, []Destination, Summary) {
+	captures := []Capture{}
+	for i, ci := range infos {
+		c := buildCapture(ci, g.conns[i], errs)
+		c.Node = captureNode(g.addrs[i], g.conns[i])
+		captures = append(captures, c)
+	}
+	keys := make([]netip.AddrPort, 0, len(g.dests))
+	for k := range g.dests {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].Compare(keys[j]) < 0 })
+	dests := make([]Destination, 0, len(keys))
+	for _, k := range keys {
+		dests = append(dests, *g.dests[k])
+	}
+	return captures, dests, g.summary
+}
+
+func buildCapture(ci *pcap.CaptureInfo, conns int, errs []error) Capture {
 	c := Capture{
 		File: ci.Path, Size: ci.Size, Format: ci.Format, Compressed: ci.Compressed,
 		LinkTypes: nonNil(ci.LinkTypes), Snaplen: ci.Snaplen, Packets: ci.Packets, CutPackets: ci.CutPackets,
 		First: timePtr(ci.First), Last: timePtr(ci.Last), TCPPackets: ci.TCPPackets, OtherPackets: ci.OtherPackets,
-		Undecodable: ci.Undecodable, Connections: len(conns), ConnsEvicted: ci.ConnsEvicted, Warnings: nonNil(ci.Warnings),
-		firstTime: ci.First,
+		Undecodable: ci.Undecodable, Connections: conns, ConnsEvicted: ci.ConnsEvicted, Warnings: nonNil(ci.Warnings),
 	}
-	c.Node = captureNode(conns)
 	for _, err := range errs {
 		if strings.Contains(err.Error(), ci.Path) {
 			c.Error = err.Error()
@@ -247,21 +317,13 @@ func buildCapture(ci *pcap.CaptureInfo, conns []*diagnose.Connection, errs []err
 }
 
 // captureNode returns the address that is an end of every connection, or "".
-func captureNode(conns []*diagnose.Connection) string {
-	if len(conns) == 0 {
+func captureNode(addrs map[netip.Addr]int, conns int) string {
+	if conns == 0 {
 		return ""
 	}
-	count := map[netip.Addr]int{}
-	for _, c := range conns {
-		a, b := c.Client.Addr(), c.Server.Addr()
-		count[a]++
-		if b != a {
-			count[b]++
-		}
-	}
 	var nodes []string
-	for a, n := range count {
-		if n == len(conns) {
+	for a, n := range addrs {
+		if n == conns {
 			nodes = append(nodes, a.String())
 		}
 	}
@@ -287,7 +349,7 @@ func buildConnection(c *diagnose.Connection) Connection {
 		Resumed: c.Resumed, HandshakeComplete: c.HandshakeComplete, HandshakeFrame: c.HandshakeFrame,
 		EmptyClientCertificate: c.EmptyClientCertificate, CertificatesHidden: c.CertificatesHidden,
 		Certificates: []Certificate{}, Events: []Event{}, Findings: []Finding{}, EventsDropped: c.EventsDropped,
-		serverAddr: c.Server,
+		clientAddr: c.Client, serverAddr: c.Server,
 	}
 	if al := c.Alert; al != nil {
 		v.Alert = &Alert{Name: al.Name, SentBy: al.SentBy.String(), Frame: al.Frame, Time: Time{al.Time}, Encrypted: al.Encrypted,
@@ -342,51 +404,3 @@ func buildCertificate(c diagnose.Certificate) Certificate {
 	v.SignatureAlgorithm, v.SHA256, v.SHA1, v.ParseError = i.SignatureAlgorithm, i.SHA256, i.SHA1, i.ParseError
 	return v
 }
-
-// buildDestinations groups connections by server ip:port.
-func buildDestinations(conns []Connection) []Destination {
-	byServer := map[netip.AddrPort]*Destination{}
-	var order []netip.AddrPort
-	names := map[netip.AddrPort]map[string]bool{}
-	for i := range conns {
-		c := &conns[i]
-		d := byServer[c.serverAddr]
-		if d == nil {
-			d = &Destination{Server: c.Server, Verdicts: map[string]int{}, Reasons: map[string]int{}, Alerts: map[string]int{}, Names: []string{}, Connections: []string{}}
-			byServer[c.serverAddr] = d
-			order = append(order, c.serverAddr)
-			names[c.serverAddr] = map[string]bool{}
-		}
-		d.Attempts++
-		d.Verdicts[c.Verdict]++
-		d.Reasons[c.Reason]++
-		if c.Alert != nil {
-			d.Alerts[c.Alert.SentBy+" "+c.Alert.Name]++
-		}
-		d.Connections = append(d.Connections, fmt.Sprintf("%d/%d", c.Capture, c.ID))
-		for _, cert := range c.Certificates {
-			if cert.SentBy == "server" && cert.Index == 0 && cert.CommonName != "" && !names[c.serverAddr][cert.CommonName] {
-				names[c.serverAddr][cert.CommonName] = true
-				d.Names = append(d.Names, cert.CommonName)
-			}
-		}
-		if c.Verdict != string(diagnose.VerdictOK) {
-			t := c.Start
-			if d.FirstFailure == nil || t.Before(d.FirstFailure.Time) {
-				d.FirstFailure = &Time{t.Time}
-			}
-			if d.LastFailure == nil || t.After(d.LastFailure.Time) {
-				d.LastFailure = &Time{t.Time}
-			}
-		}
-	}
-	sort.Slice(order, func(i, j int) bool { return order[i].Compare(order[j]) < 0 })
-	out := make([]Destination, 0, len(order))
-	for _, k := range order {
-		out = append(out, *byServer[k])
-	}
-	return out
-}
-
-// baseName returns the file name of a capture path, for compact text output.
-func baseName(p string) string { return filepath.Base(p) }

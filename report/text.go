@@ -19,6 +19,8 @@ type TextOptions struct {
 	Verbose bool
 	// OnlyProblems lists only connections whose verdict is not ok.
 	OnlyProblems bool
+	// MultiCapture numbers connections as capture/id (several input files).
+	MultiCapture bool
 }
 
 const (
@@ -29,13 +31,11 @@ const (
 	ansiReset  = "\x1b[0m"
 )
 
-// WriteText writes the report for a person: capture facts, one block per
-// connection, then the per-destination summary.
+// WriteText writes the report for a person: one block per connection, then
+// the capture facts, the per-destination summary and the totals.
 func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	ew := &errWriter{w: w}
-	for i, c := range r.Captures {
-		writeCaptureText(ew, i, &c, len(r.Captures) > 1)
-	}
+	o.MultiCapture = o.MultiCapture || len(r.Captures) > 1
 	shown := 0
 	for i := range r.Connections {
 		c := &r.Connections[i]
@@ -43,17 +43,26 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			continue
 		}
 		shown++
-		writeConnectionText(ew, c, o, len(r.Captures) > 1)
+		writeConnectionText(ew, c, o)
 	}
-	if len(r.Connections) == 0 {
-		fmt.Fprintf(ew, "\nNo TLS connection found on the watched ports.\n")
+	writeFooterText(ew, r.Captures, r.Destinations, r.Summary, len(r.Connections), shown, o)
+	return ew.err
+}
+
+func writeFooterText(w io.Writer, caps []Capture, dests []Destination, sum Summary, total, shown int, o TextOptions) {
+	if total == 0 {
+		fmt.Fprintf(w, "No TLS connection found on the watched ports.\n")
 	} else if shown == 0 {
-		fmt.Fprintf(ew, "\nEvery connection is ok.\n")
+		fmt.Fprintf(w, "Every connection is ok.\n")
 	}
-	if len(r.Destinations) > 0 {
-		fmt.Fprintf(ew, "\nDestinations (server ip:port):\n")
-		tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
-		for _, d := range r.Destinations {
+	fmt.Fprintln(w)
+	for i := range caps {
+		writeCaptureText(w, i, &caps[i], len(caps) > 1)
+	}
+	if len(dests) > 0 {
+		fmt.Fprintf(w, "\nDestinations (server ip:port):\n")
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		for _, d := range dests {
 			names := Sanitize(strings.Join(d.Names, ", "))
 			if names == "" {
 				names = "-"
@@ -62,8 +71,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		}
 		tw.Flush()
 	}
-	fmt.Fprintf(ew, "\n%s\n", summaryLine(r, o.Color))
-	return ew.err
+	fmt.Fprintf(w, "\n%s\n", summaryLine(sum, o.Color))
 }
 
 func writeCaptureText(w io.Writer, i int, c *Capture, many bool) {
@@ -114,12 +122,12 @@ func colorVerdict(v string, color bool) string {
 	return ansiYellow + v + ansiReset
 }
 
-func writeConnectionText(w io.Writer, c *Connection, o TextOptions, many bool) {
+func writeConnectionText(w io.Writer, c *Connection, o TextOptions) {
 	id := fmt.Sprintf("#%d", c.ID)
-	if many {
+	if o.MultiCapture {
 		id = fmt.Sprintf("#%d/%d", c.Capture, c.ID)
 	}
-	fmt.Fprintf(w, "\n%s %s -> %s  %s (%s)", id, c.Client, c.Server, colorVerdict(c.Verdict, o.Color), c.Reason)
+	fmt.Fprintf(w, "%s %s -> %s  %s (%s)", id, c.Client, c.Server, colorVerdict(c.Verdict, o.Color), c.Reason)
 	if c.TLSVersion != "" {
 		fmt.Fprintf(w, "  %s %s", c.TLSVersion, c.CipherSuite)
 	}
@@ -162,6 +170,7 @@ func writeConnectionText(w io.Writer, c *Connection, o TextOptions, many bool) {
 			fmt.Fprintf(w, "     (%d more events not kept)\n", c.EventsDropped)
 		}
 	}
+	fmt.Fprintln(w)
 }
 
 func certificateLine(c *Certificate) string {
@@ -244,14 +253,14 @@ func destinationCounts(d *Destination, color bool) string {
 	return s
 }
 
-func summaryLine(r *Report, color bool) string {
+func summaryLine(sum Summary, color bool) string {
 	var parts []string
 	for _, v := range diagnose.Verdicts {
-		if n := r.Summary.Verdicts[string(v)]; n > 0 {
+		if n := sum.Verdicts[string(v)]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, colorVerdict(string(v), color)))
 		}
 	}
-	s := plural(r.Summary.Connections, "connection", "connections")
+	s := plural(sum.Connections, "connection", "connections")
 	if len(parts) > 0 {
 		s += ": " + strings.Join(parts, ", ")
 	}

@@ -102,25 +102,34 @@ func analyzeRun(opts *AnalyzeOptions) error {
 	for _, p := range opts.Ports {
 		ports = append(ports, uint16(p))
 	}
+	format := report.FormatText
+	if opts.Format == "json" {
+		format = report.FormatJSON
+	}
+	w := report.NewWriter(opts.IO.Out, format, opts.Version, report.TextOptions{
+		Color:        opts.IO.OutTTY,
+		Verbose:      opts.Verbose,
+		OnlyProblems: opts.OnlyProblems,
+		MultiCapture: len(opts.Inputs) > 1,
+	})
+	problems := 0
 	a := diagnose.NewAnalyzer(diagnose.Options{
 		Ports:     ports,
 		AnyPort:   opts.AnyPort,
 		MaxConns:  opts.MaxConns,
 		MaxBuffer: opts.MaxBuffer,
+		Emit: func(c *diagnose.Connection) {
+			if c.Verdict != diagnose.VerdictOK {
+				problems++
+			}
+			w.Add(c)
+		},
 	})
 	for _, in := range opts.Inputs {
 		_ = a.ReadFile(in) // errors are kept in the analysis
 	}
 	res := a.Result()
-	r := report.Build(res, opts.Version)
-	var err error
-	switch opts.Format {
-	case "json":
-		err = report.WriteJSON(opts.IO.Out, r)
-	default:
-		err = report.WriteText(opts.IO.Out, r, report.TextOptions{Color: opts.IO.OutTTY, Verbose: opts.Verbose, OnlyProblems: opts.OnlyProblems})
-	}
-	if err != nil {
+	if err := w.Close(res.Captures, res.Errors); err != nil {
 		return &exitError{code: exitTrouble, err: fmt.Errorf("writing the report: %w", err)}
 	}
 	if len(res.Errors) > 0 {
@@ -129,7 +138,7 @@ func analyzeRun(opts *AnalyzeOptions) error {
 		}
 		return &exitError{code: exitTrouble, err: res.Errors[len(res.Errors)-1]}
 	}
-	if r.Summary.Problems > 0 {
+	if problems > 0 {
 		return &exitError{code: exitProblems}
 	}
 	return nil

@@ -1,0 +1,97 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/siptls/siptls/diagnose"
+	"github.com/siptls/siptls/pcap"
+)
+
+// Format is an output format of a Writer.
+type Format int
+
+// The formats a Writer streams.
+const (
+	FormatText Format = iota
+	FormatJSON
+)
+
+// A Writer streams a report: each connection is written as soon as it is
+// added and then forgotten, and Close writes what needs every connection
+// (capture facts, destinations, summary). Memory stays flat in the number of
+// connections. The JSON it writes is the Report object, with "connections"
+// before "captures".
+type Writer struct {
+	out     *errWriter
+	format  Format
+	version string
+	text    TextOptions
+	agg     *aggregator
+	n       int // connections written
+	shown   int // connections written in text (OnlyProblems hides some)
+}
+
+// NewWriter returns a Writer of the given format. TextOptions apply to text.
+func NewWriter(out io.Writer, f Format, version string, o TextOptions) *Writer {
+	return &Writer{out: &errWriter{w: out}, format: f, version: version, text: o, agg: newAggregator()}
+}
+
+// Add writes one connection.
+func (w *Writer) Add(c *diagnose.Connection) {
+	v := buildConnection(c)
+	w.agg.add(&v)
+	switch w.format {
+	case FormatJSON:
+		if w.n == 0 {
+			fmt.Fprintf(w.out, "{\n  \"schema\": %q,\n  \"siptls_version\": %q,\n  \"connections\": [", Schema, w.version)
+		} else {
+			io.WriteString(w.out, ",")
+		}
+		b, err := json.MarshalIndent(&v, "    ", "  ")
+		if err != nil && w.out.err == nil {
+			w.out.err = err
+		}
+		io.WriteString(w.out, "\n    ")
+		w.out.Write(b)
+	default:
+		if !w.text.OnlyProblems || v.Verdict != string(diagnose.VerdictOK) {
+			writeConnectionText(w.out, &v, w.text)
+			w.shown++
+		}
+	}
+	w.n++
+}
+
+// Close writes the capture facts, the destinations and the summary, and
+// returns the first write error.
+func (w *Writer) Close(captures []*pcap.CaptureInfo, errs []error) error {
+	caps, dests, sum := w.agg.finish(captures, errs)
+	switch w.format {
+	case FormatJSON:
+		if w.n == 0 {
+			fmt.Fprintf(w.out, "{\n  \"schema\": %q,\n  \"siptls_version\": %q,\n  \"connections\": [],\n", Schema, w.version)
+		} else {
+			io.WriteString(w.out, "\n  ],\n")
+		}
+		for i, field := range []struct {
+			name string
+			v    any
+		}{{"captures", caps}, {"destinations", dests}, {"summary", sum}} {
+			b, err := json.MarshalIndent(field.v, "  ", "  ")
+			if err != nil && w.out.err == nil {
+				w.out.err = err
+			}
+			fmt.Fprintf(w.out, "  %q: %s", field.name, b)
+			if i < 2 {
+				io.WriteString(w.out, ",")
+			}
+			io.WriteString(w.out, "\n")
+		}
+		io.WriteString(w.out, "}\n")
+	default:
+		writeFooterText(w.out, caps, dests, sum, w.n, w.shown, w.text)
+	}
+	return w.out.err
+}
