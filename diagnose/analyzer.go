@@ -3,6 +3,7 @@ package diagnose
 import (
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 
 	"github.com/siptls/siptls/certinfo"
@@ -100,12 +101,21 @@ func Framer(b []byte) int {
 // ReadFile analyses one capture file. Results found before an input error are
 // kept; the error is also recorded in the Analysis.
 func (a *Analyzer) ReadFile(path string) error {
+	return a.read(path, func(opts pcap.Options) (*pcap.CaptureInfo, error) { return pcap.ReadFile(path, opts, a) })
+}
+
+// Read analyses a capture read from r; name identifies it in the results.
+func (a *Analyzer) Read(r io.Reader, name string) error {
+	return a.read(name, func(opts pcap.Options) (*pcap.CaptureInfo, error) { return pcap.Read(r, name, opts, a) })
+}
+
+func (a *Analyzer) read(name string, read func(pcap.Options) (*pcap.CaptureInfo, error)) error {
 	a.capture = len(a.result.Captures)
 	a.next = 1
-	info, err := pcap.ReadFile(path, a.pcapOptions(), a)
+	info, err := read(a.pcapOptions())
 	a.flush()
 	if info == nil {
-		info = &pcap.CaptureInfo{Path: path}
+		info = &pcap.CaptureInfo{Path: name}
 	}
 	a.result.Captures = append(a.result.Captures, info)
 	if err != nil {
