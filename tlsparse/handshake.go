@@ -273,7 +273,10 @@ var helloRetryRequestRandom = [32]byte{
 }
 
 // ServerHello is the ServerHello message (RFC 8446 section 4.1.3, RFC 5246
-// section 7.4.1.3), which in TLS 1.3 may be a HelloRetryRequest.
+// section 7.4.1.3), which in TLS 1.3 may be a HelloRetryRequest. When
+// LegacyVersion is a TLS 1.3 draft code point (0x7fNN), the message has the
+// layout of drafts 21 and earlier, without legacy_session_id and
+// legacy_compression_method.
 type ServerHello struct {
 	Raw                     []byte
 	LegacyVersion           Version
@@ -322,8 +325,17 @@ func parseServerHello(r *reader, s cryptobyte.String) (*ServerHello, bool) {
 	var version, suite uint16
 	var sid cryptobyte.String
 	if !r.u16(&s, "legacy_version", &version) ||
-		!r.bytes(&s, 32, "random", &m.Random) ||
-		!r.vec8(&s, "legacy_session_id", &sid) ||
+		!r.bytes(&s, 32, "random", &m.Random) {
+		return nil, false
+	}
+	if Version(version).IsTLS13Draft() {
+		// draft-ietf-tls-tls13-21 and earlier: the version field holds the
+		// selected draft and there is no legacy_session_id nor
+		// legacy_compression_method.
+		if !r.u16(&s, "cipher_suite", &suite) {
+			return nil, false
+		}
+	} else if !r.vec8(&s, "legacy_session_id", &sid) ||
 		!r.u16(&s, "cipher_suite", &suite) ||
 		!r.u8(&s, "legacy_compression_method", &m.LegacyCompressionMethod) {
 		return nil, false

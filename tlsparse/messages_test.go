@@ -525,3 +525,30 @@ func TestParseOtherMessages(t *testing.T) {
 		})
 	}
 }
+
+func TestParseDraftServerHello(t *testing.T) {
+	msg := msgOf(TypeServerHello, func(b *cryptobyte.Builder) {
+		b.AddUint16(0x7f10)
+		b.AddBytes(make([]byte, 32))
+		b.AddUint16(0x1301)
+		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+			ext(ExtKeyShare, func(b *cryptobyte.Builder) {
+				b.AddUint16(uint16(GroupX25519))
+				b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(make([]byte, 32)) })
+			})(b)
+		})
+	})
+	m, err := ParseHandshake(msg, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := m.(*ServerHello)
+	if sh.Version() != 0x7f10 || sh.CipherSuite != TLS_AES_128_GCM_SHA256 || sh.KeyShare.Group != GroupX25519 || len(sh.Findings) != 0 {
+		t.Errorf("got %+v", sh)
+	}
+	for i := range msg {
+		if _, err := ParseHandshake(msg[:i], 0); !errors.Is(err, ErrTruncated) {
+			t.Fatalf("prefix %d: %v", i, err)
+		}
+	}
+}
