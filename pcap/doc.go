@@ -69,10 +69,11 @@
 // Read never panics on any input; the Framer and the Handler are the
 // caller's code.
 //
-// Frame numbers count EPB, SPB and OPB packet blocks as Wireshark does;
-// pcapng custom blocks (0xBAD, 0x40000BAD) and systemd journal blocks, which
-// Wireshark also lists as frames, are skipped by pcapgo, so frame numbers
-// after such a block are one lower than Wireshark's.
+// Frame numbers count records as Wireshark does: in pcapng, EPB, SPB and
+// OPB packet blocks, and also custom blocks (0xBAD, 0x40000BAD) and systemd
+// journal export blocks, which pcapgo skips; the reader looks ahead in its
+// buffer to count those (counted as OtherPackets). A block larger than the
+// 256 KiB buffer ends that look-ahead.
 //
 // Not done: IP fragment reassembly, TCP inside tunnels (GRE, GTP, VXLAN,
 // ICMP errors), link types other than those above, and overlaps against

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"errors"
 	"io"
 	"os"
@@ -329,6 +330,10 @@ func itoa(n int) string {
 // readPcapng reads a pcapng stream.
 func (rd *reader) readPcapng(br *bufio.Reader) error {
 	rd.off = -1
+	big := false
+	if h, err := br.Peek(12); err == nil {
+		big = binary.BigEndian.Uint32(h[8:12]) == ngByteOrderMagic
+	}
 	nr, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
 	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
@@ -338,6 +343,12 @@ func (rd *reader) readPcapng(br *bufio.Reader) error {
 	}
 	nIf := 0
 	for {
+		// blocks that Wireshark lists as frames but pcapgo skips
+		for n := ngExtraFrames(br, &big); n > 0; n-- {
+			rd.frame++
+			rd.info.Packets = rd.frame
+			rd.info.OtherPackets++
+		}
 		data, ci, err := nr.ZeroCopyReadPacketData()
 		if err != nil {
 			switch {
@@ -371,6 +382,50 @@ func (rd *reader) readPcapng(br *bufio.Reader) error {
 		}
 		rd.packet(lt, data, &ci)
 	}
+}
+
+const ngByteOrderMagic = 0x1A2B3C4D
+
+// ngExtraFrames looks ahead, without consuming, at the pcapng blocks before
+// the next packet block and counts those that Wireshark lists as frames
+// but pcapgo skips: custom blocks (0xBAD, 0x40000BAD) and systemd journal
+// export blocks (9). big is the current section's byte order; it follows
+// section headers met on the way. Blocks beyond br's buffer are not seen.
+func ngExtraFrames(br *bufio.Reader, big *bool) int {
+	n, off := 0, 0
+	for off+12 <= br.Size() {
+		h, err := br.Peek(off + 12)
+		if err != nil {
+			return n
+		}
+		h = h[off:]
+		var bo binary.ByteOrder = binary.LittleEndian
+		if binary.LittleEndian.Uint32(h[0:4]) == 0x0A0D0D0A {
+			switch {
+			case binary.BigEndian.Uint32(h[8:12]) == ngByteOrderMagic:
+				*big = true
+			case binary.LittleEndian.Uint32(h[8:12]) == ngByteOrderMagic:
+				*big = false
+			default:
+				return n
+			}
+		}
+		if *big {
+			bo = binary.BigEndian
+		}
+		switch bo.Uint32(h[0:4]) {
+		case 2, 3, 6: // packet blocks: pcapgo returns them
+			return n
+		case 0xBAD, 0x40000BAD, 9:
+			n++
+		}
+		l := int(bo.Uint32(h[4:8]))
+		if l < 12 || l%4 != 0 {
+			return n
+		}
+		off += l
+	}
+	return n
 }
 
 // linkCheck fails a pcapng file none of whose packets could be decoded
