@@ -233,7 +233,10 @@ func parseClientHello(r *reader, s cryptobyte.String) (*ClientHello, bool) {
 				m.SignatureAlgorithms, ok = readSignatureAlgorithms(r, s, "supported_signature_algorithms")
 				return ok
 			})
-		case ExtKeyShare: // RFC 8446 section 4.2.8
+		case ExtKeyShare, extKeyShareDraft: // RFC 8446 section 4.2.8
+			if e.Type == extKeyShareDraft && d.seen[ExtKeyShare] {
+				continue
+			}
 			d.decode(e, func(r *reader, s *cryptobyte.String) bool {
 				var list cryptobyte.String
 				if !r.vec16(s, "client_shares", &list) {
@@ -262,6 +265,11 @@ func parseClientHello(r *reader, s cryptobyte.String) (*ClientHello, bool) {
 	m.Findings = append(m.Findings, d.findings...)
 	return m, true
 }
+
+// extKeyShareDraft is the code point TLS 1.3 drafts 22 and earlier used for
+// key_share; the registry now lists it as reserved. It is decoded as
+// key_share when no key_share (51) precedes it.
+const extKeyShareDraft ExtensionType = 40
 
 // helloRetryRequestRandom is the Random of a HelloRetryRequest, the SHA-256
 // of "HelloRetryRequest" (RFC 8446 section 4.1.3).
@@ -363,8 +371,12 @@ func parseServerHello(r *reader, s cryptobyte.String) (*ServerHello, bool) {
 	// RFC 8446 section 4.1.3: a TLS 1.3 server negotiating TLS 1.2 or
 	// below sets the last 8 bytes of Random to "DOWNGRD" and 0x01 or 0x00.
 	if tail := m.Random[24:]; bytes.Equal(tail[:7], []byte("DOWNGRD")) && tail[7] <= 1 {
+		below := "TLS 1.2"
+		if tail[7] == 0 {
+			below = "TLS 1.1 or below"
+		}
 		m.Findings = append(m.Findings, Finding{Code: FindingDowngradeSentinel,
-			Detail: "server random carries the TLS 1.3 downgrade marker"})
+			Detail: fmt.Sprintf("server random ends with the RFC 8446 downgrade marker: the server supports TLS 1.3 but negotiated %s", below)})
 	}
 	hrr := m.IsHelloRetryRequest()
 	d := &extDecoder{}
@@ -383,7 +395,10 @@ func parseServerHello(r *reader, s cryptobyte.String) (*ServerHello, bool) {
 				}
 				return ok
 			})
-		case ExtKeyShare: // RFC 8446 section 4.2.8
+		case ExtKeyShare, extKeyShareDraft: // RFC 8446 section 4.2.8
+			if e.Type == extKeyShareDraft && d.seen[ExtKeyShare] {
+				continue
+			}
 			d.decode(e, func(r *reader, s *cryptobyte.String) bool {
 				if hrr {
 					var g uint16

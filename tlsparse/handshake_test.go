@@ -43,8 +43,8 @@ func findAll[T Message](ms []Message) []T {
 }
 
 // TestFixtures parses the recorded crypto/tls handshakes and compares a text
-// rendering of every message with a golden file. Run with -update to record
-// new fixtures and rewrite the golden files.
+// rendering of every message with a golden file. Run with -update to rewrite
+// the golden files, with -record -update to also record new fixtures.
 func TestFixtures(t *testing.T) {
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {

@@ -167,6 +167,15 @@ func TestParseClientHello(t *testing.T) {
 			u16Ext(ExtSupportedVersions, true, 0x0305, 0x7f17, 0x0303),
 		}}), want: chSummary{Versions: []Version{0x0305, 0x7f17, VersionTLS12}, Max: 0x7f17, NumExts: 1,
 			Findings: []string{FindingUnknownVersion}}},
+		{name: "draft key_share code point 40", input: clientHello(helloOpts{exts: []func(*cryptobyte.Builder){
+			u16Ext(ExtSupportedVersions, true, 0x7f10),
+			ext(40, func(b *cryptobyte.Builder) {
+				b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+					b.AddUint16(uint16(GroupX25519))
+					b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(make([]byte, 32)) })
+				})
+			}),
+		}}), want: chSummary{Versions: []Version{0x7f10}, Max: 0x7f10, KeyShares: []NamedGroup{GroupX25519}, NumExts: 2}},
 		{name: "duplicate extension keeps the first", input: clientHello(helloOpts{exts: []func(*cryptobyte.Builder){
 			sni("a.example"), sni("b.example"),
 		}}), want: chSummary{ServerName: "a.example", Max: VersionTLS12, NumExts: 2, Findings: []string{FindingDuplicateExtension}}},

@@ -22,7 +22,10 @@ import (
 	"time"
 )
 
-var update = flag.Bool("update", false, "regenerate testdata/handshakes fixtures from live crypto/tls handshakes and rewrite golden files")
+var (
+	update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+	record = flag.Bool("record", false, "re-record the testdata/handshakes fixtures from live crypto/tls handshakes (then run with -update)")
+)
 
 // scenario is one crypto/tls handshake recorded as a fixture.
 type scenario struct {
@@ -322,7 +325,7 @@ func readHex(t testing.TB, path string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test -run TestFixtures -update to create it)", err)
+		t.Fatalf("%v (run go test -run TestFixtures -record -update to create it)", err)
 	}
 	b, err := hex.DecodeString(strings.Join(strings.Fields(string(data)), ""))
 	if err != nil {
@@ -332,10 +335,10 @@ func readHex(t testing.TB, path string) []byte {
 }
 
 // loadTranscript returns the recorded fixture of a scenario, re-recording it
-// first with -update.
+// first with -record.
 func loadTranscript(t testing.TB, sc scenario) transcript {
 	t.Helper()
-	if *update {
+	if *record {
 		tr := runHandshake(t, sc)
 		writeHex(t, fixturePath(sc.name, "client"), tr.client)
 		writeHex(t, fixturePath(sc.name, "server"), tr.server)
