@@ -508,7 +508,8 @@ func parseCertificate(r *reader, s cryptobyte.String, v Version) (*Certificate, 
 // 1.3 or a draft, else in the TLS 1.2 form (RFC 5246 section 7.4.4; without
 // SignatureAlgorithms before TLS 1.2). In the TLS 1.3 form,
 // SignatureAlgorithms and CertificateAuthorities are decoded from the
-// signature_algorithms and certificate_authorities extensions.
+// signature_algorithms and certificate_authorities extensions. With version
+// 0 (unknown), the TLS 1.2 layout is tried first, then the older one.
 type CertificateRequest struct {
 	Raw []byte
 
@@ -568,6 +569,15 @@ func parseCertificateRequest(r *reader, s cryptobyte.String, v Version) (*Certif
 		}
 		m.Findings = d.findings
 		return m, true
+	}
+	if v == 0 {
+		// Version unknown: the TLS 1.2 layout if it parses, else the older
+		// one.
+		trial := &reader{base: r.base, typ: r.typ}
+		if m, ok := parseCertificateRequest(trial, s, VersionTLS12); ok {
+			return m, true
+		}
+		v = VersionTLS11
 	}
 	var types cryptobyte.String
 	if !r.vec8(&s, "certificate_types", &types) {

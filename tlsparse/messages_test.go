@@ -408,6 +408,10 @@ func TestParseCertificateRequest(t *testing.T) {
 		{name: "TLS 1.3", input: tls13, v: VersionTLS13, sigs: []SignatureScheme{SigRSAPSSRSAESHA256, SigECDSAP256SHA256}, numExts: 3,
 			findings: []string{FindingEmptyDistinguishedName}},
 		{name: "TLS 1.2 message read as TLS 1.1", input: tls12, v: VersionTLS11, wantErr: ErrTruncated},
+		{name: "TLS 1.2 message, version unknown", input: tls12, v: 0, types: []uint8{1, 64}, sigs: []SignatureScheme{SigRSAPSSRSAESHA256, SigECDSAP256SHA256},
+			findings: []string{FindingEmptyDistinguishedName}},
+		{name: "TLS 1.1 message, version unknown", input: tls11, v: 0, types: []uint8{1},
+			findings: []string{FindingEmptyDistinguishedName}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
