@@ -153,6 +153,11 @@ func (st *connState) tcpEvent(ev *pcap.Event) {
 	case pcap.EventSYNACK:
 		st.synack = m
 		st.event(ev.Dir, ev.Frame, ev.Time, "SYN-ACK")
+		// A FIN or RST before the SYN-ACK ended an earlier attempt (for
+		// example the client's RST to a stale ACK); the connection starts now.
+		for i := range st.dirs {
+			st.dirs[i].fin, st.dirs[i].rst = mark{}, mark{}
+		}
 	case pcap.EventHandshakeACK:
 		st.event(ev.Dir, ev.Frame, ev.Time, "ACK (TCP connection established)")
 	case pcap.EventMidstream:

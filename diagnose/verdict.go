@@ -459,7 +459,7 @@ func (st *connState) decideDuringHandshake() {
 		}
 		b.WriteString(", without sending an alert")
 		if od.certMsg.seen() && od.lastMsgMark.frame >= od.certMsg.frame {
-			fmt.Fprintf(&b, ". A reset right after the %s's certificate usually means %s does not trust it: compare it with what is uploaded as CallManager-trust on %s", other, r.side, c.ipOf(r.side))
+			fmt.Fprintf(&b, ". A %s right after the %s's certificate usually means the %s does not trust it: compare it with what is uploaded as CallManager-trust on %s", map[bool]string{true: "reset", false: "close"}[r.rst], other, r.side, c.ipOf(r.side))
 		}
 		b.WriteString(".")
 		c.Summary = b.String()

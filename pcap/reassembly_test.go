@@ -51,6 +51,24 @@ func TestReassembly(t *testing.T) {
 				end1),
 		},
 		{
+			// tls12-39-connections-subjectaltname.pcap, frames 10-23: a stale
+			// ACK from the server, the client's RST to it, the SYN again, and
+			// only then the real SYN-ACK. The SYN-ACK fixes where the
+			// server's bytes start; no gap may be reported.
+			name: "stray server ACK before the SYN-ACK",
+			pkts: []pkt{
+				{c2s: true, flags: "S"},
+				{flags: "A", seq: 1 << 30, ack: 1 << 29},
+				{c2s: true, flags: "R", seq: 1 << 29, ack: 1 << 29},
+				{c2s: true, flags: "S"},
+				{flags: "SA", ack: 1},
+				{c2s: true, flags: "A", seq: 1, ack: 1},
+				{flags: "PA", seq: 1, ack: 1, data: "3ab"},
+			},
+			want: []string{"ev 1 c>s SYN f1", "ev 1 c>s RST f3", "ev 1 c>s SYN retransmission f4", "ev 1 s>c SYN-ACK f5", "ev 1 c>s handshake ACK f6",
+				`data 1 s>c "3ab" f7-7 off=0`, end1},
+		},
+		{
 			name: "reordering",
 			pkts: cat(handshake, []pkt{
 				{c2s: true, flags: "PA", seq: 4, ack: 1, data: "4def"},

@@ -117,10 +117,17 @@ func (h *half) countOnly(o, end uint64) uint64 {
 }
 
 // start makes the direction known with its next sequence number.
+// untouched reports whether no payload byte of this direction has been
+// delivered, held or buffered yet.
+func (h *half) untouched() bool {
+	return h.off == 0 && h.unit == nil && len(h.pend) == 0 && len(h.held) == 0 && h.skip == 0 && !h.stopped
+}
+
 func (h *half) start(next uint32) {
 	h.known = true
 	h.next = next
 	h.off = 0
+	h.resync, h.afterGap = false, false
 }
 
 // advance moves the next expected byte n bytes on, past a FIN if it is reached.

@@ -113,7 +113,10 @@ func (rd *reader) tcpPacket(data []byte, ci *gopacket.CaptureInfo, v6 bool) {
 			rd.event(c, EventRetransmission, d, fi, tcp.Seq, len(payload), 0, "")
 		} else if !c.synAck {
 			c.synAck, c.synAckISN = true, tcp.Seq
-			if !h.known {
+			// A stray segment from the server before its SYN-ACK (a stale
+			// ACK of an earlier connection, answered by the client's RST)
+			// does not fix where the server's bytes start: the SYN-ACK does.
+			if !h.known || h.untouched() {
 				h.start(tcp.Seq + 1)
 			}
 			if o := &c.half[1-d]; !o.known {
@@ -148,7 +151,9 @@ func (rd *reader) tcpPacket(data []byte, ci *gopacket.CaptureInfo, v6 bool) {
 			rd.close(c)
 		}
 	}
-	if tcp.ACK {
+	// An ACK from the server before its SYN-ACK belongs to something else
+	// (a stale connection): it says nothing about what the client sent.
+	if tcp.ACK && !(c.synSeen && !c.synAck) {
 		rd.ackGap(c, 1-d, tcp.Ack, fi)
 	}
 }

@@ -196,10 +196,24 @@ func certificateLine(c *Certificate) string {
 		s += " (" + c.ValidityAtCapture + " at capture time)"
 	}
 	if len(c.DNSNames) > 0 {
-		s += ", SAN " + Sanitize(strings.Join(c.DNSNames, " "))
+		s += ", SAN " + Sanitize(strings.Join(firstN(c.DNSNames, maxSANs), " "))
+		if len(c.DNSNames) > maxSANs {
+			s += fmt.Sprintf(" and %d more (JSON lists them all)", len(c.DNSNames)-maxSANs)
+		}
 	}
 	if len(c.ExtKeyUsage) > 0 {
 		s += ", EKU " + strings.Join(c.ExtKeyUsage, " ")
+	}
+	return s
+}
+
+// maxSANs is how many DNS names a certificate line shows; some certificates
+// carry thousands.
+const maxSANs = 8
+
+func firstN(s []string, n int) []string {
+	if len(s) > n {
+		return s[:n]
 	}
 	return s
 }
