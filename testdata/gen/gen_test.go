@@ -24,6 +24,8 @@ func TestFlights(t *testing.T) {
 		{"a scripted pause splits", []event{ev(capgen.Server, evData, "a", 0, 0), ev(capgen.Server, evData, "b", 0, time.Second)}, []string{"Sa", "Sb"}},
 		{"sides alternate", []event{ev(capgen.Client, evData, "a", 0, 0), ev(capgen.Server, evData, "b", 0, 0), ev(capgen.Client, evData, "c", 0, 0)}, []string{"Ca", "Sb", "Cc"}},
 		{"a close is its own flight", []event{ev(capgen.Client, evData, "a", 0, 0), ev(capgen.Client, evClose, "", 0, 0), ev(capgen.Client, evData, "b", 0, 0)}, []string{"Ca", "CF", "Cb"}},
+		{"the alert's sender closes first", []event{ev(capgen.Server, evData, "x", 0, 0), ev(capgen.Client, evClose, "", 0, 0), ev(capgen.Server, evClose, "", 0, 0)}, []string{"Sx", "SF", "CF"}},
+		{"a close_notify exchange keeps its order", []event{ev(capgen.Client, evData, "x", 0, 0), ev(capgen.Client, evClose, "", 0, 0), ev(capgen.Server, evData, "y", 0, 0), ev(capgen.Server, evClose, "", 0, 0)}, []string{"Cx", "CF", "Sy", "SF"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -108,8 +108,23 @@ func relay(t *transcript, target int) (int, <-chan struct{}, error) {
 			for {
 				n, err := from.Read(buf)
 				if n > 0 {
-					t.add(side, evData, buf[:n])
-					if _, werr := to.Write(buf[:n]); werr != nil {
+					data := append([]byte(nil), buf[:n]...)
+					if err == nil {
+						// Before the peer sees these bytes, look for more of the same
+						// write or the close that follows it (s_client sends close_notify
+						// and exits): the close is then recorded before the peer's
+						// answer, as it happened, whatever the goroutines' timing.
+						from.SetReadDeadline(time.Now().Add(3 * time.Millisecond))
+						m, err2 := from.Read(buf)
+						from.SetReadDeadline(deadline)
+						data = append(data, buf[:m]...)
+						var ne net.Error
+						if err2 != nil && !(errors.As(err2, &ne) && ne.Timeout()) {
+							err = err2
+						}
+					}
+					t.add(side, evData, data)
+					if _, werr := to.Write(data); werr != nil {
 						return
 					}
 				}

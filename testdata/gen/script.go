@@ -45,6 +45,13 @@ func flights(evs []event) []flight {
 		}
 		fs = append(fs, flight{Side: e.Side, Kind: e.Kind, Bytes: append([]byte(nil), e.Bytes...), Pause: e.Pause})
 	}
+	// When both ends close at the end, one right after the other, the end that wrote
+	// last (an alert's sender) closes first: the other only reacts to what it read.
+	// Two processes exiting (OpenSSL) are otherwise recorded in either order.
+	if n := len(fs); n >= 3 && fs[n-1].Kind == evClose && fs[n-2].Kind == evClose && fs[n-3].Kind == evData &&
+		fs[n-1].Side == fs[n-3].Side && fs[n-2].Side != fs[n-3].Side {
+		fs[n-2], fs[n-1] = fs[n-1], fs[n-2]
+	}
 	return fs
 }
 

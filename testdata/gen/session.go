@@ -228,11 +228,19 @@ func (g *gen) feedOpenSSL(ctx context.Context, t *transcript, d dialogue, cproc,
 	}
 }
 
+// settle is how long the end that reacts to its peer's close or alert waits before it
+// closes in turn, so that the peer's own close (a few microseconds after its last write)
+// is always recorded first and every run records the same order.
+const settle = 20 * time.Millisecond
+
 // defaultApp: handshake, the dialogue, then the client closes and the server closes
 // after reading the client's close_notify.
 func defaultApp(c *tls.Conn, t *transcript, side capgen.Side, d dialogue) error {
 	defer c.Close()
 	if err := c.Handshake(); err != nil {
+		if strings.Contains(err.Error(), "remote error") {
+			time.Sleep(settle) // the alert's sender closes first
+		}
 		return err
 	}
 	if err := d.play(c, t, side); err != nil {
@@ -240,6 +248,7 @@ func defaultApp(c *tls.Conn, t *transcript, side capgen.Side, d dialogue) error 
 	}
 	if side == capgen.Server {
 		io.Copy(io.Discard, c)
+		time.Sleep(settle)
 	} else {
 		t.think(side, 40*time.Millisecond)
 	}
@@ -267,6 +276,7 @@ func readFirst(c *tls.Conn, t *transcript, side capgen.Side, d dialogue) error {
 		return err
 	}
 	_, err := io.Copy(io.Discard, c)
+	time.Sleep(settle)
 	return err
 }
 
