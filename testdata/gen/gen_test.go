@@ -2,7 +2,11 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -163,5 +167,49 @@ func TestServerCipher(t *testing.T) {
 				t.Errorf("serverCipher = %#04x, want %#04x", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestGenerate runs the whole generator into a scratch directory (reusing the committed
+// keys and certificates) and checks that every capture listed in expected.tsv exists.
+func TestGenerate(t *testing.T) {
+	if _, err := exec.LookPath("openssl"); err != nil {
+		t.Skip("openssl not installed")
+	}
+	if testing.Short() {
+		t.Skip("runs real TLS sessions")
+	}
+	dir := t.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "certs"), os.DirFS("../certs")); err != nil {
+		t.Fatal(err)
+	}
+	if err := run([]string{"-out", dir}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, expectedFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]int{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != 6 {
+			t.Fatalf("row %q has %d fields", line, len(f))
+		}
+		files[f[0]]++
+	}
+	for f := range files {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("expected.tsv lists %s: %v", f, err)
+		}
+	}
+	if got := files["sample-cucm-trunk.cap"]; got != 12 {
+		t.Errorf("sample has %d connections, want 12", got)
+	}
+	if len(files) < 45 {
+		t.Errorf("%d files in expected.tsv", len(files))
 	}
 }
