@@ -114,9 +114,13 @@ func specs() []certSpec {
 			dns:       []string{"cucm8-pub.clus2.lab", "cucm8-sub1.clus2.lab", "cucm8-sub2.clus2.lab", "clus2.lab"},
 			notBefore: date("2026-02-03T13:20:00Z"), notAfter: date("2028-02-03T13:20:00Z"),
 			eku: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}, issuer: "lab-issuing-ca", chain: []string{"lab-issuing-ca"}},
-		// A CUBE's self-signed trustpoint certificate.
+		// A CUBE's self-signed trustpoint certificate, regenerated on 2025-08-05;
+		// "cube1-old" is the copy cucm7-pub still holds in its CallManager-trust.
 		certSpec{name: "cube1", subject: pkix.Name{CommonName: "cube1.lab", Organization: []string{"Example Labs"}},
 			dns: []string{"cube1.lab"}, notBefore: date("2025-08-05T07:00:00Z"), notAfter: date("2030-01-01T00:00:00Z"),
+			selfCA: true, eku: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}},
+		certSpec{name: "cube1-old", subject: pkix.Name{CommonName: "cube1.lab", Organization: []string{"Example Labs"}},
+			dns: []string{"cube1.lab"}, notBefore: date("2022-04-11T09:30:00Z"), notAfter: date("2027-04-10T09:30:00Z"),
 			selfCA: true, eku: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}},
 	)
 	return s

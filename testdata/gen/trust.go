@@ -8,8 +8,9 @@ import (
 
 // trustFolder writes testdata/trust/cucm7-pub-CallManager-trust: what an admin exports
 // from cucm7-pub's OS Administration > Certificate Management for CallManager-trust.
-// It holds a stale copy of cucm8-sub2's certificate (the one from before it was
-// regenerated on 2026-09-30), which is why cucm8-sub2's inbound call fails in the sample.
+// It holds a stale copy of cube1's certificate (the one from before the CUBE's
+// trustpoint was regenerated on 2025-08-05), which is why the CUBE's inbound
+// call fails in the sample.
 func (g *gen) trustFolder() error {
 	dir := filepath.Join(g.out, "trust", "cucm7-pub-CallManager-trust")
 	if err := os.RemoveAll(dir); err != nil {
@@ -24,8 +25,8 @@ func (g *gen) trustFolder() error {
 	files := map[string][]byte{
 		"cucm8-pub.clus2.lab.pem":  pemOf("cucm8-pub"),
 		"cucm8-sub1.clus2.lab.pem": pemOf("cucm8-sub1"),
-		"cucm8-sub2.clus2.lab.pem": pemOf("cucm8-sub2-old"), // stale
-		"cube1.lab.der":            g.id("cube1").Cert.Raw,
+		"cucm8-sub2.clus2.lab.pem": pemOf("cucm8-sub2"),
+		"cube1.lab.der":            g.id("cube1-old").Cert.Raw, // stale
 		"README.txt": []byte("Exported from cucm7-pub OS Administration > Security > Certificate Management,\r\n" +
 			"filter Certificate Usage = CallManager-trust, 2026-11-20. Ask Dave before deleting.\r\n"),
 	}
