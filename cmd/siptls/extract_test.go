@@ -1,0 +1,88 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestExtract writes the certificates of two real captures and checks that
+// every file holds the certificate index.json says, named after its CN, with
+// a numbered suffix when two different certificates share a CN (the RSA and
+// ECDSA CallManager certificates of the same node).
+func TestExtract(t *testing.T) {
+	chdirRoot(t)
+	out := t.TempDir()
+	ios, _, stdout, stderr := Test()
+	code := Main([]string{"extract", "testdata/sample-cucm-trunk.cap", "testdata/ok-tls12-ecdsa-go.pcap", "--out", out}, ios)
+	if code != 0 {
+		t.Fatalf("exit status %d, stderr %q", code, stderr)
+	}
+	raw, err := os.ReadFile(filepath.Join(out, "index.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var idx ExtractIndex
+	if err := json.Unmarshal(raw, &idx); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]*ExtractedCertificate{}
+	total := 0
+	for _, c := range idx.Certificates {
+		files[c.File] = c
+		total += c.Presented
+		b, err := os.ReadFile(filepath.Join(out, c.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		block, rest := pem.Decode(b)
+		if block == nil || block.Type != "CERTIFICATE" || len(strings.TrimSpace(string(rest))) != 0 {
+			t.Fatalf("%s is not one PEM certificate", c.File)
+		}
+		sum := sha256.Sum256(block.Bytes)
+		if hex.EncodeToString(sum[:]) != c.SHA256 {
+			t.Errorf("%s holds another certificate than index.json says", c.File)
+		}
+		if len(c.PresentedBy) == 0 || c.PresentedBy[0].Frame == 0 {
+			t.Errorf("%s: no connection listed", c.File)
+		}
+	}
+	for _, want := range []string{"cucm7-pub.clus1.lab.pem", "cucm7-pub.clus1.lab-2.pem", "cucm8-pub.clus2.lab.pem", "cucm8-pub.clus2.lab-2.pem", "cube1.lab.pem"} {
+		if files[want] == nil {
+			t.Errorf("no %s among %v", want, keys(files))
+		}
+	}
+	if a, b := files["cucm7-pub.clus1.lab.pem"], files["cucm7-pub.clus1.lab-2.pem"]; a != nil && b != nil && a.SHA256 == b.SHA256 {
+		t.Errorf("the suffixed file holds the same certificate")
+	}
+	// 11 TLS connections in the sample present 2 certificates each, the ECDSA capture 1 connection.
+	if total != 2*11+2 {
+		t.Errorf("certificates presented %d times in all, want %d", total, 2*11+2)
+	}
+	if !strings.Contains(stdout.String(), "certificates written to") {
+		t.Errorf("stdout %q", stdout)
+	}
+}
+
+func TestExtractNeedsOut(t *testing.T) {
+	ios, _, _, stderr := Test()
+	if code := Main([]string{"extract", "x.cap"}, ios); code != exitTrouble {
+		t.Errorf("exit status %d, want %d", code, exitTrouble)
+	}
+	if !strings.Contains(stderr.String(), "--out DIR") {
+		t.Errorf("stderr %q", stderr)
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var k []string
+	for s := range m {
+		k = append(k, s)
+	}
+	return k
+}
