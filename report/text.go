@@ -95,7 +95,10 @@ func writeCaptureText(w io.Writer, i int, c *Capture, many bool) {
 		if c.Node != "" {
 			fmt.Fprintf(&b, ", capture node %s", c.Node)
 		}
-		fmt.Fprintf(&b, ", %d connections", c.Connections)
+		fmt.Fprintf(&b, ", %s", plural(c.Connections, "connection", "connections"))
+		if c.OtherPackets > 0 {
+			fmt.Fprintf(&b, " (%d other packets not analysed)", c.OtherPackets)
+		}
 	}
 	fmt.Fprintln(w, b.String())
 	if c.CutPackets > 0 {
