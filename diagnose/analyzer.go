@@ -1,7 +1,6 @@
 package diagnose
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -206,8 +205,6 @@ func (a *Analyzer) flush() {
 	}
 }
 
-// errUnparsed marks a record the analyzer could not read.
-var errUnparsed = errors.New("unparsed")
 
 func plural(n int, one, many string) string {
 	if n == 1 {

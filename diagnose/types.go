@@ -23,8 +23,10 @@ const (
 	VerdictNotTLS     Verdict = "not_tls"
 )
 
-// Verdicts lists every verdict in report order.
-var Verdicts = []Verdict{VerdictOK, VerdictFailed, VerdictRefused, VerdictNoAnswer, VerdictIncomplete, VerdictTruncated, VerdictNotTLS}
+// Verdicts returns every verdict in report order.
+func Verdicts() []Verdict {
+	return []Verdict{VerdictOK, VerdictFailed, VerdictRefused, VerdictNoAnswer, VerdictIncomplete, VerdictTruncated, VerdictNotTLS}
+}
 
 // Reason is the machine code that explains a verdict (JSON field "reason").
 type Reason string

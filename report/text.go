@@ -249,7 +249,7 @@ func day(t *Time) string {
 
 func destinationCounts(d *Destination, color bool) string {
 	var parts []string
-	for _, v := range diagnose.Verdicts {
+	for _, v := range diagnose.Verdicts() {
 		if n := d.Verdicts[string(v)]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, colorVerdict(string(v), color)))
 		}
@@ -272,7 +272,7 @@ func destinationCounts(d *Destination, color bool) string {
 
 func summaryLine(sum Summary, color bool) string {
 	var parts []string
-	for _, v := range diagnose.Verdicts {
+	for _, v := range diagnose.Verdicts() {
 		if n := sum.Verdicts[string(v)]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, colorVerdict(string(v), color)))
 		}
