@@ -519,7 +519,7 @@ func (st *connState) decideTLS13() {
 		r := st.firstClose()
 		// A server that rejects the client's certificate answers the client's
 		// flight with one small encrypted alert and closes.
-		if r.seen && r.side == Server && srv.appRecords <= 1 && srv.lastRecLen <= 32 && !cli.fin.seen() {
+		if r.seen && r.side == Server && srv.appRecords == 1 && srv.lastRecLen <= 32 {
 			c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonClosedAfterHandshake, "server"
 			c.Summary = fmt.Sprintf("%s: after the client's encrypted flight (frame %d) the server sent one %d-byte record (the size of an encrypted alert) in frame %d and %s the connection in frame %d. The server most likely rejected the client's certificate; %s.",
 				c.TLSVersion, cli.enc13First.frame, srv.lastRecLen, srv.lastRecMark.frame, r.verb(), r.mark.frame, hidden)

@@ -176,6 +176,17 @@ func outputs() []output {
 		s := session{Client: end{Go: c}, Server: end{Go: srv}, Dialogue: sipOptions(cucm7pub, cucm8pub, 5)}
 		return g.single(name, s, out(cucm8pub, 38733, 60*time.Millisecond, 105), expect{OK: true, Cipher: tls.TLS_AES_128_GCM_SHA256}, okv("mutual TLS 1.3, TLS_AES_128_GCM_SHA256; certificates encrypted (not visible)"))
 	})
+	add("fail-tls13-server-rejects-client.pcap", func(g *gen, name string) error {
+		// TLS 1.3 hides the alert: the server's rejection of the client's
+		// certificate is only visible as one small encrypted record and a close.
+		c := g.goClient("cucm8-sub2", "cucm7-pub")
+		c.MaxVersion = tls.VersionTLS13
+		srv := g.goServer("cucm7-pub", "cucm8-sub2-old")
+		srv.MaxVersion = tls.VersionTLS13
+		s := session{Client: end{Go: c}, Server: end{Go: srv}, Dialogue: sipOptions(cucm8sub2, cucm7pub, 7)}
+		return g.single(name, s, in(cucm8sub2, 42031, 95*time.Millisecond, 207), expect{},
+			verdict{"failed", "closed_after_handshake", "TLS 1.3: the Go server rejects the client's certificate (stale copy in its trust) with an encrypted alert and closes"})
+	})
 	add("ok-tls12-openssl.pcap", func(g *gen, name string) error {
 		s := session{
 			Client:   end{OpenSSL: g.sslClient("cucm7-pub", []string{"cucm8-sub1"}, "-tls1_2")},
