@@ -205,7 +205,6 @@ func (a *Analyzer) flush() {
 	}
 }
 
-
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, one)
