@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/siptls/siptls/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the testdata/golden/*.json files from Parse's output")
@@ -102,23 +104,7 @@ func TestParseGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got = append(got, '\n')
-			golden := filepath.Join("testdata", "golden", name+".json")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("Parse(%s) JSON differs from %s:\n%s", name, golden, got)
-			}
+			golden.Check(t, filepath.Join("testdata", "golden", name+".json"), got, *update)
 		})
 	}
 }

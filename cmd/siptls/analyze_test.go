@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/siptls/siptls/internal/golden"
 	"github.com/siptls/siptls/report"
 )
 
@@ -41,25 +42,9 @@ func chdirRoot(t *testing.T) {
 	t.Chdir("../..")
 }
 
-func golden(t *testing.T, name string, got []byte) {
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("cmd", "siptls", "testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/siptls -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (run go test ./cmd/siptls -update and review the diff)\n--- got:\n%s", path, got)
-	}
+	golden.Check(t, filepath.Join("cmd", "siptls", "testdata", name), got, *update)
 }
 
 // TestAnalyzeGolden compares text and JSON output with golden files for
@@ -82,9 +67,9 @@ func TestAnalyzeGolden(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, text, _ := runAnalyze(t, "-v", "testdata/"+name)
-			golden(t, name+".golden.txt", []byte(text))
+			checkGolden(t, name+".golden.txt", []byte(text))
 			_, js, _ := runAnalyze(t, "--format", "json", "testdata/"+name)
-			golden(t, name+".golden.json", []byte(js))
+			checkGolden(t, name+".golden.json", []byte(js))
 		})
 	}
 }
