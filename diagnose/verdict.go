@@ -384,11 +384,7 @@ func (st *connState) decideNoHandshake() {
 		return
 	}
 	if r := st.firstClose(); r.seen {
-		c.Verdict, c.AbortedBy = VerdictFailed, r.side.String()
-		c.Reason = ReasonClosedDuringHandshake
-		if r.rst {
-			c.Reason = ReasonResetDuringHandshake
-		}
+		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, r.duringHandshake(), r.side.String()
 		c.Summary = fmt.Sprintf("%s %s the TCP connection in frame %d before any TLS byte was sent.", capitalize(st.who(r.side)), r.verb(), r.mark.frame)
 		return
 	}
@@ -402,6 +398,14 @@ type closeInfo struct {
 	rst  bool
 	side Side
 	mark mark
+}
+
+// duringHandshake is the reason code for this close during the handshake.
+func (r closeInfo) duringHandshake() Reason {
+	if r.rst {
+		return ReasonResetDuringHandshake
+	}
+	return ReasonClosedDuringHandshake
 }
 
 func (r closeInfo) verb() string {
@@ -445,11 +449,7 @@ func (st *connState) decideDuringHandshake() {
 		return
 	}
 	if r := st.firstClose(); r.seen {
-		c.Verdict, c.AbortedBy = VerdictFailed, r.side.String()
-		c.Reason = ReasonClosedDuringHandshake
-		if r.rst {
-			c.Reason = ReasonResetDuringHandshake
-		}
+		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, r.duringHandshake(), r.side.String()
 		other := r.side.Other()
 		od := st.ds(other)
 		var b strings.Builder
@@ -530,11 +530,7 @@ func (st *connState) decideTLS13() {
 		return
 	}
 	if r := st.firstClose(); r.seen {
-		c.Verdict, c.AbortedBy = VerdictFailed, r.side.String()
-		c.Reason = ReasonClosedDuringHandshake
-		if r.rst {
-			c.Reason = ReasonResetDuringHandshake
-		}
+		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, r.duringHandshake(), r.side.String()
 		c.Summary = fmt.Sprintf("%s %s the connection in frame %d before %s application data flowed both ways; the alert, if any, is encrypted. %s.", capitalize(st.who(r.side)), r.verb(), r.mark.frame, c.TLSVersion, capitalize(hidden))
 		return
 	}
