@@ -158,6 +158,11 @@ type Connection struct {
 	Server  netip.AddrPort
 	// RolesGuessed is set when no SYN or ClientHello showed which end is the client.
 	RolesGuessed bool
+	// ClientISN and ServerISN are the initial TCP sequence numbers of the
+	// client and server (as pcap.Conn has them); ISNKnown is set when the
+	// client's was captured. They match one connection across captures.
+	ClientISN, ServerISN uint32
+	ISNKnown             bool
 
 	Start      time.Time
 	StartFrame uint64

@@ -13,8 +13,11 @@ func (st *connState) finish(stats *pcap.ConnStats) *Connection {
 	c := st.conn
 	pc := st.pc
 	c.Client, c.Server = pc.Client, pc.Server
+	c.ClientISN, c.ServerISN, c.ISNKnown = pc.ClientISN, pc.ServerISN, pc.ISNKnown
 	if st.swapped {
 		c.Client, c.Server = c.Server, c.Client
+		c.ClientISN, c.ServerISN = c.ServerISN, c.ClientISN
+		c.ISNKnown = c.ISNKnown && pc.ServerISN != 0
 	}
 	c.RolesGuessed = pc.Roles != pcap.RoleFromSYN && !st.clientHello.seen()
 	if stats != nil {

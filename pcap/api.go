@@ -51,6 +51,13 @@ type Conn struct {
 	// FirstFrame and FirstTime are those of the connection's first packet.
 	FirstFrame uint64
 	FirstTime  time.Time
+	// ClientISN is the client's initial sequence number, known (ISNKnown)
+	// from its SYN, or from the acknowledgment in the server's SYN-ACK when
+	// only that was captured. ServerISN is the server's, from its SYN-ACK
+	// (0 when that was not captured). Captures of the same connection taken
+	// on both ends show the same ISNs, which is how they are matched.
+	ClientISN, ServerISN uint32
+	ISNKnown             bool
 }
 
 // EventKind is a TCP-level event on a connection.

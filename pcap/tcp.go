@@ -103,6 +103,7 @@ func (rd *reader) tcpPacket(data []byte, ci *gopacket.CaptureInfo, v6 bool) {
 			rd.event(c, EventSYNRetransmit, d, fi, tcp.Seq, len(payload), 0, "")
 		} else {
 			c.synSeen, c.synISN = true, tcp.Seq
+			c.c.ClientISN, c.c.ISNKnown = tcp.Seq, true
 			h.start(tcp.Seq + 1)
 			rd.event(c, EventSYN, d, fi, tcp.Seq, len(payload), 0, "")
 		}
@@ -113,6 +114,10 @@ func (rd *reader) tcpPacket(data []byte, ci *gopacket.CaptureInfo, v6 bool) {
 			rd.event(c, EventRetransmission, d, fi, tcp.Seq, len(payload), 0, "")
 		} else if !c.synAck {
 			c.synAck, c.synAckISN = true, tcp.Seq
+			c.c.ServerISN = tcp.Seq
+			if !c.c.ISNKnown {
+				c.c.ClientISN, c.c.ISNKnown = tcp.Ack-1, true
+			}
 			// A stray segment from the server before its SYN-ACK (a stale
 			// ACK of an earlier connection, answered by the client's RST)
 			// does not fix where the server's bytes start: the SYN-ACK does.
