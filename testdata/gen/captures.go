@@ -361,6 +361,7 @@ func outputs() []output {
 	o = append(o, tcpVariants()...)
 	o = append(o, linkVariants()...)
 	o = append(o, badInputs()...)
+	o = append(o, triageOutputs()...)
 	o = append(o, output{name: "trust", make: (*gen).trustFolder})
 	return o
 }
