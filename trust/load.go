@@ -239,12 +239,7 @@ func (s *Store) loadFile(fsys fs.FS, name, rel string) {
 }
 
 func (s *Store) hasSkipped(rel string) bool {
-	for i := len(s.Skipped) - 1; i >= 0 && s.Skipped[i].File == rel; i-- {
-		if s.Skipped[i].Part == "" {
-			return true
-		}
-	}
-	return false
+	return len(s.Skipped) > 0 && s.Skipped[len(s.Skipped)-1].File == rel
 }
 
 // parseData sniffs data: PEM, a DER PKCS#7 bundle, or DER certificates.

@@ -1,0 +1,332 @@
+package trust
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/siptls/siptls/certinfo"
+)
+
+func checkCodes(cs []Check) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.Code)
+	}
+	return out
+}
+
+func TestJudge(t *testing.T) {
+	l := newLab(t)
+	ca := func(files ...string) fstest.MapFS {
+		m := fstest.MapFS{}
+		for _, f := range files {
+			switch f {
+			case "root.pem":
+				m[f] = file(pemOf(l.root))
+			case "inter.der":
+				m[f] = file(l.inter.DER)
+			case "bundle.p7b":
+				m[f] = file(p7bOf(t, l.root, l.inter))
+			case "cucmA.test.pem":
+				m[f] = file(pemOf(l.selfA))
+			case "cucmA-old.pem":
+				m[f] = file(pemOf(l.selfAOld))
+			case "cucmA-cn.pem":
+				m[f] = file(pemOf(l.selfACN))
+			case "cucmE.test.pem":
+				m[f] = file(pemOf(l.selfExpired))
+			case "old-cucm.pem":
+				m[f] = file(pemOf(l.weak))
+			default:
+				t.Fatalf("no file %s", f)
+			}
+		}
+		m["README.txt"] = file([]byte("exported 2026-11-20"))
+		return m
+	}
+	chain := func(c ...*certinfo.Info) []*certinfo.Info { return c }
+	tests := []struct {
+		name        string
+		store       fstest.MapFS
+		chain       []*certinfo.Info
+		at          time.Time
+		role        Role
+		want        Status
+		wantFile    string
+		wantFiles   []string
+		wantMissing string
+		wantChecks  []string
+		wantDetail  []string    // substrings of Detail
+		wantErr     interface{} // pointer to an x509 error type found through VerifyError, or nil
+	}{
+		{
+			name: "exact match of a self-signed CallManager certificate", store: ca("cucmA.test.pem", "root.pem"),
+			chain: chain(l.selfA), want: StatusExactMatch, wantFile: "cucmA.test.pem", wantFiles: []string{"cucmA.test.pem"},
+			wantDetail: []string{"CN=cucmA.test serial 14 is in the trust folder of 10.10.1.11 as cucmA.test.pem."},
+		},
+		{
+			name: "chains to the root, intermediate sent", store: ca("root.pem", "cucmA.test.pem"),
+			chain: chain(l.ms, l.inter), want: StatusChainsTo, wantFile: "root.pem", wantFiles: []string{"root.pem"},
+			wantDetail: []string{"chains to CN=Test Root CA", "as root.pem", "intermediate CN=Test Issuing CA 1 sent by the peer"},
+		},
+		{
+			name: "chains to the root, intermediate only in the store", store: ca("bundle.p7b"),
+			chain: chain(l.ms), want: StatusChainsTo, wantFile: "bundle.p7b", wantFiles: []string{"bundle.p7b", "bundle.p7b#1"},
+			wantDetail: []string{"intermediate CN=Test Issuing CA 1 from the trust folder (bundle.p7b#1)"},
+		},
+		{
+			name: "chains to an intermediate that is the only store certificate", store: ca("inter.der"),
+			chain: chain(l.ms), want: StatusChainsTo, wantFile: "inter.der", wantFiles: []string{"inter.der"},
+		},
+		{
+			name: "stale copy: same subject, other serial", store: ca("cucmA-old.pem", "root.pem"),
+			chain: chain(l.selfA), want: StatusStaleCopy, wantFile: "cucmA-old.pem", wantFiles: []string{"cucmA-old.pem"},
+			wantDetail: []string{"serial 15, valid 2022-04-11 to 2027-04-10", "presents serial 14, valid 2025-08-05 to 2030-01-01", "replace cucmA-old.pem with the certificate the peer presents now"},
+			wantErr:    new(x509.UnknownAuthorityError),
+		},
+		{
+			name: "stale copy by CN only, case-insensitive", store: ca("cucmA-cn.pem"),
+			chain: chain(l.selfA), want: StatusStaleCopy, wantFile: "cucmA-cn.pem",
+			wantDetail: []string{"replace cucmA-cn.pem with the certificate the peer presents now"},
+			wantErr:    new(x509.UnknownAuthorityError),
+		},
+		{
+			name: "missing intermediate: leaf alone, root in the store", store: ca("root.pem"),
+			chain: chain(l.ms), want: StatusMissingIntermediate, wantFile: "root.pem", wantMissing: "CN=Test Issuing CA 1,O=Test Labs",
+			wantDetail: []string{"upload CN=Test Issuing CA 1,O=Test Labs as CallManager-trust on 10.10.1.11"},
+			wantErr:    new(x509.UnknownAuthorityError),
+		},
+		{
+			name: "missing intermediate: leaf and root sent, root in the store", store: ca("root.pem"),
+			chain: chain(l.ms, l.root), want: StatusMissingIntermediate, wantFile: "root.pem", wantMissing: "CN=Test Issuing CA 1,O=Test Labs",
+			wantErr: new(x509.UnknownAuthorityError),
+		},
+		{
+			name: "untrusted self-signed", store: ca("cucmA.test.pem"),
+			chain: chain(l.selfB), want: StatusUntrusted,
+			wantDetail: []string{"self-signed", "upload it (cucmB.test.pem, written by siptls extract) as CallManager-trust on 10.10.1.11"},
+			wantErr:    new(x509.UnknownAuthorityError),
+		},
+		{
+			name: "untrusted CA-signed", store: ca("bundle.p7b", "cucmA.test.pem"),
+			chain: chain(l.otherLeaf), want: StatusUntrusted, wantMissing: "CN=Other Root CA,O=Other Org",
+			wantDetail: []string{"issued by CN=Other Root CA,O=Other Org, which is not in the trust folder", "upload the certificate of CN=Other Root CA,O=Other Org as CallManager-trust on 10.10.1.11"},
+			wantErr:    new(x509.UnknownAuthorityError),
+		},
+		{
+			name: "untrusted CA-signed, root sent", store: ca("cucmA.test.pem"),
+			chain: chain(l.otherLeaf, l.otherRoot), want: StatusUntrusted, wantMissing: "CN=Other Root CA,O=Other Org",
+			wantDetail: []string{"which the peer sent but the trust folder of 10.10.1.11 does not hold"},
+			wantErr:    new(x509.UnknownAuthorityError),
+		},
+		{
+			name: "exact match but expired at capture", store: ca("cucmE.test.pem"),
+			chain: chain(l.selfExpired), want: StatusExactMatch, wantFile: "cucmE.test.pem",
+			wantChecks: []string{CheckTrustFileExpired, CheckExpiredAtCapture}, wantErr: new(x509.CertificateInvalidError),
+		},
+		{
+			name: "chains to but expired at capture", store: ca("bundle.p7b"),
+			chain: chain(l.msExpired, l.inter), want: StatusChainsTo, wantFile: "bundle.p7b",
+			wantChecks: []string{CheckExpiredAtCapture}, wantErr: new(x509.CertificateInvalidError),
+		},
+		{
+			name: "chains to but not yet valid at capture", store: ca("root.pem"),
+			chain: chain(l.msNotYet, l.inter), want: StatusChainsTo, wantFile: "root.pem",
+			wantChecks: []string{CheckNotYetValidAtCapture}, wantErr: new(x509.CertificateInvalidError),
+		},
+		{
+			name: "the same chain judged before the expiry is fine", store: ca("bundle.p7b"),
+			chain: chain(l.msExpired, l.inter), at: day(2026, 10, 1), want: StatusChainsTo, wantFile: "bundle.p7b",
+		},
+		{
+			name: "serverAuth-only certificate used as client", store: ca("root.pem"),
+			chain: chain(l.serverOnly, l.inter), role: RoleClient, want: StatusChainsTo, wantFile: "root.pem",
+			wantChecks: []string{CheckMissingClientAuth},
+		},
+		{
+			name: "serverAuth-only certificate used as server", store: ca("root.pem"),
+			chain: chain(l.serverOnly, l.inter), role: RoleServer, want: StatusChainsTo, wantFile: "root.pem",
+		},
+		{
+			name: "RSA-1024 SHA-1 self-signed, in the store", store: ca("old-cucm.pem"),
+			chain: chain(l.weak), want: StatusExactMatch, wantFile: "old-cucm.pem",
+			wantChecks: []string{CheckWeakRSAKey, CheckWeakSignature},
+		},
+		{
+			name: "SHA-1 signed leaf: crypto/x509 refuses it even though its CA is trusted", store: ca("bundle.p7b"),
+			chain: chain(l.weakLeaf), want: StatusUntrusted, wantFile: "bundle.p7b#1",
+			wantChecks: []string{CheckWeakRSAKey, CheckWeakSignature},
+			wantDetail: []string{"which the trust folder of 10.10.1.11 holds as bundle.p7b#1, but the chain does not verify", "insecure algorithm ECDSA-SHA1"},
+			wantErr:    new(x509.UnknownAuthorityError),
+		},
+		{
+			name: "no certificate", store: ca("root.pem"), chain: chain(), want: StatusUntrusted,
+			wantDetail: []string{"presented no certificate"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Load(tt.store, ".", "10.10.1.11")
+			if err != nil {
+				t.Fatal(err)
+			}
+			at := tt.at
+			if at.IsZero() {
+				at = captureTime
+			}
+			for pass := range 2 { // the second answer comes from the cache
+				j := s.Judge(tt.chain, at, tt.role)
+				if j.Status != tt.want || j.File != tt.wantFile || j.Missing != tt.wantMissing {
+					t.Fatalf("pass %d: status %s file %q missing %q, want %s %q %q\n%s", pass, j.Status, j.File, j.Missing, tt.want, tt.wantFile, tt.wantMissing, j.Detail)
+				}
+				if tt.wantFiles != nil && !slices.Equal(j.Files, tt.wantFiles) {
+					t.Errorf("files %q, want %q", j.Files, tt.wantFiles)
+				}
+				if (j.Anchor == nil) != (tt.wantFile == "") || j.Anchor != nil && j.Anchor.Name() != tt.wantFile {
+					t.Errorf("anchor %v, want %q", j.Anchor, tt.wantFile)
+				}
+				if got := checkCodes(j.Checks); !slices.Equal(got, tt.wantChecks) {
+					t.Errorf("checks %q, want %q\n%v", got, tt.wantChecks, j.Checks)
+				}
+				for _, d := range tt.wantDetail {
+					if !strings.Contains(j.Detail, d) {
+						t.Errorf("detail %q\nlacks %q", j.Detail, d)
+					}
+				}
+				if len(j.Chain) != len(tt.chain) {
+					t.Errorf("chain validity for %d certificates, want %d", len(j.Chain), len(tt.chain))
+				}
+				if tt.wantErr == nil {
+					if j.Err != nil {
+						t.Errorf("unexpected error %v", j.Err)
+					}
+					continue
+				}
+				var ve *VerifyError
+				if !errors.As(j.Err, &ve) || !errors.As(j.Err, tt.wantErr) {
+					t.Errorf("error %v (%T), want *VerifyError wrapping %T", j.Err, j.Err, tt.wantErr)
+				}
+			}
+		})
+	}
+}
+
+// TestJudgeValidity checks the validity at capture time and today, and the
+// expires_soon warning.
+func TestJudgeValidity(t *testing.T) {
+	l := newLab(t)
+	s, err := Load(fstest.MapFS{"root.pem": file(pemOf(l.root)), "cucmE.test.pem": file(pemOf(l.selfExpired))}, ".", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		chain      []*certinfo.Info
+		at, today  time.Time
+		want       []CertValidity
+		wantChecks []string
+	}{
+		{
+			name: "valid at capture, 20 days left today", chain: []*certinfo.Info{l.ms, l.inter},
+			at: captureTime, today: day(2029, 12, 12),
+			want: []CertValidity{
+				{Index: 0, Subject: l.ms.Subject, Serial: "0a", AtCapture: Validity{"valid", 1137}, Today: &Validity{"valid", 20}},
+				{Index: 1, Subject: l.inter.Subject, Serial: "02", AtCapture: Validity{"valid", 4789}, Today: &Validity{"valid", 3672}},
+			},
+			wantChecks: []string{CheckExpiresSoon},
+		},
+		{
+			name: "valid at capture, expired since", chain: []*certinfo.Info{l.selfExpired},
+			at: day(2026, 10, 1), today: captureTime,
+			want:       []CertValidity{{Index: 0, Subject: l.selfExpired.Subject, Serial: "18", AtCapture: Validity{"valid", 31}, Today: &Validity{"expired", 19}}},
+			wantChecks: []string{CheckExpiresSoon},
+		},
+		{
+			name: "expired at capture, no today", chain: []*certinfo.Info{l.selfExpired},
+			at:         captureTime,
+			want:       []CertValidity{{Index: 0, Subject: l.selfExpired.Subject, Serial: "18", AtCapture: Validity{"expired", 19}}},
+			wantChecks: []string{CheckTrustFileExpired, CheckExpiredAtCapture},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			j := s.JudgeWith(tt.chain, JudgeOptions{At: tt.at, Today: tt.today, Role: RoleServer})
+			if !slices.EqualFunc(j.Chain, tt.want, func(a, b CertValidity) bool {
+				return a.Index == b.Index && a.Subject == b.Subject && a.Serial == b.Serial && a.AtCapture == b.AtCapture &&
+					(a.Today == nil) == (b.Today == nil) && (a.Today == nil || *a.Today == *b.Today)
+			}) {
+				t.Errorf("chain validity\n got %s\nwant %s", fmtValidity(j.Chain), fmtValidity(tt.want))
+			}
+			if got := checkCodes(j.Checks); !slices.Equal(got, tt.wantChecks) {
+				t.Errorf("checks %q, want %q", got, tt.wantChecks)
+			}
+		})
+	}
+}
+
+// TestJudgeTestdata judges the lab certificates of testdata/certs (made by
+// testdata/gen with Go and OpenSSL) against cucm7-pub's CallManager-trust
+// export, the story of sample-cucm-trunk.cap.
+func TestJudgeTestdata(t *testing.T) {
+	s, err := LoadPath("../testdata/trust/cucm7-pub-CallManager-trust", "10.10.1.11")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert := func(name string) *certinfo.Info {
+		c, err := LoadPath("../testdata/certs/"+name+".pem", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Certs[0].Info
+	}
+	tests := []struct {
+		name       string
+		chain      []string
+		role       Role
+		want       Status
+		wantFile   string
+		wantChecks []string
+	}{
+		{"cube1 regenerated, folder holds the old copy", []string{"cube1"}, RoleClient, StatusStaleCopy, "cube1.lab.der", nil},
+		{"cube1 old certificate", []string{"cube1-old"}, RoleClient, StatusExactMatch, "cube1.lab.der", nil},
+		{"cucm8-pub current", []string{"cucm8-pub"}, RoleServer, StatusExactMatch, "cucm8-pub.clus2.lab.pem", nil},
+		{"cucm8-sub2 old copy presented", []string{"cucm8-sub2-old"}, RoleServer, StatusStaleCopy, "cucm8-sub2.clus2.lab.pem", nil},
+		{"cucm8-sub1 expired", []string{"cucm8-sub1-expired"}, RoleServer, StatusStaleCopy, "cucm8-sub1.clus2.lab.pem", []string{CheckExpiredAtCapture}},
+		{"multi-server leaf and intermediate", []string{"cucm8-pub-ms", "lab-issuing-ca"}, RoleClient, StatusChainsTo, "Example_Labs_CA_bundle.p7b", nil},
+		{"serverAuth-only as client", []string{"cucm8-pub-noclientauth", "lab-issuing-ca"}, RoleClient, StatusChainsTo, "Example_Labs_CA_bundle.p7b", []string{CheckMissingClientAuth}},
+		{"cucm7-pub own certificate", []string{"cucm7-pub"}, RoleServer, StatusUntrusted, "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var chain []*certinfo.Info
+			for _, n := range tt.chain {
+				chain = append(chain, cert(n))
+			}
+			j := s.Judge(chain, captureTime, tt.role)
+			if j.Status != tt.want || j.File != tt.wantFile {
+				t.Errorf("%s %q, want %s %q\n%s", j.Status, j.File, tt.want, tt.wantFile, j.Detail)
+			}
+			if got := checkCodes(j.Checks); !slices.Equal(got, tt.wantChecks) {
+				t.Errorf("checks %q, want %q", got, tt.wantChecks)
+			}
+		})
+	}
+}
+
+func fmtValidity(cs []CertValidity) string {
+	var b strings.Builder
+	for _, c := range cs {
+		fmt.Fprintf(&b, "[%d %s %s %v", c.Index, c.Subject, c.Serial, c.AtCapture)
+		if c.Today != nil {
+			fmt.Fprintf(&b, " today %v", *c.Today)
+		}
+		b.WriteString("] ")
+	}
+	return b.String()
+}
