@@ -1,0 +1,387 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/siptls/siptls/certinfo"
+	"github.com/siptls/siptls/diagnose"
+	"github.com/siptls/siptls/pcap"
+	"github.com/siptls/siptls/report"
+)
+
+// TriageOptions are the inputs of `siptls triage`.
+type TriageOptions struct {
+	IO        *IOStreams
+	Inputs    []string
+	Format    string
+	Ports     []uint
+	AnyPort   bool
+	MaxConns  int
+	MaxBuffer int
+	Jobs      int
+	Quiet     bool
+	// MaxDetail caps the problem connections listed in full.
+	MaxDetail int
+	// Version is written into the report (the binary's version; fixed in tests).
+	Version string
+	// Now is the clock of the progress display (time.Now; fixed in tests).
+	Now func() time.Time
+}
+
+func newCmdTriage(ios *IOStreams, runF func(*TriageOptions) error) *cobra.Command {
+	opts := &TriageOptions{IO: ios, Version: version(), Now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "triage PATH...",
+		Short: "Merge many captures: which destination fails, how often, and why",
+		Long: `Triage reads many captures (files, folders searched recursively for .cap,
+.pcap, .pcapng and .gz files, and glob patterns, also quoted) in parallel and
+merges them into one picture:
+
+  patterns       plain sentences: "10.20.1.22:5061 failed 4 of 4 times ...;
+                 10.20.1.21:5061 succeeded 4 of 4: about one call in 3 fails",
+                 intermittent destinations, the one most likely to blame
+  destinations   per server ip:port: attempts, ok, failures by reason and
+                 alert, first and last failure, the leaf certificates it
+                 presented and whether they changed
+  pairs          the same per client address and destination
+  connections    every failed connection, one line each, with frame numbers
+  certificates   every distinct certificate, who presented it, and a flag
+                 when two certificates share a subject (a stale copy)
+
+A connection seen in two captures (taken on both ends, or twice) is counted
+once: matched by its addresses and ports and the client's initial sequence
+number, or its start time within 2 s when the SYN was not captured.
+
+Exit status: 0 when every connection is ok, 1 when any is not, 2 on bad
+usage or an unreadable input (the other inputs are still merged).`,
+		Example: `  # every capture of a ticket, taken on the publisher and the subscribers
+  siptls triage ticket-69123/
+
+  # globs are expanded by siptls too (quoted for Windows shells)
+  siptls triage 'captures/*.cap.gz' node2.pcapng
+
+  # JSON for scripts
+  siptls triage --format json ticket/ | jq '.patterns[]'`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return fmt.Errorf("triage needs at least one capture file, folder or pattern")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Inputs = args
+			switch opts.Format {
+			case "text", "json":
+			default:
+				return fmt.Errorf("--format must be text or json, not %q", opts.Format)
+			}
+			for _, p := range opts.Ports {
+				if p == 0 || p > 65535 {
+					return fmt.Errorf("--port %d is not a TCP port", p)
+				}
+			}
+			if opts.Jobs < 1 {
+				return fmt.Errorf("--jobs must be at least 1, not %d", opts.Jobs)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return triageRun(opts)
+		},
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			return []string{"cap", "pcap", "pcapng", "gz"}, cobra.ShellCompDirectiveFilterFileExt
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Format, "format", "text", "output format: text or json")
+	f.UintSliceVar(&opts.Ports, "port", nil, "TCP port carrying SIP over TLS (repeatable; default 5061)")
+	f.BoolVar(&opts.AnyPort, "any-port", false, "find TLS on every TCP port by its record header, also after STARTTLS")
+	f.IntVar(&opts.MaxConns, "max-conns", 100000, "connections tracked at once per capture; beyond it the least recently active is ended early")
+	f.IntVar(&opts.MaxBuffer, "max-buffer", 256<<10, "bytes buffered per connection direction")
+	f.IntVar(&opts.Jobs, "jobs", runtime.NumCPU(), "captures read at once")
+	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress display on standard error")
+	f.IntVar(&opts.MaxDetail, "max-detail", 200, "problem connections listed in full (all are counted)")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// InputError says that a path, folder or pattern given to triage yields no
+// capture.
+type InputError struct {
+	Arg    string
+	Reason string
+}
+
+func (e *InputError) Error() string { return fmt.Sprintf("%s: %s", e.Arg, e.Reason) }
+
+// expandInputs turns the arguments into capture files, sorted and without
+// repeats, and notes for files skipped in folders.
+func expandInputs(args []string) (files []string, notes []string, err error) {
+	seen := map[string]bool{}
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			files = append(files, p)
+		}
+	}
+	var errs []error
+	for _, arg := range args {
+		var matches []string
+		if hasMeta(arg) {
+			m, gerr := filepath.Glob(arg)
+			if gerr != nil {
+				errs = append(errs, &InputError{arg, "is not a valid pattern: " + gerr.Error()})
+				continue
+			}
+			if len(m) == 0 {
+				errs = append(errs, &InputError{arg, "the pattern matches no file"})
+				continue
+			}
+			matches = m
+		} else {
+			matches = []string{arg}
+		}
+		found := 0
+		for _, p := range matches {
+			st, serr := os.Stat(p)
+			if serr != nil || !st.IsDir() {
+				// A missing or unreadable file is reported when it is read.
+				add(p)
+				found++
+				continue
+			}
+			werr := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+				if err != nil {
+					notes = append(notes, fmt.Sprintf("skipped %s: %v", path, err))
+					if d != nil && d.IsDir() {
+						return fs.SkipDir
+					}
+					return nil
+				}
+				if d.IsDir() {
+					return nil
+				}
+				if isCaptureName(path) {
+					add(path)
+					found++
+				} else {
+					notes = append(notes, fmt.Sprintf("skipped %s: not a capture file name (.cap, .pcap, .pcapng, .gz)", path))
+				}
+				return nil
+			})
+			if werr != nil {
+				errs = append(errs, werr)
+			}
+		}
+		if found == 0 && !hasMeta(arg) {
+			errs = append(errs, &InputError{arg, "the folder holds no capture file (.cap, .pcap, .pcapng, .gz)"})
+		} else if found == 0 {
+			errs = append(errs, &InputError{arg, "the pattern matches only folders without capture files"})
+		}
+	}
+	sort.Strings(files)
+	return files, notes, errors.Join(errs...)
+}
+
+func hasMeta(p string) bool { return strings.ContainsAny(p, "*?[") }
+
+func isCaptureName(p string) bool {
+	l := strings.ToLower(p)
+	for _, e := range []string{".cap", ".pcap", ".pcapng", ".gz"} {
+		if strings.HasSuffix(l, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// countingReader counts the bytes read into a shared total.
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func triageRun(opts *TriageOptions) error {
+	files, notes, err := expandInputs(opts.Inputs)
+	if len(files) == 0 {
+		if err == nil {
+			err = errors.New("no capture file given")
+		}
+		return &exitError{code: exitTrouble, err: fmt.Errorf("nothing to triage: %w", err)}
+	}
+	var inputErrs []error
+	if err != nil {
+		inputErrs = append(inputErrs, err)
+	}
+	ports := make([]uint16, 0, len(opts.Ports))
+	for _, p := range opts.Ports {
+		ports = append(ports, uint16(p))
+	}
+	var total int64
+	for _, f := range files {
+		if st, err := os.Stat(f); err == nil {
+			total += st.Size()
+		}
+	}
+	m := report.NewMerger(report.TriageOptions{MaxFailed: opts.MaxDetail})
+	cache := certinfo.NewCache(4096)
+	infos := make([]*pcap.CaptureInfo, len(files))
+	errs := make([]error, len(files))
+	var bytesDone atomic.Int64
+	var filesDone atomic.Int64
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(opts.Jobs, len(files)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				infos[i], errs[i] = triageFile(files[i], i, opts, ports, cache, m, &bytesDone)
+				filesDone.Add(1)
+			}
+		}()
+	}
+	stop := make(chan struct{})
+	progressDone := make(chan struct{})
+	if opts.IO.ErrTTY && !opts.Quiet {
+		go progress(opts.IO.ErrOut, opts.Now, len(files), total, &filesDone, &bytesDone, stop, progressDone)
+	} else {
+		close(progressDone)
+	}
+	for i := range files {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	close(stop)
+	<-progressDone
+
+	var readErrs []error
+	for _, e := range errs {
+		if e != nil {
+			readErrs = append(readErrs, e)
+		}
+	}
+	t := m.Triage(infos, readErrs, notes, opts.Version)
+	if opts.Format == "json" {
+		err = report.WriteTriageJSON(opts.IO.Out, t)
+	} else {
+		err = report.WriteTriageText(opts.IO.Out, t, opts.IO.OutTTY)
+	}
+	if err != nil {
+		return &exitError{code: exitTrouble, err: fmt.Errorf("writing the report: %w", err)}
+	}
+	all := append(inputErrs, readErrs...)
+	if len(all) > 0 {
+		for _, e := range all[:len(all)-1] {
+			fmt.Fprintf(opts.IO.ErrOut, "siptls: %v\n", e)
+		}
+		return &exitError{code: exitTrouble, err: all[len(all)-1]}
+	}
+	if t.Summary.Problems > 0 {
+		return &exitError{code: exitProblems}
+	}
+	return nil
+}
+
+// triageFile analyses one capture, adding its connections to m as capture idx.
+func triageFile(path string, idx int, opts *TriageOptions, ports []uint16, cache *certinfo.Cache, m *report.Merger, done *atomic.Int64) (*pcap.CaptureInfo, error) {
+	a := diagnose.NewAnalyzer(diagnose.Options{
+		Ports: ports, AnyPort: opts.AnyPort, MaxConns: opts.MaxConns, MaxBuffer: opts.MaxBuffer, Cache: cache,
+		Emit: func(c *diagnose.Connection) {
+			c.Capture = idx
+			m.Add(c)
+		},
+	})
+	f, err := os.Open(path)
+	if err != nil {
+		_ = a.ReadFile(path) // records the error as analyze reports it
+	} else {
+		st, serr := f.Stat()
+		if serr == nil && st.IsDir() {
+			f.Close()
+			_ = a.ReadFile(path)
+		} else {
+			_ = a.Read(&countingReader{r: f, n: done}, path)
+			f.Close()
+			if res := a.Result(); len(res.Captures) == 1 && serr == nil {
+				res.Captures[0].Size = st.Size()
+			}
+		}
+	}
+	res := a.Result()
+	info := &pcap.CaptureInfo{Path: path}
+	if len(res.Captures) > 0 {
+		info = res.Captures[0]
+	}
+	if len(res.Errors) > 0 {
+		return info, res.Errors[0]
+	}
+	return info, nil
+}
+
+// progress redraws one line on w four times a second until stop is closed.
+func progress(w io.Writer, now func() time.Time, files int, total int64, filesDone, bytesDone *atomic.Int64, stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	start := now()
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	width := 0
+	for {
+		select {
+		case <-stop:
+			fmt.Fprintf(w, "\r%s\r", strings.Repeat(" ", width))
+			return
+		case <-tick.C:
+			line := progressLine(int(filesDone.Load()), files, bytesDone.Load(), total, now().Sub(start))
+			width = max(width, len(line))
+			fmt.Fprintf(w, "\r%-*s", width, line)
+		}
+	}
+}
+
+// progressLine is "3/20 files, 410 MB of 4.0 GB, 95 MB/s, ETA 38s".
+func progressLine(filesDone, files int, done, total int64, elapsed time.Duration) string {
+	s := fmt.Sprintf("%d/%d files, %s of %s", filesDone, files, humanBytes(done), humanBytes(total))
+	if elapsed <= 0 || done <= 0 {
+		return s
+	}
+	rate := float64(done) / elapsed.Seconds()
+	s += fmt.Sprintf(", %s/s", humanBytes(int64(rate)))
+	if total > done {
+		eta := time.Duration(float64(total-done) / rate * float64(time.Second)).Round(time.Second)
+		s += fmt.Sprintf(", ETA %s", eta)
+	}
+	return s
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.0f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f kB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

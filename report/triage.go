@@ -1,0 +1,710 @@
+package report
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/siptls/siptls/certinfo"
+	"github.com/siptls/siptls/diagnose"
+	"github.com/siptls/siptls/pcap"
+)
+
+// Triage is the view model of `siptls triage`: many captures merged, the same
+// connection seen in several captures counted once. Its JSON form follows the
+// siptls/v1 schema (docs/json-schema.md, "Triage").
+type Triage struct {
+	Schema       string              `json:"schema"`
+	Version      string              `json:"siptls_version"`
+	Patterns     []string            `json:"patterns"`
+	Captures     []Capture           `json:"captures"`
+	Connections  []TriageConnection  `json:"connections"`
+	Detail       DetailInfo          `json:"connection_detail"`
+	Destinations []TriageDestination `json:"destinations"`
+	Pairs        []Pair              `json:"pairs"`
+	Certificates []InventoryCert     `json:"certificates"`
+	Duplicates   Duplicates          `json:"duplicates"`
+	Notes        []string            `json:"notes"`
+	Summary      Summary             `json:"summary"`
+}
+
+// TriageConnection is a connection kept in full, with the captures that saw it.
+type TriageConnection struct {
+	Connection
+	// SeenIn lists the indexes (into captures) of every capture that saw this
+	// connection; the first is the one whose view is shown.
+	SeenIn []int `json:"seen_in"`
+}
+
+// DetailInfo says which connections are listed in full.
+type DetailInfo struct {
+	// FailedKept and OKKept count the connections listed in "connections".
+	FailedKept int `json:"failed_kept"`
+	OKKept     int `json:"ok_kept"`
+	// MaxFailed and MaxOK are the caps: every problem connection is listed up
+	// to MaxFailed, and a sample of at most MaxOK ok ones.
+	MaxFailed int `json:"max_failed"`
+	MaxOK     int `json:"max_ok"`
+	// FailedOmitted counts problem connections beyond the cap (counted in the
+	// tables, not listed).
+	FailedOmitted int `json:"failed_omitted"`
+}
+
+// Counts are the outcome counts of a destination or a pair.
+type Counts struct {
+	Attempts     int            `json:"attempts"`
+	OK           int            `json:"ok"`
+	Failed       int            `json:"failed"`
+	Verdicts     map[string]int `json:"verdicts"`
+	Reasons      map[string]int `json:"reasons"`
+	Alerts       map[string]int `json:"alerts"`
+	FirstFailure *Time          `json:"first_failure"`
+	LastFailure  *Time          `json:"last_failure"`
+}
+
+// TriageDestination is one server ip:port over every capture.
+type TriageDestination struct {
+	Server  string   `json:"server"`
+	Names   []string `json:"names"`
+	Clients []string `json:"clients"`
+	Counts
+	// Certificates are the distinct leaf certificates the server presented,
+	// in the order first seen.
+	Certificates []PresentedCert `json:"certificates"`
+	// CertificateChanged is set when the server presented more than one leaf
+	// certificate (for example one regenerated mid-incident).
+	CertificateChanged bool `json:"certificate_changed"`
+}
+
+// PresentedCert is one leaf certificate presented by a destination.
+type PresentedCert struct {
+	SHA256      string `json:"sha256"`
+	Serial      string `json:"serial"`
+	CommonName  string `json:"common_name"`
+	FirstSeen   Time   `json:"first_seen"`
+	LastSeen    Time   `json:"last_seen"`
+	Connections int    `json:"connections"`
+	OK          int    `json:"ok"`
+	Failed      int    `json:"failed"`
+}
+
+// Pair is one client address talking to one server ip:port.
+type Pair struct {
+	Client string   `json:"client"`
+	Server string   `json:"server"`
+	Names  []string `json:"names"`
+	Counts
+}
+
+// InventoryCert is one distinct certificate over every capture.
+type InventoryCert struct {
+	SHA256            string      `json:"sha256"`
+	Serial            string      `json:"serial"`
+	Subject           string      `json:"subject"`
+	Issuer            string      `json:"issuer"`
+	CommonName        string      `json:"common_name"`
+	NotBefore         *Time       `json:"not_before"`
+	NotAfter          *Time       `json:"not_after"`
+	ValidityAtCapture string      `json:"validity_at_capture"`
+	FirstSeen         Time        `json:"first_seen"`
+	LastSeen          Time        `json:"last_seen"`
+	Connections       int         `json:"connections"`
+	PresentedBy       []Presenter `json:"presented_by"`
+	// SameSubject lists the SHA-256 of other certificates with the same
+	// subject: a stale copy may be in play.
+	SameSubject []string `json:"same_subject"`
+	ParseError  string   `json:"parse_error,omitempty"`
+}
+
+// Presenter is an endpoint that presented a certificate.
+type Presenter struct {
+	Endpoint    string `json:"endpoint"` // ip:port for a server, ip for a client
+	As          string `json:"as"`       // "server" or "client"
+	Index       int    `json:"index"`    // position in the chain: 0 is the leaf
+	Connections int    `json:"connections"`
+}
+
+// Duplicates tells how many connections were seen in more than one capture.
+type Duplicates struct {
+	// Connections counts the distinct connections seen in two or more captures.
+	Connections int `json:"connections"`
+	// Views counts the extra views merged into them.
+	Views int `json:"views"`
+	// ByISN and ByTime count the matches made by initial sequence number and
+	// by start time (no SYN captured).
+	ByISN  int `json:"by_isn"`
+	ByTime int `json:"by_time"`
+	// ClockOffsets are the clock differences found between captures.
+	ClockOffsets []ClockOffset `json:"clock_offsets"`
+}
+
+// ClockOffset is how far capture B's clock is ahead of capture A's, from the
+// connections both saw.
+type ClockOffset struct {
+	A           int     `json:"a"`
+	B           int     `json:"b"`
+	Seconds     float64 `json:"seconds"`
+	Connections int     `json:"connections"`
+}
+
+// TriageOptions control a Merger.
+type TriageOptions struct {
+	// MaxFailed caps the problem connections kept in full (0: 200).
+	MaxFailed int
+	// MaxOK caps the sample of ok connections kept in full (0: 10).
+	MaxOK int
+	// Window is how close the start times of two views of a connection
+	// without a captured SYN must be (0: 2 s).
+	Window time.Duration
+	// SkewNote is the clock difference between captures worth a note (0: 1 s).
+	SkewNote time.Duration
+}
+
+// A Merger collects connections from many captures, possibly from several
+// goroutines at once, and makes the Triage. What it keeps per connection is a
+// small summary; full detail only for a capped number of connections. The
+// result depends only on the connections added, not on their order.
+type Merger struct {
+	opts   TriageOptions
+	mu     sync.Mutex
+	sums   []connSum
+	certs  map[string]int32 // SHA-256 -> index in infos
+	infos  []*certinfo.Info
+	failed detailSet
+	ok     detailSet
+}
+
+// connSum is what a Merger keeps of every connection.
+type connSum struct {
+	capture        int
+	id             uint64
+	client, server netip.AddrPort
+	isn            uint32
+	isnKnown       bool
+	start          time.Time
+	startFrame     uint64
+	endFrame       uint64
+	verdict        diagnose.Verdict
+	reason         diagnose.Reason
+	alert          string // "server unknown_ca"
+	certs          []certRef
+}
+
+// certRef is one certificate of a connection.
+type certRef struct {
+	cert  int32
+	side  diagnose.Side
+	index int
+}
+
+// NewMerger returns an empty Merger.
+func NewMerger(o TriageOptions) *Merger {
+	if o.MaxFailed <= 0 {
+		o.MaxFailed = 200
+	}
+	if o.MaxOK <= 0 {
+		o.MaxOK = 10
+	}
+	if o.Window <= 0 {
+		o.Window = 2 * time.Second
+	}
+	if o.SkewNote <= 0 {
+		o.SkewNote = time.Second
+	}
+	return &Merger{opts: o, certs: map[string]int32{}, failed: detailSet{max: o.MaxFailed}, ok: detailSet{max: o.MaxOK}}
+}
+
+// Add records one connection; c.Capture must be the index of its capture in
+// the list later given to Triage. Add is safe for concurrent use.
+func (m *Merger) Add(c *diagnose.Connection) {
+	s := connSum{capture: c.Capture, id: c.ID, client: c.Client, server: c.Server, isn: c.ClientISN, isnKnown: c.ISNKnown,
+		start: c.Start, startFrame: c.StartFrame, endFrame: c.EndFrame, verdict: c.Verdict, reason: c.Reason}
+	if c.Alert != nil {
+		s.alert = c.Alert.SentBy.String() + " " + c.Alert.Name
+	}
+	var detail *Connection
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, cert := range c.Certificates {
+		if cert.Info == nil {
+			continue
+		}
+		idx, ok := m.certs[cert.Info.SHA256]
+		if !ok {
+			idx = int32(len(m.infos))
+			m.certs[cert.Info.SHA256] = idx
+			m.infos = append(m.infos, cert.Info)
+		}
+		s.certs = append(s.certs, certRef{cert: idx, side: cert.SentBy, index: cert.Index})
+	}
+	m.sums = append(m.sums, s)
+	set := &m.ok
+	if c.Verdict != diagnose.VerdictOK {
+		set = &m.failed
+	}
+	k := connKey{c.Capture, c.ID}
+	if set.wants(k) {
+		v := buildConnection(c)
+		detail = &v
+		set.add(k, detail)
+	}
+}
+
+// connKey orders connections: by capture, then ID.
+type connKey struct {
+	capture int
+	id      uint64
+}
+
+func (k connKey) less(o connKey) bool {
+	if k.capture != o.capture {
+		return k.capture < o.capture
+	}
+	return k.id < o.id
+}
+
+// detailSet keeps the max connections with the lowest keys.
+type detailSet struct {
+	max   int
+	items map[connKey]*Connection
+	worst connKey // highest key held, valid when full
+	seen  int
+}
+
+func (d *detailSet) wants(k connKey) bool {
+	d.seen++
+	return len(d.items) < d.max || k.less(d.worst)
+}
+
+func (d *detailSet) add(k connKey, c *Connection) {
+	if d.items == nil {
+		d.items = map[connKey]*Connection{}
+	}
+	d.items[k] = c
+	if len(d.items) > d.max {
+		delete(d.items, d.worst)
+	}
+	if len(d.items) == d.max {
+		first := true
+		for key := range d.items {
+			if first || d.worst.less(key) {
+				d.worst, first = key, false
+			}
+		}
+	}
+}
+
+func (d *detailSet) omitted() int {
+	if d.seen > d.max {
+		return d.seen - d.max
+	}
+	return 0
+}
+
+// view is one distinct connection: its first view and every capture that saw it.
+type view struct {
+	s       *connSum
+	seenIn  []int
+	starts  []time.Time
+	byTime  bool
+	dupView bool
+}
+
+// Triage merges everything added so far. captures are the inputs by index;
+// errs the input problems; notes are added to the result's notes (for
+// example files skipped).
+func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []string, version string) *Triage {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	sums := make([]*connSum, len(m.sums))
+	for i := range m.sums {
+		sums[i] = &m.sums[i]
+	}
+	sort.Slice(sums, func(i, j int) bool {
+		return connKey{sums[i].capture, sums[i].id}.less(connKey{sums[j].capture, sums[j].id})
+	})
+	t := &Triage{Schema: Schema, Version: version, Patterns: []string{}, Connections: []TriageConnection{},
+		Destinations: []TriageDestination{}, Pairs: []Pair{}, Certificates: []InventoryCert{}, Notes: append([]string{}, notes...),
+		Summary: Summary{Verdicts: map[string]int{}}}
+	t.Duplicates.ClockOffsets = []ClockOffset{}
+
+	// Per-capture facts count every view.
+	perCap := map[int]int{}
+	addrs := map[int]map[netip.Addr]int{}
+	for _, s := range sums {
+		perCap[s.capture]++
+		a := addrs[s.capture]
+		if a == nil {
+			a = map[netip.Addr]int{}
+			addrs[s.capture] = a
+		}
+		a[s.client.Addr()]++
+		if s.server.Addr() != s.client.Addr() {
+			a[s.server.Addr()]++
+		}
+	}
+	t.Captures = []Capture{}
+	for i, ci := range captures {
+		c := buildCapture(ci, perCap[i], errs)
+		c.Node = captureNode(addrs[i], perCap[i])
+		t.Captures = append(t.Captures, c)
+	}
+
+	views, dupOf := m.dedup(sums, t)
+	m.offsets(views, t, captures)
+
+	// Detail: connections kept in full whose view is the first one.
+	seen := map[connKey]*view{}
+	for _, v := range views {
+		seen[connKey{v.s.capture, v.s.id}] = v
+	}
+	for _, set := range []*detailSet{&m.failed, &m.ok} {
+		keys := make([]connKey, 0, len(set.items))
+		for k := range set.items {
+			if _, dup := dupOf[k]; !dup {
+				keys = append(keys, k)
+			}
+		}
+		sort.Slice(keys, func(i, j int) bool { return keys[i].less(keys[j]) })
+		for _, k := range keys {
+			tc := TriageConnection{Connection: *set.items[k], SeenIn: seen[k].seenIn}
+			t.Connections = append(t.Connections, tc)
+			if tc.Verdict == string(diagnose.VerdictOK) {
+				t.Detail.OKKept++
+			} else {
+				t.Detail.FailedKept++
+			}
+		}
+	}
+	sort.SliceStable(t.Connections, func(i, j int) bool {
+		return connKey{t.Connections[i].Capture, t.Connections[i].ID}.less(connKey{t.Connections[j].Capture, t.Connections[j].ID})
+	})
+	t.Detail.MaxFailed, t.Detail.MaxOK = m.opts.MaxFailed, m.opts.MaxOK
+	t.Detail.FailedOmitted = m.failed.omitted()
+	if t.Detail.FailedOmitted > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("only the first %d problem connections are listed in full (%d more are counted in the tables): raise --max-detail to see more", m.opts.MaxFailed, t.Detail.FailedOmitted))
+	}
+
+	m.aggregate(views, t, captures)
+	t.Patterns = patterns(t)
+	return t
+}
+
+// dedup groups the views of one connection. Two views match when they have
+// the same 4-tuple and come from different captures, and either both carry
+// the client's ISN and it is the same, or one does not and their start times
+// are within the window.
+func (m *Merger) dedup(sums []*connSum, t *Triage) ([]*view, map[connKey]bool) {
+	type tuple struct{ c, s netip.AddrPort }
+	byTuple := map[tuple][]*view{}
+	var views []*view
+	dupOf := map[connKey]bool{}
+	for _, s := range sums {
+		tp := tuple{s.client, s.server}
+		var match *view
+		byTime := false
+		for _, v := range byTuple[tp] {
+			if containsInt(v.seenIn, s.capture) {
+				continue
+			}
+			if v.s.isnKnown && s.isnKnown {
+				if v.s.isn == s.isn {
+					match = v
+					break
+				}
+				continue
+			}
+			if d := s.start.Sub(v.s.start); d <= m.opts.Window && d >= -m.opts.Window {
+				match, byTime = v, true
+				break
+			}
+		}
+		if match == nil {
+			v := &view{s: s, seenIn: []int{s.capture}, starts: []time.Time{s.start}}
+			byTuple[tp] = append(byTuple[tp], v)
+			views = append(views, v)
+			continue
+		}
+		if len(match.seenIn) == 1 {
+			t.Duplicates.Connections++
+		}
+		match.seenIn = append(match.seenIn, s.capture)
+		match.starts = append(match.starts, s.start)
+		t.Duplicates.Views++
+		if byTime {
+			t.Duplicates.ByTime++
+		} else {
+			t.Duplicates.ByISN++
+		}
+		dupOf[connKey{s.capture, s.id}] = true
+	}
+	return views, dupOf
+}
+
+// offsets estimates the clock difference between captures that saw the same
+// connections and notes those beyond SkewNote.
+func (m *Merger) offsets(views []*view, t *Triage, captures []*pcap.CaptureInfo) {
+	type pair struct{ a, b int }
+	sum := map[pair]time.Duration{}
+	n := map[pair]int{}
+	for _, v := range views {
+		for i := 1; i < len(v.seenIn); i++ {
+			p := pair{v.seenIn[0], v.seenIn[i]}
+			sum[p] += v.starts[i].Sub(v.starts[0])
+			n[p]++
+		}
+	}
+	keys := make([]pair, 0, len(n))
+	for p := range n {
+		keys = append(keys, p)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].a != keys[j].a {
+			return keys[i].a < keys[j].a
+		}
+		return keys[i].b < keys[j].b
+	})
+	for _, p := range keys {
+		avg := sum[p] / time.Duration(n[p])
+		avg = avg.Round(time.Millisecond)
+		t.Duplicates.ClockOffsets = append(t.Duplicates.ClockOffsets, ClockOffset{A: p.a, B: p.b, Seconds: avg.Seconds(), Connections: n[p]})
+		if avg >= m.opts.SkewNote || avg <= -m.opts.SkewNote {
+			dir := "ahead of"
+			if avg < 0 {
+				dir, avg = "behind", -avg
+			}
+			t.Notes = append(t.Notes, fmt.Sprintf("the clocks disagree: %s is %s %s %s (from %s seen in both); times are shown as each capture has them",
+				captureName(captures, p.b), avg, dir, captureName(captures, p.a), plural(n[p], "connection", "connections")))
+		}
+	}
+}
+
+func captureName(captures []*pcap.CaptureInfo, i int) string {
+	if i >= 0 && i < len(captures) && captures[i] != nil {
+		return Sanitize(captures[i].Path)
+	}
+	return fmt.Sprintf("capture %d", i)
+}
+
+func containsInt(s []int, x int) bool {
+	for _, v := range s {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// counter accumulates Counts.
+func (c *Counts) add(s *connSum) {
+	if c.Verdicts == nil {
+		c.Verdicts, c.Reasons, c.Alerts = map[string]int{}, map[string]int{}, map[string]int{}
+	}
+	c.Attempts++
+	c.Verdicts[string(s.verdict)]++
+	c.Reasons[string(s.reason)]++
+	if s.alert != "" {
+		c.Alerts[s.alert]++
+	}
+	if s.verdict == diagnose.VerdictOK {
+		c.OK++
+		return
+	}
+	c.Failed++
+	if c.FirstFailure == nil || s.start.Before(c.FirstFailure.Time) {
+		c.FirstFailure = &Time{s.start}
+	}
+	if c.LastFailure == nil || s.start.After(c.LastFailure.Time) {
+		c.LastFailure = &Time{s.start}
+	}
+}
+
+// aggregate fills destinations, pairs, certificates and the summary from the
+// distinct connections.
+func (m *Merger) aggregate(views []*view, t *Triage, captures []*pcap.CaptureInfo) {
+	type pairKey struct {
+		c netip.Addr
+		s netip.AddrPort
+	}
+	dests := map[netip.AddrPort]*TriageDestination{}
+	destCert := map[netip.AddrPort]map[int32]*PresentedCert{}
+	destClients := map[netip.AddrPort]map[netip.Addr]bool{}
+	pairs := map[pairKey]*Pair{}
+	type presKey struct {
+		cert     int32
+		endpoint string
+		side     diagnose.Side
+		index    int
+	}
+	pres := map[presKey]int{}
+	certConns := map[int32]int{}
+	certFirst := map[int32]time.Time{}
+	certLast := map[int32]time.Time{}
+
+	for _, v := range views {
+		s := v.s
+		t.Summary.Connections++
+		t.Summary.Verdicts[string(s.verdict)]++
+		if s.verdict != diagnose.VerdictOK {
+			t.Summary.Problems++
+		}
+		d := dests[s.server]
+		if d == nil {
+			d = &TriageDestination{Server: s.server.String(), Names: []string{}, Certificates: []PresentedCert{}}
+			dests[s.server] = d
+			destCert[s.server] = map[int32]*PresentedCert{}
+			destClients[s.server] = map[netip.Addr]bool{}
+		}
+		d.add(s)
+		destClients[s.server][s.client.Addr()] = true
+		pk := pairKey{s.client.Addr(), s.server}
+		p := pairs[pk]
+		if p == nil {
+			p = &Pair{Client: s.client.Addr().String(), Server: s.server.String()}
+			pairs[pk] = p
+		}
+		p.add(s)
+		counted := map[int32]bool{}
+		for _, r := range s.certs {
+			info := m.infos[r.cert]
+			endpoint := s.client.Addr().String()
+			if r.side == diagnose.Server {
+				endpoint = s.server.String()
+			}
+			pres[presKey{r.cert, endpoint, r.side, r.index}]++
+			if !counted[r.cert] {
+				counted[r.cert] = true
+				certConns[r.cert]++
+				if f, ok := certFirst[r.cert]; !ok || s.start.Before(f) {
+					certFirst[r.cert] = s.start
+				}
+				if l, ok := certLast[r.cert]; !ok || s.start.After(l) {
+					certLast[r.cert] = s.start
+				}
+			}
+			if r.side != diagnose.Server || r.index != 0 {
+				continue
+			}
+			pc := destCert[s.server][r.cert]
+			if pc == nil {
+				pc = &PresentedCert{SHA256: info.SHA256, Serial: info.Serial, CommonName: info.SubjectCN, FirstSeen: Time{s.start}, LastSeen: Time{s.start}}
+				destCert[s.server][r.cert] = pc
+			}
+			pc.Connections++
+			if s.verdict == diagnose.VerdictOK {
+				pc.OK++
+			} else {
+				pc.Failed++
+			}
+			if s.start.Before(pc.FirstSeen.Time) {
+				pc.FirstSeen = Time{s.start}
+			}
+			if s.start.After(pc.LastSeen.Time) {
+				pc.LastSeen = Time{s.start}
+			}
+		}
+	}
+	keys := make([]netip.AddrPort, 0, len(dests))
+	for k := range dests {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].Compare(keys[j]) < 0 })
+	names := map[netip.AddrPort][]string{}
+	for _, k := range keys {
+		d := dests[k]
+		for _, pc := range destCert[k] {
+			d.Certificates = append(d.Certificates, *pc)
+		}
+		sort.Slice(d.Certificates, func(i, j int) bool {
+			a, b := d.Certificates[i], d.Certificates[j]
+			if !a.FirstSeen.Equal(b.FirstSeen.Time) {
+				return a.FirstSeen.Before(b.FirstSeen.Time)
+			}
+			return a.SHA256 < b.SHA256
+		})
+		seenName := map[string]bool{}
+		for _, pc := range d.Certificates {
+			if pc.CommonName != "" && !seenName[pc.CommonName] {
+				seenName[pc.CommonName] = true
+				d.Names = append(d.Names, pc.CommonName)
+			}
+		}
+		names[k] = d.Names
+		d.CertificateChanged = len(d.Certificates) > 1
+		d.Clients = []string{}
+		cl := make([]netip.Addr, 0, len(destClients[k]))
+		for a := range destClients[k] {
+			cl = append(cl, a)
+		}
+		sort.Slice(cl, func(i, j int) bool { return cl[i].Less(cl[j]) })
+		for _, a := range cl {
+			d.Clients = append(d.Clients, a.String())
+		}
+		t.Destinations = append(t.Destinations, *d)
+	}
+	pkeys := make([]pairKey, 0, len(pairs))
+	for k := range pairs {
+		pkeys = append(pkeys, k)
+	}
+	sort.Slice(pkeys, func(i, j int) bool {
+		if c := pkeys[i].c.Compare(pkeys[j].c); c != 0 {
+			return c < 0
+		}
+		return pkeys[i].s.Compare(pkeys[j].s) < 0
+	})
+	for _, k := range pkeys {
+		p := pairs[k]
+		p.Names = names[k.s]
+		t.Pairs = append(t.Pairs, *p)
+	}
+
+	// Certificate inventory, by SHA-256.
+	subjects := map[string][]string{}
+	var certIdx []int32
+	for idx := range certConns {
+		certIdx = append(certIdx, idx)
+	}
+	sort.Slice(certIdx, func(i, j int) bool { return m.infos[certIdx[i]].SHA256 < m.infos[certIdx[j]].SHA256 })
+	for _, idx := range certIdx {
+		i := m.infos[idx]
+		subjects[i.Subject] = append(subjects[i.Subject], i.SHA256)
+	}
+	for _, idx := range certIdx {
+		i := m.infos[idx]
+		c := InventoryCert{SHA256: i.SHA256, Serial: i.Serial, Subject: i.Subject, Issuer: i.Issuer, CommonName: i.SubjectCN,
+			NotBefore: timePtr(i.NotBefore), NotAfter: timePtr(i.NotAfter), FirstSeen: Time{certFirst[idx]}, LastSeen: Time{certLast[idx]},
+			Connections: certConns[idx], PresentedBy: []Presenter{}, SameSubject: []string{}, ParseError: i.ParseError}
+		if !i.NotAfter.IsZero() {
+			status, days := i.ValidAt(certFirst[idx])
+			c.ValidityAtCapture = status
+			if status != "valid" {
+				c.ValidityAtCapture = fmt.Sprintf("%s (%d days)", status, days)
+			}
+		}
+		if i.Subject != "" {
+			for _, other := range subjects[i.Subject] {
+				if other != i.SHA256 {
+					c.SameSubject = append(c.SameSubject, other)
+				}
+			}
+		}
+		for k, n := range pres {
+			if k.cert == idx {
+				c.PresentedBy = append(c.PresentedBy, Presenter{Endpoint: k.endpoint, As: k.side.String(), Index: k.index, Connections: n})
+			}
+		}
+		sort.Slice(c.PresentedBy, func(a, b int) bool {
+			x, y := c.PresentedBy[a], c.PresentedBy[b]
+			if x.As != y.As {
+				return x.As > y.As // server first
+			}
+			if x.Endpoint != y.Endpoint {
+				return x.Endpoint < y.Endpoint
+			}
+			return x.Index < y.Index
+		})
+		t.Certificates = append(t.Certificates, c)
+	}
+}

@@ -1,0 +1,191 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/siptls/siptls/diagnose"
+)
+
+// WriteTriageJSON writes t as indented JSON (schema siptls/v1).
+func WriteTriageJSON(w io.Writer, t *Triage) error {
+	b, err := json.MarshalIndent(t, "", "  ")
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	_, err = w.Write(b)
+	return err
+}
+
+// WriteTriageText writes t for a person: the pattern sentences, the
+// per-destination and per-pair tables, the failed connections (one line each),
+// the certificate inventory, the captures and the notes.
+func WriteTriageText(w io.Writer, t *Triage, color bool) error {
+	ew := &errWriter{w: w}
+	fmt.Fprintln(ew, "Patterns:")
+	for _, p := range t.Patterns {
+		fmt.Fprintf(ew, "  * %s\n", p)
+	}
+
+	if len(t.Destinations) > 0 {
+		fmt.Fprintln(ew, "\nDestinations (server ip:port):")
+		tw := newTrimTable(ew)
+		fmt.Fprintln(tw, "  SERVER\tNAMES\tATTEMPTS\tOK\tFAILED\tFAILURES\tFIRST FAILURE\tLAST FAILURE\tLEAF CERTIFICATES")
+		for _, d := range t.Destinations {
+			var certs []string
+			for _, c := range d.Certificates {
+				certs = append(certs, fmt.Sprintf("%s serial %s", c.SHA256[:min(len(c.SHA256), 12)], shortHex(c.Serial)))
+			}
+			cs := strings.Join(certs, ", ")
+			if d.CertificateChanged {
+				cs = "CHANGED: " + cs
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n", d.Server, orDash(Sanitize(strings.Join(d.Names, ", "))), d.Attempts, d.OK,
+				failedCount(d.Failed, color), failuresCell(&d.Counts), clock(d.FirstFailure), clock(d.LastFailure), orDash(cs))
+		}
+		tw.Flush()
+	}
+	if len(t.Pairs) > 0 {
+		fmt.Fprintln(ew, "\nPairs (client -> server):")
+		tw := newTrimTable(ew)
+		fmt.Fprintln(tw, "  CLIENT\tSERVER\tNAMES\tATTEMPTS\tOK\tFAILED\tFAILURES\tFIRST FAILURE\tLAST FAILURE")
+		for _, p := range t.Pairs {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", p.Client, p.Server, orDash(Sanitize(strings.Join(p.Names, ", "))), p.Attempts, p.OK,
+				failedCount(p.Failed, color), failuresCell(&p.Counts), clock(p.FirstFailure), clock(p.LastFailure))
+		}
+		tw.Flush()
+	}
+
+	problems := 0
+	for i := range t.Connections {
+		if t.Connections[i].Verdict != string(diagnose.VerdictOK) {
+			problems++
+		}
+	}
+	if problems > 0 {
+		fmt.Fprintf(ew, "\nConnections that failed (%d", problems)
+		if t.Detail.FailedOmitted > 0 {
+			fmt.Fprintf(ew, " shown, %d more not listed: the cap is %d", t.Detail.FailedOmitted, t.Detail.MaxFailed)
+		}
+		fmt.Fprintln(ew, "; capture/id, frames as Wireshark numbers them):")
+		tw := newTrimTable(ew)
+		for i := range t.Connections {
+			c := &t.Connections[i]
+			if c.Verdict == string(diagnose.VerdictOK) {
+				continue
+			}
+			what := c.Reason
+			if c.Alert != nil {
+				what = c.Alert.Name + " sent by the " + c.Alert.SentBy + fmt.Sprintf(" (frame %d)", c.Alert.Frame)
+			}
+			seen := ""
+			if len(c.SeenIn) > 1 {
+				var s []string
+				for _, k := range c.SeenIn[1:] {
+					s = append(s, fmt.Sprintf("[%d]", k))
+				}
+				seen = "also in " + strings.Join(s, " ")
+			}
+			fmt.Fprintf(tw, "  [%d]/%d\t%s\t%s -> %s\t%s\t%s\tframes %d-%d\t%s\n", c.Capture, c.ID, c.Start.UTC().Format("15:04:05.000"),
+				c.Client, c.Server, colorVerdict(c.Verdict, color), Sanitize(what), c.StartFrame, c.EndFrame, seen)
+		}
+		tw.Flush()
+	}
+
+	if len(t.Certificates) > 0 {
+		fmt.Fprintln(ew, "\nCertificates seen (by SHA-256):")
+		tw := newTrimTable(ew)
+		fmt.Fprintln(tw, "  SHA-256\tSERIAL\tCOMMON NAME\tVALID AT CAPTURE\tCONNS\tPRESENTED BY\tNOTE")
+		for _, c := range t.Certificates {
+			var by []string
+			for _, p := range c.PresentedBy {
+				s := fmt.Sprintf("%s %s", p.As, p.Endpoint)
+				if p.Index > 0 {
+					s += fmt.Sprintf(" (chain #%d)", p.Index)
+				}
+				by = append(by, fmt.Sprintf("%s x%d", s, p.Connections))
+			}
+			note := ""
+			if len(c.SameSubject) > 0 {
+				var o []string
+				for _, s := range c.SameSubject {
+					o = append(o, s[:min(len(s), 12)])
+				}
+				note = "same subject as " + strings.Join(o, ", ") + ": stale copy in play?"
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\t%s\t%s\n", c.SHA256[:min(len(c.SHA256), 12)], shortHex(c.Serial), orDash(Sanitize(c.CommonName)),
+				orDash(c.ValidityAtCapture), c.Connections, strings.Join(by, ", "), note)
+		}
+		tw.Flush()
+	}
+
+	fmt.Fprintln(ew, "\nCaptures:")
+	for i := range t.Captures {
+		writeCaptureText(ew, i, &t.Captures[i], true)
+	}
+	if t.Duplicates.Connections > 0 {
+		fmt.Fprintf(ew, "\n%s seen in more than one capture, counted once (%d by initial sequence number, %d by start time).\n",
+			plural(t.Duplicates.Connections, "connection", "connections"), t.Duplicates.ByISN, t.Duplicates.ByTime)
+	}
+	if len(t.Notes) > 0 {
+		fmt.Fprintln(ew, "\nNotes:")
+		for _, n := range t.Notes {
+			fmt.Fprintf(ew, "  * %s\n", n)
+		}
+	}
+	fmt.Fprintf(ew, "\n%s\n", summaryLine(t.Summary, color))
+	return ew.err
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func failedCount(n int, color bool) string {
+	if n > 0 && color {
+		return fmt.Sprintf("%s%d%s", ansiRed, n, ansiReset)
+	}
+	return fmt.Sprint(n)
+}
+
+func failuresCell(c *Counts) string {
+	if c.Failed == 0 {
+		return "-"
+	}
+	return failureWords(c)
+}
+
+// trimTable is a tabwriter whose lines lose their trailing blanks.
+type trimTable struct {
+	*tabwriter.Writer
+	buf strings.Builder
+	out io.Writer
+}
+
+func newTrimTable(w io.Writer) *trimTable {
+	t := &trimTable{out: w}
+	t.Writer = tabwriter.NewWriter(&t.buf, 0, 4, 2, ' ', 0)
+	return t
+}
+
+// Flush writes the aligned table.
+func (t *trimTable) Flush() error {
+	if err := t.Writer.Flush(); err != nil {
+		return err
+	}
+	for _, line := range strings.SplitAfter(t.buf.String(), "\n") {
+		if line == "" {
+			continue
+		}
+		io.WriteString(t.out, strings.TrimRight(line, " \n")+"\n")
+	}
+	t.buf.Reset()
+	return nil
+}
