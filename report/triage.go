@@ -398,8 +398,9 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 // are within the window.
 func (m *Merger) dedup(sums []*connSum, t *Triage) ([]*view, map[connKey]bool) {
 	type tuple struct{ c, s netip.AddrPort }
-	byTuple := map[tuple][]*view{}
-	var views []*view
+	byTuple := make(map[tuple][]*view, len(sums))
+	views := make([]*view, 0, len(sums))
+	store := make([]view, len(sums))
 	dupOf := map[connKey]bool{}
 	for _, s := range sums {
 		tp := tuple{s.client, s.server}
@@ -422,7 +423,8 @@ func (m *Merger) dedup(sums []*connSum, t *Triage) ([]*view, map[connKey]bool) {
 			}
 		}
 		if match == nil {
-			v := &view{s: s, seenIn: []int{s.capture}, starts: []time.Time{s.start}}
+			v := &store[len(views)]
+			*v = view{s: s, seenIn: []int{s.capture}, starts: []time.Time{s.start}}
 			byTuple[tp] = append(byTuple[tp], v)
 			views = append(views, v)
 			continue
@@ -486,6 +488,15 @@ func captureName(captures []*pcap.CaptureInfo, i int) string {
 		return Sanitize(captures[i].Path)
 	}
 	return fmt.Sprintf("capture %d", i)
+}
+
+func seenBefore(refs []certRef, cert int32) bool {
+	for _, r := range refs {
+		if r.cert == cert {
+			return true
+		}
+	}
+	return false
 }
 
 func containsInt(s []int, x int) bool {
@@ -566,16 +577,14 @@ func (m *Merger) aggregate(views []*view, t *Triage, captures []*pcap.CaptureInf
 			pairs[pk] = p
 		}
 		p.add(s)
-		counted := map[int32]bool{}
-		for _, r := range s.certs {
+		for ri, r := range s.certs {
 			info := m.infos[r.cert]
 			endpoint := s.client.Addr().String()
 			if r.side == diagnose.Server {
 				endpoint = s.server.String()
 			}
 			pres[presKey{r.cert, endpoint, r.side, r.index}]++
-			if !counted[r.cert] {
-				counted[r.cert] = true
+			if !seenBefore(s.certs[:ri], r.cert) {
 				certConns[r.cert]++
 				if f, ok := certFirst[r.cert]; !ok || s.start.Before(f) {
 					certFirst[r.cert] = s.start

@@ -1,0 +1,325 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/siptls/siptls/certinfo"
+	"github.com/siptls/siptls/diagnose"
+	"github.com/siptls/siptls/pcap"
+)
+
+func t0() time.Time { return time.Date(2026, 11, 20, 14, 3, 0, 0, time.UTC) }
+
+// tconn makes a connection of capture cap from client to server.
+func tconn(capture int, id uint64, client, server string, start time.Duration, isn uint32, v diagnose.Verdict, alert string, leaf *certinfo.Info) *diagnose.Connection {
+	c := &diagnose.Connection{Capture: capture, ID: id, Client: netip.MustParseAddrPort(client), Server: netip.MustParseAddrPort(server),
+		Start: t0().Add(start), End: t0().Add(start + time.Second), StartFrame: id * 10, EndFrame: id*10 + 9, Verdict: v,
+		ClientISN: isn, ISNKnown: isn != 0}
+	switch {
+	case v == diagnose.VerdictOK:
+		c.Reason = diagnose.ReasonApplicationData
+	case alert != "":
+		c.Reason = diagnose.ReasonFatalAlert
+		c.Alert = &diagnose.Alert{Level: 2, Code: 48, Name: alert, SentBy: diagnose.Server, Frame: id*10 + 5}
+	default:
+		c.Reason = diagnose.ReasonResetDuringHandshake
+	}
+	if leaf != nil {
+		c.Certificates = []diagnose.Certificate{{SentBy: diagnose.Server, Info: leaf, Time: c.Start}}
+	}
+	return c
+}
+
+func fakeCert(sha, serial, cn string) *certinfo.Info {
+	return &certinfo.Info{SHA256: sha, Serial: serial, SubjectCN: cn, Subject: "CN=" + cn,
+		NotBefore: t0().AddDate(-1, 0, 0), NotAfter: t0().AddDate(1, 0, 0)}
+}
+
+func infos(n int) []*pcap.CaptureInfo {
+	var out []*pcap.CaptureInfo
+	for i := 0; i < n; i++ {
+		out = append(out, &pcap.CaptureInfo{Path: fmt.Sprintf("c%d.pcap", i)})
+	}
+	return out
+}
+
+// TestTriageDedup checks how views of one connection in two captures merge.
+func TestTriageDedup(t *testing.T) {
+	const a, b = "10.10.1.11:40000", "10.20.1.21:5061"
+	ok := diagnose.VerdictOK
+	tests := []struct {
+		name       string
+		input      []*diagnose.Connection
+		wantConns  int
+		wantISN    int
+		wantTime   int
+		wantOffset float64
+		wantNote   bool
+	}{
+		{"same ISN, clock 1.5 s apart", []*diagnose.Connection{
+			tconn(0, 1, a, b, 0, 77, ok, "", nil), tconn(1, 1, a, b, 1500*time.Millisecond, 77, ok, "", nil)}, 1, 1, 0, 1.5, true},
+		{"other ISN: a new connection on the same ports", []*diagnose.Connection{
+			tconn(0, 1, a, b, 0, 77, ok, "", nil), tconn(1, 1, a, b, 0, 78, ok, "", nil)}, 2, 0, 0, 0, false},
+		{"no SYN in one capture: start within 2 s", []*diagnose.Connection{
+			tconn(0, 1, a, b, 0, 77, ok, "", nil), tconn(1, 1, a, b, 300*time.Millisecond, 0, ok, "", nil)}, 1, 0, 1, 0.3, false},
+		{"no SYN, starts 3 s apart", []*diagnose.Connection{
+			tconn(0, 1, a, b, 0, 0, ok, "", nil), tconn(1, 1, a, b, 3*time.Second, 0, ok, "", nil)}, 2, 0, 0, 0, false},
+		{"same capture twice the same tuple: two connections", []*diagnose.Connection{
+			tconn(0, 1, a, b, 0, 0, ok, "", nil), tconn(0, 2, a, b, time.Second, 0, ok, "", nil)}, 2, 0, 0, 0, false},
+		{"three captures", []*diagnose.Connection{
+			tconn(0, 1, a, b, 0, 5, ok, "", nil), tconn(1, 4, a, b, 0, 5, ok, "", nil), tconn(2, 9, a, b, 0, 5, ok, "", nil)}, 1, 2, 0, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := NewMerger(TriageOptions{})
+			for _, c := range tt.input {
+				m.Add(c)
+			}
+			r := m.Triage(infos(3), nil, nil, "test")
+			if r.Summary.Connections != tt.wantConns || r.Duplicates.ByISN != tt.wantISN || r.Duplicates.ByTime != tt.wantTime {
+				t.Errorf("connections %d, duplicates %+v", r.Summary.Connections, r.Duplicates)
+			}
+			if tt.wantOffset != 0 && (len(r.Duplicates.ClockOffsets) == 0 || r.Duplicates.ClockOffsets[0].Seconds != tt.wantOffset) {
+				t.Errorf("clock offsets %+v, want %v", r.Duplicates.ClockOffsets, tt.wantOffset)
+			}
+			if got := len(r.Notes) > 0; got != tt.wantNote {
+				t.Errorf("notes %q, want a note: %v", r.Notes, tt.wantNote)
+			}
+			if tt.wantConns == 1 && len(r.Connections) == 1 && len(r.Connections[0].SeenIn) != len(tt.input) {
+				t.Errorf("seen in %v", r.Connections[0].SeenIn)
+			}
+		})
+	}
+}
+
+// scenario is one-in-3 from one client, plus a second client that alone
+// fails to a destination the first reaches.
+func scenario() []*diagnose.Connection {
+	c21 := fakeCert("21aa", "01", "cucm8-pub.clus2.lab")
+	c22 := fakeCert("22aa", "02", "cucm8-sub1.clus2.lab")
+	c23 := fakeCert("23aa", "03", "cucm8-sub2.clus2.lab")
+	c23new := fakeCert("23bb", "04", "cucm8-sub2.clus2.lab")
+	var cs []*diagnose.Connection
+	id := uint64(0)
+	next := func() uint64 { id++; return id }
+	for i := 0; i < 9; i++ {
+		start := time.Duration(i) * 10 * time.Second
+		switch i % 3 {
+		case 0:
+			cs = append(cs, tconn(0, next(), fmt.Sprintf("10.10.1.11:%d", 40000+i), "10.20.1.21:5061", start, uint32(100+i), diagnose.VerdictOK, "", c21))
+		case 1:
+			cs = append(cs, tconn(0, next(), fmt.Sprintf("10.10.1.11:%d", 40000+i), "10.20.1.22:5061", start, uint32(100+i), diagnose.VerdictFailed, "unknown_ca", c22))
+		case 2:
+			leaf := c23
+			v := diagnose.VerdictOK
+			if i == 8 {
+				leaf, v = c23new, diagnose.VerdictFailed
+			}
+			cs = append(cs, tconn(0, next(), fmt.Sprintf("10.10.1.11:%d", 40000+i), "10.20.1.23:5061", start, uint32(100+i), v, "", leaf))
+		}
+	}
+	// The second client fails to 10.20.1.21, which the first reaches.
+	cs = append(cs, tconn(1, 1, "10.10.1.12:41000", "10.20.1.21:5061", time.Second, 900, diagnose.VerdictFailed, "", c21))
+	cs = append(cs, tconn(1, 2, "10.10.1.12:41001", "10.20.1.21:5061", 2*time.Second, 901, diagnose.VerdictFailed, "", c21))
+	return cs
+}
+
+func TestTriagePatterns(t *testing.T) {
+	m := NewMerger(TriageOptions{})
+	for _, c := range scenario() {
+		m.Add(c)
+	}
+	r := m.Triage(infos(2), nil, nil, "test")
+	want := []string{
+		"From 10.10.1.11: 10.20.1.22:5061 (cucm8-sub1.clus2.lab) failed 3 of 3 times with unknown_ca sent by the server; 10.20.1.21:5061 succeeded 3 of 3; 10.20.1.23:5061 failed 1 of 3: about one call in 2 fails (4 of 9).",
+		"From 10.10.1.12: ",
+		"Only calls from 10.10.1.12 to 10.20.1.21:5061 (cucm8-pub.clus2.lab) fail (2 of 2, with reset during handshake); 10.10.1.11 succeeded 3 of 3.",
+		"10.20.1.23:5061 (cucm8-sub2.clus2.lab) is intermittent: 1 of 3 attempts failed",
+		"every failure came with the newest certificate",
+		"Most likely to blame: 10.20.1.22:5061 (cucm8-sub1.clus2.lab), 3 of 3 attempts failed (unknown_ca sent by the server).",
+	}
+	all := strings.Join(r.Patterns, "\n")
+	for i, w := range want {
+		if i == 1 {
+			if strings.Contains(all, w) {
+				t.Errorf("a client with no successful destination gets a one-in-N sentence:\n%s", all)
+			}
+			continue
+		}
+		if !strings.Contains(all, w) {
+			t.Errorf("patterns lack %q:\n%s", w, all)
+		}
+	}
+	d := r.Destinations[2]
+	if d.Server != "10.20.1.23:5061" || !d.CertificateChanged || len(d.Certificates) != 2 || d.Certificates[1].Failed != 1 {
+		t.Errorf("10.20.1.23 = %+v", d)
+	}
+	if len(r.Pairs) != 4 || r.Pairs[3].Client != "10.10.1.12" || r.Pairs[3].Failed != 2 {
+		t.Errorf("pairs %+v", r.Pairs)
+	}
+	var stale []string
+	for _, c := range r.Certificates {
+		if len(c.SameSubject) > 0 {
+			stale = append(stale, c.SHA256)
+		}
+	}
+	if !reflect.DeepEqual(stale, []string{"23aa", "23bb"}) {
+		t.Errorf("certificates sharing a subject %v", stale)
+	}
+}
+
+func TestTriageNoProblems(t *testing.T) {
+	tests := []struct {
+		name  string
+		input []*diagnose.Connection
+		want  string
+	}{
+		{"none", nil, "No TLS connection was found in the captures."},
+		{"one", []*diagnose.Connection{tconn(0, 1, "10.0.0.1:1", "10.0.0.2:5061", 0, 1, diagnose.VerdictOK, "", nil)}, "The one connection succeeded."},
+		{"two", []*diagnose.Connection{tconn(0, 1, "10.0.0.1:1", "10.0.0.2:5061", 0, 1, diagnose.VerdictOK, "", nil),
+			tconn(0, 2, "10.0.0.1:2", "10.0.0.2:5061", 0, 2, diagnose.VerdictOK, "", nil)}, "All 2 connections succeeded."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := NewMerger(TriageOptions{})
+			for _, c := range tt.input {
+				m.Add(c)
+			}
+			r := m.Triage(infos(1), nil, nil, "test")
+			if !reflect.DeepEqual(r.Patterns, []string{tt.want}) {
+				t.Errorf("patterns %q, want %q", r.Patterns, tt.want)
+			}
+		})
+	}
+}
+
+// TestTriageOrderIndependent adds the same connections in many orders and
+// from several goroutines: the JSON must not change.
+func TestTriageOrderIndependent(t *testing.T) {
+	cs := scenario()
+	render := func(order []*diagnose.Connection, goroutines int) string {
+		m := NewMerger(TriageOptions{MaxFailed: 3, MaxOK: 2})
+		var wg sync.WaitGroup
+		ch := make(chan *diagnose.Connection)
+		for g := 0; g < goroutines; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for c := range ch {
+					m.Add(c)
+				}
+			}()
+		}
+		for _, c := range order {
+			ch <- c
+		}
+		close(ch)
+		wg.Wait()
+		var b bytes.Buffer
+		if err := WriteTriageJSON(&b, m.Triage(infos(2), nil, nil, "test")); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	want := render(cs, 1)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 20; i++ {
+		order := append([]*diagnose.Connection(nil), cs...)
+		rng.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
+		if got := render(order, 1+i%4); got != want {
+			t.Fatalf("order %d gives other JSON", i)
+		}
+	}
+}
+
+// TestTriageDetailCap checks that full detail is capped and the cap is told.
+func TestTriageDetailCap(t *testing.T) {
+	tests := []struct {
+		name               string
+		failed, ok         int
+		maxFailed, maxOK   int
+		wantFailed, wantOK int
+		wantOmitted        int
+		wantNote           bool
+	}{
+		{"under the caps", 3, 3, 5, 5, 3, 3, 0, false},
+		{"failed over the cap", 10, 1, 4, 5, 4, 1, 6, true},
+		{"ok sampled", 0, 50, 4, 5, 0, 5, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := NewMerger(TriageOptions{MaxFailed: tt.maxFailed, MaxOK: tt.maxOK})
+			id := uint64(0)
+			for i := 0; i < tt.failed; i++ {
+				id++
+				m.Add(tconn(0, id, fmt.Sprintf("10.0.0.1:%d", id), "10.0.0.2:5061", time.Duration(id)*time.Second, uint32(id), diagnose.VerdictFailed, "", nil))
+			}
+			for i := 0; i < tt.ok; i++ {
+				id++
+				m.Add(tconn(0, id, fmt.Sprintf("10.0.0.1:%d", id), "10.0.0.2:5061", time.Duration(id)*time.Second, uint32(id), diagnose.VerdictOK, "", nil))
+			}
+			r := m.Triage(infos(1), nil, nil, "test")
+			if r.Detail.FailedKept != tt.wantFailed || r.Detail.OKKept != tt.wantOK || r.Detail.FailedOmitted != tt.wantOmitted {
+				t.Errorf("detail %+v", r.Detail)
+			}
+			if r.Summary.Connections != tt.failed+tt.ok {
+				t.Errorf("counted %d connections", r.Summary.Connections)
+			}
+			if tt.failed > 0 && r.Connections[0].ID != 1 {
+				t.Errorf("first kept connection is %d, want the first one", r.Connections[0].ID)
+			}
+			if got := len(r.Notes) > 0; got != tt.wantNote {
+				t.Errorf("notes %q", r.Notes)
+			}
+			var b bytes.Buffer
+			if err := WriteTriageText(&b, r, false); err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantOmitted > 0 && !strings.Contains(b.String(), fmt.Sprintf("%d more not listed", tt.wantOmitted)) {
+				t.Errorf("text does not tell the cap:\n%s", b.String())
+			}
+		})
+	}
+}
+
+// BenchmarkTriageMerge measures Add and Triage over 100k connections from 4
+// captures, a quarter of them seen twice, to 16 destinations.
+func BenchmarkTriageMerge(b *testing.B) {
+	const n = 100000
+	certs := make([]*certinfo.Info, 16)
+	for i := range certs {
+		certs[i] = fakeCert(fmt.Sprintf("%064x", i), fmt.Sprintf("%02x", i), fmt.Sprintf("dest%d.lab", i))
+	}
+	conns := make([]*diagnose.Connection, 0, n)
+	for i := 0; i < n; i++ {
+		v, alert := diagnose.VerdictOK, ""
+		if i%16 == 5 {
+			v, alert = diagnose.VerdictFailed, "unknown_ca"
+		}
+		capture := i % 4
+		if i%4 == 3 {
+			capture = 0 // the same connection again, from the peer's capture
+		}
+		c := tconn(capture, uint64(i+1), fmt.Sprintf("10.10.%d.%d:%d", i%3, 11, 30000+i%30000), fmt.Sprintf("10.20.3.%d:5061", 20+i%16),
+			time.Duration(i)*time.Millisecond, uint32(i*7+1), v, alert, certs[i%16])
+		conns = append(conns, c)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m := NewMerger(TriageOptions{})
+		for _, c := range conns {
+			m.Add(c)
+		}
+		_ = m.Triage(infos(4), nil, nil, "bench")
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "conns/s")
+}
