@@ -90,4 +90,3 @@ func BenchmarkJudgeUncached(b *testing.B) {
 		}
 	}
 }
-

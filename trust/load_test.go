@@ -50,10 +50,10 @@ func TestLoad(t *testing.T) {
 		wantErr     any // pointer to the error type expected, or nil
 	}{
 		{
-			name: "PEM with three certificates and a private key",
-			fsys: fstest.MapFS{"chain.pem": file(slices.Concat(pemOf(l.ms, l.inter, l.root), keyBlock))},
-			root: ".",
-			want: []string{"chain.pem cucm8-pub.test-ms", "chain.pem#1 Test Issuing CA 1", "chain.pem#2 Test Root CA"},
+			name:        "PEM with three certificates and a private key",
+			fsys:        fstest.MapFS{"chain.pem": file(slices.Concat(pemOf(l.ms, l.inter, l.root), keyBlock))},
+			root:        ".",
+			want:        []string{"chain.pem cucm8-pub.test-ms", "chain.pem#1 Test Issuing CA 1", "chain.pem#2 Test Root CA"},
 			wantSkipped: []string{"chain.pem PEM block 4 (PRIVATE KEY)"},
 		},
 		{
@@ -68,10 +68,10 @@ func TestLoad(t *testing.T) {
 			wantSkipped: []string{"b.cer PEM block 2 (X509 CRL)"},
 		},
 		{
-			name: "PKCS#7 DER .p7b and PEM .p7c",
-			fsys: fstest.MapFS{"bundle.p7b": file(p7bOf(t, l.root, l.inter)), "bundle.p7c": file(p7PEM)},
-			root: ".",
-			want: []string{"bundle.p7b Test Root CA", "bundle.p7b#1 Test Issuing CA 1", "bundle.p7c Test Root CA", "bundle.p7c#1 Test Issuing CA 1"},
+			name:     "PKCS#7 DER .p7b and PEM .p7c",
+			fsys:     fstest.MapFS{"bundle.p7b": file(p7bOf(t, l.root, l.inter)), "bundle.p7c": file(p7PEM)},
+			root:     ".",
+			want:     []string{"bundle.p7b Test Root CA", "bundle.p7b#1 Test Issuing CA 1", "bundle.p7c Test Root CA", "bundle.p7c#1 Test Issuing CA 1"},
 			wantDups: [][]string{{"bundle.p7b", "bundle.p7c"}, {"bundle.p7b#1", "bundle.p7c#1"}},
 		},
 		{
