@@ -165,7 +165,7 @@ func expandInputs(args []string) (files []string, notes []string, err error) {
 			}
 			werr := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 				if err != nil {
-					notes = append(notes, fmt.Sprintf("skipped %s: %v", path, err))
+					notes = append(notes, report.Sanitize(fmt.Sprintf("skipped %s: %v", path, err)))
 					if d != nil && d.IsDir() {
 						return fs.SkipDir
 					}
@@ -178,7 +178,7 @@ func expandInputs(args []string) (files []string, notes []string, err error) {
 					add(path)
 					found++
 				} else {
-					notes = append(notes, fmt.Sprintf("skipped %s: not a capture file name (.cap, .pcap, .pcapng, .gz)", path))
+					notes = append(notes, report.Sanitize(fmt.Sprintf("skipped %s: not a capture file name (.cap, .pcap, .pcapng, .gz)", path)))
 				}
 				return nil
 			})
