@@ -117,8 +117,12 @@ func patterns(t *Triage) []string {
 		if d.Failed == 0 || d.OK == 0 || explained[d.Server] {
 			continue
 		}
-		s := fmt.Sprintf("%s is intermittent: %d of %d attempts failed, with %s, between %s and %s", destLabel(d.Server, d.Names), d.Failed, d.Attempts,
-			failureWords(&d.Counts), clock(d.FirstFailure), clock(d.LastFailure))
+		when := fmt.Sprintf("between %s and %s", clock(d.FirstFailure), clock(d.LastFailure))
+		if d.Failed == 1 {
+			when = "at " + clock(d.FirstFailure)
+		}
+		s := fmt.Sprintf("%s is intermittent: %d of %d attempts failed, with %s, %s", destLabel(d.Server, d.Names), d.Failed, d.Attempts,
+			failureWords(&d.Counts), when)
 		s += certificateStory(d) + "."
 		out = append(out, s)
 	}
@@ -130,19 +134,27 @@ func patterns(t *Triage) []string {
 		}
 	}
 	// The destination most likely to blame: the one with the highest share
-	// of failures, then the most failures.
+	// of failures, then the most failures; several when more than one
+	// failed every attempt.
 	var blame *TriageDestination
+	var always []string
 	for i := range t.Destinations {
 		d := &t.Destinations[i]
 		if d.Failed == 0 {
 			continue
+		}
+		if d.Failed == d.Attempts {
+			always = append(always, d.Server)
 		}
 		if blame == nil || d.Failed*blame.Attempts > blame.Failed*d.Attempts ||
 			(d.Failed*blame.Attempts == blame.Failed*d.Attempts && d.Failed > blame.Failed) {
 			blame = d
 		}
 	}
-	if blame != nil && len(t.Destinations) > 1 {
+	switch {
+	case len(always) > 1:
+		out = append(out, fmt.Sprintf("Most likely to blame: %s, which failed every attempt.", joinAnd(always)))
+	case blame != nil && len(t.Destinations) > 1:
 		s := fmt.Sprintf("Most likely to blame: %s, %d of %d attempts failed (%s)", destLabel(blame.Server, blame.Names), blame.Failed, blame.Attempts, failureWords(&blame.Counts))
 		if len(blame.Clients) > 1 && allPairsFail(byServer[blame.Server]) {
 			s += ", from every client"
@@ -233,7 +245,7 @@ func failureWords(c *Counts) string {
 			words = append(words, "…")
 			break
 		}
-		w := strings.ReplaceAll(it.k, "_", " ")
+		w := reasonWords(it.k)
 		if side, name, ok := strings.Cut(it.k, " "); ok {
 			w = name + " sent by the " + side
 		}
@@ -277,4 +289,21 @@ func joinAnd(s []string) string {
 		return s[0]
 	}
 	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
+// reasonWords says a reason code in words.
+func reasonWords(code string) string {
+	switch code {
+	case "syn_reset":
+		return "SYN answered by RST (refused)"
+	case "syn_unanswered":
+		return "SYN never answered"
+	case "reset_during_handshake":
+		return "reset during the handshake"
+	case "closed_during_handshake":
+		return "closed during the handshake"
+	case "closed_after_handshake":
+		return "closed after the handshake before any data"
+	}
+	return strings.ReplaceAll(code, "_", " ")
 }

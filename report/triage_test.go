@@ -141,8 +141,8 @@ func TestTriagePatterns(t *testing.T) {
 	want := []string{
 		"From 10.10.1.11: 10.20.1.22:5061 (cucm8-sub1.clus2.lab) failed 3 of 3 times with unknown_ca sent by the server; 10.20.1.21:5061 succeeded 3 of 3; 10.20.1.23:5061 failed 1 of 3: about one call in 2 fails (4 of 9).",
 		"From 10.10.1.12: ",
-		"Only calls from 10.10.1.12 to 10.20.1.21:5061 (cucm8-pub.clus2.lab) fail (2 of 2, with reset during handshake); 10.10.1.11 succeeded 3 of 3.",
-		"10.20.1.23:5061 (cucm8-sub2.clus2.lab) is intermittent: 1 of 3 attempts failed",
+		"Only calls from 10.10.1.12 to 10.20.1.21:5061 (cucm8-pub.clus2.lab) fail (2 of 2, with reset during the handshake); 10.10.1.11 succeeded 3 of 3.",
+		"10.20.1.23:5061 (cucm8-sub2.clus2.lab) is intermittent: 1 of 3 attempts failed, with reset during the handshake, at 2026-11-20 14:04:20;",
 		"every failure came with the newest certificate",
 		"Most likely to blame: 10.20.1.22:5061 (cucm8-sub1.clus2.lab), 3 of 3 attempts failed (unknown_ca sent by the server).",
 	}
@@ -173,6 +173,23 @@ func TestTriagePatterns(t *testing.T) {
 	}
 	if !reflect.DeepEqual(stale, []string{"23aa", "23bb"}) {
 		t.Errorf("certificates sharing a subject %v", stale)
+	}
+}
+
+// TestTriageBlameSeveral checks that several destinations failing every
+// attempt are named together rather than one picked.
+func TestTriageBlameSeveral(t *testing.T) {
+	m := NewMerger(TriageOptions{})
+	m.Add(tconn(0, 1, "10.0.0.1:1", "10.0.0.2:5061", 0, 1, diagnose.VerdictFailed, "unknown_ca", nil))
+	m.Add(tconn(0, 2, "10.0.0.1:2", "10.0.0.3:5061", 0, 2, diagnose.VerdictFailed, "", nil))
+	m.Add(tconn(0, 3, "10.0.0.1:3", "10.0.0.4:5061", 0, 3, diagnose.VerdictOK, "", nil))
+	r := m.Triage(infos(1), nil, nil, "test")
+	want := []string{
+		"From 10.0.0.1: 10.0.0.2:5061 failed 1 of 1 times with unknown_ca sent by the server; 10.0.0.3:5061 failed 1 of 1 times with reset during the handshake; 10.0.0.4:5061 succeeded 1 of 1: about one call in 2 fails (2 of 3).",
+		"Most likely to blame: 10.0.0.2:5061 and 10.0.0.3:5061, which failed every attempt.",
+	}
+	if !reflect.DeepEqual(r.Patterns, want) {
+		t.Errorf("patterns\n%q\nwant\n%q", r.Patterns, want)
 	}
 }
 
