@@ -10,4 +10,10 @@
 // untrusted: the text renderer passes it through Sanitize so that terminal
 // escapes and bidirectional overrides in a certificate cannot rewrite the
 // engineer's screen.
+//
+// For many captures at once, a Merger (safe for concurrent use, one
+// diagnose.Analyzer per file feeding it) keeps a small summary per connection,
+// counts a connection seen in several captures once, and makes a Triage:
+// pattern sentences, per-destination and per-pair counts, and a certificate
+// inventory, written by WriteTriageText and WriteTriageJSON.
 package report

@@ -10,6 +10,7 @@
 // Usage:
 //
 //	siptls analyze [flags] FILE...
+//	siptls triage [flags] PATH...      (many captures merged: which destination fails, how often, why)
 //	siptls version
 //	siptls completion bash|zsh|fish|powershell
 //
