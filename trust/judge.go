@@ -130,10 +130,10 @@ type Check struct {
 // gives it.
 type Validity struct {
 	// Status is "valid", "expired", "not_yet_valid" or "unknown".
-	Status string
+	Status string `json:"status"`
 	// Days is the whole days left (valid), since expiry (expired) or until
 	// the start (not_yet_valid).
-	Days int
+	Days int `json:"days"`
 }
 
 // CertValidity is the validity of one certificate of the presented chain.

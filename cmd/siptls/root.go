@@ -82,6 +82,7 @@ and download it with:
 	root.SetVersionTemplate("siptls {{.Version}}\n")
 	root.AddCommand(newCmdAnalyze(ios, nil))
 	root.AddCommand(newCmdExtract(ios, nil))
+	root.AddCommand(newCmdCerts(ios, nil))
 	root.AddCommand(newCmdTriage(ios, nil))
 	root.AddCommand(newCmdVersion(ios))
 	return root
