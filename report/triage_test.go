@@ -340,3 +340,45 @@ func BenchmarkTriageMerge(b *testing.B) {
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "conns/s")
 }
+
+func TestPairsToShow(t *testing.T) {
+	ok := func(c, s string) Pair { return Pair{Client: c, Server: s, Counts: Counts{Attempts: 1, OK: 1}} }
+	bad := func(c, s string) Pair { return Pair{Client: c, Server: s, Counts: Counts{Attempts: 1, Failed: 1}} }
+	tests := []struct {
+		name  string
+		input []Pair
+		max   int
+		want  []int
+	}{
+		{"all fit", []Pair{ok("a", "x"), bad("b", "x")}, 2, []int{0, 1}},
+		{"failed first, then contrast", []Pair{ok("a", "y"), ok("b", "x"), bad("c", "x"), ok("d", "z")}, 2, []int{1, 2}},
+		{"failed beyond the cap", []Pair{bad("a", "x"), bad("b", "y"), bad("c", "z")}, 2, []int{0, 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := pairsToShow(tt.input, tt.max); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestTriageTextCaps checks that many clients do not flood the text.
+func TestTriageTextCaps(t *testing.T) {
+	m := NewMerger(TriageOptions{})
+	leaf := fakeCert("aa", "01", "phone")
+	for i := 0; i < 60; i++ {
+		c := tconn(0, uint64(i+1), fmt.Sprintf("10.30.0.%d:50000", i+1), "10.10.1.11:5061", time.Duration(i)*time.Second, uint32(i+1), diagnose.VerdictOK, "", nil)
+		c.Certificates = []diagnose.Certificate{{SentBy: diagnose.Client, Info: leaf, Time: c.Start}}
+		m.Add(c)
+	}
+	var b bytes.Buffer
+	if err := WriteTriageText(&b, m.Triage(infos(1), nil, nil, "test"), false); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"… and 20 more pairs, all ok", "and 56 more"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, b.String())
+		}
+	}
+}

@@ -53,11 +53,16 @@ func WriteTriageText(w io.Writer, t *Triage, color bool) error {
 		fmt.Fprintln(ew, "\nPairs (client -> server):")
 		tw := newTrimTable(ew)
 		fmt.Fprintln(tw, "  CLIENT\tSERVER\tNAMES\tATTEMPTS\tOK\tFAILED\tFAILURES\tFIRST FAILURE\tLAST FAILURE")
-		for _, p := range t.Pairs {
+		shown := pairsToShow(t.Pairs, maxPairLines)
+		for _, i := range shown {
+			p := t.Pairs[i]
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", p.Client, p.Server, orDash(Sanitize(strings.Join(p.Names, ", "))), p.Attempts, p.OK,
 				failedCount(p.Failed, color), failuresCell(&p.Counts), clock(p.FirstFailure), clock(p.LastFailure))
 		}
 		tw.Flush()
+		if n := len(t.Pairs) - len(shown); n > 0 {
+			fmt.Fprintf(ew, "  … and %d more pairs, all ok (--format json lists every pair)\n", n)
+		}
 	}
 
 	problems := 0
@@ -102,7 +107,11 @@ func WriteTriageText(w io.Writer, t *Triage, color bool) error {
 		fmt.Fprintln(tw, "  SHA-256\tSERIAL\tCOMMON NAME\tVALID AT CAPTURE\tCONNS\tPRESENTED BY\tNOTE")
 		for _, c := range t.Certificates {
 			var by []string
-			for _, p := range c.PresentedBy {
+			for i, p := range c.PresentedBy {
+				if i == maxPresenters {
+					by = append(by, fmt.Sprintf("and %d more", len(c.PresentedBy)-i))
+					break
+				}
 				s := fmt.Sprintf("%s %s", p.As, p.Endpoint)
 				if p.Index > 0 {
 					s += fmt.Sprintf(" (chain #%d)", p.Index)
@@ -139,6 +148,48 @@ func WriteTriageText(w io.Writer, t *Triage, color bool) error {
 	}
 	fmt.Fprintf(ew, "\n%s\n", summaryLine(t.Summary, color))
 	return ew.err
+}
+
+// Caps of the text tables (JSON lists everything).
+const (
+	maxPairLines  = 40 // pairs listed when there are more: all that failed first
+	maxPresenters = 4  // endpoints named per certificate
+)
+
+// pairsToShow returns the indexes of the pairs to list: all of them when
+// they fit, else those with failures, then ok pairs to a destination that
+// also failed (the contrast), up to max, in table order.
+func pairsToShow(pairs []Pair, max int) []int {
+	var idx []int
+	if len(pairs) <= max {
+		for i := range pairs {
+			idx = append(idx, i)
+		}
+		return idx
+	}
+	failing := map[string]bool{}
+	for _, p := range pairs {
+		if p.Failed > 0 {
+			failing[p.Server] = true
+		}
+	}
+	pick := map[int]bool{}
+	for pass := 0; pass < 2; pass++ {
+		for i, p := range pairs {
+			if len(pick) == max {
+				break
+			}
+			if (pass == 0 && p.Failed > 0) || (pass == 1 && p.Failed == 0 && failing[p.Server]) {
+				pick[i] = true
+			}
+		}
+	}
+	for i := range pairs {
+		if pick[i] {
+			idx = append(idx, i)
+		}
+	}
+	return idx
 }
 
 func orDash(s string) string {
