@@ -61,7 +61,22 @@ func WriteTriageText(w io.Writer, t *Triage, color bool) error {
 		}
 		tw.Flush()
 		if n := len(t.Pairs) - len(shown); n > 0 {
-			fmt.Fprintf(ew, "  … and %d more pairs, all ok (--format json lists every pair)\n", n)
+			failing := 0
+			for _, p := range t.Pairs {
+				if p.Failed > 0 {
+					failing++
+				}
+			}
+			for _, i := range shown {
+				if t.Pairs[i].Failed > 0 {
+					failing--
+				}
+			}
+			what := "all ok"
+			if failing > 0 {
+				what = fmt.Sprintf("%d of them with failures", failing)
+			}
+			fmt.Fprintf(ew, "  … and %d more pairs, %s (--format json lists every pair)\n", n, what)
 		}
 	}
 
@@ -158,7 +173,7 @@ const (
 
 // pairsToShow returns the indexes of the pairs to list: all of them when
 // they fit, else those with failures, then ok pairs to a destination that
-// also failed (the contrast), up to max, in table order.
+// also failed (the contrast), then any, up to max, in table order.
 func pairsToShow(pairs []Pair, max int) []int {
 	var idx []int
 	if len(pairs) <= max {
@@ -174,12 +189,12 @@ func pairsToShow(pairs []Pair, max int) []int {
 		}
 	}
 	pick := map[int]bool{}
-	for pass := 0; pass < 2; pass++ {
+	for pass := 0; pass < 3; pass++ {
 		for i, p := range pairs {
 			if len(pick) == max {
 				break
 			}
-			if (pass == 0 && p.Failed > 0) || (pass == 1 && p.Failed == 0 && failing[p.Server]) {
+			if (pass == 0 && p.Failed > 0) || (pass == 1 && p.Failed == 0 && failing[p.Server]) || pass == 2 {
 				pick[i] = true
 			}
 		}
