@@ -66,7 +66,11 @@ func patterns(t *Triage) []string {
 				n += p.Attempts
 				addrs = append(addrs, p.Server)
 			}
-			parts = append(parts, fmt.Sprintf("%s succeeded %d of %d", joinAnd(addrs), n, n))
+			who := joinAnd(addrs)
+			if len(addrs) > 4 {
+				who = fmt.Sprintf("the other %d destinations (%s … %s)", len(addrs), addrs[0], addrs[len(addrs)-1])
+			}
+			parts = append(parts, fmt.Sprintf("%s succeeded %d of %d", who, n, n))
 		}
 		for _, p := range mixed {
 			parts = append(parts, fmt.Sprintf("%s failed %d of %d", p.Server, p.Failed, p.Attempts))

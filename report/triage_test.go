@@ -382,3 +382,16 @@ func TestTriageTextCaps(t *testing.T) {
 		}
 	}
 }
+
+func TestTriageManySucceeded(t *testing.T) {
+	m := NewMerger(TriageOptions{})
+	m.Add(tconn(0, 1, "10.0.0.1:1", "10.0.1.1:5061", 0, 1, diagnose.VerdictFailed, "unknown_ca", nil))
+	for i := 2; i <= 7; i++ {
+		m.Add(tconn(0, uint64(i), fmt.Sprintf("10.0.0.1:%d", i), fmt.Sprintf("10.0.1.%d:5061", i), 0, uint32(i), diagnose.VerdictOK, "", nil))
+	}
+	r := m.Triage(infos(1), nil, nil, "test")
+	want := "From 10.0.0.1: 10.0.1.1:5061 failed 1 of 1 times with unknown_ca sent by the server; the other 6 destinations (10.0.1.2:5061 … 10.0.1.7:5061) succeeded 6 of 6: about one call in 7 fails (1 of 7)."
+	if len(r.Patterns) == 0 || r.Patterns[0] != want {
+		t.Errorf("patterns %q\nwant %q", r.Patterns, want)
+	}
+}
