@@ -173,11 +173,35 @@ type Judgement struct {
 	Checks []Check
 	// Chain is the validity of each presented certificate.
 	Chain []CertValidity
+	// ChainUsed is the chain crypto/x509 built for chains_to, leaf first,
+	// anchor last, saying where each certificate came from; nil for the
+	// other statuses.
+	ChainUsed []Link
 	// Err is crypto/x509's verification error at the capture time, as a
 	// *VerifyError, when verification failed (also when the status is a
 	// trust status reached otherwise, e.g. exact_match of an expired
 	// certificate); nil when it succeeded or was not attempted.
 	Err error
+}
+
+// Sources of a Link.
+const (
+	// SourcePeer: the certificate was in the presented chain.
+	SourcePeer = "peer"
+	// SourceTrustFolder: the certificate was taken from the trust folder.
+	SourceTrustFolder = "trust_folder"
+)
+
+// Link is one certificate of a verified chain.
+type Link struct {
+	// Subject names the certificate ("CN=..." or the RFC 4514 subject).
+	Subject string
+	// Serial is the serial number in lowercase hex.
+	Serial string
+	// Source is SourcePeer or SourceTrustFolder.
+	Source string
+	// File is the trust file (Entry.Name) for SourceTrustFolder, else "".
+	File string
 }
 
 // VerifyError carries crypto/x509's error unchanged: errors.As finds
@@ -231,7 +255,12 @@ func (s *Store) JudgeWith(chain []*certinfo.Info, opts JudgeOptions) *Judgement 
 		s.cache.put(key, r)
 	}
 	j.Status, j.File, j.Files, j.Detail, j.Anchor, j.Missing, j.Err = r.status, r.file, r.files, r.detail, r.anchor, r.missing, r.err
-	j.Checks = append(j.Checks, r.checks...)
+	for _, e := range r.storeUsed {
+		if v, _ := e.Info.ValidAt(opts.At); v == "expired" || v == "not_yet_valid" {
+			j.Checks = append(j.Checks, trustFileCheck(e, opts.At))
+		}
+	}
+	j.ChainUsed = r.chainUsed
 	j.Chain, j.Checks = validity(chain, opts, j.Checks)
 	j.Checks = append(j.Checks, roleChecks(chain[0], opts.Role)...)
 	j.Checks = append(j.Checks, weakChecks(chain)...)
@@ -247,7 +276,10 @@ type trustResult struct {
 	anchor  *Entry
 	missing string
 	err     error
-	checks  []Check
+	// storeUsed are the trust folder entries the verdict relies on or
+	// names, checked for validity at each judgement.
+	storeUsed []*Entry
+	chainUsed []Link
 }
 
 // cacheKey identifies the trust question: the chain's fingerprints and, for
@@ -294,9 +326,7 @@ func (s *Store) judgeTrust(chain []*certinfo.Info, at time.Time) *trustResult {
 	if e := s.bySHA[leaf.SHA256]; e != nil {
 		r.status, r.file, r.files, r.anchor = StatusExactMatch, e.Name(), []string{e.Name()}, e
 		r.detail = fmt.Sprintf("%s serial %s is in the trust folder%s as %s.", certName(leaf), leaf.Serial, s.onNode(), e.Name())
-		if v, _ := e.Info.ValidAt(at); v == "expired" || v == "not_yet_valid" {
-			r.checks = append(r.checks, trustFileCheck(e, at))
-		}
+		r.storeUsed = []*Entry{e}
 		if leaf.Cert != nil {
 			if _, err := s.verify(chain, at); err != nil {
 				r.err = &VerifyError{Err: err}
@@ -313,11 +343,11 @@ func (s *Store) judgeTrust(chain []*certinfo.Info, at time.Time) *trustResult {
 			chains = s.retryOutOfValidity(chain, at, err)
 		}
 		if len(chains) > 0 {
-			s.describeChain(r, chain, pickChain(chains), at)
+			s.describeChain(r, chain, pickChain(chains))
 			return r
 		}
 	}
-	if s.staleCopy(r, leaf, at) {
+	if s.staleCopy(r, leaf) {
 		return r
 	}
 	if s.missingIntermediate(r, chain) {
@@ -400,7 +430,7 @@ func pickChain(chains [][]*x509.Certificate) []*x509.Certificate {
 	return best
 }
 
-func (s *Store) describeChain(r *trustResult, chain []*certinfo.Info, vc []*x509.Certificate, at time.Time) {
+func (s *Store) describeChain(r *trustResult, chain []*certinfo.Info, vc []*x509.Certificate) {
 	wire := map[string]bool{}
 	for _, c := range chain {
 		wire[string(c.DER)] = true
@@ -424,12 +454,14 @@ func (s *Store) describeChain(r *trustResult, chain []*certinfo.Info, vc []*x509
 		d += ", through " + strings.Join(parts, " and ")
 	}
 	r.detail = d + "."
-	for _, c := range vc[1:] {
-		if e := s.byPoolCert[c]; e != nil && !wire[string(c.Raw)] {
-			if v, _ := e.Info.ValidAt(at); v == "expired" || v == "not_yet_valid" {
-				r.checks = append(r.checks, trustFileCheck(e, at))
-			}
+	for _, c := range vc {
+		e := s.byPoolCert[c]
+		l := Link{Subject: certNameX(c), Serial: hexSerial(c), Source: SourcePeer}
+		if e != nil && !wire[string(c.Raw)] {
+			l.Source, l.File = SourceTrustFolder, e.Name()
+			r.storeUsed = append(r.storeUsed, e)
 		}
+		r.chainUsed = append(r.chainUsed, l)
 	}
 }
 
@@ -444,11 +476,12 @@ func trustFileCheck(e *Entry, at time.Time) Check {
 }
 
 // staleCopy looks for a certificate of the same subject, else the same CN.
-func (s *Store) staleCopy(r *trustResult, leaf *certinfo.Info, at time.Time) bool {
+func (s *Store) staleCopy(r *trustResult, leaf *certinfo.Info) bool {
 	var cands []*Entry
 	if leaf.Cert != nil {
 		cands = s.bySubject[string(leaf.Cert.RawSubject)]
-	} else if leaf.Subject != "" {
+	}
+	if len(cands) == 0 && leaf.Subject != "" {
 		cands = s.bySubject["dn:"+leaf.Subject]
 	}
 	if len(cands) == 0 && leaf.SubjectCN != "" {
@@ -464,9 +497,7 @@ func (s *Store) staleCopy(r *trustResult, leaf *certinfo.Info, at time.Time) boo
 	}
 	r.detail = fmt.Sprintf("The trust folder%s holds another certificate for %s: %s, serial %s, valid %s, while the peer presents serial %s, valid %s; replace %s with the certificate the peer presents now.",
 		s.onNode(), certName(leaf), e.Name(), e.Info.Serial, dateRange(e.Info), leaf.Serial, dateRange(leaf), e.Name())
-	if v, _ := e.Info.ValidAt(at); v == "expired" || v == "not_yet_valid" {
-		r.checks = append(r.checks, trustFileCheck(e, at))
-	}
+	r.storeUsed = []*Entry{e}
 	return true
 }
 
@@ -636,6 +667,17 @@ func certName(i *certinfo.Info) string {
 		return i.Subject
 	}
 	return "the certificate with SHA-256 " + i.SHA256
+}
+
+func hexSerial(c *x509.Certificate) string {
+	if c.SerialNumber == nil {
+		return ""
+	}
+	h := fmt.Sprintf("%x", c.SerialNumber)
+	if len(h)%2 == 1 {
+		h = "0" + h // whole bytes, as certinfo writes serials
+	}
+	return h
 }
 
 func certNameX(c *x509.Certificate) string {

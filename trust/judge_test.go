@@ -63,6 +63,7 @@ func TestJudge(t *testing.T) {
 		wantMissing string
 		wantChecks  []string
 		wantDetail  []string    // substrings of Detail
+		wantChain   []string    // ChainUsed as Source or Source:File
 		wantErr     interface{} // pointer to an x509 error type found through VerifyError, or nil
 	}{
 		{
@@ -74,15 +75,18 @@ func TestJudge(t *testing.T) {
 			name: "chains to the root, intermediate sent", store: ca("root.pem", "cucmA.test.pem"),
 			chain: chain(l.ms, l.inter), want: StatusChainsTo, wantFile: "root.pem", wantFiles: []string{"root.pem"},
 			wantDetail: []string{"chains to CN=Test Root CA", "as root.pem", "intermediate CN=Test Issuing CA 1 sent by the peer"},
+			wantChain:  []string{"peer", "peer", "trust_folder:root.pem"},
 		},
 		{
 			name: "chains to the root, intermediate only in the store", store: ca("bundle.p7b"),
 			chain: chain(l.ms), want: StatusChainsTo, wantFile: "bundle.p7b", wantFiles: []string{"bundle.p7b", "bundle.p7b#1"},
 			wantDetail: []string{"intermediate CN=Test Issuing CA 1 from the trust folder (bundle.p7b#1)"},
+			wantChain:  []string{"peer", "trust_folder:bundle.p7b#1", "trust_folder:bundle.p7b"},
 		},
 		{
 			name: "chains to an intermediate that is the only store certificate", store: ca("inter.der"),
 			chain: chain(l.ms), want: StatusChainsTo, wantFile: "inter.der", wantFiles: []string{"inter.der"},
+			wantChain: []string{"peer", "trust_folder:inter.der"},
 		},
 		{
 			name: "stale copy: same subject, other serial", store: ca("cucmA-old.pem", "root.pem"),
@@ -199,6 +203,17 @@ func TestJudge(t *testing.T) {
 						t.Errorf("detail %q\nlacks %q", j.Detail, d)
 					}
 				}
+				var used []string
+				for _, k := range j.ChainUsed {
+					if k.File != "" {
+						used = append(used, k.Source+":"+k.File)
+					} else {
+						used = append(used, k.Source)
+					}
+				}
+				if tt.wantChain != nil && !slices.Equal(used, tt.wantChain) {
+					t.Errorf("chain used %q, want %q", used, tt.wantChain)
+				}
 				if len(j.Chain) != len(tt.chain) {
 					t.Errorf("chain validity for %d certificates, want %d", len(j.Chain), len(tt.chain))
 				}
@@ -265,6 +280,49 @@ func TestJudgeValidity(t *testing.T) {
 			}
 			if got := checkCodes(j.Checks); !slices.Equal(got, tt.wantChecks) {
 				t.Errorf("checks %q, want %q", got, tt.wantChecks)
+			}
+		})
+	}
+}
+
+// TestTrustFileValidity checks that the trust file's validity is judged
+// at each capture time, also when the verdict comes from the cache, and
+// OutOfValidityAt.
+func TestTrustFileValidity(t *testing.T) {
+	l := newLab(t)
+	s, err := Load(fstest.MapFS{"root.pem": file(pemOf(l.root)), "cucmE.test.pem": file(pemOf(l.selfExpired)), "cucmA.test.pem": file(pemOf(l.selfA))}, ".", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		at      time.Time
+		want    string // substring of the trust file check, "" for none
+		wantOut []string
+	}{
+		{"one day after expiry", day(2026, 11, 2), "had expired 1 day before the capture (2026-11-01)", []string{"cucmE.test.pem"}},
+		{"ten days after expiry, same cache bucket", day(2026, 11, 11), "had expired 10 days before the capture", []string{"cucmE.test.pem"}},
+		{"before the start", day(2020, 12, 31), "was not yet valid at the capture time (from 2021-01-01)", []string{"cucmA.test.pem", "cucmE.test.pem"}},
+		{"valid", day(2026, 1, 1), "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			j := s.Judge([]*certinfo.Info{l.selfExpired}, tt.at, RoleServer)
+			got := ""
+			for _, c := range j.Checks {
+				if c.Code == CheckTrustFileExpired {
+					got = c.Sentence
+				}
+			}
+			if tt.want == "" && got != "" || !strings.Contains(got, tt.want) {
+				t.Errorf("trust file check %q, want %q", got, tt.want)
+			}
+			var out []string
+			for _, e := range s.OutOfValidityAt(tt.at) {
+				out = append(out, e.Name())
+			}
+			if !slices.Equal(out, tt.wantOut) {
+				t.Errorf("OutOfValidityAt %q, want %q", out, tt.wantOut)
 			}
 		})
 	}

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/smallstep/pkcs7"
 
@@ -447,6 +448,19 @@ func (s *Store) Lookup(sha256 string) *Entry { return s.bySHA[strings.ToLower(sh
 // BySubjectCN returns the store's entries (one per distinct certificate)
 // whose subject common name equals cn, case-insensitively.
 func (s *Store) BySubjectCN(cn string) []*Entry { return s.byCN[strings.ToLower(cn)] }
+
+// OutOfValidityAt returns the store's certificates (one entry per distinct
+// certificate, in load order) that are expired or not yet valid at t, the
+// capture time: a trust file that anchors nothing then.
+func (s *Store) OutOfValidityAt(t time.Time) []*Entry {
+	var out []*Entry
+	for _, e := range s.unique {
+		if v, _ := e.Info.ValidAt(t); v == "expired" || v == "not_yet_valid" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
 
 // Unique returns one entry per distinct certificate, in load order.
 func (s *Store) Unique() []*Entry { return s.unique }
