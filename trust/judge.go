@@ -113,6 +113,10 @@ const (
 	CheckUnparsable = "unparsable_certificate"
 )
 
+// MaxChain is the number of presented certificates JudgeWith looks at; the
+// rest of a longer (hostile) chain is ignored. Real chains have 1 to 4.
+const MaxChain = 32
+
 // ExpiresSoonDays is the warning threshold of CheckExpiresSoon.
 const ExpiresSoonDays = 30
 
@@ -236,12 +240,15 @@ func (s *Store) Judge(chain []*certinfo.Info, at time.Time, role Role) *Judgemen
 }
 
 // JudgeWith returns the verdict on chain (leaf first, as sent). Nil entries
-// of chain are ignored. The trust part of the verdict is cached by the
+// of chain, and certificates beyond the first MaxChain, are ignored. The trust part of the verdict is cached by the
 // chain's fingerprints and the validity of every certificate involved at
 // opts.At, so judging the same chain again is cheap. JudgeWith is safe for
 // concurrent use.
 func (s *Store) JudgeWith(chain []*certinfo.Info, opts JudgeOptions) *Judgement {
 	chain = slices.DeleteFunc(slices.Clone(chain), func(i *certinfo.Info) bool { return i == nil })
+	if len(chain) > MaxChain {
+		chain = chain[:MaxChain]
+	}
 	j := &Judgement{}
 	if len(chain) == 0 {
 		j.Status = StatusUntrusted

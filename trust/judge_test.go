@@ -388,3 +388,51 @@ func fmtValidity(cs []CertValidity) string {
 	}
 	return b.String()
 }
+
+// TestJudgeConcurrent judges from several goroutines at once (run with
+// -race): the cache is shared.
+func TestJudgeConcurrent(t *testing.T) {
+	l := newLab(t)
+	s, err := Load(fstest.MapFS{"bundle.p7b": file(p7bOf(t, l.root, l.inter)), "cucmA-old.pem": file(pemOf(l.selfAOld))}, ".", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chains := [][]*certinfo.Info{{l.ms}, {l.selfA}, {l.ms, l.inter}, {l.otherLeaf}, {l.selfB}}
+	want := []Status{StatusChainsTo, StatusStaleCopy, StatusChainsTo, StatusUntrusted, StatusUntrusted}
+	errs := make(chan string, 4)
+	for g := range 4 {
+		go func() {
+			msg := ""
+			for i := range 200 {
+				k := (i + g) % len(chains)
+				if got := s.Judge(chains[k], captureTime.Add(time.Duration(i)*time.Minute), RoleClient).Status; got != want[k] && msg == "" {
+					msg = fmt.Sprintf("chain %d: %s, want %s", k, got, want[k])
+				}
+			}
+			errs <- msg
+		}()
+	}
+	for range 4 {
+		if msg := <-errs; msg != "" {
+			t.Error(msg)
+		}
+	}
+}
+
+// TestJudgeLongChain checks that a hostile chain of many certificates is
+// cut to MaxChain.
+func TestJudgeLongChain(t *testing.T) {
+	l := newLab(t)
+	s, err := Load(fstest.MapFS{"root.pem": file(pemOf(l.root))}, ".", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain := []*certinfo.Info{l.ms}
+	for range 1000 {
+		chain = append(chain, l.inter, nil)
+	}
+	j := s.Judge(chain, captureTime, RoleServer)
+	if j.Status != StatusChainsTo || len(j.Chain) != MaxChain {
+		t.Errorf("%s with %d certificates judged, want chains_to with %d", j.Status, len(j.Chain), MaxChain)
+	}
+}
