@@ -29,7 +29,12 @@
 // (serverAuth for the TLS server, clientAuth for the client), key usage,
 // weak keys and weak signatures are reported as Checks beside the verdict,
 // so a certificate that the folder trusts but that had expired at capture
-// time is exact_match or chains_to with an expired_at_capture check.
+// time is exact_match or chains_to with an expired_at_capture check, and a
+// chain whose anchor in the folder had expired is chains_to with a
+// trust_file_expired_at_capture check: the verdict says which file is
+// involved, the checks say why a stack that enforces validity (OpenSSL,
+// Go, CUCM) refused it. Judgement.Err then holds crypto/x509's error at the
+// capture time.
 //
 // MatchNames implements the "X.509 Subject Name" field of a CUCM SIP Trunk
 // Security Profile, and AuditCertificateRequest compares a server's

@@ -636,7 +636,7 @@ func (s *Store) untrusted(r *trustResult, chain []*certinfo.Info) {
 	}
 	if top.Cert != nil && r.err != nil {
 		if es := s.bySubject[string(top.Cert.RawIssuer)]; len(es) > 0 {
-			r.file, r.files, r.anchor = es[0].Name(), []string{es[0].Name()}, es[0]
+			r.file, r.files, r.anchor, r.storeUsed = es[0].Name(), []string{es[0].Name()}, es[0], es[:1]
 			r.detail = fmt.Sprintf("%s serial %s was issued by %s, which the trust folder%s holds as %s, but the chain does not verify: %v.",
 				certName(leaf), leaf.Serial, top.Issuer, s.onNode(), es[0].Name(), errors.Unwrap(r.err))
 			return

@@ -41,6 +41,8 @@ func TestJudge(t *testing.T) {
 				m[f] = file(pemOf(l.selfACN))
 			case "cucmE.test.pem":
 				m[f] = file(pemOf(l.selfExpired))
+			case "old-root.pem":
+				m[f] = file(pemOf(l.oldRoot))
 			case "old-cucm.pem":
 				m[f] = file(pemOf(l.weak))
 			default:
@@ -147,6 +149,13 @@ func TestJudge(t *testing.T) {
 		{
 			name: "the same chain judged before the expiry is fine", store: ca("bundle.p7b"),
 			chain: chain(l.msExpired, l.inter), at: day(2026, 10, 1), want: StatusChainsTo, wantFile: "bundle.p7b",
+		},
+		{
+			name: "issuing CA in the store expired before the capture", store: ca("old-root.pem", "root.pem"),
+			chain: chain(l.oldRootLeaf), want: StatusChainsTo, wantFile: "old-root.pem",
+			wantChecks: []string{CheckTrustFileExpired},
+			wantDetail: []string{"chains to CN=Old Root CA, which the trust folder of 10.10.1.11 holds as old-root.pem"},
+			wantErr:    new(x509.CertificateInvalidError),
 		},
 		{
 			name: "serverAuth-only certificate used as client", store: ca("root.pem"),

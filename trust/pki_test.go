@@ -33,6 +33,7 @@ type lab struct {
 	root, inter, ms, msExpired, msNotYet, serverOnly *certinfo.Info
 	selfA, selfAOld, selfACN, selfB, selfExpired     *certinfo.Info
 	otherRoot, otherLeaf, weak, weakLeaf             *certinfo.Info
+	oldRoot, oldRootLeaf                             *certinfo.Info
 	interKey                                         crypto.Signer
 }
 
@@ -131,6 +132,9 @@ func newLab(t testing.TB) *lab {
 	var otherKey crypto.Signer
 	l.otherRoot, otherKey = makeCert(t, certSpec{cn: "Other Root CA", org: "Other Org", serial: 30, from: rootFrom, to: rootUntil, ca: true, ku: kuCA})
 	l.otherLeaf, _ = makeCert(t, certSpec{cn: "cube9.other", org: "Other Org", serial: 31, from: labFrom, to: labTo, eku: ekuBoth, ku: kuLeaf, parent: l.otherRoot.Cert, parentKey: otherKey})
+	var oldKey crypto.Signer
+	l.oldRoot, oldKey = makeCert(t, certSpec{cn: "Old Root CA", org: "Old Labs", serial: 50, from: day(2010, 1, 1), to: day(2026, 6, 30), ca: true, ku: kuCA})
+	l.oldRootLeaf, _ = makeCert(t, certSpec{cn: "cube2.old", org: "Old Labs", serial: 51, from: labFrom, to: labTo, eku: ekuBoth, ku: kuLeaf, parent: l.oldRoot.Cert, parentKey: oldKey})
 	rsaKey, err := rsa.GenerateKey(rand.Reader, 1024)
 	if err != nil {
 		t.Fatal(err)
