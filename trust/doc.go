@@ -32,8 +32,8 @@
 // time is exact_match or chains_to with an expired_at_capture check, and a
 // chain whose anchor in the folder had expired is chains_to with a
 // trust_file_expired_at_capture check: the verdict says which file is
-// involved, the checks say why a stack that enforces validity (OpenSSL,
-// Go, CUCM) refused it. Judgement.Err then holds crypto/x509's error at the
+// involved, the checks say why a stack that enforces validity (OpenSSL and
+// Go do) refused it. Judgement.Err then holds crypto/x509's error at the
 // capture time.
 //
 // MatchNames implements the "X.509 Subject Name" field of a CUCM SIP Trunk

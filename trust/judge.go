@@ -102,7 +102,7 @@ const (
 	// at the capture time.
 	CheckNotYetValidAtCapture = "not_yet_valid_at_capture"
 	// CheckExpiresSoon: a presented certificate expires within 30 days of
-	// JudgementOptions.Today, or has expired since the capture.
+	// JudgeOptions.Today, or has expired since the capture.
 	CheckExpiresSoon = "expires_soon"
 	// CheckTrustFileExpired: the trust folder's certificate that anchors
 	// (or would anchor) the chain had expired at the capture time, or was
@@ -216,6 +216,7 @@ type VerifyError struct {
 	Err error
 }
 
+// Error implements error.
 func (e *VerifyError) Error() string { return "trust: verify: " + e.Err.Error() }
 
 // Unwrap returns crypto/x509's error.

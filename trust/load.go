@@ -110,6 +110,7 @@ type LoadError struct {
 	Err error
 }
 
+// Error implements error.
 func (e *LoadError) Error() string { return "trust: reading " + e.Path + ": " + e.Err.Error() }
 
 // Unwrap returns the underlying error.
@@ -124,6 +125,7 @@ type NoCertificatesError struct {
 	Skipped int
 }
 
+// Error implements error.
 func (e *NoCertificatesError) Error() string {
 	return fmt.Sprintf("trust: no certificate in %s (%d skipped)", e.Path, e.Skipped)
 }
@@ -375,6 +377,7 @@ type PKCS7Error struct {
 	Err error
 }
 
+// Error implements error.
 func (e *PKCS7Error) Error() string { return "PKCS#7: " + e.Err.Error() }
 
 // Unwrap returns the library's error.
