@@ -317,28 +317,31 @@ func (s *Store) parsePEM(rel string, data []byte) {
 
 // addDER adds the DER certificates in data: usually one, but files made by
 // cat of DER files hold several in a row. A TRUSTED CERTIFICATE's trailing
-// OpenSSL auxiliary data is ignored.
+// OpenSSL auxiliary data (trust settings) is ignored, and so is anything
+// after the first certificate that crypto/x509 does not accept.
 func (s *Store) addDER(rel, part string, data []byte) {
-	for len(data) > 0 {
+	trusted := strings.Contains(part, "TRUSTED")
+	for first := true; len(data) > 0; first = false {
 		var raw asn1.RawValue
 		rest, err := asn1.Unmarshal(data, &raw)
 		if err != nil || raw.Tag != asn1.TagSequence || raw.Class != asn1.ClassUniversal {
-			if s.countIn(rel) == 0 || part != "" {
+			if first {
 				s.Skipped = append(s.Skipped, Skipped{File: rel, Part: part, Reason: "not a certificate: not DER", Err: err})
 			}
 			return
 		}
-		der := raw.FullBytes
-		info := certinfo.Parse(der)
-		if info.Version == 0 {
-			// Not a certificate: OpenSSL's TRUSTED CERTIFICATE aux data
-			// after a certificate, or anything else.
-			if s.countIn(rel) == 0 || part != "" && !strings.Contains(part, "TRUSTED") {
-				s.Skipped = append(s.Skipped, Skipped{File: rel, Part: part, Reason: "not a certificate: " + info.ParseError})
-			}
+		info := certinfo.Parse(raw.FullBytes)
+		switch {
+		case first && info.Version == 0:
+			s.Skipped = append(s.Skipped, Skipped{File: rel, Part: part, Reason: "not a certificate: " + info.ParseError})
+			return
+		case !first && info.Cert == nil:
 			return
 		}
 		s.add(rel, info)
+		if trusted {
+			return
+		}
 		data = rest
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -258,5 +259,53 @@ func TestLoadPathSymlink(t *testing.T) {
 	}
 	if len(s.Certs) != 1 || len(s.Duplicates) != 0 || len(s.Skipped) != 1 || s.Skipped[0].File != "5d3f1a2b.0" {
 		t.Errorf("certs %q skipped %q duplicates %v", entryNames(s), skippedNames(s), s.Duplicates)
+	}
+}
+
+// TestLoadOpenSSL loads files made by the openssl binary from the lab
+// certificates, as an admin would convert them: a PEM PKCS#7 bundle
+// (crl2pkcs7), an OpenSSL TRUSTED CERTIFICATE (x509 -trustout) and a DER
+// .cer. Skipped when openssl is not installed.
+func TestLoadOpenSSL(t *testing.T) {
+	if _, err := exec.LookPath("openssl"); err != nil {
+		t.Skip("openssl not installed")
+	}
+	certs := filepath.Join("..", "testdata", "certs")
+	dir := t.TempDir()
+	run := func(out string, args ...string) {
+		t.Helper()
+		cmd := exec.Command("openssl", append(args, "-out", filepath.Join(dir, out))...)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("openssl %v: %v\n%s", args, err, b)
+		}
+	}
+	run("Example_Labs.p7c", "crl2pkcs7", "-nocrl", "-certfile", filepath.Join(certs, "lab-root-ca.pem"), "-certfile", filepath.Join(certs, "lab-issuing-ca.pem"))
+	run("cube1-trusted.pem", "x509", "-in", filepath.Join(certs, "cube1.pem"), "-trustout", "-addtrust", "clientAuth")
+	run("cucm8-pub.cer", "x509", "-in", filepath.Join(certs, "cucm8-pub.pem"), "-outform", "DER")
+	s, err := LoadPath(dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"Example_Labs.p7c":   "lab-root-ca.pem",
+		"Example_Labs.p7c#1": "lab-issuing-ca.pem",
+		"cube1-trusted.pem":  "cube1.pem",
+		"cucm8-pub.cer":      "cucm8-pub.pem",
+	}
+	got := map[string]string{}
+	for _, e := range s.Certs {
+		got[e.Name()] = e.Info.SHA256
+	}
+	for name, src := range want {
+		ref, err := LoadPath(filepath.Join(certs, src), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[name] != ref.Certs[0].Info.SHA256 {
+			t.Errorf("%s: SHA-256 %q, want that of %s", name, got[name], src)
+		}
+	}
+	if len(s.Certs) != len(want) || len(s.Skipped) != 0 {
+		t.Errorf("certificates %q, skipped %q", entryNames(s), skippedNames(s))
 	}
 }
