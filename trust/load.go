@@ -11,7 +11,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -241,6 +240,7 @@ func (s *Store) loadFile(fsys fs.FS, name, rel string) {
 	}
 }
 
+// hasSkipped reports whether the last skipped entry is about file rel.
 func (s *Store) hasSkipped(rel string) bool {
 	return len(s.Skipped) > 0 && s.Skipped[len(s.Skipped)-1].File == rel
 }
@@ -498,14 +498,4 @@ func (c *verifyCache) put(k string, r *trustResult) {
 		clear(c.m)
 	}
 	c.m[k] = r
-}
-
-// sortedStrings returns the keys of m, sorted.
-func sortedStrings(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

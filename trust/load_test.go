@@ -309,3 +309,32 @@ func TestLoadOpenSSL(t *testing.T) {
 		t.Errorf("certificates %q, skipped %q", entryNames(s), skippedNames(s))
 	}
 }
+
+// TestStoreLookups checks the indexes built at load.
+func TestStoreLookups(t *testing.T) {
+	l := newLab(t)
+	s, err := Load(fstest.MapFS{
+		"a.pem":     file(pemOf(l.selfA, l.selfAOld)),
+		"a-dup.der": file(l.selfA.DER),
+		"cn.pem":    file(pemOf(l.selfACN)),
+	}, ".", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := s.Lookup(strings.ToUpper(l.selfA.SHA256)); e == nil || e.Name() != "a-dup.der" {
+		t.Errorf("Lookup: %v, want the first copy a-dup.der", e)
+	}
+	if e := s.Lookup(l.selfB.SHA256); e != nil {
+		t.Errorf("Lookup of a stranger: %v", e)
+	}
+	var got []string
+	for _, e := range s.BySubjectCN("CUCMA.TEST") {
+		got = append(got, e.Name())
+	}
+	if want := []string{"a-dup.der", "a.pem#1", "cn.pem"}; !slices.Equal(got, want) {
+		t.Errorf("BySubjectCN %q, want %q", got, want)
+	}
+	if n := len(s.Unique()); n != 3 || len(s.Certs) != 4 {
+		t.Errorf("%d unique of %d certificates, want 3 of 4", n, len(s.Certs))
+	}
+}
