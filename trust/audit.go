@@ -40,17 +40,17 @@ const (
 // Audit is the result of AuditCertificateRequest.
 type Audit struct {
 	// Authorities are the CA names the server asked for (RFC 4514).
-	Authorities []string
+	Authorities []string `json:"authorities"`
 	// Length is the CertificateRequest's length in bytes, as given.
-	Length int
+	Length int `json:"length"`
 	// ClientIssuerListed reports whether an issuer (or the subject of a
 	// self-signed certificate) of the client's chain is among
 	// Authorities; false when the list is empty or there is no chain.
-	ClientIssuerListed bool
+	ClientIssuerListed bool `json:"client_issuer_listed"`
 	// Matched is the listed name that matched, "" when none did.
-	Matched string
+	Matched string `json:"matched,omitempty"`
 	// Checks are the findings (codes Audit*).
-	Checks []Check
+	Checks []Check `json:"checks"`
 }
 
 // AuditCertificateRequest compares the CA names of a server's

@@ -123,11 +123,11 @@ const ExpiresSoonDays = 30
 // Check is one finding about the presented chain.
 type Check struct {
 	// Code is one of the Check constants.
-	Code string
+	Code string `json:"code"`
 	// Severity grades it.
-	Severity Severity
+	Severity Severity `json:"severity"`
 	// Sentence explains it in CUCM words, naming the certificate.
-	Sentence string
+	Sentence string `json:"sentence"`
 }
 
 // Validity is a certificate's validity at one instant, as certinfo.ValidAt
@@ -143,49 +143,49 @@ type Validity struct {
 // CertValidity is the validity of one certificate of the presented chain.
 type CertValidity struct {
 	// Index is the position in the chain as sent (0 is the leaf).
-	Index int
+	Index int `json:"index"`
 	// Subject and Serial identify the certificate.
-	Subject string
-	Serial  string
+	Subject string `json:"subject"`
+	Serial  string `json:"serial"`
 	// AtCapture is the validity at the capture time.
-	AtCapture Validity
+	AtCapture Validity `json:"at_capture"`
 	// Today is the validity at JudgeOptions.Today; nil when Today was not
 	// given.
-	Today *Validity
+	Today *Validity `json:"today,omitempty"`
 }
 
 // Judgement is the verdict on one presented chain.
 type Judgement struct {
 	// Status is the trust verdict.
-	Status Status
+	Status Status `json:"status"`
 	// File is the trust file the verdict names: the same certificate
 	// (exact_match), the first anchor (chains_to), the old copy
 	// (stale_copy), the higher CA (missing_intermediate); "" for untrusted.
-	File string
+	File string `json:"file"`
 	// Files lists every trust file involved (chains_to: each anchor and
 	// each intermediate taken from the folder).
-	Files []string
+	Files []string `json:"files"`
 	// Detail is one sentence in CUCM words naming files, serials and
 	// dates.
-	Detail string
+	Detail string `json:"detail"`
 	// Anchor is the trust folder entry named by File, nil for untrusted.
-	Anchor *Entry
+	Anchor *Entry `json:"-"`
 	// Missing names (RFC 4514) the CA certificate to obtain: the missing
 	// intermediate, or for an untrusted CA-signed leaf its issuer.
-	Missing string
+	Missing string `json:"missing,omitempty"`
 	// Checks are the role, key, signature and validity findings.
-	Checks []Check
+	Checks []Check `json:"checks"`
 	// Chain is the validity of each presented certificate.
-	Chain []CertValidity
+	Chain []CertValidity `json:"chain"`
 	// ChainUsed is the chain crypto/x509 built for chains_to, leaf first,
 	// anchor last, saying where each certificate came from; nil for the
 	// other statuses.
-	ChainUsed []Link
+	ChainUsed []Link `json:"chain_used,omitempty"`
 	// Err is crypto/x509's verification error at the capture time, as a
 	// *VerifyError, when verification failed (also when the status is a
 	// trust status reached otherwise, e.g. exact_match of an expired
 	// certificate); nil when it succeeded or was not attempted.
-	Err error
+	Err error `json:"-"`
 }
 
 // Sources of a Link.
@@ -199,13 +199,13 @@ const (
 // Link is one certificate of a verified chain.
 type Link struct {
 	// Subject names the certificate ("CN=..." or the RFC 4514 subject).
-	Subject string
+	Subject string `json:"subject"`
 	// Serial is the serial number in lowercase hex.
-	Serial string
+	Serial string `json:"serial"`
 	// Source is SourcePeer or SourceTrustFolder.
-	Source string
+	Source string `json:"source"`
 	// File is the trust file (Entry.Name) for SourceTrustFolder, else "".
-	File string
+	File string `json:"file,omitempty"`
 }
 
 // VerifyError carries crypto/x509's error unchanged: errors.As finds
@@ -250,7 +250,7 @@ func (s *Store) JudgeWith(chain []*certinfo.Info, opts JudgeOptions) *Judgement 
 	if len(chain) > MaxChain {
 		chain = chain[:MaxChain]
 	}
-	j := &Judgement{}
+	j := &Judgement{Files: []string{}, Checks: []Check{}, Chain: []CertValidity{}}
 	if len(chain) == 0 {
 		j.Status = StatusUntrusted
 		j.Detail = "The peer presented no certificate."
@@ -272,6 +272,12 @@ func (s *Store) JudgeWith(chain []*certinfo.Info, opts JudgeOptions) *Judgement 
 	j.Chain, j.Checks = validity(chain, opts, j.Checks)
 	j.Checks = append(j.Checks, roleChecks(chain[0], opts.Role)...)
 	j.Checks = append(j.Checks, weakChecks(chain)...)
+	if j.Files == nil {
+		j.Files = []string{}
+	}
+	if j.Checks == nil {
+		j.Checks = []Check{} // JSON lists are never null
+	}
 	return j
 }
 

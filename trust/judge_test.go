@@ -2,6 +2,7 @@ package trust
 
 import (
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -443,5 +444,36 @@ func TestJudgeLongChain(t *testing.T) {
 	j := s.Judge(chain, captureTime, RoleServer)
 	if j.Status != StatusChainsTo || len(j.Chain) != MaxChain {
 		t.Errorf("%s with %d certificates judged, want chains_to with %d", j.Status, len(j.Chain), MaxChain)
+	}
+}
+
+// TestJudgementJSON checks the JSON form: snake_case keys, lists never
+// null, the error and the anchor left out.
+func TestJudgementJSON(t *testing.T) {
+	l := newLab(t)
+	s, err := Load(fstest.MapFS{"root.pem": file(pemOf(l.root))}, ".", "10.10.1.11")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		chain []*certinfo.Info
+		want  string // the JSON, with the lab's random-free fields only
+	}{
+		{"untrusted, nothing sent", nil, `{"status":"untrusted","file":"","files":[],"detail":"The peer presented no certificate.","checks":[],"chain":[]}`},
+		{"chains_to", []*certinfo.Info{l.ms, l.inter}, `{"status":"chains_to","file":"root.pem","files":["root.pem"],"detail":"CN=cucm8-pub.test-ms serial 0a chains to CN=Test Root CA, which the trust folder of 10.10.1.11 holds as root.pem, through intermediate CN=Test Issuing CA 1 sent by the peer.","checks":[],` +
+			`"chain":[{"index":0,"subject":"CN=cucm8-pub.test-ms,O=Test Labs","serial":"0a","at_capture":{"status":"valid","days":1137}},{"index":1,"subject":"CN=Test Issuing CA 1,O=Test Labs","serial":"02","at_capture":{"status":"valid","days":4789}}],` +
+			`"chain_used":[{"subject":"CN=cucm8-pub.test-ms","serial":"0a","source":"peer"},{"subject":"CN=Test Issuing CA 1","serial":"02","source":"peer"},{"subject":"CN=Test Root CA","serial":"01","source":"trust_folder","file":"root.pem"}]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := json.Marshal(s.Judge(tt.chain, captureTime, RoleServer))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(b) != tt.want {
+				t.Errorf("got  %s\nwant %s", b, tt.want)
+			}
+		})
 	}
 }
