@@ -37,7 +37,12 @@ const (
 	StatusStaleCopy Status = "stale_copy"
 	// StatusMissingIntermediate: the issuer of the leaf (or of a presented
 	// intermediate) was neither sent nor is in the folder, but a higher CA
-	// is: Judgement.Missing names the missing intermediate CA.
+	// is: Judgement.Missing names the missing intermediate CA, File the
+	// higher CA. The higher CA is a certificate of the folder that is named
+	// further up the presented chain (as its subject or issuer, or by its
+	// subject key identifier), or else a self-signed root CA of the folder
+	// (keyCertSign, no DNS names) of the same organization (O=) as the
+	// missing issuer.
 	StatusMissingIntermediate Status = "missing_intermediate"
 	// StatusUntrusted: none of the above. Detail says what to upload as
 	// CallManager-trust on which node: the certificate itself when it is
@@ -563,6 +568,9 @@ func (s *Store) missingIntermediate(r *trustResult, chain []*certinfo.Info) bool
 				break
 			}
 		}
+		if higher == nil {
+			higher = s.bySKID(c.Cert.AuthorityKeyId)
+		}
 		if higher != nil {
 			break
 		}
@@ -589,16 +597,19 @@ func issuedBy(child, parent *x509.Certificate) bool {
 	return len(child.AuthorityKeyId) == 0 || len(parent.SubjectKeyId) == 0 || bytes.Equal(child.AuthorityKeyId, parent.SubjectKeyId)
 }
 
-func (s *Store) hasSKID(akid []byte) bool {
+func (s *Store) hasSKID(akid []byte) bool { return s.bySKID(akid) != nil }
+
+// bySKID returns the store entry whose subject key identifier is akid.
+func (s *Store) bySKID(akid []byte) *Entry {
 	if len(akid) == 0 {
-		return false
+		return nil
 	}
 	for _, e := range s.unique {
 		if e.Info.Cert != nil && bytes.Equal(e.Info.Cert.SubjectKeyId, akid) {
-			return true
+			return e
 		}
 	}
-	return false
+	return nil
 }
 
 // sameOrgRoot finds a self-signed CA of the store (keyCertSign, not a

@@ -477,3 +477,27 @@ func TestJudgementJSON(t *testing.T) {
 		})
 	}
 }
+
+// TestMissingIntermediateByKeyID: the certificate further up the presented
+// chain names its issuer differently from the folder's root (a renamed CA),
+// but its authority key identifier is the root's subject key identifier.
+func TestMissingIntermediateByKeyID(t *testing.T) {
+	root, key := makeCert(t, certSpec{cn: "Key Root", org: "Key Labs", serial: 60, from: rootFrom, to: rootUntil, ca: true, ku: kuCA, subjectKeyID: []byte{1, 2, 3, 4}})
+	alias := *root.Cert
+	alias.Subject.CommonName = "Key Root (old name)"
+	alias.RawSubject = nil
+	upper, ukey := makeCert(t, certSpec{cn: "Key Policy CA", org: "Key Labs", serial: 61, from: rootFrom, to: rootUntil, ca: true, ku: kuCA, parent: &alias, parentKey: key})
+	missing, mkey := makeCert(t, certSpec{cn: "Key Issuing CA", org: "Other Name", serial: 62, from: rootFrom, to: rootUntil, ca: true, ku: kuCA, parent: upper.Cert, parentKey: ukey})
+	leaf, _ := makeCert(t, certSpec{cn: "leaf.key.lab", org: "Other Name", serial: 63, from: labFrom, to: labTo, ku: kuLeaf, eku: ekuBoth, parent: missing.Cert, parentKey: mkey})
+	s, err := Load(fstest.MapFS{"key-root.pem": file(pemOf(root))}, ".", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(upper.Cert.AuthorityKeyId) != string(root.Cert.SubjectKeyId) || upper.Issuer == root.Subject {
+		t.Fatalf("fixture: AKID %x, issuer %s", upper.Cert.AuthorityKeyId, upper.Issuer)
+	}
+	j := s.Judge([]*certinfo.Info{leaf, upper}, captureTime, RoleServer)
+	if j.Status != StatusMissingIntermediate || j.File != "key-root.pem" || j.Missing != "CN=Key Issuing CA,O=Other Name" {
+		t.Errorf("%s %q missing %q\n%s", j.Status, j.File, j.Missing, j.Detail)
+	}
+}
