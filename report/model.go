@@ -10,6 +10,7 @@ import (
 	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/pcap"
+	"github.com/siptls/siptls/trust"
 )
 
 // Schema is the value of the top-level "schema" field of the JSON output.
@@ -23,6 +24,7 @@ type Report struct {
 	Captures     []Capture     `json:"captures"`
 	Connections  []Connection  `json:"connections"`
 	Destinations []Destination `json:"destinations"`
+	TrustStores  []TrustStore  `json:"trust_stores"`
 	Summary      Summary       `json:"summary"`
 }
 
@@ -50,37 +52,39 @@ type Capture struct {
 
 // Connection is one TCP connection and its verdict.
 type Connection struct {
-	Capture                int                 `json:"capture"`
-	ID                     uint64              `json:"id"`
-	Client                 string              `json:"client"`
-	Server                 string              `json:"server"`
-	RolesGuessed           bool                `json:"roles_guessed"`
-	Start                  Time                `json:"start"`
-	End                    Time                `json:"end"`
-	StartFrame             uint64              `json:"start_frame"`
-	EndFrame               uint64              `json:"end_frame"`
-	Verdict                string              `json:"verdict"`
-	Reason                 string              `json:"reason"`
-	Summary                string              `json:"summary"`
-	AbortedBy              string              `json:"aborted_by"`
-	Alert                  *Alert              `json:"alert"`
-	TLSVersion             string              `json:"tls_version"`
-	ClientMaxVersion       string              `json:"client_max_version"`
-	CipherSuite            string              `json:"cipher_suite"`
-	SNI                    string              `json:"sni"`
-	ALPN                   string              `json:"alpn"`
-	Resumed                bool                `json:"resumed"`
-	HandshakeComplete      bool                `json:"handshake_complete"`
-	HandshakeFrame         uint64              `json:"handshake_frame"`
-	CertificateRequest     *CertificateRequest `json:"certificate_request"`
-	EmptyClientCertificate bool                `json:"empty_client_certificate"`
-	CertificatesHidden     bool                `json:"certificates_hidden"`
-	Certificates           []Certificate       `json:"certificates"`
-	Events                 []Event             `json:"events"`
-	EventsDropped          int                 `json:"events_dropped"`
-	Findings               []Finding           `json:"findings"`
-	Stats                  ConnStats           `json:"stats"`
-	clientAddr, serverAddr netip.AddrPort
+	Capture                 int                 `json:"capture"`
+	ID                      uint64              `json:"id"`
+	Client                  string              `json:"client"`
+	Server                  string              `json:"server"`
+	RolesGuessed            bool                `json:"roles_guessed"`
+	Start                   Time                `json:"start"`
+	End                     Time                `json:"end"`
+	StartFrame              uint64              `json:"start_frame"`
+	EndFrame                uint64              `json:"end_frame"`
+	Verdict                 string              `json:"verdict"`
+	Reason                  string              `json:"reason"`
+	Summary                 string              `json:"summary"`
+	AbortedBy               string              `json:"aborted_by"`
+	Alert                   *Alert              `json:"alert"`
+	TLSVersion              string              `json:"tls_version"`
+	ClientMaxVersion        string              `json:"client_max_version"`
+	CipherSuite             string              `json:"cipher_suite"`
+	SNI                     string              `json:"sni"`
+	ALPN                    string              `json:"alpn"`
+	Resumed                 bool                `json:"resumed"`
+	HandshakeComplete       bool                `json:"handshake_complete"`
+	HandshakeFrame          uint64              `json:"handshake_frame"`
+	CertificateRequest      *CertificateRequest `json:"certificate_request"`
+	EmptyClientCertificate  bool                `json:"empty_client_certificate"`
+	CertificatesHidden      bool                `json:"certificates_hidden"`
+	Certificates            []Certificate       `json:"certificates"`
+	NameCheck               *trust.NameCheck    `json:"name_check"`
+	CertificateRequestAudit *trust.Audit        `json:"certificate_request_audit"`
+	Events                  []Event             `json:"events"`
+	EventsDropped           int                 `json:"events_dropped"`
+	Findings                []Finding           `json:"findings"`
+	Stats                   ConnStats           `json:"stats"`
+	clientAddr, serverAddr  netip.AddrPort
 }
 
 // Alert is the alert that decided a connection's verdict.
@@ -131,7 +135,52 @@ type Certificate struct {
 	SHA256             string   `json:"sha256"`
 	SHA1               string   `json:"sha1"`
 	ParseError         string   `json:"parse_error,omitempty"`
-	info               *certinfo.Info
+	// Trust is the trust folder's verdict on the chain this leaf heads
+	// (null for chain certificates and when no folder judged it).
+	Trust *CertTrust `json:"trust"`
+	// Checks are the role, key, signature and validity findings on the chain.
+	Checks []trust.Check `json:"checks"`
+	info   *certinfo.Info
+}
+
+// CertTrust is a trust folder's verdict on a presented chain.
+type CertTrust struct {
+	Status  string   `json:"status"`
+	File    string   `json:"file"`
+	Files   []string `json:"files"`
+	Detail  string   `json:"detail"`
+	Missing string   `json:"missing,omitempty"`
+	Store   string   `json:"store"`
+	Node    string   `json:"node"`
+}
+
+// TrustStore describes a loaded trust folder.
+type TrustStore struct {
+	Path         string        `json:"path"`
+	Node         string        `json:"node"`
+	Certificates int           `json:"certificates"`
+	Skipped      []SkippedFile `json:"skipped"`
+	Duplicates   int           `json:"duplicates"`
+}
+
+// SkippedFile is a file (or part of one) of a trust folder that held no certificate.
+type SkippedFile struct {
+	File   string `json:"file"`
+	Part   string `json:"part,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// TrustStores describes loaded trust folders for the report.
+func TrustStores(stores []*trust.Store) []TrustStore {
+	out := []TrustStore{}
+	for _, s := range stores {
+		ts := TrustStore{Path: s.Path, Node: s.Node, Certificates: len(s.Certs), Skipped: []SkippedFile{}, Duplicates: len(s.Duplicates)}
+		for _, sk := range s.Skipped {
+			ts.Skipped = append(ts.Skipped, SkippedFile{File: sk.File, Part: sk.Part, Reason: sk.Reason})
+		}
+		out = append(out, ts)
+	}
+	return out
 }
 
 // Event is one line of a connection's timeline.
@@ -202,7 +251,7 @@ func timePtr(t time.Time) *Time {
 
 // Build makes the view model of a whole analysis held in memory.
 func Build(a *diagnose.Analysis, version string) *Report {
-	r := &Report{Schema: Schema, Version: version, Connections: []Connection{}}
+	r := &Report{Schema: Schema, Version: version, Connections: []Connection{}, TrustStores: []TrustStore{}}
 	agg := newAggregator()
 	for _, c := range a.Connections {
 		v := buildConnection(c)
@@ -340,6 +389,31 @@ func nonNil(s []string) []string {
 	return s
 }
 
+// buildJudgedConnection is buildConnection plus what the trust folders and
+// the expected names say (t may be nil).
+func buildJudgedConnection(c *diagnose.Connection, t *trust.ConnectionTrust) Connection {
+	v := buildConnection(c)
+	if t == nil {
+		return v
+	}
+	for i := range v.Certificates {
+		cert := &v.Certificates[i]
+		st := t.For(cert.SentBy)
+		if cert.Index != 0 || st == nil {
+			continue
+		}
+		j := st.Judgement
+		cert.Trust = &CertTrust{Status: string(j.Status), File: j.File, Files: nonNil(j.Files), Detail: j.Detail, Missing: j.Missing, Store: st.Store, Node: st.Node}
+		cert.Checks = j.Checks
+	}
+	v.NameCheck = t.NameCheck
+	v.CertificateRequestAudit = t.CertificateRequestAudit
+	if t.Sentence != "" {
+		v.Summary += " " + t.Sentence
+	}
+	return v
+}
+
 func buildConnection(c *diagnose.Connection) Connection {
 	v := Connection{
 		Capture: c.Capture, ID: c.ID, Client: c.Client.String(), Server: c.Server.String(), RolesGuessed: c.RolesGuessed,
@@ -385,7 +459,7 @@ func dirStats(s diagnose.DirStats) DirStats {
 func buildCertificate(c diagnose.Certificate) Certificate {
 	i := c.Info
 	v := Certificate{SentBy: c.SentBy.String(), Index: c.Index, Frame: c.Frame, info: i,
-		DNSNames: []string{}, IPAddresses: []string{}, KeyUsage: []string{}, ExtKeyUsage: []string{}}
+		DNSNames: []string{}, IPAddresses: []string{}, KeyUsage: []string{}, ExtKeyUsage: []string{}, Checks: []trust.Check{}}
 	if i == nil {
 		return v
 	}

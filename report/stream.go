@@ -7,6 +7,7 @@ import (
 
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/pcap"
+	"github.com/siptls/siptls/trust"
 )
 
 // Format is an output format of a Writer.
@@ -31,7 +32,11 @@ type Writer struct {
 	agg     *aggregator
 	n       int // connections written
 	shown   int // connections written in text (OnlyProblems hides some)
+	stores  []TrustStore
 }
+
+// SetTrustStores names the trust folders the connections were judged with.
+func (w *Writer) SetTrustStores(stores []*trust.Store) { w.stores = TrustStores(stores) }
 
 // NewWriter returns a Writer of the given format. TextOptions apply to text.
 func NewWriter(out io.Writer, f Format, version string, o TextOptions) *Writer {
@@ -39,8 +44,11 @@ func NewWriter(out io.Writer, f Format, version string, o TextOptions) *Writer {
 }
 
 // Add writes one connection.
-func (w *Writer) Add(c *diagnose.Connection) {
-	v := buildConnection(c)
+func (w *Writer) Add(c *diagnose.Connection) { w.AddJudged(c, nil) }
+
+// AddJudged writes one connection with what the trust folders say about it.
+func (w *Writer) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
+	v := buildJudgedConnection(c, t)
 	w.agg.add(&v)
 	switch w.format {
 	case FormatJSON:
@@ -64,6 +72,13 @@ func (w *Writer) Add(c *diagnose.Connection) {
 	w.n++
 }
 
+func (w *Writer) trustStores() []TrustStore {
+	if w.stores == nil {
+		return []TrustStore{}
+	}
+	return w.stores
+}
+
 // Close writes the capture facts, the destinations and the summary, and
 // returns the first write error.
 func (w *Writer) Close(captures []*pcap.CaptureInfo, errs []error) error {
@@ -78,13 +93,13 @@ func (w *Writer) Close(captures []*pcap.CaptureInfo, errs []error) error {
 		for i, field := range []struct {
 			name string
 			v    any
-		}{{"captures", caps}, {"destinations", dests}, {"summary", sum}} {
+		}{{"captures", caps}, {"destinations", dests}, {"trust_stores", w.trustStores()}, {"summary", sum}} {
 			b, err := json.MarshalIndent(field.v, "  ", "  ")
 			if err != nil && w.out.err == nil {
 				w.out.err = err
 			}
 			fmt.Fprintf(w.out, "  %q: %s", field.name, b)
-			if i < 2 {
+			if i < 3 {
 				io.WriteString(w.out, ",")
 			}
 			io.WriteString(w.out, "\n")
@@ -92,6 +107,7 @@ func (w *Writer) Close(captures []*pcap.CaptureInfo, errs []error) error {
 		io.WriteString(w.out, "}\n")
 	default:
 		writeFooterText(w.out, caps, dests, sum, w.n, w.shown, w.text)
+		writeTrustStoresText(w.out, w.stores)
 	}
 	return w.out.err
 }

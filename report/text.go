@@ -147,6 +147,20 @@ func writeConnectionText(w io.Writer, c *Connection, o TextOptions) {
 			continue
 		}
 		fmt.Fprintf(w, "   %s\n", certificateLine(&cert))
+		if t := cert.Trust; t != nil {
+			fmt.Fprintf(w, "      trust (%s): %s: %s\n", Sanitize(t.Store), t.Status, Sanitize(t.Detail))
+		}
+		for _, ch := range cert.Checks {
+			fmt.Fprintf(w, "      check %s (%s): %s\n", ch.Code, ch.Severity, Sanitize(ch.Sentence))
+		}
+	}
+	if nc := c.NameCheck; nc != nil {
+		fmt.Fprintf(w, "   X.509 Subject Name: %s\n", Sanitize(nc.Sentence))
+	}
+	if a := c.CertificateRequestAudit; a != nil {
+		for _, ch := range a.Checks {
+			fmt.Fprintf(w, "   CertificateRequest %s (%s): %s\n", ch.Code, ch.Severity, Sanitize(ch.Sentence))
+		}
 	}
 	if chain := chainNote(c.Certificates); chain != "" && !o.Verbose {
 		fmt.Fprintf(w, "   %s\n", chain)
@@ -174,6 +188,32 @@ func writeConnectionText(w io.Writer, c *Connection, o TextOptions) {
 		}
 	}
 	fmt.Fprintln(w)
+}
+
+// writeTrustStoresText lists the trust folders and the files they skipped.
+func writeTrustStoresText(w io.Writer, stores []TrustStore) {
+	if len(stores) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nTrust folders:\n")
+	for _, s := range stores {
+		node := s.Node
+		if node == "" {
+			node = "the capture node"
+		}
+		fmt.Fprintf(w, "  %s (CallManager-trust of %s): %s", Sanitize(s.Path), node, plural(s.Certificates, "certificate", "certificates"))
+		if s.Duplicates > 0 {
+			fmt.Fprintf(w, ", %s", plural(s.Duplicates, "duplicate", "duplicates"))
+		}
+		fmt.Fprintln(w)
+		for _, sk := range s.Skipped {
+			part := ""
+			if sk.Part != "" {
+				part = " " + sk.Part
+			}
+			fmt.Fprintf(w, "    skipped %s%s: %s\n", Sanitize(sk.File), Sanitize(part), Sanitize(sk.Reason))
+		}
+	}
 }
 
 func certificateLine(c *Certificate) string {

@@ -2,11 +2,15 @@ package main
 
 import (
 	"fmt"
+	"net/netip"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/report"
+	"github.com/siptls/siptls/trust"
 )
 
 // AnalyzeOptions are the inputs of `siptls analyze`.
@@ -20,12 +24,22 @@ type AnalyzeOptions struct {
 	OnlyProblems bool
 	MaxConns     int
 	MaxBuffer    int
+	// Trust are --trust folders: the capture node's CallManager-trust.
+	Trust []string
+	// TrustFor are --trust-for IP=PATH: another node's CallManager-trust.
+	TrustFor []string
+	// Node is --node: the capture node, when it cannot be told from the capture.
+	Node string
+	// ExpectName are --expect-name NAMES or IP=NAMES.
+	ExpectName []string
 	// Version is written into the report (the binary's version; fixed in tests).
 	Version string
+	// Today is the date for "expires soon" warnings (the clock; fixed in tests).
+	Today time.Time
 }
 
 func newCmdAnalyze(ios *IOStreams, runF func(*AnalyzeOptions) error) *cobra.Command {
-	opts := &AnalyzeOptions{IO: ios, Version: version()}
+	opts := &AnalyzeOptions{IO: ios, Version: version(), Today: time.Now()}
 	cmd := &cobra.Command{
 		Use:   "analyze FILE...",
 		Short: "Give a verdict for every TLS connection in one or more captures",
@@ -76,6 +90,17 @@ usage or unreadable input (results found before the problem are still shown).`,
 					return fmt.Errorf("--port %d is not a TCP port", p)
 				}
 			}
+			if opts.Node != "" {
+				if _, err := netip.ParseAddr(opts.Node); err != nil {
+					return fmt.Errorf("--node %q is not an IP address", opts.Node)
+				}
+			}
+			for _, tf := range opts.TrustFor {
+				ip, path, ok := strings.Cut(tf, "=")
+				if _, err := netip.ParseAddr(ip); !ok || err != nil || path == "" {
+					return fmt.Errorf("--trust-for %q must be IP=PATH", tf)
+				}
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -91,6 +116,10 @@ usage or unreadable input (results found before the problem are still shown).`,
 	f.BoolVar(&opts.AnyPort, "any-port", false, "find TLS on every TCP port by its record header, also after STARTTLS")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "show each connection's timeline and whole certificate chains")
 	f.BoolVar(&opts.OnlyProblems, "problems", false, "list only connections whose verdict is not ok")
+	f.StringArrayVar(&opts.Trust, "trust", nil, "folder or file of the capture node's exported CallManager-trust certificates (repeatable)")
+	f.StringArrayVar(&opts.TrustFor, "trust-for", nil, "IP=PATH: the CallManager-trust folder of another node (repeatable)")
+	f.StringVar(&opts.Node, "node", "", "IP address of the capture node (default: the address at one end of every connection)")
+	f.StringArrayVar(&opts.ExpectName, "expect-name", nil, "X.509 Subject Name of the SIP Trunk Security Profile: NAMES or IP=NAMES, comma or space separated (repeatable)")
 	f.IntVar(&opts.MaxConns, "max-conns", 100000, "connections tracked at once; beyond it the least recently active is ended early")
 	f.IntVar(&opts.MaxBuffer, "max-buffer", 256<<10, "bytes buffered per connection direction")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
@@ -102,6 +131,10 @@ func analyzeRun(opts *AnalyzeOptions) error {
 	for _, p := range opts.Ports {
 		ports = append(ports, uint16(p))
 	}
+	judge, stores, err := loadTrust(opts)
+	if err != nil {
+		return err
+	}
 	format := report.FormatText
 	if opts.Format == "json" {
 		format = report.FormatJSON
@@ -112,21 +145,32 @@ func analyzeRun(opts *AnalyzeOptions) error {
 		OnlyProblems: opts.OnlyProblems,
 		MultiCapture: len(opts.Inputs) > 1,
 	})
+	w.SetTrustStores(stores)
 	problems := 0
+	var node netip.Addr
+	if opts.Node != "" {
+		node = netip.MustParseAddr(opts.Node)
+	}
+	nb := &nodeBuffer{fixed: node, emit: func(c *diagnose.Connection, node netip.Addr) {
+		if c.Verdict != diagnose.VerdictOK {
+			problems++
+		}
+		var t *trust.ConnectionTrust
+		if judge != nil {
+			t = judge.Connection(c, node)
+		}
+		w.AddJudged(c, t)
+	}}
 	a := diagnose.NewAnalyzer(diagnose.Options{
 		Ports:     ports,
 		AnyPort:   opts.AnyPort,
 		MaxConns:  opts.MaxConns,
 		MaxBuffer: opts.MaxBuffer,
-		Emit: func(c *diagnose.Connection) {
-			if c.Verdict != diagnose.VerdictOK {
-				problems++
-			}
-			w.Add(c)
-		},
+		Emit:      nb.add,
 	})
 	for _, in := range opts.Inputs {
 		_ = a.ReadFile(in) // errors are kept in the analysis
+		nb.flush()
 	}
 	res := a.Result()
 	if err := w.Close(res.Captures, res.Errors); err != nil {
@@ -142,4 +186,98 @@ func analyzeRun(opts *AnalyzeOptions) error {
 		return &exitError{code: exitProblems}
 	}
 	return nil
+}
+
+// loadTrust loads the --trust and --trust-for folders. It returns a nil
+// Judge when there is nothing to judge with.
+func loadTrust(opts *AnalyzeOptions) (*trust.Judge, []*trust.Store, error) {
+	var stores []*trust.Store
+	load := func(path, node string) error {
+		s, err := trust.LoadPath(path, node)
+		if err != nil {
+			return &exitError{code: exitTrouble, err: err}
+		}
+		stores = append(stores, s)
+		return nil
+	}
+	for _, p := range opts.Trust {
+		if err := load(p, ""); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, tf := range opts.TrustFor {
+		ip, path, _ := strings.Cut(tf, "=")
+		if err := load(path, ip); err != nil {
+			return nil, nil, err
+		}
+	}
+	var expect []trust.ExpectName
+	for _, e := range opts.ExpectName {
+		peer, names := trust.ParseExpectNames(e)
+		expect = append(expect, trust.ExpectName{Peer: peer, Names: names})
+	}
+	if len(stores) == 0 && len(expect) == 0 {
+		return nil, nil, nil
+	}
+	return trust.NewJudge(stores, expect, opts.Today), stores, nil
+}
+
+// nodeBuffer holds a capture's first connections back until the capture
+// node (the address at one end of every connection) is known, so that each
+// connection is judged with the trust folder of the node that received its
+// certificates. With --node, or once the node is known, nothing waits.
+type nodeBuffer struct {
+	fixed      netip.Addr // --node
+	candidates []netip.Addr
+	known      netip.Addr
+	held       []*diagnose.Connection
+	emit       func(*diagnose.Connection, netip.Addr)
+}
+
+// maxHeld bounds the connections held while the node is unknown (they all
+// share both ends, so the node cannot be told from them anyway).
+const maxHeld = 1024
+
+func (b *nodeBuffer) add(c *diagnose.Connection) {
+	if b.fixed.IsValid() {
+		b.emit(c, b.fixed)
+		return
+	}
+	if b.known.IsValid() {
+		b.emit(c, b.known)
+		return
+	}
+	ends := []netip.Addr{c.Client.Addr(), c.Server.Addr()}
+	if b.candidates == nil {
+		b.candidates = ends
+	} else {
+		var keep []netip.Addr
+		for _, a := range b.candidates {
+			if a == ends[0] || a == ends[1] {
+				keep = append(keep, a)
+			}
+		}
+		b.candidates = keep
+	}
+	b.held = append(b.held, c)
+	if len(b.candidates) == 1 {
+		b.known = b.candidates[0]
+		b.release(b.known)
+	} else if len(b.candidates) == 0 || len(b.held) >= maxHeld {
+		b.release(netip.Addr{})
+	}
+}
+
+func (b *nodeBuffer) release(node netip.Addr) {
+	for _, c := range b.held {
+		b.emit(c, node)
+	}
+	b.held = b.held[:0]
+}
+
+// flush ends a capture: what is still held is judged without a known node,
+// and the next capture finds its own node.
+func (b *nodeBuffer) flush() {
+	b.release(b.known)
+	b.candidates, b.known = nil, netip.Addr{}
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/siptls/siptls/internal/golden"
 	"github.com/siptls/siptls/report"
@@ -22,6 +23,7 @@ func runAnalyze(t *testing.T, args ...string) (int, string, string) {
 	ios, _, out, errOut := Test()
 	cmd := newCmdAnalyze(ios, func(o *AnalyzeOptions) error {
 		o.Version = "test"
+		o.Today = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 		return analyzeRun(o)
 	})
 	root := newCmdRoot(ios)
@@ -71,6 +73,72 @@ func TestAnalyzeGolden(t *testing.T) {
 			_, js, _ := runAnalyze(t, "--format", "json", "testdata/"+name)
 			checkGolden(t, name+".golden.json", []byte(js))
 		})
+	}
+}
+
+// TestAnalyzeTrust compares the sample with cucm7-pub's exported
+// CallManager-trust folder: the CUBE's certificate is a stale copy, the
+// peers' certificates are exact matches, and the failed connection's summary
+// names the file to replace.
+func TestAnalyzeTrust(t *testing.T) {
+	chdirRoot(t)
+	args := []string{"--trust", "testdata/trust/cucm7-pub-CallManager-trust", "--expect-name", "cucm8-pub.clus2.lab,cucm8-sub1.clus2.lab,cucm8-sub2.clus2.lab", "testdata/sample-cucm-trunk.cap"}
+	code, text, errOut := runAnalyze(t, append([]string{"-v"}, args...)...)
+	if code != exitProblems {
+		t.Errorf("exit status %d, want %d (stderr %q)", code, exitProblems, errOut)
+	}
+	checkGolden(t, "sample-trust.golden.txt", []byte(text))
+	_, js, _ := runAnalyze(t, append([]string{"--format", "json"}, args...)...)
+	checkGolden(t, "sample-trust.golden.json", []byte(js))
+
+	var r report.Report
+	if err := json.Unmarshal([]byte(js), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.TrustStores) != 1 || r.TrustStores[0].Certificates == 0 {
+		t.Fatalf("trust_stores %+v", r.TrustStores)
+	}
+	statuses := map[string]string{}
+	for _, c := range r.Connections {
+		for _, cert := range c.Certificates {
+			if cert.Trust != nil {
+				statuses[cert.CommonName] = cert.Trust.Status
+			}
+		}
+		if c.Client == "10.30.1.5:46021" && !strings.Contains(c.Summary, "replace cube1.lab.der with the certificate the peer presents now") {
+			t.Errorf("the CUBE's failure does not name the stale file: %s", c.Summary)
+		}
+		if c.Server == "10.20.1.21:5061" && (c.NameCheck == nil || !c.NameCheck.OK) {
+			t.Errorf("name check on %s: %+v", c.Server, c.NameCheck)
+		}
+	}
+	want := map[string]string{"cube1.lab": "stale_copy", "cucm8-pub.clus2.lab": "exact_match", "cucm8-sub1.clus2.lab": "exact_match", "cucm8-sub2.clus2.lab": "exact_match"}
+	for cn, st := range want {
+		if statuses[cn] != st {
+			t.Errorf("%s: trust %q, want %q", cn, statuses[cn], st)
+		}
+	}
+	// cucm7-pub's own certificate is judged by the peers' folders, which we do not have.
+	if st, ok := statuses["cucm7-pub.clus1.lab"]; ok {
+		t.Errorf("the capture node's own certificate was judged by its own folder: %s", st)
+	}
+}
+
+func TestAnalyzeTrustBadInput(t *testing.T) {
+	chdirRoot(t)
+	tests := []struct {
+		args    []string
+		wantErr string
+	}{
+		{[]string{"--trust", "testdata/no-such-folder", "testdata/sample-cucm-trunk.cap"}, "testdata/no-such-folder"},
+		{[]string{"--trust-for", "nope", "testdata/sample-cucm-trunk.cap"}, `--trust-for "nope" must be IP=PATH`},
+		{[]string{"--node", "cucm7", "testdata/sample-cucm-trunk.cap"}, `--node "cucm7" is not an IP address`},
+	}
+	for _, tt := range tests {
+		code, _, errOut := runAnalyze(t, tt.args...)
+		if code != exitTrouble || !strings.Contains(errOut, tt.wantErr) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, errOut, tt.wantErr)
+		}
 	}
 }
 
@@ -193,6 +261,9 @@ func TestAnalyzeFlags(t *testing.T) {
 			AnalyzeOptions{Inputs: []string{"a.cap", "b.pcapng"}, Format: "json", Ports: []uint{5061, 5062}, MaxConns: 100000, MaxBuffer: 256 << 10}},
 		{"any port verbose problems", []string{"--any-port", "-v", "--problems", "--max-conns", "10", "--max-buffer", "65536", "a.cap"},
 			AnalyzeOptions{Inputs: []string{"a.cap"}, Format: "text", AnyPort: true, Verbose: true, OnlyProblems: true, MaxConns: 10, MaxBuffer: 65536}},
+		{"trust", []string{"--trust", "t1", "--trust", "t 2", "--trust-for", "10.20.1.21=peer", "--node", "10.10.1.11", "--expect-name", "a.lab,b.lab", "--expect-name", "10.20.1.22=c.lab", "a.cap"},
+			AnalyzeOptions{Inputs: []string{"a.cap"}, Format: "text", MaxConns: 100000, MaxBuffer: 256 << 10, Trust: []string{"t1", "t 2"}, TrustFor: []string{"10.20.1.21=peer"},
+				Node: "10.10.1.11", ExpectName: []string{"a.lab,b.lab", "10.20.1.22=c.lab"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -204,7 +275,7 @@ func TestAnalyzeFlags(t *testing.T) {
 				t.Fatal(err)
 			}
 			g := *got
-			g.IO, g.Version = nil, ""
+			g.IO, g.Version, g.Today = nil, "", time.Time{}
 			if !equalOptions(g, tt.want) {
 				t.Errorf("options\n got %+v\nwant %+v", g, tt.want)
 			}

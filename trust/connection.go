@@ -1,0 +1,233 @@
+package trust
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/siptls/siptls/certinfo"
+	"github.com/siptls/siptls/diagnose"
+)
+
+// ExpectName is one --expect-name flag: the X.509 Subject Name of a SIP
+// Trunk Security Profile, for every peer (Peer "") or for one peer IP.
+type ExpectName struct {
+	Peer  string
+	Names []string
+}
+
+// SideTrust is the verdict of one trust folder on the chain one side of a
+// connection presented.
+type SideTrust struct {
+	// SentBy is the side that presented the chain: "client" or "server".
+	SentBy string `json:"sent_by"`
+	// Store is the trust folder that judged it, as given on the command line.
+	Store string `json:"store"`
+	// Node is the address whose CallManager-trust the folder is ("" when the
+	// capture node could not be told).
+	Node string `json:"node"`
+	// Judgement is the folder's verdict.
+	Judgement *Judgement `json:"judgement"`
+}
+
+// NameCheck compares the peer's leaf certificate with the X.509 Subject
+// Name expected by the SIP Trunk Security Profile.
+type NameCheck struct {
+	// SentBy is the side whose certificate was checked.
+	SentBy string `json:"sent_by"`
+	// Expected are the names given with --expect-name.
+	Expected []string `json:"expected"`
+	// Matched is the expected name that matched the CN or a DNS SAN, "" if none.
+	Matched string `json:"matched"`
+	// OK reports whether one matched.
+	OK bool `json:"ok"`
+	// Sentence explains the result.
+	Sentence string `json:"sentence"`
+}
+
+// ConnectionTrust is everything the trust folders and the expected names say
+// about one connection.
+type ConnectionTrust struct {
+	// Sides holds a verdict per presented chain that a folder could judge.
+	Sides []SideTrust `json:"sides"`
+	// NameCheck is nil when no --expect-name applies.
+	NameCheck *NameCheck `json:"name_check"`
+	// CertificateRequestAudit is nil when the server sent no CertificateRequest.
+	CertificateRequestAudit *Audit `json:"certificate_request_audit"`
+	// Sentence joins this evidence with the connection's verdict (it is
+	// appended to the connection's summary); "" when there is nothing to add.
+	Sentence string `json:"sentence"`
+}
+
+// For returns the verdict on the chain a side presented, or nil.
+func (t *ConnectionTrust) For(sentBy string) *SideTrust {
+	if t == nil {
+		return nil
+	}
+	for i := range t.Sides {
+		if t.Sides[i].SentBy == sentBy {
+			return &t.Sides[i]
+		}
+	}
+	return nil
+}
+
+// A Judge applies trust folders and expected names to connections.
+type Judge struct {
+	stores []*Store
+	expect []ExpectName
+	today  time.Time
+}
+
+// NewJudge returns a Judge. A store whose Node is "" is the capture node's
+// trust folder. today (not time.Now, so tests can fix it) adds validity
+// today and the expires_soon warning; it may be zero.
+func NewJudge(stores []*Store, expect []ExpectName, today time.Time) *Judge {
+	return &Judge{stores: stores, expect: expect, today: today}
+}
+
+// storeFor returns the store that judges what receiver receives, given the
+// capture node (invalid when unknown).
+func (j *Judge) storeFor(receiver, node netip.Addr) *Store {
+	var captureNode *Store
+	for _, s := range j.stores {
+		if s.Node == "" {
+			captureNode = s
+			continue
+		}
+		if a, err := netip.ParseAddr(s.Node); err == nil && a == receiver {
+			return s
+		}
+	}
+	if captureNode != nil && (!node.IsValid() || node == receiver) {
+		return captureNode
+	}
+	return nil
+}
+
+// Connection judges the chains presented on c. node is the capture node
+// (the zero Addr when it could not be told: then the capture node's folder
+// judges the chains of both sides).
+func (j *Judge) Connection(c *diagnose.Connection, node netip.Addr) *ConnectionTrust {
+	t := &ConnectionTrust{Sides: []SideTrust{}}
+	chains := map[diagnose.Side][]*certinfo.Info{}
+	at := map[diagnose.Side]time.Time{}
+	for _, cert := range c.Certificates {
+		if cert.Info == nil {
+			continue
+		}
+		chains[cert.SentBy] = append(chains[cert.SentBy], cert.Info)
+		if at[cert.SentBy].IsZero() {
+			at[cert.SentBy] = cert.Time
+		}
+	}
+	for _, sender := range []diagnose.Side{diagnose.Server, diagnose.Client} {
+		chain := chains[sender]
+		if len(chain) == 0 {
+			continue
+		}
+		receiver := c.Client.Addr()
+		role := RoleServer
+		if sender == diagnose.Client {
+			receiver, role = c.Server.Addr(), RoleClient
+		}
+		s := j.storeFor(receiver, node)
+		if s == nil {
+			continue
+		}
+		judged := s.JudgeWith(chain, JudgeOptions{At: at[sender], Today: j.today, Role: role})
+		nodeName := s.Node
+		if nodeName == "" && node.IsValid() {
+			nodeName = node.String()
+		}
+		t.Sides = append(t.Sides, SideTrust{SentBy: sender.String(), Store: s.Path, Node: nodeName, Judgement: judged})
+	}
+	t.NameCheck = j.nameCheck(c, chains, node)
+	if cr := c.CertificateRequest; cr != nil {
+		audit := AuditCertificateRequest(cr.CertificateAuthorities, cr.Length, chains[diagnose.Client])
+		t.CertificateRequestAudit = &audit
+	}
+	t.Sentence = joinEvidence(c, t)
+	return t
+}
+
+// nameCheck checks the peer's leaf against --expect-name. The peer is the
+// end that is not the capture node; with no capture node, the server.
+func (j *Judge) nameCheck(c *diagnose.Connection, chains map[diagnose.Side][]*certinfo.Info, node netip.Addr) *NameCheck {
+	if len(j.expect) == 0 {
+		return nil
+	}
+	peer := diagnose.Server
+	if node.IsValid() && c.Server.Addr() == node {
+		peer = diagnose.Client
+	}
+	peerAddr := c.Server.Addr()
+	if peer == diagnose.Client {
+		peerAddr = c.Client.Addr()
+	}
+	var names []string
+	for _, e := range j.expect {
+		if e.Peer == "" && names == nil {
+			names = e.Names
+		}
+		if a, err := netip.ParseAddr(e.Peer); err == nil && a == peerAddr {
+			names = e.Names
+			break
+		}
+	}
+	if len(names) == 0 || len(chains[peer]) == 0 {
+		return nil
+	}
+	leaf := chains[peer][0]
+	matched, ok := MatchNames(leaf, names)
+	nc := &NameCheck{SentBy: peer.String(), Expected: names, Matched: matched, OK: ok}
+	if ok {
+		nc.Sentence = fmt.Sprintf("The %s's certificate matches the expected X.509 Subject Name %q.", peer, matched)
+	} else {
+		nc.Sentence = fmt.Sprintf("The %s's certificate (CN=%s, DNS names %s) matches none of the expected X.509 Subject Names %s: fix the SIP Trunk Security Profile or the certificate's names.",
+			peer, leaf.SubjectCN, orNone(leaf.DNSNames), strings.Join(names, ", "))
+	}
+	return nc
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, " ")
+}
+
+// joinEvidence explains a failure with the trust folder's verdict on the
+// certificate that was rejected, or says when the folder and the wire
+// disagree.
+func joinEvidence(c *diagnose.Connection, t *ConnectionTrust) string {
+	var parts []string
+	// The chain the failure is about: the one presented to the side that
+	// gave up (after a certificate alert or a reset after a certificate).
+	rejected := ""
+	switch {
+	case c.Alert != nil && c.Alert.After != "" && strings.HasSuffix(c.Alert.After, "Certificate"):
+		rejected = c.Alert.SentBy.Other().String()
+	case c.Reason == diagnose.ReasonResetDuringHandshake || c.Reason == diagnose.ReasonClosedDuringHandshake:
+		if c.AbortedBy == "client" || c.AbortedBy == "server" {
+			rejected = map[string]string{"client": "server", "server": "client"}[c.AbortedBy]
+		}
+	}
+	for _, st := range t.Sides {
+		j := st.Judgement
+		trusted := j.Status == StatusExactMatch || j.Status == StatusChainsTo
+		switch {
+		case st.SentBy == rejected && !trusted:
+			parts = append(parts, fmt.Sprintf("The trust folder %s explains it: %s", st.Store, j.Detail))
+		case st.SentBy == rejected && trusted:
+			parts = append(parts, fmt.Sprintf("Yet the trust folder %s trusts that certificate (%s): the folder may not be the receiving node's current CallManager-trust, or the node was not restarted after the upload.", st.Store, j.Status))
+		case c.Verdict == diagnose.VerdictOK && !trusted:
+			parts = append(parts, fmt.Sprintf("The handshake succeeded although the trust folder %s does not trust the %s's certificate (%s): the folder may not be the node's current CallManager-trust.", st.Store, st.SentBy, j.Status))
+		}
+	}
+	if t.NameCheck != nil && !t.NameCheck.OK && c.Reason == diagnose.ReasonClosedAfterHandshake {
+		parts = append(parts, t.NameCheck.Sentence)
+	}
+	return strings.Join(parts, " ")
+}
