@@ -20,6 +20,13 @@
 //	utils network capture eth0 file NAME count 100000 size all port 5061
 //	file get activelog platform/cli/NAME.cap
 //
+// With --trust FOLDER (the capture node's exported CallManager-trust
+// certificates), --trust-for IP=FOLDER (another node's), --node IP and
+// --expect-name NAMES, every presented chain is judged by the trust folder of
+// the node that received it, at capture time: exact_match, chains_to,
+// stale_copy, missing_intermediate or untrusted, naming the file to upload or
+// replace.
+//
 // Verdicts: ok, failed, refused, no_answer, incomplete, truncated and not_tls;
 // each comes with a reason code (fatal_alert, reset_during_handshake,
 // closed_after_handshake, ...) and one sentence in CUCM terms. The JSON output
