@@ -100,15 +100,26 @@ func (j *Judge) storeFor(receiver, node netip.Addr) *Store {
 			return s
 		}
 	}
-	if captureNode != nil && (!node.IsValid() || node == receiver) {
+	if captureNode != nil && node.IsValid() && node == receiver {
 		return captureNode
 	}
 	return nil
 }
 
+// NeedsNode reports whether the Judge has the capture node's folder, which
+// can only judge when the capture node is known.
+func (j *Judge) NeedsNode() bool {
+	for _, s := range j.stores {
+		if s.Node == "" {
+			return true
+		}
+	}
+	return false
+}
+
 // Connection judges the chains presented on c. node is the capture node
 // (the zero Addr when it could not be told: then the capture node's folder
-// judges the chains of both sides).
+// judges nothing, since it is not known which end received what).
 func (j *Judge) Connection(c *diagnose.Connection, node netip.Addr) *ConnectionTrust {
 	t := &ConnectionTrust{Sides: []SideTrust{}}
 	chains := map[diagnose.Side][]*certinfo.Info{}

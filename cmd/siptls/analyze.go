@@ -170,7 +170,9 @@ func analyzeRun(opts *AnalyzeOptions) error {
 	})
 	for _, in := range opts.Inputs {
 		_ = a.ReadFile(in) // errors are kept in the analysis
-		nb.flush()
+		if nb.flush() && judge != nil && judge.NeedsNode() {
+			fmt.Fprintf(opts.IO.ErrOut, "siptls: %s: the capture node cannot be told (every connection has the same two ends); give it with --node IP so that --trust can judge the certificates it received\n", in)
+		}
 	}
 	res := a.Result()
 	if err := w.Close(res.Captures, res.Errors); err != nil {
@@ -276,8 +278,11 @@ func (b *nodeBuffer) release(node netip.Addr) {
 }
 
 // flush ends a capture: what is still held is judged without a known node,
-// and the next capture finds its own node.
-func (b *nodeBuffer) flush() {
+// and the next capture finds its own node. It reports whether the capture
+// had connections but no node could be told.
+func (b *nodeBuffer) flush() (unknown bool) {
+	unknown = !b.fixed.IsValid() && !b.known.IsValid() && len(b.held) > 0
 	b.release(b.known)
 	b.candidates, b.known = nil, netip.Addr{}
+	return unknown
 }
