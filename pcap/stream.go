@@ -153,8 +153,11 @@ func (h *half) frameAt(o uint64) uint64 {
 	return f
 }
 
-// consumePend drops the first k bytes of pend.
+// consumePend drops the first k bytes of pend. pend may have been emptied
+// meanwhile (the Handler stopped the direction while a unit was delivered:
+// found by FuzzAnalyze); then there is nothing left to drop.
 func (h *half) consumePend(k int) {
+	k = min(k, len(h.pend))
 	n := copy(h.pend, h.pend[k:])
 	h.pend = h.pend[:n]
 	h.pendOff += uint64(k)
