@@ -24,6 +24,10 @@ const (
 // (capture facts, destinations, summary). Memory stays flat in the number of
 // connections. The JSON it writes is the Report object, with "connections"
 // before "captures".
+//
+// Rendering and writing happen on a goroutine of the Writer's own, so that
+// the analysis and the encoding use two cores; Add only queues the connection,
+// which must not change afterwards. A Writer is used from one goroutine.
 type Writer struct {
 	out     *errWriter
 	format  Format
@@ -33,6 +37,13 @@ type Writer struct {
 	n       int // connections written
 	shown   int // connections written in text (OnlyProblems hides some)
 	stores  []TrustStore
+	queue   chan judged
+	done    chan struct{}
+}
+
+type judged struct {
+	c *diagnose.Connection
+	t *trust.ConnectionTrust
 }
 
 // SetTrustStores names the trust folders the connections were judged with.
@@ -40,7 +51,15 @@ func (w *Writer) SetTrustStores(stores []*trust.Store) { w.stores = TrustStores(
 
 // NewWriter returns a Writer of the given format. TextOptions apply to text.
 func NewWriter(out io.Writer, f Format, version string, o TextOptions) *Writer {
-	return &Writer{out: &errWriter{w: out}, format: f, version: version, text: o, agg: newAggregator()}
+	w := &Writer{out: &errWriter{w: out}, format: f, version: version, text: o, agg: newAggregator(),
+		queue: make(chan judged, 256), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		for j := range w.queue {
+			w.write(j.c, j.t)
+		}
+	}()
+	return w
 }
 
 // Add writes one connection.
@@ -48,6 +67,10 @@ func (w *Writer) Add(c *diagnose.Connection) { w.AddJudged(c, nil) }
 
 // AddJudged writes one connection with what the trust folders say about it.
 func (w *Writer) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
+	w.queue <- judged{c, t}
+}
+
+func (w *Writer) write(c *diagnose.Connection, t *trust.ConnectionTrust) {
 	v := buildJudgedConnection(c, t)
 	w.agg.add(&v)
 	switch w.format {
@@ -82,6 +105,8 @@ func (w *Writer) trustStores() []TrustStore {
 // Close writes the capture facts, the destinations and the summary, and
 // returns the first write error.
 func (w *Writer) Close(captures []*pcap.CaptureInfo, errs []error) error {
+	close(w.queue)
+	<-w.done
 	caps, dests, sum := w.agg.finish(captures, errs)
 	switch w.format {
 	case FormatJSON:
