@@ -10,6 +10,7 @@ import (
 	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/pcap"
+	"github.com/siptls/siptls/trust"
 )
 
 // Triage is the view model of `siptls triage`: many captures merged, the same
@@ -26,8 +27,10 @@ type Triage struct {
 	Pairs        []Pair              `json:"pairs"`
 	Certificates []InventoryCert     `json:"certificates"`
 	Duplicates   Duplicates          `json:"duplicates"`
-	Notes        []string            `json:"notes"`
-	Summary      Summary             `json:"summary"`
+	// TrustStores are the --trust and --trust-for folders ([] without them).
+	TrustStores []TrustStore `json:"trust_stores"`
+	Notes       []string     `json:"notes"`
+	Summary     Summary      `json:"summary"`
 }
 
 // TriageConnection is a connection kept in full, with the captures that saw it.
@@ -115,7 +118,9 @@ type InventoryCert struct {
 	// SameSubject lists the SHA-256 of other certificates with the same
 	// subject: a stale copy may be in play.
 	SameSubject []string `json:"same_subject"`
-	ParseError  string   `json:"parse_error,omitempty"`
+	// Trust lists the trust folders' verdicts on it as a leaf (with --trust).
+	Trust      []InventoryTrust `json:"trust"`
+	ParseError string           `json:"parse_error,omitempty"`
 }
 
 // Presenter is an endpoint that presented a certificate.
@@ -174,6 +179,18 @@ type Merger struct {
 	infos  []*certinfo.Info
 	failed detailSet
 	ok     detailSet
+	// trust holds the distinct trust verdicts on each leaf (by index in infos).
+	trust map[int32][]InventoryTrust
+}
+
+// InventoryTrust is one trust folder's verdict on a certificate, as the leaf
+// of a presented chain.
+type InventoryTrust struct {
+	Store  string `json:"store"`
+	Node   string `json:"node"`
+	Status string `json:"status"`
+	File   string `json:"file"`
+	Detail string `json:"detail"`
 }
 
 // connSum is what a Merger keeps of every connection.
@@ -218,7 +235,11 @@ func NewMerger(o TriageOptions) *Merger {
 
 // Add records one connection; c.Capture must be the index of its capture in
 // the list later given to Triage. Add is safe for concurrent use.
-func (m *Merger) Add(c *diagnose.Connection) {
+func (m *Merger) Add(c *diagnose.Connection) { m.AddJudged(c, nil) }
+
+// AddJudged is Add with what the trust folders say about the connection
+// (t may be nil).
+func (m *Merger) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
 	s := connSum{capture: c.Capture, id: c.ID, client: c.Client, server: c.Server, isn: c.ClientISN, isnKnown: c.ISNKnown,
 		start: c.Start, startFrame: c.StartFrame, endFrame: c.EndFrame, verdict: c.Verdict, reason: c.Reason}
 	if c.Alert != nil {
@@ -238,6 +259,9 @@ func (m *Merger) Add(c *diagnose.Connection) {
 			m.infos = append(m.infos, cert.Info)
 		}
 		s.certs = append(s.certs, certRef{cert: idx, side: cert.SentBy, index: cert.Index})
+		if st := t.For(cert.SentBy.String()); st != nil && cert.Index == 0 {
+			m.addTrust(idx, InventoryTrust{Store: st.Store, Node: st.Node, Status: string(st.Judgement.Status), File: st.Judgement.File, Detail: st.Judgement.Detail})
+		}
 	}
 	m.sums = append(m.sums, s)
 	set := &m.ok
@@ -246,10 +270,23 @@ func (m *Merger) Add(c *diagnose.Connection) {
 	}
 	k := connKey{c.Capture, c.ID}
 	if set.wants(k) {
-		v := buildConnection(c)
+		v := buildJudgedConnection(c, t)
 		detail = &v
 		set.add(k, detail)
 	}
+}
+
+// addTrust records a verdict on a certificate once.
+func (m *Merger) addTrust(idx int32, v InventoryTrust) {
+	if m.trust == nil {
+		m.trust = map[int32][]InventoryTrust{}
+	}
+	for _, have := range m.trust[idx] {
+		if have == v {
+			return
+		}
+	}
+	m.trust[idx] = append(m.trust[idx], v)
 }
 
 // connKey orders connections: by capture, then ID.
@@ -326,7 +363,7 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 		return connKey{sums[i].capture, sums[i].id}.less(connKey{sums[j].capture, sums[j].id})
 	})
 	t := &Triage{Schema: Schema, Version: version, Patterns: []string{}, Connections: []TriageConnection{},
-		Destinations: []TriageDestination{}, Pairs: []Pair{}, Certificates: []InventoryCert{}, Notes: append([]string{}, notes...),
+		Destinations: []TriageDestination{}, Pairs: []Pair{}, Certificates: []InventoryCert{}, TrustStores: []TrustStore{}, Notes: append([]string{}, notes...),
 		Summary: Summary{Verdicts: map[string]int{}}}
 	t.Duplicates.ClockOffsets = []ClockOffset{}
 
@@ -684,7 +721,8 @@ func (m *Merger) aggregate(views []*view, t *Triage, captures []*pcap.CaptureInf
 		i := m.infos[idx]
 		c := InventoryCert{SHA256: i.SHA256, Serial: i.Serial, Subject: i.Subject, Issuer: i.Issuer, CommonName: i.SubjectCN,
 			NotBefore: timePtr(i.NotBefore), NotAfter: timePtr(i.NotAfter), FirstSeen: Time{certFirst[idx]}, LastSeen: Time{certLast[idx]},
-			Connections: certConns[idx], PresentedBy: []Presenter{}, SameSubject: []string{}, ParseError: i.ParseError}
+			Connections: certConns[idx], PresentedBy: []Presenter{}, SameSubject: []string{}, ParseError: i.ParseError,
+			Trust: append([]InventoryTrust{}, m.trust[idx]...)}
 		if !i.NotAfter.IsZero() {
 			status, days := i.ValidAt(certFirst[idx])
 			c.ValidityAtCapture = status

@@ -141,11 +141,22 @@ func WriteTriageText(w io.Writer, t *Triage, color bool) error {
 				}
 				note = "same subject as " + strings.Join(o, ", ") + ": stale copy in play?"
 			}
+			for _, tr := range c.Trust {
+				if note != "" {
+					note += "; "
+				}
+				note += fmt.Sprintf("%s in %s", tr.Status, Sanitize(tr.Store))
+				if tr.File != "" {
+					note += " (" + Sanitize(tr.File) + ")"
+				}
+			}
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\t%s\t%s\n", c.SHA256[:min(len(c.SHA256), 12)], shortHex(c.Serial), orDash(Sanitize(c.CommonName)),
 				orDash(c.ValidityAtCapture), c.Connections, strings.Join(by, ", "), note)
 		}
 		tw.Flush()
 	}
+
+	writeTrustStoresText(ew, t.TrustStores)
 
 	fmt.Fprintln(ew, "\nCaptures:")
 	for i := range t.Captures {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/report"
@@ -90,16 +91,8 @@ usage or unreadable input (results found before the problem are still shown).`,
 					return fmt.Errorf("--port %d is not a TCP port", p)
 				}
 			}
-			if opts.Node != "" {
-				if _, err := netip.ParseAddr(opts.Node); err != nil {
-					return fmt.Errorf("--node %q is not an IP address", opts.Node)
-				}
-			}
-			for _, tf := range opts.TrustFor {
-				ip, path, ok := strings.Cut(tf, "=")
-				if _, err := netip.ParseAddr(ip); !ok || err != nil || path == "" {
-					return fmt.Errorf("--trust-for %q must be IP=PATH", tf)
-				}
+			if err := checkTrustFlags(opts.Node, opts.TrustFor); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -116,10 +109,7 @@ usage or unreadable input (results found before the problem are still shown).`,
 	f.BoolVar(&opts.AnyPort, "any-port", false, "find TLS on every TCP port by its record header, also after STARTTLS")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "show each connection's timeline and whole certificate chains")
 	f.BoolVar(&opts.OnlyProblems, "problems", false, "list only connections whose verdict is not ok")
-	f.StringArrayVar(&opts.Trust, "trust", nil, "folder or file of the capture node's exported CallManager-trust certificates (repeatable)")
-	f.StringArrayVar(&opts.TrustFor, "trust-for", nil, "IP=PATH: the CallManager-trust folder of another node (repeatable)")
-	f.StringVar(&opts.Node, "node", "", "IP address of the capture node (default: the address at one end of every connection)")
-	f.StringArrayVar(&opts.ExpectName, "expect-name", nil, "X.509 Subject Name of the SIP Trunk Security Profile: NAMES or IP=NAMES, comma or space separated (repeatable)")
+	addTrustFlags(f, &opts.Trust, &opts.TrustFor, &opts.Node, &opts.ExpectName)
 	f.IntVar(&opts.MaxConns, "max-conns", 100000, "connections tracked at once; beyond it the least recently active is ended early")
 	f.IntVar(&opts.MaxBuffer, "max-buffer", 256<<10, "bytes buffered per connection direction")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
@@ -131,7 +121,7 @@ func analyzeRun(opts *AnalyzeOptions) error {
 	for _, p := range opts.Ports {
 		ports = append(ports, uint16(p))
 	}
-	judge, stores, err := loadTrust(opts)
+	judge, stores, err := loadTrust(opts.Trust, opts.TrustFor, opts.ExpectName, opts.Today)
 	if err != nil {
 		return err
 	}
@@ -190,9 +180,9 @@ func analyzeRun(opts *AnalyzeOptions) error {
 	return nil
 }
 
-// loadTrust loads the --trust and --trust-for folders. It returns a nil
-// Judge when there is nothing to judge with.
-func loadTrust(opts *AnalyzeOptions) (*trust.Judge, []*trust.Store, error) {
+// loadTrust loads the --trust and --trust-for folders and the --expect-name
+// flags. It returns a nil Judge when there is nothing to judge with.
+func loadTrust(trustPaths, trustFor, expectNames []string, today time.Time) (*trust.Judge, []*trust.Store, error) {
 	var stores []*trust.Store
 	load := func(path, node string) error {
 		s, err := trust.LoadPath(path, node)
@@ -202,26 +192,51 @@ func loadTrust(opts *AnalyzeOptions) (*trust.Judge, []*trust.Store, error) {
 		stores = append(stores, s)
 		return nil
 	}
-	for _, p := range opts.Trust {
+	for _, p := range trustPaths {
 		if err := load(p, ""); err != nil {
 			return nil, nil, err
 		}
 	}
-	for _, tf := range opts.TrustFor {
+	for _, tf := range trustFor {
 		ip, path, _ := strings.Cut(tf, "=")
 		if err := load(path, ip); err != nil {
 			return nil, nil, err
 		}
 	}
 	var expect []trust.ExpectName
-	for _, e := range opts.ExpectName {
+	for _, e := range expectNames {
 		peer, names := trust.ParseExpectNames(e)
 		expect = append(expect, trust.ExpectName{Peer: peer, Names: names})
 	}
 	if len(stores) == 0 && len(expect) == 0 {
 		return nil, nil, nil
 	}
-	return trust.NewJudge(stores, expect, opts.Today), stores, nil
+	return trust.NewJudge(stores, expect, today), stores, nil
+}
+
+// addTrustFlags registers the flags that compare certificates with
+// CallManager-trust folders (analyze and triage share them).
+func addTrustFlags(f *pflag.FlagSet, trustPaths, trustFor *[]string, node *string, expect *[]string) {
+	f.StringArrayVar(trustPaths, "trust", nil, "folder or file of the capture node's exported CallManager-trust certificates (repeatable)")
+	f.StringArrayVar(trustFor, "trust-for", nil, "IP=PATH: the CallManager-trust folder of another node (repeatable)")
+	f.StringVar(node, "node", "", "IP address of the capture node (default: the address at one end of every connection)")
+	f.StringArrayVar(expect, "expect-name", nil, "X.509 Subject Name of the SIP Trunk Security Profile: NAMES or IP=NAMES, comma or space separated (repeatable)")
+}
+
+// checkTrustFlags validates --node and --trust-for.
+func checkTrustFlags(node string, trustFor []string) error {
+	if node != "" {
+		if _, err := netip.ParseAddr(node); err != nil {
+			return fmt.Errorf("--node %q is not an IP address", node)
+		}
+	}
+	for _, tf := range trustFor {
+		ip, path, ok := strings.Cut(tf, "=")
+		if _, err := netip.ParseAddr(ip); !ok || err != nil || path == "" {
+			return fmt.Errorf("--trust-for %q must be IP=PATH", tf)
+		}
+	}
+	return nil
 }
 
 // nodeBuffer holds a capture's first connections back until the capture

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -20,6 +21,7 @@ import (
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/pcap"
 	"github.com/siptls/siptls/report"
+	"github.com/siptls/siptls/trust"
 )
 
 // TriageOptions are the inputs of `siptls triage`.
@@ -35,6 +37,11 @@ type TriageOptions struct {
 	Quiet     bool
 	// MaxDetail caps the problem connections listed in full.
 	MaxDetail int
+	// Trust, TrustFor, Node and ExpectName are analyze's trust flags.
+	Trust, TrustFor, ExpectName []string
+	Node                        string
+	// Today is the date for "expires soon" warnings (the clock; fixed in tests).
+	Today time.Time
 	// Version is written into the report (the binary's version; fixed in tests).
 	Version string
 	// Now is the clock of the progress display (time.Now; fixed in tests).
@@ -42,7 +49,7 @@ type TriageOptions struct {
 }
 
 func newCmdTriage(ios *IOStreams, runF func(*TriageOptions) error) *cobra.Command {
-	opts := &TriageOptions{IO: ios, Version: version(), Now: time.Now}
+	opts := &TriageOptions{IO: ios, Version: version(), Now: time.Now, Today: time.Now()}
 	cmd := &cobra.Command{
 		Use:   "triage PATH...",
 		Short: "Merge many captures: which destination fails, how often, and why",
@@ -93,6 +100,9 @@ usage or an unreadable input (the other inputs are still merged).`,
 					return fmt.Errorf("--port %d is not a TCP port", p)
 				}
 			}
+			if err := checkTrustFlags(opts.Node, opts.TrustFor); err != nil {
+				return err
+			}
 			if opts.Jobs < 1 {
 				return fmt.Errorf("--jobs must be at least 1, not %d", opts.Jobs)
 			}
@@ -113,6 +123,7 @@ usage or an unreadable input (the other inputs are still merged).`,
 	f.IntVar(&opts.MaxBuffer, "max-buffer", 256<<10, "bytes buffered per connection direction")
 	f.IntVar(&opts.Jobs, "jobs", runtime.NumCPU(), "captures read at once")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress display on standard error")
+	addTrustFlags(f, &opts.Trust, &opts.TrustFor, &opts.Node, &opts.ExpectName)
 	f.IntVar(&opts.MaxDetail, "max-detail", 200, "problem connections listed in full (all are counted)")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -242,10 +253,15 @@ func triageRun(opts *TriageOptions) error {
 			total += st.Size()
 		}
 	}
+	judge, stores, err := loadTrust(opts.Trust, opts.TrustFor, opts.ExpectName, opts.Today)
+	if err != nil {
+		return err
+	}
 	m := report.NewMerger(report.TriageOptions{MaxFailed: opts.MaxDetail})
 	cache := certinfo.NewCache(4096)
 	infos := make([]*pcap.CaptureInfo, len(files))
 	errs := make([]error, len(files))
+	nodeUnknown := make([]bool, len(files))
 	var bytesDone atomic.Int64
 	var filesDone atomic.Int64
 	jobs := make(chan int)
@@ -255,7 +271,7 @@ func triageRun(opts *TriageOptions) error {
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				infos[i], errs[i] = triageFile(files[i], i, opts, ports, cache, m, &bytesDone)
+				infos[i], errs[i] = triageFile(files[i], i, opts, ports, cache, m, judge, &nodeUnknown[i], &bytesDone)
 				filesDone.Add(1)
 			}
 		}()
@@ -281,7 +297,13 @@ func triageRun(opts *TriageOptions) error {
 			readErrs = append(readErrs, e)
 		}
 	}
+	for i, u := range nodeUnknown {
+		if u {
+			fmt.Fprintf(opts.IO.ErrOut, "siptls: %s: the capture node cannot be told (every connection has the same two ends); give it with --node IP so that --trust can judge the certificates it received\n", files[i])
+		}
+	}
 	t := m.Triage(infos, readErrs, notes, opts.Version)
+	t.TrustStores = report.TrustStores(stores)
 	if opts.Format == "json" {
 		err = report.WriteTriageJSON(opts.IO.Out, t)
 	} else {
@@ -304,14 +326,26 @@ func triageRun(opts *TriageOptions) error {
 }
 
 // triageFile analyses one capture, adding its connections to m as capture idx.
-func triageFile(path string, idx int, opts *TriageOptions, ports []uint16, cache *certinfo.Cache, m *report.Merger, done *atomic.Int64) (*pcap.CaptureInfo, error) {
+func triageFile(path string, idx int, opts *TriageOptions, ports []uint16, cache *certinfo.Cache, m *report.Merger, judge *trust.Judge, nodeUnknown *bool, done *atomic.Int64) (*pcap.CaptureInfo, error) {
+	var node netip.Addr
+	if opts.Node != "" {
+		node = netip.MustParseAddr(opts.Node)
+	}
+	nb := &nodeBuffer{fixed: node, emit: func(c *diagnose.Connection, node netip.Addr) {
+		var t *trust.ConnectionTrust
+		if judge != nil {
+			t = judge.Connection(c, node)
+		}
+		m.AddJudged(c, t)
+	}}
 	a := diagnose.NewAnalyzer(diagnose.Options{
 		Ports: ports, AnyPort: opts.AnyPort, MaxConns: opts.MaxConns, MaxBuffer: opts.MaxBuffer, Cache: cache,
 		Emit: func(c *diagnose.Connection) {
 			c.Capture = idx
-			m.Add(c)
+			nb.add(c)
 		},
 	})
+	defer func() { *nodeUnknown = nb.flush() && judge != nil && judge.NeedsNode() }()
 	f, err := os.Open(path)
 	if err != nil {
 		_ = a.ReadFile(path) // records the error as analyze reports it

@@ -19,6 +19,7 @@ func runTriage(t *testing.T, ios *IOStreams, args ...string) int {
 	t.Helper()
 	cmd := newCmdTriage(ios, func(o *TriageOptions) error {
 		o.Version = "test"
+		o.Today = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 		return triageRun(o)
 	})
 	root := newCmdRoot(ios)
@@ -49,6 +50,7 @@ func TestTriageGolden(t *testing.T) {
 		{"captures", []string{"testdata/triage/captures"}, exitProblems},
 		{"junk", []string{"testdata/triage/junk"}, exitTrouble},
 		{"one-in-3", []string{"testdata/triage/captures/cucm7-pub.cap"}, exitProblems},
+		{"trust", []string{"--trust-for", "10.10.1.11=testdata/trust/cucm7-pub-CallManager-trust", "testdata/triage/captures"}, exitProblems},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -298,5 +300,34 @@ func TestProgressRedraw(t *testing.T) {
 	}
 	if n := strings.Count(s, "\r"); n > 6 {
 		t.Errorf("%d redraws in 0.6 s", n)
+	}
+}
+
+// TestTriageTrust checks that the certificate inventory carries the verdicts
+// of the trust folder of the node that received each certificate.
+func TestTriageTrust(t *testing.T) {
+	chdirRoot(t)
+	ios, _, out, _ := Test()
+	runTriage(t, ios, "--format", "json", "--trust-for", "10.10.1.11=testdata/trust/cucm7-pub-CallManager-trust", "testdata/triage/captures")
+	var tr report.Triage
+	if err := json.Unmarshal(out.Bytes(), &tr); err != nil {
+		t.Fatal(err)
+	}
+	if len(tr.TrustStores) != 1 || tr.TrustStores[0].Node != "10.10.1.11" {
+		t.Errorf("trust_stores %+v", tr.TrustStores)
+	}
+	got := map[string]string{}
+	for _, c := range tr.Certificates {
+		for _, v := range c.Trust {
+			got[c.CommonName+" "+c.Serial[:8]] = v.Status
+		}
+	}
+	for k, want := range map[string]string{"cube1.lab 503d5eef": "stale_copy", "cucm8-sub1.clus2.lab 3fd709cd": "exact_match"} {
+		if got[k] != want {
+			t.Errorf("%s: trust %q, want %q (all: %v)", k, got[k], want, got)
+		}
+	}
+	if _, judged := got["cucm7-pub.clus1.lab 50262786"]; judged {
+		t.Error("cucm7-pub's own certificate was judged by its own folder")
 	}
 }
