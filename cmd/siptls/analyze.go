@@ -81,17 +81,7 @@ usage or unreadable input (results found before the problem are still shown).`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Inputs = args
-			switch opts.Format {
-			case "text", "json":
-			default:
-				return fmt.Errorf("--format must be text or json, not %q", opts.Format)
-			}
-			for _, p := range opts.Ports {
-				if p == 0 || p > 65535 {
-					return fmt.Errorf("--port %d is not a TCP port", p)
-				}
-			}
-			if err := checkTrustFlags(opts.Node, opts.TrustFor); err != nil {
+			if err := checkFlags(opts.Format, opts.Ports, opts.Node, opts.TrustFor); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -223,8 +213,19 @@ func addTrustFlags(f *pflag.FlagSet, trustPaths, trustFor *[]string, node *strin
 	f.StringArrayVar(expect, "expect-name", nil, "X.509 Subject Name of the SIP Trunk Security Profile: NAMES or IP=NAMES, comma or space separated (repeatable)")
 }
 
-// checkTrustFlags validates --node and --trust-for.
-func checkTrustFlags(node string, trustFor []string) error {
+// checkFlags validates the flags analyze and triage share: --format,
+// --port, --node and --trust-for.
+func checkFlags(format string, ports []uint, node string, trustFor []string) error {
+	switch format {
+	case "text", "json":
+	default:
+		return fmt.Errorf("--format must be text or json, not %q", format)
+	}
+	for _, p := range ports {
+		if p == 0 || p > 65535 {
+			return fmt.Errorf("--port %d is not a TCP port", p)
+		}
+	}
 	if node != "" {
 		if _, err := netip.ParseAddr(node); err != nil {
 			return fmt.Errorf("--node %q is not an IP address", node)

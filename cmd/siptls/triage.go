@@ -90,17 +90,7 @@ usage or an unreadable input (the other inputs are still merged).`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Inputs = args
-			switch opts.Format {
-			case "text", "json":
-			default:
-				return fmt.Errorf("--format must be text or json, not %q", opts.Format)
-			}
-			for _, p := range opts.Ports {
-				if p == 0 || p > 65535 {
-					return fmt.Errorf("--port %d is not a TCP port", p)
-				}
-			}
-			if err := checkTrustFlags(opts.Node, opts.TrustFor); err != nil {
+			if err := checkFlags(opts.Format, opts.Ports, opts.Node, opts.TrustFor); err != nil {
 				return err
 			}
 			if opts.Jobs < 1 {
