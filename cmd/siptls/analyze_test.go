@@ -124,6 +124,63 @@ func TestAnalyzeTrust(t *testing.T) {
 	}
 }
 
+// TestAnalyzeTrustVerdicts checks that every trust verdict, and the
+// validity checks, come out of a real capture in testdata/ judged with an
+// exported trust folder.
+func TestAnalyzeTrustVerdicts(t *testing.T) {
+	chdirRoot(t)
+	const cucm7 = "testdata/trust/cucm7-pub-CallManager-trust"
+	tests := []struct {
+		file       string
+		args       []string
+		cn         string // the judged leaf
+		wantStatus string
+		wantCheck  string
+	}{
+		{"sample-cucm-trunk.cap", []string{"--trust", cucm7}, "cucm8-pub.clus2.lab", "exact_match", ""},
+		{"sample-cucm-trunk.cap", []string{"--trust", cucm7}, "cube1.lab", "stale_copy", ""},
+		{"ok-client-chain-leaf-intermediate.pcap", []string{"--node", "10.10.1.11", "--trust", cucm7}, "cucm8-pub.clus2.lab-ms", "chains_to", ""},
+		{"fail-missing-intermediate.pcap", []string{"--trust-for", "10.30.1.5=testdata/trust/cube1-trustpoints"}, "cucm8-pub.clus2.lab-ms", "missing_intermediate", ""},
+		{"fail-missing-intermediate.pcap", []string{"--trust-for", "10.20.1.21=testdata/trust/cube1-trustpoints"}, "cube1.lab", "untrusted", ""},
+		{"fail-expired-server-cert.pcap", []string{"--node", "10.10.1.11", "--trust", cucm7}, "cucm8-sub1.clus2.lab", "stale_copy", "expired_at_capture"},
+		{"fail-not-yet-valid-server-cert.pcap", []string{"--node", "10.10.1.11", "--trust", cucm7}, "cucm8-sub1.clus2.lab", "stale_copy", "not_yet_valid_at_capture"},
+		{"fail-client-cert-no-clientauth-go.pcap", []string{"--node", "10.10.1.11", "--trust", cucm7}, "cucm8-pub.clus2.lab", "chains_to", "missing_client_auth"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file+" "+tt.wantStatus, func(t *testing.T) {
+			_, out, errOut := runAnalyze(t, append(append([]string{"--format", "json"}, tt.args...), "testdata/"+tt.file)...)
+			var r report.Report
+			if err := json.Unmarshal([]byte(out), &r); err != nil {
+				t.Fatalf("%v (stderr %q)", err, errOut)
+			}
+			found := false
+			for _, c := range r.Connections {
+				for _, cert := range c.Certificates {
+					if cert.CommonName != tt.cn || cert.Trust == nil {
+						continue
+					}
+					found = true
+					if cert.Trust.Status != tt.wantStatus {
+						t.Errorf("%s: trust %s, want %s (%s)", tt.cn, cert.Trust.Status, tt.wantStatus, cert.Trust.Detail)
+					}
+					if tt.wantCheck != "" {
+						has := false
+						for _, ch := range cert.Checks {
+							has = has || ch.Code == tt.wantCheck
+						}
+						if !has {
+							t.Errorf("%s: no %s check in %+v", tt.cn, tt.wantCheck, cert.Checks)
+						}
+					}
+				}
+			}
+			if !found {
+				t.Errorf("no judged certificate with CN %s", tt.cn)
+			}
+		})
+	}
+}
+
 func TestAnalyzeTrustBadInput(t *testing.T) {
 	chdirRoot(t)
 	tests := []struct {

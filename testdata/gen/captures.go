@@ -187,6 +187,27 @@ func outputs() []output {
 		return g.single(name, s, in(cucm8sub2, 42031, 95*time.Millisecond, 207), expect{},
 			verdict{"failed", "closed_after_handshake", "TLS 1.3: the Go server rejects the client's certificate (stale copy in its trust) with an encrypted alert and closes"})
 	})
+	add("fail-missing-intermediate.pcap", func(g *gen, name string) error {
+		// cucm8-pub presents its CA-signed multi-server certificate without the
+		// issuing CA; the CUBE trusts only the root.
+		c := g.goClient("cucm8-pub-ms", "cube1")
+		leaf := g.id("cucm8-pub-ms").tlsCert()
+		leaf.Certificate = leaf.Certificate[:1]
+		c.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &leaf, nil }
+		srv := g.goServer("cube1", "lab-root-ca")
+		s := session{Client: end{Go: c}, Server: end{Go: srv}}
+		return g.single(name, s, conn{Client: cucm8pub + ":41930", Server: cube1 + ":5061", Start: 80 * time.Millisecond, Local: capgen.Client, Seed: 208},
+			expect{Side: capgen.Server, Alert: "unknown_ca"},
+			alertv("CUBE (Go, trusts the root CA only) sends fatal unknown_ca: cucm8-pub sent its CA-signed leaf without the issuing CA"))
+	})
+	add("fail-not-yet-valid-server-cert.pcap", func(g *gen, name string) error {
+		s := session{
+			Client: end{Go: g.goClient("cucm7-pub", "cucm8-sub1-future")},
+			Server: end{Go: g.goServer("cucm8-sub1-future", "cucm7-pub")},
+		}
+		return g.single(name, s, out(cucm8sub1, 39210, 85*time.Millisecond, 209), expect{Side: capgen.Client},
+			alertv("client (Go) rejects the server's certificate, not yet valid at the capture time (NotBefore 2026-12-02)"))
+	})
 	add("ok-tls12-openssl.pcap", func(g *gen, name string) error {
 		s := session{
 			Client:   end{OpenSSL: g.sslClient("cucm7-pub", []string{"cucm8-sub1"}, "-tls1_2")},

@@ -122,6 +122,9 @@ func specs() []certSpec {
 		certSpec{name: "cube1-old", subject: pkix.Name{CommonName: "cube1.lab", Organization: []string{"Example Labs"}},
 			dns: []string{"cube1.lab"}, notBefore: date("2022-04-11T09:30:00Z"), notAfter: date("2027-04-10T09:30:00Z"),
 			selfCA: true, eku: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}},
+		// cucm8-sub1's certificate regenerated on a node whose clock runs 12
+		// days ahead: not yet valid at the capture time.
+		ss("cucm8-sub1-future", "cucm8-sub1.clus2.lab", "2026-12-02T08:00:00Z", "2031-12-01T08:00:00Z"),
 	)
 	return s
 }

@@ -35,9 +35,37 @@ func (g *gen) trustFolder() error {
 			return err
 		}
 	}
+	if err := g.cubeTrustpoints(); err != nil {
+		return err
+	}
 	// The CA bundle as the CA delivered it: PKCS#7 made by OpenSSL.
 	chain := g.pemFile("ca-bundle.pem", g.id("lab-root-ca").Cert, g.id("lab-issuing-ca").Cert)
 	_, err := g.openssl(g.tmp, "crl2pkcs7", "-nocrl", "-certfile", chain, "-outform", "DER",
 		"-out", filepath.Join(dir, "Example_Labs_CA_bundle.p7b"))
 	return err
+}
+
+// cubeTrustpoints writes testdata/trust/cube1-trustpoints: the certificates the
+// CUBE trusts, exported from its trustpoints. It holds the lab root CA but not
+// the issuing CA, so a peer that sends its CA-signed leaf without the
+// intermediate cannot be verified (missing_intermediate).
+func (g *gen) cubeTrustpoints() error {
+	dir := filepath.Join(g.out, "trust", "cube1-trustpoints")
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	files := map[string]string{
+		"Example_Labs_Root_CA.pem": "lab-root-ca",
+		"cucm7-pub.clus1.lab.pem":  "cucm7-pub",
+	}
+	for n, id := range files {
+		b := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: g.id(id).Cert.Raw})
+		if err := os.WriteFile(filepath.Join(dir, n), b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
