@@ -282,6 +282,18 @@ func outputs() []output {
 		}
 		return g.single(name, s, in(cucm8pub, 42291, 65*time.Millisecond, 206), expect{Side: capgen.Server, Alert: "bad_certificate"}, alertv("server (Go) sends fatal bad_certificate: client certificate has serverAuth only"))
 	})
+	add("hostile-names.pcap", func(g *gen, name string) error {
+		// The server presents the hostile-names certificate and the client sends
+		// a hostile SNI; the client does not trust it and answers bad_certificate.
+		c := g.goClient("cucm7-pub", "cucm8-pub")
+		c.ServerName = "<script>alert(1)</script>\"><img src=x onerror=alert(1)>\x1b[31m\u202etxt.exe"
+		s := session{
+			Client: end{Go: c},
+			Server: end{Go: g.goServer("hostile-names", "cucm7-pub")},
+		}
+		return g.single(name, s, out(cucm8pub, 39266, 75*time.Millisecond, 209), expect{Side: capgen.Client, Alert: "bad_certificate"},
+			alertv("client (Go) sends fatal bad_certificate: the server's certificate, whose names are HTML, terminal escapes and U+202E, is not trusted"))
+	})
 	add("fail-empty-client-cert.pcap", func(g *gen, name string) error {
 		s := session{
 			Client: end{Go: g.goClient("", "cucm8-sub1")},

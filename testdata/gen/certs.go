@@ -125,6 +125,19 @@ func specs() []certSpec {
 		// cucm8-sub1's certificate regenerated on a node whose clock runs 12
 		// days ahead: not yet valid at the capture time.
 		ss("cucm8-sub1-future", "cucm8-sub1.clus2.lab", "2026-12-02T08:00:00Z", "2031-12-01T08:00:00Z"),
+		// A certificate whose names are attacks on the report's readers: HTML
+		// and attribute injection, terminal escapes and a right-to-left
+		// override (hostile-names.pcap; the HTML and text reports must show
+		// them as inert text).
+		certSpec{name: "hostile-names", subject: pkix.Name{
+			CommonName:         "<script>alert(1)</script>",
+			Organization:       []string{`"><img src=x onerror=alert(1)>`},
+			OrganizationalUnit: []string{"\x1b[31mRED\x1b[0m \x1b]8;;http://evil.example/\x07link\x1b]8;;\x07"},
+			Locality:           []string{"gpj.\u202eexe"},
+		},
+			dns:       []string{"<script>alert(1)</script>", `"><img src=x onerror=alert(1)>`, "\x1b[2J\x1b[Hcleared"},
+			notBefore: date("2026-01-05T10:00:00Z"), notAfter: date("2031-01-04T10:00:00Z"),
+			selfCA: true, eku: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}},
 	)
 	return s
 }
