@@ -1,0 +1,313 @@
+package report
+
+import (
+	"embed"
+	"encoding/pem"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/siptls/siptls/diagnose"
+)
+
+// HTMLMeta is what the HTML report says about its own making: values that do
+// not come from the analysis.
+type HTMLMeta struct {
+	// Version is the siptls version that wrote the report.
+	Version string
+	// Generated is when the report was written (injected: fixed in tests).
+	Generated time.Time
+	// CaptureSHA256 holds the lowercase hex SHA-256 of each capture file, by
+	// index into Triage.Captures ("" or missing when it is not known).
+	CaptureSHA256 []string
+}
+
+// MaxLadderEvents caps the events drawn in one connection's ladder diagram;
+// the connection's event table still lists every event kept.
+const MaxLadderEvents = 60
+
+//go:embed templates/report.html.tmpl templates/report.css
+var htmlFiles embed.FS
+
+// htmlTemplate is parsed once. The CSS is a constant file of the repository
+// and goes in through the "css" template, never through data.
+var htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{
+	"u":       Sanitize,
+	"ts":      htmlTime,
+	"tsp":     htmlTimePtr,
+	"bytes":   humanSize,
+	"join":    func(s []string) string { return Sanitize(strings.Join(s, ", ")) },
+	"short":   shortHash,
+	"verdict": verdictClass,
+	"trust":   trustClass,
+}).ParseFS(htmlFiles, "templates/report.html.tmpl", "templates/report.css"))
+
+// WriteHTML writes the triage view t as one self-contained HTML page: a
+// header describing each capture, a verdict banner with the pattern
+// sentences, the destination and pair tables, then each connection kept in
+// full (the failed ones, up to the Merger's cap, and a sample of ok ones)
+// with a ladder diagram as inline SVG, its verdict and evidence, and each
+// certificate as a card with its PEM; last the certificate inventory and the
+// trust folders. The page has no script and loads nothing: CSS is inline and
+// every string from a capture or a certificate is escaped by html/template
+// and passed through Sanitize, so that terminal escapes and bidirectional
+// overrides show as visible escapes.
+func WriteHTML(w io.Writer, t *Triage, meta HTMLMeta) error {
+	return htmlTemplate.Execute(w, buildHTMLPage(t, meta))
+}
+
+// htmlPage is the data of the template.
+type htmlPage struct {
+	T          *Triage
+	Version    string
+	Generated  string
+	Captures   []htmlCapture
+	// Conns are the failed connections kept in full, then the sample of ok
+	// ones, each in capture and ID order; certificate cards go to the first
+	// showing in that order.
+	Conns      []htmlConn
+	OKFrom     int // index in Conns of the first ok connection
+	Failed     int
+	CutBanner  bool
+	CertAnchor map[string]bool // SHA-256 of certificates with a card
+}
+
+type htmlCapture struct {
+	Capture
+	Index  int
+	SHA256 string
+}
+
+type htmlConn struct {
+	TriageConnection
+	Anchor   string
+	Failed   bool
+	SeenIn   []string
+	Ladder   ladder
+	Certs    []htmlCert
+	Duration string
+}
+
+type htmlCert struct {
+	Certificate
+	// Card is set on the first showing of a certificate: the full card with
+	// its PEM. Later showings refer to it.
+	Card bool
+	PEM  string
+}
+
+// ladder is the geometry of one connection's ladder diagram.
+type ladder struct {
+	Width, Height    int
+	ClientX, ServerX int
+	LaneBottom       int
+	Rows             []ladderRow
+	More             int // events not drawn
+}
+
+type ladderRow struct {
+	Y, TextY   int
+	X1, X2     int
+	LabelX     int
+	Head       string // SVG path of the arrow head
+	Label      string
+	Frame      uint64
+	Rel        string
+	Title      string
+	Class      string
+	FromClient bool
+}
+
+func buildHTMLPage(t *Triage, meta HTMLMeta) *htmlPage {
+	p := &htmlPage{T: t, Version: meta.Version, Generated: htmlTime(Time{meta.Generated}), CertAnchor: map[string]bool{}}
+	for i, c := range t.Captures {
+		hc := htmlCapture{Capture: c, Index: i}
+		if i < len(meta.CaptureSHA256) {
+			hc.SHA256 = meta.CaptureSHA256[i]
+		}
+		if c.CutPackets > 0 {
+			p.CutBanner = true
+		}
+		p.Captures = append(p.Captures, hc)
+	}
+	p.Failed = t.Summary.Problems
+	var order []*TriageConnection
+	for i := range t.Connections {
+		if t.Connections[i].Verdict != string(diagnose.VerdictOK) {
+			order = append(order, &t.Connections[i])
+		}
+	}
+	p.OKFrom = len(order)
+	for i := range t.Connections {
+		if t.Connections[i].Verdict == string(diagnose.VerdictOK) {
+			order = append(order, &t.Connections[i])
+		}
+	}
+	for _, c := range order {
+		hc := htmlConn{TriageConnection: *c, Anchor: fmt.Sprintf("c%d-%d", c.Capture, c.ID), Failed: c.Verdict != string(diagnose.VerdictOK)}
+		for _, s := range c.SeenIn {
+			hc.SeenIn = append(hc.SeenIn, captureFile(t, s))
+		}
+		if len(hc.SeenIn) == 0 {
+			hc.SeenIn = []string{captureFile(t, c.Capture)}
+		}
+		hc.Duration = relTime(c.End.Sub(c.Start.Time))
+		hc.Ladder = buildLadder(&c.Connection)
+		for _, cert := range c.Certificates {
+			hcert := htmlCert{Certificate: cert}
+			if cert.SHA256 != "" && !p.CertAnchor[cert.SHA256] {
+				p.CertAnchor[cert.SHA256] = true
+				hcert.Card = true
+				if cert.info != nil && len(cert.info.DER) > 0 {
+					hcert.PEM = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.info.DER}))
+				}
+			}
+			hc.Certs = append(hc.Certs, hcert)
+		}
+		p.Conns = append(p.Conns, hc)
+	}
+	return p
+}
+
+func captureFile(t *Triage, i int) string {
+	if i >= 0 && i < len(t.Captures) {
+		return t.Captures[i].File
+	}
+	return fmt.Sprintf("capture %d", i)
+}
+
+// Ladder geometry, in SVG user units.
+const (
+	ladderWidth   = 760
+	ladderClientX = 150
+	ladderServerX = 610
+	ladderTop     = 48
+	ladderStep    = 30
+)
+
+// buildLadder lays out a connection's events as arrows between the client
+// and server lanes.
+func buildLadder(c *Connection) ladder {
+	l := ladder{Width: ladderWidth, ClientX: ladderClientX, ServerX: ladderServerX}
+	events := c.Events
+	if len(events) > MaxLadderEvents {
+		l.More = len(events) - MaxLadderEvents
+		events = events[:MaxLadderEvents]
+	}
+	y := ladderTop
+	for _, e := range events {
+		r := ladderRow{Y: y, TextY: y - 6, Frame: e.Frame, Rel: relTime(e.Time.Sub(c.Start.Time)), Title: e.What, Label: ladderLabel(e.What), Class: eventClass(e.What)}
+		r.FromClient = e.From != "server"
+		if r.FromClient {
+			r.X1, r.X2 = ladderClientX, ladderServerX
+		} else {
+			r.X1, r.X2 = ladderServerX, ladderClientX
+		}
+		r.LabelX = (ladderClientX + ladderServerX) / 2
+		dir := 1
+		if !r.FromClient {
+			dir = -1
+		}
+		r.Head = fmt.Sprintf("M%d %d L%d %d L%d %d Z", r.X2, y, r.X2-dir*10, y-5, r.X2-dir*10, y+5)
+		l.Rows = append(l.Rows, r)
+		y += ladderStep
+	}
+	l.LaneBottom = y - ladderStep/2
+	l.Height = y
+	return l
+}
+
+// ladderLabel is the short label of an event drawn on its arrow: its text
+// up to the first parenthesis, at most 48 characters.
+func ladderLabel(what string) string {
+	s, _, _ := strings.Cut(what, " (")
+	s = Sanitize(s)
+	if r := []rune(s); len(r) > 48 {
+		s = string(r[:47]) + "…"
+	}
+	return s
+}
+
+// eventClass colours an event: alerts and resets in red.
+func eventClass(what string) string {
+	l := strings.ToLower(what)
+	switch {
+	case strings.HasPrefix(l, "alert") || strings.Contains(l, "fatal"):
+		return "alert"
+	case strings.HasPrefix(l, "rst"):
+		return "alert"
+	case strings.HasPrefix(l, "fin"):
+		return "fin"
+	case strings.HasPrefix(l, "syn") || strings.HasPrefix(l, "ack"):
+		return "tcp"
+	}
+	return "tls"
+}
+
+// relTime is a duration since the connection's start: "+12.345 ms".
+func relTime(d time.Duration) string {
+	if d < 0 {
+		return fmt.Sprintf("-%.3f ms", float64(-d)/float64(time.Millisecond))
+	}
+	if d >= 10*time.Second {
+		return fmt.Sprintf("+%.3f s", d.Seconds())
+	}
+	return fmt.Sprintf("+%.3f ms", float64(d)/float64(time.Millisecond))
+}
+
+func htmlTime(t Time) string {
+	if t.IsZero() {
+		return "–"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05.000000 UTC")
+}
+
+func htmlTimePtr(t *Time) string {
+	if t == nil {
+		return "–"
+	}
+	return htmlTime(*t)
+}
+
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB (%d bytes)", float64(n)/(1<<30), n)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB (%d bytes)", float64(n)/(1<<20), n)
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB (%d bytes)", float64(n)/(1<<10), n)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+func shortHash(h string) string {
+	if len(h) > 16 {
+		return h[:16] + "…"
+	}
+	return h
+}
+
+// verdictClass is the CSS class of a verdict word.
+func verdictClass(v string) string {
+	switch v {
+	case string(diagnose.VerdictOK):
+		return "ok"
+	case string(diagnose.VerdictIncomplete), string(diagnose.VerdictTruncated), string(diagnose.VerdictNotTLS):
+		return "warn"
+	}
+	return "bad"
+}
+
+// trustClass is the CSS class of a trust status.
+func trustClass(s string) string {
+	switch s {
+	case "exact_match", "chains_to":
+		return "ok"
+	case "":
+		return "warn"
+	}
+	return "bad"
+}

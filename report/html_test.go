@@ -1,0 +1,331 @@
+package report
+
+import (
+	"bytes"
+	"flag"
+	"io/fs"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"github.com/siptls/siptls/diagnose"
+	"github.com/siptls/siptls/trust"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// htmlClock is the fixed generation time of the golden reports.
+var htmlClock = time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+
+// triageOf analyses captures as `siptls analyze --html` does: one analyzer,
+// every connection judged with the trust folder (when given) and merged.
+func triageOf(t testing.TB, trustDir string, node string, paths ...string) *Triage {
+	t.Helper()
+	var judge *trust.Judge
+	var stores []*trust.Store
+	if trustDir != "" {
+		s, err := trust.LoadPath(trustDir, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		stores = append(stores, s)
+		judge = trust.NewJudge(stores, nil, htmlClock)
+	}
+	m := NewMerger(TriageOptions{})
+	a := diagnose.NewAnalyzer(diagnose.Options{Emit: func(c *diagnose.Connection) {
+		var ct *trust.ConnectionTrust
+		if judge != nil {
+			ct = judge.Connection(c, netip.MustParseAddr(node))
+		}
+		m.AddJudged(c, ct)
+	}})
+	for _, p := range paths {
+		if err := a.ReadFile(p); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+	}
+	res := a.Result()
+	tr := m.Triage(res.Captures, res.Errors, nil, "test")
+	tr.TrustStores = TrustStores(stores)
+	return tr
+}
+
+// goldenHTML compares got with testdata/NAME, or rewrites it with -update.
+func goldenHTML(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./report -run TestWriteHTMLGolden -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+		for i := 0; i < len(gl) && i < len(wl); i++ {
+			if gl[i] != wl[i] {
+				t.Fatalf("%s differs at line %d:\ngot:  %q\nwant: %q\n(run with -update if the change is intended)", path, i+1, gl[i], wl[i])
+			}
+		}
+		t.Fatalf("%s differs in length: got %d lines, want %d (run with -update if intended)", path, len(gl), len(wl))
+	}
+}
+
+// htmlCases are the captures whose reports are golden.
+var htmlCases = []struct {
+	name   string
+	golden string
+	trust  string
+	node   string
+	inputs []string
+}{
+	{"sample with trust folder", "sample-cucm-trunk.golden.html", "../testdata/trust/cucm7-pub-CallManager-trust", "10.10.1.11", []string{"../testdata/sample-cucm-trunk.cap"}},
+	{"hostile names", "hostile-names.golden.html", "", "", []string{"../testdata/hostile-names.pcap"}},
+	{"snaplen 128", "snaplen128-cut.golden.html", "", "", []string{"../testdata/snaplen128-cut.pcap"}},
+}
+
+func writeHTMLFor(t testing.TB, trustDir, node string, inputs ...string) []byte {
+	t.Helper()
+	tr := triageOf(t, trustDir, node, inputs...)
+	sums := make([]string, len(tr.Captures))
+	for i := range sums {
+		sums[i] = strings.Repeat("ab", 32)
+	}
+	var b bytes.Buffer
+	if err := WriteHTML(&b, tr, HTMLMeta{Version: "test", Generated: htmlClock, CaptureSHA256: sums}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestWriteHTMLGolden(t *testing.T) {
+	for _, tt := range htmlCases {
+		t.Run(tt.name, func(t *testing.T) {
+			got := writeHTMLFor(t, tt.trust, tt.node, tt.inputs...)
+			goldenHTML(t, tt.golden, got)
+			again := writeHTMLFor(t, tt.trust, tt.node, tt.inputs...)
+			if !bytes.Equal(got, again) {
+				t.Error("two runs on the same input wrote different reports")
+			}
+		})
+	}
+}
+
+// TestWriteHTMLStructure parses the reports and checks what a reader relies
+// on: the verdict banner, one ladder per connection shown, alerts in red,
+// certificate cards with PEM, and the snaplen banner.
+func TestWriteHTMLStructure(t *testing.T) {
+	tests := []struct {
+		name        string
+		input       string
+		trust, node string
+		want        []string // substrings of the page's text
+		wantCut     bool
+		wantLadders int
+		wantAlerts  int // alert arrows
+		wantPEM     int
+	}{
+		{name: "sample", input: "../testdata/sample-cucm-trunk.cap", trust: "../testdata/trust/cucm7-pub-CallManager-trust", node: "10.10.1.11",
+			want:        []string{"connections failed", "10.20.1.22:5061", "unknown_ca", "stale_copy", "cucm7-pub-CallManager-trust"},
+			wantLadders: -1, wantAlerts: -1, wantPEM: -1},
+		{name: "hostile", input: "../testdata/hostile-names.pcap",
+			want:        []string{"1 of 1 connections failed", "<script>alert(1)</script>", `"><img src=x onerror=alert(1)>`, `\1B[31mRED`, `\x1b[31m`, `\u202e`, "bad_certificate"},
+			wantLadders: 1, wantAlerts: 1, wantPEM: 1},
+		{name: "cut at 128 bytes", input: "../testdata/snaplen128-cut.pcap", want: []string{"Packets were cut", "size all"}, wantCut: true, wantLadders: -1, wantAlerts: -1, wantPEM: -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			page := writeHTMLFor(t, tt.trust, tt.node, tt.input)
+			doc, err := html.Parse(bytes.NewReader(page))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var text strings.Builder
+			var ladders, alerts, pems, scripts, imgs int
+			var banner, cut bool
+			var walk func(n *html.Node)
+			walk = func(n *html.Node) {
+				if n.Type == html.TextNode {
+					text.WriteString(n.Data)
+					text.WriteByte(' ')
+				}
+				if n.Type == html.ElementNode {
+					switch n.Data {
+					case "svg":
+						if attr(n, "class") == "ladder" {
+							ladders++
+						}
+					case "g":
+						if attr(n, "class") == "alert" {
+							alerts++
+						}
+					case "pre":
+						if attr(n, "class") == "pem" {
+							pems++
+						}
+					case "script":
+						scripts++
+					case "img", "iframe", "object", "embed", "link":
+						imgs++
+					}
+					if attr(n, "id") == "verdict" {
+						banner = true
+					}
+					if strings.HasPrefix(attr(n, "id"), "cut-banner") {
+						cut = true
+					}
+					for _, a := range n.Attr {
+						if strings.HasPrefix(strings.ToLower(a.Key), "on") {
+							t.Errorf("<%s %s=%q>: an event handler attribute", n.Data, a.Key, a.Val)
+						}
+					}
+				}
+				for c := n.FirstChild; c != nil; c = c.NextSibling {
+					walk(c)
+				}
+			}
+			walk(doc)
+			if !banner {
+				t.Error("no verdict banner (id=verdict)")
+			}
+			if cut != tt.wantCut {
+				t.Errorf("snaplen banner shown = %v, want %v", cut, tt.wantCut)
+			}
+			if scripts != 0 || imgs != 0 {
+				t.Errorf("%d script and %d img/iframe/object/embed/link elements, want none", scripts, imgs)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(text.String(), w) {
+					t.Errorf("the page's text lacks %q", w)
+				}
+			}
+			check := func(what string, got, want int) {
+				if want >= 0 && got != want {
+					t.Errorf("%s: got %d, want %d", what, got, want)
+				} else if want < 0 && got == 0 {
+					t.Errorf("%s: got none", what)
+				}
+			}
+			check("ladders", ladders, tt.wantLadders)
+			check("alert arrows", alerts, tt.wantAlerts)
+			if !tt.wantCut {
+				check("PEM blocks", pems, tt.wantPEM)
+			}
+		})
+	}
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+// TestWriteHTMLHostileBytes checks the raw page: the hostile strings are
+// escaped, and no ESC, BEL or bidirectional override reaches it.
+func TestWriteHTMLHostileBytes(t *testing.T) {
+	page := string(writeHTMLFor(t, "", "", "../testdata/hostile-names.pcap"))
+	for _, bad := range []string{"<script", "<img", "\x1b", "\x07", "\u202e", "onerror=alert(1)>"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("the page contains %q unescaped", bad)
+		}
+	}
+	for _, want := range []string{"&lt;script&gt;alert(1)&lt;/script&gt;", "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;", `\u202e`, `\1B[31mRED`, `\x1b[31m`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks the escaped form %q", want)
+		}
+	}
+}
+
+// TestHTMLSelfContained checks that the page loads nothing: no URL in a src
+// or href attribute other than a fragment, no @import or url() in the CSS.
+func TestHTMLSelfContained(t *testing.T) {
+	for _, tt := range htmlCases {
+		t.Run(tt.name, func(t *testing.T) {
+			page := string(writeHTMLFor(t, tt.trust, tt.node, tt.inputs...))
+			for _, m := range regexp.MustCompile(`(?i)\b(src|href|action|srcset|xlink:href|data)\s*=\s*"([^"]*)"`).FindAllStringSubmatch(page, -1) {
+				if !strings.HasPrefix(m[2], "#") {
+					t.Errorf("%s=%q: not a fragment", m[1], m[2])
+				}
+			}
+			for _, bad := range []string{"@import", "url(", "<script", "<link", "@font-face"} {
+				if strings.Contains(page, bad) {
+					t.Errorf("the page contains %q", bad)
+				}
+			}
+		})
+	}
+}
+
+// TestNoTypedContentConversions greps the report package for conversions
+// that would let data bypass html/template's escaping.
+func TestNoTypedContentConversions(t *testing.T) {
+	re := regexp.MustCompile(`template\.(HTML|JS|JSStr|URL|CSS|HTMLAttr|Srcset)\(`)
+	err := fs.WalkDir(os.DirFS("."), ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !(strings.HasSuffix(path, ".go") || strings.HasSuffix(path, ".tmpl")) {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			// This test's own pattern is the only allowed mention.
+			if re.MatchString(line) && !strings.Contains(line, "regexp.MustCompile") {
+				t.Errorf("%s:%d: %s", path, i+1, strings.TrimSpace(line))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWriteHTMLEmpty renders a triage with no connection at all.
+func TestWriteHTMLEmpty(t *testing.T) {
+	tr := NewMerger(TriageOptions{}).Triage(nil, nil, nil, "test")
+	var b bytes.Buffer
+	if err := WriteHTML(&b, tr, HTMLMeta{Version: "test", Generated: htmlClock}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "No TLS connection was found") {
+		t.Error("an empty triage does not say that no connection was found")
+	}
+}
+
+func TestLadderLabel(t *testing.T) {
+	tests := []struct {
+		name  string
+		input string
+		want  string
+	}{
+		{"message with detail", "ClientHello (up to TLS 1.2, 10 cipher suites)", "ClientHello"},
+		{"alert", "alert fatal bad_certificate", "alert fatal bad_certificate"},
+		{"escape sanitised", "Certificate\x1b[2J", `Certificate\x1b[2J`},
+		{"long cut", strings.Repeat("x", 60), strings.Repeat("x", 47) + "…"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ladderLabel(tt.input); got != tt.want {
+				t.Errorf("ladderLabel(%q) = %q, want %q", tt.input, got, tt.want)
+			}
+		})
+	}
+}
