@@ -60,10 +60,10 @@ func WriteHTML(w io.Writer, t *Triage, meta HTMLMeta) error {
 
 // htmlPage is the data of the template.
 type htmlPage struct {
-	T          *Triage
-	Version    string
-	Generated  string
-	Captures   []htmlCapture
+	T         *Triage
+	Version   string
+	Generated string
+	Captures  []htmlCapture
 	// Conns are the failed connections kept in full, then the sample of ok
 	// ones, each in capture and ID order; certificate cards go to the first
 	// showing in that order.
