@@ -33,6 +33,8 @@ type AnalyzeOptions struct {
 	Node string
 	// ExpectName are --expect-name NAMES or IP=NAMES.
 	ExpectName []string
+	// HTML is --html FILE: also write the self-contained HTML report there.
+	HTML string
 	// Version is written into the report (the binary's version; fixed in tests).
 	Version string
 	// Today is the date for "expires soon" warnings (the clock; fixed in tests).
@@ -72,7 +74,10 @@ usage or unreadable input (results found before the problem are still shown).`,
   siptls analyze --format json NAME.cap | jq '.connections[] | select(.verdict != "ok")'
 
   # TLS on other ports too, also after STARTTLS
-  siptls analyze --any-port capture.pcapng`,
+  siptls analyze --any-port capture.pcapng
+
+  # also write a self-contained HTML report to attach to a support case
+  siptls analyze --html report.html --trust CallManager-trust/ NAME.cap`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return fmt.Errorf("analyze needs at least one capture file")
@@ -99,6 +104,7 @@ usage or unreadable input (results found before the problem are still shown).`,
 	f.BoolVar(&opts.AnyPort, "any-port", false, "find TLS on every TCP port by its record header, also after STARTTLS")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "show each connection's timeline and whole certificate chains")
 	f.BoolVar(&opts.OnlyProblems, "problems", false, "list only connections whose verdict is not ok")
+	f.StringVar(&opts.HTML, "html", "", "also write a self-contained HTML `FILE` (ladder diagrams, certificates, trust verdicts) to attach to a case")
 	addTrustFlags(f, &opts.Trust, &opts.TrustFor, &opts.Node, &opts.ExpectName)
 	f.IntVar(&opts.MaxConns, "max-conns", 100000, "connections tracked at once; beyond it the least recently active is ended early")
 	f.IntVar(&opts.MaxBuffer, "max-buffer", 256<<10, "bytes buffered per connection direction")
@@ -126,6 +132,12 @@ func analyzeRun(opts *AnalyzeOptions) error {
 		MultiCapture: len(opts.Inputs) > 1,
 	})
 	w.SetTrustStores(stores)
+	var merger *report.Merger
+	var hashes *fileHashes
+	if opts.HTML != "" {
+		merger = report.NewMerger(report.TriageOptions{})
+		hashes = startHashes(opts.Inputs)
+	}
 	problems := 0
 	var node netip.Addr
 	if opts.Node != "" {
@@ -140,6 +152,9 @@ func analyzeRun(opts *AnalyzeOptions) error {
 			t = judge.Connection(c, node)
 		}
 		w.AddJudged(c, t)
+		if merger != nil {
+			merger.AddJudged(c, t)
+		}
 	}}
 	a := diagnose.NewAnalyzer(diagnose.Options{
 		Ports:     ports,
@@ -157,6 +172,14 @@ func analyzeRun(opts *AnalyzeOptions) error {
 	res := a.Result()
 	if err := w.Close(res.Captures, res.Errors); err != nil {
 		return &exitError{code: exitTrouble, err: fmt.Errorf("writing the report: %w", err)}
+	}
+	if merger != nil {
+		t := merger.Triage(res.Captures, res.Errors, nil, opts.Version)
+		t.TrustStores = report.TrustStores(stores)
+		meta := report.HTMLMeta{Version: opts.Version, Generated: opts.Today, CaptureSHA256: hashes.Wait()}
+		if err := writeHTMLFile(opts.HTML, t, meta); err != nil {
+			return err
+		}
 	}
 	if len(res.Errors) > 0 {
 		for _, e := range res.Errors[:len(res.Errors)-1] {

@@ -37,6 +37,8 @@ type TriageOptions struct {
 	Quiet     bool
 	// MaxDetail caps the problem connections listed in full.
 	MaxDetail int
+	// HTML is --html FILE: also write the self-contained HTML report there.
+	HTML string
 	// Trust, TrustFor, Node and ExpectName are analyze's trust flags.
 	Trust, TrustFor, ExpectName []string
 	Node                        string
@@ -81,7 +83,10 @@ usage or an unreadable input (the other inputs are still merged).`,
   siptls triage 'captures/*.cap.gz' node2.pcapng
 
   # JSON for scripts
-  siptls triage --format json ticket/ | jq '.patterns[]'`,
+  siptls triage --format json ticket/ | jq '.patterns[]'
+
+  # also a self-contained HTML report to attach to the case
+  siptls triage --html ticket-69123.html ticket-69123/`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return fmt.Errorf("triage needs at least one capture file, folder or pattern")
@@ -115,6 +120,7 @@ usage or an unreadable input (the other inputs are still merged).`,
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress display on standard error")
 	addTrustFlags(f, &opts.Trust, &opts.TrustFor, &opts.Node, &opts.ExpectName)
 	f.IntVar(&opts.MaxDetail, "max-detail", 200, "problem connections listed in full (all are counted)")
+	f.StringVar(&opts.HTML, "html", "", "also write a self-contained HTML `FILE` (ladder diagrams, certificates, trust verdicts) to attach to a case")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -248,6 +254,10 @@ func triageRun(opts *TriageOptions) error {
 		return err
 	}
 	m := report.NewMerger(report.TriageOptions{MaxFailed: opts.MaxDetail})
+	var hashes *fileHashes
+	if opts.HTML != "" {
+		hashes = startHashes(files)
+	}
 	cache := certinfo.NewCache(4096)
 	infos := make([]*pcap.CaptureInfo, len(files))
 	errs := make([]error, len(files))
@@ -301,6 +311,12 @@ func triageRun(opts *TriageOptions) error {
 	}
 	if err != nil {
 		return &exitError{code: exitTrouble, err: fmt.Errorf("writing the report: %w", err)}
+	}
+	if hashes != nil {
+		meta := report.HTMLMeta{Version: opts.Version, Generated: opts.Today, CaptureSHA256: hashes.Wait()}
+		if err := writeHTMLFile(opts.HTML, t, meta); err != nil {
+			return err
+		}
 	}
 	all := append(inputErrs, readErrs...)
 	if len(all) > 0 {
