@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
@@ -67,9 +68,11 @@ type htmlPage struct {
 	// Conns are the failed connections kept in full, then the sample of ok
 	// ones, each in capture and ID order; certificate cards go to the first
 	// showing in that order.
-	Conns      []htmlConn
-	OKFrom     int // index in Conns of the first ok connection
-	Failed     int
+	Conns  []htmlConn
+	OKFrom int // index in Conns of the first ok connection
+	Failed int
+	// Verdicts counts the connections by verdict: "failed 4, ok 7".
+	Verdicts   string
 	CutBanner  bool
 	CertAnchor map[string]bool // SHA-256 of certificates with a card
 }
@@ -133,6 +136,15 @@ func buildHTMLPage(t *Triage, meta HTMLMeta) *htmlPage {
 		p.Captures = append(p.Captures, hc)
 	}
 	p.Failed = t.Summary.Problems
+	words := make([]string, 0, len(t.Summary.Verdicts))
+	for v := range t.Summary.Verdicts {
+		words = append(words, v)
+	}
+	sort.Strings(words)
+	for i, v := range words {
+		words[i] = fmt.Sprintf("%s %d", v, t.Summary.Verdicts[v])
+	}
+	p.Verdicts = strings.Join(words, ", ")
 	var order []*TriageConnection
 	for i := range t.Connections {
 		if t.Connections[i].Verdict != string(diagnose.VerdictOK) {

@@ -2,7 +2,9 @@ package report
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"flag"
+	"fmt"
 	"io/fs"
 	"net/netip"
 	"os"
@@ -101,8 +103,12 @@ func writeHTMLFor(t testing.TB, trustDir, node string, inputs ...string) []byte 
 	t.Helper()
 	tr := triageOf(t, trustDir, node, inputs...)
 	sums := make([]string, len(tr.Captures))
-	for i := range sums {
-		sums[i] = strings.Repeat("ab", 32)
+	for i, in := range inputs {
+		b, err := os.ReadFile(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sums[i] = fmt.Sprintf("%x", sha256.Sum256(b))
 	}
 	var b bytes.Buffer
 	if err := WriteHTML(&b, tr, HTMLMeta{Version: "test", Generated: htmlClock, CaptureSHA256: sums}); err != nil {
