@@ -25,6 +25,12 @@ type HTMLMeta struct {
 	CaptureSHA256 []string
 }
 
+// MaxHTMLPairs caps the client and destination pairs listed in the HTML
+// report (pairs with a failure first): a capture with thousands of clients
+// would otherwise make the page too large to attach. The JSON output lists
+// every pair.
+const MaxHTMLPairs = 200
+
 // MaxLadderEvents caps the events drawn in one connection's ladder diagram;
 // the connection's event table still lists every event kept.
 const MaxLadderEvents = 60
@@ -75,6 +81,12 @@ type htmlPage struct {
 	Verdicts   string
 	CutBanner  bool
 	CertAnchor map[string]bool // SHA-256 of certificates with a card
+	// Pairs are the pairs listed: those with a failure first, at most
+	// MaxHTMLPairs; PairsOmitted counts the others.
+	Pairs        []Pair
+	PairsOmitted int
+	// PairsOmittedFailed counts the omitted pairs that had a failure.
+	PairsOmittedFailed int
 }
 
 type htmlCapture struct {
@@ -112,6 +124,8 @@ type ladder struct {
 
 type ladderRow struct {
 	Y, TextY   int
+	MetaY      int
+	Line       string // SVG path of the arrow's shaft
 	X1, X2     int
 	LabelX     int
 	Head       string // SVG path of the arrow head
@@ -136,6 +150,21 @@ func buildHTMLPage(t *Triage, meta HTMLMeta) *htmlPage {
 		p.Captures = append(p.Captures, hc)
 	}
 	p.Failed = t.Summary.Problems
+	for _, failed := range []bool{true, false} {
+		for _, pr := range t.Pairs {
+			if (pr.Failed > 0) != failed {
+				continue
+			}
+			if len(p.Pairs) < MaxHTMLPairs {
+				p.Pairs = append(p.Pairs, pr)
+			} else {
+				p.PairsOmitted++
+				if failed {
+					p.PairsOmittedFailed++
+				}
+			}
+		}
+	}
 	words := make([]string, 0, len(t.Summary.Verdicts))
 	for v := range t.Summary.Verdicts {
 		words = append(words, v)
@@ -222,7 +251,9 @@ func buildLadder(c *Connection) ladder {
 		if !r.FromClient {
 			dir = -1
 		}
-		r.Head = fmt.Sprintf("M%d %d L%d %d L%d %d Z", r.X2, y, r.X2-dir*10, y-5, r.X2-dir*10, y+5)
+		r.MetaY = y + 4
+		r.Line = fmt.Sprintf("M%d %dH%d", r.X1, y, r.X2)
+		r.Head = fmt.Sprintf("M%d %dl%d -5v10z", r.X2, y, -dir*10)
 		l.Rows = append(l.Rows, r)
 		y += ladderStep
 	}

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/siptls/siptls/diagnose"
+	"github.com/siptls/siptls/internal/capgen"
 	"github.com/siptls/siptls/trust"
 )
 
@@ -331,6 +332,79 @@ func TestLadderLabel(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := ladderLabel(tt.input); got != tt.want {
 				t.Errorf("ladderLabel(%q) = %q, want %q", tt.input, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestHTMLSizeBounded generates two benchmark captures, one four times the
+// other, and checks that the report stays bounded: the caps on connections
+// in full (here 5) and on pairs keep it from growing with the capture.
+func TestHTMLSizeBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates 40 MB of captures")
+	}
+	sizes := []int64{8 << 20, 32 << 20}
+	var pages []int
+	for _, size := range sizes {
+		var capture bytes.Buffer
+		if _, err := capgen.WriteBench(&capture, capgen.BenchConfig{Size: size, Seed: 1}); err != nil {
+			t.Fatal(err)
+		}
+		m := NewMerger(TriageOptions{MaxFailed: 5})
+		a := diagnose.NewAnalyzer(diagnose.Options{Emit: m.Add})
+		if err := a.Read(bytes.NewReader(capture.Bytes()), "bench.pcap"); err != nil {
+			t.Fatal(err)
+		}
+		res := a.Result()
+		tr := m.Triage(res.Captures, res.Errors, nil, "test")
+		if tr.Detail.FailedOmitted == 0 {
+			t.Fatalf("%d bytes: no failed connection beyond the cap; the test needs a larger capture", size)
+		}
+		var b bytes.Buffer
+		if err := WriteHTML(&b, tr, HTMLMeta{Version: "test", Generated: htmlClock}); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("capture %d MiB: %d connections, %d failed, %d pairs: HTML %d bytes", size>>20, tr.Summary.Connections, tr.Summary.Problems, len(tr.Pairs), b.Len())
+		pages = append(pages, b.Len())
+	}
+	if pages[1] > pages[0]*3/2 {
+		t.Errorf("a capture 4 times larger made a report %d bytes long, against %d: the report grows with the capture", pages[1], pages[0])
+	}
+	if pages[1] > 1<<20 {
+		t.Errorf("report of %d bytes with 5 connections in full: over 1 MiB", pages[1])
+	}
+}
+
+// TestHTMLPairsCap checks that pairs with a failure are listed first and
+// that the omitted pairs are counted.
+func TestHTMLPairsCap(t *testing.T) {
+	tests := []struct {
+		name       string
+		ok, failed int
+		wantListed int
+		wantOmit   int
+		wantOmitF  int
+	}{
+		{"few", 3, 2, 5, 0, 0},
+		{"ok ones dropped", MaxHTMLPairs, 10, MaxHTMLPairs, 10, 0},
+		{"failed ones beyond the cap", 5, MaxHTMLPairs + 3, MaxHTMLPairs, 8, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := &Triage{Summary: Summary{Verdicts: map[string]int{}}}
+			for i := 0; i < tt.ok; i++ {
+				tr.Pairs = append(tr.Pairs, Pair{Client: fmt.Sprintf("10.0.%d.%d", i/250, i%250), Server: "10.1.1.1:5061", Counts: Counts{Attempts: 1, OK: 1}})
+			}
+			for i := 0; i < tt.failed; i++ {
+				tr.Pairs = append(tr.Pairs, Pair{Client: fmt.Sprintf("10.2.%d.%d", i/250, i%250), Server: "10.1.1.1:5061", Counts: Counts{Attempts: 1, Failed: 1}})
+			}
+			p := buildHTMLPage(tr, HTMLMeta{})
+			if len(p.Pairs) != tt.wantListed || p.PairsOmitted != tt.wantOmit || p.PairsOmittedFailed != tt.wantOmitF {
+				t.Errorf("listed %d, omitted %d (%d failed); want %d, %d (%d)", len(p.Pairs), p.PairsOmitted, p.PairsOmittedFailed, tt.wantListed, tt.wantOmit, tt.wantOmitF)
+			}
+			if tt.failed > 0 && p.Pairs[0].Failed == 0 {
+				t.Error("the first pair listed has no failure")
 			}
 		})
 	}
