@@ -27,6 +27,12 @@
 // stale_copy, missing_intermediate or untrusted, naming the file to upload or
 // replace.
 //
+// With --html FILE, analyze and triage also write one self-contained HTML
+// report to attach to a support case: each capture with its SHA-256, the
+// verdict banner, the destination and pair tables, a ladder diagram of every
+// failed connection (and of a sample of ok ones), each certificate with its
+// trust verdict and PEM. It has no script and loads nothing.
+//
 // Verdicts: ok, failed, refused, no_answer, incomplete, truncated and not_tls;
 // each comes with a reason code (fatal_alert, reset_during_handshake,
 // closed_after_handshake, ...) and one sentence in CUCM terms. The JSON output
