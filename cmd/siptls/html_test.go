@@ -115,3 +115,35 @@ func TestHashFile(t *testing.T) {
 		})
 	}
 }
+
+// TestHostileNamesTerminal checks that the names of hostile-names.pcap
+// (terminal escapes, a right-to-left override) reach the terminal only as
+// visible escapes, in every output of analyze and triage.
+func TestHostileNamesTerminal(t *testing.T) {
+	chdirRoot(t)
+	tests := []struct {
+		name string
+		run  func(args ...string) (int, string, string)
+		args []string
+	}{
+		{"analyze", func(a ...string) (int, string, string) { return runAnalyze(t, a...) }, []string{"testdata/hostile-names.pcap"}},
+		{"analyze verbose", func(a ...string) (int, string, string) { return runAnalyze(t, a...) }, []string{"-v", "testdata/hostile-names.pcap"}},
+		{"triage", func(a ...string) (int, string, string) { return triageOut(t, a...) }, []string{"-q", "testdata/hostile-names.pcap"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := tt.run(tt.args...)
+			if code != exitProblems {
+				t.Fatalf("exit %d, want %d; stderr %s", code, exitProblems, errOut)
+			}
+			for _, bad := range []string{"\x1b", "\x07", "\u202e"} {
+				if strings.Contains(out+errOut, bad) {
+					t.Errorf("the output carries %q raw", bad)
+				}
+			}
+			if !strings.Contains(out, "<script>alert(1)</script>") {
+				t.Error("the output lacks the certificate's name (it must be shown, made harmless)")
+			}
+		})
+	}
+}
