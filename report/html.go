@@ -77,6 +77,9 @@ type htmlPage struct {
 	Conns  []htmlConn
 	OKFrom int // index in Conns of the first ok connection
 	Failed int
+	// Failures are the first failed connections' sentences, for the verdict
+	// banner when triage found no pattern to tell (few connections).
+	Failures []htmlConn
 	// Verdicts counts the connections by verdict: "failed 4, ok 7".
 	Verdicts   string
 	CutBanner  bool
@@ -208,6 +211,9 @@ func buildHTMLPage(t *Triage, meta HTMLMeta) *htmlPage {
 			hc.Certs = append(hc.Certs, hcert)
 		}
 		p.Conns = append(p.Conns, hc)
+		if len(t.Patterns) == 0 && hc.Failed && len(p.Failures) < 3 {
+			p.Failures = append(p.Failures, hc)
+		}
 	}
 	return p
 }
