@@ -16,4 +16,14 @@
 // counts a connection seen in several captures once, and makes a Triage:
 // pattern sentences, per-destination and per-pair counts, and a certificate
 // inventory, written by WriteTriageText and WriteTriageJSON.
+//
+// WriteHTML renders a Triage as one self-contained HTML page to attach to a
+// support case (`--html FILE` on analyze and triage): captures with their
+// SHA-256, the verdict banner, destination and pair tables, a ladder diagram
+// (inline SVG) of each connection kept in full, and certificate cards with
+// their PEM. The template and CSS are embedded and parsed once; the page has
+// no script and loads nothing. Only html/template writes it and no capture
+// string is ever converted to template.HTML, JS, URL or CSS (a test greps for
+// such conversions); untrusted strings also go through Sanitize, so that a
+// bidirectional override cannot reorder what the reader sees.
 package report
