@@ -178,7 +178,6 @@ func (st *connState) tcpEvent(ev *pcap.Event) {
 			ds.gap = m
 		}
 		ds.gapBytes += ev.GapBytes
-		st.conn.Stats[0].Gaps++ // corrected per side in finish
 		if ev.GapBytes > 0 {
 			st.event(ev.Dir, ev.Frame, ev.Time, fmt.Sprintf("gap: %d bytes missing from the capture", ev.GapBytes))
 		} else {
@@ -282,11 +281,9 @@ func (st *connState) alertRecord(dir pcap.Dir, m mark, rec tlsparse.Record) {
 		ra.level, ra.code, ra.name = uint8(al.Level), uint8(al.Description), al.Description.String()
 		st.event(dir, m.frame, m.time, fmt.Sprintf("alert %s %s", al.Level, al.Description))
 	}
-	// Keep the first fatal (or encrypted) alert; a warning is kept only if nothing better comes.
+	// Keep the first fatal (or encrypted) alert; a warning (close_notify
+	// included) is kept only until a fatal one comes.
 	if st.alert == nil || (st.alert.level == 1 && ra.level != 1) {
-		if ra.level == 1 && ra.code == 0 && !ra.encrypted {
-			// close_notify warning: not a failure reason by itself, but record it.
-		}
 		st.alert = ra
 	}
 }
@@ -339,7 +336,9 @@ func (st *connState) handshake(dir pcap.Dir, m mark, msg []byte) {
 	case *tlsparse.Certificate:
 		ds.certMsg = m
 		ders := h.DER()
-		side := dir // resolved to Side in finish
+		// SentBy holds the pcap direction until finish knows the roles
+		// (a ClientHello may still swap them) and turns it into a Side.
+		side := dir
 		if len(ders) == 0 {
 			what = "Certificate (empty: no certificate)"
 			if st.certReq.seen() {
