@@ -1,6 +1,8 @@
 package report
 
 import (
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"net/netip"
 	"sort"
@@ -152,6 +154,58 @@ type CertTrust struct {
 	Missing string   `json:"missing,omitempty"`
 	Store   string   `json:"store"`
 	Node    string   `json:"node"`
+	// VerifyError is crypto/x509's verdict at the capture time, as a stable
+	// code, when verification failed; null when it succeeded.
+	VerifyError *VerifyError `json:"verify_error"`
+}
+
+// VerifyError is a crypto/x509 verification error mapped to a stable code.
+type VerifyError struct {
+	// Code is unknown_authority, expired (also not yet valid), incompatible_usage,
+	// hostname_mismatch, not_authorized_to_sign, too_many_intermediates,
+	// name_constraints, signature or other.
+	Code string `json:"code"`
+	// Message is crypto/x509's own message.
+	Message string `json:"message"`
+}
+
+// verifyError maps err (a *trust.VerifyError wrapping crypto/x509's error)
+// to a stable code with errors.As, or returns nil.
+func verifyError(err error) *VerifyError {
+	if err == nil {
+		return nil
+	}
+	v := &VerifyError{Code: "other", Message: err.Error()}
+	var (
+		ua  x509.UnknownAuthorityError
+		ci  x509.CertificateInvalidError
+		he  x509.HostnameError
+		ise x509.InsecureAlgorithmError
+	)
+	switch {
+	case errors.As(err, &ua):
+		v.Code = "unknown_authority"
+	case errors.As(err, &he):
+		v.Code = "hostname_mismatch"
+	case errors.As(err, &ise):
+		v.Code = "signature"
+	case errors.As(err, &ci):
+		switch ci.Reason {
+		case x509.Expired:
+			v.Code = "expired"
+		case x509.IncompatibleUsage:
+			v.Code = "incompatible_usage"
+		case x509.NotAuthorizedToSign:
+			v.Code = "not_authorized_to_sign"
+		case x509.TooManyIntermediates:
+			v.Code = "too_many_intermediates"
+		case x509.CANotAuthorizedForThisName, x509.CANotAuthorizedForExtKeyUsage:
+			v.Code = "name_constraints"
+		}
+	case errors.Is(err, x509.ErrUnsupportedAlgorithm):
+		v.Code = "signature"
+	}
+	return v
 }
 
 // TrustStore describes a loaded trust folder.
@@ -403,7 +457,8 @@ func buildJudgedConnection(c *diagnose.Connection, t *trust.ConnectionTrust) Con
 			continue
 		}
 		j := st.Judgement
-		cert.Trust = &CertTrust{Status: string(j.Status), File: j.File, Files: nonNil(j.Files), Detail: j.Detail, Missing: j.Missing, Store: st.Store, Node: st.Node}
+		cert.Trust = &CertTrust{Status: string(j.Status), File: j.File, Files: nonNil(j.Files), Detail: j.Detail, Missing: j.Missing, Store: st.Store, Node: st.Node,
+			VerifyError: verifyError(j.Err)}
 		cert.Checks = j.Checks
 	}
 	v.NameCheck = t.NameCheck

@@ -2,7 +2,9 @@ package report
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/pcap"
+	"github.com/siptls/siptls/trust"
 )
 
 func TestSanitize(t *testing.T) {
@@ -176,5 +179,36 @@ func TestOnlyProblems(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "#0/1 ") || !strings.Contains(out.String(), "#0/2 ") {
 		t.Errorf("--problems output:\n%s", out.String())
+	}
+}
+
+// TestVerifyError checks that crypto/x509's errors, wrapped as the trust
+// package wraps them, map to stable codes.
+func TestVerifyError(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"nil", nil, ""},
+		{"unknown authority", &trust.VerifyError{Err: x509.UnknownAuthorityError{}}, "unknown_authority"},
+		{"expired", &trust.VerifyError{Err: x509.CertificateInvalidError{Reason: x509.Expired}}, "expired"},
+		{"usage", &trust.VerifyError{Err: x509.CertificateInvalidError{Reason: x509.IncompatibleUsage}}, "incompatible_usage"},
+		{"hostname", &trust.VerifyError{Err: x509.HostnameError{Certificate: &x509.Certificate{}, Host: "x"}}, "hostname_mismatch"},
+		{"other", &trust.VerifyError{Err: errors.New("boom")}, "other"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := verifyError(tt.err)
+			if tt.want == "" {
+				if got != nil {
+					t.Errorf("got %+v, want nil", got)
+				}
+				return
+			}
+			if got == nil || got.Code != tt.want || got.Message == "" {
+				t.Errorf("got %+v, want code %s", got, tt.want)
+			}
+		})
 	}
 }
