@@ -271,14 +271,45 @@ type DirStats struct {
 
 // Destination groups the connections to one server ip:port.
 type Destination struct {
-	Server       string         `json:"server"`
-	Names        []string       `json:"names"`
+	Server string   `json:"server"`
+	Names  []string `json:"names"`
+	Counts
+}
+
+// Counts are the outcome counts of a destination or a pair.
+type Counts struct {
 	Attempts     int            `json:"attempts"`
+	OK           int            `json:"ok"`
+	Failed       int            `json:"failed"`
 	Verdicts     map[string]int `json:"verdicts"`
 	Reasons      map[string]int `json:"reasons"`
 	Alerts       map[string]int `json:"alerts"`
 	FirstFailure *Time          `json:"first_failure"`
 	LastFailure  *Time          `json:"last_failure"`
+}
+
+// count adds one connection's outcome; alert is "<sender> <name>" or "".
+func (c *Counts) count(verdict diagnose.Verdict, reason diagnose.Reason, alert string, start time.Time) {
+	if c.Verdicts == nil {
+		c.Verdicts, c.Reasons, c.Alerts = map[string]int{}, map[string]int{}, map[string]int{}
+	}
+	c.Attempts++
+	c.Verdicts[string(verdict)]++
+	c.Reasons[string(reason)]++
+	if alert != "" {
+		c.Alerts[alert]++
+	}
+	if verdict == diagnose.VerdictOK {
+		c.OK++
+		return
+	}
+	c.Failed++
+	if c.FirstFailure == nil || start.Before(c.FirstFailure.Time) {
+		c.FirstFailure = &Time{start}
+	}
+	if c.LastFailure == nil || start.After(c.LastFailure.Time) {
+		c.LastFailure = &Time{start}
+	}
 }
 
 // Summary counts connections by verdict over all captures.
@@ -357,29 +388,19 @@ func (g *aggregator) add(c *Connection) {
 
 	d := g.dests[c.serverAddr]
 	if d == nil {
-		d = &Destination{Server: c.Server, Verdicts: map[string]int{}, Reasons: map[string]int{}, Alerts: map[string]int{}, Names: []string{}}
+		d = &Destination{Server: c.Server, Names: []string{}}
 		g.dests[c.serverAddr] = d
 		g.destNames[c.serverAddr] = map[string]bool{}
 	}
-	d.Attempts++
-	d.Verdicts[c.Verdict]++
-	d.Reasons[c.Reason]++
+	alert := ""
 	if c.Alert != nil {
-		d.Alerts[c.Alert.SentBy+" "+c.Alert.Name]++
+		alert = c.Alert.SentBy + " " + c.Alert.Name
 	}
+	d.count(diagnose.Verdict(c.Verdict), diagnose.Reason(c.Reason), alert, c.Start.Time)
 	for _, cert := range c.Certificates {
 		if cert.SentBy == "server" && cert.Index == 0 && cert.CommonName != "" && !g.destNames[c.serverAddr][cert.CommonName] {
 			g.destNames[c.serverAddr][cert.CommonName] = true
 			d.Names = append(d.Names, cert.CommonName)
-		}
-	}
-	if c.Verdict != string(diagnose.VerdictOK) {
-		t := c.Start
-		if d.FirstFailure == nil || t.Before(d.FirstFailure.Time) {
-			d.FirstFailure = &Time{t.Time}
-		}
-		if d.LastFailure == nil || t.After(d.LastFailure.Time) {
-			d.LastFailure = &Time{t.Time}
 		}
 	}
 }

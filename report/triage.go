@@ -55,18 +55,6 @@ type DetailInfo struct {
 	FailedOmitted int `json:"failed_omitted"`
 }
 
-// Counts are the outcome counts of a destination or a pair.
-type Counts struct {
-	Attempts     int            `json:"attempts"`
-	OK           int            `json:"ok"`
-	Failed       int            `json:"failed"`
-	Verdicts     map[string]int `json:"verdicts"`
-	Reasons      map[string]int `json:"reasons"`
-	Alerts       map[string]int `json:"alerts"`
-	FirstFailure *Time          `json:"first_failure"`
-	LastFailure  *Time          `json:"last_failure"`
-}
-
 // TriageDestination is one server ip:port over every capture.
 type TriageDestination struct {
 	Server  string   `json:"server"`
@@ -545,29 +533,8 @@ func containsInt(s []int, x int) bool {
 	return false
 }
 
-// counter accumulates Counts.
-func (c *Counts) add(s *connSum) {
-	if c.Verdicts == nil {
-		c.Verdicts, c.Reasons, c.Alerts = map[string]int{}, map[string]int{}, map[string]int{}
-	}
-	c.Attempts++
-	c.Verdicts[string(s.verdict)]++
-	c.Reasons[string(s.reason)]++
-	if s.alert != "" {
-		c.Alerts[s.alert]++
-	}
-	if s.verdict == diagnose.VerdictOK {
-		c.OK++
-		return
-	}
-	c.Failed++
-	if c.FirstFailure == nil || s.start.Before(c.FirstFailure.Time) {
-		c.FirstFailure = &Time{s.start}
-	}
-	if c.LastFailure == nil || s.start.After(c.LastFailure.Time) {
-		c.LastFailure = &Time{s.start}
-	}
-}
+// add counts a connection summary.
+func (c *Counts) add(s *connSum) { c.count(s.verdict, s.reason, s.alert, s.start) }
 
 // aggregate fills destinations, pairs, certificates and the summary from the
 // distinct connections.
