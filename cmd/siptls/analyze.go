@@ -99,24 +99,17 @@ usage or unreadable input (results found before the problem are still shown).`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Format, "format", "text", "output format: text or json")
-	f.UintSliceVar(&opts.Ports, "port", nil, "TCP port carrying SIP over TLS (repeatable; default 5061)")
-	f.BoolVar(&opts.AnyPort, "any-port", false, "find TLS on every TCP port by its record header, also after STARTTLS")
+	addReportFlags(f, &opts.Format, &opts.MaxConns, &opts.MaxBuffer)
+	addPortFlags(f, &opts.Ports, &opts.AnyPort)
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "show each connection's timeline and whole certificate chains")
 	f.BoolVar(&opts.OnlyProblems, "problems", false, "list only connections whose verdict is not ok")
 	f.StringVar(&opts.HTML, "html", "", "also write a self-contained HTML `FILE` (ladder diagrams, certificates, trust verdicts) to attach to a case")
 	addTrustFlags(f, &opts.Trust, &opts.TrustFor, &opts.Node, &opts.ExpectName)
-	f.IntVar(&opts.MaxConns, "max-conns", 100000, "connections tracked at once; beyond it the least recently active is ended early")
-	f.IntVar(&opts.MaxBuffer, "max-buffer", 256<<10, "bytes buffered per connection direction")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
 func analyzeRun(opts *AnalyzeOptions) error {
-	ports := make([]uint16, 0, len(opts.Ports))
-	for _, p := range opts.Ports {
-		ports = append(ports, uint16(p))
-	}
 	judge, stores, err := loadTrust(opts.Trust, opts.TrustFor, opts.ExpectName, opts.Today)
 	if err != nil {
 		return err
@@ -157,7 +150,7 @@ func analyzeRun(opts *AnalyzeOptions) error {
 		}
 	}}
 	a := diagnose.NewAnalyzer(diagnose.Options{
-		Ports:     ports,
+		Ports:     tcpPorts(opts.Ports),
 		AnyPort:   opts.AnyPort,
 		MaxConns:  opts.MaxConns,
 		MaxBuffer: opts.MaxBuffer,
@@ -181,11 +174,8 @@ func analyzeRun(opts *AnalyzeOptions) error {
 			return err
 		}
 	}
-	if len(res.Errors) > 0 {
-		for _, e := range res.Errors[:len(res.Errors)-1] {
-			fmt.Fprintf(opts.IO.ErrOut, "siptls: %v\n", e)
-		}
-		return &exitError{code: exitTrouble, err: res.Errors[len(res.Errors)-1]}
+	if err := inputErrors(opts.IO, res.Errors); err != nil {
+		return err
 	}
 	if problems > 0 {
 		return &exitError{code: exitProblems}
@@ -244,10 +234,8 @@ func checkFlags(format string, ports []uint, node string, trustFor []string) err
 	default:
 		return fmt.Errorf("--format must be text or json, not %q", format)
 	}
-	for _, p := range ports {
-		if p == 0 || p > 65535 {
-			return fmt.Errorf("--port %d is not a TCP port", p)
-		}
+	if err := checkPorts(ports); err != nil {
+		return err
 	}
 	if node != "" {
 		if _, err := netip.ParseAddr(node); err != nil {

@@ -166,10 +166,7 @@ func certsRun(opts *CertsOptions) error {
 		if len(errs) == 0 {
 			return &exitError{code: exitTrouble, err: errors.New("no certificate found")}
 		}
-		for _, e := range errs[:len(errs)-1] {
-			fmt.Fprintf(opts.IO.ErrOut, "siptls: %v\n", e)
-		}
-		return &exitError{code: exitTrouble, err: errs[len(errs)-1]}
+		return inputErrors(opts.IO, errs)
 	}
 	for _, e := range errs {
 		fmt.Fprintf(opts.IO.ErrOut, "siptls: %v\n", e)

@@ -57,6 +57,9 @@ TLS 1.3 certificates are encrypted and cannot be extracted.`,
 			if opts.Out == "" {
 				return fmt.Errorf("extract needs --out DIR, the folder to write the certificates to")
 			}
+			if err := checkPorts(opts.Ports); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -65,8 +68,7 @@ TLS 1.3 certificates are encrypted and cannot be extracted.`,
 	}
 	f := cmd.Flags()
 	f.StringVarP(&opts.Out, "out", "o", "", "folder to write the PEM files and index.json to (created if missing)")
-	f.UintSliceVar(&opts.Ports, "port", nil, "TCP port carrying SIP over TLS (repeatable; default 5061)")
-	f.BoolVar(&opts.AnyPort, "any-port", false, "find TLS on every TCP port by its record header, also after STARTTLS")
+	addPortFlags(f, &opts.Ports, &opts.AnyPort)
 	return cmd
 }
 
@@ -113,15 +115,11 @@ func presentedIn(n int) string {
 }
 
 func extractRun(opts *ExtractOptions) error {
-	ports := make([]uint16, 0, len(opts.Ports))
-	for _, p := range opts.Ports {
-		ports = append(ports, uint16(p))
-	}
 	bySHA := map[string]*ExtractedCertificate{}
 	var order []*ExtractedCertificate
 	capture := ""
 	a := diagnose.NewAnalyzer(diagnose.Options{
-		Ports:   ports,
+		Ports:   tcpPorts(opts.Ports),
 		AnyPort: opts.AnyPort,
 		Emit: func(c *diagnose.Connection) {
 			for _, cert := range c.Certificates {
@@ -197,11 +195,5 @@ func extractRun(opts *ExtractOptions) error {
 	if len(order) == 0 {
 		fmt.Fprintf(opts.IO.Out, "  (none: no certificate was visible; TLS 1.3 hides them, and a capture cut at 128 bytes cannot show them)\n")
 	}
-	if len(inputErrs) > 0 {
-		for _, e := range inputErrs[:len(inputErrs)-1] {
-			fmt.Fprintf(opts.IO.ErrOut, "siptls: %v\n", e)
-		}
-		return &exitError{code: exitTrouble, err: inputErrs[len(inputErrs)-1]}
-	}
-	return nil
+	return inputErrors(opts.IO, inputErrs)
 }

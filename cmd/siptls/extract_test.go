@@ -79,6 +79,16 @@ func TestExtractNeedsOut(t *testing.T) {
 	}
 }
 
+func TestExtractBadPort(t *testing.T) {
+	ios, _, _, stderr := Test()
+	if code := Main([]string{"extract", "--port", "70000", "--out", t.TempDir(), "x.cap"}, ios); code != exitTrouble {
+		t.Errorf("exit status %d, want %d", code, exitTrouble)
+	}
+	if !strings.Contains(stderr.String(), "--port 70000 is not a TCP port") {
+		t.Errorf("stderr %q", stderr)
+	}
+}
+
 func keys[V any](m map[string]V) []string {
 	var k []string
 	for s := range m {

@@ -111,11 +111,8 @@ usage or an unreadable input (the other inputs are still merged).`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Format, "format", "text", "output format: text or json")
-	f.UintSliceVar(&opts.Ports, "port", nil, "TCP port carrying SIP over TLS (repeatable; default 5061)")
-	f.BoolVar(&opts.AnyPort, "any-port", false, "find TLS on every TCP port by its record header, also after STARTTLS")
-	f.IntVar(&opts.MaxConns, "max-conns", 100000, "connections tracked at once per capture; beyond it the least recently active is ended early")
-	f.IntVar(&opts.MaxBuffer, "max-buffer", 256<<10, "bytes buffered per connection direction")
+	addReportFlags(f, &opts.Format, &opts.MaxConns, &opts.MaxBuffer)
+	addPortFlags(f, &opts.Ports, &opts.AnyPort)
 	f.IntVar(&opts.Jobs, "jobs", runtime.NumCPU(), "captures read at once")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress display on standard error")
 	addTrustFlags(f, &opts.Trust, &opts.TrustFor, &opts.Node, &opts.ExpectName)
@@ -239,10 +236,7 @@ func triageRun(opts *TriageOptions) error {
 	if err != nil {
 		inputErrs = append(inputErrs, err)
 	}
-	ports := make([]uint16, 0, len(opts.Ports))
-	for _, p := range opts.Ports {
-		ports = append(ports, uint16(p))
-	}
+	ports := tcpPorts(opts.Ports)
 	var total int64
 	for _, f := range files {
 		if st, err := os.Stat(f); err == nil {
@@ -318,12 +312,8 @@ func triageRun(opts *TriageOptions) error {
 			return err
 		}
 	}
-	all := append(inputErrs, readErrs...)
-	if len(all) > 0 {
-		for _, e := range all[:len(all)-1] {
-			fmt.Fprintf(opts.IO.ErrOut, "siptls: %v\n", e)
-		}
-		return &exitError{code: exitTrouble, err: all[len(all)-1]}
+	if err := inputErrors(opts.IO, append(inputErrs, readErrs...)); err != nil {
+		return err
 	}
 	if t.Summary.Problems > 0 {
 		return &exitError{code: exitProblems}

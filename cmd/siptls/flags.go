@@ -1,0 +1,53 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/pflag"
+)
+
+// addPortFlags registers the flags that choose which TCP connections are
+// read: --port and --any-port (analyze, triage and extract share them).
+func addPortFlags(f *pflag.FlagSet, ports *[]uint, anyPort *bool) {
+	f.UintSliceVar(ports, "port", nil, "TCP port carrying SIP over TLS (repeatable; default 5061)")
+	f.BoolVar(anyPort, "any-port", false, "find TLS on every TCP port by its record header, also after STARTTLS")
+}
+
+// addReportFlags registers --format and the memory caps of analyze and triage.
+func addReportFlags(f *pflag.FlagSet, format *string, maxConns, maxBuffer *int) {
+	f.StringVar(format, "format", "text", "output format: text or json")
+	f.IntVar(maxConns, "max-conns", 100000, "connections tracked at once per capture; beyond it the least recently active is ended early")
+	f.IntVar(maxBuffer, "max-buffer", 256<<10, "bytes buffered per connection direction")
+}
+
+// checkPorts validates --port values.
+func checkPorts(ports []uint) error {
+	for _, p := range ports {
+		if p == 0 || p > 65535 {
+			return fmt.Errorf("--port %d is not a TCP port", p)
+		}
+	}
+	return nil
+}
+
+// tcpPorts converts --port values, checked by checkPorts, to TCP ports.
+func tcpPorts(ports []uint) []uint16 {
+	out := make([]uint16, 0, len(ports))
+	for _, p := range ports {
+		out = append(out, uint16(p))
+	}
+	return out
+}
+
+// inputErrors ends a command that met input errors: every error but the
+// last is printed on standard error, the last one becomes the exit error
+// (exit status 2). It returns nil when errs is empty.
+func inputErrors(ios *IOStreams, errs []error) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	for _, e := range errs[:len(errs)-1] {
+		fmt.Fprintf(ios.ErrOut, "siptls: %v\n", e)
+	}
+	return &exitError{code: exitTrouble, err: errs[len(errs)-1]}
+}
