@@ -353,8 +353,7 @@ func Build(a *diagnose.Analysis, version string) *Report {
 type aggregator struct {
 	dests     map[netip.AddrPort]*Destination
 	destNames map[netip.AddrPort]map[string]bool
-	addrs     map[int]map[netip.Addr]int // capture -> address -> connections
-	conns     map[int]int                // capture -> connections
+	nodes     *nodeCounter
 	summary   Summary
 }
 
@@ -362,8 +361,7 @@ func newAggregator() *aggregator {
 	return &aggregator{
 		dests:     map[netip.AddrPort]*Destination{},
 		destNames: map[netip.AddrPort]map[string]bool{},
-		addrs:     map[int]map[netip.Addr]int{},
-		conns:     map[int]int{},
+		nodes:     newNodeCounter(),
 		summary:   Summary{Verdicts: map[string]int{}},
 	}
 }
@@ -374,17 +372,7 @@ func (g *aggregator) add(c *Connection) {
 	if c.Verdict != string(diagnose.VerdictOK) {
 		g.summary.Problems++
 	}
-	g.conns[c.Capture]++
-	m := g.addrs[c.Capture]
-	if m == nil {
-		m = map[netip.Addr]int{}
-		g.addrs[c.Capture] = m
-	}
-	a, b := c.clientAddr.Addr(), c.serverAddr.Addr()
-	m[a]++
-	if b != a {
-		m[b]++
-	}
+	g.nodes.add(c.Capture, c.clientAddr, c.serverAddr)
 
 	d := g.dests[c.serverAddr]
 	if d == nil {
@@ -409,8 +397,8 @@ func (g *aggregator) add(c *Connection) {
 func (g *aggregator) finish(infos []*pcap.CaptureInfo, errs []error) ([]Capture, []Destination, Summary) {
 	captures := []Capture{}
 	for i, ci := range infos {
-		c := buildCapture(ci, g.conns[i], errs)
-		c.Node = captureNode(g.addrs[i], g.conns[i])
+		c := buildCapture(ci, g.nodes.conns[i], errs)
+		c.Node = g.nodes.node(i)
 		captures = append(captures, c)
 	}
 	keys := make([]netip.AddrPort, 0, len(g.dests))
@@ -440,14 +428,41 @@ func buildCapture(ci *pcap.CaptureInfo, conns int, errs []error) Capture {
 	return c
 }
 
-// captureNode returns the address that is an end of every connection, or "".
-func captureNode(addrs map[netip.Addr]int, conns int) string {
+// nodeCounter finds the capture node of each capture: the address that is
+// an end of every connection. Its size grows with addresses, not connections.
+type nodeCounter struct {
+	addrs map[int]map[netip.Addr]int // capture -> address -> connections
+	conns map[int]int                // capture -> connections
+}
+
+func newNodeCounter() *nodeCounter {
+	return &nodeCounter{addrs: map[int]map[netip.Addr]int{}, conns: map[int]int{}}
+}
+
+// add counts a connection of a capture.
+func (n *nodeCounter) add(capture int, client, server netip.AddrPort) {
+	n.conns[capture]++
+	m := n.addrs[capture]
+	if m == nil {
+		m = map[netip.Addr]int{}
+		n.addrs[capture] = m
+	}
+	m[client.Addr()]++
+	if server.Addr() != client.Addr() {
+		m[server.Addr()]++
+	}
+}
+
+// node returns the capture node of a capture, or "" when no single address
+// is an end of every connection.
+func (n *nodeCounter) node(capture int) string {
+	conns := n.conns[capture]
 	if conns == 0 {
 		return ""
 	}
 	var nodes []string
-	for a, n := range addrs {
-		if n == conns {
+	for a, k := range n.addrs[capture] {
+		if k == conns {
 			nodes = append(nodes, a.String())
 		}
 	}

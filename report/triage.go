@@ -356,24 +356,14 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 	t.Duplicates.ClockOffsets = []ClockOffset{}
 
 	// Per-capture facts count every view.
-	perCap := map[int]int{}
-	addrs := map[int]map[netip.Addr]int{}
+	nodes := newNodeCounter()
 	for _, s := range sums {
-		perCap[s.capture]++
-		a := addrs[s.capture]
-		if a == nil {
-			a = map[netip.Addr]int{}
-			addrs[s.capture] = a
-		}
-		a[s.client.Addr()]++
-		if s.server.Addr() != s.client.Addr() {
-			a[s.server.Addr()]++
-		}
+		nodes.add(s.capture, s.client, s.server)
 	}
 	t.Captures = []Capture{}
 	for i, ci := range captures {
-		c := buildCapture(ci, perCap[i], errs)
-		c.Node = captureNode(addrs[i], perCap[i])
+		c := buildCapture(ci, nodes.conns[i], errs)
+		c.Node = nodes.node(i)
 		t.Captures = append(t.Captures, c)
 	}
 
