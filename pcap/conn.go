@@ -118,6 +118,11 @@ func (rd *reader) newConn(k connKey, clientIsA bool, roles RoleSource, ci frameI
 	c.c.Roles = roles
 	c.c.FirstFrame = ci.frame
 	c.c.FirstTime = ci.t
+	if _, ok := rd.evictedKeys[k]; ok && roles != RoleFromSYN {
+		// the rest of a connection that MaxConns ended early
+		c.st.Evicted = true
+		delete(rd.evictedKeys, k)
+	}
 	c.last = ci.t
 	rd.conns[k] = c
 	rd.open.pushBack(c)
@@ -138,7 +143,27 @@ func (rd *reader) evict() {
 		rd.evicted = true
 		rd.warn("more than " + itoa(rd.opts.MaxConns) + " connections were open at once; the least recently active were ended early")
 	}
+	if !v.closed {
+		v.st.Evicted = true
+		rd.rememberEvicted(v.key)
+	}
 	rd.endConn(v, frameInfo{frame: v.st.LastFrame, t: v.st.LastTime}, true)
+}
+
+// maxEvictedKeys bounds the evicted connections remembered so that their
+// later packets are known to continue them.
+const maxEvictedKeys = 4096
+
+func (rd *reader) rememberEvicted(k connKey) {
+	if rd.evictedKeys == nil {
+		rd.evictedKeys = make(map[connKey]struct{})
+	}
+	if len(rd.evictedRing) == maxEvictedKeys {
+		delete(rd.evictedKeys, rd.evictedRing[0])
+		rd.evictedRing = append(rd.evictedRing[:0], rd.evictedRing[1:]...)
+	}
+	rd.evictedKeys[k] = struct{}{}
+	rd.evictedRing = append(rd.evictedRing, k)
 }
 
 // sweep ends closed connections that have been quiet for Options.QuietTime.

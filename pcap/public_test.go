@@ -135,7 +135,7 @@ func (u *unitRecorder) Event(ev *Event) {
 
 func (u *unitRecorder) Data(d *Data) bool {
 	u.lines = append(u.lines, fmt.Sprintf("data %d %s type=%d len=%d f%d-%d off=%d aftergap=%v opaque=%v",
-		d.Conn.ID, dirName(d.Dir), d.Bytes[0], len(d.Bytes), d.FirstFrame, d.Frame, d.Offset, d.AfterGap, d.Opaque))
+		d.Conn.ID, dirName(d.Dir), d.Bytes[0], len(d.Bytes), d.FirstFrame, d.Frame, d.Offset, d.AfterGap, d.Opaque)+missingText(d.Missing))
 	return true
 }
 

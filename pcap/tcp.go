@@ -159,7 +159,7 @@ func (rd *reader) tcpPacket(data []byte, ci *gopacket.CaptureInfo, v6 bool) {
 	// An ACK from the server before its SYN-ACK belongs to something else
 	// (a stale connection): it says nothing about what the client sent.
 	if tcp.ACK && !(c.synSeen && !c.synAck) {
-		rd.ackGap(c, 1-d, tcp.Ack, fi)
+		rd.ackHint(c, 1-d, tcp.Ack, fi)
 	}
 }
 
