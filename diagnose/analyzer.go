@@ -55,6 +55,7 @@ type Analyzer struct {
 	// are emitted; next is the lowest ID not yet emitted.
 	waiting map[uint64]*Connection
 	next    uint64
+	other   uint64 // connections of this capture set aside as not TLS (--any-port)
 }
 
 // NewAnalyzer returns an Analyzer with the given options.
@@ -111,11 +112,13 @@ func (a *Analyzer) Read(r io.Reader, name string) error {
 func (a *Analyzer) read(name string, read func(pcap.Options) (*pcap.CaptureInfo, error)) error {
 	a.capture = len(a.result.Captures)
 	a.next = 1
+	a.other = 0
 	info, err := read(a.pcapOptions())
 	a.flush()
 	if info == nil {
 		info = &pcap.CaptureInfo{Path: name}
 	}
+	info.OtherConns = a.other
 	a.result.Captures = append(a.result.Captures, info)
 	if err != nil {
 		a.result.Errors = append(a.result.Errors, err)
@@ -125,11 +128,12 @@ func (a *Analyzer) read(name string, read func(pcap.Options) (*pcap.CaptureInfo,
 
 func (a *Analyzer) pcapOptions() pcap.Options {
 	return pcap.Options{
-		Ports:     a.opts.Ports,
-		AnyPort:   a.opts.AnyPort,
-		Framer:    Framer,
-		MaxConns:  a.opts.MaxConns,
-		MaxBuffer: a.opts.MaxBuffer,
+		Ports:      a.opts.Ports,
+		AnyPort:    a.opts.AnyPort,
+		Framer:     Framer,
+		SyncFramer: tlsparse.RecordLen,
+		MaxConns:   a.opts.MaxConns,
+		MaxBuffer:  a.opts.MaxBuffer,
 	}
 }
 
@@ -165,16 +169,25 @@ func (a *Analyzer) End(c *pcap.Conn, stats *pcap.ConnStats) {
 	st := a.state(c)
 	delete(a.live, c)
 	conn := st.finish(stats)
+	if a.opts.AnyPort && !a.watched(c) && !st.looksTLS() {
+		// Other traffic found only because of --any-port: counted, not judged.
+		a.other++
+		conn = nil
+	}
 	if a.opts.Emit == nil {
-		a.result.Connections = append(a.result.Connections, conn)
+		if conn != nil {
+			a.result.Connections = append(a.result.Connections, conn)
+		}
 		return
 	}
-	a.waiting[conn.ID] = conn
+	a.waiting[c.ID] = conn // nil keeps the place of a connection set aside
 	for {
 		if w, ok := a.waiting[a.next]; ok {
 			delete(a.waiting, a.next)
 			a.next++
-			a.opts.Emit(w)
+			if w != nil {
+				a.opts.Emit(w)
+			}
 			continue
 		}
 		if len(a.waiting) <= a.opts.ReorderWindow {
@@ -195,7 +208,24 @@ func (a *Analyzer) emitLowest() {
 	}
 	w := a.waiting[low]
 	delete(a.waiting, low)
-	a.opts.Emit(w)
+	if w != nil {
+		a.opts.Emit(w)
+	}
+}
+
+// watched reports whether an end of c is on a port given in Options.Ports
+// (5061 when none is given).
+func (a *Analyzer) watched(c *pcap.Conn) bool {
+	ports := a.opts.Ports
+	if len(ports) == 0 {
+		ports = []uint16{pcap.DefaultPort}
+	}
+	for _, p := range ports {
+		if c.Client.Port() == p || c.Server.Port() == p {
+			return true
+		}
+	}
+	return false
 }
 
 // flush emits every waiting connection in ID order (end of a capture).

@@ -48,44 +48,48 @@ type Capture struct {
 	Undecodable  uint64   `json:"undecodable_packets"`
 	Connections  int      `json:"connections"`
 	ConnsEvicted uint64   `json:"connections_evicted"`
+	OtherConns   uint64   `json:"other_connections"`
 	Warnings     []string `json:"warnings"`
 	Error        string   `json:"error,omitempty"`
 }
 
 // Connection is one TCP connection and its verdict.
 type Connection struct {
-	Capture                 int                 `json:"capture"`
-	ID                      uint64              `json:"id"`
-	Client                  string              `json:"client"`
-	Server                  string              `json:"server"`
-	RolesGuessed            bool                `json:"roles_guessed"`
-	Start                   Time                `json:"start"`
-	End                     Time                `json:"end"`
-	StartFrame              uint64              `json:"start_frame"`
-	EndFrame                uint64              `json:"end_frame"`
-	Verdict                 string              `json:"verdict"`
-	Reason                  string              `json:"reason"`
-	Summary                 string              `json:"summary"`
-	AbortedBy               string              `json:"aborted_by"`
-	Alert                   *Alert              `json:"alert"`
-	TLSVersion              string              `json:"tls_version"`
-	ClientMaxVersion        string              `json:"client_max_version"`
-	CipherSuite             string              `json:"cipher_suite"`
-	SNI                     string              `json:"sni"`
-	ALPN                    string              `json:"alpn"`
-	Resumed                 bool                `json:"resumed"`
-	HandshakeComplete       bool                `json:"handshake_complete"`
-	HandshakeFrame          uint64              `json:"handshake_frame"`
-	CertificateRequest      *CertificateRequest `json:"certificate_request"`
-	EmptyClientCertificate  bool                `json:"empty_client_certificate"`
-	CertificatesHidden      bool                `json:"certificates_hidden"`
-	Certificates            []Certificate       `json:"certificates"`
-	NameCheck               *trust.NameCheck    `json:"name_check"`
-	CertificateRequestAudit *trust.Audit        `json:"certificate_request_audit"`
-	Events                  []Event             `json:"events"`
-	EventsDropped           int                 `json:"events_dropped"`
-	Findings                []Finding           `json:"findings"`
-	Stats                   ConnStats           `json:"stats"`
+	Capture                 int                  `json:"capture"`
+	ID                      uint64               `json:"id"`
+	Client                  string               `json:"client"`
+	Server                  string               `json:"server"`
+	RolesGuessed            bool                 `json:"roles_guessed"`
+	Start                   Time                 `json:"start"`
+	End                     Time                 `json:"end"`
+	StartFrame              uint64               `json:"start_frame"`
+	EndFrame                uint64               `json:"end_frame"`
+	Verdict                 string               `json:"verdict"`
+	Reason                  string               `json:"reason"`
+	Summary                 string               `json:"summary"`
+	AbortedBy               string               `json:"aborted_by"`
+	Alert                   *Alert               `json:"alert"`
+	TLSVersion              string               `json:"tls_version"`
+	ClientMaxVersion        string               `json:"client_max_version"`
+	CipherSuite             string               `json:"cipher_suite"`
+	SNI                     string               `json:"sni"`
+	ALPN                    string               `json:"alpn"`
+	Resumed                 bool                 `json:"resumed"`
+	HandshakeComplete       bool                 `json:"handshake_complete"`
+	HandshakeFrame          uint64               `json:"handshake_frame"`
+	CertificateRequest      *CertificateRequest  `json:"certificate_request"`
+	EmptyClientCertificate  bool                 `json:"empty_client_certificate"`
+	CertificatesHidden      bool                 `json:"certificates_hidden"`
+	Certificates            []Certificate        `json:"certificates"`
+	PartialCertificates     []PartialCertificate `json:"partial_certificates"`
+	CertificatesLost        []string             `json:"certificates_lost"`
+	HelloRetryRequest       bool                 `json:"hello_retry_request"`
+	NameCheck               *trust.NameCheck     `json:"name_check"`
+	CertificateRequestAudit *trust.Audit         `json:"certificate_request_audit"`
+	Events                  []Event              `json:"events"`
+	EventsDropped           int                  `json:"events_dropped"`
+	Findings                []Finding            `json:"findings"`
+	Stats                   ConnStats            `json:"stats"`
 	clientAddr, serverAddr  netip.AddrPort
 }
 
@@ -111,6 +115,26 @@ type CertificateRequest struct {
 	CertificateAuthorities []string `json:"certificate_authorities"`
 	Length                 int      `json:"length"`
 	Unreadable             int      `json:"unreadable_names"`
+}
+
+// PartialCertificate is a certificate the capture lost bytes of: its place
+// in the chain, the byte ranges of its DER that are missing, and the names
+// and serial as far as the bytes before the first hole show them.
+type PartialCertificate struct {
+	SentBy  string      `json:"sent_by"`
+	Index   int         `json:"index"`
+	Frame   uint64      `json:"frame"`
+	Length  int         `json:"length"`
+	Missing []ByteRange `json:"missing"`
+	Subject string      `json:"subject"`
+	Issuer  string      `json:"issuer"`
+	Serial  string      `json:"serial"`
+}
+
+// ByteRange is a byte range [start, end).
+type ByteRange struct {
+	Start int `json:"start"`
+	End   int `json:"end"`
 }
 
 // Certificate is one certificate presented on a connection.
@@ -418,7 +442,7 @@ func buildCapture(ci *pcap.CaptureInfo, conns int, errs []error) Capture {
 		File: ci.Path, Size: ci.Size, Format: ci.Format, Compressed: ci.Compressed,
 		LinkTypes: nonNil(ci.LinkTypes), Snaplen: ci.Snaplen, Packets: ci.Packets, CutPackets: ci.CutPackets,
 		First: timePtr(ci.First), Last: timePtr(ci.Last), TCPPackets: ci.TCPPackets, OtherPackets: ci.OtherPackets,
-		Undecodable: ci.Undecodable, Connections: conns, ConnsEvicted: ci.ConnsEvicted, Warnings: nonNil(ci.Warnings),
+		Undecodable: ci.Undecodable, Connections: conns, ConnsEvicted: ci.ConnsEvicted, OtherConns: ci.OtherConns, Warnings: nonNil(ci.Warnings),
 	}
 	for _, err := range errs {
 		if strings.Contains(err.Error(), ci.Path) {
@@ -532,6 +556,19 @@ func buildConnection(c *diagnose.Connection) Connection {
 	for _, cert := range c.Certificates {
 		v.Certificates = append(v.Certificates, buildCertificate(cert))
 	}
+	v.PartialCertificates, v.CertificatesLost = []PartialCertificate{}, []string{}
+	for _, p := range c.PartialCertificates {
+		pc := PartialCertificate{SentBy: p.SentBy.String(), Index: p.Index, Frame: p.Frame, Length: p.Length, Missing: []ByteRange{},
+			Subject: p.Subject, Issuer: p.Issuer, Serial: p.Serial}
+		for _, r := range p.Missing {
+			pc.Missing = append(pc.Missing, ByteRange(r))
+		}
+		v.PartialCertificates = append(v.PartialCertificates, pc)
+	}
+	for _, s := range c.CertificatesLost {
+		v.CertificatesLost = append(v.CertificatesLost, s.String())
+	}
+	v.HelloRetryRequest = c.HelloRetryRequest
 	for _, e := range c.Events {
 		v.Events = append(v.Events, Event{Frame: e.Frame, Time: Time{e.Time}, From: e.From.String(), What: e.What})
 	}

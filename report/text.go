@@ -99,6 +99,9 @@ func writeCaptureText(w io.Writer, i int, c *Capture, many bool) {
 		if c.OtherPackets > 0 {
 			fmt.Fprintf(&b, " (%d other packets not analysed)", c.OtherPackets)
 		}
+		if c.OtherConns > 0 {
+			fmt.Fprintf(&b, ", %s that are not TLS (counted, not analysed)", plural(int(c.OtherConns), "other TCP connection", "other TCP connections"))
+		}
 	}
 	fmt.Fprintln(w, b.String())
 	if c.CutPackets > 0 {
@@ -153,6 +156,12 @@ func writeConnectionText(w io.Writer, c *Connection, o TextOptions) {
 		for _, ch := range cert.Checks {
 			fmt.Fprintf(w, "      check %s (%s): %s\n", ch.Code, ch.Severity, Sanitize(ch.Sentence))
 		}
+	}
+	for _, p := range c.PartialCertificates {
+		fmt.Fprintf(w, "   %s\n", partialLine(&p))
+	}
+	for _, side := range c.CertificatesLost {
+		fmt.Fprintf(w, "   %s certificates: a certificate length was not captured, so the certificates after it cannot be told apart\n", side)
 	}
 	if nc := c.NameCheck; nc != nil {
 		fmt.Fprintf(w, "   X.509 Subject Name: %s\n", Sanitize(nc.Sentence))
@@ -214,6 +223,36 @@ func writeTrustStoresText(w io.Writer, stores []TrustStore) {
 			fmt.Fprintf(w, "    skipped %s%s: %s\n", Sanitize(sk.File), Sanitize(part), Sanitize(sk.Reason))
 		}
 	}
+}
+
+// partialLine describes a certificate the capture lost bytes of.
+func partialLine(p *PartialCertificate) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s certificate ", p.SentBy)
+	if p.Index == 0 {
+		b.WriteString("(leaf)")
+	} else {
+		fmt.Fprintf(&b, "chain[%d]", p.Index)
+	}
+	missing := 0
+	for _, r := range p.Missing {
+		missing += r.End - r.Start
+	}
+	fmt.Fprintf(&b, ": partly missing from the capture (frame %d): %d of its %d bytes, from byte %d", p.Frame, missing, p.Length, p.Missing[0].Start)
+	var known []string
+	if p.Subject != "" {
+		known = append(known, Sanitize(p.Subject))
+	}
+	if p.Serial != "" {
+		known = append(known, "serial "+p.Serial)
+	}
+	if p.Issuer != "" {
+		known = append(known, "issuer "+Sanitize(p.Issuer))
+	}
+	if len(known) > 0 {
+		fmt.Fprintf(&b, "; the bytes before the hole show %s", strings.Join(known, ", "))
+	}
+	return b.String()
 }
 
 func certificateLine(c *Certificate) string {
