@@ -289,6 +289,8 @@ func TestAnalyzeBadInput(t *testing.T) {
 		{"no args", nil, "analyze needs at least one capture file"},
 		{"bad format", []string{"--format", "xml", "testdata/bad-empty.cap"}, `--format must be text or json, not "xml"`},
 		{"bad port", []string{"--port", "70000", "testdata/bad-empty.cap"}, "--port 70000 is not a TCP port"},
+		{"zero max-conns", []string{"--max-conns", "0", "testdata/sample-cucm-trunk.cap"}, "--max-conns must be at least 1, not 0"},
+		{"negative max-buffer", []string{"--max-buffer", "-5", "testdata/sample-cucm-trunk.cap"}, "--max-buffer must be at least 1, not -5"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -301,6 +303,55 @@ func TestAnalyzeBadInput(t *testing.T) {
 			}
 			if strings.Contains(errOut, "goroutine ") || strings.Contains(errOut, "panic") {
 				t.Errorf("stderr shows a Go stack trace: %s", errOut)
+			}
+		})
+	}
+}
+
+// TestAnalyzeCaps checks that a connection cut short by --max-buffer or
+// --max-conns is never called failed: it is incomplete/cap_hit, with the cap
+// named, unless its evidence was complete (ok).
+func TestAnalyzeCaps(t *testing.T) {
+	chdirRoot(t)
+	verdicts := func(args ...string) map[string]report.Connection {
+		t.Helper()
+		code, out, errOut := runAnalyze(t, append([]string{"--format", "json"}, args...)...)
+		if code == exitTrouble {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		var r report.Report
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]report.Connection{}
+		for _, c := range r.Connections {
+			m[c.Client+" "+c.Server] = c
+		}
+		return m
+	}
+	const sample = "testdata/sample-cucm-trunk.cap"
+	free := verdicts(sample)
+	for _, caps := range [][]string{{"--max-buffer", "100"}, {"--max-conns", "1"}, {"--max-buffer", "1000", "--max-conns", "2"}} {
+		t.Run(strings.Join(caps, " "), func(t *testing.T) {
+			got := verdicts(append(caps, sample)...)
+			capped := 0
+			for k, c := range got {
+				switch {
+				case c.Verdict == "failed" && (free[k].Verdict != "failed" || free[k].Reason != c.Reason):
+					// a failure whose evidence was complete (the alert and
+					// the close both seen) stays; a cap never makes one
+					t.Errorf("%s: failed (%s) under %v, %s/%s without: %s", k, c.Reason, caps, free[k].Verdict, free[k].Reason, c.Summary)
+				case c.Reason == "cap_hit":
+					capped++
+					if !strings.Contains(c.Summary, caps[0]) {
+						t.Errorf("%s: cap_hit does not name %s: %s", k, caps[0], c.Summary)
+					}
+				case free[k].Verdict != "" && c.Verdict != free[k].Verdict:
+					t.Errorf("%s: %s/%s under %v, %s/%s without", k, c.Verdict, c.Reason, caps, free[k].Verdict, free[k].Reason)
+				}
+			}
+			if capped == 0 {
+				t.Errorf("no connection reports cap_hit under %v", caps)
 			}
 		})
 	}
