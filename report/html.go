@@ -155,7 +155,7 @@ func buildHTMLPage(t *Triage, meta HTMLMeta) *htmlPage {
 	p.Failed = t.Summary.Problems
 	for _, failed := range []bool{true, false} {
 		for _, pr := range t.Pairs {
-			if (pr.Failed > 0) != failed {
+			if (pr.CallFailures > 0) != failed {
 				continue
 			}
 			if len(p.Pairs) < MaxHTMLPairs {

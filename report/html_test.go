@@ -397,13 +397,13 @@ func TestHTMLPairsCap(t *testing.T) {
 				tr.Pairs = append(tr.Pairs, Pair{Client: fmt.Sprintf("10.0.%d.%d", i/250, i%250), Server: "10.1.1.1:5061", Counts: Counts{Attempts: 1, OK: 1}})
 			}
 			for i := 0; i < tt.failed; i++ {
-				tr.Pairs = append(tr.Pairs, Pair{Client: fmt.Sprintf("10.2.%d.%d", i/250, i%250), Server: "10.1.1.1:5061", Counts: Counts{Attempts: 1, Failed: 1}})
+				tr.Pairs = append(tr.Pairs, Pair{Client: fmt.Sprintf("10.2.%d.%d", i/250, i%250), Server: "10.1.1.1:5061", Counts: Counts{Attempts: 1, Failed: 1, CallFailures: 1}})
 			}
 			p := buildHTMLPage(tr, HTMLMeta{})
 			if len(p.Pairs) != tt.wantListed || p.PairsOmitted != tt.wantOmit || p.PairsOmittedFailed != tt.wantOmitF {
 				t.Errorf("listed %d, omitted %d (%d failed); want %d, %d (%d)", len(p.Pairs), p.PairsOmitted, p.PairsOmittedFailed, tt.wantListed, tt.wantOmit, tt.wantOmitF)
 			}
-			if tt.failed > 0 && p.Pairs[0].Failed == 0 {
+			if tt.failed > 0 && p.Pairs[0].CallFailures == 0 {
 				t.Error("the first pair listed has no failure")
 			}
 		})

@@ -301,38 +301,77 @@ type Destination struct {
 }
 
 // Counts are the outcome counts of a destination or a pair.
+//
+// Failed counts the failed verdict only. CallFailures, FirstFailure and
+// LastFailure count the connections over which a call could not have been set
+// up: failed, refused and no_answer (nothing listens, or the path drops the
+// SYN), and not_tls (a transport mismatch). Incomplete and truncated
+// connections are neither: the capture cannot tell how they ended, so they
+// are counted by verdict and reason only.
 type Counts struct {
-	Attempts     int            `json:"attempts"`
-	OK           int            `json:"ok"`
-	Failed       int            `json:"failed"`
-	Verdicts     map[string]int `json:"verdicts"`
-	Reasons      map[string]int `json:"reasons"`
-	Alerts       map[string]int `json:"alerts"`
-	FirstFailure *Time          `json:"first_failure"`
-	LastFailure  *Time          `json:"last_failure"`
+	Attempts int `json:"attempts"`
+	OK       int `json:"ok"`
+	Failed   int `json:"failed"`
+	// CallFailures counts the connections whose verdict is a call failure
+	// (see callFailure).
+	CallFailures int `json:"call_failures"`
+	// SYNsUnanswered counts the SYNs (retransmissions included) sent on the
+	// no_answer connections.
+	SYNsUnanswered int            `json:"syns_unanswered"`
+	Verdicts       map[string]int `json:"verdicts"`
+	Reasons        map[string]int `json:"reasons"`
+	// VerdictReasons counts reasons per verdict: {"incomplete": {"midstream": 2}}.
+	VerdictReasons map[string]map[string]int `json:"verdict_reasons"`
+	Alerts         map[string]int            `json:"alerts"`
+	FirstFailure   *Time                     `json:"first_failure"`
+	LastFailure    *Time                     `json:"last_failure"`
+	// failedAlerts counts the alerts of failed connections only: the words
+	// that explain failures.
+	failedAlerts map[string]int
 }
 
-// count adds one connection's outcome; alert is "<sender> <name>" or "".
-func (c *Counts) count(verdict diagnose.Verdict, reason diagnose.Reason, alert string, start time.Time) {
+// outcome is what Counts needs of one connection.
+type outcome struct {
+	verdict diagnose.Verdict
+	reason  diagnose.Reason
+	alert   string // "<sender> <name>" or ""
+	start   time.Time
+	syns    int // packets the client sent: the SYNs of a no_answer connection
+}
+
+// count adds one connection's outcome.
+func (c *Counts) count(o outcome) {
 	if c.Verdicts == nil {
 		c.Verdicts, c.Reasons, c.Alerts = map[string]int{}, map[string]int{}, map[string]int{}
+		c.VerdictReasons, c.failedAlerts = map[string]map[string]int{}, map[string]int{}
 	}
 	c.Attempts++
-	c.Verdicts[string(verdict)]++
-	c.Reasons[string(reason)]++
-	if alert != "" {
-		c.Alerts[alert]++
+	c.Verdicts[string(o.verdict)]++
+	c.Reasons[string(o.reason)]++
+	countVerdictReason(c.VerdictReasons, o.verdict, o.reason)
+	if o.alert != "" {
+		c.Alerts[o.alert]++
 	}
-	if verdict == diagnose.VerdictOK {
+	switch o.verdict {
+	case diagnose.VerdictOK:
 		c.OK++
+	case diagnose.VerdictFailed:
+		c.Failed++
+		if o.alert != "" {
+			c.failedAlerts[o.alert]++
+		}
+	case diagnose.VerdictNoAnswer:
+		c.SYNsUnanswered += o.syns
+	}
+	if !callFailure(o.verdict) {
 		return
 	}
-	c.Failed++
-	if c.FirstFailure == nil || start.Before(c.FirstFailure.Time) {
-		c.FirstFailure = &Time{start}
+	c.CallFailures++
+	if c.FirstFailure == nil || o.start.Before(c.FirstFailure.Time) {
+		c.FirstFailure = &Time{o.start}
 	}
-	if c.LastFailure == nil || start.After(c.LastFailure.Time) {
-		c.LastFailure = &Time{start}
+	if c.LastFailure == nil || o.start.After(c.LastFailure.Time) {
+		c.LastFailure = &Time{o.start}
 	}
 }
 
@@ -408,7 +447,7 @@ func (g *aggregator) add(c *Connection) {
 	if c.Alert != nil {
 		alert = c.Alert.SentBy + " " + c.Alert.Name
 	}
-	d.count(diagnose.Verdict(c.Verdict), diagnose.Reason(c.Reason), alert, c.Start.Time)
+	d.count(outcome{verdict: diagnose.Verdict(c.Verdict), reason: diagnose.Reason(c.Reason), alert: alert, start: c.Start.Time, syns: int(c.Stats.Client.Packets)})
 	for _, cert := range c.Certificates {
 		if cert.SentBy == "server" && cert.Index == 0 && cert.CommonName != "" && !g.destNames[c.serverAddr][cert.CommonName] {
 			g.destNames[c.serverAddr][cert.CommonName] = true

@@ -194,6 +194,7 @@ type connSum struct {
 	verdict        diagnose.Verdict
 	reason         diagnose.Reason
 	alert          string // "server unknown_ca"
+	clientPackets  uint64 // the SYNs of a no_answer connection
 	certs          []certRef
 }
 
@@ -229,7 +230,8 @@ func (m *Merger) Add(c *diagnose.Connection) { m.AddJudged(c, nil) }
 // (t may be nil).
 func (m *Merger) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
 	s := connSum{capture: c.Capture, id: c.ID, client: c.Client, server: c.Server, isn: c.ClientISN, isnKnown: c.ISNKnown,
-		start: c.Start, startFrame: c.StartFrame, endFrame: c.EndFrame, verdict: c.Verdict, reason: c.Reason}
+		start: c.Start, startFrame: c.StartFrame, endFrame: c.EndFrame, verdict: c.Verdict, reason: c.Reason,
+		clientPackets: c.Stats[diagnose.Client].Packets}
 	if c.Alert != nil {
 		s.alert = c.Alert.SentBy.String() + " " + c.Alert.Name
 	}
@@ -524,7 +526,9 @@ func containsInt(s []int, x int) bool {
 }
 
 // add counts a connection summary.
-func (c *Counts) add(s *connSum) { c.count(s.verdict, s.reason, s.alert, s.start) }
+func (c *Counts) add(s *connSum) {
+	c.count(outcome{verdict: s.verdict, reason: s.reason, alert: s.alert, start: s.start, syns: int(s.clientPackets)})
+}
 
 // aggregate fills destinations, pairs, certificates and the summary from the
 // distinct connections.
@@ -596,9 +600,10 @@ func (m *Merger) aggregate(views []*view, t *Triage, captures []*pcap.CaptureInf
 				destCert[s.server][r.cert] = pc
 			}
 			pc.Connections++
-			if s.verdict == diagnose.VerdictOK {
+			switch s.verdict {
+			case diagnose.VerdictOK:
 				pc.OK++
-			} else {
+			case diagnose.VerdictFailed:
 				pc.Failed++
 			}
 			if s.start.Before(pc.FirstSeen.Time) {

@@ -5,6 +5,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/siptls/siptls/diagnose"
 )
 
 // patterns writes the sentences that sum up a triage, most telling first:
@@ -41,12 +43,14 @@ func patterns(t *Triage) []string {
 		var bad, good, mixed []*Pair
 		attempts, failed := 0, 0
 		for _, p := range ps {
-			attempts += p.Attempts
-			failed += p.Failed
+			attempts += p.judged()
+			failed += p.CallFailures
 			switch {
-			case p.Failed == p.Attempts:
+			case p.judged() == 0:
+				// nothing to tell: the capture cannot say how these ended
+			case p.CallFailures == p.judged():
 				bad = append(bad, p)
-			case p.Failed == 0:
+			case p.CallFailures == 0:
 				good = append(good, p)
 			default:
 				mixed = append(mixed, p)
@@ -57,13 +61,13 @@ func patterns(t *Triage) []string {
 		}
 		var parts []string
 		for _, p := range bad {
-			parts = append(parts, fmt.Sprintf("%s failed %d of %d times with %s", destLabel(p.Server, p.Names), p.Failed, p.Attempts, failureWords(&p.Counts)))
+			parts = append(parts, fmt.Sprintf("%s failed %d of %d times with %s", destLabel(p.Server, p.Names), p.CallFailures, p.judged(), failureWords(&p.Counts)))
 		}
 		if len(good) > 0 {
 			n := 0
 			var addrs []string
 			for _, p := range good {
-				n += p.Attempts
+				n += p.judged()
 				addrs = append(addrs, p.Server)
 			}
 			who := joinAnd(addrs)
@@ -73,7 +77,7 @@ func patterns(t *Triage) []string {
 			parts = append(parts, fmt.Sprintf("%s succeeded %d of %d", who, n, n))
 		}
 		for _, p := range mixed {
-			parts = append(parts, fmt.Sprintf("%s failed %d of %d", p.Server, p.Failed, p.Attempts))
+			parts = append(parts, fmt.Sprintf("%s failed %d of %d", p.Server, p.CallFailures, p.judged()))
 		}
 		s := fmt.Sprintf("From %s: %s: about one call in %s fails (%d of %d).", cl, strings.Join(parts, "; "), oneIn(attempts, failed), failed, attempts)
 		out = append(out, s)
@@ -101,31 +105,31 @@ func patterns(t *Triage) []string {
 		var badPair *Pair
 		for _, p := range ps {
 			switch {
-			case p.Failed > 0 && p.OK == 0:
+			case p.CallFailures > 0 && p.OK == 0:
 				bad = append(bad, p.Client)
 				badPair = p
-			case p.Failed == 0:
+			case p.CallFailures == 0 && p.OK > 0:
 				good = append(good, p.Client)
-				n += p.Attempts
+				n += p.OK
 			}
 		}
-		if len(bad) == 1 && len(good) > 0 && badPair.Failed == dests[srv].Failed {
+		if len(bad) == 1 && len(good) > 0 && badPair.CallFailures == dests[srv].CallFailures {
 			explained[srv] = true
 			out = append(out, fmt.Sprintf("Only calls from %s to %s fail (%d of %d, with %s); %s succeeded %d of %d.",
-				bad[0], destLabel(srv, badPair.Names), badPair.Failed, badPair.Attempts, failureWords(&badPair.Counts), joinAnd(good), n, n))
+				bad[0], destLabel(srv, badPair.Names), badPair.CallFailures, badPair.judged(), failureWords(&badPair.Counts), joinAnd(good), n, n))
 		}
 	}
 	// Intermittent destinations.
 	for i := range t.Destinations {
 		d := &t.Destinations[i]
-		if d.Failed == 0 || d.OK == 0 || explained[d.Server] {
+		if d.CallFailures == 0 || d.OK == 0 || explained[d.Server] {
 			continue
 		}
 		when := fmt.Sprintf("between %s and %s", clock(d.FirstFailure), clock(d.LastFailure))
-		if d.Failed == 1 {
+		if d.CallFailures == 1 {
 			when = "at " + clock(d.FirstFailure)
 		}
-		s := fmt.Sprintf("%s is intermittent: %d of %d attempts failed, with %s, %s", destLabel(d.Server, d.Names), d.Failed, d.Attempts,
+		s := fmt.Sprintf("%s is intermittent: %d of %d attempts failed, with %s, %s", destLabel(d.Server, d.Names), d.CallFailures, d.judged(),
 			failureWords(&d.Counts), when)
 		s += certificateStory(d) + "."
 		out = append(out, s)
@@ -133,7 +137,7 @@ func patterns(t *Triage) []string {
 	// A certificate change where it is not already told.
 	for i := range t.Destinations {
 		d := &t.Destinations[i]
-		if d.CertificateChanged && (d.Failed == 0 || d.OK == 0) {
+		if d.CertificateChanged && (d.CallFailures == 0 || d.OK == 0) {
 			out = append(out, fmt.Sprintf("%s presented %d different certificates during the captures%s.", destLabel(d.Server, d.Names), len(d.Certificates), certificateStory(d)))
 		}
 	}
@@ -144,14 +148,14 @@ func patterns(t *Triage) []string {
 	var always []string
 	for i := range t.Destinations {
 		d := &t.Destinations[i]
-		if d.Failed == 0 {
+		if d.CallFailures == 0 {
 			continue
 		}
-		if d.Failed == d.Attempts {
+		if d.CallFailures == d.judged() {
 			always = append(always, d.Server)
 		}
-		if blame == nil || d.Failed*blame.Attempts > blame.Failed*d.Attempts ||
-			(d.Failed*blame.Attempts == blame.Failed*d.Attempts && d.Failed > blame.Failed) {
+		if blame == nil || d.CallFailures*blame.judged() > blame.CallFailures*d.judged() ||
+			(d.CallFailures*blame.judged() == blame.CallFailures*d.judged() && d.CallFailures > blame.CallFailures) {
 			blame = d
 		}
 	}
@@ -159,7 +163,7 @@ func patterns(t *Triage) []string {
 	case len(always) > 1:
 		out = append(out, fmt.Sprintf("Most likely to blame: %s, which failed every attempt.", joinAnd(always)))
 	case blame != nil && len(t.Destinations) > 1:
-		s := fmt.Sprintf("Most likely to blame: %s, %d of %d attempts failed (%s)", destLabel(blame.Server, blame.Names), blame.Failed, blame.Attempts, failureWords(&blame.Counts))
+		s := fmt.Sprintf("Most likely to blame: %s, %d of %d attempts failed (%s)", destLabel(blame.Server, blame.Names), blame.CallFailures, blame.judged(), failureWords(&blame.Counts))
 		if len(blame.Clients) > 1 && allPairsFail(byServer[blame.Server]) {
 			s += ", from every client"
 		}
@@ -168,9 +172,13 @@ func patterns(t *Triage) []string {
 	return out
 }
 
+// judged counts the attempts whose outcome the capture tells: ok or a call
+// failure (not incomplete or truncated).
+func (c *Counts) judged() int { return c.OK + c.CallFailures }
+
 func allPairsFail(ps []*Pair) bool {
 	for _, p := range ps {
-		if p.Failed == 0 {
+		if p.CallFailures == 0 {
 			return false
 		}
 	}
@@ -181,7 +189,7 @@ func allPairsFail(ps []*Pair) bool {
 // outcomes followed it ("" when it presented one certificate).
 func certificateStory(d *TriageDestination) string {
 	if len(d.Certificates) < 2 {
-		if len(d.Certificates) == 1 && d.OK > 0 && d.Failed > 0 {
+		if len(d.Certificates) == 1 && d.OK > 0 && d.CallFailures > 0 {
 			return ", with the same certificate every time"
 		}
 		return ""
@@ -213,7 +221,9 @@ func clock(t *Time) string {
 	return t.UTC().Format("2006-01-02 15:04:05")
 }
 
-// failureWords describes the commonest failures of c: "unknown_ca sent by the server".
+// failureWords describes the commonest call failures of c: "unknown_ca
+// sent by the server"; incomplete and truncated connections are not failures
+// and are not described here.
 func failureWords(c *Counts) string {
 	type kv struct {
 		k string
@@ -221,21 +231,26 @@ func failureWords(c *Counts) string {
 	}
 	var items []kv
 	alerts := 0
-	for k, n := range c.Alerts {
+	for k, n := range c.failedAlerts {
 		items = append(items, kv{k, n})
 		alerts += n
 	}
-	for k, n := range c.Reasons {
-		if k == "fatal_alert" || k == "application_data" {
+	for v, reasons := range c.VerdictReasons {
+		if !callFailure(diagnose.Verdict(v)) {
 			continue
 		}
-		if k == "closed_after_handshake" || k == "empty_client_certificate" {
-			// often together with an alert; count only what no alert explains
-			if n <= alerts {
+		for k, n := range reasons {
+			if k == string(diagnose.ReasonFatalAlert) {
 				continue
 			}
+			if k == string(diagnose.ReasonClosedAfterHandshake) || k == string(diagnose.ReasonEmptyClientCertificate) {
+				// often together with an alert; count only what no alert explains
+				if n <= alerts {
+					continue
+				}
+			}
+			items = append(items, kv{k, n})
 		}
-		items = append(items, kv{k, n})
 	}
 	sort.Slice(items, func(i, j int) bool {
 		if items[i].n != items[j].n {

@@ -63,12 +63,12 @@ func WriteTriageText(w io.Writer, t *Triage, color bool) error {
 		if n := len(t.Pairs) - len(shown); n > 0 {
 			failing := 0
 			for _, p := range t.Pairs {
-				if p.Failed > 0 {
+				if p.CallFailures > 0 {
 					failing++
 				}
 			}
 			for _, i := range shown {
-				if t.Pairs[i].Failed > 0 {
+				if t.Pairs[i].CallFailures > 0 {
 					failing--
 				}
 			}
@@ -195,7 +195,7 @@ func pairsToShow(pairs []Pair, max int) []int {
 	}
 	failing := map[string]bool{}
 	for _, p := range pairs {
-		if p.Failed > 0 {
+		if p.CallFailures > 0 {
 			failing[p.Server] = true
 		}
 	}
@@ -205,7 +205,7 @@ func pairsToShow(pairs []Pair, max int) []int {
 			if len(pick) == max {
 				break
 			}
-			if (pass == 0 && p.Failed > 0) || (pass == 1 && p.Failed == 0 && failing[p.Server]) || pass == 2 {
+			if (pass == 0 && p.CallFailures > 0) || (pass == 1 && p.CallFailures == 0 && failing[p.Server]) || pass == 2 {
 				pick[i] = true
 			}
 		}
@@ -233,7 +233,7 @@ func failedCount(n int, color bool) string {
 }
 
 func failuresCell(c *Counts) string {
-	if c.Failed == 0 {
+	if c.CallFailures == 0 {
 		return "-"
 	}
 	return failureWords(c)
