@@ -146,10 +146,10 @@ func TestWriteHTMLStructure(t *testing.T) {
 		wantPEM     int
 	}{
 		{name: "sample", input: "../testdata/sample-cucm-trunk.cap", trust: "../testdata/trust/cucm7-pub-CallManager-trust", node: "10.10.1.11",
-			want:        []string{"connections failed", "10.20.1.22:5061", "unknown_ca", "stale_copy", "cucm7-pub-CallManager-trust"},
+			want:        []string{"12 connections: 7 ok, 4 failed, 1 no_answer", "10.20.1.22:5061", "unknown_ca", "stale_copy", "cucm7-pub-CallManager-trust"},
 			wantLadders: -1, wantAlerts: -1, wantPEM: -1},
 		{name: "hostile", input: "../testdata/hostile-names.pcap",
-			want:        []string{"1 of 1 connections failed", "<script>alert(1)</script>", `"><img src=x onerror=alert(1)>`, `\1B[31mRED`, `\x1b[31m`, `\u202e`, "bad_certificate"},
+			want:        []string{"1 connection: 1 failed", "<script>alert(1)</script>", `"><img src=x onerror=alert(1)>`, `\1B[31mRED`, `\x1b[31m`, `\u202e`, "bad_certificate"},
 			wantLadders: 1, wantAlerts: 1, wantPEM: 1},
 		{name: "cut at 128 bytes", input: "../testdata/snaplen128-cut.pcap", want: []string{"Packets were cut", "size all"}, wantCut: true, wantLadders: -1, wantAlerts: -1, wantPEM: -1},
 	}

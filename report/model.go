@@ -379,7 +379,9 @@ func (c *Counts) count(o outcome) {
 type Summary struct {
 	Connections int            `json:"connections"`
 	Verdicts    map[string]int `json:"verdicts"`
-	Problems    int            `json:"problems"`
+	// VerdictReasons counts reasons per verdict: {"incomplete": {"midstream": 2}}.
+	VerdictReasons map[string]map[string]int `json:"verdict_reasons"`
+	Problems       int                       `json:"problems"`
 }
 
 // Time is a timestamp rendered as RFC 3339 with nanoseconds in UTC.
@@ -425,16 +427,12 @@ func newAggregator() *aggregator {
 		dests:     map[netip.AddrPort]*Destination{},
 		destNames: map[netip.AddrPort]map[string]bool{},
 		nodes:     newNodeCounter(),
-		summary:   Summary{Verdicts: map[string]int{}},
+		summary:   newSummary(),
 	}
 }
 
 func (g *aggregator) add(c *Connection) {
-	g.summary.Connections++
-	g.summary.Verdicts[c.Verdict]++
-	if c.Verdict != string(diagnose.VerdictOK) {
-		g.summary.Problems++
-	}
+	g.summary.count(diagnose.Verdict(c.Verdict), diagnose.Reason(c.Reason))
 	g.nodes.add(c.Capture, c.clientAddr, c.serverAddr)
 
 	d := g.dests[c.serverAddr]

@@ -327,12 +327,7 @@ func day(t *Time) string {
 }
 
 func destinationCounts(d *Destination, color bool) string {
-	var parts []string
-	for _, v := range diagnose.Verdicts() {
-		if n := d.Verdicts[string(v)]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, colorVerdict(string(v), color)))
-		}
-	}
+	parts := verdictCounts(d.Verdicts, d.VerdictReasons, color, nil)
 	s := fmt.Sprintf("%s: %s", plural(d.Attempts, "attempt", "attempts"), strings.Join(parts, ", "))
 	if len(d.Alerts) > 0 {
 		keys := make([]string, 0, len(d.Alerts))
@@ -349,13 +344,11 @@ func destinationCounts(d *Destination, color bool) string {
 	return s
 }
 
+// summaryLine counts the connections by verdict, each named as itself:
+// "12 connections: 7 ok, 4 failed, 1 no_answer", "2 connections: 2
+// incomplete (midstream)".
 func summaryLine(sum Summary, color bool) string {
-	var parts []string
-	for _, v := range diagnose.Verdicts() {
-		if n := sum.Verdicts[string(v)]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, colorVerdict(string(v), color)))
-		}
-	}
+	parts := verdictCounts(sum.Verdicts, sum.VerdictReasons, color, nil)
 	s := plural(sum.Connections, "connection", "connections")
 	if len(parts) > 0 {
 		s += ": " + strings.Join(parts, ", ")

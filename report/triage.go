@@ -354,7 +354,7 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 	})
 	t := &Triage{Schema: Schema, Version: version, Patterns: []string{}, Connections: []TriageConnection{},
 		Destinations: []TriageDestination{}, Pairs: []Pair{}, Certificates: []InventoryCert{}, TrustStores: []TrustStore{}, Notes: append([]string{}, notes...),
-		Summary: Summary{Verdicts: map[string]int{}}}
+		Summary: newSummary()}
 	t.Duplicates.ClockOffsets = []ClockOffset{}
 
 	// Per-capture facts count every view.
@@ -554,11 +554,7 @@ func (m *Merger) aggregate(views []*view, t *Triage, captures []*pcap.CaptureInf
 
 	for _, v := range views {
 		s := v.s
-		t.Summary.Connections++
-		t.Summary.Verdicts[string(s.verdict)]++
-		if s.verdict != diagnose.VerdictOK {
-			t.Summary.Problems++
-		}
+		t.Summary.count(s.verdict, s.reason)
 		d := dests[s.server]
 		if d == nil {
 			d = &TriageDestination{Server: s.server.String(), Names: []string{}, Certificates: []PresentedCert{}}

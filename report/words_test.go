@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
 	"net/netip"
 	"reflect"
@@ -167,6 +168,89 @@ func TestCountsOutcomes(t *testing.T) {
 						t.Errorf("%s failure %v, want t0+%ds", f.name, f.got, f.want)
 					}
 				}
+			}
+		})
+	}
+}
+
+// TestSummaryWords checks the summary line and the destination lines of
+// analyze, and the HTML headline.
+func TestSummaryWords(t *testing.T) {
+	tests := []struct {
+		name         string
+		input        []wconn
+		wantLine     string
+		wantDest     string
+		wantHeadline string
+		wantBanner   string
+	}{
+		{"midstream", repeat(2, midstream(dA)), "2 connections: 2 incomplete (midstream)", "2 attempts: 2 incomplete (midstream)",
+			"2 connections: 2 incomplete (midstream)", "warn"},
+		{"two reasons", []wconn{midstream(dA), gapTo(dA)}, "2 connections: 2 incomplete (1 gap, 1 midstream)", "2 attempts: 2 incomplete (1 gap, 1 midstream)",
+			"2 connections: 2 incomplete (1 gap, 1 midstream)", "warn"},
+		{"sample-like", join(repeat(7, okTo(dA)), repeat(4, unknownCA(dA)), []wconn{noAnswer(dA)}), "12 connections: 7 ok, 4 failed, 1 no_answer",
+			"12 attempts: 7 ok, 4 failed, 1 no_answer (alerts: server unknown_ca x4)", "12 connections: 7 ok, 4 failed, 1 no_answer", "bad"},
+		{"refused only", []wconn{refusedBy(dA)}, "1 connection: 1 refused", "1 attempt: 1 refused", "1 connection: 1 refused", "bad"},
+		{"all ok", repeat(2, okTo(dA)), "2 connections: 2 ok", "2 attempts: 2 ok", "All 2 connections succeeded", "ok"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cs := conns(tt.input...)
+			r := Build(&diagnose.Analysis{Connections: cs}, "test")
+			if got := summaryLine(r.Summary, false); got != tt.wantLine {
+				t.Errorf("summary line %q, want %q", got, tt.wantLine)
+			}
+			if got := destinationCounts(&r.Destinations[0], false); got != tt.wantDest {
+				t.Errorf("destination %q, want %q", got, tt.wantDest)
+			}
+			p := buildHTMLPage(mergeAll(cs), HTMLMeta{})
+			if p.Headline != tt.wantHeadline || p.Banner != tt.wantBanner {
+				t.Errorf("HTML headline %q (%s), want %q (%s)", p.Headline, p.Banner, tt.wantHeadline, tt.wantBanner)
+			}
+		})
+	}
+}
+
+// TestIncompleteOutputs checks that the HTML and triage's text never say
+// that incomplete connections failed.
+func TestIncompleteOutputs(t *testing.T) {
+	r := mergeAll(conns(repeat(2, midstream(dA))...))
+	var b bytes.Buffer
+	if err := WriteHTML(&b, r, HTMLMeta{Version: "test", Generated: t0()}); err != nil {
+		t.Fatal(err)
+	}
+	if i := strings.Index(b.String(), "connections failed"); i >= 0 {
+		t.Errorf("the HTML says connections failed: …%s…", b.String()[max(0, i-80):i+20])
+	}
+	b.Reset()
+	if err := WriteTriageText(&b, r, false); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "that failed") || !strings.Contains(b.String(), "0   0       2 incomplete (midstream)") {
+		t.Errorf("the text lists failed connections, or does not name the incomplete ones:\n%s", b.String())
+	}
+}
+
+// TestOtherOutcomes checks the cell that names the verdicts other than ok
+// and failed in the destination and pair tables.
+func TestOtherOutcomes(t *testing.T) {
+	tests := []struct {
+		name      string
+		input     []wconn
+		want      string
+		wantClass string
+	}{
+		{"ok and failed only", []wconn{okTo(dA), unknownCA(dA)}, "", ""},
+		{"no_answer", []wconn{okTo(dA), noAnswer(dA)}, "1 no_answer", "bad"},
+		{"every other verdict", []wconn{refusedBy(dA), noAnswer(dA), midstream(dA), midstream(dA), gapTo(dA), truncated(dA), plaintext(dA)},
+			"1 refused, 1 no_answer, 3 incomplete (2 midstream, 1 gap), 1 truncated, 1 not_tls", "bad"},
+		{"cannot tell only", []wconn{okTo(dA), tls13Dark(dA), truncated(dA)}, "1 incomplete (tls13_hidden), 1 truncated", "warn"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := mergeAll(conns(tt.input...)).Destinations[0].Counts
+			if got, class := otherOutcomes(c), otherClass(c); got != tt.want || class != tt.wantClass {
+				t.Errorf("got %q (%q), want %q (%q)", got, class, tt.want, tt.wantClass)
 			}
 		})
 	}
