@@ -326,8 +326,9 @@ type Counts struct {
 	FirstFailure   *Time                     `json:"first_failure"`
 	LastFailure    *Time                     `json:"last_failure"`
 	// failedAlerts counts the alerts of failed connections only: the words
-	// that explain failures.
-	failedAlerts map[string]int
+	// that explain failures; undecidedAlerts those of incomplete and
+	// truncated connections (an alert that survived a snap length cut).
+	failedAlerts, undecidedAlerts map[string]int
 }
 
 // outcome is what Counts needs of one connection.
@@ -343,7 +344,7 @@ type outcome struct {
 func (c *Counts) count(o outcome) {
 	if c.Verdicts == nil {
 		c.Verdicts, c.Reasons, c.Alerts = map[string]int{}, map[string]int{}, map[string]int{}
-		c.VerdictReasons, c.failedAlerts = map[string]map[string]int{}, map[string]int{}
+		c.VerdictReasons, c.failedAlerts, c.undecidedAlerts = map[string]map[string]int{}, map[string]int{}, map[string]int{}
 	}
 	c.Attempts++
 	c.Verdicts[string(o.verdict)]++
@@ -351,6 +352,9 @@ func (c *Counts) count(o outcome) {
 	countVerdictReason(c.VerdictReasons, o.verdict, o.reason)
 	if o.alert != "" {
 		c.Alerts[o.alert]++
+		if undecided(o.verdict) {
+			c.undecidedAlerts[o.alert]++
+		}
 	}
 	switch o.verdict {
 	case diagnose.VerdictOK:

@@ -236,7 +236,7 @@ func failuresCell(c *Counts) string {
 	if c.CallFailures == 0 {
 		return "-"
 	}
-	return failureWords(c)
+	return failureWords(c, "")
 }
 
 // trimTable is a tabwriter whose lines lose their trailing blanks.

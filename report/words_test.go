@@ -129,6 +129,108 @@ func TestTriageIncompleteIsNotFailed(t *testing.T) {
 	}
 }
 
+// TestTriageWords pins the pattern sentences for each kind of outcome.
+func TestTriageWords(t *testing.T) {
+	tests := []struct {
+		name  string
+		input []wconn
+		want  []string
+	}{
+		{"one midstream", repeat(1, midstream(dA)), []string{
+			"The one connection could not be judged and is not counted as a failure: 1 incomplete (midstream: already open when the capture began).",
+		}},
+		{"midstream only", repeat(2, midstream(dA)), []string{
+			"No connection was seen to fail, and none could be judged: 2 incomplete (midstream: already open when the capture began).",
+		}},
+		{"ok and incomplete", join(repeat(3, okTo(dA)), []wconn{midstream(dB), gapTo(dB), truncated(dC)}), []string{
+			"No connection was seen to fail: 3 ok, and 3 that could not be judged: 2 incomplete (1 gap: bytes missing from the capture; 1 midstream: already open when the capture began), 1 truncated (snaplen: packets cut by the snap length).",
+		}},
+		{"midstream beside a failing destination", join(repeat(3, unknownCA(dA)), repeat(2, midstream(dB)), repeat(3, okTo(dC))), []string{
+			"From 10.10.1.11: 10.20.1.21:5061 failed 3 of 3 times with unknown_ca sent by the server; 10.20.1.23:5061 succeeded 3 of 3: about one call in 2 fails (3 of 6).",
+			"Most likely to blame: 10.20.1.21:5061, 3 of 3 attempts failed (unknown_ca sent by the server).",
+			"2 connections could not be judged and are not counted as failures: 2 incomplete (midstream: already open when the capture began).",
+		}},
+		{"no_answer and refused named as themselves", join(repeat(3, unknownCA(dA)), []wconn{noAnswer(dB)}, repeat(2, refusedBy(dC)), repeat(3, okTo(dD))), []string{
+			"From 10.10.1.11: 10.20.1.21:5061 failed 3 of 3 times with unknown_ca sent by the server; 10.20.1.22:5061 never answered (4 SYNs, no_answer); 10.20.1.23:5061 refused all 2 connections (SYN answered by RST: refused); 10.20.1.24:5061 succeeded 3 of 3: about one call in 2 fails (6 of 9).",
+			"Most likely to blame: 10.20.1.21:5061 (3 of 3 failed), 10.20.1.23:5061 (2 of 2 refused) and 10.20.1.22:5061 (1 of 1 no_answer), where no attempt worked.",
+		}},
+		{"intermittent no_answer", join(repeat(3, okTo(dA)), []wconn{noAnswer(dA)}, repeat(2, unknownCA(dB)), repeat(2, okTo(dC))), []string{
+			"From 10.10.1.11: 10.20.1.22:5061 failed 2 of 2 times with unknown_ca sent by the server; 10.20.1.23:5061 succeeded 2 of 2; 10.20.1.21:5061 did not answer 1 of 4 (no_answer): about one call in 3 fails (3 of 8).",
+			"10.20.1.21:5061 is intermittent: 1 of 4 attempts were never answered (4 SYNs, no_answer), at 2026-11-20 14:03:03.",
+			"Most likely to blame: 10.20.1.22:5061, 2 of 2 attempts failed (unknown_ca sent by the server).",
+		}},
+		{"mixed verdicts at one destination", join(repeat(2, okTo(dA)), []wconn{unknownCA(dA), refusedBy(dA), plaintext(dA)}, repeat(2, okTo(dB))), []string{
+			"10.20.1.21:5061 is intermittent: 3 of 5 attempts did not work (1 failed with unknown_ca sent by the server, 1 refused, 1 not_tls), between 2026-11-20 14:03:02 and 2026-11-20 14:03:04.",
+			"Most likely to blame: 10.20.1.21:5061, 3 of 5 attempts did not work (1 failed with unknown_ca sent by the server, 1 refused, 1 not_tls).",
+		}},
+		{"common cause: every destination at about the same rate", join(
+			repeat(7, okTo(dA)), repeat(3, unknownCA(dA)),
+			repeat(6, okTo(dB)), repeat(3, unknownCA(dB)),
+			repeat(7, okTo(dC)), repeat(4, unknownCA(dC))), []string{
+			"10.20.1.21:5061 is intermittent",
+			"10.20.1.22:5061 is intermittent",
+			"10.20.1.23:5061 is intermittent",
+			"No destination stands out: all 3 fail at about the same rate (30% to 36%: 10.20.1.21:5061 3 of 10, 10.20.1.22:5061 3 of 9 and 10.20.1.23:5061 4 of 11), so a common cause is more likely than any one destination: the calling node's own certificate or its trust (every failure came from 10.10.1.11), or a network element in the path.",
+		}},
+		{"common cause: every destination fails every attempt", join(repeat(2, unknownCA(dA)), repeat(3, unknownCA(dB))), []string{
+			"No destination stands out: all 2 failed every attempt, so a common cause is more likely than any one destination: the calling node's own certificate or its trust (every failure came from 10.10.1.11), or a network element in the path.",
+		}},
+		{"two at about the same rate, one fine", join(
+			repeat(7, okTo(dA)), repeat(3, unknownCA(dA)),
+			repeat(6, okTo(dB)), repeat(3, unknownCA(dB)),
+			repeat(5, okTo(dC))), []string{
+			"10.20.1.21:5061 is intermittent: 3 of 10 attempts failed, with unknown_ca sent by the server, between 2026-11-20 14:03:07 and 2026-11-20 14:03:09.",
+			"10.20.1.22:5061 is intermittent: 3 of 9 attempts failed, with unknown_ca sent by the server, between 2026-11-20 14:03:16 and 2026-11-20 14:03:18.",
+			"Most likely to blame: 10.20.1.22:5061 (3 of 9 failed) and 10.20.1.21:5061 (3 of 10 failed), which fail at about the same rate.",
+		}},
+		{"truncated with a visible alert, and a cap hit", []wconn{{wcl, dA, diagnose.VerdictTruncated, diagnose.ReasonSnaplen, "unknown_ca"}, truncated(dB),
+			{wcl, dB, diagnose.VerdictIncomplete, diagnose.Reason("cap_hit"), ""}}, []string{
+			"No connection was seen to fail, and none could be judged: 1 incomplete (cap_hit: cut short by --max-buffer or --max-conns), 2 truncated (snaplen: packets cut by the snap length); alerts still visible on them: unknown_ca sent by the server (1).",
+		}},
+		{"only one client never gets an answer", []wconn{noAnswer(dA), noAnswer(dA), {"10.10.1.12", dA, diagnose.VerdictOK, diagnose.ReasonApplicationData, ""}, okTo(dB)}, []string{
+			"From 10.10.1.11: 10.20.1.21:5061 never answered (2 attempts, 8 SYNs, no_answer); 10.20.1.22:5061 succeeded 1 of 1: about one call in 2 fails (2 of 3).",
+			"Only calls from 10.10.1.11 to 10.20.1.21:5061 fail (2 of 2, with no_answer: SYN never answered); 10.10.1.12 succeeded 1 of 1.",
+			"Most likely to blame: 10.20.1.21:5061, 2 of 3 attempts were never answered (8 SYNs, no_answer).",
+		}},
+		{"common cause: nothing answers", join(repeat(2, noAnswer(dA)), repeat(1, noAnswer(dB)), repeat(1, refusedBy(dB))), []string{
+			"No destination stands out: no attempt to any of the 2 worked (1 refused, 3 no_answer), so a common cause is more likely than any one destination: the calling node's own port or transport settings (every failure came from 10.10.1.11), or a network element in the path.",
+		}},
+		{"common cause: two clients", join(repeat(1, unknownCA(dA)), repeat(1, okTo(dA)), []wconn{{"10.10.1.12", dB, diagnose.VerdictFailed, diagnose.ReasonFatalAlert, "unknown_ca"}},
+			[]wconn{{"10.10.1.12", dB, diagnose.VerdictOK, diagnose.ReasonApplicationData, ""}}), []string{
+			"10.20.1.21:5061 is intermittent: 1 of 2 attempts failed, with unknown_ca sent by the server, at 2026-11-20 14:03:00.",
+			"10.20.1.22:5061 is intermittent: 1 of 2 attempts failed, with unknown_ca sent by the server, at 2026-11-20 14:03:02.",
+			"No destination stands out: all 2 fail at about the same rate (50% to 50%: 10.20.1.21:5061 1 of 2 and 10.20.1.22:5061 1 of 2), so a common cause is more likely than any one destination: the calling nodes' own certificates or their trust (failures came from 10.10.1.11 and 10.10.1.12), or a network element in the path.",
+		}},
+		{"blamed from every client", []wconn{unknownCA(dA), {"10.10.1.12", dA, diagnose.VerdictFailed, diagnose.ReasonFatalAlert, "unknown_ca"},
+			{"10.10.1.12", dA, diagnose.VerdictIncomplete, diagnose.ReasonMidstream, ""}, {"10.10.1.13", dA, diagnose.VerdictIncomplete, diagnose.ReasonMidstream, ""}, okTo(dB)}, []string{
+			"From 10.10.1.11: 10.20.1.21:5061 failed 1 of 1 times with unknown_ca sent by the server; 10.20.1.22:5061 succeeded 1 of 1: about one call in 2 fails (1 of 2).",
+			"Most likely to blame: 10.20.1.21:5061, 2 of 2 attempts failed (unknown_ca sent by the server), from every client.",
+			"2 connections could not be judged and are not counted as failures: 2 incomplete (midstream: already open when the capture began).",
+		}},
+		{"clearly worse", join(
+			repeat(9, okTo(dA)), repeat(1, unknownCA(dA)),
+			repeat(5, okTo(dB)), repeat(5, unknownCA(dB))), []string{
+			"10.20.1.21:5061 is intermittent: 1 of 10 attempts failed, with unknown_ca sent by the server, at 2026-11-20 14:03:09.",
+			"10.20.1.22:5061 is intermittent: 5 of 10 attempts failed, with unknown_ca sent by the server, between 2026-11-20 14:03:15 and 2026-11-20 14:03:19.",
+			"Most likely to blame: 10.20.1.22:5061, 5 of 10 attempts failed (unknown_ca sent by the server).",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := mergeAll(conns(tt.input...))
+			all := strings.Join(r.Patterns, "\n")
+			for _, w := range tt.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("patterns lack\n%s\ngot\n%s", w, all)
+				}
+			}
+			if len(r.Patterns) != len(tt.want) {
+				t.Errorf("%d patterns, want %d:\n%s", len(r.Patterns), len(tt.want), all)
+			}
+		})
+	}
+}
+
 // TestCountsOutcomes checks what a destination counts for every verdict.
 func TestCountsOutcomes(t *testing.T) {
 	tests := []struct {

@@ -30,12 +30,17 @@
 // With --html FILE, analyze and triage also write one self-contained HTML
 // report to attach to a support case: each capture with its SHA-256, the
 // verdict banner, the destination and pair tables, a ladder diagram of every
-// failed connection (and of a sample of ok ones), each certificate with its
-// trust verdict and PEM. It has no script and loads nothing.
+// connection that is not ok (and of a sample of ok ones), each certificate
+// with its trust verdict and PEM. It has no script and loads nothing.
 //
 // Verdicts: ok, failed, refused, no_answer, incomplete, truncated and not_tls;
 // each comes with a reason code (fatal_alert, reset_during_handshake,
-// closed_after_handshake, ...) and one sentence in CUCM terms. The JSON output
+// closed_after_handshake, ...) and one sentence in CUCM terms. Counts and
+// triage's sentences name each verdict as itself: "failed" is that verdict
+// only; refused, no_answer and not_tls also count as failed calls ("one call
+// in N fails", "most likely to blame"); incomplete and truncated connections
+// (such as sessions already open when the capture began) cannot be judged and
+// never count as failures. The JSON output
 // (--format json) follows the schema "siptls/v1" documented in
 // docs/json-schema.md.
 //
