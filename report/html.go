@@ -25,7 +25,7 @@ type HTMLMeta struct {
 }
 
 // MaxHTMLPairs caps the client and destination pairs listed in the HTML
-// report (pairs with a failure first): a capture with thousands of clients
+// report (pairs with a call failure first): a capture with thousands of clients
 // would otherwise make the page too large to attach. The JSON output lists
 // every pair.
 const MaxHTMLPairs = 200
@@ -55,7 +55,7 @@ var htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template
 // WriteHTML writes the triage view t as one self-contained HTML page: a
 // header describing each capture, a verdict banner with the pattern
 // sentences, the destination and pair tables, then each connection kept in
-// full (the failed ones, up to the Merger's cap, and a sample of ok ones)
+// full (those not ok, up to the Merger's cap, and a sample of ok ones)
 // with a ladder diagram as inline SVG, its verdict and evidence, and each
 // certificate as a card with its PEM; last the certificate inventory and the
 // trust folders. The page has no script and loads nothing: CSS is inline and
@@ -72,7 +72,7 @@ type htmlPage struct {
 	Version   string
 	Generated string
 	Captures  []htmlCapture
-	// Conns are the failed connections kept in full, then the sample of ok
+	// Conns are the connections not ok kept in full, then the sample of ok
 	// ones, each in capture and ID order; certificate cards go to the first
 	// showing in that order.
 	Conns  []htmlConn
@@ -86,9 +86,9 @@ type htmlPage struct {
 	// capture cannot tell how some connections ended (and none failed) or
 	// holds none, ok when every connection is ok.
 	Banner string
-	// Failures are the first problem connections' sentences, for the verdict
-	// banner when triage found no pattern to tell (few connections).
-	Failures   []htmlConn
+	// Problems are the first connections not ok, whose sentences the verdict
+	// banner shows when triage found no pattern to tell (few connections).
+	Problems   []htmlConn
 	CutBanner  bool
 	CertAnchor map[string]bool // SHA-256 of certificates with a card
 	// Pairs are the pairs listed: those with a failure first, at most
@@ -214,8 +214,8 @@ func buildHTMLPage(t *Triage, meta HTMLMeta) *htmlPage {
 			hc.Certs = append(hc.Certs, hcert)
 		}
 		p.Conns = append(p.Conns, hc)
-		if len(t.Patterns) == 0 && hc.Problem && len(p.Failures) < 3 {
-			p.Failures = append(p.Failures, hc)
+		if len(t.Patterns) == 0 && hc.Problem && len(p.Problems) < 3 {
+			p.Problems = append(p.Problems, hc)
 		}
 	}
 	return p

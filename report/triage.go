@@ -160,13 +160,13 @@ type TriageOptions struct {
 // small summary; full detail only for a capped number of connections. The
 // result depends only on the connections added, not on their order.
 type Merger struct {
-	opts   TriageOptions
-	mu     sync.Mutex
-	sums   []connSum
-	certs  map[string]int32 // SHA-256 -> index in infos
-	infos  []*certinfo.Info
-	failed detailSet
-	ok     detailSet
+	opts     TriageOptions
+	mu       sync.Mutex
+	sums     []connSum
+	certs    map[string]int32 // SHA-256 -> index in infos
+	infos    []*certinfo.Info
+	problems detailSet // connections not ok
+	ok       detailSet
 	// trust holds the distinct trust verdicts on each leaf (by index in infos).
 	trust map[int32][]InventoryTrust
 }
@@ -219,7 +219,7 @@ func NewMerger(o TriageOptions) *Merger {
 	if o.SkewNote <= 0 {
 		o.SkewNote = time.Second
 	}
-	return &Merger{opts: o, certs: map[string]int32{}, failed: detailSet{max: o.MaxFailed}, ok: detailSet{max: o.MaxOK}}
+	return &Merger{opts: o, certs: map[string]int32{}, problems: detailSet{max: o.MaxFailed}, ok: detailSet{max: o.MaxOK}}
 }
 
 // Add records one connection; c.Capture must be the index of its capture in
@@ -256,7 +256,7 @@ func (m *Merger) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
 	m.sums = append(m.sums, s)
 	set := &m.ok
 	if c.Verdict != diagnose.VerdictOK {
-		set = &m.failed
+		set = &m.problems
 	}
 	k := connKey{c.Capture, c.ID}
 	if set.wants(k) {
@@ -377,7 +377,7 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 	for _, v := range views {
 		seen[connKey{v.s.capture, v.s.id}] = v
 	}
-	for _, set := range []*detailSet{&m.failed, &m.ok} {
+	for _, set := range []*detailSet{&m.problems, &m.ok} {
 		keys := make([]connKey, 0, len(set.items))
 		for k := range set.items {
 			if _, dup := dupOf[k]; !dup {
@@ -399,7 +399,7 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 		return connKey{t.Connections[i].Capture, t.Connections[i].ID}.less(connKey{t.Connections[j].Capture, t.Connections[j].ID})
 	})
 	t.Detail.MaxFailed, t.Detail.MaxOK = m.opts.MaxFailed, m.opts.MaxOK
-	t.Detail.FailedOmitted = m.failed.omitted()
+	t.Detail.FailedOmitted = m.problems.omitted()
 	if t.Detail.FailedOmitted > 0 {
 		t.Notes = append(t.Notes, fmt.Sprintf("only the first %d problem connections are listed in full (%d more are counted in the tables): raise --max-detail to see more", m.opts.MaxFailed, t.Detail.FailedOmitted))
 	}
