@@ -159,8 +159,11 @@ func patterns(t *Triage) []string {
 		out = append(out, s)
 	}
 	if n, words := undecidedWords(t.Summary.Verdicts, t.Summary.VerdictReasons); n > 0 {
-		out = append(out, fmt.Sprintf("%s could not be judged and %s not counted as failures: %s%s.",
-			plural(n, "connection", "connections"), map[bool]string{true: "is", false: "are"}[n == 1], words, undecidedAlerts(t)))
+		what := "connections could not be judged and are not counted as failures"
+		if n == 1 {
+			what = "connection could not be judged and is not counted as a failure"
+		}
+		out = append(out, fmt.Sprintf("%d %s: %s%s.", n, what, words, undecidedAlerts(t)))
 	}
 	return out
 }
@@ -439,24 +442,29 @@ func blameSentence(t *Triage, byServer map[string][]*Pair) string {
 		return s + "."
 	}
 	allFailed, every := true, true
-	var names []string
+	var names, servers []string
 	for _, d := range near {
 		allFailed = allFailed && d.failureKind() == diagnose.VerdictFailed
 		every = every && d.CallFailures == d.judged()
 		names = append(names, fmt.Sprintf("%s (%s)", d.Server, shortTally(&d.Counts)))
+		servers = append(servers, d.Server)
+	}
+	if len(near) > maxBlamed {
+		more := fmt.Sprintf("%d more (the destinations table lists them)", len(near)-maxBlamed)
+		names, servers = append(names[:maxBlamed], more), append(servers[:maxBlamed], more)
 	}
 	switch {
 	case every && allFailed:
-		var servers []string
-		for _, d := range near {
-			servers = append(servers, d.Server)
-		}
 		return fmt.Sprintf("Most likely to blame: %s, which failed every attempt.", joinAnd(servers))
 	case every:
 		return fmt.Sprintf("Most likely to blame: %s, where no attempt worked.", joinAnd(names))
 	}
 	return fmt.Sprintf("Most likely to blame: %s, which fail at about the same rate.", joinAnd(names))
 }
+
+// maxBlamed is how many destinations the blame sentence names; the others
+// about as bad are counted.
+const maxBlamed = 5
 
 // commonCause is the sentence for destinations that all fail at about the
 // same rate.

@@ -207,6 +207,17 @@ func TestTriageWords(t *testing.T) {
 			"Most likely to blame: 10.20.1.21:5061, 2 of 2 attempts failed (unknown_ca sent by the server), from every client.",
 			"2 connections could not be judged and are not counted as failures: 2 incomplete (midstream: already open when the capture began).",
 		}},
+		{"many blamed together", join(repeat(2, unknownCA("10.20.1.1:5061")), repeat(2, unknownCA("10.20.1.2:5061")), repeat(2, unknownCA("10.20.1.3:5061")),
+			repeat(2, unknownCA("10.20.1.4:5061")), repeat(2, unknownCA("10.20.1.5:5061")), repeat(1, unknownCA("10.20.1.6:5061")), repeat(1, noAnswer("10.20.1.7:5061")),
+			repeat(3, okTo(dA))), []string{
+			"From 10.10.1.11: ",
+			"Most likely to blame: 10.20.1.1:5061 (2 of 2 failed), 10.20.1.2:5061 (2 of 2 failed), 10.20.1.3:5061 (2 of 2 failed), 10.20.1.4:5061 (2 of 2 failed), 10.20.1.5:5061 (2 of 2 failed) and 2 more (the destinations table lists them), where no attempt worked.",
+		}},
+		{"one undecided beside a failure", []wconn{unknownCA(dA), okTo(dB), midstream(dC)}, []string{
+			"From 10.10.1.11: ",
+			"Most likely to blame: 10.20.1.21:5061, 1 of 1 attempts failed (unknown_ca sent by the server).",
+			"1 connection could not be judged and is not counted as a failure: 1 incomplete (midstream: already open when the capture began).",
+		}},
 		{"clearly worse", join(
 			repeat(9, okTo(dA)), repeat(1, unknownCA(dA)),
 			repeat(5, okTo(dB)), repeat(5, unknownCA(dB))), []string{
