@@ -226,6 +226,8 @@ func htmlHeadline(sum Summary) (headline, class string) {
 	switch {
 	case sum.Connections == 0:
 		return "No TLS connection was found", "warn"
+	case sum.Problems == 0 && sum.Connections == 1:
+		return "The one connection succeeded", "ok"
 	case sum.Problems == 0:
 		return fmt.Sprintf("All %d connections succeeded", sum.Connections), "ok"
 	}

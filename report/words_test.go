@@ -305,6 +305,7 @@ func TestSummaryWords(t *testing.T) {
 			"12 attempts: 7 ok, 4 failed, 1 no_answer (alerts: server unknown_ca x4)", "12 connections: 7 ok, 4 failed, 1 no_answer", "bad"},
 		{"refused only", []wconn{refusedBy(dA)}, "1 connection: 1 refused", "1 attempt: 1 refused", "1 connection: 1 refused", "bad"},
 		{"all ok", repeat(2, okTo(dA)), "2 connections: 2 ok", "2 attempts: 2 ok", "All 2 connections succeeded", "ok"},
+		{"one ok", repeat(1, okTo(dA)), "1 connection: 1 ok", "1 attempt: 1 ok", "The one connection succeeded", "ok"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
