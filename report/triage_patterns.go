@@ -262,7 +262,7 @@ func undecidedReasonWords(code string) string {
 		return "TLS 1.3 hides how it ended"
 	case diagnose.ReasonSnaplen:
 		return "packets cut by the snap length"
-	case "cap_hit": // diagnose.ReasonCapHit once diagnose has it (issue 8)
+	case diagnose.ReasonCapHit:
 		return "cut short by --max-buffer or --max-conns"
 	}
 	return strings.ReplaceAll(code, "_", " ")
