@@ -40,7 +40,14 @@
 // only; refused, no_answer and not_tls also count as failed calls ("one call
 // in N fails", "most likely to blame"); incomplete and truncated connections
 // (such as sessions already open when the capture began) cannot be judged and
-// never count as failures. The JSON output
+// never count as failures. A connection open before the capture started is
+// incomplete (midstream) whatever happens on it; a close after a finished
+// handshake is failed (closed_after_handshake) only when it comes within 2 s
+// and the server had asked for the client's certificate, else ok (idle_close,
+// closed_without_data); a connection cut short by --max-conns or --max-buffer
+// is incomplete (cap_hit), never failed. Out-of-order segments are held until
+// the hole fills; a hole costs only the TLS record it falls in, and the whole
+// certificates around it are still shown. The JSON output
 // (--format json) follows the schema "siptls/v1" documented in
 // docs/json-schema.md.
 //
