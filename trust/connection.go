@@ -124,8 +124,21 @@ func (j *Judge) Connection(c *diagnose.Connection, node netip.Addr) *ConnectionT
 	t := &ConnectionTrust{Sides: []SideTrust{}}
 	chains := map[diagnose.Side][]*certinfo.Info{}
 	at := map[diagnose.Side]time.Time{}
+	// A chain is what the capture showed of it from the leaf on, up to the
+	// first certificate it lost bytes of (lost says which position).
+	lost := map[diagnose.Side]int{}
+	for _, p := range c.PartialCertificates {
+		if l, ok := lost[p.SentBy]; !ok || p.Index < l {
+			lost[p.SentBy] = p.Index
+		}
+	}
+	for _, s := range c.CertificatesLost {
+		if _, ok := lost[s]; !ok {
+			lost[s] = -1 // somewhere after the last whole one
+		}
+	}
 	for _, cert := range c.Certificates {
-		if cert.Info == nil {
+		if cert.Info == nil || cert.Index != len(chains[cert.SentBy]) {
 			continue
 		}
 		chains[cert.SentBy] = append(chains[cert.SentBy], cert.Info)
@@ -148,6 +161,14 @@ func (j *Judge) Connection(c *diagnose.Connection, node netip.Addr) *ConnectionT
 			continue
 		}
 		judged := s.JudgeWith(chain, JudgeOptions{At: at[sender], Today: j.today, Role: role})
+		if l, ok := lost[sender]; ok && (judged.Status == StatusMissingIntermediate || judged.Status == StatusUntrusted) {
+			pos := "a certificate after the last whole one"
+			if l > 0 {
+				pos = fmt.Sprintf("certificate %d of the chain", l+1)
+			}
+			judged.Detail = fmt.Sprintf("The capture lost part of the %s's chain (%s), so it cannot tell whether the folder trusts it: without the lost bytes the folder would judge it %s (%s)", sender, pos, judged.Status, judged.Detail)
+			judged.Status = StatusCaptureIncomplete
+		}
 		nodeName := s.Node
 		if nodeName == "" && node.IsValid() {
 			nodeName = node.String()
