@@ -164,6 +164,11 @@ type Options struct {
 	AnyPort bool
 	// Framer cuts each direction into units. Required.
 	Framer Framer
+	// ConnFramer, if set, is asked once per direction of each new Conn for
+	// the Framer of that direction (nil: Framer), so that framing can follow
+	// what the caller learned of the connection (for siptls: SSL 2.0
+	// records once an SSLv2 hello was seen).
+	ConnFramer func(c *Conn, d Dir) Framer
 	// SyncFramer frames candidate units where framing resumes after a gap
 	// that hid a unit boundary, or in a direction whose start was not
 	// captured (nil: Framer). It should look only at the first bytes of its

@@ -126,6 +126,14 @@ func (rd *reader) newConn(k connKey, clientIsA bool, roles RoleSource, ci frameI
 	c.last = ci.t
 	rd.conns[k] = c
 	rd.open.pushBack(c)
+	for d := range c.half {
+		c.half[d].framer = rd.opts.Framer
+		if rd.opts.ConnFramer != nil {
+			if f := rd.opts.ConnFramer(&c.c, Dir(d)); f != nil {
+				c.half[d].framer = f
+			}
+		}
+	}
 	return c
 }
 

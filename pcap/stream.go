@@ -34,6 +34,7 @@ func (e *heldSeg) end() uint64 { return e.off + uint64(len(e.data)) + e.gap }
 
 // half is one direction of a connection.
 type half struct {
+	framer   Framer // Options.ConnFramer's, or Options.Framer
 	known    bool   // next and off are valid
 	next     uint32 // next expected sequence number
 	off      uint64 // stream offset of next
@@ -609,7 +610,7 @@ func (rd *reader) feed(c *conn, d Dir, b []byte, off uint64, segFrame uint64, fi
 			}
 			return
 		}
-		n := rd.opts.Framer(b)
+		n := h.framer(b)
 		switch {
 		case n > rd.opts.MaxBuffer:
 			k := min(n, len(b))
@@ -742,7 +743,7 @@ func (rd *reader) confirm(b []byte, end bool) (ok, undecided bool) {
 func (rd *reader) framePend(c *conn, d Dir, fi frameInfo) {
 	h := &c.half[d]
 	for len(h.pend) > 0 && !h.stopped {
-		n := rd.opts.Framer(h.pend)
+		n := h.framer(h.pend)
 		switch {
 		case n > rd.opts.MaxBuffer:
 			k := min(n, len(h.pend))
