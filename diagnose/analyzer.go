@@ -73,17 +73,25 @@ func NewAnalyzer(opts Options) *Analyzer {
 	return &Analyzer{opts: opts, cache: c, live: make(map[*pcap.Conn]*connState), waiting: make(map[uint64]*Connection)}
 }
 
-// Framer cuts a direction of a TCP connection into TLS records (or SSLv2
-// records). Bytes that do not start with a record header are returned as an
-// opaque unit reaching up to the next plausible TLS handshake record header, so
-// that TLS after a plaintext STARTTLS exchange is still found.
+// Framer cuts a direction of a TCP connection into TLS records. A direction
+// may also start with an SSLv2-format ClientHello (and its answer with an
+// SSLv2 SERVER-HELLO), which it frames too; other bytes whose first has the
+// high bit set are not taken for SSLv2 records, as random bytes would be.
+// Bytes that do not start with a record header are returned as an opaque
+// unit reaching up to the next plausible TLS handshake record header, so
+// that TLS after a plaintext STARTTLS exchange is still found. The Analyzer
+// frames an SSL 2.0 session's later records (CLIENT-MASTER-KEY and the
+// encrypted ones, with 2- or 3-byte headers) once its hellos were seen.
 func Framer(b []byte) int {
 	if n := tlsparse.RecordLen(b); n != -1 {
 		return n
 	}
 	if len(b) > 0 && b[0]&0x80 != 0 {
-		if n := tlsparse.SSLv2RecordLen(b); n > 0 || n == 0 {
-			return n
+		switch {
+		case len(b) < 5:
+			return 0
+		case tlsparse.IsSSLv2ClientHello(b) || b[2] == tlsparse.SSLv2MsgServerHello:
+			return tlsparse.SSLv2RecordLen(b)
 		}
 	}
 	// Not at a record boundary: skip to the next handshake record header.
@@ -96,6 +104,19 @@ func Framer(b []byte) int {
 		return 0
 	}
 	return -(len(b) - 4)
+}
+
+// connFramer is the Framer of one direction of a connection: Framer, until
+// an SSL 2.0 SERVER-HELLO made it an SSL 2.0 session, whose records have 2-
+// or 3-byte headers.
+func (a *Analyzer) connFramer(c *pcap.Conn, d pcap.Dir) pcap.Framer {
+	st := a.state(c)
+	return func(b []byte) int {
+		if st.version == tlsparse.VersionSSL20 {
+			return tlsparse.SSLv2RecordLen(b)
+		}
+		return Framer(b)
+	}
 }
 
 // ReadFile analyses one capture file. Results found before an input error are
@@ -131,6 +152,7 @@ func (a *Analyzer) pcapOptions() pcap.Options {
 		Ports:      a.opts.Ports,
 		AnyPort:    a.opts.AnyPort,
 		Framer:     Framer,
+		ConnFramer: a.connFramer,
 		SyncFramer: tlsparse.RecordLen,
 		MaxConns:   a.opts.MaxConns,
 		MaxBuffer:  a.opts.MaxBuffer,

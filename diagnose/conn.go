@@ -49,6 +49,8 @@ type dirState struct {
 	gap         mark
 	gapBytes    uint64
 	sslv2       bool
+	sslv2After  uint64 // SSLv2 records after the SSLv2 ServerHello
+	sslv2First  mark
 	enc13       uint64 // TLS 1.3 encrypted records after ServerHello
 	enc13First  mark
 	lastRecLen  int  // length of the last record's fragment
@@ -264,7 +266,7 @@ func (st *connState) data(d *pcap.Data) bool {
 	}
 	ds.records++
 	b := d.Bytes
-	if b[0]&0x80 != 0 {
+	if b[0]&0x80 != 0 || st.version == tlsparse.VersionSSL20 {
 		st.sslv2Record(d.Dir, m, b)
 		return true
 	}
@@ -564,6 +566,17 @@ func (st *connState) sslv2Record(dir pcap.Dir, m mark, b []byte) {
 		}
 		st.event(dir, m.frame, m.time, what)
 		return
+	}
+	if st.serverHello.seen() && st.version == tlsparse.VersionSSL20 {
+		// After SERVER-HELLO: CLIENT-MASTER-KEY, then records encrypted
+		// with the session keys (the rest of the handshake, then data).
+		if ds.sslv2After == 0 {
+			ds.sslv2First = m
+		}
+		ds.sslv2After++
+		if ds.sslv2After > 1 {
+			return // the timeline shows the first; the count tells the rest
+		}
 	}
 	st.event(dir, m.frame, m.time, "SSLv2 record")
 }

@@ -87,7 +87,9 @@ const (
 	ReasonSnaplen Reason = "snaplen"
 	// ReasonNotTLS (not_tls): the connection carried bytes that are not TLS records.
 	ReasonNotTLS Reason = "not_tls"
-	// ReasonMalformed (failed or incomplete): a TLS message could not be parsed.
+	// ReasonMalformed (failed): a TLS handshake message could not be parsed
+	// and a side then closed or reset the connection. Without that close
+	// the verdict is incomplete/capture_ended, with the message named.
 	ReasonMalformed Reason = "malformed"
 )
 

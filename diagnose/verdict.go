@@ -9,6 +9,7 @@ import (
 
 	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/pcap"
+	"github.com/siptls/siptls/tlsparse"
 )
 
 // finish turns the state of an ended connection into its Connection.
@@ -192,6 +193,10 @@ func (st *connState) decide() {
 		return
 	}
 
+	if st.version == tlsparse.VersionSSL20 && st.decideSSLv2() {
+		return
+	}
+
 	if st.handshakeComplete() {
 		if r := st.firstClose(); r.seen && r.mark.frame < c.HandshakeFrame {
 			// A side closed before the peer's Finished arrived: the close
@@ -205,6 +210,23 @@ func (st *connState) decide() {
 		return
 	}
 	st.decideDuringHandshake()
+}
+
+// decideSSLv2 judges an SSL 2.0 session: after SERVER-HELLO everything but
+// CLIENT-MASTER-KEY is encrypted, so a session whose two ends each sent
+// more records than the rest of the handshake needs (the client its
+// CLIENT-MASTER-KEY and CLIENT-FINISHED, the server SERVER-VERIFY and
+// SERVER-FINISHED) carried application data. It reports whether it decided.
+func (st *connState) decideSSLv2() bool {
+	c := st.conn
+	cli, srv := st.ds(Client), st.ds(Server)
+	if cli.sslv2After < 3 || srv.sslv2After < 3 {
+		return false
+	}
+	c.Verdict, c.Reason = VerdictOK, ReasonApplicationData
+	c.Summary = fmt.Sprintf("The SSL 2.0 handshake went on past the SERVER-HELLO in frame %d: the client then sent %d messages (from frame %d) and the server %d (from frame %d), more than the rest of the handshake takes, so application data flowed both ways (SSL 2.0 encrypts its Finished messages: the frame that completed the handshake is not visible). SSL 2.0 is broken and obsolete; no CUCM release uses it.",
+		st.serverHello.frame, cli.sslv2After, cli.sslv2First.frame, srv.sslv2After, srv.sslv2First.frame)
+	return true
 }
 
 // decideMidstream judges a connection whose SYN and handshake were not
@@ -563,13 +585,18 @@ func (st *connState) decideDuringHandshake() {
 		return
 	}
 	if len(st.findings) > 0 && st.findings[0].Code == "malformed_handshake" {
-		c.Verdict, c.Reason = VerdictFailed, ReasonMalformed
 		f := st.findings[0]
 		c.Summary = fmt.Sprintf("A handshake message in frame %d could not be parsed (%s).", f.Frame, f.Detail)
-		if r := st.firstClose(); r.seen {
-			c.AbortedBy = r.side.String()
-			c.Summary += fmt.Sprintf(" %s %s the connection in frame %d.", capitalize(st.who(r.side)), r.verb(), r.mark.frame)
+		r := st.firstClose()
+		if !r.seen {
+			// A peer would reject it, but the capture does not show that
+			// it did: no alert, reset or close.
+			c.Verdict, c.Reason = VerdictIncomplete, ReasonCaptureEnded
+			c.Summary += " The capture ended before the peer's reaction (an alert or a close) was visible."
+			return
 		}
+		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonMalformed, r.side.String()
+		c.Summary += fmt.Sprintf(" %s %s the connection in frame %d.", capitalize(st.who(r.side)), r.verb(), r.mark.frame)
 		return
 	}
 	if r := st.firstClose(); r.seen {
