@@ -8,12 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-)
 
-// publicCaptures is the corpus of captures written by other projects, with
-// tshark's view of every certificate in expected.tsv. It lives beside the
-// repository and is not copied into it (the licences vary).
-const publicCaptures = "../../shared/captures/public"
+	"github.com/siptls/siptls/internal/corpus"
+)
 
 // tsharkRow is one line of expected.tsv.
 type tsharkRow struct {
@@ -26,9 +23,9 @@ type tsharkRow struct {
 
 func readExpected(t *testing.T) []tsharkRow {
 	t.Helper()
-	f, err := os.Open(filepath.Join(publicCaptures, "expected.tsv"))
+	f, err := os.Open(filepath.Join(corpus.Dir(t), "expected.tsv"))
 	if err != nil {
-		t.Skipf("public capture corpus not available: %v", err)
+		t.Fatal(err)
 	}
 	defer f.Close()
 	var rows []tsharkRow
@@ -76,7 +73,7 @@ func TestTsharkAgreement(t *testing.T) {
 	got := map[string]Certificate{}
 	for file := range files {
 		a := NewAnalyzer(Options{AnyPort: true})
-		_ = a.ReadFile(filepath.Join(publicCaptures, file)) // damaged files still yield what came before
+		_ = a.ReadFile(filepath.Join(corpus.Dir(t), file)) // damaged files still yield what came before
 		for _, c := range a.Result().Connections {
 			for _, cert := range c.Certificates {
 				k := certKey(file, c.Client.String(), c.Server.String(), cert.SentBy.String(), fmt.Sprint(cert.Index), fmt.Sprint(cert.Frame))

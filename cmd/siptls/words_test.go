@@ -7,24 +7,18 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/siptls/siptls/internal/corpus"
 	"github.com/siptls/siptls/report"
 )
-
-// publicMidstream is a public capture of two SIP TLS sessions already open
-// when the capture began (no handshake, application data both ways).
-const publicMidstream = "../shared/captures/public/sip-tls-5061-midstream-no-handshake.pcap"
 
 // TestWordsMidstream is issue 8's report on real captures: sessions already
 // open when the capture began are incomplete, never "failed", in the HTML
 // banner, the text and triage's tables, patterns and blame.
 func TestWordsMidstream(t *testing.T) {
 	chdirRoot(t)
-	if _, err := os.Stat(publicMidstream); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("public capture corpus missing under CI: %v", err)
-		}
-		t.Skipf("public capture corpus not available: %v", err)
-	}
+	// two SIP TLS sessions already open when the capture began (no
+	// handshake, application data both ways)
+	publicMidstream := corpus.File(t, "sip-tls-5061-midstream-no-handshake.pcap")
 	for _, input := range []string{"testdata/midstream-appdata-only.pcap", publicMidstream} {
 		t.Run(filepath.Base(input), func(t *testing.T) {
 			html := filepath.Join(t.TempDir(), "r.html")
