@@ -392,6 +392,7 @@ func outputs() []output {
 			{"truncated", "snaplen", "packets cut at 128 bytes; the server's 7-byte alert unknown_ca is still visible"}})
 	})
 	o = append(o, tcpVariants()...)
+	o = append(o, g2GapOutputs()...)
 	o = append(o, linkVariants()...)
 	o = append(o, badInputs()...)
 	o = append(o, triageOutputs()...)

@@ -23,8 +23,9 @@ type gen struct {
 	verbose    bool
 	ids        map[string]*identity
 	baseConv   *capgen.Conversation
-	rows       []string        // expected.tsv rows of this run
-	rebuilt    map[string]bool // files this run wrote rows for
+	g2Conv     *capgen.Conversation // the G2 chain session (bigchain.go)
+	rows       []string             // expected.tsv rows of this run
+	rebuilt    map[string]bool      // files this run wrote rows for
 }
 
 // output is one file (or folder) the generator writes.
