@@ -394,6 +394,7 @@ func outputs() []output {
 	o = append(o, tcpVariants()...)
 	o = append(o, g2GapOutputs()...)
 	o = append(o, midstreamOutputs()...)
+	o = append(o, closeOutputs()...)
 	o = append(o, linkVariants()...)
 	o = append(o, badInputs()...)
 	o = append(o, triageOutputs()...)
