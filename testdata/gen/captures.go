@@ -395,6 +395,7 @@ func outputs() []output {
 	o = append(o, g2GapOutputs()...)
 	o = append(o, midstreamOutputs()...)
 	o = append(o, closeOutputs()...)
+	o = append(o, hrrOutputs()...)
 	o = append(o, linkVariants()...)
 	o = append(o, badInputs()...)
 	o = append(o, triageOutputs()...)
