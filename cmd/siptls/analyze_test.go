@@ -202,7 +202,10 @@ func TestAnalyzeTrustBadInput(t *testing.T) {
 // TestAnalyzeVerdicts checks every connection of every end-to-end capture
 // against testdata/expected.tsv, where the generator (testdata/gen) wrote,
 // for each connection it recorded from a real TLS stack, the verdict and
-// reason that connection must get. Bad input files must exit 2.
+// reason that connection must get. Bad input files must exit 2. An optional
+// 7th column holds the analyze flags a file's rows hold under (e.g.
+// --any-port); a row with verdict "-" is a TCP connection that must not be a
+// Connection at all, only counted in captures[].other_connections.
 func TestAnalyzeVerdicts(t *testing.T) {
 	chdirRoot(t)
 	raw, err := os.ReadFile("testdata/expected.tsv")
@@ -211,6 +214,7 @@ func TestAnalyzeVerdicts(t *testing.T) {
 	}
 	type row struct{ client, server, want string }
 	files := map[string][]row{}
+	flags := map[string]string{}
 	var order []string
 	for i, line := range strings.Split(string(raw), "\n") {
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -220,8 +224,15 @@ func TestAnalyzeVerdicts(t *testing.T) {
 		if len(f) < 5 {
 			t.Fatalf("testdata/expected.tsv line %d: %d fields", i+1, len(f))
 		}
+		fl := ""
+		if len(f) >= 7 {
+			fl = f[6]
+		}
 		if _, ok := files[f[0]]; !ok {
 			order = append(order, f[0])
+			flags[f[0]] = fl
+		} else if flags[f[0]] != fl {
+			t.Fatalf("testdata/expected.tsv line %d: flags %q, but %q on the file's first row", i+1, fl, flags[f[0]])
 		}
 		files[f[0]] = append(files[f[0]], row{f[1], f[2], f[3] + "/" + f[4]})
 	}
@@ -231,7 +242,8 @@ func TestAnalyzeVerdicts(t *testing.T) {
 	for _, file := range order {
 		rows := files[file]
 		t.Run(file, func(t *testing.T) {
-			code, out, errOut := runAnalyze(t, "--format", "json", "testdata/"+file)
+			args := append(strings.Fields(flags[file]), "--format", "json", "testdata/"+file)
+			code, out, errOut := runAnalyze(t, args...)
 			if strings.HasPrefix(rows[0].want, "error/") {
 				if code != exitTrouble {
 					t.Errorf("exit status %d, want %d for bad input", code, exitTrouble)
@@ -246,15 +258,44 @@ func TestAnalyzeVerdicts(t *testing.T) {
 			for _, c := range r.Connections {
 				got[c.Client+" "+c.Server] = c.Verdict + "/" + c.Reason
 			}
-			if len(r.Connections) != len(rows) {
-				t.Errorf("%d connections, want %d", len(r.Connections), len(rows))
-			}
+			conns, others := 0, 0
 			allOK := true
 			for _, w := range rows {
-				if g := got[w.client+" "+w.server]; g != w.want {
+				g, seen := got[w.client+" "+w.server]
+				if strings.HasPrefix(w.want, "-/") {
+					others++
+					if seen {
+						t.Errorf("%s -> %s: got a connection %q, want none (%s)", w.client, w.server, g, w.want)
+					}
+					continue
+				}
+				conns++
+				if g != w.want {
 					t.Errorf("%s -> %s: got %q, want %q", w.client, w.server, g, w.want)
 				}
 				allOK = allOK && w.want == "ok/application_data"
+			}
+			if len(r.Connections) != conns {
+				t.Errorf("%d connections, want %d", len(r.Connections), conns)
+			}
+			if others > 0 {
+				// Read the count without the report package's field, so that the
+				// test states the JSON contract (captures[].other_connections).
+				var c struct {
+					Captures []struct {
+						OtherConnections int `json:"other_connections"`
+					} `json:"captures"`
+				}
+				if err := json.Unmarshal([]byte(out), &c); err != nil {
+					t.Fatal(err)
+				}
+				n := 0
+				for _, cp := range c.Captures {
+					n += cp.OtherConnections
+				}
+				if n != others {
+					t.Errorf("captures[].other_connections add up to %d, want %d", n, others)
+				}
 			}
 			wantCode := exitProblems
 			if allOK {

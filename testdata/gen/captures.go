@@ -396,6 +396,7 @@ func outputs() []output {
 	o = append(o, midstreamOutputs()...)
 	o = append(o, closeOutputs()...)
 	o = append(o, hrrOutputs()...)
+	o = append(o, anyPortOutputs()...)
 	o = append(o, linkVariants()...)
 	o = append(o, badInputs()...)
 	o = append(o, triageOutputs()...)

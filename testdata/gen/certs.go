@@ -143,6 +143,7 @@ func specs() []certSpec {
 			selfCA: true, eku: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}},
 	)
 	s = append(s, g2Specs()...)
+	s = append(s, webSpecs()...)
 	return s
 }
 
