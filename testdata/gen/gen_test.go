@@ -310,3 +310,65 @@ func TestCertificatePolicies(t *testing.T) {
 		t.Error("CPS or notice missing from the extension")
 	}
 }
+
+// TestWriteExpected checks that a run replaces the rows of the files it rebuilt,
+// keeps the others as they were (7-column rows included) and writes the flags
+// column only for files that have flags.
+func TestWriteExpected(t *testing.T) {
+	dir := t.TempDir()
+	old := expectedHeader + "\n" +
+		"a.pcap\tc1\ts1\tok\tapplication_data\told a\n" +
+		"b.pcap\tc2\ts2\t-\tother_traffic\tkept\t--any-port\n" +
+		"c.pcap\tc3\ts3\tfailed\tfatal_alert\told c\n"
+	if err := os.WriteFile(filepath.Join(dir, expectedFile), []byte(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	g := &gen{out: dir, rebuilt: map[string]bool{}, flags: map[string]string{"c.pcap": "--any-port"}}
+	g.expectRow("c.pcap", "c3", "s3", verdict{"ok", "application_data", "new c"})
+	g.expectRow("a.pcap", "c1", "s1", verdict{"ok", "idle_close", "new a"})
+	if err := g.writeExpected(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, expectedFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := expectedHeader + "\n" +
+		"a.pcap\tc1\ts1\tok\tidle_close\tnew a\n" +
+		"b.pcap\tc2\ts2\t-\tother_traffic\tkept\t--any-port\n" +
+		"c.pcap\tc3\ts3\tok\tapplication_data\tnew c\t--any-port\n"
+	if string(b) != want {
+		t.Errorf("expected.tsv =\n%s\nwant\n%s", b, want)
+	}
+}
+
+func TestAckOfAndWrites(t *testing.T) {
+	c := conn{Client: "10.10.1.11:38000", Server: "10.20.1.21:5061", Local: capgen.Client, Seed: 9}
+	cv := conversation(c, []flight{
+		{Side: capgen.Client, Bytes: make([]byte, 100)},
+		{Side: capgen.Server, Bytes: make([]byte, 3000)}, // 3 segments of 1448
+		{Side: capgen.Client, Bytes: make([]byte, 50)},
+	})
+	pk := capgen.PacketsOf(cv, 0)
+	s := dataPackets(pk, capgen.Server, 1)
+	if len(s) != 3 {
+		t.Fatalf("server write in %d segments, want 3", len(s))
+	}
+	// The client ACKs every second segment, then the end of the write.
+	mid, end := ackOf(pk, s[0]), ackOf(pk, s[2])
+	if mid <= s[1] || pk[mid].Ack != pk[s[1]].Seq+1448 {
+		t.Errorf("ACK of the first segment: packet %d (ack %d)", mid, pk[mid].Ack)
+	}
+	if end <= s[2] || pk[end].Side != capgen.Client || pk[end].Ack != pk[s[2]].Seq+uint32(len(pk[s[2]].Payload)) {
+		t.Errorf("ACK of the last segment: packet %d", end)
+	}
+	if got := ackOf(pk, len(pk)-1); got != -1 {
+		t.Errorf("ACK of the last packet = %d, want -1", got)
+	}
+	if i, err := nthWrite(pk, capgen.Client, 2); err != nil || len(pk[i].Payload) != 50 {
+		t.Errorf("nthWrite(client, 2) = %d, %v", i, err)
+	}
+	if _, err := nthWrite(pk, capgen.Server, 2); err == nil {
+		t.Error("nthWrite(server, 2): no error")
+	}
+}
