@@ -233,6 +233,8 @@ func (st *connState) tcpEvent(ev *pcap.Event) {
 		}
 	case pcap.EventCapHit:
 		st.finding("cap_hit", ev.Frame, "%s", ev.Detail)
+	case pcap.EventOverlap:
+		st.finding("overlap_conflict", ev.Frame, "a segment sent again bytes already captured, with different content; the first copy is the one read, as Wireshark does")
 	case pcap.EventResync:
 		if !st.resync[ev.Dir].seen() {
 			st.resync[ev.Dir] = m

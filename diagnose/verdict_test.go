@@ -5,6 +5,7 @@ import (
 	"encoding/pem"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -259,6 +260,7 @@ func TestVerdicts(t *testing.T) {
 		wantVersion string
 		wantCerts   int // certificates whole (checked when wantPartial > 0)
 		wantPartial int
+		wantFinding string
 	}{
 		{name: "SYN answered by RST", steps: []step{syn(), rst(pcap.ServerToClient)},
 			verdict: VerdictRefused, reason: ReasonSYNReset, abortedBy: "server", summaryHas: []string{"frame 1", "frame 2", "nothing listens on 10.20.1.22:5061"}},
@@ -330,6 +332,8 @@ func TestVerdicts(t *testing.T) {
 			verdict: VerdictIncomplete, reason: ReasonCapHit, summaryHas: []string{"--max-conns 100000"}},
 		{name: "--max-buffer cut it short: a close is not judged", steps: steps(tcpOpen(), hello, []step{{ev: pcap.EventCapHit, dir: pcap.ServerToClient}, fin(pcap.ServerToClient)}), stats: pcap.ConnStats{CapHit: true},
 			verdict: VerdictIncomplete, reason: ReasonCapHit, summaryHas: []string{"--max-buffer 262144", "What was seen before"}},
+		{name: "an overlap with other content is a finding, not a verdict", steps: steps(tcpOpen(), done, []step{{ev: pcap.EventOverlap, dir: pcap.ServerToClient}, c2s(appData), s2c(appData)}),
+			verdict: VerdictOK, reason: ReasonApplicationData, wantFinding: "overlap_conflict"},
 		{name: "--max-buffer hit after data both ways: still ok", steps: steps(tcpOpen(), done, []step{c2s(appData), s2c(appData)}), stats: pcap.ConnStats{CapHit: true},
 			verdict: VerdictOK, reason: ReasonApplicationData},
 		{name: "handshake finished, capture ended", steps: steps(tcpOpen(), done),
@@ -395,6 +399,9 @@ func TestVerdicts(t *testing.T) {
 			}
 			if tt.wantVersion != "" && c.TLSVersion != tt.wantVersion {
 				t.Errorf("version %q, want %q", c.TLSVersion, tt.wantVersion)
+			}
+			if tt.wantFinding != "" && !slices.ContainsFunc(c.Findings, func(f Finding) bool { return f.Code == tt.wantFinding }) {
+				t.Errorf("findings %+v, want %s", c.Findings, tt.wantFinding)
 			}
 			if tt.wantPartial > 0 && (len(c.Certificates) != tt.wantCerts || len(c.PartialCertificates) != tt.wantPartial) {
 				t.Errorf("%d whole and %d partial certificates, want %d and %d", len(c.Certificates), len(c.PartialCertificates), tt.wantCerts, tt.wantPartial)
