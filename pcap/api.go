@@ -133,8 +133,9 @@ type ConnStats struct {
 	LastTime    time.Time
 	CapHit      bool // a per-direction buffer cap was hit on this connection
 	// Evicted is set when the connection was ended early, still open,
-	// because MaxConns connections were tracked at once, and on the Conn
-	// that its later packets start (one of the last 4096 evicted).
+	// because MaxConns connections were tracked at once. Its later packets
+	// are counted in CaptureInfo.EvictedPackets, not taken for a new Conn
+	// (for the last min(MaxConns, 65536) connections evicted).
 	Evicted bool
 }
 
@@ -207,6 +208,9 @@ type CaptureInfo struct {
 	Undecodable  uint64 // packets whose headers could not be decoded
 	Conns        uint64 // connections tracked
 	ConnsEvicted uint64 // connections ended early because MaxConns was hit
+	// EvictedPackets counts later packets of connections ended early while
+	// open: they are not analysed, nor taken for new connections.
+	EvictedPackets uint64
 	// OtherConns is set by the caller, not by Read: connections whose
 	// bytes were not the protocol the caller analyses (for siptls, not TLS
 	// on a port analysed only because of --any-port). They are counted,

@@ -118,11 +118,7 @@ func (rd *reader) newConn(k connKey, clientIsA bool, roles RoleSource, ci frameI
 	c.c.Roles = roles
 	c.c.FirstFrame = ci.frame
 	c.c.FirstTime = ci.t
-	if _, ok := rd.evictedKeys[k]; ok && roles != RoleFromSYN {
-		// the rest of a connection that MaxConns ended early
-		c.st.Evicted = true
-		delete(rd.evictedKeys, k)
-	}
+	delete(rd.evictedKeys, k) // a new connection on the 4-tuple of an evicted one
 	c.last = ci.t
 	rd.conns[k] = c
 	rd.open.pushBack(c)
@@ -159,19 +155,23 @@ func (rd *reader) evict() {
 }
 
 // maxEvictedKeys bounds the evicted connections remembered so that their
-// later packets are known to continue them.
-const maxEvictedKeys = 4096
+// later packets are counted, not taken for new connections: as many as
+// MaxConns, at most this many (about 100 bytes each).
+const maxEvictedKeys = 65536
 
+// rememberEvicted records the 4-tuple of an open connection ended early, in
+// a ring of at most min(MaxConns, maxEvictedKeys) 4-tuples.
 func (rd *reader) rememberEvicted(k connKey) {
 	if rd.evictedKeys == nil {
 		rd.evictedKeys = make(map[connKey]struct{})
+		rd.evictedRing = make([]connKey, min(rd.opts.MaxConns, maxEvictedKeys))
 	}
-	if len(rd.evictedRing) == maxEvictedKeys {
-		delete(rd.evictedKeys, rd.evictedRing[0])
-		rd.evictedRing = append(rd.evictedRing[:0], rd.evictedRing[1:]...)
+	if old := rd.evictedRing[rd.evictedNext]; old != (connKey{}) {
+		delete(rd.evictedKeys, old)
 	}
 	rd.evictedKeys[k] = struct{}{}
-	rd.evictedRing = append(rd.evictedRing, k)
+	rd.evictedRing[rd.evictedNext] = k
+	rd.evictedNext = (rd.evictedNext + 1) % len(rd.evictedRing)
 }
 
 // sweep ends closed connections that have been quiet for Options.QuietTime.

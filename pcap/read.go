@@ -193,10 +193,11 @@ type reader struct {
 	now     time.Time
 	frags   uint64
 	evicted bool
-	// recently evicted open connections: a later packet of one of them
-	// starts a Conn that continues it (ConnStats.Evicted). Bounded ring.
+	// recently evicted open connections: their later packets are counted
+	// (CaptureInfo.EvictedPackets), not taken for new connections
 	evictedKeys map[connKey]struct{}
 	evictedRing []connKey
+	evictedNext int
 	links       map[int]bool // link types seen, for LinkTypes
 	badLink     map[int]bool // unsupported link types seen (pcapng)
 	goodPkt     bool         // a packet of a supported link type was seen

@@ -450,8 +450,8 @@ func TestReassembly(t *testing.T) {
 				end1),
 		},
 		{
-			name: "MaxBuffer: held segments behind a hole",
-			opts: Options{MaxBuffer: 4},
+			name: "MaxBuffer: held segments behind a hole (each costs its bytes and heldOverhead)",
+			opts: Options{MaxBuffer: 2*heldOverhead + 4},
 			pkts: cat(handshake, []pkt{
 				{c2s: true, flags: "PA", seq: 3, ack: 1, data: "1"},
 				{c2s: true, flags: "PA", seq: 4, ack: 1, data: "2a"},

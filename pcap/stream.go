@@ -3,6 +3,7 @@ package pcap
 import (
 	"bytes"
 	"slices"
+	"sort"
 	"time"
 )
 
@@ -58,7 +59,7 @@ type half struct {
 	skip uint64 // bytes still to skip of a unit larger than MaxBuffer
 
 	held      []heldSeg // sorted by off, not overlapping
-	heldBytes int
+	heldBytes int       // data bytes held, plus heldOverhead per piece
 
 	seen []span // after a stop: byte ranges seen beyond off, sorted, not overlapping
 
@@ -223,6 +224,11 @@ func (h *half) release() {
 	h.heldBytes = 0
 }
 
+// heldOverhead is what a held piece costs beyond its data bytes, counted
+// toward MaxBuffer so that many tiny (or empty, snaplen-cut) pieces are
+// bounded as well as a few large ones.
+const heldOverhead = 64
+
 // hold inserts an out-of-order piece: data at off followed by gap missing
 // bytes. Bytes already held win (first bytes win, as in Wireshark). It returns
 // how many new data bytes were held and whether an overlap had different content.
@@ -235,6 +241,7 @@ func (h *half) hold(off uint64, data []byte, gap uint64, fi frameInfo) (int, boo
 			e.data = bytes.Clone(b)
 			added += len(b)
 		}
+		h.heldBytes += len(b) + heldOverhead
 		i, _ := slices.BinarySearchFunc(h.held, o, func(x heldSeg, t uint64) int {
 			switch {
 			case x.off < t:
@@ -262,7 +269,9 @@ func (h *half) hold(off uint64, data []byte, gap uint64, fi frameInfo) (int, boo
 	// collect the covering entries first: add changes h.held
 	var gaps [8]span
 	free := gaps[:0]
-	for i := range h.held {
+	// the pieces end in order too: start at the first one ending after cur
+	first := sort.Search(len(h.held), func(i int) bool { return h.held[i].end() > cur })
+	for i := first; i < len(h.held); i++ {
 		x := &h.held[i]
 		if x.end() <= cur {
 			continue
@@ -289,7 +298,6 @@ func (h *half) hold(off uint64, data []byte, gap uint64, fi frameInfo) (int, boo
 	for _, f := range free {
 		piece(f.s, f.e)
 	}
-	h.heldBytes += added
 	return added, differs
 }
 
@@ -381,7 +389,7 @@ func (rd *reader) drain(c *conn, d Dir, fi frameInfo) {
 		}
 		h.held[0] = heldSeg{}
 		h.held = h.held[1:]
-		h.heldBytes -= len(e.data)
+		h.heldBytes -= len(e.data) + heldOverhead
 		if e.end() <= h.off {
 			continue
 		}

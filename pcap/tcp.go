@@ -53,6 +53,14 @@ func (rd *reader) tcpPacket(data []byte, ci *gopacket.CaptureInfo, v6 bool) {
 			c = nil
 		}
 	}
+	if c == nil && !syn && !synAck {
+		if _, ok := rd.evictedKeys[k]; ok {
+			// the rest of a connection MaxConns ended early: counted, and
+			// not a new attempt
+			rd.info.EvictedPackets++
+			return
+		}
+	}
 	if c == nil {
 		switch {
 		case syn:

@@ -99,6 +99,9 @@ func writeCaptureText(w io.Writer, i int, c *Capture, many bool) {
 		if c.OtherPackets > 0 {
 			fmt.Fprintf(&b, " (%d other packets not analysed)", c.OtherPackets)
 		}
+		if c.EvictedPkts > 0 {
+			fmt.Fprintf(&b, ", %d later packets of connections ended early by --max-conns (not analysed)", c.EvictedPkts)
+		}
 		if c.OtherConns > 0 {
 			fmt.Fprintf(&b, ", %s that are not TLS (counted, not analysed)", plural(int(c.OtherConns), "other TCP connection", "other TCP connections"))
 		}
