@@ -23,7 +23,9 @@ type Options struct {
 	MaxBuffer int
 	// MaxEvents caps the timeline kept per connection (0: 64).
 	MaxEvents int
-	// MaxHandshakeMessage caps one handshake message (0: 1 MiB).
+	// MaxHandshakeMessage caps one handshake message (0: 1 MiB). It is
+	// never more than MaxBuffer (the bytes buffered per direction), so the
+	// handshake defragmenter stays within the same cap as the TCP reader.
 	MaxHandshakeMessage int
 	// Cache, if set, is shared between analyzers (for example one per file
 	// in parallel); otherwise the analyzer makes its own.
@@ -117,6 +119,20 @@ func (a *Analyzer) connFramer(c *pcap.Conn, d pcap.Dir) pcap.Framer {
 		}
 		return Framer(b)
 	}
+}
+
+// maxMessage is the cap on one handshake message: MaxHandshakeMessage,
+// at most MaxBuffer.
+func (a *Analyzer) maxMessage() int {
+	n := a.opts.MaxHandshakeMessage
+	if n <= 0 {
+		n = tlsparse.DefaultMaxHandshake
+	}
+	b := a.opts.MaxBuffer
+	if b <= 0 {
+		b = pcap.DefaultMaxBuffer
+	}
+	return min(n, b)
 }
 
 // ReadFile analyses one capture file. Results found before an input error are

@@ -1,7 +1,9 @@
 package diagnose
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -122,6 +124,7 @@ type connState struct {
 	findings      []Finding
 	notTLS        bool
 	resync        [2]mark // framing resumed after a gap (pcap.EventResync)
+	capped        bool    // a cap of the analyzer's own (not pcap's) cut the connection short
 }
 
 type rawAlert struct {
@@ -143,7 +146,7 @@ func newConnState(a *Analyzer, c *pcap.Conn) *connState {
 		StartFrame: c.FirstFrame,
 	}
 	for i := range st.dirs {
-		st.dirs[i].defrag.Max = a.opts.MaxHandshakeMessage
+		st.dirs[i].defrag.Max = a.maxMessage()
 	}
 	return st
 }
@@ -315,6 +318,16 @@ func (st *connState) data(d *pcap.Data) bool {
 		for _, msg := range msgs {
 			st.handshake(d.Dir, m, msg)
 		}
+		var pe *tlsparse.ParseError
+		if errors.As(err, &pe) && errors.Is(err, tlsparse.ErrTooLarge) && !strings.HasPrefix(pe.Type.String(), "unknown(") {
+			// A message of a known type longer than the buffer cap is not
+			// read: the cap, not the peer, stops the analysis here. (An
+			// unknown type with a huge length is malformed, below.)
+			st.capped = true
+			st.finding("cap_hit", d.Frame, "a handshake message declares more than the %d bytes a message may buffer (--max-buffer); it is not read", st.a.maxMessage())
+			ds.broken = true
+			return false
+		}
 		if err != nil {
 			st.finding("malformed_handshake", d.Frame, "%v", err)
 			ds.broken = true
@@ -446,13 +459,18 @@ func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 				st.emptyCert = m
 			}
 		} else {
-			names := make([]string, 0, len(ders))
+			names := make([]string, 0, min(len(ders), maxNames))
 			for i, der := range ders {
+				if !st.room() {
+					continue
+				}
 				info := st.a.cache.Get(der)
 				st.conn.Certificates = append(st.conn.Certificates, Certificate{SentBy: Side(side), Index: i, Frame: m.frame, Time: m.time, Info: info})
-				names = append(names, certLabel(info))
+				if len(names) < maxNames {
+					names = append(names, certLabel(info))
+				}
 			}
-			what = fmt.Sprintf("Certificate (%s: %s)", plural(len(ders), "certificate", "certificates"), strings.Join(names, "; "))
+			what = fmt.Sprintf("Certificate (%s: %s%s)", plural(len(ders), "certificate", "certificates"), strings.Join(names, "; "), more(len(ders), len(names)))
 		}
 	case *tlsparse.CertificateRequest:
 		st.certReq = m
@@ -508,6 +526,9 @@ func (st *connState) partialHandshake(dir pcap.Dir, m mark, a tlsparse.Assembled
 	side := Side(dir) // the pcap direction until finish knows the roles
 	var names []string
 	for _, e := range pc.Entries {
+		if !st.room() {
+			continue
+		}
 		if e.CertData != nil {
 			info := st.a.cache.Get(e.CertData)
 			st.conn.Certificates = append(st.conn.Certificates, Certificate{SentBy: side, Index: e.Index, Frame: m.frame, Time: m.time, Info: info})
@@ -531,11 +552,37 @@ func (st *connState) partialHandshake(dir pcap.Dir, m mark, a tlsparse.Assembled
 	if len(names) > 0 {
 		what += ": " + strings.Join(names, "; ")
 	}
-	if pc.LostAt >= 0 {
+	if pc.LostAt >= 0 && !slices.Contains(st.conn.CertificatesLost, side) {
 		st.conn.CertificatesLost = append(st.conn.CertificatesLost, side)
 		what += fmt.Sprintf("; the certificates from byte %d on cannot be delimited", pc.LostAt)
 	}
 	st.event(dir, m.frame, m.time, what+")")
+}
+
+// maxCertificates bounds the certificates (whole and partial) kept per
+// connection: a handful of chains is what TLS sends; a peer that sends
+// Certificate messages for ever is counted, not kept.
+const maxCertificates = 64
+
+// maxNames bounds the certificate names one timeline line lists.
+const maxNames = 8
+
+// room reports whether one more certificate may be kept, and counts it as
+// dropped otherwise.
+func (st *connState) room() bool {
+	if len(st.conn.Certificates)+len(st.conn.PartialCertificates) < maxCertificates {
+		return true
+	}
+	st.conn.CertificatesDropped++
+	return false
+}
+
+// more is ", and N more" when shown of total were listed.
+func more(total, shown int) string {
+	if total > shown {
+		return fmt.Sprintf(", and %d more", total-shown)
+	}
+	return ""
 }
 
 // sslv2Record handles an SSLv2-format record.
@@ -560,7 +607,7 @@ func (st *connState) sslv2Record(dir pcap.Dir, m mark, b []byte) {
 		st.conn.TLSVersion = st.version.String()
 		ds.setMsg("SSLv2 ServerHello", m)
 		what := "SSLv2 ServerHello"
-		if len(sh.Certificate) > 0 {
+		if len(sh.Certificate) > 0 && st.room() {
 			info := st.a.cache.Get(sh.Certificate)
 			st.conn.Certificates = append(st.conn.Certificates, Certificate{SentBy: Side(dir), Index: 0, Frame: m.frame, Time: m.time, Info: info})
 			ds.certMsg = m

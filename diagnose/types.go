@@ -241,6 +241,10 @@ type Connection struct {
 	// PartialCertificates are certificates that the capture lost bytes of;
 	// they are not in Certificates, whose Index values then skip theirs.
 	PartialCertificates []PartialCertificate
+	// CertificatesDropped counts certificates not kept because the
+	// connection carried more than 64 (a peer sending Certificate
+	// messages for ever).
+	CertificatesDropped int
 	// CertificatesLost lists the sides whose Certificate message lost a
 	// certificate length, so that the certificates after it could not be
 	// delimited at all.

@@ -59,7 +59,7 @@ func (st *connState) finish(stats *pcap.ConnStats) *Connection {
 	c.Findings = st.findings
 	c.EmptyClientCertificate = st.emptyCert.seen()
 	st.decide()
-	if stats != nil && (stats.CapHit || stats.Evicted) {
+	if st.capped || stats != nil && (stats.CapHit || stats.Evicted) {
 		st.capHit(stats)
 	}
 	return c
@@ -78,7 +78,7 @@ func (st *connState) capHit(stats *pcap.ConnStats) {
 		return
 	}
 	var cap string
-	if stats.Evicted {
+	if stats != nil && stats.Evicted {
 		n := st.a.opts.MaxConns
 		if n <= 0 {
 			n = pcap.DefaultMaxConns

@@ -334,6 +334,8 @@ func TestVerdicts(t *testing.T) {
 			verdict: VerdictIncomplete, reason: ReasonCapHit, summaryHas: []string{"--max-buffer 262144", "What was seen before"}},
 		{name: "an overlap with other content is a finding, not a verdict", steps: steps(tcpOpen(), done, []step{{ev: pcap.EventOverlap, dir: pcap.ServerToClient}, c2s(appData), s2c(appData)}),
 			verdict: VerdictOK, reason: ReasonApplicationData, wantFinding: "overlap_conflict"},
+		{name: "a Certificate message longer than --max-buffer is a cap, not malformed", steps: steps(tcpOpen(), []step{c2s(clientHello()), s2c(serverHello()), s2c(record(22, []byte{11, 0x04, 0x93, 0xe0, 0, 0})), fin(pcap.ClientToServer)}),
+			verdict: VerdictIncomplete, reason: ReasonCapHit, wantFinding: "cap_hit", summaryHas: []string{"--max-buffer 262144"}},
 		{name: "--max-buffer hit after data both ways: still ok", steps: steps(tcpOpen(), done, []step{c2s(appData), s2c(appData)}), stats: pcap.ConnStats{CapHit: true},
 			verdict: VerdictOK, reason: ReasonApplicationData},
 		{name: "handshake finished, capture ended", steps: steps(tcpOpen(), done),
@@ -407,5 +409,19 @@ func TestVerdicts(t *testing.T) {
 				t.Errorf("%d whole and %d partial certificates, want %d and %d", len(c.Certificates), len(c.PartialCertificates), tt.wantCerts, tt.wantPartial)
 			}
 		})
+	}
+}
+
+// TestCertificatesBounded: a peer that sends Certificate messages for ever
+// gets its first certificates kept and the rest counted.
+func TestCertificatesBounded(t *testing.T) {
+	ss := steps(tcpOpen(), []step{c2s(clientHello()), s2c(serverHello())})
+	cert := certificate(t, "../testdata/certs/cucm8-sub1.pem")
+	for range maxCertificates + 10 {
+		ss = append(ss, s2c(cert))
+	}
+	c := run(t, pcap.RoleFromSYN, ss, 0)
+	if len(c.Certificates) != maxCertificates || c.CertificatesDropped != 10 {
+		t.Errorf("%d certificates kept, %d dropped; want %d and 10", len(c.Certificates), c.CertificatesDropped, maxCertificates)
 	}
 }

@@ -84,6 +84,7 @@ type Connection struct {
 	Certificates            []Certificate        `json:"certificates"`
 	PartialCertificates     []PartialCertificate `json:"partial_certificates"`
 	CertificatesLost        []string             `json:"certificates_lost"`
+	CertificatesDropped     int                  `json:"certificates_dropped"`
 	HelloRetryRequest       bool                 `json:"hello_retry_request"`
 	NameCheck               *trust.NameCheck     `json:"name_check"`
 	CertificateRequestAudit *trust.Audit         `json:"certificate_request_audit"`
@@ -611,6 +612,7 @@ func buildConnection(c *diagnose.Connection) Connection {
 		v.CertificatesLost = append(v.CertificatesLost, s.String())
 	}
 	v.HelloRetryRequest = c.HelloRetryRequest
+	v.CertificatesDropped = c.CertificatesDropped
 	for _, e := range c.Events {
 		v.Events = append(v.Events, Event{Frame: e.Frame, Time: Time{e.Time}, From: e.From.String(), What: e.What})
 	}

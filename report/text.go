@@ -163,6 +163,9 @@ func writeConnectionText(w io.Writer, c *Connection, o TextOptions) {
 	for _, p := range c.PartialCertificates {
 		fmt.Fprintf(w, "   %s\n", partialLine(&p))
 	}
+	if c.CertificatesDropped > 0 {
+		fmt.Fprintf(w, "   %d more certificates were sent on this connection and not kept (at most 64 are)\n", c.CertificatesDropped)
+	}
 	for _, side := range c.CertificatesLost {
 		fmt.Fprintf(w, "   %s certificates: a certificate length was not captured, so the certificates after it cannot be told apart\n", side)
 	}
