@@ -12,21 +12,27 @@ import (
 	"github.com/siptls/siptls/tlsparse"
 )
 
-// mark is a frame and time at which something happened (zero frame: never).
+// mark is a frame and time at which something happened (zero frame:
+// never). The time is kept as Unix nanoseconds: a connection holds a few
+// dozen marks, and time.Time is half again as large.
 type mark struct {
 	frame uint64
-	time  time.Time
+	ns    int64
 }
 
+func newMark(frame uint64, t time.Time) mark { return mark{frame, t.UnixNano()} }
+
 func (m mark) seen() bool { return m.frame != 0 }
+
+// time returns the mark's capture time, in UTC.
+func (m mark) time() time.Time { return time.Unix(0, m.ns).UTC() }
 
 // rawEvent is a timeline entry before roles are final: it keeps the pcap
 // direction, which becomes a Side when the connection ends.
 type rawEvent struct {
-	frame uint64
-	time  time.Time
-	dir   pcap.Dir
-	what  string
+	mark
+	dir  pcap.Dir
+	what string
 }
 
 // dirState is the TLS state of one direction (index pcap.Dir).
@@ -108,7 +114,7 @@ type connState struct {
 	synack    mark
 	midstream bool
 
-	dirs   [2]dirState
+	dirs   [2]*dirState // allocated when a direction first carries something (see dir)
 	events []rawEvent
 
 	clientHello   mark
@@ -145,10 +151,17 @@ func newConnState(a *Analyzer, c *pcap.Conn) *connState {
 		Start:      c.FirstTime,
 		StartFrame: c.FirstFrame,
 	}
-	for i := range st.dirs {
-		st.dirs[i].defrag.Max = a.maxMessage()
-	}
 	return st
+}
+
+// dir returns the TLS state of a direction, made on first use: a
+// connection that never carries a byte (a SYN flood) costs no dirState.
+func (st *connState) dir(d pcap.Dir) *dirState {
+	if st.dirs[d] == nil {
+		st.dirs[d] = &dirState{}
+		st.dirs[d].defrag.Max = st.a.maxMessage()
+	}
+	return st.dirs[d]
 }
 
 // side maps a pcap direction to the side that sent it.
@@ -176,7 +189,7 @@ func (st *connState) event(d pcap.Dir, frame uint64, t time.Time, what string) {
 		st.conn.EventsDropped++
 		return
 	}
-	st.events = append(st.events, rawEvent{frame: frame, time: t, dir: d, what: what})
+	st.events = append(st.events, rawEvent{mark: newMark(frame, t), dir: d, what: what})
 }
 
 func (st *connState) finding(code string, frame uint64, format string, args ...any) {
@@ -187,8 +200,7 @@ func (st *connState) finding(code string, frame uint64, format string, args ...a
 }
 
 func (st *connState) tcpEvent(ev *pcap.Event) {
-	ds := &st.dirs[ev.Dir]
-	m := mark{ev.Frame, ev.Time}
+	m := newMark(ev.Frame, ev.Time)
 	switch ev.Kind {
 	case pcap.EventSYN:
 		st.syn, st.synCount = m, 1
@@ -201,8 +213,10 @@ func (st *connState) tcpEvent(ev *pcap.Event) {
 		st.event(ev.Dir, ev.Frame, ev.Time, "SYN-ACK")
 		// A FIN or RST before the SYN-ACK ended an earlier attempt (for
 		// example the client's RST to a stale ACK); the connection starts now.
-		for i := range st.dirs {
-			st.dirs[i].fin, st.dirs[i].rst = mark{}, mark{}
+		for _, ds := range st.dirs {
+			if ds != nil {
+				ds.fin, ds.rst = mark{}, mark{}
+			}
 		}
 	case pcap.EventHandshakeACK:
 		st.event(ev.Dir, ev.Frame, ev.Time, "ACK (TCP connection established)")
@@ -210,16 +224,19 @@ func (st *connState) tcpEvent(ev *pcap.Event) {
 		st.midstream = true
 		st.event(ev.Dir, ev.Frame, ev.Time, "first packet is not a SYN: the connection began before the capture")
 	case pcap.EventFIN:
+		ds := st.dir(ev.Dir)
 		if !ds.fin.seen() {
 			ds.fin = m
 			st.event(ev.Dir, ev.Frame, ev.Time, "FIN")
 		}
 	case pcap.EventRST:
+		ds := st.dir(ev.Dir)
 		if !ds.rst.seen() {
 			ds.rst = m
 			st.event(ev.Dir, ev.Frame, ev.Time, "RST")
 		}
 	case pcap.EventGap:
+		ds := st.dir(ev.Dir)
 		if !ds.gap.seen() {
 			ds.gap = m
 		}
@@ -230,6 +247,7 @@ func (st *connState) tcpEvent(ev *pcap.Event) {
 			st.event(ev.Dir, ev.Frame, ev.Time, "gap: bytes missing from the capture")
 		}
 	case pcap.EventCut:
+		ds := st.dir(ev.Dir)
 		if !ds.cut.seen() {
 			ds.cut = m
 			st.event(ev.Dir, ev.Frame, ev.Time, fmt.Sprintf("packet cut by the capture's snap length (%d payload bytes kept)", ev.Len))
@@ -250,8 +268,8 @@ func (st *connState) tcpEvent(ev *pcap.Event) {
 
 // data handles one framed unit and reports whether more payload is wanted.
 func (st *connState) data(d *pcap.Data) bool {
-	ds := &st.dirs[d.Dir]
-	m := mark{d.Frame, d.Time}
+	ds := st.dir(d.Dir)
+	m := newMark(d.Frame, d.Time)
 	if d.Opaque {
 		ds.opaque += uint64(len(d.Bytes))
 		if ds.records == 0 && ds.opaque == uint64(len(d.Bytes)) {
@@ -346,7 +364,7 @@ func (st *connState) data(d *pcap.Data) bool {
 		ds.appBytes += uint64(len(rec.Fragment))
 		// Once both directions carried application data, nothing in the
 		// payload can change the verdict: stop buffering this direction.
-		other := &st.dirs[1-d.Dir]
+		other := st.dir(1-d.Dir)
 		return !(other.appData.seen())
 	default:
 		st.event(d.Dir, d.Frame, d.Time, fmt.Sprintf("%s record", rec.Type))
@@ -355,24 +373,24 @@ func (st *connState) data(d *pcap.Data) bool {
 }
 
 func (st *connState) alertRecord(dir pcap.Dir, m mark, rec tlsparse.Record) {
-	ds := &st.dirs[dir]
+	ds := st.dir(dir)
 	ra := &rawAlert{dir: dir, mark: m}
 	al, err := tlsparse.ParseAlert(rec.Fragment)
 	if ds.ccs.seen() || err != nil {
 		ra.encrypted = true
 		ra.name = "encrypted_alert"
-		if ds.appData.seen() || st.dirs[1-dir].appData.seen() || st.midstream && !st.clientHello.seen() && !st.serverHello.seen() {
+		if ds.appData.seen() || st.dir(1-dir).appData.seen() || st.midstream && !st.clientHello.seen() && !st.serverHello.seen() {
 			// After application data, or in a session already established
 			// when the capture started, an alert is almost always the
 			// close_notify that ends the session; its level is encrypted too.
 			ra.closeNotify = true
-			st.event(dir, m.frame, m.time, "encrypted alert (most likely close_notify)")
+			st.event(dir, m.frame, m.time(), "encrypted alert (most likely close_notify)")
 		} else {
-			st.event(dir, m.frame, m.time, "encrypted alert")
+			st.event(dir, m.frame, m.time(), "encrypted alert")
 		}
 	} else {
 		ra.level, ra.code, ra.name = uint8(al.Level), uint8(al.Description), al.Description.String()
-		st.event(dir, m.frame, m.time, fmt.Sprintf("alert %s %s", al.Level, al.Description))
+		st.event(dir, m.frame, m.time(), fmt.Sprintf("alert %s %s", al.Level, al.Description))
 	}
 	// Keep the first fatal (or encrypted) alert; a warning (close_notify
 	// included) is kept only until a fatal one comes.
@@ -383,7 +401,7 @@ func (st *connState) alertRecord(dir pcap.Dir, m mark, rec tlsparse.Record) {
 
 // handshake handles one handshake message, which may miss bytes.
 func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
-	ds := &st.dirs[dir]
+	ds := st.dir(dir)
 	msg := a.Raw
 	typ := tlsparse.HandshakeType(msg[0])
 	if !a.Complete() {
@@ -394,7 +412,7 @@ func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 	parsed, err := tlsparse.ParseHandshake(msg, st.version)
 	if err != nil {
 		st.finding("malformed_handshake", m.frame, "%s: %v", typ, err)
-		st.event(dir, m.frame, m.time, fmt.Sprintf("%s (malformed: %v)", typ, err))
+		st.event(dir, m.frame, m.time(), fmt.Sprintf("%s (malformed: %v)", typ, err))
 		ds.setMsg(typ.String(), m)
 		return
 	}
@@ -465,7 +483,7 @@ func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 					continue
 				}
 				info := st.a.cache.Get(der)
-				st.conn.Certificates = append(st.conn.Certificates, Certificate{SentBy: Side(side), Index: i, Frame: m.frame, Time: m.time, Info: info})
+				st.conn.Certificates = append(st.conn.Certificates, Certificate{SentBy: Side(side), Index: i, Frame: m.frame, Time: m.time(), Info: info})
 				if len(names) < maxNames {
 					names = append(names, certLabel(info))
 				}
@@ -497,7 +515,7 @@ func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 		name = "HelloRetryRequest"
 	}
 	ds.setMsg(name, m)
-	st.event(dir, m.frame, m.time, what)
+	st.event(dir, m.frame, m.time(), what)
 }
 
 // partialHandshake handles a handshake message some of whose bytes the
@@ -508,19 +526,19 @@ func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 func (st *connState) partialHandshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 	typ := tlsparse.HandshakeType(a.Raw[0])
 	lost := fmt.Sprintf("%d of its %d bytes not captured", a.MissingBytes(), len(a.Raw))
-	if ds := &st.dirs[dir]; len(ds.partial) < 4 {
+	if ds := st.dir(dir); len(ds.partial) < 4 {
 		ds.partial = append(ds.partial, typ.String()+" message")
 	}
 	if typ != tlsparse.TypeCertificate {
-		st.event(dir, m.frame, m.time, fmt.Sprintf("%s (%s)", typ, lost))
+		st.event(dir, m.frame, m.time(), fmt.Sprintf("%s (%s)", typ, lost))
 		return
 	}
-	ds := &st.dirs[dir]
+	ds := st.dir(dir)
 	ds.certMsg = m
 	pc, err := tlsparse.ParsePartialCertificate(a.Raw, a.Missing, st.version)
 	if err != nil {
 		st.finding("malformed_handshake", m.frame, "%s: %v", typ, err)
-		st.event(dir, m.frame, m.time, fmt.Sprintf("Certificate (%s; malformed: %v)", lost, err))
+		st.event(dir, m.frame, m.time(), fmt.Sprintf("Certificate (%s; malformed: %v)", lost, err))
 		return
 	}
 	side := Side(dir) // the pcap direction until finish knows the roles
@@ -531,11 +549,11 @@ func (st *connState) partialHandshake(dir pcap.Dir, m mark, a tlsparse.Assembled
 		}
 		if e.CertData != nil {
 			info := st.a.cache.Get(e.CertData)
-			st.conn.Certificates = append(st.conn.Certificates, Certificate{SentBy: side, Index: e.Index, Frame: m.frame, Time: m.time, Info: info})
+			st.conn.Certificates = append(st.conn.Certificates, Certificate{SentBy: side, Index: e.Index, Frame: m.frame, Time: m.time(), Info: info})
 			names = append(names, certLabel(info))
 			continue
 		}
-		p := PartialCertificate{SentBy: side, Index: e.Index, Frame: m.frame, Time: m.time, Length: e.Length}
+		p := PartialCertificate{SentBy: side, Index: e.Index, Frame: m.frame, Time: m.time(), Length: e.Length}
 		for _, r := range e.Missing {
 			p.Missing = append(p.Missing, ByteRange{r.Start, r.End})
 		}
@@ -556,7 +574,7 @@ func (st *connState) partialHandshake(dir pcap.Dir, m mark, a tlsparse.Assembled
 		st.conn.CertificatesLost = append(st.conn.CertificatesLost, side)
 		what += fmt.Sprintf("; the certificates from byte %d on cannot be delimited", pc.LostAt)
 	}
-	st.event(dir, m.frame, m.time, what+")")
+	st.event(dir, m.frame, m.time(), what+")")
 }
 
 // maxCertificates bounds the certificates (whole and partial) kept per
@@ -587,7 +605,7 @@ func more(total, shown int) string {
 
 // sslv2Record handles an SSLv2-format record.
 func (st *connState) sslv2Record(dir pcap.Dir, m mark, b []byte) {
-	ds := &st.dirs[dir]
+	ds := st.dir(dir)
 	ds.sslv2 = true
 	if ch, err := tlsparse.ParseSSLv2ClientHello(b); err == nil {
 		if !st.clientHello.seen() {
@@ -598,7 +616,7 @@ func (st *connState) sslv2Record(dir pcap.Dir, m mark, b []byte) {
 		}
 		st.conn.ClientMaxVersion = ch.MaxVersion().String()
 		ds.setMsg("ClientHello", m)
-		st.event(dir, m.frame, m.time, fmt.Sprintf("SSLv2-format ClientHello (up to %s)", ch.MaxVersion()))
+		st.event(dir, m.frame, m.time(), fmt.Sprintf("SSLv2-format ClientHello (up to %s)", ch.MaxVersion()))
 		return
 	}
 	if sh, err := tlsparse.ParseSSLv2ServerHello(b); err == nil {
@@ -609,11 +627,11 @@ func (st *connState) sslv2Record(dir pcap.Dir, m mark, b []byte) {
 		what := "SSLv2 ServerHello"
 		if len(sh.Certificate) > 0 && st.room() {
 			info := st.a.cache.Get(sh.Certificate)
-			st.conn.Certificates = append(st.conn.Certificates, Certificate{SentBy: Side(dir), Index: 0, Frame: m.frame, Time: m.time, Info: info})
+			st.conn.Certificates = append(st.conn.Certificates, Certificate{SentBy: Side(dir), Index: 0, Frame: m.frame, Time: m.time(), Info: info})
 			ds.certMsg = m
 			what += " (certificate: " + certLabel(info) + ")"
 		}
-		st.event(dir, m.frame, m.time, what)
+		st.event(dir, m.frame, m.time(), what)
 		return
 	}
 	if st.serverHello.seen() && st.version == tlsparse.VersionSSL20 {
@@ -627,7 +645,7 @@ func (st *connState) sslv2Record(dir pcap.Dir, m mark, b []byte) {
 			return // the timeline shows the first; the count tells the rest
 		}
 	}
-	st.event(dir, m.frame, m.time, "SSLv2 record")
+	st.event(dir, m.frame, m.time(), "SSLv2 record")
 }
 
 // looksTLS reports whether the bytes of the connection were TLS: a hello
@@ -643,7 +661,7 @@ func (st *connState) looksTLS() bool {
 		return true
 	}
 	for _, ds := range st.dirs {
-		if ds.records > 0 && ds.opaque == 0 && !ds.broken && !ds.sslv2 {
+		if ds != nil && ds.records > 0 && ds.opaque == 0 && !ds.broken && !ds.sslv2 {
 			return true
 		}
 	}
@@ -652,13 +670,13 @@ func (st *connState) looksTLS() bool {
 
 // tls13Record tracks encrypted records while a TLS 1.3 handshake is hidden.
 func (st *connState) tls13Record(dir pcap.Dir, m mark) {
-	ds := &st.dirs[dir]
+	ds := st.dir(dir)
 	if ds.enc13 == 0 {
 		ds.enc13First = m
 		if st.side(dir) == Server {
-			st.event(dir, m.frame, m.time, "encrypted handshake (EncryptedExtensions … Finished; certificates not visible)")
+			st.event(dir, m.frame, m.time(), "encrypted handshake (EncryptedExtensions … Finished; certificates not visible)")
 		} else {
-			st.event(dir, m.frame, m.time, "encrypted handshake (client Finished, and Certificate if asked)")
+			st.event(dir, m.frame, m.time(), "encrypted handshake (client Finished, and Certificate if asked)")
 		}
 	}
 	ds.enc13++
@@ -668,7 +686,7 @@ func (st *connState) tls13Record(dir pcap.Dir, m mark) {
 // records show: the client's encrypted flight followed the server's, and a
 // later record came from each side.
 func (st *connState) tls13Done() bool {
-	srv, cli := &st.dirs[st.dirOf(Server)], &st.dirs[st.dirOf(Client)]
+	srv, cli := st.dir(st.dirOf(Server)), st.dir(st.dirOf(Client))
 	return srv.enc13 > 0 && cli.enc13 > 0 && cli.enc13First.frame > srv.enc13First.frame && srv.lastRecMark.frame > cli.enc13First.frame
 }
 

@@ -31,9 +31,9 @@ func (st *connState) finish(stats *pcap.ConnStats) *Connection {
 			c.Stats[s] = DirStats{
 				Packets:         stats.Packets[d],
 				Bytes:           stats.Bytes[d],
-				Records:         st.dirs[d].records,
-				AppDataRecords:  st.dirs[d].appRecords,
-				AppDataBytes:    st.dirs[d].appBytes,
+				Records:         st.dir(d).records,
+				AppDataRecords:  st.dir(d).appRecords,
+				AppDataBytes:    st.dir(d).appBytes,
 				Retransmissions: stats.Retransmits[d],
 				Gaps:            stats.Gaps[d],
 				CutSegments:     stats.CutSegments[d],
@@ -51,7 +51,7 @@ func (st *connState) finish(stats *pcap.ConnStats) *Connection {
 	}
 	c.Events = make([]Event, len(st.events))
 	for i, e := range st.events {
-		c.Events[i] = Event{Frame: e.frame, Time: e.time, From: st.side(e.dir), What: e.what}
+		c.Events[i] = Event{Frame: e.frame, Time: e.time(), From: st.side(e.dir), What: e.what}
 	}
 	// Bytes held behind a hole reach the analyzer after later frames of
 	// the other direction: the timeline is in frame order.
@@ -127,7 +127,7 @@ func (st *connState) leafCN(s Side) string {
 	return ""
 }
 
-func (st *connState) ds(s Side) *dirState { return &st.dirs[st.dirOf(s)] }
+func (st *connState) ds(s Side) *dirState { return st.dir(st.dirOf(s)) }
 
 // decide sets Verdict, Reason, Summary, AbortedBy and Alert.
 func (st *connState) decide() {
@@ -143,7 +143,7 @@ func (st *connState) decide() {
 			c.Verdict, c.Reason, c.AbortedBy = VerdictRefused, ReasonSYNReset, "server"
 			c.Summary = fmt.Sprintf("The SYN in frame %d was answered by a RST in frame %d: nothing listens on %s (wrong incoming port on the SIP Trunk Security Profile, or the trunk was not reset after the change).",
 				st.syn.frame, srv.rst.frame, c.Server)
-		case st.synCount > 1 || c.End.Sub(st.syn.time) >= 3e9:
+		case st.synCount > 1 || c.End.Sub(st.syn.time()) >= 3e9:
 			c.Verdict, c.Reason = VerdictNoAnswer, ReasonSYNUnanswered
 			c.Summary = fmt.Sprintf("%s sent %s to %s from frame %d on, and nothing came back: a firewall or routing problem on the path (or the destination is down).",
 				c.Client, plural(st.synCount, "SYN", "SYNs"), c.Server, st.syn.frame)
@@ -271,7 +271,7 @@ func (st *connState) decideMidstream() {
 }
 
 func (st *connState) firstCut() mark {
-	a, b := st.dirs[0].cut, st.dirs[1].cut
+	a, b := st.dir(0).cut, st.dir(1).cut
 	if !a.seen() || (b.seen() && b.frame < a.frame) {
 		return b
 	}
@@ -279,7 +279,7 @@ func (st *connState) firstCut() mark {
 }
 
 func (st *connState) firstGap() mark {
-	a, b := st.dirs[0].gap, st.dirs[1].gap
+	a, b := st.dir(0).gap, st.dir(1).gap
 	if !a.seen() || (b.seen() && b.frame < a.frame) {
 		return b
 	}
@@ -386,7 +386,7 @@ func (st *connState) alertDecides() bool {
 // alertOf turns a raw alert into the Alert of the verdict's evidence.
 func (st *connState) alertOf(ra *rawAlert) *Alert {
 	sender := st.side(ra.dir)
-	al := &Alert{Level: ra.level, Code: ra.code, Name: ra.name, SentBy: sender, Frame: ra.mark.frame, Time: ra.mark.time, Encrypted: ra.encrypted}
+	al := &Alert{Level: ra.level, Code: ra.code, Name: ra.name, SentBy: sender, Frame: ra.mark.frame, Time: ra.mark.time(), Encrypted: ra.encrypted}
 	if ra.encrypted {
 		al.Description = "the alert is encrypted: its level and description are not visible"
 		if ra.closeNotify {
@@ -417,8 +417,8 @@ func ekuNote(leaf *certinfo.Info, role Side) string {
 }
 
 func (st *connState) emptyCertDir() pcap.Dir {
-	for d := range st.dirs {
-		if st.dirs[d].certMsg == st.emptyCert {
+	for d := range pcap.Dir(2) {
+		if st.dir(d).certMsg == st.emptyCert {
 			return pcap.Dir(d)
 		}
 	}
@@ -563,8 +563,8 @@ func (r closeInfo) verb() string {
 
 func (st *connState) firstClose() closeInfo {
 	var r closeInfo
-	for d := range st.dirs {
-		ds := &st.dirs[d]
+	for d := range pcap.Dir(2) {
+		ds := st.dir(d)
 		for _, x := range []struct {
 			m   mark
 			rst bool
@@ -622,7 +622,7 @@ func (st *connState) decideDuringHandshake() {
 				fmt.Fprintf(&b, ". A %s right after the %s's certificate usually means the %s does not trust it: compare it with what is uploaded as CallManager-trust on %s", map[bool]string{true: "reset", false: "close"}[r.rst], other, r.side, c.ipOf(r.side))
 			}
 		case okMine:
-			fmt.Fprintf(&b, ", %s after its own %s in frame %d, while it waited for the %s's answer, without sending an alert", roundDuration(r.mark.time.Sub(mine.m.time)), mine.name, mine.m.frame, other)
+			fmt.Fprintf(&b, ", %s after its own %s in frame %d, while it waited for the %s's answer, without sending an alert", roundDuration(r.mark.time().Sub(mine.m.time())), mine.name, mine.m.frame, other)
 		default:
 			b.WriteString(", without sending an alert")
 		}
@@ -645,8 +645,8 @@ func (c *Connection) ipOf(s Side) string {
 func (st *connState) lastMessage() string {
 	var best mark
 	desc := "none"
-	for d := range st.dirs {
-		ds := &st.dirs[d]
+	for d := range pcap.Dir(2) {
+		ds := st.dir(d)
 		if ds.lastMsgMark.frame > best.frame {
 			best = ds.lastMsgMark
 			desc = fmt.Sprintf("the %s's %s in frame %d", st.side(pcap.Dir(d)), ds.lastMsg, best.frame)
@@ -684,7 +684,7 @@ func (st *connState) decideAfterHandshake() {
 	} else {
 		refWhat = fmt.Sprintf("the %s handshake finished in frame %d and no application data followed", c.TLSVersion, c.HandshakeFrame)
 	}
-	after := cl.mark.time.Sub(ref.time)
+	after := cl.mark.time().Sub(ref.time())
 	how := cl.describe(st, "the "+cl.side.String())
 	switch {
 	case data && cl.side == dataFrom:
@@ -779,7 +779,7 @@ func (st *connState) decideTLS13() {
 	if st.tls13Done() {
 		c.HandshakeComplete = true
 		c.HandshakeFrame = cli.enc13First.frame
-		after := r.mark.time.Sub(cli.enc13First.time)
+		after := r.mark.time().Sub(cli.enc13First.time())
 		switch {
 		case r.seen && r.side == Server && srv.appRecords == 1 && srv.lastRecLen <= 32 && after <= PromptClose:
 			// A server that rejects the client's certificate answers the
@@ -833,8 +833,8 @@ func capitalize(s string) string {
 // handshake finished, so some handshake messages are not shown.
 func (st *connState) noteGap() {
 	c := st.conn
-	for d := range st.dirs {
-		ds := &st.dirs[d]
+	for d := range pcap.Dir(2) {
+		ds := st.dir(d)
 		if !ds.gap.seen() || (c.HandshakeComplete && ds.gap.frame > c.HandshakeFrame) {
 			continue
 		}
