@@ -90,20 +90,29 @@ func NewJudge(stores []*Store, expect []ExpectName, today time.Time) *Judge {
 // storeFor returns the store that judges what receiver receives, given the
 // capture node (invalid when unknown).
 func (j *Judge) storeFor(receiver, node netip.Addr) *Store {
-	var captureNode *Store
 	for _, s := range j.stores {
 		if s.Node == "" {
-			captureNode = s
 			continue
 		}
 		if a, err := netip.ParseAddr(s.Node); err == nil && a == receiver {
 			return s
 		}
 	}
-	if captureNode != nil && node.IsValid() && node == receiver {
+	if captureNode := j.captureStore(); captureNode != nil && node.IsValid() && node == receiver {
 		return captureNode
 	}
 	return nil
+}
+
+// captureStore returns the capture node's folder (the last --trust), or nil.
+func (j *Judge) captureStore() *Store {
+	var captureNode *Store
+	for _, s := range j.stores {
+		if s.Node == "" {
+			captureNode = s
+		}
+	}
+	return captureNode
 }
 
 // NeedsNode reports whether the Judge has the capture node's folder, which
@@ -122,17 +131,7 @@ func (j *Judge) NeedsNode() bool {
 // judges nothing, since it is not known which end received what).
 func (j *Judge) Connection(c *diagnose.Connection, node netip.Addr) *ConnectionTrust {
 	t := &ConnectionTrust{Sides: []SideTrust{}}
-	chains := map[diagnose.Side][]*certinfo.Info{}
-	at := map[diagnose.Side]time.Time{}
-	for _, cert := range c.Certificates {
-		if cert.Info == nil {
-			continue
-		}
-		chains[cert.SentBy] = append(chains[cert.SentBy], cert.Info)
-		if at[cert.SentBy].IsZero() {
-			at[cert.SentBy] = cert.Time
-		}
-	}
+	chains, at := presented(c)
 	for _, sender := range []diagnose.Side{diagnose.Server, diagnose.Client} {
 		chain := chains[sender]
 		if len(chain) == 0 {
@@ -163,6 +162,23 @@ func (j *Judge) Connection(c *diagnose.Connection, node netip.Addr) *ConnectionT
 	return t
 }
 
+// presented returns the chain each side presented on c (leaf first, as
+// sent) and the capture time of the packet that carried it.
+func presented(c *diagnose.Connection) (map[diagnose.Side][]*certinfo.Info, map[diagnose.Side]time.Time) {
+	chains := map[diagnose.Side][]*certinfo.Info{}
+	at := map[diagnose.Side]time.Time{}
+	for _, cert := range c.Certificates {
+		if cert.Info == nil {
+			continue
+		}
+		chains[cert.SentBy] = append(chains[cert.SentBy], cert.Info)
+		if at[cert.SentBy].IsZero() {
+			at[cert.SentBy] = cert.Time
+		}
+	}
+	return chains, at
+}
+
 // nameCheck checks the peer's leaf against --expect-name. The peer is the
 // end that is not the capture node; with no capture node, the server.
 func (j *Judge) nameCheck(c *diagnose.Connection, chains map[diagnose.Side][]*certinfo.Info, node netip.Addr) *NameCheck {
@@ -177,16 +193,7 @@ func (j *Judge) nameCheck(c *diagnose.Connection, chains map[diagnose.Side][]*ce
 	if peer == diagnose.Client {
 		peerAddr = c.Client.Addr()
 	}
-	var names []string
-	for _, e := range j.expect {
-		if e.Peer == "" && names == nil {
-			names = e.Names
-		}
-		if a, err := netip.ParseAddr(e.Peer); err == nil && a == peerAddr {
-			names = e.Names
-			break
-		}
-	}
+	names := j.namesFor(peerAddr)
 	if len(names) == 0 || len(chains[peer]) == 0 {
 		return nil
 	}
@@ -200,6 +207,21 @@ func (j *Judge) nameCheck(c *diagnose.Connection, chains map[diagnose.Side][]*ce
 			peer, leaf.SubjectCN, orNone(leaf.DNSNames), strings.Join(names, ", "))
 	}
 	return nc
+}
+
+// namesFor returns the expected names of peer: those given for its
+// address, else those given for every peer.
+func (j *Judge) namesFor(peer netip.Addr) []string {
+	var names []string
+	for _, e := range j.expect {
+		if e.Peer == "" && names == nil {
+			names = e.Names
+		}
+		if a, err := netip.ParseAddr(e.Peer); err == nil && a == peer {
+			return e.Names
+		}
+	}
+	return names
 }
 
 func orNone(s []string) string {
