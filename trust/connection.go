@@ -27,6 +27,10 @@ type SideTrust struct {
 	// Node is the address whose CallManager-trust the folder is ("" when the
 	// capture node could not be told).
 	Node string `json:"node"`
+	// NodeUnknown is set when the capture node could not be told: the
+	// capture node's folder then judges the chains of both ends, each as if
+	// the end that received it were the capture node.
+	NodeUnknown bool `json:"node_unknown"`
 	// Judgement is the folder's verdict.
 	Judgement *Judgement `json:"judgement"`
 }
@@ -88,20 +92,26 @@ func NewJudge(stores []*Store, expect []ExpectName, today time.Time) *Judge {
 }
 
 // storeFor returns the store that judges what receiver receives, given the
-// capture node (invalid when unknown).
-func (j *Judge) storeFor(receiver, node netip.Addr) *Store {
+// capture node (invalid when unknown: then the capture node's folder judges
+// what either end receives, and nodeUnknown is set).
+func (j *Judge) storeFor(receiver, node netip.Addr) (s *Store, nodeUnknown bool) {
 	for _, s := range j.stores {
 		if s.Node == "" {
 			continue
 		}
 		if a, err := netip.ParseAddr(s.Node); err == nil && a == receiver {
-			return s
+			return s, false
 		}
 	}
-	if captureNode := j.captureStore(); captureNode != nil && node.IsValid() && node == receiver {
-		return captureNode
+	if captureNode := j.captureStore(); captureNode != nil {
+		if !node.IsValid() {
+			return captureNode, true
+		}
+		if node == receiver {
+			return captureNode, false
+		}
 	}
-	return nil
+	return nil, false
 }
 
 // captureStore returns the capture node's folder (the last --trust), or nil.
@@ -116,7 +126,8 @@ func (j *Judge) captureStore() *Store {
 }
 
 // NeedsNode reports whether the Judge has the capture node's folder, which
-// can only judge when the capture node is known.
+// can only tell what the capture node received when the capture node is
+// known (otherwise it judges the chains of both ends).
 func (j *Judge) NeedsNode() bool {
 	for _, s := range j.stores {
 		if s.Node == "" {
@@ -128,7 +139,8 @@ func (j *Judge) NeedsNode() bool {
 
 // Connection judges the chains presented on c. node is the capture node
 // (the zero Addr when it could not be told: then the capture node's folder
-// judges nothing, since it is not known which end received what).
+// judges the chains of both ends, each as if its receiver were the capture
+// node, and SideTrust.NodeUnknown says so).
 func (j *Judge) Connection(c *diagnose.Connection, node netip.Addr) *ConnectionTrust {
 	t := &ConnectionTrust{Sides: []SideTrust{}}
 	chains, at := presented(c)
@@ -142,7 +154,7 @@ func (j *Judge) Connection(c *diagnose.Connection, node netip.Addr) *ConnectionT
 		if sender == diagnose.Client {
 			receiver, role = c.Server.Addr(), RoleClient
 		}
-		s := j.storeFor(receiver, node)
+		s, nodeUnknown := j.storeFor(receiver, node)
 		if s == nil {
 			continue
 		}
@@ -151,7 +163,7 @@ func (j *Judge) Connection(c *diagnose.Connection, node netip.Addr) *ConnectionT
 		if nodeName == "" && node.IsValid() {
 			nodeName = node.String()
 		}
-		t.Sides = append(t.Sides, SideTrust{SentBy: sender.String(), Store: s.Path, Node: nodeName, Judgement: judged})
+		t.Sides = append(t.Sides, SideTrust{SentBy: sender.String(), Store: s.Path, Node: nodeName, NodeUnknown: nodeUnknown, Judgement: judged})
 	}
 	t.NameCheck = j.nameCheck(c, chains, node)
 	if cr := c.CertificateRequest; cr != nil {
@@ -250,11 +262,21 @@ func joinEvidence(c *diagnose.Connection, t *ConnectionTrust) string {
 	for _, st := range t.Sides {
 		j := st.Judgement
 		trusted := j.Status == StatusExactMatch || j.Status == StatusChainsTo
+		// With the capture node unknown, the folder judged this chain as if
+		// its receiver were the capture node: say so.
+		receiver := map[string]string{"client": "server", "server": "client"}[st.SentBy]
 		switch {
+		case st.SentBy == rejected && !trusted && st.NodeUnknown:
+			parts = append(parts, fmt.Sprintf("If the capture node is the %s (the capture does not tell), the trust folder %s explains it: %s", receiver, st.Store, j.Detail))
 		case st.SentBy == rejected && !trusted:
 			parts = append(parts, fmt.Sprintf("The trust folder %s explains it: %s", st.Store, j.Detail))
+		case st.SentBy == rejected && trusted && st.NodeUnknown:
+			parts = append(parts, fmt.Sprintf("If the capture node is the %s (the capture does not tell), its trust folder %s trusts that certificate (%s): the folder may not be its current CallManager-trust, or the node was not restarted after the upload.", receiver, st.Store, j.Status))
 		case st.SentBy == rejected && trusted:
 			parts = append(parts, fmt.Sprintf("Yet the trust folder %s trusts that certificate (%s): the folder may not be the receiving node's current CallManager-trust, or the node was not restarted after the upload.", st.Store, j.Status))
+		case st.NodeUnknown:
+			// Which end received an accepted chain is not known: a folder
+			// that does not hold the node's own certificate says nothing.
 		case c.Verdict == diagnose.VerdictOK && !trusted:
 			parts = append(parts, fmt.Sprintf("The handshake succeeded although the trust folder %s does not trust the %s's certificate (%s): the folder may not be the node's current CallManager-trust.", st.Store, st.SentBy, j.Status))
 		}
