@@ -201,7 +201,7 @@ type NodeClue struct {
 	// (invalid for flag and single_end).
 	Peer netip.Addr
 	// Connections counts the connections on which the signal named Node
-	// (single_end: every connection).
+	// (flag and single_end: every connection).
 	Connections int
 	// Against counts the connections on which the same signal named
 	// another end.
@@ -378,7 +378,7 @@ func (f *NodeFinder) Decide() CaptureNode {
 	}
 	if f.flag.IsValid() {
 		d.Addr, d.Signal = f.flag, SignalFlag
-		d.Clues = append([]NodeClue{{Signal: SignalFlag, Node: f.flag}}, clues...)
+		d.Clues = append([]NodeClue{{Signal: SignalFlag, Node: f.flag, Connections: f.conns}}, clues...)
 		return d
 	}
 	d.Clues = clues
