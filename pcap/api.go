@@ -139,6 +139,11 @@ type ConnStats struct {
 	// peer's also take the round trip from the capture point.
 	Reaction  [2]time.Duration
 	Reactions [2]uint32
+	// HandshakeReaction is the direction's reaction in the TCP handshake:
+	// SYN→SYN-ACK for the server, SYN-ACK→ACK for the client; set when
+	// HandshakeReacted is (not when a SYN or SYN-ACK was retransmitted).
+	HandshakeReaction [2]time.Duration
+	HandshakeReacted  [2]bool
 }
 
 // Handler receives what the reader finds. Calls come in capture order from

@@ -27,6 +27,7 @@ type reactState struct {
 	lastEnd  uint32 // sequence number after the direction's latest new segment
 	lastTime int64  // capture time of that segment (Unix ns)
 	last     bool   // lastEnd holds a new segment that no packet acknowledged yet
+	lastSYN  bool   // that segment is a SYN or SYN-ACK
 	highEnd  uint32 // highest sequence number after a segment of this direction
 	high     bool
 	ackMax   uint32 // highest acknowledgment number this direction sent
@@ -71,7 +72,7 @@ func (rd *reader) evidence(c *conn, d Dir, data []byte, v6 bool, ipEnd, missing 
 		seqLen++
 	}
 	seqLen += uint32(len(tcp.Payload) + missing)
-	c.react(d, tcp.Seq, tcp.Ack, tcp.ACK, seqLen, t.UnixNano())
+	c.react(d, tcp.Seq, tcp.Ack, tcp.ACK, tcp.SYN, seqLen, t.UnixNano())
 }
 
 // react updates ConnStats.Reaction with a packet of direction d. A packet
@@ -80,8 +81,9 @@ func (rd *reader) evidence(c *conn, d Dir, data []byte, v6 bool, ipEnd, missing 
 // its sender, wherever the capture was taken. Retransmissions are not
 // reacted to (an acknowledgment may answer the first copy), and segments
 // that an earlier acknowledgment already covered (reordered in the capture)
-// are not either.
-func (c *conn) react(d Dir, seq, ack uint32, hasAck bool, seqLen uint32, t int64) {
+// are not either. A reaction to a SYN (the SYN-ACK) or to a SYN-ACK (the
+// client's ACK) is also the direction's HandshakeReaction.
+func (c *conn) react(d Dir, seq, ack uint32, hasAck, syn bool, seqLen uint32, t int64) {
 	r, o := &c.reacts[d], &c.reacts[1-d]
 	if hasAck {
 		if o.last && seqLE(o.lastEnd, ack) && (!r.acked || seqLT(r.ackMax, o.lastEnd)) {
@@ -91,6 +93,9 @@ func (c *conn) react(d Dir, seq, ack uint32, hasAck bool, seqLen uint32, t int64
 					st.Reaction[d] = dt
 				}
 				st.Reactions[d]++
+				if o.lastSYN && !st.HandshakeReacted[d] {
+					st.HandshakeReaction[d], st.HandshakeReacted[d] = dt, true
+				}
 			}
 			o.last = false
 		}
@@ -104,7 +109,7 @@ func (c *conn) react(d Dir, seq, ack uint32, hasAck bool, seqLen uint32, t int64
 	end := seq + seqLen
 	if !r.high || seqLT(r.highEnd, end) {
 		r.highEnd, r.high = end, true
-		r.lastEnd, r.lastTime, r.last = end, t, true
+		r.lastEnd, r.lastTime, r.last, r.lastSYN = end, t, true, syn
 	} else {
 		r.last = false
 	}

@@ -55,10 +55,12 @@ type evidenceStats struct {
 	ChecksumBad     [2]uint8
 	Reaction        [2]time.Duration
 	Reactions       [2]uint32
+	Handshake       [2]time.Duration
+	HandshakeOK     [2]bool
 }
 
 func evidenceOf(st ConnStats) evidenceStats {
-	return evidenceStats{st.TTL, st.TTLChanged, st.ChecksumChecked, st.ChecksumBad, st.Reaction, st.Reactions}
+	return evidenceStats{st.TTL, st.TTLChanged, st.ChecksumChecked, st.ChecksumBad, st.Reaction, st.Reactions, st.HandshakeReaction, st.HandshakeReacted}
 }
 
 func TestEvidence(t *testing.T) {
@@ -91,8 +93,10 @@ func TestEvidence(t *testing.T) {
 				ChecksumChecked: [2]uint8{4, 3},
 				ChecksumBad:     [2]uint8{4, 0},
 				// client: SYN-ACK→ACK 30 µs, "2c"→ACK 50 µs; server: SYN→SYN-ACK, "3ab"→ACK
-				Reaction:  [2]time.Duration{30 * us, 4*ms - 60*us},
-				Reactions: [2]uint32{2, 2},
+				Reaction:    [2]time.Duration{30 * us, 4*ms - 60*us},
+				Reactions:   [2]uint32{2, 2},
+				Handshake:   [2]time.Duration{30 * us, 4*ms - 1*us},
+				HandshakeOK: [2]bool{true, true},
 			},
 		},
 		{
@@ -108,6 +112,8 @@ func TestEvidence(t *testing.T) {
 				ChecksumChecked: [2]uint8{2, 1},
 				Reaction:        [2]time.Duration{3*ms - 20*us, 19 * us},
 				Reactions:       [2]uint32{1, 1},
+				Handshake:       [2]time.Duration{3*ms - 20*us, 19 * us},
+				HandshakeOK:     [2]bool{true, true},
 			},
 		},
 		{
@@ -128,6 +134,8 @@ func TestEvidence(t *testing.T) {
 				ChecksumChecked: [2]uint8{4, 2},
 				Reaction:        [2]time.Duration{ms, 1 * ms},
 				Reactions:       [2]uint32{1, 2},
+				Handshake:       [2]time.Duration{ms, ms},
+				HandshakeOK:     [2]bool{true, true},
 			},
 		},
 		{
@@ -143,6 +151,24 @@ func TestEvidence(t *testing.T) {
 				ChecksumChecked: [2]uint8{0, 1},
 				Reaction:        [2]time.Duration{0, ms},
 				Reactions:       [2]uint32{0, 1},
+			},
+		},
+		{
+			name: "no handshake reaction to a retransmitted SYN",
+			cv:   v4,
+			pkts: []evPkt{
+				{pkt{c2s: true, flags: "S", at: 1 * us}, 0, false},
+				{pkt{c2s: true, flags: "S", at: 1 * time.Second}, 0, false},
+				{pkt{flags: "SA", ack: 1, at: time.Second + 2*ms}, 0, false},
+				{pkt{c2s: true, flags: "A", seq: 1, ack: 1, at: time.Second + 2*ms + 30*us}, 0, false},
+			},
+			want: evidenceStats{
+				TTL:             [2]uint8{64, 64},
+				ChecksumChecked: [2]uint8{3, 1},
+				Reaction:        [2]time.Duration{30 * us, 0},
+				Reactions:       [2]uint32{1, 0},
+				Handshake:       [2]time.Duration{30 * us, 0},
+				HandshakeOK:     [2]bool{true, false},
 			},
 		},
 		{
@@ -202,8 +228,8 @@ func TestEvidenceAllocs(t *testing.T) {
 	c := &conn{}
 	seg := []byte{0x45, 0, 0, 40, 0, 0, 0, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2}
 	n := testing.AllocsPerRun(100, func() {
-		c.react(ClientToServer, 1, 1, true, 10, 5)
-		c.react(ServerToClient, 1, 11, true, 0, 9)
+		c.react(ClientToServer, 1, 1, true, false, 10, 5)
+		c.react(ServerToClient, 1, 11, true, false, 0, 9)
 		tcpChecksumOK(seg, seg[:20], false)
 	})
 	if n != 0 {
