@@ -26,20 +26,22 @@ type NodeEvidence struct {
 	// captured. Reactions counts such pairs (0: Reaction is not known).
 	Reaction  [2]time.Duration
 	Reactions [2]uint32
-	// Handshake is set when the SYN and the SYN-ACK were captured, so that
-	// each side's reactions include its kernel's answer in the TCP
-	// handshake (SYN→SYN-ACK for the server, SYN-ACK→ACK for the client).
-	Handshake bool
+	// HandshakeReaction is the side's reaction in the TCP handshake, its
+	// kernel's answer: SYN→SYN-ACK for the server, SYN-ACK→ACK for the
+	// client. Handshake is set when both were captured.
+	HandshakeReaction [2]time.Duration
+	Handshake         bool
 }
 
 // nodeEvidence maps pcap's per-direction evidence to sides.
 func (st *connState) nodeEvidence(stats *pcap.ConnStats) NodeEvidence {
-	e := NodeEvidence{Handshake: st.syn.seen() && st.synack.seen()}
+	e := NodeEvidence{Handshake: stats.HandshakeReacted[0] && stats.HandshakeReacted[1]}
 	for d := pcap.ClientToServer; d <= pcap.ServerToClient; d++ {
 		s := st.side(d)
 		e.TTL[s], e.TTLChanged[s] = stats.TTL[d], stats.TTLChanged[d]
 		e.ChecksumChecked[s], e.ChecksumBad[s] = stats.ChecksumChecked[d], stats.ChecksumBad[d]
 		e.Reaction[s], e.Reactions[s] = stats.Reaction[d], stats.Reactions[d]
+		e.HandshakeReaction[s] = stats.HandshakeReaction[d]
 	}
 	return e
 }
@@ -107,11 +109,11 @@ const (
 	// checked for the checksum signal: all of one end's wrong, all of the
 	// other's right.
 	MinChecksumSegments = 2
-	// MinReactions is how many reactions of each end the reaction signal
-	// needs (the TCP handshake gives one each; each flight one more).
+	// MinReactions is how many reactions of the peer the reaction signal
+	// needs: its TCP handshake reaction and at least one flight.
 	MinReactions = 2
-	// ReactionRatio: the capture host's shortest reaction times this must
-	// not exceed the peer's shortest.
+	// ReactionRatio: the capture host's reaction in the TCP handshake times
+	// this must not exceed the peer's shortest reaction.
 	ReactionRatio = 4
 	// MinPeerReaction: the peer's shortest reaction must be at least this
 	// long. Below it both ends are too close to tell (loopback, two network
@@ -158,17 +160,25 @@ func (e *NodeEvidence) ChecksumNode() (Side, bool) {
 }
 
 // ReactionNode returns the side that reacts so much faster than the other
-// that it must be the capture host: the TCP handshake was captured, each
-// side reacted at least MinReactions times, the slower side's shortest
-// reaction is at least MinPeerReaction, and the faster side's shortest
-// times ReactionRatio is at most the slower side's.
+// that it must be the capture host. The capture host's kernel answers in
+// the TCP handshake (SYN→SYN-ACK on the server, SYN-ACK→ACK on the client)
+// within microseconds, while every reaction of the peer, in the handshake
+// and in each flight after it, takes at least a round trip from the
+// capture point. So: both handshake reactions were captured, the peer
+// reacted at least MinReactions times, its shortest reaction is at least
+// MinPeerReaction and at least ReactionRatio times the node's handshake
+// reaction, and it is at least half the peer's own handshake reaction (a
+// peer cannot answer a flight much faster than the round trip it needed
+// in the handshake; timing that says otherwise was not measured on one
+// host, and the signal says nothing).
 func (e *NodeEvidence) ReactionNode() (Side, bool) {
-	if !e.Handshake || e.Reactions[Client] < MinReactions || e.Reactions[Server] < MinReactions {
+	if !e.Handshake {
 		return 0, false
 	}
 	for _, s := range []Side{Client, Server} {
-		fast, slow := e.Reaction[s], e.Reaction[s.Other()]
-		if slow >= MinPeerReaction && fast*ReactionRatio <= slow {
+		p := s.Other()
+		fast, slow := e.HandshakeReaction[s], e.Reaction[p]
+		if e.Reactions[p] >= MinReactions && slow >= MinPeerReaction && fast*ReactionRatio <= slow && 2*slow >= e.HandshakeReaction[p] {
 			return s, true
 		}
 	}
@@ -216,9 +226,9 @@ type NodeClue struct {
 	// checksums; all PeerChecksumChecked of the peers' were right
 	// (checksum_offload; summed over the connections).
 	NodeChecksumBad, NodeChecksumChecked, PeerChecksumChecked int
-	// NodeReaction is Node's slowest shortest reaction over the
-	// connections, PeerReaction the peers' fastest (reaction_time): the
-	// closest the two came.
+	// NodeReaction is Node's slowest reaction in a TCP handshake over the
+	// connections, PeerReaction the peers' fastest reaction (reaction_time):
+	// the closest the two came.
 	NodeReaction, PeerReaction time.Duration
 	// Status and File (trust_folder) are the folder's verdict on the peer's
 	// leaf on the first connection and the file it names.
@@ -311,7 +321,7 @@ func (f *NodeFinder) Add(c *Connection) {
 	}
 	if s, ok := e.ReactionNode(); ok {
 		cl := f.vote(SignalReaction, c, s)
-		cl.NodeReaction = max(cl.NodeReaction, e.Reaction[s])
+		cl.NodeReaction = max(cl.NodeReaction, e.HandshakeReaction[s])
 		if p := e.Reaction[s.Other()]; cl.PeerReaction == 0 || p < cl.PeerReaction {
 			cl.PeerReaction = p
 		}

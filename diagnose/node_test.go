@@ -31,7 +31,8 @@ var (
 	offloadServer = NodeEvidence{TTL: [2]uint8{64, 64}, ChecksumChecked: [2]uint8{4, 4}, ChecksumBad: [2]uint8{0, 4}}
 	// the server's kernel answered the SYN in 30 µs, the client took 3 ms
 	fastServer = NodeEvidence{TTL: [2]uint8{64, 64}, Handshake: true,
-		Reaction: [2]time.Duration{3 * nodeMS, 30 * nodeUS}, Reactions: [2]uint32{3, 3}}
+		HandshakeReaction: [2]time.Duration{3 * nodeMS, 30 * nodeUS},
+		Reaction:          [2]time.Duration{3 * nodeMS, 30 * nodeUS}, Reactions: [2]uint32{3, 3}}
 )
 
 func with(e NodeEvidence, f func(*NodeEvidence)) NodeEvidence {
@@ -114,6 +115,7 @@ func TestNodeFinder(t *testing.T) {
 			name: "loopback-fast: both under 200 µs",
 			conns: []nodeConn{{"10.20.1.21:40000", "10.10.1.11:5061", with(fastServer, func(e *NodeEvidence) {
 				e.Reaction = [2]time.Duration{150 * nodeUS, 8 * nodeUS}
+				e.HandshakeReaction = e.Reaction
 			}), nil}},
 			want: "unknown no_signal",
 		},
@@ -121,8 +123,23 @@ func TestNodeFinder(t *testing.T) {
 			name: "no clear ratio",
 			conns: []nodeConn{{"10.20.1.21:40000", "10.10.1.11:5061", with(fastServer, func(e *NodeEvidence) {
 				e.Reaction = [2]time.Duration{3 * nodeMS, 800 * nodeUS}
+				e.HandshakeReaction = e.Reaction
 			}), nil}},
 			want: "unknown no_signal",
+		},
+		{
+			name: "the peer answers a flight much faster than its round trip in the handshake: not one host's timing",
+			conns: []nodeConn{{"10.10.1.11:40000", "10.20.1.21:5061", NodeEvidence{Handshake: true,
+				HandshakeReaction: [2]time.Duration{40 * nodeUS, 2 * nodeMS},
+				Reaction:          [2]time.Duration{40 * nodeUS, 200 * nodeUS}, Reactions: [2]uint32{3, 3}}, nil}},
+			want: "unknown no_signal",
+		},
+		{
+			name: "the node's flights are slow, its handshake fast",
+			conns: []nodeConn{{"10.10.1.11:40000", "10.20.1.21:5061", NodeEvidence{Handshake: true,
+				HandshakeReaction: [2]time.Duration{40 * nodeUS, 2 * nodeMS},
+				Reaction:          [2]time.Duration{40 * nodeUS, 1500 * nodeUS}, Reactions: [2]uint32{1, 3}}, nil}},
+			want: "10.10.1.11 by reaction_time", clues: "reaction_time:10.10.1.11",
 		},
 		{
 			name:  "no reaction signal without the TCP handshake",
@@ -137,7 +154,8 @@ func TestNodeFinder(t *testing.T) {
 		{
 			name: "TTL and timing agree: TTL decides",
 			conns: []nodeConn{{"10.10.1.11:40000", "10.20.1.21:5061", NodeEvidence{TTL: [2]uint8{64, 63}, Handshake: true,
-				Reaction: [2]time.Duration{40 * nodeUS, 4 * nodeMS}, Reactions: [2]uint32{2, 2}}, nil}},
+				HandshakeReaction: [2]time.Duration{40 * nodeUS, 4 * nodeMS},
+				Reaction:          [2]time.Duration{40 * nodeUS, 4 * nodeMS}, Reactions: [2]uint32{2, 2}}, nil}},
 			want: "10.10.1.11 by ttl", clues: "ttl:10.10.1.11 reaction_time:10.10.1.11",
 		},
 		{
@@ -259,9 +277,10 @@ func TestNodeClueValues(t *testing.T) {
 		f.Add(&Connection{Client: netip.MustParseAddrPort(client), Server: netip.MustParseAddrPort(server), Node: e})
 	}
 	e := NodeEvidence{TTL: [2]uint8{64, 63}, Handshake: true, Reaction: [2]time.Duration{40 * nodeUS, 4 * nodeMS}, Reactions: [2]uint32{2, 2},
-		ChecksumChecked: [2]uint8{4, 3}, ChecksumBad: [2]uint8{4, 0}}
+		HandshakeReaction: [2]time.Duration{40 * nodeUS, 4 * nodeMS}, ChecksumChecked: [2]uint8{4, 3}, ChecksumBad: [2]uint8{4, 0}}
 	add("10.10.1.11:40000", "10.20.1.21:5061", e)
 	e.TTL[Server], e.Reaction = 60, [2]time.Duration{90 * nodeUS, 2 * nodeMS}
+	e.HandshakeReaction = e.Reaction
 	add("10.10.1.11:40001", "10.20.1.21:5061", e)
 	d := f.Decide()
 	want := map[NodeSignal]NodeClue{
