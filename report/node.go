@@ -95,7 +95,7 @@ func applyNode(c *Capture, d diagnose.CaptureNode) {
 	for _, cl := range d.Clues {
 		e.Signals = append(e.Signals, nodeSignal(cl))
 	}
-	e.Detail = nodeDetail(d)
+	e.Detail = NodeDetail(d)
 	c.CaptureNodeEvidence = e
 }
 
@@ -135,9 +135,9 @@ var signalNames = map[diagnose.NodeSignal]string{
 	diagnose.SignalExpectName:  "--expect-name",
 }
 
-// nodeDetail is the sentence of a decision: the deciding signal with its
+// NodeDetail is the sentence of a decision: the deciding signal with its
 // values, and the signals that agree; or why the node could not be told.
-func nodeDetail(d diagnose.CaptureNode) string {
+func NodeDetail(d diagnose.CaptureNode) string {
 	if d.Addr.IsValid() {
 		var main string
 		var agree []string

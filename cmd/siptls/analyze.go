@@ -136,7 +136,7 @@ func analyzeRun(opts *AnalyzeOptions) error {
 	if opts.Node != "" {
 		node = netip.MustParseAddr(opts.Node)
 	}
-	nb := &nodeBuffer{fixed: node, emit: func(c *diagnose.Connection, node netip.Addr) {
+	nb := &nodeBuffer{fixed: node, judge: judge, emit: func(c *diagnose.Connection, node netip.Addr) {
 		if c.Verdict != diagnose.VerdictOK {
 			problems++
 		}
@@ -156,11 +156,14 @@ func analyzeRun(opts *AnalyzeOptions) error {
 		MaxBuffer: opts.MaxBuffer,
 		Emit:      nb.add,
 	})
-	for _, in := range opts.Inputs {
+	for i, in := range opts.Inputs {
 		_ = a.ReadFile(in) // errors are kept in the analysis
-		if nb.flush() && judge != nil && judge.NeedsNode() {
-			fmt.Fprintf(opts.IO.ErrOut, "siptls: %s: the capture node cannot be told (every connection has the same two ends); give it with --node IP so that --trust can judge the certificates it received\n", in)
+		d := nb.flush()
+		w.SetCaptureNode(i, d)
+		if merger != nil {
+			merger.SetCaptureNode(i, d)
 		}
+		nodeNote(opts.IO.ErrOut, in, d, judge)
 	}
 	res := a.Result()
 	if err := w.Close(res.Captures, res.Errors); err != nil {
@@ -222,7 +225,7 @@ func loadTrust(trustPaths, trustFor, expectNames []string, today time.Time) (*tr
 func addTrustFlags(f *pflag.FlagSet, trustPaths, trustFor *[]string, node *string, expect *[]string) {
 	f.StringArrayVar(trustPaths, "trust", nil, "folder or file of the capture node's exported CallManager-trust certificates (repeatable)")
 	f.StringArrayVar(trustFor, "trust-for", nil, "IP=PATH: the CallManager-trust folder of another node (repeatable)")
-	f.StringVar(node, "node", "", "IP address of the capture node (default: the address at one end of every connection)")
+	f.StringVar(node, "node", "", "IP address of the capture node (default: told from the capture, see the README)")
 	f.StringArrayVar(expect, "expect-name", nil, "X.509 Subject Name of the SIP Trunk Security Profile: NAMES or IP=NAMES, comma or space separated (repeatable)")
 }
 

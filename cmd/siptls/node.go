@@ -1,70 +1,92 @@
 package main
 
 import (
+	"fmt"
+	"io"
 	"net/netip"
 
 	"github.com/siptls/siptls/diagnose"
+	"github.com/siptls/siptls/report"
+	"github.com/siptls/siptls/trust"
 )
 
-// nodeBuffer holds a capture's first connections back until the capture
-// node (the address at one end of every connection) is known, so that each
-// connection is judged with the trust folder of the node that received its
-// certificates. With --node, or once the node is known, nothing waits.
+// nodeBuffer decides a capture's node with diagnose.NodeFinder, from the
+// connections' packets and, with --trust or --expect-name, what the folder
+// and the names say about them (trust.Judge.NodeVotes). It holds the
+// capture's connections back until it has decided, so that each one is
+// judged with the trust folder of the node that received its
+// certificates: at the end of the capture, or once maxHeld connections
+// wait, and that decision stands for the rest of the capture (the report
+// shows the same one). With --node nothing waits. Use one nodeBuffer per
+// goroutine; flush ends each capture.
 type nodeBuffer struct {
-	fixed      netip.Addr // --node
-	candidates []netip.Addr
-	known      netip.Addr
-	held       []*diagnose.Connection
-	emit       func(*diagnose.Connection, netip.Addr)
+	fixed   netip.Addr   // --node
+	judge   *trust.Judge // nil without --trust and --expect-name
+	emit    func(*diagnose.Connection, netip.Addr)
+	finder  *diagnose.NodeFinder
+	decided *diagnose.CaptureNode
+	held    []*diagnose.Connection
 }
 
-// maxHeld bounds the connections held while the node is unknown (they all
-// share both ends, so the node cannot be told from them anyway).
+// maxHeld bounds the connections held while the node is not decided.
 const maxHeld = 1024
 
 func (b *nodeBuffer) add(c *diagnose.Connection) {
+	if b.decided != nil {
+		b.emit(c, b.decided.Addr)
+		return
+	}
+	if b.finder == nil {
+		b.finder = diagnose.NewNodeFinder(b.fixed)
+	}
+	b.finder.Add(c)
+	if b.judge != nil {
+		for _, v := range b.judge.NodeVotes(c) {
+			b.finder.AddVote(c, v)
+		}
+	}
 	if b.fixed.IsValid() {
 		b.emit(c, b.fixed)
 		return
 	}
-	if b.known.IsValid() {
-		b.emit(c, b.known)
-		return
-	}
-	ends := []netip.Addr{c.Client.Addr(), c.Server.Addr()}
-	if b.candidates == nil {
-		b.candidates = ends
-	} else {
-		var keep []netip.Addr
-		for _, a := range b.candidates {
-			if a == ends[0] || a == ends[1] {
-				keep = append(keep, a)
-			}
-		}
-		b.candidates = keep
-	}
 	b.held = append(b.held, c)
-	if len(b.candidates) == 1 {
-		b.known = b.candidates[0]
-		b.release(b.known)
-	} else if len(b.candidates) == 0 || len(b.held) >= maxHeld {
-		b.release(netip.Addr{})
+	if len(b.held) >= maxHeld {
+		d := b.finder.Decide()
+		b.decided = &d
+		b.release()
 	}
 }
 
-func (b *nodeBuffer) release(node netip.Addr) {
+func (b *nodeBuffer) release() {
 	for _, c := range b.held {
-		b.emit(c, node)
+		b.emit(c, b.decided.Addr)
 	}
+	clear(b.held)
 	b.held = b.held[:0]
 }
 
-// flush ends a capture: what is still held is judged without a known node,
-// and the next capture finds its own node. It reports whether the capture
-// had connections but no node could be told.
-func (b *nodeBuffer) flush() (unknown bool) {
-	unknown = !b.fixed.IsValid() && !b.known.IsValid() && len(b.held) > 0
-	b.release(b.known)
-	b.candidates, b.known = nil, netip.Addr{}
-	return unknown
+// flush ends a capture: it decides the node if that is still open, emits
+// what is held, and returns the decision. The next capture starts afresh.
+func (b *nodeBuffer) flush() diagnose.CaptureNode {
+	if b.finder == nil {
+		b.finder = diagnose.NewNodeFinder(b.fixed)
+	}
+	if b.decided == nil {
+		d := b.finder.Decide()
+		b.decided = &d
+	}
+	b.release()
+	d := *b.decided
+	b.finder, b.decided = nil, nil
+	return d
+}
+
+// nodeNote tells on w that a capture's node could not be told while a
+// --trust folder needed it.
+func nodeNote(w io.Writer, path string, d diagnose.CaptureNode, judge *trust.Judge) {
+	if d.Addr.IsValid() || d.Unknown == diagnose.NodeNoConnections || judge == nil || !judge.NeedsNode() {
+		return
+	}
+	fmt.Fprintf(w, "siptls: %s: the capture node could not be told (%s); the --trust folder judged the certificates of both ends: give --node IP to judge only those the node received\n",
+		path, report.Sanitize(report.NodeDetail(d)))
 }
