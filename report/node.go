@@ -140,18 +140,23 @@ var signalNames = map[diagnose.NodeSignal]string{
 func NodeDetail(d diagnose.CaptureNode) string {
 	if d.Addr.IsValid() {
 		var main string
-		var agree []string
+		var agree, against []string
 		for i := range d.Clues {
 			cl := &d.Clues[i]
 			switch {
 			case cl.Signal == d.Signal && main == "":
 				main = clueSentence(cl)
-			case cl.Node == d.Addr && cl.Signal != diagnose.SignalFlag:
+			case cl.Node == d.Addr:
 				agree = append(agree, signalNames[cl.Signal])
+			default: // only --node overrides evidence
+				against = append(against, fmt.Sprintf("%s by %s (%s)", cl.Node, signalNames[cl.Signal], clueSentence(cl)))
 			}
 		}
 		if len(agree) > 0 {
 			main += "; confirmed by " + joinAnd(agree)
+		}
+		if len(against) > 0 {
+			main += "; but the capture names " + strings.Join(against, "; ")
 		}
 		return main
 	}
