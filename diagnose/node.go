@@ -97,8 +97,8 @@ const (
 	// NodeConflict: signals name different ends (or one signal names
 	// different ends on different connections).
 	NodeConflict NodeUnknown = "conflict"
-	// NodeNoCommonEnd: no address is an end of every connection, or the
-	// address the signals name is not.
+	// NodeNoCommonEnd: no address is an end of every connection (whatever
+	// the signals say), or the address the signals name is not.
 	NodeNoCommonEnd NodeUnknown = "no_common_end"
 )
 
@@ -396,6 +396,12 @@ func (f *NodeFinder) Decide() CaptureNode {
 		d.Unknown = NodeNoConnections
 		return d
 	}
+	if len(f.cands) == 0 {
+		// Whatever the signals name, no address can be the capture node
+		// (also a host captured over IPv4 and IPv6: two addresses).
+		d.Unknown = NodeNoCommonEnd
+		return d
+	}
 	var named netip.Addr
 	var by NodeSignal
 	for _, cl := range clues {
@@ -408,8 +414,6 @@ func (f *NodeFinder) Decide() CaptureNode {
 		}
 	}
 	switch {
-	case !named.IsValid() && len(f.cands) == 0:
-		d.Unknown = NodeNoCommonEnd
 	case !named.IsValid():
 		d.Unknown = NodeNoSignal
 	case !slices.Contains(f.cands, named):

@@ -190,6 +190,14 @@ func TestNodeFinder(t *testing.T) {
 			want: "unknown no_common_end",
 		},
 		{
+			name: "one host over IPv4 and IPv6: no common end, whatever TTL says",
+			conns: []nodeConn{
+				{"10.0.0.1:40000", "10.20.1.21:25", ttlClient, nil},
+				{"[2003::1]:40001", "[2003::21]:25", NodeEvidence{TTL: [2]uint8{63, 64}}, nil},
+			},
+			want: "unknown no_common_end", clues: "ttl:10.0.0.1:1 ttl:2003::21:1",
+		},
+		{
 			name: "a signal names an address that does not end every connection",
 			conns: []nodeConn{
 				{"10.10.1.11:40000", "10.20.1.21:5061", ttlClient, nil},
