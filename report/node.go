@@ -190,6 +190,9 @@ func clueSentence(cl *diagnose.NodeClue) string {
 	case diagnose.SignalFlag:
 		return "given with --node"
 	case diagnose.SignalSingleEnd:
+		if cl.Peers == 0 {
+			return "both ends of every connection"
+		}
 		return fmt.Sprintf("the one address at an end of every connection, with %s", plural(cl.Peers, "peer", "peers"))
 	case diagnose.SignalTTL:
 		word := "TTL"
