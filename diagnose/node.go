@@ -120,6 +120,12 @@ const (
 	// namespaces of one machine, a data-centre LAN): the capture host's own
 	// kernel answers in 10 to 100 µs.
 	MinPeerReaction = 200 * time.Microsecond
+	// MaxNodeReaction: the capture host's reaction in the TCP handshake
+	// must be at most this long. Its kernel answers in 10 to 100 µs; this
+	// leaves room for a loaded virtual machine. An end that takes longer
+	// was not captured on its own host (a capture one hop away sees its
+	// answers a LAN round trip late).
+	MaxNodeReaction = time.Millisecond
 )
 
 // InitialTTL reports whether ttl is a common initial IPv4 TTL or IPv6 hop
@@ -164,10 +170,11 @@ func (e *NodeEvidence) ChecksumNode() (Side, bool) {
 // the TCP handshake (SYN→SYN-ACK on the server, SYN-ACK→ACK on the client)
 // within microseconds, while every reaction of the peer, in the handshake
 // and in each flight after it, takes at least a round trip from the
-// capture point. So: both handshake reactions were captured, the peer
-// reacted at least MinReactions times, its shortest reaction is at least
-// MinPeerReaction and at least ReactionRatio times the node's handshake
-// reaction, and it is at least half the peer's own handshake reaction (a
+// capture point. So: both handshake reactions were captured, the node's is
+// at most MaxNodeReaction, the peer reacted at least MinReactions times,
+// its shortest reaction is at least MinPeerReaction and at least
+// ReactionRatio times the node's handshake reaction, and it is at least
+// half the peer's own handshake reaction (a
 // peer cannot answer a flight much faster than the round trip it needed
 // in the handshake; timing that says otherwise was not measured on one
 // host, and the signal says nothing).
@@ -178,7 +185,8 @@ func (e *NodeEvidence) ReactionNode() (Side, bool) {
 	for _, s := range []Side{Client, Server} {
 		p := s.Other()
 		fast, slow := e.HandshakeReaction[s], e.Reaction[p]
-		if e.Reactions[p] >= MinReactions && slow >= MinPeerReaction && fast*ReactionRatio <= slow && 2*slow >= e.HandshakeReaction[p] {
+		if fast <= MaxNodeReaction && e.Reactions[p] >= MinReactions && slow >= MinPeerReaction &&
+			fast*ReactionRatio <= slow && 2*slow >= e.HandshakeReaction[p] {
 			return s, true
 		}
 	}

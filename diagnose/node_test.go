@@ -135,6 +135,13 @@ func TestNodeFinder(t *testing.T) {
 			want: "unknown no_signal",
 		},
 		{
+			name: "the fast end took 3.6 ms: captured a hop away from it",
+			conns: []nodeConn{{"192.168.0.43:40000", "18.138.183.195:443", NodeEvidence{Handshake: true,
+				HandshakeReaction: [2]time.Duration{3600 * nodeUS, 184 * nodeMS},
+				Reaction:          [2]time.Duration{3600 * nodeUS, 181 * nodeMS}, Reactions: [2]uint32{3, 3}}, nil}},
+			want: "unknown no_signal",
+		},
+		{
 			name: "the node's flights are slow, its handshake fast",
 			conns: []nodeConn{{"10.10.1.11:40000", "10.20.1.21:5061", NodeEvidence{Handshake: true,
 				HandshakeReaction: [2]time.Duration{40 * nodeUS, 2 * nodeMS},
