@@ -110,8 +110,10 @@ const (
 	// other's right.
 	MinChecksumSegments = 2
 	// MinReactions is how many reactions of the peer the reaction signal
-	// needs: its TCP handshake reaction and at least one flight.
-	MinReactions = 2
+	// needs: its TCP handshake reaction and at least two flights, so that a
+	// capture host stalled once (a virtual machine waiting for its CPU) is
+	// not taken for the peer.
+	MinReactions = 3
 	// ReactionRatio: the capture host's reaction in the TCP handshake times
 	// this must not exceed the peer's shortest reaction.
 	ReactionRatio = 4
@@ -275,13 +277,17 @@ func (n *CaptureNode) Clue(s NodeSignal) *NodeClue {
 // memory grows with the addresses seen, not the connections. It is not safe
 // for concurrent use.
 //
-// The rules, strongest signal first: --node (SetFlag) overrides everything.
-// Otherwise each signal names at most one end per connection (single_end
-// the address at an end of every connection, when there is exactly one);
-// the node is the end that every signal which named anything named, and it
-// must be an end of every connection. When signals name different ends
-// (or one signal names different ends on different connections), or none
-// names any, the node is unknown: a NodeFinder never guesses.
+// The rules, strongest signal first: --node (the flag given to
+// NewNodeFinder) overrides everything. Then, when exactly one address is an
+// end of every connection and the connections have other ends than it
+// (single_end), it is the node, as a capture taken on a node must show;
+// the other signals are still reported, also where they disagree.
+// Otherwise the evidence decides: each signal names at most one end per
+// connection, and the node is the end that every signal which named
+// anything named; it must be an end of every connection. When signals name
+// different ends (or one signal names different ends on different
+// connections), or none names any, the node is unknown: a NodeFinder never
+// guesses.
 type NodeFinder struct {
 	flag    netip.Addr
 	conns   int
@@ -400,6 +406,10 @@ func (f *NodeFinder) Decide() CaptureNode {
 		return d
 	}
 	d.Clues = clues
+	if len(f.cands) == 1 {
+		d.Addr, d.Signal = f.cands[0], SignalSingleEnd
+		return d
+	}
 	if f.conns == 0 {
 		d.Unknown = NodeNoConnections
 		return d

@@ -149,6 +149,13 @@ func TestNodeFinder(t *testing.T) {
 			want: "10.10.1.11 by reaction_time", clues: "reaction_time:10.10.1.11",
 		},
 		{
+			name: "no reaction signal from two reactions of the peer",
+			conns: []nodeConn{{"10.10.1.11:40000", "10.20.1.21:5061", NodeEvidence{Handshake: true,
+				HandshakeReaction: [2]time.Duration{40 * nodeUS, 2 * nodeMS},
+				Reaction:          [2]time.Duration{40 * nodeUS, 1500 * nodeUS}, Reactions: [2]uint32{1, 2}}, nil}},
+			want: "unknown no_signal",
+		},
+		{
 			name:  "no reaction signal without the TCP handshake",
 			conns: []nodeConn{{"10.20.1.21:40000", "10.10.1.11:5061", with(fastServer, func(e *NodeEvidence) { e.Handshake = false }), nil}},
 			want:  "unknown no_signal",
@@ -162,7 +169,7 @@ func TestNodeFinder(t *testing.T) {
 			name: "TTL and timing agree: TTL decides",
 			conns: []nodeConn{{"10.10.1.11:40000", "10.20.1.21:5061", NodeEvidence{TTL: [2]uint8{64, 63}, Handshake: true,
 				HandshakeReaction: [2]time.Duration{40 * nodeUS, 4 * nodeMS},
-				Reaction:          [2]time.Duration{40 * nodeUS, 4 * nodeMS}, Reactions: [2]uint32{2, 2}}, nil}},
+				Reaction:          [2]time.Duration{40 * nodeUS, 4 * nodeMS}, Reactions: [2]uint32{3, 3}}, nil}},
 			want: "10.10.1.11 by ttl", clues: "ttl:10.10.1.11 reaction_time:10.10.1.11",
 		},
 		{
@@ -181,12 +188,12 @@ func TestNodeFinder(t *testing.T) {
 			want: "unknown conflict", clues: "ttl:10.10.1.11:1 ttl:10.20.1.21:2",
 		},
 		{
-			name: "one end of every connection, but TTL names a peer: not told",
+			name: "one end of every connection stands, though TTL names a peer",
 			conns: []nodeConn{
 				{"10.10.1.11:40000", "10.20.1.21:5061", plain, nil},
 				{"10.10.1.11:40001", "10.20.1.22:5061", NodeEvidence{TTL: [2]uint8{63, 64}}, nil},
 			},
-			want: "unknown conflict", clues: "single_end:10.10.1.11 ttl:10.20.1.22",
+			want: "10.10.1.11 by single_end", clues: "single_end:10.10.1.11 ttl:10.20.1.22",
 		},
 		{
 			name: "no address ends every connection",
@@ -291,7 +298,7 @@ func TestNodeClueValues(t *testing.T) {
 	add := func(client, server string, e NodeEvidence) {
 		f.Add(&Connection{Client: netip.MustParseAddrPort(client), Server: netip.MustParseAddrPort(server), Node: e})
 	}
-	e := NodeEvidence{TTL: [2]uint8{64, 63}, Handshake: true, Reaction: [2]time.Duration{40 * nodeUS, 4 * nodeMS}, Reactions: [2]uint32{2, 2},
+	e := NodeEvidence{TTL: [2]uint8{64, 63}, Handshake: true, Reaction: [2]time.Duration{40 * nodeUS, 4 * nodeMS}, Reactions: [2]uint32{3, 3},
 		HandshakeReaction: [2]time.Duration{40 * nodeUS, 4 * nodeMS}, ChecksumChecked: [2]uint8{4, 3}, ChecksumBad: [2]uint8{4, 0}}
 	add("10.10.1.11:40000", "10.20.1.21:5061", e)
 	e.TTL[Server], e.Reaction = 60, [2]time.Duration{90 * nodeUS, 2 * nodeMS}
