@@ -148,15 +148,18 @@ func NodeDetail(d diagnose.CaptureNode) string {
 				main = clueSentence(cl)
 			case cl.Node == d.Addr:
 				agree = append(agree, signalNames[cl.Signal])
-			default: // only --node overrides evidence
+			default: // only --node and single_end stand against evidence
 				against = append(against, fmt.Sprintf("%s by %s (%s)", cl.Node, signalNames[cl.Signal], clueSentence(cl)))
 			}
 		}
 		if len(agree) > 0 {
 			main += "; confirmed by " + joinAnd(agree)
 		}
-		if len(against) > 0 {
+		switch {
+		case len(against) > 0 && d.Signal == diagnose.SignalFlag:
 			main += "; but the capture names " + strings.Join(against, "; ")
+		case len(against) > 0:
+			main += "; against it: " + strings.Join(against, "; ")
 		}
 		return main
 	}
