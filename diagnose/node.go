@@ -374,6 +374,16 @@ func (f *NodeFinder) vote(signal NodeSignal, c *Connection, node Side) *NodeClue
 	return cl
 }
 
+// SingleEnd reports the one address at an end of every connection so far,
+// when there is exactly one: the decision (without --node) until a
+// connection without it comes, whatever else is added.
+func (f *NodeFinder) SingleEnd() (netip.Addr, bool) {
+	if len(f.cands) == 1 {
+		return f.cands[0], true
+	}
+	return netip.Addr{}, false
+}
+
 // Decide returns the decision on the connections added so far.
 func (f *NodeFinder) Decide() CaptureNode {
 	d := CaptureNode{Connections: f.conns}

@@ -285,6 +285,9 @@ func TestNodeFinder(t *testing.T) {
 			if g := strings.Join(clues, " "); g != tt.clues {
 				t.Errorf("clues %q, want %q", g, tt.clues)
 			}
+			if a, ok := f.SingleEnd(); ok != strings.Contains(tt.clues, "single_end:") || ok && !strings.Contains(tt.clues, "single_end:"+a.String()) {
+				t.Errorf("SingleEnd() = %v, %v; clues %q", a, ok, tt.clues)
+			}
 			if d.Connections != len(tt.conns) {
 				t.Errorf("Connections %d, want %d", d.Connections, len(tt.conns))
 			}
