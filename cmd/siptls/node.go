@@ -15,16 +15,18 @@ import (
 // and the names say about them (trust.Judge.NodeVotes). It holds the
 // capture's connections back until it has decided, so that each one is
 // judged with the trust folder of the node that received its
-// certificates: at the end of the capture, or once maxHeld connections
-// wait, and that decision stands for the rest of the capture (the report
-// shows the same one). With --node nothing waits. Use one nodeBuffer per
-// goroutine; flush ends each capture.
+// certificates: as soon as one address is an end of every connection with
+// several peers (single_end), else at the end of the capture, else once
+// maxHeld connections wait. That decision stands for the rest of the
+// capture, and the report shows it: with the clues of the whole capture
+// when they still name the same node, else as it was made. With --node
+// nothing waits. Use one nodeBuffer per goroutine; flush ends each capture.
 type nodeBuffer struct {
 	fixed   netip.Addr   // --node
 	judge   *trust.Judge // nil without --trust and --expect-name
 	emit    func(*diagnose.Connection, netip.Addr)
 	finder  *diagnose.NodeFinder
-	decided *diagnose.CaptureNode
+	decided *diagnose.CaptureNode // the decision connections were judged with
 	held    []*diagnose.Connection
 }
 
@@ -32,10 +34,6 @@ type nodeBuffer struct {
 const maxHeld = 1024
 
 func (b *nodeBuffer) add(c *diagnose.Connection) {
-	if b.decided != nil {
-		b.emit(c, b.decided.Addr)
-		return
-	}
 	if b.finder == nil {
 		b.finder = diagnose.NewNodeFinder(b.fixed)
 	}
@@ -45,15 +43,18 @@ func (b *nodeBuffer) add(c *diagnose.Connection) {
 			b.finder.AddVote(c, v)
 		}
 	}
-	if b.fixed.IsValid() {
+	switch {
+	case b.fixed.IsValid():
 		b.emit(c, b.fixed)
-		return
-	}
-	b.held = append(b.held, c)
-	if len(b.held) >= maxHeld {
-		d := b.finder.Decide()
-		b.decided = &d
-		b.release()
+	case b.decided != nil:
+		b.emit(c, b.decided.Addr)
+	default:
+		b.held = append(b.held, c)
+		if _, single := b.finder.SingleEnd(); single || len(b.held) >= maxHeld {
+			d := b.finder.Decide()
+			b.decided = &d
+			b.release()
+		}
 	}
 }
 
@@ -65,18 +66,20 @@ func (b *nodeBuffer) release() {
 	b.held = b.held[:0]
 }
 
-// flush ends a capture: it decides the node if that is still open, emits
-// what is held, and returns the decision. The next capture starts afresh.
+// flush ends a capture: it emits what is still held and returns the
+// decision. The next capture starts afresh.
 func (b *nodeBuffer) flush() diagnose.CaptureNode {
 	if b.finder == nil {
 		b.finder = diagnose.NewNodeFinder(b.fixed)
 	}
-	if b.decided == nil {
-		d := b.finder.Decide()
-		b.decided = &d
+	d := b.finder.Decide()
+	if b.decided != nil && b.decided.Addr != d.Addr {
+		d = *b.decided // the connections were judged with it
 	}
-	b.release()
-	d := *b.decided
+	if b.decided == nil {
+		b.decided = &d
+		b.release()
+	}
 	b.finder, b.decided = nil, nil
 	return d
 }

@@ -201,6 +201,22 @@ func TestNodeBuffer(t *testing.T) {
 		})
 	}
 
+	t.Run("one address at an end of every connection: nothing waits after it", func(t *testing.T) {
+		var emitted []netip.Addr
+		b := &nodeBuffer{emit: func(c *diagnose.Connection, n netip.Addr) { emitted = append(emitted, n) }}
+		b.add(conn(1, "10.10.1.11:40000", "10.20.1.21:5061", plain))
+		b.add(conn(2, "10.10.1.11:40001", "10.20.1.22:5061", plain))
+		if len(emitted) != 2 || emitted[0] != node || emitted[1] != node {
+			t.Fatalf("emitted %v, want both with %v", emitted, node)
+		}
+		// a connection without it: the decision it judged with stands
+		b.add(conn(3, "10.30.1.5:40000", "10.20.1.21:5061", plain))
+		d := b.flush()
+		if len(emitted) != 3 || emitted[2] != node || d.Addr != node || d.Signal != diagnose.SignalSingleEnd || d.Connections != 2 {
+			t.Errorf("emitted %v, decision %v by %s on %d connections; want %v by single_end on 2", emitted, d.Addr, d.Signal, d.Connections, node)
+		}
+	})
+
 	t.Run("the decision after maxHeld stands", func(t *testing.T) {
 		var emitted []netip.Addr
 		b := &nodeBuffer{emit: func(c *diagnose.Connection, n netip.Addr) { emitted = append(emitted, n) }}
@@ -210,11 +226,18 @@ func TestNodeBuffer(t *testing.T) {
 		if len(emitted) != maxHeld || emitted[0] != node {
 			t.Fatalf("%d emitted after maxHeld connections (first with %v), want %d with %v", len(emitted), emitted[0], maxHeld, node)
 		}
-		// a later connection that TTL would name the other end by does not change it
+		// a later connection that TTL names the other end by does not change it
 		b.add(conn(maxHeld+1, "10.20.1.21:40000", "10.10.1.11:5061", routed))
 		d := b.flush()
 		if d.Addr != node || d.Connections != maxHeld || emitted[maxHeld] != node {
 			t.Errorf("decision %v on %d connections, last judged with %v; want %v on %d", d.Addr, d.Connections, emitted[maxHeld], node, maxHeld)
+		}
+		// later connections that agree: the decision shows the whole capture
+		for i := range maxHeld + 1 {
+			b.add(conn(i+1, "10.10.1.11:40000", "10.20.1.21:5061", routed))
+		}
+		if d := b.flush(); d.Addr != node || d.Connections != maxHeld+1 {
+			t.Errorf("decision %v on %d connections; want %v on %d", d.Addr, d.Connections, node, maxHeld+1)
 		}
 		if len(b.held) != 0 {
 			t.Errorf("%d still held", len(b.held))
