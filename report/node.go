@@ -157,9 +157,9 @@ func NodeDetail(d diagnose.CaptureNode) string {
 		}
 		switch {
 		case len(against) > 0 && d.Signal == diagnose.SignalFlag:
-			main += "; but the capture names " + strings.Join(against, "; ")
+			main += "; but the capture names " + firstFew(against)
 		case len(against) > 0:
-			main += "; against it: " + strings.Join(against, "; ")
+			main += "; against it: " + firstFew(against)
 		}
 		return main
 	}
@@ -174,16 +174,31 @@ func NodeDetail(d diagnose.CaptureNode) string {
 			cl := &d.Clues[i]
 			named = append(named, fmt.Sprintf("%s by %s (%s)", cl.Node, signalNames[cl.Signal], clueSentence(cl)))
 		}
-		return "the signals disagree: " + strings.Join(named, "; ")
+		return "the signals disagree: " + firstFew(named)
 	case diagnose.NodeNoCommonEnd:
 		s := "no address is an end of every connection"
+		var named []string
 		for i := range d.Clues {
 			cl := &d.Clues[i]
-			s += fmt.Sprintf("; %s by %s (%s)", cl.Node, signalNames[cl.Signal], clueSentence(cl))
+			named = append(named, fmt.Sprintf("%s by %s (%s)", cl.Node, signalNames[cl.Signal], clueSentence(cl)))
+		}
+		if len(named) > 0 {
+			s += "; " + firstFew(named)
 		}
 		return s
 	}
 	return ""
+}
+
+// maxListed is how many named ends a detail lists; the JSON has them all.
+const maxListed = 3
+
+// firstFew joins the first maxListed parts with "; " and counts the rest.
+func firstFew(parts []string) string {
+	if len(parts) <= maxListed {
+		return strings.Join(parts, "; ")
+	}
+	return fmt.Sprintf("%s; and %d more (see capture_node_evidence in --format json)", strings.Join(parts[:maxListed], "; "), len(parts)-maxListed)
 }
 
 // clueSentence says what one signal saw, about its node.
@@ -224,7 +239,7 @@ func clueSentence(cl *diagnose.NodeClue) string {
 		s += fmt.Sprintf(", on %d connections", cl.Connections)
 	}
 	if cl.Against > 0 {
-		s += fmt.Sprintf(" (and the other way on %s)", plural(cl.Against, "connection", "connections"))
+		s += fmt.Sprintf(", but another end on %s", plural(cl.Against, "connection", "connections"))
 	}
 	return s
 }

@@ -58,7 +58,14 @@ func TestCaptureNodeOutput(t *testing.T) {
 			", capture node could not be told (every connection has the same two ends, and neither the TTL, the TCP checksums, the reaction times nor the certificates single one out)"},
 		{"conflict", diagnose.CaptureNode{Unknown: diagnose.NodeConflict, Connections: 3, Clues: []diagnose.NodeClue{
 			{Signal: diagnose.SignalTTL, Node: node, Peer: peer, Connections: 2, Against: 1, NodeTTL: 64, PeerTTLMin: 63, PeerTTLMax: 63}, against}},
-			", capture node could not be told (the signals disagree: 10.10.1.11 by the TTL (TTL 64 on its packets, 63 on the peer's, on 2 connections (and the other way on 1 connection)); 10.20.1.21 by the TTL (TTL 64 on its packets, 62 on the peer's (and the other way on 2 connections)))"},
+			", capture node could not be told (the signals disagree: 10.10.1.11 by the TTL (TTL 64 on its packets, 63 on the peer's, on 2 connections, but another end on 1 connection); 10.20.1.21 by the TTL (TTL 64 on its packets, 62 on the peer's, but another end on 2 connections))"},
+		{"many disagreeing ends", diagnose.CaptureNode{Unknown: diagnose.NodeConflict, Connections: 5, Clues: []diagnose.NodeClue{
+			{Signal: diagnose.SignalTTL, Node: node, Peer: peer, Connections: 1, Against: 4, NodeTTL: 64, PeerTTLMin: 63, PeerTTLMax: 63},
+			{Signal: diagnose.SignalTTL, Node: peer, Peer: node, Connections: 1, Against: 4, NodeTTL: 64, PeerTTLMin: 63, PeerTTLMax: 63},
+			{Signal: diagnose.SignalTTL, Node: netip.MustParseAddr("10.20.1.22"), Peer: node, Connections: 1, Against: 4, NodeTTL: 64, PeerTTLMin: 63, PeerTTLMax: 63},
+			{Signal: diagnose.SignalTTL, Node: netip.MustParseAddr("10.20.1.23"), Peer: node, Connections: 1, Against: 4, NodeTTL: 64, PeerTTLMin: 63, PeerTTLMax: 63},
+			{Signal: diagnose.SignalTTL, Node: netip.MustParseAddr("10.20.1.24"), Peer: node, Connections: 1, Against: 4, NodeTTL: 64, PeerTTLMin: 63, PeerTTLMax: 63}}},
+			", capture node could not be told (the signals disagree: 10.10.1.11 by the TTL (TTL 64 on its packets, 63 on the peer's, but another end on 4 connections); 10.20.1.21 by the TTL (TTL 64 on its packets, 63 on the peer's, but another end on 4 connections); 10.20.1.22 by the TTL (TTL 64 on its packets, 63 on the peer's, but another end on 4 connections); and 2 more (see capture_node_evidence in --format json))"},
 		{"no common end", diagnose.CaptureNode{Unknown: diagnose.NodeNoCommonEnd, Connections: 2, Clues: []diagnose.NodeClue{ttl}},
 			", capture node could not be told (no address is an end of every connection; 10.10.1.11 by the TTL (TTL 64 on its packets, 63 on the peer's))"},
 		{"no connections", diagnose.CaptureNode{Unknown: diagnose.NodeNoConnections}, ""},
