@@ -17,7 +17,7 @@ import (
 )
 
 // This file is a test-only certificate extractor for the public captures
-// in /work/shared/captures/public: it reads pcap and pcapng records,
+// (package corpus finds them): it reads pcap and pcapng records,
 // decodes just enough of the link, IP (with GTP-U tunnels) and TCP layers
 // to reassemble each TCP direction in sequence order, and then finds DER
 // certificates in the byte streams by their SEQUENCE header and SHA-256.
@@ -25,8 +25,6 @@ import (
 // keys) are extracted with tshark when the -tshark flag is given.
 
 var useTshark = flag.Bool("tshark", false, "also extract certificates with tshark (slow) for rows the built-in extractor cannot see")
-
-const publicCaptures = "/work/shared/captures/public"
 
 // expectedRow is one row of expected.tsv.
 type expectedRow struct {

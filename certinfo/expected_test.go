@@ -1,20 +1,18 @@
 package certinfo
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/siptls/siptls/internal/corpus"
 )
 
 // TestPublicCaptures checks Parse against openssl's view (expected.tsv) of
 // every certificate in the public real captures: serial, subject, issuer
 // and validity dates, and a ParseError for the one blob openssl refuses.
 func TestPublicCaptures(t *testing.T) {
-	tsv := filepath.Join(publicCaptures, "expected.tsv")
-	if _, err := os.Stat(tsv); err != nil {
-		t.Skipf("public captures not available: %v", err)
-	}
+	tsv := filepath.Join(corpus.Dir(t), "expected.tsv")
 	rows, err := readExpected(tsv)
 	if err != nil {
 		t.Fatal(err)
@@ -22,14 +20,14 @@ func TestPublicCaptures(t *testing.T) {
 	if len(rows) == 0 {
 		t.Fatal("expected.tsv has no rows")
 	}
-	found, err := extractCertificates(publicCaptures, rows)
+	found, err := extractCertificates(corpus.Dir(t), rows)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if *useTshark {
 		for _, r := range rows {
 			if found[r.sha] == nil {
-				if err := tsharkCertificates(filepath.Join(publicCaptures, r.file), found); err != nil {
+				if err := tsharkCertificates(filepath.Join(corpus.Dir(t), r.file), found); err != nil {
 					t.Fatalf("tshark %s: %v", r.file, err)
 				}
 			}

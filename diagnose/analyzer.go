@@ -23,7 +23,9 @@ type Options struct {
 	MaxBuffer int
 	// MaxEvents caps the timeline kept per connection (0: 64).
 	MaxEvents int
-	// MaxHandshakeMessage caps one handshake message (0: 1 MiB).
+	// MaxHandshakeMessage caps one handshake message (0: 1 MiB). It is
+	// never more than MaxBuffer (the bytes buffered per direction), so the
+	// handshake defragmenter stays within the same cap as the TCP reader.
 	MaxHandshakeMessage int
 	// Cache, if set, is shared between analyzers (for example one per file
 	// in parallel); otherwise the analyzer makes its own.
@@ -55,6 +57,7 @@ type Analyzer struct {
 	// are emitted; next is the lowest ID not yet emitted.
 	waiting map[uint64]*Connection
 	next    uint64
+	other   uint64 // connections of this capture set aside as not TLS (--any-port)
 }
 
 // NewAnalyzer returns an Analyzer with the given options.
@@ -72,17 +75,25 @@ func NewAnalyzer(opts Options) *Analyzer {
 	return &Analyzer{opts: opts, cache: c, live: make(map[*pcap.Conn]*connState), waiting: make(map[uint64]*Connection)}
 }
 
-// Framer cuts a direction of a TCP connection into TLS records (or SSLv2
-// records). Bytes that do not start with a record header are returned as an
-// opaque unit reaching up to the next plausible TLS handshake record header, so
-// that TLS after a plaintext STARTTLS exchange is still found.
+// Framer cuts a direction of a TCP connection into TLS records. A direction
+// may also start with an SSLv2-format ClientHello (and its answer with an
+// SSLv2 SERVER-HELLO), which it frames too; other bytes whose first has the
+// high bit set are not taken for SSLv2 records, as random bytes would be.
+// Bytes that do not start with a record header are returned as an opaque
+// unit reaching up to the next plausible TLS handshake record header, so
+// that TLS after a plaintext STARTTLS exchange is still found. The Analyzer
+// frames an SSL 2.0 session's later records (CLIENT-MASTER-KEY and the
+// encrypted ones, with 2- or 3-byte headers) once its hellos were seen.
 func Framer(b []byte) int {
 	if n := tlsparse.RecordLen(b); n != -1 {
 		return n
 	}
 	if len(b) > 0 && b[0]&0x80 != 0 {
-		if n := tlsparse.SSLv2RecordLen(b); n > 0 || n == 0 {
-			return n
+		switch {
+		case len(b) < 5:
+			return 0
+		case tlsparse.IsSSLv2ClientHello(b) || b[2] == tlsparse.SSLv2MsgServerHello:
+			return tlsparse.SSLv2RecordLen(b)
 		}
 	}
 	// Not at a record boundary: skip to the next handshake record header.
@@ -95,6 +106,33 @@ func Framer(b []byte) int {
 		return 0
 	}
 	return -(len(b) - 4)
+}
+
+// connFramer is the Framer of one direction of a connection: Framer, until
+// an SSL 2.0 SERVER-HELLO made it an SSL 2.0 session, whose records have 2-
+// or 3-byte headers.
+func (a *Analyzer) connFramer(c *pcap.Conn, d pcap.Dir) pcap.Framer {
+	st := a.state(c)
+	return func(b []byte) int {
+		if st.version == tlsparse.VersionSSL20 {
+			return tlsparse.SSLv2RecordLen(b)
+		}
+		return Framer(b)
+	}
+}
+
+// maxMessage is the cap on one handshake message: MaxHandshakeMessage,
+// at most MaxBuffer.
+func (a *Analyzer) maxMessage() int {
+	n := a.opts.MaxHandshakeMessage
+	if n <= 0 {
+		n = tlsparse.DefaultMaxHandshake
+	}
+	b := a.opts.MaxBuffer
+	if b <= 0 {
+		b = pcap.DefaultMaxBuffer
+	}
+	return min(n, b)
 }
 
 // ReadFile analyses one capture file. Results found before an input error are
@@ -111,11 +149,13 @@ func (a *Analyzer) Read(r io.Reader, name string) error {
 func (a *Analyzer) read(name string, read func(pcap.Options) (*pcap.CaptureInfo, error)) error {
 	a.capture = len(a.result.Captures)
 	a.next = 1
+	a.other = 0
 	info, err := read(a.pcapOptions())
 	a.flush()
 	if info == nil {
 		info = &pcap.CaptureInfo{Path: name}
 	}
+	info.OtherConns = a.other
 	a.result.Captures = append(a.result.Captures, info)
 	if err != nil {
 		a.result.Errors = append(a.result.Errors, err)
@@ -125,11 +165,13 @@ func (a *Analyzer) read(name string, read func(pcap.Options) (*pcap.CaptureInfo,
 
 func (a *Analyzer) pcapOptions() pcap.Options {
 	return pcap.Options{
-		Ports:     a.opts.Ports,
-		AnyPort:   a.opts.AnyPort,
-		Framer:    Framer,
-		MaxConns:  a.opts.MaxConns,
-		MaxBuffer: a.opts.MaxBuffer,
+		Ports:      a.opts.Ports,
+		AnyPort:    a.opts.AnyPort,
+		Framer:     Framer,
+		ConnFramer: a.connFramer,
+		SyncFramer: tlsparse.RecordLen,
+		MaxConns:   a.opts.MaxConns,
+		MaxBuffer:  a.opts.MaxBuffer,
 	}
 }
 
@@ -165,16 +207,25 @@ func (a *Analyzer) End(c *pcap.Conn, stats *pcap.ConnStats) {
 	st := a.state(c)
 	delete(a.live, c)
 	conn := st.finish(stats)
+	if a.opts.AnyPort && !a.watched(c) && !st.looksTLS() {
+		// Other traffic found only because of --any-port: counted, not judged.
+		a.other++
+		conn = nil
+	}
 	if a.opts.Emit == nil {
-		a.result.Connections = append(a.result.Connections, conn)
+		if conn != nil {
+			a.result.Connections = append(a.result.Connections, conn)
+		}
 		return
 	}
-	a.waiting[conn.ID] = conn
+	a.waiting[c.ID] = conn // nil keeps the place of a connection set aside
 	for {
 		if w, ok := a.waiting[a.next]; ok {
 			delete(a.waiting, a.next)
 			a.next++
-			a.opts.Emit(w)
+			if w != nil {
+				a.opts.Emit(w)
+			}
 			continue
 		}
 		if len(a.waiting) <= a.opts.ReorderWindow {
@@ -195,7 +246,24 @@ func (a *Analyzer) emitLowest() {
 	}
 	w := a.waiting[low]
 	delete(a.waiting, low)
-	a.opts.Emit(w)
+	if w != nil {
+		a.opts.Emit(w)
+	}
+}
+
+// watched reports whether an end of c is on a port given in Options.Ports
+// (5061 when none is given).
+func (a *Analyzer) watched(c *pcap.Conn) bool {
+	ports := a.opts.Ports
+	if len(ports) == 0 {
+		ports = []uint16{pcap.DefaultPort}
+	}
+	for _, p := range ports {
+		if c.Client.Port() == p || c.Server.Port() == p {
+			return true
+		}
+	}
+	return false
 }
 
 // flush emits every waiting connection in ID order (end of a capture).

@@ -1,7 +1,9 @@
 package diagnose
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -41,16 +43,55 @@ type dirState struct {
 	appBytes    uint64
 	lastMsg     string // last handshake message name sent in this direction
 	lastMsgMark mark
-	certMsg     mark // Certificate message
+	history     []sent   // handshake messages, ChangeCipherSpec and Finished, in order (at most maxHistory)
+	partial     []string // handshake messages that lost bytes to a gap ("Certificate message")
+	certMsg     mark     // Certificate message
 	fin, rst    mark
 	cut         mark
 	gap         mark
 	gapBytes    uint64
 	sslv2       bool
+	sslv2After  uint64 // SSLv2 records after the SSLv2 ServerHello
+	sslv2First  mark
 	enc13       uint64 // TLS 1.3 encrypted records after ServerHello
 	enc13First  mark
 	lastRecLen  int  // length of the last record's fragment
 	lastRecMark mark // frame of the last record
+}
+
+// sent is one message a direction sent, for "right after" sentences.
+type sent struct {
+	name string
+	m    mark
+}
+
+// maxHistory bounds the messages remembered per direction.
+const maxHistory = 32
+
+// setMsg records the last handshake message of the direction.
+func (ds *dirState) setMsg(name string, m mark) {
+	ds.lastMsg, ds.lastMsgMark = name, m
+	ds.remember(name, m)
+}
+
+// remember adds a message to the history; once it is full, the last entry
+// is replaced, so the latest message before a close is always there.
+func (ds *dirState) remember(name string, m mark) {
+	if len(ds.history) == maxHistory {
+		ds.history[maxHistory-1] = sent{name, m}
+		return
+	}
+	ds.history = append(ds.history, sent{name, m})
+}
+
+// before returns the last message the direction sent before frame f.
+func (ds *dirState) before(f uint64) (sent, bool) {
+	for i := len(ds.history) - 1; i >= 0; i-- {
+		if ds.history[i].m.frame < f {
+			return ds.history[i], true
+		}
+	}
+	return sent{}, false
 }
 
 // connState is everything the analyzer tracks about one live connection.
@@ -72,6 +113,8 @@ type connState struct {
 
 	clientHello   mark
 	clientHelloBy pcap.Dir
+	hrr           mark // HelloRetryRequest
+	hsDone        mark // the Finished that completed a TLS 1.2 (or older) handshake
 	serverHello   mark
 	version       tlsparse.Version
 	tls13         bool
@@ -80,15 +123,18 @@ type connState struct {
 	alert         *rawAlert
 	findings      []Finding
 	notTLS        bool
+	resync        [2]mark // framing resumed after a gap (pcap.EventResync)
+	capped        bool    // a cap of the analyzer's own (not pcap's) cut the connection short
 }
 
 type rawAlert struct {
-	dir       pcap.Dir
-	mark      mark
-	level     uint8
-	code      uint8
-	name      string
-	encrypted bool
+	dir         pcap.Dir
+	mark        mark
+	level       uint8
+	code        uint8
+	name        string
+	encrypted   bool
+	closeNotify bool // encrypted, after application data: most likely close_notify
 }
 
 func newConnState(a *Analyzer, c *pcap.Conn) *connState {
@@ -100,7 +146,7 @@ func newConnState(a *Analyzer, c *pcap.Conn) *connState {
 		StartFrame: c.FirstFrame,
 	}
 	for i := range st.dirs {
-		st.dirs[i].defrag.Max = a.opts.MaxHandshakeMessage
+		st.dirs[i].defrag.Max = a.maxMessage()
 	}
 	return st
 }
@@ -190,6 +236,15 @@ func (st *connState) tcpEvent(ev *pcap.Event) {
 		}
 	case pcap.EventCapHit:
 		st.finding("cap_hit", ev.Frame, "%s", ev.Detail)
+	case pcap.EventOverlap:
+		st.finding("overlap_conflict", ev.Frame, "a segment sent again bytes already captured, with different content; the first copy is the one read, as Wireshark does")
+	case pcap.EventResync:
+		if !st.resync[ev.Dir].seen() {
+			st.resync[ev.Dir] = m
+		}
+		if ev.GapBytes > 0 {
+			st.event(ev.Dir, ev.Frame, ev.Time, fmt.Sprintf("TLS records found again after %d unreadable bytes (confirmed by the records that follow)", ev.GapBytes))
+		}
 	}
 }
 
@@ -207,9 +262,16 @@ func (st *connState) data(d *pcap.Data) bool {
 	if ds.broken {
 		return false
 	}
+	if d.AfterGap && ds.records > 0 {
+		// Framing was lost in a hole and found again: a message begun
+		// before the hole ends there, with the rest of it missing.
+		if a := ds.defrag.Lost(); a != nil {
+			st.handshake(d.Dir, ds.lastRecMark, *a)
+		}
+	}
 	ds.records++
 	b := d.Bytes
-	if b[0]&0x80 != 0 {
+	if b[0]&0x80 != 0 || st.version == tlsparse.VersionSSL20 {
 		st.sslv2Record(d.Dir, m, b)
 		return true
 	}
@@ -220,6 +282,13 @@ func (st *connState) data(d *pcap.Data) bool {
 		return false
 	}
 	ds.lastRecLen, ds.lastRecMark = len(rec.Fragment), m
+	// the holes of the record, relative to its fragment
+	var missing []tlsparse.Range
+	for _, r := range d.Missing {
+		if r.End > tlsparse.RecordHeaderLen {
+			missing = append(missing, tlsparse.Range{Start: max(r.Start, tlsparse.RecordHeaderLen) - tlsparse.RecordHeaderLen, End: r.End - tlsparse.RecordHeaderLen})
+		}
+	}
 	switch rec.Type {
 	case tlsparse.ContentChangeCipherSpec:
 		if st.tls13 {
@@ -227,21 +296,37 @@ func (st *connState) data(d *pcap.Data) bool {
 		}
 		if !ds.ccs.seen() {
 			ds.ccs = m
+			ds.remember("ChangeCipherSpec", m)
 			st.event(d.Dir, d.Frame, d.Time, "ChangeCipherSpec")
 		}
 	case tlsparse.ContentAlert:
+		if len(missing) > 0 {
+			st.event(d.Dir, d.Frame, d.Time, "alert (its bytes were not captured)")
+			break
+		}
 		st.alertRecord(d.Dir, m, rec)
 	case tlsparse.ContentHandshake:
 		if ds.ccs.seen() {
 			if !ds.finished.seen() {
 				ds.finished = m
+				ds.remember("Finished", m)
 				st.event(d.Dir, d.Frame, d.Time, "encrypted handshake message (Finished)")
 			}
 			return true
 		}
-		msgs, err := ds.defrag.Add(rec.Fragment)
+		msgs, err := ds.defrag.AddPartial(rec.Fragment, missing)
 		for _, msg := range msgs {
 			st.handshake(d.Dir, m, msg)
+		}
+		var pe *tlsparse.ParseError
+		if errors.As(err, &pe) && errors.Is(err, tlsparse.ErrTooLarge) && !strings.HasPrefix(pe.Type.String(), "unknown(") {
+			// A message of a known type longer than the buffer cap is not
+			// read: the cap, not the peer, stops the analysis here. (An
+			// unknown type with a huge length is malformed, below.)
+			st.capped = true
+			st.finding("cap_hit", d.Frame, "a handshake message declares more than the %d bytes a message may buffer (--max-buffer); it is not read", st.a.maxMessage())
+			ds.broken = true
+			return false
 		}
 		if err != nil {
 			st.finding("malformed_handshake", d.Frame, "%v", err)
@@ -276,7 +361,15 @@ func (st *connState) alertRecord(dir pcap.Dir, m mark, rec tlsparse.Record) {
 	if ds.ccs.seen() || err != nil {
 		ra.encrypted = true
 		ra.name = "encrypted_alert"
-		st.event(dir, m.frame, m.time, "encrypted alert")
+		if ds.appData.seen() || st.dirs[1-dir].appData.seen() || st.midstream && !st.clientHello.seen() && !st.serverHello.seen() {
+			// After application data, or in a session already established
+			// when the capture started, an alert is almost always the
+			// close_notify that ends the session; its level is encrypted too.
+			ra.closeNotify = true
+			st.event(dir, m.frame, m.time, "encrypted alert (most likely close_notify)")
+		} else {
+			st.event(dir, m.frame, m.time, "encrypted alert")
+		}
 	} else {
 		ra.level, ra.code, ra.name = uint8(al.Level), uint8(al.Description), al.Description.String()
 		st.event(dir, m.frame, m.time, fmt.Sprintf("alert %s %s", al.Level, al.Description))
@@ -288,20 +381,30 @@ func (st *connState) alertRecord(dir pcap.Dir, m mark, rec tlsparse.Record) {
 	}
 }
 
-// handshake handles one complete handshake message.
-func (st *connState) handshake(dir pcap.Dir, m mark, msg []byte) {
+// handshake handles one handshake message, which may miss bytes.
+func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 	ds := &st.dirs[dir]
-	parsed, err := tlsparse.ParseHandshake(msg, st.version)
+	msg := a.Raw
 	typ := tlsparse.HandshakeType(msg[0])
+	if !a.Complete() {
+		st.partialHandshake(dir, m, a)
+		ds.setMsg(typ.String(), m)
+		return
+	}
+	parsed, err := tlsparse.ParseHandshake(msg, st.version)
 	if err != nil {
 		st.finding("malformed_handshake", m.frame, "%s: %v", typ, err)
 		st.event(dir, m.frame, m.time, fmt.Sprintf("%s (malformed: %v)", typ, err))
-		ds.lastMsg, ds.lastMsgMark = typ.String(), m
+		ds.setMsg(typ.String(), m)
 		return
 	}
 	what := typ.String()
 	switch h := parsed.(type) {
 	case *tlsparse.ClientHello:
+		if st.clientHello.seen() && st.hrr.seen() {
+			what = fmt.Sprintf("second ClientHello, after the HelloRetryRequest (up to %s)", h.MaxVersion())
+			break
+		}
 		if !st.clientHello.seen() {
 			st.clientHello, st.clientHelloBy = m, dir
 			if !st.fromSYN && dir == pcap.ServerToClient {
@@ -320,7 +423,18 @@ func (st *connState) handshake(dir pcap.Dir, m mark, msg []byte) {
 		}
 	case *tlsparse.ServerHello:
 		if h.IsHelloRetryRequest() {
-			what = fmt.Sprintf("HelloRetryRequest (%s)", h.CipherSuite)
+			// RFC 8446 section 4.1.4: TLS 1.3 from here on, so the
+			// middlebox-compatibility ChangeCipherSpec that may follow,
+			// and the client's, mean nothing, and the second ClientHello
+			// and the real ServerHello are plaintext handshake messages.
+			st.hrr = m
+			st.tls13 = true
+			st.conn.HelloRetryRequest = true
+			what = fmt.Sprintf("HelloRetryRequest (%s", h.CipherSuite)
+			if h.KeyShare.Group != 0 {
+				what += ", asks for a key share for " + h.KeyShare.Group.String()
+			}
+			what += ")"
 			break
 		}
 		st.serverHello = m
@@ -345,13 +459,18 @@ func (st *connState) handshake(dir pcap.Dir, m mark, msg []byte) {
 				st.emptyCert = m
 			}
 		} else {
-			names := make([]string, 0, len(ders))
+			names := make([]string, 0, min(len(ders), maxNames))
 			for i, der := range ders {
+				if !st.room() {
+					continue
+				}
 				info := st.a.cache.Get(der)
 				st.conn.Certificates = append(st.conn.Certificates, Certificate{SentBy: Side(side), Index: i, Frame: m.frame, Time: m.time, Info: info})
-				names = append(names, certLabel(info))
+				if len(names) < maxNames {
+					names = append(names, certLabel(info))
+				}
 			}
-			what = fmt.Sprintf("Certificate (%s: %s)", plural(len(ders), "certificate", "certificates"), strings.Join(names, "; "))
+			what = fmt.Sprintf("Certificate (%s: %s%s)", plural(len(ders), "certificate", "certificates"), strings.Join(names, "; "), more(len(ders), len(names)))
 		}
 	case *tlsparse.CertificateRequest:
 		st.certReq = m
@@ -373,13 +492,97 @@ func (st *connState) handshake(dir pcap.Dir, m mark, msg []byte) {
 		st.conn.CertificateRequest = cr
 		what = fmt.Sprintf("CertificateRequest (%s)", plural(len(h.CertificateAuthorities), "CA name", "CA names"))
 	}
-	ds.lastMsg, ds.lastMsgMark = typ.String(), m
-	if typ == tlsparse.TypeServerHello {
-		if sh, ok := parsed.(*tlsparse.ServerHello); ok && sh.IsHelloRetryRequest() {
-			ds.lastMsg = "HelloRetryRequest"
-		}
+	name := typ.String()
+	if sh, ok := parsed.(*tlsparse.ServerHello); ok && sh.IsHelloRetryRequest() {
+		name = "HelloRetryRequest"
 	}
+	ds.setMsg(name, m)
 	st.event(dir, m.frame, m.time, what)
+}
+
+// partialHandshake handles a handshake message some of whose bytes the
+// capture lost. Only a Certificate message is read from such bytes: every
+// certificate whose bytes are all present, in its place in the chain, and
+// the partly missing ones with what their first bytes show. Nothing is
+// guessed from any other message.
+func (st *connState) partialHandshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
+	typ := tlsparse.HandshakeType(a.Raw[0])
+	lost := fmt.Sprintf("%d of its %d bytes not captured", a.MissingBytes(), len(a.Raw))
+	if ds := &st.dirs[dir]; len(ds.partial) < 4 {
+		ds.partial = append(ds.partial, typ.String()+" message")
+	}
+	if typ != tlsparse.TypeCertificate {
+		st.event(dir, m.frame, m.time, fmt.Sprintf("%s (%s)", typ, lost))
+		return
+	}
+	ds := &st.dirs[dir]
+	ds.certMsg = m
+	pc, err := tlsparse.ParsePartialCertificate(a.Raw, a.Missing, st.version)
+	if err != nil {
+		st.finding("malformed_handshake", m.frame, "%s: %v", typ, err)
+		st.event(dir, m.frame, m.time, fmt.Sprintf("Certificate (%s; malformed: %v)", lost, err))
+		return
+	}
+	side := Side(dir) // the pcap direction until finish knows the roles
+	var names []string
+	for _, e := range pc.Entries {
+		if !st.room() {
+			continue
+		}
+		if e.CertData != nil {
+			info := st.a.cache.Get(e.CertData)
+			st.conn.Certificates = append(st.conn.Certificates, Certificate{SentBy: side, Index: e.Index, Frame: m.frame, Time: m.time, Info: info})
+			names = append(names, certLabel(info))
+			continue
+		}
+		p := PartialCertificate{SentBy: side, Index: e.Index, Frame: m.frame, Time: m.time, Length: e.Length}
+		for _, r := range e.Missing {
+			p.Missing = append(p.Missing, ByteRange{r.Start, r.End})
+		}
+		if len(e.Present) > 0 {
+			// The tolerant reader walks a certificate cut short as far as
+			// its bytes go; only the fields it reached are kept.
+			info := certinfo.Parse(e.Present)
+			p.Subject, p.Issuer, p.Serial = info.Subject, info.Issuer, info.Serial
+		}
+		st.conn.PartialCertificates = append(st.conn.PartialCertificates, p)
+		names = append(names, fmt.Sprintf("certificate %d partly missing (bytes %d-%d of %d not captured)", e.Index+1, e.Missing[0].Start, e.Missing[len(e.Missing)-1].End, e.Length))
+	}
+	what := fmt.Sprintf("Certificate (%s", lost)
+	if len(names) > 0 {
+		what += ": " + strings.Join(names, "; ")
+	}
+	if pc.LostAt >= 0 && !slices.Contains(st.conn.CertificatesLost, side) {
+		st.conn.CertificatesLost = append(st.conn.CertificatesLost, side)
+		what += fmt.Sprintf("; the certificates from byte %d on cannot be delimited", pc.LostAt)
+	}
+	st.event(dir, m.frame, m.time, what+")")
+}
+
+// maxCertificates bounds the certificates (whole and partial) kept per
+// connection: a handful of chains is what TLS sends; a peer that sends
+// Certificate messages for ever is counted, not kept.
+const maxCertificates = 64
+
+// maxNames bounds the certificate names one timeline line lists.
+const maxNames = 8
+
+// room reports whether one more certificate may be kept, and counts it as
+// dropped otherwise.
+func (st *connState) room() bool {
+	if len(st.conn.Certificates)+len(st.conn.PartialCertificates) < maxCertificates {
+		return true
+	}
+	st.conn.CertificatesDropped++
+	return false
+}
+
+// more is ", and N more" when shown of total were listed.
+func more(total, shown int) string {
+	if total > shown {
+		return fmt.Sprintf(", and %d more", total-shown)
+	}
+	return ""
 }
 
 // sslv2Record handles an SSLv2-format record.
@@ -394,7 +597,7 @@ func (st *connState) sslv2Record(dir pcap.Dir, m mark, b []byte) {
 			}
 		}
 		st.conn.ClientMaxVersion = ch.MaxVersion().String()
-		ds.lastMsg, ds.lastMsgMark = "ClientHello", m
+		ds.setMsg("ClientHello", m)
 		st.event(dir, m.frame, m.time, fmt.Sprintf("SSLv2-format ClientHello (up to %s)", ch.MaxVersion()))
 		return
 	}
@@ -402,9 +605,9 @@ func (st *connState) sslv2Record(dir pcap.Dir, m mark, b []byte) {
 		st.serverHello = m
 		st.version = tlsparse.VersionSSL20
 		st.conn.TLSVersion = st.version.String()
-		ds.lastMsg, ds.lastMsgMark = "SSLv2 ServerHello", m
+		ds.setMsg("SSLv2 ServerHello", m)
 		what := "SSLv2 ServerHello"
-		if len(sh.Certificate) > 0 {
+		if len(sh.Certificate) > 0 && st.room() {
 			info := st.a.cache.Get(sh.Certificate)
 			st.conn.Certificates = append(st.conn.Certificates, Certificate{SentBy: Side(dir), Index: 0, Frame: m.frame, Time: m.time, Info: info})
 			ds.certMsg = m
@@ -413,7 +616,38 @@ func (st *connState) sslv2Record(dir pcap.Dir, m mark, b []byte) {
 		st.event(dir, m.frame, m.time, what)
 		return
 	}
+	if st.serverHello.seen() && st.version == tlsparse.VersionSSL20 {
+		// After SERVER-HELLO: CLIENT-MASTER-KEY, then records encrypted
+		// with the session keys (the rest of the handshake, then data).
+		if ds.sslv2After == 0 {
+			ds.sslv2First = m
+		}
+		ds.sslv2After++
+		if ds.sslv2After > 1 {
+			return // the timeline shows the first; the count tells the rest
+		}
+	}
 	st.event(dir, m.frame, m.time, "SSLv2 record")
+}
+
+// looksTLS reports whether the bytes of the connection were TLS: a hello
+// was parsed (TLS or SSLv2), or a direction carried a TLS record (in a
+// session whose handshake was not captured, a record is only taken where
+// the records after it, or the end of the direction, confirm it; see
+// pcap.Options.SyncFramer). Records found after bytes that are not TLS
+// (an HTTP body holds such bytes by chance) count only with a hello: that
+// is STARTTLS. SSLv2-format records alone do not count: random bytes often
+// look like their 2-byte headers.
+func (st *connState) looksTLS() bool {
+	if st.clientHello.seen() || st.serverHello.seen() || st.hrr.seen() {
+		return true
+	}
+	for _, ds := range st.dirs {
+		if ds.records > 0 && ds.opaque == 0 && !ds.broken && !ds.sslv2 {
+			return true
+		}
+	}
+	return false
 }
 
 // tls13Record tracks encrypted records while a TLS 1.3 handshake is hidden.

@@ -2,18 +2,18 @@ package diagnose
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-)
 
-// publicCaptures is the corpus of captures written by other projects, with
-// tshark's view of every certificate in expected.tsv. It lives beside the
-// repository and is not copied into it (the licences vary).
-const publicCaptures = "../../shared/captures/public"
+	"github.com/siptls/siptls/internal/corpus"
+)
 
 // tsharkRow is one line of expected.tsv.
 type tsharkRow struct {
@@ -26,9 +26,9 @@ type tsharkRow struct {
 
 func readExpected(t *testing.T) []tsharkRow {
 	t.Helper()
-	f, err := os.Open(filepath.Join(publicCaptures, "expected.tsv"))
+	f, err := os.Open(filepath.Join(corpus.Dir(t), "expected.tsv"))
 	if err != nil {
-		t.Skipf("public capture corpus not available: %v", err)
+		t.Fatal(err)
 	}
 	defer f.Close()
 	var rows []tsharkRow
@@ -76,7 +76,7 @@ func TestTsharkAgreement(t *testing.T) {
 	got := map[string]Certificate{}
 	for file := range files {
 		a := NewAnalyzer(Options{AnyPort: true})
-		_ = a.ReadFile(filepath.Join(publicCaptures, file)) // damaged files still yield what came before
+		_ = a.ReadFile(filepath.Join(corpus.Dir(t), file)) // damaged files still yield what came before
 		for _, c := range a.Result().Connections {
 			for _, cert := range c.Certificates {
 				k := certKey(file, c.Client.String(), c.Server.String(), cert.SentBy.String(), fmt.Sprint(cert.Index), fmt.Sprint(cert.Frame))
@@ -133,4 +133,69 @@ func TestTsharkAgreement(t *testing.T) {
 		agreed++
 	}
 	t.Logf("tshark agreement: %d of %d certificates agree field for field; %d are only visible with TLS 1.3 keys", agreed, len(rows)-hidden, hidden)
+}
+
+// TestTsharkAgreementTestdata checks siptls against tshark on the
+// repository's own captures (testdata/): every certificate tshark shows,
+// with out-of-order reassembly on, siptls shows too, with the same bytes
+// (SHA-256) and in the same frame. siptls may show more: around a hole
+// tshark drops a whole Certificate message where siptls keeps each
+// certificate whose bytes are all present.
+func TestTsharkAgreementTestdata(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs tshark on every capture")
+	}
+	if _, err := exec.LookPath("tshark"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("tshark is not installed (.ci/run installs it)")
+		}
+		t.Skip("tshark not installed")
+	}
+	files, _ := filepath.Glob("../testdata/*.pcap*")
+	files2, _ := filepath.Glob("../testdata/*.cap")
+	files = append(files, files2...)
+	compared := 0
+	for _, path := range files {
+		name := filepath.Base(path)
+		if strings.HasPrefix(name, "bad-") {
+			continue
+		}
+		a := NewAnalyzer(Options{AnyPort: true})
+		_ = a.ReadFile(path)
+		ours := map[string]bool{}
+		for _, c := range a.Result().Connections {
+			for _, cert := range c.Certificates {
+				ours[fmt.Sprintf("%d %s", cert.Frame, cert.Info.SHA256)] = true
+			}
+		}
+		out, err := exec.Command("tshark", "-n", "-r", path, "-o", "tcp.reassemble_out_of_order:TRUE",
+			"-Y", "tls.handshake.certificate", "-T", "fields", "-e", "frame.number", "-e", "tls.handshake.certificate",
+			"-E", "occurrence=a", "-E", "aggregator=,").Output()
+		if err != nil {
+			t.Errorf("%s: tshark: %v", name, err)
+			continue
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			frame, certs, ok := strings.Cut(line, "\t")
+			if !ok {
+				continue
+			}
+			for _, h := range strings.Split(certs, ",") {
+				der, err := hex.DecodeString(strings.ReplaceAll(h, ":", ""))
+				if err != nil {
+					t.Fatalf("%s frame %s: %v", name, frame, err)
+				}
+				sum := sha256.Sum256(der)
+				k := frame + " " + hex.EncodeToString(sum[:])
+				if !ours[k] {
+					t.Errorf("%s: tshark shows a certificate in frame %s (sha256 %x) that siptls does not", name, frame, sum[:6])
+				}
+				compared++
+			}
+		}
+	}
+	if compared == 0 {
+		t.Fatal("tshark showed no certificate in testdata")
+	}
+	t.Logf("%d certificates tshark shows in testdata/ are all shown by siptls in the same frame", compared)
 }

@@ -33,8 +33,20 @@ type Reason string
 
 // Reason codes. Each belongs to one verdict, named in its comment.
 const (
-	// ReasonApplicationData (ok): the handshake finished and application data flowed both ways.
+	// ReasonApplicationData (ok): the handshake finished and application
+	// data flowed both ways, or one way and then the connection closed in a
+	// way that is not a rejection (see ReasonClosedAfterHandshake).
 	ReasonApplicationData Reason = "application_data"
+	// ReasonIdleClose (ok): the handshake finished, application data did not
+	// flow both ways, and a side closed the connection after it had been
+	// idle for at least PromptClose: an idle timeout, not a rejection.
+	ReasonIdleClose Reason = "idle_close"
+	// ReasonClosedWithoutData (ok): the handshake finished and a side closed
+	// the connection promptly without application data, but not the way a
+	// rejection looks: the server asked for no client certificate, so the
+	// X.509 Subject Name check of a CUCM trunk does not apply (a probe or a
+	// health check closes like this).
+	ReasonClosedWithoutData Reason = "closed_without_data"
 	// ReasonFatalAlert (failed): a side sent a fatal alert during the handshake.
 	ReasonFatalAlert Reason = "fatal_alert"
 	// ReasonEmptyClientCertificate (failed): the server asked for a certificate,
@@ -44,9 +56,14 @@ const (
 	ReasonResetDuringHandshake Reason = "reset_during_handshake"
 	// ReasonClosedDuringHandshake (failed): a side closed (FIN) during the handshake.
 	ReasonClosedDuringHandshake Reason = "closed_during_handshake"
-	// ReasonClosedAfterHandshake (failed): the handshake finished, then a side
-	// closed the connection before application data came back; typical of an
-	// X.509 Subject Name mismatch in the SIP Trunk Security Profile.
+	// ReasonClosedAfterHandshake (failed): the server asked for a client
+	// certificate, the handshake finished, then within PromptClose a side
+	// closed the connection (FIN, RST or an encrypted alert) before any
+	// application data, or the server closed it right after the client's
+	// first application data without answering; typical of an X.509
+	// Subject Name mismatch in the SIP Trunk Security Profile. For TLS 1.3,
+	// where the handshake is encrypted, a server that answers the client's
+	// flight with one alert-sized record and closes.
 	ReasonClosedAfterHandshake Reason = "closed_after_handshake"
 	// ReasonSYNReset (refused): the SYN was answered by a RST.
 	ReasonSYNReset Reason = "syn_reset"
@@ -54,8 +71,13 @@ const (
 	ReasonSYNUnanswered Reason = "syn_unanswered"
 	// ReasonCaptureEnded (incomplete): the capture ended before the outcome was visible.
 	ReasonCaptureEnded Reason = "capture_ended"
-	// ReasonMidstream (incomplete): the capture started after the handshake began.
+	// ReasonMidstream (incomplete): the capture started after the handshake
+	// began (no SYN and no hello captured): whatever happened later (an
+	// encrypted alert, a close) cannot be judged without the handshake.
 	ReasonMidstream Reason = "midstream"
+	// ReasonCapHit (incomplete): a --max-buffer or --max-conns cap cut the
+	// connection's analysis short; the summary names the cap.
+	ReasonCapHit Reason = "cap_hit"
 	// ReasonGap (incomplete): bytes missing from the capture hide the outcome.
 	ReasonGap Reason = "gap"
 	// ReasonTLS13Hidden (incomplete): TLS 1.3 encrypts the handshake after
@@ -65,9 +87,17 @@ const (
 	ReasonSnaplen Reason = "snaplen"
 	// ReasonNotTLS (not_tls): the connection carried bytes that are not TLS records.
 	ReasonNotTLS Reason = "not_tls"
-	// ReasonMalformed (failed or incomplete): a TLS message could not be parsed.
+	// ReasonMalformed (failed): a TLS handshake message could not be parsed
+	// and a side then closed or reset the connection. Without that close
+	// the verdict is incomplete/capture_ended, with the message named.
 	ReasonMalformed Reason = "malformed"
 )
+
+// PromptClose is how soon after the handshake (or after the client's first
+// application data) a close must come to count as a rejection: a CUCM node
+// that refuses a peer's certificate name closes within milliseconds, while
+// idle timeouts are seconds to hours.
+const PromptClose = 2 * time.Second
 
 // Side is one end of a connection.
 type Side uint8
@@ -119,6 +149,26 @@ type Certificate struct {
 	Time   time.Time
 	Info   *certinfo.Info
 }
+
+// PartialCertificate is a certificate that the capture did not show whole:
+// a segment inside it was lost. Its position in the chain is known from the
+// lengths before it, and the names and serial are read from the bytes
+// before the first hole when they are there.
+type PartialCertificate struct {
+	SentBy Side
+	Index  int // position in the Certificate message: 0 is the leaf
+	Frame  uint64
+	Time   time.Time
+	Length int // declared DER length
+	// Missing are the byte ranges of the DER that were not captured.
+	Missing []ByteRange
+	// Subject, Issuer and Serial as far as the bytes before the first hole
+	// show them ("" when they are beyond it).
+	Subject, Issuer, Serial string
+}
+
+// ByteRange is a range [Start, End) of bytes.
+type ByteRange struct{ Start, End int }
 
 // CertificateRequest is what a TLS server asked of the client.
 type CertificateRequest struct {
@@ -188,6 +238,20 @@ type Connection struct {
 
 	CertificateRequest *CertificateRequest
 	Certificates       []Certificate
+	// PartialCertificates are certificates that the capture lost bytes of;
+	// they are not in Certificates, whose Index values then skip theirs.
+	PartialCertificates []PartialCertificate
+	// CertificatesDropped counts certificates not kept because the
+	// connection carried more than 64 (a peer sending Certificate
+	// messages for ever).
+	CertificatesDropped int
+	// CertificatesLost lists the sides whose Certificate message lost a
+	// certificate length, so that the certificates after it could not be
+	// delimited at all.
+	CertificatesLost []Side
+	// HelloRetryRequest is set when a TLS 1.3 server asked the client for
+	// another key share (HelloRetryRequest, then a second ClientHello).
+	HelloRetryRequest bool
 	// EmptyClientCertificate: the client answered a CertificateRequest with no certificate.
 	EmptyClientCertificate bool
 	// CertificatesHidden: TLS 1.3; certificates are encrypted and not visible.

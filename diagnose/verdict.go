@@ -1,11 +1,15 @@
 package diagnose
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/pcap"
+	"github.com/siptls/siptls/tlsparse"
 )
 
 // finish turns the state of an ended connection into its Connection.
@@ -40,14 +44,66 @@ func (st *connState) finish(stats *pcap.ConnStats) *Connection {
 	for i := range c.Certificates {
 		c.Certificates[i].SentBy = st.side(pcap.Dir(c.Certificates[i].SentBy))
 	}
+	for i := range c.PartialCertificates {
+		c.PartialCertificates[i].SentBy = st.side(pcap.Dir(c.PartialCertificates[i].SentBy))
+	}
+	for i := range c.CertificatesLost {
+		c.CertificatesLost[i] = st.side(pcap.Dir(c.CertificatesLost[i]))
+	}
 	c.Events = make([]Event, len(st.events))
 	for i, e := range st.events {
 		c.Events[i] = Event{Frame: e.frame, Time: e.time, From: st.side(e.dir), What: e.what}
 	}
+	// Bytes held behind a hole reach the analyzer after later frames of
+	// the other direction: the timeline is in frame order.
+	slices.SortStableFunc(c.Events, func(x, y Event) int { return cmp.Compare(x.Frame, y.Frame) })
 	c.Findings = st.findings
 	c.EmptyClientCertificate = st.emptyCert.seen()
 	st.decide()
+	if st.capped || stats != nil && (stats.CapHit || stats.Evicted) {
+		st.capHit(stats)
+	}
 	return c
+}
+
+// capHit turns a verdict that a buffering cap may have cut short into
+// incomplete/cap_hit, keeping what was seen before in the summary. An ok
+// verdict stands (its evidence was complete), as do truncated (the
+// snaplen is the first thing to fix), refused (a SYN and its RST are
+// complete) and not_tls.
+func (st *connState) capHit(stats *pcap.ConnStats) {
+	c := st.conn
+	switch c.Verdict {
+	case VerdictFailed, VerdictIncomplete, VerdictNoAnswer:
+	default:
+		return
+	}
+	var cap string
+	if stats != nil && stats.Evicted {
+		n := st.a.opts.MaxConns
+		if n <= 0 {
+			n = pcap.DefaultMaxConns
+		}
+		cap = fmt.Sprintf("The connection was still open when it was ended early in frame %d because %d connections were open at once (--max-conns %d)", c.EndFrame, n, n)
+	} else {
+		n := st.a.opts.MaxBuffer
+		if n <= 0 {
+			n = pcap.DefaultMaxBuffer
+		}
+		cap = fmt.Sprintf("The buffer cap (--max-buffer %d bytes per direction) was hit", n)
+		for _, f := range st.findings {
+			if f.Code == "cap_hit" {
+				cap += fmt.Sprintf(" in frame %d", f.Frame)
+				break
+			}
+		}
+	}
+	before := c.Summary
+	c.Verdict, c.Reason, c.AbortedBy = VerdictIncomplete, ReasonCapHit, "none"
+	c.Summary = cap + ", so the analysis of this connection is cut short and its outcome is not judged."
+	if before != "" {
+		c.Summary += " What was seen before: " + before
+	}
 }
 
 // names for sentences.
@@ -116,6 +172,13 @@ func (st *connState) decide() {
 		return
 	}
 
+	// A session open before the capture: without its handshake nothing
+	// that happens later (an encrypted alert, a close) can be judged.
+	if !handshakeSeen && !st.syn.seen() && !st.synack.seen() {
+		st.decideMidstream()
+		return
+	}
+
 	if st.alertDecides() {
 		st.noteGap()
 		return
@@ -131,12 +194,81 @@ func (st *connState) decide() {
 		return
 	}
 
+	if st.version == tlsparse.VersionSSL20 && st.decideSSLv2() {
+		return
+	}
+
 	if st.handshakeComplete() {
+		if r := st.firstClose(); r.seen && r.mark.frame < c.HandshakeFrame {
+			// A side closed before the peer's Finished arrived: the close
+			// came during the handshake, whatever followed it.
+			c.HandshakeComplete, c.HandshakeFrame = false, 0
+			st.decideDuringHandshake()
+			return
+		}
 		st.decideAfterHandshake()
 		st.noteGap()
 		return
 	}
 	st.decideDuringHandshake()
+}
+
+// decideSSLv2 judges an SSL 2.0 session: after SERVER-HELLO everything but
+// CLIENT-MASTER-KEY is encrypted, so a session whose two ends each sent
+// more records than the rest of the handshake needs (the client its
+// CLIENT-MASTER-KEY and CLIENT-FINISHED, the server SERVER-VERIFY and
+// SERVER-FINISHED) carried application data. It reports whether it decided.
+func (st *connState) decideSSLv2() bool {
+	c := st.conn
+	cli, srv := st.ds(Client), st.ds(Server)
+	if cli.sslv2After < 3 || srv.sslv2After < 3 {
+		return false
+	}
+	c.Verdict, c.Reason = VerdictOK, ReasonApplicationData
+	c.Summary = fmt.Sprintf("The SSL 2.0 handshake went on past the SERVER-HELLO in frame %d: the client then sent %d messages (from frame %d) and the server %d (from frame %d), more than the rest of the handshake takes, so application data flowed both ways (SSL 2.0 encrypts its Finished messages: the frame that completed the handshake is not visible). SSL 2.0 is broken and obsolete; no CUCM release uses it.",
+		st.serverHello.frame, cli.sslv2After, cli.sslv2First.frame, srv.sslv2After, srv.sslv2First.frame)
+	return true
+}
+
+// decideMidstream judges a connection whose SYN and handshake were not
+// captured: incomplete, with what was seen.
+func (st *connState) decideMidstream() {
+	c := st.conn
+	cli, srv := st.ds(Client), st.ds(Server)
+	c.Verdict, c.Reason = VerdictIncomplete, ReasonMidstream
+	var b strings.Builder
+	fmt.Fprintf(&b, "The capture started after this connection's TLS handshake (first frame %d)", c.StartFrame)
+	switch {
+	case cli.appData.seen() && srv.appData.seen():
+		b.WriteString(": application data flowed both ways, so the handshake had succeeded")
+	case cli.appData.seen() || srv.appData.seen():
+		side := Client
+		if srv.appData.seen() {
+			side = Server
+		}
+		fmt.Fprintf(&b, ": application data from the %s only", side)
+	case cli.records == 0 && srv.records == 0:
+		b.WriteString(": no TLS record was seen")
+	default:
+		b.WriteString(": no application data was seen")
+	}
+	if ra := st.alert; ra != nil {
+		switch {
+		case ra.closeNotify:
+			fmt.Fprintf(&b, "; the %s sent an encrypted alert in frame %d (most likely close_notify, the normal end of a session)", st.side(ra.dir), ra.mark.frame)
+		case ra.encrypted:
+			fmt.Fprintf(&b, "; the %s sent an encrypted alert in frame %d (its level and description are encrypted)", st.side(ra.dir), ra.mark.frame)
+		default:
+			fmt.Fprintf(&b, "; the %s sent alert %s in frame %d", st.side(ra.dir), ra.name, ra.mark.frame)
+		}
+	}
+	if r := st.firstClose(); r.seen {
+		fmt.Fprintf(&b, "; the %s %s the connection in frame %d", r.side, r.verb(), r.mark.frame)
+	} else {
+		b.WriteString("; it was still open when the capture ended")
+	}
+	b.WriteString(". Without the handshake its certificates and outcome cannot be judged: start the capture before the call, or reset the trunk, to see them.")
+	c.Summary = b.String()
 }
 
 func (st *connState) firstCut() mark {
@@ -168,6 +300,7 @@ func (st *connState) handshakeComplete() bool {
 		if srv.finished.frame > m.frame {
 			m = srv.finished
 		}
+		st.hsDone = m
 		st.conn.HandshakeComplete, st.conn.HandshakeFrame = true, m.frame
 		st.conn.Resumed = !st.hasCertificateFrom(Server) && srv.ccs.frame < cli.ccs.frame
 	}
@@ -192,7 +325,7 @@ func (st *connState) alertDecides() bool {
 	c := st.conn
 	sender := st.side(ra.dir)
 	receiver := sender.Other()
-	al := &Alert{Level: ra.level, Code: ra.code, Name: ra.name, SentBy: sender, Frame: ra.mark.frame, Time: ra.mark.time, Encrypted: ra.encrypted}
+	al := st.alertOf(ra)
 	// What the alert answers: the last handshake message of the other side.
 	rd := st.ds(receiver)
 	after, afterMark := rd.lastMsg, rd.lastMsgMark
@@ -207,16 +340,13 @@ func (st *connState) alertDecides() bool {
 	c.Alert = al
 
 	if ra.encrypted {
-		if st.handshakeComplete() && st.ds(Client).appData.seen() && st.ds(Server).appData.seen() {
-			// An encrypted alert after data flowed both ways is the normal close_notify.
+		if ra.closeNotify || st.handshakeComplete() {
+			// After application data an encrypted alert is almost always
+			// close_notify, and after the handshake it is one way of
+			// closing among others: decideAfterHandshake weighs it as a
+			// close. Neither decides by itself.
 			c.Alert = nil
 			return false
-		}
-		if st.handshakeComplete() {
-			c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonClosedAfterHandshake, sender.String()
-			c.Summary = fmt.Sprintf("The handshake finished in frame %d, then %s sent an encrypted alert in frame %d before any application data came back: it accepted TLS but refused the peer. On CUCM this is typical of an X.509 Subject Name in the SIP Trunk Security Profile that matches neither the CN nor a SAN of the %s's certificate.",
-				c.HandshakeFrame, st.who(sender), ra.mark.frame, receiver)
-			return true
 		}
 		// An encrypted alert during the handshake (after CCS): the Finished check failed or the peer gave up.
 		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonFatalAlert, sender.String()
@@ -252,6 +382,19 @@ func (st *connState) alertDecides() bool {
 	}
 	c.Summary = b.String()
 	return true
+}
+
+// alertOf turns a raw alert into the Alert of the verdict's evidence.
+func (st *connState) alertOf(ra *rawAlert) *Alert {
+	sender := st.side(ra.dir)
+	al := &Alert{Level: ra.level, Code: ra.code, Name: ra.name, SentBy: sender, Frame: ra.mark.frame, Time: ra.mark.time, Encrypted: ra.encrypted}
+	if ra.encrypted {
+		al.Description = "the alert is encrypted: its level and description are not visible"
+		if ra.closeNotify {
+			al.Description += " (after application data it is most likely close_notify)"
+		}
+	}
+	return al
 }
 
 // ekuNote points out a leaf certificate whose extended key usage forbids the
@@ -443,13 +586,18 @@ func (st *connState) decideDuringHandshake() {
 		return
 	}
 	if len(st.findings) > 0 && st.findings[0].Code == "malformed_handshake" {
-		c.Verdict, c.Reason = VerdictFailed, ReasonMalformed
 		f := st.findings[0]
 		c.Summary = fmt.Sprintf("A handshake message in frame %d could not be parsed (%s).", f.Frame, f.Detail)
-		if r := st.firstClose(); r.seen {
-			c.AbortedBy = r.side.String()
-			c.Summary += fmt.Sprintf(" %s %s the connection in frame %d.", capitalize(st.who(r.side)), r.verb(), r.mark.frame)
+		r := st.firstClose()
+		if !r.seen {
+			// A peer would reject it, but the capture does not show that
+			// it did: no alert, reset or close.
+			c.Verdict, c.Reason = VerdictIncomplete, ReasonCaptureEnded
+			c.Summary += " The capture ended before the peer's reaction (an alert or a close) was visible."
+			return
 		}
+		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonMalformed, r.side.String()
+		c.Summary += fmt.Sprintf(" %s %s the connection in frame %d.", capitalize(st.who(r.side)), r.verb(), r.mark.frame)
 		return
 	}
 	if r := st.firstClose(); r.seen {
@@ -458,12 +606,26 @@ func (st *connState) decideDuringHandshake() {
 		od := st.ds(other)
 		var b strings.Builder
 		fmt.Fprintf(&b, "%s %s the TCP connection in frame %d during the handshake", capitalize(st.who(r.side)), r.verb(), r.mark.frame)
-		if od.lastMsg != "" {
-			fmt.Fprintf(&b, ", right after the %s's %s in frame %d", other, od.lastMsg, od.lastMsgMark.frame)
-		}
-		b.WriteString(", without sending an alert")
-		if od.certMsg.seen() && od.lastMsgMark.frame >= od.certMsg.frame {
-			fmt.Fprintf(&b, ". A %s right after the %s's certificate usually means the %s does not trust it: compare it with what is uploaded as CallManager-trust on %s", map[bool]string{true: "reset", false: "close"}[r.rst], other, r.side, c.ipOf(r.side))
+		// What the close answers: the peer's last message before it, or,
+		// when the closer spoke last, nothing: it stopped waiting.
+		theirs, okTheirs := od.before(r.mark.frame)
+		mine, okMine := st.ds(r.side).before(r.mark.frame)
+		switch {
+		case okTheirs && (!okMine || theirs.m.frame >= mine.m.frame):
+			// the peer's certificate came in its last flight before the close
+			certFlight := od.certMsg.seen() && od.certMsg.frame <= theirs.m.frame && (!okMine || od.certMsg.frame > mine.m.frame)
+			if certFlight && theirs.name != "Certificate" {
+				fmt.Fprintf(&b, ", right after the %s's flight that carried its Certificate (frame %d) and ended with its %s (frame %d), without sending an alert", other, od.certMsg.frame, theirs.name, theirs.m.frame)
+			} else {
+				fmt.Fprintf(&b, ", right after the %s's %s in frame %d, without sending an alert", other, theirs.name, theirs.m.frame)
+			}
+			if certFlight {
+				fmt.Fprintf(&b, ". A %s right after the %s's certificate usually means the %s does not trust it: compare it with what is uploaded as CallManager-trust on %s", map[bool]string{true: "reset", false: "close"}[r.rst], other, r.side, c.ipOf(r.side))
+			}
+		case okMine:
+			fmt.Fprintf(&b, ", %s after its own %s in frame %d, while it waited for the %s's answer, without sending an alert", roundDuration(r.mark.time.Sub(mine.m.time)), mine.name, mine.m.frame, other)
+		default:
+			b.WriteString(", without sending an alert")
 		}
 		b.WriteString(".")
 		c.Summary = b.String()
@@ -502,14 +664,111 @@ func (st *connState) decideAfterHandshake() {
 		c.Summary = fmt.Sprintf("The %s handshake finished in frame %d and application data flowed both ways (from frame %d).", c.TLSVersion, c.HandshakeFrame, minFrame(cli.appData, srv.appData))
 		return
 	}
-	if r := st.firstClose(); r.seen {
-		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonClosedAfterHandshake, r.side.String()
-		c.Summary = fmt.Sprintf("The handshake finished in frame %d, then %s %s the connection in frame %d before any application data came back. On CUCM this is typical of an X.509 Subject Name in the SIP Trunk Security Profile that matches neither the CN nor a SAN of the peer's certificate.",
-			c.HandshakeFrame, st.who(r.side), r.verb(), r.mark.frame)
+	cl := st.closeAfterHandshake()
+	if !cl.seen {
+		c.Verdict, c.Reason = VerdictIncomplete, ReasonCaptureEnded
+		c.Summary = fmt.Sprintf("The handshake finished in frame %d, but the capture ended before application data flowed both ways.", c.HandshakeFrame)
 		return
 	}
-	c.Verdict, c.Reason = VerdictIncomplete, ReasonCaptureEnded
-	c.Summary = fmt.Sprintf("The handshake finished in frame %d, but the capture ended before application data flowed both ways.", c.HandshakeFrame)
+	// What the close answers: the end of the handshake, or the first
+	// application data, which the other side never answered.
+	ref, refWhat := st.hsDone, fmt.Sprintf("the handshake finished in frame %d", c.HandshakeFrame)
+	var dataFrom Side
+	data := cli.appData.seen() || srv.appData.seen()
+	if data {
+		dataFrom = Client
+		if srv.appData.seen() {
+			dataFrom = Server
+		}
+		ref = st.ds(dataFrom).appData
+		refWhat = fmt.Sprintf("the %s handshake finished in frame %d and the %s sent application data in frame %d, which the %s never answered", c.TLSVersion, c.HandshakeFrame, dataFrom, ref.frame, dataFrom.Other())
+	} else {
+		refWhat = fmt.Sprintf("the %s handshake finished in frame %d and no application data followed", c.TLSVersion, c.HandshakeFrame)
+	}
+	after := cl.mark.time.Sub(ref.time)
+	how := cl.describe(st, "the "+cl.side.String())
+	switch {
+	case data && cl.side == dataFrom:
+		// The side that sent the last data closed: nothing was refused.
+		c.Verdict, c.Reason = VerdictOK, ReasonApplicationData
+		c.Summary = fmt.Sprintf("The %s handshake finished in frame %d; the %s sent application data (from frame %d), then closed the connection itself in frame %d, %s later, with no application data from the %s. Closing after one's own data is not a rejection.",
+			c.TLSVersion, c.HandshakeFrame, dataFrom, ref.frame, cl.mark.frame, roundDuration(after), dataFrom.Other())
+	case after > PromptClose:
+		c.Verdict, c.Reason = VerdictOK, ReasonIdleClose
+		c.Summary = fmt.Sprintf("%s; the connection stayed idle for %s, then %s. An idle close is not a rejection: the TLS handshake itself succeeded.",
+			capitalizeFirst(refWhat), roundDuration(after), how)
+	case st.certReq.seen():
+		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonClosedAfterHandshake, cl.side.String()
+		if cl.alert != nil {
+			c.Alert = st.alertOf(cl.alert)
+		}
+		peer := cl.side.Other()
+		c.Summary = fmt.Sprintf("%s (the server asked for the client's certificate in frame %d); %s later %s before any application data came back: it accepted TLS but refused the peer. On CUCM this is typical of an X.509 Subject Name in the SIP Trunk Security Profile that matches neither the CN nor a SAN of the %s's certificate.",
+			capitalizeFirst(refWhat), st.certReq.frame, roundDuration(after), cl.describe(st, st.who(cl.side)), peer)
+	case data:
+		c.Verdict, c.Reason = VerdictOK, ReasonApplicationData
+		c.Summary = fmt.Sprintf("%s; %s later %s. The server asked for no client certificate, so this is not the X.509 Subject Name check of a CUCM trunk: the TLS session itself worked.",
+			capitalizeFirst(refWhat), roundDuration(after), how)
+	default:
+		c.Verdict, c.Reason = VerdictOK, ReasonClosedWithoutData
+		c.Summary = fmt.Sprintf("%s; %s later %s. The server asked for no client certificate, so this is not the X.509 Subject Name check of a CUCM trunk; a probe or a health check closes like this.",
+			capitalizeFirst(refWhat), roundDuration(after), how)
+	}
+}
+
+// closeEvent is the first sign after the handshake that a side ended the
+// connection: an encrypted alert, a FIN or a RST.
+type closeEvent struct {
+	closeInfo
+	alert *rawAlert // the encrypted alert that came first, if any
+}
+
+// describe says what the closer, named who, did, e.g. "the server sent an
+// encrypted alert in frame 12 and closed the connection in frame 13".
+func (cl closeEvent) describe(st *connState, who string) string {
+	if cl.alert != nil {
+		s := fmt.Sprintf("%s sent an encrypted alert in frame %d", who, cl.alert.mark.frame)
+		if r := st.firstClose(); r.seen && r.side == cl.side {
+			if r.mark.frame == cl.alert.mark.frame {
+				return fmt.Sprintf("%s sent an encrypted alert and %s the connection in frame %d", who, r.verb(), r.mark.frame)
+			}
+			s += fmt.Sprintf(" and %s the connection in frame %d", r.verb(), r.mark.frame)
+		}
+		return s
+	}
+	return fmt.Sprintf("%s %s the connection in frame %d", who, cl.verb(), cl.mark.frame)
+}
+
+// closeAfterHandshake returns the first encrypted alert, FIN or RST.
+func (st *connState) closeAfterHandshake() closeEvent {
+	cl := closeEvent{closeInfo: st.firstClose()}
+	if ra := st.alert; ra != nil && ra.encrypted && (!cl.seen || ra.mark.frame <= cl.mark.frame) {
+		cl = closeEvent{closeInfo: closeInfo{seen: true, side: st.side(ra.dir), mark: ra.mark}, alert: ra}
+	}
+	return cl
+}
+
+// roundDuration prints d the way a person reads it: "61 s", "12 ms", "85 µs".
+func roundDuration(d time.Duration) string {
+	switch {
+	case d >= 10*time.Second:
+		return fmt.Sprintf("%d s", int(d.Round(time.Second)/time.Second))
+	case d >= time.Second:
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	case d >= time.Millisecond:
+		return fmt.Sprintf("%d ms", int(d.Round(time.Millisecond)/time.Millisecond))
+	case d > 0:
+		return fmt.Sprintf("%d µs", int(d/time.Microsecond))
+	}
+	return "0 s"
+}
+
+// capitalizeFirst makes the first letter of s upper case.
+func capitalizeFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func (st *connState) decideTLS13() {
@@ -517,25 +776,38 @@ func (st *connState) decideTLS13() {
 	c.CertificatesHidden = true
 	cli, srv := st.ds(Client), st.ds(Server)
 	hidden := "TLS 1.3 encrypts the certificates, so they are not visible in the capture"
-	if st.tls13Done() && cli.appData.seen() && srv.appData.seen() {
-		st.conn.HandshakeComplete = true
-		st.conn.HandshakeFrame = cli.enc13First.frame
-		r := st.firstClose()
-		// A server that rejects the client's certificate answers the client's
-		// flight with one small encrypted alert and closes.
-		if r.seen && r.side == Server && srv.appRecords == 1 && srv.lastRecLen <= 32 {
+	r := st.firstClose()
+	if st.tls13Done() {
+		c.HandshakeComplete = true
+		c.HandshakeFrame = cli.enc13First.frame
+		after := r.mark.time.Sub(cli.enc13First.time)
+		switch {
+		case r.seen && r.side == Server && srv.appRecords == 1 && srv.lastRecLen <= 32 && after <= PromptClose:
+			// A server that rejects the client's certificate answers the
+			// client's flight with one small encrypted alert and closes.
 			c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonClosedAfterHandshake, "server"
 			c.Summary = fmt.Sprintf("%s: after the client's encrypted flight (frame %d) the server sent one %d-byte record (the size of an encrypted alert) in frame %d and %s the connection in frame %d. The server most likely rejected the client's certificate; %s.",
 				c.TLSVersion, cli.enc13First.frame, srv.lastRecLen, srv.lastRecMark.frame, r.verb(), r.mark.frame, hidden)
 			return
+		case cli.appData.seen() && srv.appData.seen():
+			c.Verdict, c.Reason = VerdictOK, ReasonApplicationData
+			c.Summary = fmt.Sprintf("The %s handshake finished (client's encrypted flight in frame %d) and application data flowed both ways; %s.", c.TLSVersion, cli.enc13First.frame, hidden)
+			return
+		case r.seen && after > PromptClose:
+			c.Verdict, c.Reason = VerdictOK, ReasonIdleClose
+			c.Summary = fmt.Sprintf("The %s handshake finished (client's encrypted flight in frame %d); the connection stayed idle for %s, then the %s %s it in frame %d. An idle close is not a rejection; %s.",
+				c.TLSVersion, cli.enc13First.frame, roundDuration(after), r.side, r.verb(), r.mark.frame, hidden)
+			return
+		case r.seen:
+			c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonClosedAfterHandshake, r.side.String()
+			c.Summary = fmt.Sprintf("The %s handshake finished (client's encrypted flight in frame %d), then %s %s the connection in frame %d, %s later, before application data flowed both ways: it accepted TLS but refused the peer (on CUCM, typically the X.509 Subject Name); the alert, if any, is encrypted. %s.",
+				c.TLSVersion, cli.enc13First.frame, st.who(r.side), r.verb(), r.mark.frame, roundDuration(after), capitalize(hidden))
+			return
 		}
-		c.Verdict, c.Reason = VerdictOK, ReasonApplicationData
-		c.Summary = fmt.Sprintf("The %s handshake finished (client's encrypted flight in frame %d) and application data flowed both ways; %s.", c.TLSVersion, cli.enc13First.frame, hidden)
-		return
 	}
-	if r := st.firstClose(); r.seen {
+	if r.seen {
 		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, r.duringHandshake(), r.side.String()
-		c.Summary = fmt.Sprintf("%s %s the connection in frame %d before %s application data flowed both ways; the alert, if any, is encrypted. %s.", capitalize(st.who(r.side)), r.verb(), r.mark.frame, c.TLSVersion, capitalize(hidden))
+		c.Summary = fmt.Sprintf("%s %s the connection in frame %d before the %s handshake finished; the alert, if any, is encrypted. %s.", capitalize(st.who(r.side)), r.verb(), r.mark.frame, c.TLSVersion, capitalize(hidden))
 		return
 	}
 	c.Verdict, c.Reason = VerdictIncomplete, ReasonTLS13Hidden
@@ -568,10 +840,60 @@ func (st *connState) noteGap() {
 			continue
 		}
 		side := st.side(pcap.Dir(d))
-		c.Summary += fmt.Sprintf(" Note: bytes sent by the %s are missing from the capture (gap in frame %d), so some of its handshake messages", side, ds.gap.frame)
-		if !st.hasCertificateFrom(side) {
-			c.Summary += ", its certificates among them,"
+		var b strings.Builder
+		fmt.Fprintf(&b, " Note: %s sent by the %s %s missing from the capture (from frame %d)", plural(int(ds.gapBytes), "byte", "bytes"), side, map[bool]string{true: "is", false: "are"}[ds.gapBytes == 1], ds.gap.frame)
+		if len(ds.partial) > 0 {
+			fmt.Fprintf(&b, "; they fall inside its %s", joinAnd(ds.partial))
+			if n := st.partialFrom(side); n > 0 {
+				fmt.Fprintf(&b, ", so %s only partly visible", plural(n, "certificate is", "certificates are"))
+				if st.hasWholeCertificateFrom(side) {
+					b.WriteString(" (the others are whole)")
+				}
+			}
 		}
-		c.Summary += " are not shown."
+		if st.resync[d].seen() {
+			fmt.Fprintf(&b, "; they hid where a TLS record started, and the records were found again in frame %d, so what the %s sent in between is not shown", st.resync[d].frame, side)
+		} else if len(ds.partial) == 0 {
+			fmt.Fprintf(&b, ", so some of its handshake messages")
+			if !st.hasCertificateFrom(side) {
+				b.WriteString(", its certificates among them,")
+			}
+			b.WriteString(" are not shown")
+		}
+		b.WriteString(".")
+		c.Summary += b.String()
 	}
+}
+
+// hasWholeCertificateFrom reports whether a side presented a certificate
+// that the capture shows whole.
+func (st *connState) hasWholeCertificateFrom(s Side) bool {
+	for _, cert := range st.conn.Certificates {
+		if cert.SentBy == s {
+			return true
+		}
+	}
+	return false
+}
+
+// partialFrom counts the certificates of a side that are partly missing.
+func (st *connState) partialFrom(s Side) int {
+	n := 0
+	for _, p := range st.conn.PartialCertificates {
+		if p.SentBy == s {
+			n++
+		}
+	}
+	return n
+}
+
+// joinAnd joins names as "A", "A and B", "A, B and C".
+func joinAnd(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

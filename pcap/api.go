@@ -77,6 +77,7 @@ const (
 	EventGap                                 // bytes that will never be seen; Event.GapBytes says how many
 	EventCut                                 // a segment of this connection was cut short by the capture's snaplen
 	EventCapHit                              // a buffering limit was hit; Event.Detail says which
+	EventResync                              // framing resumed after a gap at a boundary the following units confirm; GapBytes is how many bytes were skipped to find it
 )
 
 // Event is one TCP-level event of a tracked connection.
@@ -88,9 +89,12 @@ type Event struct {
 	Time     time.Time
 	Seq      uint32 // the segment's sequence number
 	Len      int    // payload bytes in the segment (as captured)
-	GapBytes uint64 // for EventGap and EventCut: how many bytes are missing or dropped
+	GapBytes uint64 // for EventGap and EventCut: how many bytes are missing or dropped; for EventResync: how many were skipped
 	Detail   string // free text for EventCapHit and similar
 }
+
+// Range is a byte range [Start, End) within a unit.
+type Range struct{ Start, End int }
 
 // Data is one framed unit of in-order bytes from one direction.
 type Data struct {
@@ -102,7 +106,16 @@ type Data struct {
 	FirstFrame uint64 // frame that carried Bytes[0]
 	Frame      uint64 // frame that completed the unit
 	Time       time.Time
-	AfterGap   bool // the first unit after an EventGap in this direction, or the first unit of a direction whose first bytes were not captured (after EventMidstream or a missing SYN-ACK)
+	// AfterGap is set on the first unit after framing was lost (a gap that
+	// hid a unit boundary, then EventResync), and on the first unit of a
+	// direction whose first bytes were not captured (after EventMidstream or
+	// a missing SYN-ACK). A gap that falls inside one unit does not set it:
+	// that unit is delivered with Missing, and the next one is framed as usual.
+	AfterGap bool
+	// Missing lists the byte ranges of Bytes that the capture does not have,
+	// in order; they are zero in Bytes. The unit's start (where the Framer
+	// read its length) was always captured.
+	Missing []Range
 }
 
 // ConnStats counts what the reader saw on a connection, per direction (index Dir).
@@ -119,6 +132,11 @@ type ConnStats struct {
 	LastFrame   uint64
 	LastTime    time.Time
 	CapHit      bool // a per-direction buffer cap was hit on this connection
+	// Evicted is set when the connection was ended early, still open,
+	// because MaxConns connections were tracked at once. Its later packets
+	// are counted in CaptureInfo.EvictedPackets, not taken for a new Conn
+	// (for the last min(MaxConns, 65536) connections evicted).
+	Evicted bool
 
 	// Evidence of which end is the capture host (package diagnose weighs it).
 	// TTL is the IPv4 TTL or IPv6 hop limit of the direction's first packet;
@@ -172,6 +190,19 @@ type Options struct {
 	AnyPort bool
 	// Framer cuts each direction into units. Required.
 	Framer Framer
+	// ConnFramer, if set, is asked once per direction of each new Conn for
+	// the Framer of that direction (nil: Framer), so that framing can follow
+	// what the caller learned of the connection (for siptls: SSL 2.0
+	// records once an SSLv2 hello was seen).
+	ConnFramer func(c *Conn, d Dir) Framer
+	// SyncFramer frames candidate units where framing resumes after a gap
+	// that hid a unit boundary, or in a direction whose start was not
+	// captured (nil: Framer). It should look only at the first bytes of its
+	// input and accept only what is clearly a unit start (for TLS, a record
+	// header and not, say, an SSLv2 header that random bytes often resemble):
+	// a boundary is taken only when the unit it frames is followed by
+	// another one it also accepts, or ends exactly where the direction ends.
+	SyncFramer Framer
 	// MaxConns caps the connections tracked at once (0: 100000). When the
 	// cap is hit the least recently active connection is ended early.
 	MaxConns int
@@ -202,5 +233,13 @@ type CaptureInfo struct {
 	Undecodable  uint64 // packets whose headers could not be decoded
 	Conns        uint64 // connections tracked
 	ConnsEvicted uint64 // connections ended early because MaxConns was hit
-	Warnings     []string
+	// EvictedPackets counts later packets of connections ended early while
+	// open: they are not analysed, nor taken for new connections.
+	EvictedPackets uint64
+	// OtherConns is set by the caller, not by Read: connections whose
+	// bytes were not the protocol the caller analyses (for siptls, not TLS
+	// on a port analysed only because of --any-port). They are counted,
+	// not reported one by one.
+	OtherConns uint64
+	Warnings   []string
 }

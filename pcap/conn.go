@@ -119,9 +119,18 @@ func (rd *reader) newConn(k connKey, clientIsA bool, roles RoleSource, ci frameI
 	c.c.Roles = roles
 	c.c.FirstFrame = ci.frame
 	c.c.FirstTime = ci.t
+	delete(rd.evictedKeys, k) // a new connection on the 4-tuple of an evicted one
 	c.last = ci.t
 	rd.conns[k] = c
 	rd.open.pushBack(c)
+	for d := range c.half {
+		c.half[d].framer = rd.opts.Framer
+		if rd.opts.ConnFramer != nil {
+			if f := rd.opts.ConnFramer(&c.c, Dir(d)); f != nil {
+				c.half[d].framer = f
+			}
+		}
+	}
 	return c
 }
 
@@ -139,7 +148,31 @@ func (rd *reader) evict() {
 		rd.evicted = true
 		rd.warn("more than " + itoa(rd.opts.MaxConns) + " connections were open at once; the least recently active were ended early")
 	}
+	if !v.closed {
+		v.st.Evicted = true
+		rd.rememberEvicted(v.key)
+	}
 	rd.endConn(v, frameInfo{frame: v.st.LastFrame, t: v.st.LastTime}, true)
+}
+
+// maxEvictedKeys bounds the evicted connections remembered so that their
+// later packets are counted, not taken for new connections: as many as
+// MaxConns, at most this many (about 100 bytes each).
+const maxEvictedKeys = 65536
+
+// rememberEvicted records the 4-tuple of an open connection ended early, in
+// a ring of at most min(MaxConns, maxEvictedKeys) 4-tuples.
+func (rd *reader) rememberEvicted(k connKey) {
+	if rd.evictedKeys == nil {
+		rd.evictedKeys = make(map[connKey]struct{})
+		rd.evictedRing = make([]connKey, min(rd.opts.MaxConns, maxEvictedKeys))
+	}
+	if old := rd.evictedRing[rd.evictedNext]; old != (connKey{}) {
+		delete(rd.evictedKeys, old)
+	}
+	rd.evictedKeys[k] = struct{}{}
+	rd.evictedRing[rd.evictedNext] = k
+	rd.evictedNext = (rd.evictedNext + 1) % len(rd.evictedRing)
 }
 
 // sweep ends closed connections that have been quiet for Options.QuietTime.

@@ -18,7 +18,7 @@ func TestConnStats(t *testing.T) {
 		{c2s: true, flags: "PA", seq: 1, ack: 1, data: "3ab"},             // retransmission
 		{c2s: true, flags: "PA", seq: 7, ack: 1, data: "2c"},              // out of order
 		{c2s: true, flags: "PA", seq: 4, ack: 1, data: "3de"},             // fills the hole
-		{flags: "PA", seq: 1, ack: 9, data: "9abcdefgh", snaplen: 54 + 3}, // cut: 6 bytes missing
+		{flags: "PA", seq: 1, ack: 9, data: "9abcdefgh", snaplen: 54 + 3}, // cut: 6 bytes missing, a hole in its unit
 		{flags: "PA", seq: 10, ack: 9, data: "1"},
 		{c2s: true, flags: "PA", seq: 9, ack: 11, data: "4x"}, // left pending at End
 	})
@@ -35,7 +35,6 @@ func TestConnStats(t *testing.T) {
 		OutOfOrder:  [2]uint64{1, 0},
 		Gaps:        [2]uint64{0, 1},
 		CutSegments: [2]uint64{0, 1},
-		Skipped:     [2]uint64{0, 3},
 		Pending:     [2]uint64{2, 0},
 		LastFrame:   10,
 		LastTime:    t0.Add(9 * time.Millisecond),
@@ -184,5 +183,54 @@ func TestLargeUnit(t *testing.T) {
 	}
 	if h.units != 1 || h.bytes != n {
 		t.Errorf("%d units, %d bytes", h.units, h.bytes)
+	}
+}
+
+// TestHeldPiecesBounded: out-of-order segments whose bytes the snaplen cut
+// entirely still count toward MaxBuffer (each held piece costs
+// heldOverhead), so that a flood of them is capped instead of held for ever.
+func TestHeldPiecesBounded(t *testing.T) {
+	const n = 20000
+	pkts := append([]pkt(nil), handshake...)
+	// byte 1 is never sent: every later segment waits behind it
+	for i := 0; i < n; i++ {
+		pkts = append(pkts, pkt{c2s: true, flags: "PA", seq: uint32(2 + 10*i), ack: 1, data: "0123456789", snaplen: 54})
+	}
+	cv := defaultConv()
+	rec := newRecorder()
+	if _, err := readBytes(t, writePcap(t, cv.link, cv.records(t, pkts), false), Options{MaxBuffer: 64 << 10, Framer: digitFramer}, rec); err != nil {
+		t.Fatal(err)
+	}
+	st := rec.stats[1]
+	if !st.CapHit || st.OutOfOrder[0] == 0 {
+		t.Errorf("cap hit %v, out of order %d: want the held pieces capped", st.CapHit, st.OutOfOrder[0])
+	}
+}
+
+// TestEvictedContinuation: the later packets of a connection MaxConns ended
+// while it was open are counted, not taken for new connections, and the
+// ended one says it was evicted; a new SYN on its 4-tuple is a new one.
+func TestEvictedContinuation(t *testing.T) {
+	var recs []record
+	conv := func(port int, at time.Duration, pkts []pkt) {
+		cv := defaultConv()
+		cv.client = fmt.Sprintf("10.0.0.1:%d", port)
+		cv.start = t0.Add(at)
+		recs = append(recs, cv.records(t, pkts)...)
+	}
+	conv(40000, 0, cat(handshake, []pkt{{c2s: true, flags: "PA", seq: 1, ack: 1, data: "1"}}))
+	conv(40001, time.Second, handshake) // evicts 40000
+	conv(40000, 2*time.Second, []pkt{{c2s: true, flags: "PA", seq: 2, ack: 1, data: "1"}, {flags: "PA", seq: 1, ack: 3, data: "1"}})
+	conv(40000, 3*time.Second, []pkt{{c2s: true, flags: "S", seq: 9000}}) // a new connection
+	rec := newRecorder()
+	info, err := readBytes(t, writePcap(t, layers.LinkTypeEthernet, recs, false), Options{MaxConns: 1}, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Conns != 3 || info.EvictedPackets != 2 {
+		t.Errorf("%d connections, %d packets after eviction; want 3 and 2", info.Conns, info.EvictedPackets)
+	}
+	if !rec.stats[1].Evicted || rec.stats[3].Evicted {
+		t.Errorf("evicted flags %v %v %v", rec.stats[1].Evicted, rec.stats[2].Evicted, rec.stats[3].Evicted)
 	}
 }

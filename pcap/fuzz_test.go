@@ -137,7 +137,20 @@ func (s *streamCheck) Event(ev *Event) {
 
 func (s *streamCheck) Data(d *Data) bool {
 	end := d.Offset + uint64(len(d.Bytes))
-	if d.Dir != ClientToServer || end > uint64(len(s.stream)) || !bytes.Equal(d.Bytes, s.stream[d.Offset:end]) {
+	if d.Dir != ClientToServer || end > uint64(len(s.stream)) {
+		s.t.Fatalf("unit at %d (%d bytes) is outside the stream", d.Offset, len(d.Bytes))
+	}
+	// The unit is the stream's bytes, with its holes zero.
+	want := bytes.Clone(s.stream[d.Offset:end])
+	prev := 0
+	for _, m := range d.Missing {
+		if m.Start < prev || m.End <= m.Start || m.End > len(d.Bytes) || m.Start == 0 {
+			s.t.Fatalf("unit at %d (%d bytes): bad missing ranges %v", d.Offset, len(d.Bytes), d.Missing)
+		}
+		clear(want[m.Start:m.End])
+		prev = m.End
+	}
+	if !bytes.Equal(d.Bytes, want) {
 		s.t.Fatalf("unit at %d (%d bytes) is not the stream's bytes: %x", d.Offset, len(d.Bytes), d.Bytes)
 	}
 	s.delivered += len(d.Bytes)

@@ -44,13 +44,22 @@ func (r *recorder) Event(ev *Event) {
 }
 
 func (r *recorder) Data(d *Data) bool {
-	s := fmt.Sprintf("data %d %s %q f%d-%d off=%d", d.Conn.ID, dirName(d.Dir), d.Bytes, d.FirstFrame, d.Frame, d.Offset)
+	b := d.Bytes
+	if len(d.Missing) > 0 && len(b) > 16 {
+		// long zero-filled holes: show the length and what precedes the first hole
+		b = b[:min(d.Missing[0].Start, 16)]
+	}
+	s := fmt.Sprintf("data %d %s %q f%d-%d off=%d", d.Conn.ID, dirName(d.Dir), b, d.FirstFrame, d.Frame, d.Offset)
+	if len(b) < len(d.Bytes) {
+		s += fmt.Sprintf(" len=%d", len(d.Bytes))
+	}
 	if d.Opaque {
 		s += " opaque"
 	}
 	if d.AfterGap {
 		s += " aftergap"
 	}
+	s += missingText(d.Missing)
 	r.lines = append(r.lines, s)
 	k := fmt.Sprint(d.Conn.ID, d.Dir)
 	r.units[k]++
@@ -62,6 +71,18 @@ func (r *recorder) End(c *Conn, st *ConnStats) {
 	r.stats[c.ID] = *st
 	r.conns = append(r.conns, *c)
 	r.lines = append(r.lines, fmt.Sprintf("end %d %s>%s %s", c.ID, c.Client, c.Server, c.Roles))
+}
+
+// missingText prints a unit's holes as " missing=2-4,7-9", or "" without holes.
+func missingText(m []Range) string {
+	if len(m) == 0 {
+		return ""
+	}
+	parts := make([]string, len(m))
+	for i, r := range m {
+		parts[i] = fmt.Sprintf("%d-%d", r.Start, r.End)
+	}
+	return " missing=" + strings.Join(parts, ",")
 }
 
 // digitFramer: a unit starts with a digit giving its total length; any other

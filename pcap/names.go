@@ -16,6 +16,7 @@ var eventNames = [...]string{
 	EventGap:            "gap",
 	EventCut:            "cut by snaplen",
 	EventCapHit:         "buffer cap",
+	EventResync:         "resync",
 }
 
 // String returns a short lower-case name of the event kind.

@@ -14,11 +14,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/siptls/siptls/internal/corpus"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files (public captures: runs tshark)")
-
-const publicDir = "/work/shared/captures/public"
 
 // streamSummary is one TCP connection: its first frame, packet count and
 // endpoints in canonical order.
@@ -86,9 +86,9 @@ func joinHostPort(h, p string) string {
 // TestPublicCaptures cross-checks frame numbering and connections with
 // tshark's view, stored in testdata/public/*.golden by -update.
 func TestPublicCaptures(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(publicDir, "*.pcap*"))
+	files, _ := filepath.Glob(filepath.Join(corpus.Dir(t), "*.pcap*"))
 	if len(files) == 0 {
-		t.Skip("no public captures in " + publicDir)
+		t.Fatal("no captures in the public corpus " + corpus.Dir(t))
 	}
 	for _, f := range files {
 		name := filepath.Base(f)
@@ -135,7 +135,7 @@ func (u *unitRecorder) Event(ev *Event) {
 
 func (u *unitRecorder) Data(d *Data) bool {
 	u.lines = append(u.lines, fmt.Sprintf("data %d %s type=%d len=%d f%d-%d off=%d aftergap=%v opaque=%v",
-		d.Conn.ID, dirName(d.Dir), d.Bytes[0], len(d.Bytes), d.FirstFrame, d.Frame, d.Offset, d.AfterGap, d.Opaque))
+		d.Conn.ID, dirName(d.Dir), d.Bytes[0], len(d.Bytes), d.FirstFrame, d.Frame, d.Offset, d.AfterGap, d.Opaque)+missingText(d.Missing))
 	return true
 }
 
@@ -155,7 +155,7 @@ func TestPublicUnits(t *testing.T) {
 		"cert-339kb-single-message-many-records.pcap",       // ~200 segments, 16 KB records
 	} {
 		t.Run(name, func(t *testing.T) {
-			f := filepath.Join(publicDir, name)
+			f := filepath.Join(corpus.Dir(t), name)
 			if _, err := os.Stat(f); err != nil {
 				t.Skip("public capture not present")
 			}

@@ -187,16 +187,21 @@ type reader struct {
 	frame   uint64
 	off     int64 // offset of the next pcap record, -1 for pcapng
 
-	conns     map[connKey]*conn
-	open      connList
-	closed    connList
-	now       time.Time
-	frags     uint64
-	evicted   bool
-	links     map[int]bool // link types seen, for LinkTypes
-	badLink   map[int]bool // unsupported link types seen (pcapng)
-	goodPkt   bool         // a packet of a supported link type was seen
-	lenWarned bool         // warned about a captured length above the original length
+	conns   map[connKey]*conn
+	open    connList
+	closed  connList
+	now     time.Time
+	frags   uint64
+	evicted bool
+	// recently evicted open connections: their later packets are counted
+	// (CaptureInfo.EvictedPackets), not taken for new connections
+	evictedKeys map[connKey]struct{}
+	evictedRing []connKey
+	evictedNext int
+	links       map[int]bool // link types seen, for LinkTypes
+	badLink     map[int]bool // unsupported link types seen (pcapng)
+	goodPkt     bool         // a packet of a supported link type was seen
+	lenWarned   bool         // warned about a captured length above the original length
 }
 
 func newReader(info *CaptureInfo, opts Options, h Handler) *reader {

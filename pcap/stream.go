@@ -3,6 +3,7 @@ package pcap
 import (
 	"bytes"
 	"slices"
+	"sort"
 	"time"
 )
 
@@ -12,10 +13,12 @@ type frameInfo struct {
 	t     time.Time
 }
 
-// mark records which frame carried the byte at a stream offset.
+// mark records which frame carried the byte at a stream offset, and the
+// packet that brought it in order (the same one, unless it was held).
 type mark struct {
 	off   uint64
 	frame uint64
+	fed   frameInfo
 }
 
 // heldSeg is an out-of-order piece of a direction: bytes, or a known gap
@@ -32,6 +35,7 @@ func (e *heldSeg) end() uint64 { return e.off + uint64(len(e.data)) + e.gap }
 
 // half is one direction of a connection.
 type half struct {
+	framer   Framer // Options.ConnFramer's, or Options.Framer
 	known    bool   // next and off are valid
 	next     uint32 // next expected sequence number
 	off      uint64 // stream offset of next
@@ -46,6 +50,7 @@ type half struct {
 	unitNeed  int
 	unitOff   uint64
 	unitFirst uint64
+	unitHoles []Range // ranges of unit the capture does not have (zero-filled)
 
 	pend    []byte // bytes the Framer has not decided on yet
 	pendOff uint64
@@ -54,9 +59,19 @@ type half struct {
 	skip uint64 // bytes still to skip of a unit larger than MaxBuffer
 
 	held      []heldSeg // sorted by off, not overlapping
-	heldBytes int
+	heldBytes int       // data bytes held, plus heldOverhead per piece
 
 	seen []span // after a stop: byte ranges seen beyond off, sorted, not overlapping
+
+	// acked is the stream offset up to which the peer has acknowledged this
+	// direction (valid when ackKnown). Bytes below it that the capture does
+	// not have were sent: a hole there is the capture's loss, not a segment
+	// still on its way.
+	acked    uint64
+	ackKnown bool
+	ackFrame frameInfo
+
+	syncSkipped uint64 // bytes skipped so far while looking for a unit boundary
 }
 
 // span is a range [s, e) of stream offsets.
@@ -153,6 +168,21 @@ func (h *half) frameAt(o uint64) uint64 {
 	return f
 }
 
+// fedAt returns the packet that brought pend's byte at offset o in order:
+// the frame and time at which a unit ending there was complete, even when
+// it is delivered later (a resynchronisation waits for the unit after it).
+func (h *half) fedAt(o uint64, fi frameInfo) frameInfo {
+	for i := len(h.marks) - 1; i >= 0; i-- {
+		if h.marks[i].off <= o {
+			if h.marks[i].fed.frame != 0 {
+				return h.marks[i].fed
+			}
+			break
+		}
+	}
+	return fi
+}
+
 // consumePend drops the first k bytes of pend. pend may have been emptied
 // meanwhile (the Handler stopped the direction while a unit was delivered:
 // found by FuzzAnalyze); then there is nothing left to drop.
@@ -181,7 +211,7 @@ func (h *half) buffered() int { return len(h.unit) + len(h.pend) + h.heldBytes }
 // dropPartial discards the incomplete unit and undecided bytes, returning how many.
 func (h *half) dropPartial() int {
 	n := len(h.unit) + len(h.pend)
-	h.unit = nil
+	h.unit, h.unitHoles = nil, nil
 	h.pend = h.pend[:0]
 	h.marks = h.marks[:0]
 	h.skip = 0
@@ -190,9 +220,14 @@ func (h *half) dropPartial() int {
 
 // release frees the buffers of a finished or stopped direction.
 func (h *half) release() {
-	h.unit, h.pend, h.marks, h.held = nil, nil, nil, nil
+	h.unit, h.unitHoles, h.pend, h.marks, h.held = nil, nil, nil, nil, nil
 	h.heldBytes = 0
 }
+
+// heldOverhead is what a held piece costs beyond its data bytes, counted
+// toward MaxBuffer so that many tiny (or empty, snaplen-cut) pieces are
+// bounded as well as a few large ones.
+const heldOverhead = 64
 
 // hold inserts an out-of-order piece: data at off followed by gap missing
 // bytes. Bytes already held win (first bytes win, as in Wireshark). It returns
@@ -206,6 +241,7 @@ func (h *half) hold(off uint64, data []byte, gap uint64, fi frameInfo) (int, boo
 			e.data = bytes.Clone(b)
 			added += len(b)
 		}
+		h.heldBytes += len(b) + heldOverhead
 		i, _ := slices.BinarySearchFunc(h.held, o, func(x heldSeg, t uint64) int {
 			switch {
 			case x.off < t:
@@ -233,7 +269,9 @@ func (h *half) hold(off uint64, data []byte, gap uint64, fi frameInfo) (int, boo
 	// collect the covering entries first: add changes h.held
 	var gaps [8]span
 	free := gaps[:0]
-	for i := range h.held {
+	// the pieces end in order too: start at the first one ending after cur
+	first := sort.Search(len(h.held), func(i int) bool { return h.held[i].end() > cur })
+	for i := first; i < len(h.held); i++ {
 		x := &h.held[i]
 		if x.end() <= cur {
 			continue
@@ -260,7 +298,6 @@ func (h *half) hold(off uint64, data []byte, gap uint64, fi frameInfo) (int, boo
 	for _, f := range free {
 		piece(f.s, f.e)
 	}
-	h.heldBytes += added
 	return added, differs
 }
 
@@ -352,7 +389,7 @@ func (rd *reader) drain(c *conn, d Dir, fi frameInfo) {
 		}
 		h.held[0] = heldSeg{}
 		h.held = h.held[1:]
-		h.heldBytes -= len(e.data)
+		h.heldBytes -= len(e.data) + heldOverhead
 		if e.end() <= h.off {
 			continue
 		}
@@ -381,22 +418,67 @@ func (rd *reader) drain(c *conn, d Dir, fi frameInfo) {
 	}
 }
 
-// gap skips n missing bytes of direction d.
+// gap reports n bytes of direction d that the capture does not have and
+// moves past them.
 func (rd *reader) gap(c *conn, d Dir, n uint64, fi frameInfo, detail string) {
 	h := &c.half[d]
 	c.st.Gaps[d]++
-	c.st.Skipped[d] += uint64(h.dropPartial())
 	rd.event(c, EventGap, d, fi, h.next, 0, n, detail)
-	h.advance(n)
-	h.resync = true
-	h.afterGap = true
+	rd.lose(c, d, n, fi)
 }
 
-// ackGap handles the peer acknowledging bytes of direction d that the
-// capture does not have ("ACKed unseen segment").
-func (rd *reader) ackGap(c *conn, d Dir, ack uint32, fi frameInfo) {
+// lose moves direction d past n missing bytes. Bytes that fall inside the
+// unit being filled stay in it as a zero-filled hole, and the unit is
+// delivered with Missing once its remaining bytes arrive, so that a hole
+// costs one unit only and framing carries on at the next boundary. A hole
+// that reaches past the unit, or one that hides the start of the next unit,
+// loses the framing: the reader then resynchronises (see syncPend).
+func (rd *reader) lose(c *conn, d Dir, n uint64, fi frameInfo) {
 	h := &c.half[d]
-	if !h.known || h.stopped {
+	for n > 0 && !h.stopped {
+		switch {
+		case h.skip > 0:
+			k := min(h.skip, n)
+			h.skip -= k
+			n -= k
+			h.advance(k)
+		case h.unit != nil:
+			k := min(uint64(h.unitNeed-len(h.unit)), n)
+			h.unitHoles = append(h.unitHoles, Range{len(h.unit), len(h.unit) + int(k)})
+			h.unit = append(h.unit, make([]byte, k)...)
+			n -= k
+			h.advance(k)
+			if len(h.unit) == h.unitNeed {
+				u, holes := h.unit, h.unitHoles
+				h.unit, h.unitHoles = nil, nil
+				rd.deliver(c, d, u, false, h.unitOff, h.unitFirst, fi, holes)
+			}
+		default:
+			// The next unit boundary is in the hole: framing is lost.
+			c.st.Skipped[d] += uint64(len(h.pend))
+			h.pend = h.pend[:0]
+			h.marks = h.marks[:0]
+			h.advance(n)
+			n = 0
+			h.resync, h.afterGap = true, true
+		}
+	}
+	if n > 0 { // stopped meanwhile
+		h.advance(n)
+	}
+}
+
+// ackHint records that the peer acknowledged direction d up to ack. An
+// acknowledgment of bytes the capture does not have ("ACKed unseen
+// segment") is not yet a gap: on virtual machines and multi-queue NICs the
+// segment often shows up in the capture after the ACK that covers it. It
+// tells that the bytes were sent, so that a hole there becomes a gap
+// without waiting for the connection's end once the bytes held behind it
+// reach MaxBuffer, and so that bytes acknowledged but never captured at the
+// end of a direction are reported.
+func (rd *reader) ackHint(c *conn, d Dir, ack uint32, fi frameInfo) {
+	h := &c.half[d]
+	if !h.known {
 		return
 	}
 	delta := int32(ack - h.next)
@@ -407,15 +489,8 @@ func (rd *reader) ackGap(c *conn, d Dir, ack uint32, fi frameInfo) {
 	if h.finKnown && !h.finDone && ackOff == h.finOff+1 {
 		ackOff = h.finOff
 	}
-	for h.off < ackOff && !h.stopped {
-		if len(h.held) > 0 && h.held[0].off <= ackOff {
-			if h.held[0].off > h.off {
-				rd.gap(c, d, h.held[0].off-h.off, fi, "")
-			}
-			rd.drain(c, d, fi)
-			continue
-		}
-		rd.gap(c, d, ackOff-h.off, fi, "")
+	if !h.ackKnown || ackOff > h.acked {
+		h.acked, h.ackKnown, h.ackFrame = ackOff, true, fi
 	}
 }
 
@@ -424,20 +499,41 @@ func (rd *reader) checkCap(c *conn, d Dir, fi frameInfo) {
 	h := &c.half[d]
 	max := rd.opts.MaxBuffer
 	for !h.stopped && h.buffered() > max {
-		c.st.CapHit = true
 		if len(h.held) > 0 {
-			rd.event(c, EventCapHit, d, fi, h.next, 0, 0, "MaxBuffer: "+itoa(h.buffered())+" bytes held behind a missing segment")
-			if h.held[0].off > h.off {
-				rd.gap(c, d, h.held[0].off-h.off, fi, "")
+			first := h.held[0].off
+			if h.ackKnown && h.acked > h.off {
+				// The peer acknowledged the hole: the capture lost it.
+				// Waiting longer cannot fill it; it is a gap, not a cap.
+				if first > h.off {
+					rd.gap(c, d, first-h.off, fi, "acknowledged by the peer but not captured")
+				}
 			} else {
-				c.st.Skipped[d] += uint64(h.dropPartial())
+				c.st.CapHit = true
+				rd.event(c, EventCapHit, d, fi, h.next, 0, 0, "MaxBuffer: "+itoa(h.buffered())+" bytes held behind a missing segment")
+				if first > h.off {
+					rd.gap(c, d, first-h.off, fi, "bytes held behind it reached MaxBuffer")
+				}
 			}
 			rd.drain(c, d, fi)
+			if len(h.held) > 0 && h.held[0].off == first {
+				// nothing moved: do not loop for ever
+				break
+			}
+			continue
+		}
+		if h.resync && h.unit == nil {
+			// Looking for a unit boundary: give up the oldest candidates.
+			k := min(h.buffered()-max, len(h.pend))
+			c.st.Skipped[d] += uint64(k)
+			h.syncSkipped += uint64(k)
+			h.consumePend(k)
+			rd.syncPend(c, d, fi, false)
 			continue
 		}
 		n := h.dropPartial()
 		c.st.Skipped[d] += uint64(n)
 		c.st.Gaps[d]++
+		c.st.CapHit = true
 		rd.event(c, EventCapHit, d, fi, h.next, 0, 0, "MaxBuffer: no unit boundary within "+itoa(n)+" bytes")
 		rd.event(c, EventGap, d, fi, h.next, 0, uint64(n), "bytes dropped at MaxBuffer")
 		h.resync = true
@@ -445,7 +541,9 @@ func (rd *reader) checkCap(c *conn, d Dir, fi frameInfo) {
 	}
 }
 
-// flush delivers what a direction still holds at End: each hole becomes a gap.
+// flush delivers what a direction still holds at End: each hole becomes a
+// gap, as do bytes the peer acknowledged that were never captured, and a
+// resynchronisation still waiting for more bytes decides with what it has.
 func (rd *reader) flush(c *conn, d Dir, fi frameInfo) {
 	h := &c.half[d]
 	for len(h.held) > 0 && !h.stopped {
@@ -454,6 +552,16 @@ func (rd *reader) flush(c *conn, d Dir, fi frameInfo) {
 			rd.gap(c, d, e.off-h.off, frameInfo{e.frame, e.t}, "")
 		}
 		rd.drain(c, d, frameInfo{})
+	}
+	if h.stopped {
+		return
+	}
+	if h.ackKnown && h.acked > h.off && (!h.finDone || h.acked > h.finOff) {
+		rd.gap(c, d, h.acked-h.off, h.ackFrame, "acknowledged by the peer but not captured")
+	}
+	if h.resync && len(h.pend) > 0 {
+		// the units found now were complete when their last byte came in
+		rd.syncPend(c, d, h.marks[len(h.marks)-1].fed, true)
 	}
 }
 
@@ -479,7 +587,6 @@ func (rd *reader) feed(c *conn, d Dir, b []byte, off uint64, segFrame uint64, fi
 		b = b[k:]
 		off += k
 	}
-	segStart := true
 	for len(b) > 0 {
 		if h.stopped {
 			c.st.Undelivered[d] += uint64(len(b))
@@ -489,38 +596,29 @@ func (rd *reader) feed(c *conn, d Dir, b []byte, off uint64, segFrame uint64, fi
 			k := min(h.unitNeed-len(h.unit), len(b))
 			h.unit = append(h.unit, b[:k]...)
 			b, off = b[k:], off+uint64(k)
-			segStart = false
 			if len(h.unit) == h.unitNeed {
-				u := h.unit
-				h.unit = nil
-				rd.deliver(c, d, u, false, h.unitOff, h.unitFirst, fi)
+				u, holes := h.unit, h.unitHoles
+				h.unit, h.unitHoles = nil, nil
+				rd.deliver(c, d, u, false, h.unitOff, h.unitFirst, fi, holes)
 			}
 			continue
 		}
-		if len(h.pend) > 0 {
-			if segStart || len(h.marks) == 0 || h.marks[len(h.marks)-1].frame != segFrame {
-				h.marks = append(h.marks, mark{off, segFrame})
+		if len(h.pend) > 0 || h.resync {
+			if len(h.pend) == 0 {
+				h.pendOff = off
+			}
+			if len(h.marks) == 0 || h.marks[len(h.marks)-1].frame != segFrame {
+				h.marks = append(h.marks, mark{off, segFrame, fi})
 			}
 			h.pend = append(h.pend, b...)
-			rd.framePend(c, d, fi)
+			if h.resync {
+				rd.syncPend(c, d, fi, false)
+			} else {
+				rd.framePend(c, d, fi)
+			}
 			return
 		}
-		if h.resync && !segStart {
-			// a rejected candidate: skip to the next segment start
-			c.st.Skipped[d] += uint64(len(b))
-			return
-		}
-		n := rd.opts.Framer(b)
-		segStart = false
-		if h.resync {
-			if n < 0 {
-				c.st.Skipped[d] += uint64(len(b))
-				return
-			}
-			if n > 0 {
-				h.resync = false
-			}
-		}
+		n := h.framer(b)
 		switch {
 		case n > rd.opts.MaxBuffer:
 			k := min(n, len(b))
@@ -528,7 +626,7 @@ func (rd *reader) feed(c *conn, d Dir, b []byte, off uint64, segFrame uint64, fi
 			h.skip = uint64(n - k)
 			b, off = b[k:], off+uint64(k)
 		case n > 0 && n <= len(b):
-			rd.deliver(c, d, bytes.Clone(b[:n]), false, off, segFrame, fi)
+			rd.deliver(c, d, bytes.Clone(b[:n]), false, off, segFrame, fi, nil)
 			b, off = b[n:], off+uint64(n)
 		case n > 0:
 			h.unit = make([]byte, len(b), unitCap(n, len(b)))
@@ -538,11 +636,11 @@ func (rd *reader) feed(c *conn, d Dir, b []byte, off uint64, segFrame uint64, fi
 		case n == 0:
 			h.pend = append(h.pend[:0], b...)
 			h.pendOff = off
-			h.marks = append(h.marks[:0], mark{off, segFrame})
+			h.marks = append(h.marks[:0], mark{off, segFrame, fi})
 			return
 		default:
 			k := opaqueLen(n, len(b))
-			rd.deliver(c, d, bytes.Clone(b[:k]), true, off, segFrame, fi)
+			rd.deliver(c, d, bytes.Clone(b[:k]), true, off, segFrame, fi, nil)
 			b, off = b[k:], off+uint64(k)
 		}
 	}
@@ -579,30 +677,81 @@ func (rd *reader) tooLarge(c *conn, d Dir, n int, fi frameInfo) {
 	h.afterGap = true
 }
 
+// syncPend looks for the place where framing resumes in pend, after a gap
+// that hid a unit boundary or at the start of a direction that began before
+// the capture. A candidate offset is taken only when the SyncFramer accepts
+// the unit there and also the unit right after it, or when that unit ends
+// exactly where the direction's bytes end (end: no more will come). Bytes
+// before the boundary are skipped (ConnStats.Skipped) and EventResync says
+// how many. Candidates that need more bytes to be decided keep pend from
+// there on; the search never holds more than MaxBuffer bytes.
+func (rd *reader) syncPend(c *conn, d Dir, fi frameInfo, end bool) {
+	h := &c.half[d]
+	p, found := 0, false
+	for p < len(h.pend) {
+		ok, undecided := rd.confirm(h.pend[p:], end)
+		if ok {
+			found = true
+			break
+		}
+		if undecided {
+			break
+		}
+		p++
+	}
+	if p > 0 {
+		c.st.Skipped[d] += uint64(p)
+		h.syncSkipped += uint64(p)
+		h.consumePend(p)
+	}
+	if !found {
+		if end {
+			c.st.Skipped[d] += uint64(len(h.pend))
+			h.syncSkipped += uint64(len(h.pend))
+			h.pend, h.marks = h.pend[:0], h.marks[:0]
+		}
+		return
+	}
+	h.resync = false
+	rd.event(c, EventResync, d, frameInfo{h.frameAt(h.pendOff), h.fedAt(h.pendOff, fi).t}, h.next-uint32(len(h.pend)), 0, h.syncSkipped, "")
+	h.syncSkipped = 0
+	rd.framePend(c, d, fi)
+}
+
+// confirm reports whether b starts a unit that the bytes confirm (see
+// syncPend), or whether more bytes are needed to tell.
+func (rd *reader) confirm(b []byte, end bool) (ok, undecided bool) {
+	f := rd.opts.SyncFramer
+	if f == nil {
+		f = rd.opts.Framer
+	}
+	n := f(b)
+	switch {
+	case n < 0:
+		return false, false
+	case n == 0:
+		return false, !end
+	case n+1 > rd.opts.MaxBuffer:
+		return false, false
+	case n > len(b):
+		return false, !end
+	case n == len(b):
+		return end, !end
+	}
+	switch m := f(b[n:]); {
+	case m > 0:
+		return true, false
+	case m == 0:
+		return false, !end
+	}
+	return false, false
+}
+
 // framePend cuts units from pend.
 func (rd *reader) framePend(c *conn, d Dir, fi frameInfo) {
 	h := &c.half[d]
 	for len(h.pend) > 0 && !h.stopped {
-		n := rd.opts.Framer(h.pend)
-		if h.resync {
-			if n == 0 {
-				return
-			}
-			if n < 0 {
-				// reject this candidate: drop to the next segment start
-				k := len(h.pend)
-				for _, m := range h.marks {
-					if m.off > h.pendOff {
-						k = int(m.off - h.pendOff)
-						break
-					}
-				}
-				c.st.Skipped[d] += uint64(k)
-				h.consumePend(k)
-				continue
-			}
-			h.resync = false
-		}
+		n := h.framer(h.pend)
 		switch {
 		case n > rd.opts.MaxBuffer:
 			k := min(n, len(h.pend))
@@ -610,7 +759,7 @@ func (rd *reader) framePend(c *conn, d Dir, fi frameInfo) {
 			h.skip = uint64(n - k)
 			h.consumePend(k)
 		case n > 0 && n <= len(h.pend):
-			rd.deliver(c, d, bytes.Clone(h.pend[:n]), false, h.pendOff, h.frameAt(h.pendOff), fi)
+			rd.deliver(c, d, bytes.Clone(h.pend[:n]), false, h.pendOff, h.frameAt(h.pendOff), h.fedAt(h.pendOff+uint64(n)-1, fi), nil)
 			h.consumePend(n)
 		case n > 0:
 			h.unit = make([]byte, len(h.pend), unitCap(n, len(h.pend)))
@@ -624,7 +773,7 @@ func (rd *reader) framePend(c *conn, d Dir, fi frameInfo) {
 			return
 		default:
 			k := opaqueLen(n, len(h.pend))
-			rd.deliver(c, d, bytes.Clone(h.pend[:k]), true, h.pendOff, h.frameAt(h.pendOff), fi)
+			rd.deliver(c, d, bytes.Clone(h.pend[:k]), true, h.pendOff, h.frameAt(h.pendOff), h.fedAt(h.pendOff+uint64(k)-1, fi), nil)
 			h.consumePend(k)
 		}
 	}
@@ -634,17 +783,17 @@ func (rd *reader) framePend(c *conn, d Dir, fi frameInfo) {
 	}
 }
 
-// deliver hands one unit to the Handler.
-func (rd *reader) deliver(c *conn, d Dir, b []byte, opaque bool, off, first uint64, fi frameInfo) {
+// deliver hands one unit to the Handler; missing lists its holes.
+func (rd *reader) deliver(c *conn, d Dir, b []byte, opaque bool, off, first uint64, fi frameInfo, missing []Range) {
 	h := &c.half[d]
 	ag := h.afterGap
 	h.afterGap = false
 	ok := rd.h.Data(&Data{Conn: &c.c, Dir: d, Bytes: b, Opaque: opaque, Offset: off,
-		FirstFrame: first, Frame: fi.frame, Time: fi.t, AfterGap: ag})
+		FirstFrame: first, Frame: fi.frame, Time: fi.t, AfterGap: ag, Missing: missing})
 	if !ok {
 		h.stopped = true
 		c.st.Undelivered[d] += uint64(len(h.unit) + len(h.pend))
-		h.unit = nil
+		h.unit, h.unitHoles = nil, nil
 		h.pend, h.marks = nil, nil
 		h.skip = 0
 	}

@@ -53,6 +53,14 @@ func (rd *reader) tcpPacket(data []byte, ci *gopacket.CaptureInfo, v6 bool) {
 			c = nil
 		}
 	}
+	if c == nil && !syn && !synAck {
+		if _, ok := rd.evictedKeys[k]; ok {
+			// the rest of a connection MaxConns ended early: counted, and
+			// not a new attempt
+			rd.info.EvictedPackets++
+			return
+		}
+	}
 	if c == nil {
 		switch {
 		case syn:
@@ -160,7 +168,7 @@ func (rd *reader) tcpPacket(data []byte, ci *gopacket.CaptureInfo, v6 bool) {
 	// An ACK from the server before its SYN-ACK belongs to something else
 	// (a stale connection): it says nothing about what the client sent.
 	if tcp.ACK && !(c.synSeen && !c.synAck) {
-		rd.ackGap(c, 1-d, tcp.Ack, fi)
+		rd.ackHint(c, 1-d, tcp.Ack, fi)
 	}
 }
 

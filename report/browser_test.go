@@ -157,9 +157,9 @@ func TestBrowserReport(t *testing.T) {
 		wantShots bool
 	}{
 		{"sample", "../testdata/trust/cucm7-pub-CallManager-trust", "10.10.1.11", "../testdata/sample-cucm-trunk.cap",
-			[]string{"5 of 12 connections failed", "unknown_ca"}, true},
+			[]string{"12 connections: 7 ok, 4 failed, 1 no_answer", "unknown_ca"}, true},
 		{"hostile", "", "", "../testdata/hostile-names.pcap",
-			[]string{"1 of 1 connections failed", "<script>alert(1)</script>", `"><img src=x onerror=alert(1)>`, `\u202e`}, false},
+			[]string{"1 connection: 1 failed", "<script>alert(1)</script>", `"><img src=x onerror=alert(1)>`, `\u202e`}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

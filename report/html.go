@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"sort"
 	"strings"
 	"time"
 
@@ -26,7 +25,7 @@ type HTMLMeta struct {
 }
 
 // MaxHTMLPairs caps the client and destination pairs listed in the HTML
-// report (pairs with a failure first): a capture with thousands of clients
+// report (pairs with a call failure first): a capture with thousands of clients
 // would otherwise make the page too large to attach. The JSON output lists
 // every pair.
 const MaxHTMLPairs = 200
@@ -49,12 +48,14 @@ var htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template
 	"short":   shortHash,
 	"verdict": verdictClass,
 	"trust":   trustClass,
+	"other":   otherOutcomes,
+	"otherc":  otherClass,
 }).ParseFS(htmlFiles, "templates/report.html.tmpl", "templates/report.css"))
 
 // WriteHTML writes the triage view t as one self-contained HTML page: a
 // header describing each capture, a verdict banner with the pattern
 // sentences, the destination and pair tables, then each connection kept in
-// full (the failed ones, up to the Merger's cap, and a sample of ok ones)
+// full (those not ok, up to the Merger's cap, and a sample of ok ones)
 // with a ladder diagram as inline SVG, its verdict and evidence, and each
 // certificate as a card with its PEM; last the certificate inventory and the
 // trust folders. The page has no script and loads nothing: CSS is inline and
@@ -71,17 +72,23 @@ type htmlPage struct {
 	Version   string
 	Generated string
 	Captures  []htmlCapture
-	// Conns are the failed connections kept in full, then the sample of ok
+	// Conns are the connections not ok kept in full, then the sample of ok
 	// ones, each in capture and ID order; certificate cards go to the first
 	// showing in that order.
 	Conns  []htmlConn
 	OKFrom int // index in Conns of the first ok connection
-	Failed int
-	// Failures are the first failed connections' sentences, for the verdict
-	// banner when triage found no pattern to tell (few connections).
-	Failures []htmlConn
-	// Verdicts counts the connections by verdict: "failed 4, ok 7".
-	Verdicts   string
+	// Headline is the verdict banner's title (and the page's): the
+	// connections counted by verdict, each named as itself ("12
+	// connections: 7 ok, 4 failed, 1 no_answer"), or "All N connections
+	// succeeded".
+	Headline string
+	// Banner is the banner's class: bad when a call failed, warn when the
+	// capture cannot tell how some connections ended (and none failed) or
+	// holds none, ok when every connection is ok.
+	Banner string
+	// Problems are the first connections not ok, whose sentences the verdict
+	// banner shows when triage found no pattern to tell (few connections).
+	Problems   []htmlConn
 	CutBanner  bool
 	CertAnchor map[string]bool // SHA-256 of certificates with a card
 	// Pairs are the pairs listed: those with a failure first, at most
@@ -100,8 +107,13 @@ type htmlCapture struct {
 
 type htmlConn struct {
 	TriageConnection
-	Anchor   string
-	Failed   bool
+	Anchor string
+	// Problem is set when the verdict is not ok: the connection is listed
+	// first and shown open.
+	Problem bool
+	// Class is failed for a call failure, undecided when the capture cannot
+	// tell, okc when ok.
+	Class    string
 	SeenIn   []string
 	Ladder   ladder
 	Certs    []htmlCert
@@ -152,10 +164,10 @@ func buildHTMLPage(t *Triage, meta HTMLMeta) *htmlPage {
 		}
 		p.Captures = append(p.Captures, hc)
 	}
-	p.Failed = t.Summary.Problems
+	p.Headline, p.Banner = htmlHeadline(t.Summary)
 	for _, failed := range []bool{true, false} {
 		for _, pr := range t.Pairs {
-			if (pr.Failed > 0) != failed {
+			if (pr.CallFailures > 0) != failed {
 				continue
 			}
 			if len(p.Pairs) < MaxHTMLPairs {
@@ -168,15 +180,6 @@ func buildHTMLPage(t *Triage, meta HTMLMeta) *htmlPage {
 			}
 		}
 	}
-	words := make([]string, 0, len(t.Summary.Verdicts))
-	for v := range t.Summary.Verdicts {
-		words = append(words, v)
-	}
-	sort.Strings(words)
-	for i, v := range words {
-		words[i] = fmt.Sprintf("%s %d", v, t.Summary.Verdicts[v])
-	}
-	p.Verdicts = strings.Join(words, ", ")
 	var order []*TriageConnection
 	for i := range t.Connections {
 		if t.Connections[i].Verdict != string(diagnose.VerdictOK) {
@@ -190,7 +193,7 @@ func buildHTMLPage(t *Triage, meta HTMLMeta) *htmlPage {
 		}
 	}
 	for _, c := range order {
-		hc := htmlConn{TriageConnection: *c, Anchor: fmt.Sprintf("c%d-%d", c.Capture, c.ID), Failed: c.Verdict != string(diagnose.VerdictOK)}
+		hc := htmlConn{TriageConnection: *c, Anchor: fmt.Sprintf("c%d-%d", c.Capture, c.ID), Problem: c.Verdict != string(diagnose.VerdictOK), Class: connClass(c.Verdict)}
 		for _, s := range c.SeenIn {
 			hc.SeenIn = append(hc.SeenIn, captureFile(t, s))
 		}
@@ -211,11 +214,42 @@ func buildHTMLPage(t *Triage, meta HTMLMeta) *htmlPage {
 			hc.Certs = append(hc.Certs, hcert)
 		}
 		p.Conns = append(p.Conns, hc)
-		if len(t.Patterns) == 0 && hc.Failed && len(p.Failures) < 3 {
-			p.Failures = append(p.Failures, hc)
+		if len(t.Patterns) == 0 && hc.Problem && len(p.Problems) < 3 {
+			p.Problems = append(p.Problems, hc)
 		}
 	}
 	return p
+}
+
+// htmlHeadline returns the verdict banner's headline and class.
+func htmlHeadline(sum Summary) (headline, class string) {
+	switch {
+	case sum.Connections == 0:
+		return "No TLS connection was found", "warn"
+	case sum.Problems == 0 && sum.Connections == 1:
+		return "The one connection succeeded", "ok"
+	case sum.Problems == 0:
+		return fmt.Sprintf("All %d connections succeeded", sum.Connections), "ok"
+	}
+	class = "warn"
+	for v, n := range sum.Verdicts {
+		if n > 0 && callFailure(diagnose.Verdict(v)) {
+			class = "bad"
+		}
+	}
+	return summaryLine(sum, false), class
+}
+
+// connClass is the CSS class of a connection's details box.
+func connClass(verdict string) string {
+	v := diagnose.Verdict(verdict)
+	switch {
+	case v == diagnose.VerdictOK:
+		return "okc"
+	case callFailure(v):
+		return "failed"
+	}
+	return "undecided"
 }
 
 func captureFile(t *Triage, i int) string {

@@ -146,10 +146,10 @@ func TestWriteHTMLStructure(t *testing.T) {
 		wantPEM     int
 	}{
 		{name: "sample", input: "../testdata/sample-cucm-trunk.cap", trust: "../testdata/trust/cucm7-pub-CallManager-trust", node: "10.10.1.11",
-			want:        []string{"connections failed", "10.20.1.22:5061", "unknown_ca", "stale_copy", "cucm7-pub-CallManager-trust"},
+			want:        []string{"12 connections: 7 ok, 4 failed, 1 no_answer", "10.20.1.22:5061", "unknown_ca", "stale_copy", "cucm7-pub-CallManager-trust"},
 			wantLadders: -1, wantAlerts: -1, wantPEM: -1},
 		{name: "hostile", input: "../testdata/hostile-names.pcap",
-			want:        []string{"1 of 1 connections failed", "<script>alert(1)</script>", `"><img src=x onerror=alert(1)>`, `\1B[31mRED`, `\x1b[31m`, `\u202e`, "bad_certificate"},
+			want:        []string{"1 connection: 1 failed", "<script>alert(1)</script>", `"><img src=x onerror=alert(1)>`, `\1B[31mRED`, `\x1b[31m`, `\u202e`, "bad_certificate"},
 			wantLadders: 1, wantAlerts: 1, wantPEM: 1},
 		{name: "cut at 128 bytes", input: "../testdata/snaplen128-cut.pcap", want: []string{"Packets were cut", "size all"}, wantCut: true, wantLadders: -1, wantAlerts: -1, wantPEM: -1},
 	}
@@ -397,13 +397,13 @@ func TestHTMLPairsCap(t *testing.T) {
 				tr.Pairs = append(tr.Pairs, Pair{Client: fmt.Sprintf("10.0.%d.%d", i/250, i%250), Server: "10.1.1.1:5061", Counts: Counts{Attempts: 1, OK: 1}})
 			}
 			for i := 0; i < tt.failed; i++ {
-				tr.Pairs = append(tr.Pairs, Pair{Client: fmt.Sprintf("10.2.%d.%d", i/250, i%250), Server: "10.1.1.1:5061", Counts: Counts{Attempts: 1, Failed: 1}})
+				tr.Pairs = append(tr.Pairs, Pair{Client: fmt.Sprintf("10.2.%d.%d", i/250, i%250), Server: "10.1.1.1:5061", Counts: Counts{Attempts: 1, Failed: 1, CallFailures: 1}})
 			}
 			p := buildHTMLPage(tr, HTMLMeta{})
 			if len(p.Pairs) != tt.wantListed || p.PairsOmitted != tt.wantOmit || p.PairsOmittedFailed != tt.wantOmitF {
 				t.Errorf("listed %d, omitted %d (%d failed); want %d, %d (%d)", len(p.Pairs), p.PairsOmitted, p.PairsOmittedFailed, tt.wantListed, tt.wantOmit, tt.wantOmitF)
 			}
-			if tt.failed > 0 && p.Pairs[0].Failed == 0 {
+			if tt.failed > 0 && p.Pairs[0].CallFailures == 0 {
 				t.Error("the first pair listed has no failure")
 			}
 		})

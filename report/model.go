@@ -51,45 +51,51 @@ type Capture struct {
 	Undecodable         uint64               `json:"undecodable_packets"`
 	Connections         int                  `json:"connections"`
 	ConnsEvicted        uint64               `json:"connections_evicted"`
+	EvictedPkts         uint64               `json:"evicted_packets"`
+	OtherConns          uint64               `json:"other_connections"`
 	Warnings            []string             `json:"warnings"`
 	Error               string               `json:"error,omitempty"`
 }
 
 // Connection is one TCP connection and its verdict.
 type Connection struct {
-	Capture                 int                 `json:"capture"`
-	ID                      uint64              `json:"id"`
-	Client                  string              `json:"client"`
-	Server                  string              `json:"server"`
-	RolesGuessed            bool                `json:"roles_guessed"`
-	Start                   Time                `json:"start"`
-	End                     Time                `json:"end"`
-	StartFrame              uint64              `json:"start_frame"`
-	EndFrame                uint64              `json:"end_frame"`
-	Verdict                 string              `json:"verdict"`
-	Reason                  string              `json:"reason"`
-	Summary                 string              `json:"summary"`
-	AbortedBy               string              `json:"aborted_by"`
-	Alert                   *Alert              `json:"alert"`
-	TLSVersion              string              `json:"tls_version"`
-	ClientMaxVersion        string              `json:"client_max_version"`
-	CipherSuite             string              `json:"cipher_suite"`
-	SNI                     string              `json:"sni"`
-	ALPN                    string              `json:"alpn"`
-	Resumed                 bool                `json:"resumed"`
-	HandshakeComplete       bool                `json:"handshake_complete"`
-	HandshakeFrame          uint64              `json:"handshake_frame"`
-	CertificateRequest      *CertificateRequest `json:"certificate_request"`
-	EmptyClientCertificate  bool                `json:"empty_client_certificate"`
-	CertificatesHidden      bool                `json:"certificates_hidden"`
-	Certificates            []Certificate       `json:"certificates"`
-	NameCheck               *trust.NameCheck    `json:"name_check"`
-	CertificateRequestAudit *trust.Audit        `json:"certificate_request_audit"`
-	Events                  []Event             `json:"events"`
-	EventsDropped           int                 `json:"events_dropped"`
-	Findings                []Finding           `json:"findings"`
-	Stats                   ConnStats           `json:"stats"`
-	serverAddr              netip.AddrPort
+	Capture                 int                  `json:"capture"`
+	ID                      uint64               `json:"id"`
+	Client                  string               `json:"client"`
+	Server                  string               `json:"server"`
+	RolesGuessed            bool                 `json:"roles_guessed"`
+	Start                   Time                 `json:"start"`
+	End                     Time                 `json:"end"`
+	StartFrame              uint64               `json:"start_frame"`
+	EndFrame                uint64               `json:"end_frame"`
+	Verdict                 string               `json:"verdict"`
+	Reason                  string               `json:"reason"`
+	Summary                 string               `json:"summary"`
+	AbortedBy               string               `json:"aborted_by"`
+	Alert                   *Alert               `json:"alert"`
+	TLSVersion              string               `json:"tls_version"`
+	ClientMaxVersion        string               `json:"client_max_version"`
+	CipherSuite             string               `json:"cipher_suite"`
+	SNI                     string               `json:"sni"`
+	ALPN                    string               `json:"alpn"`
+	Resumed                 bool                 `json:"resumed"`
+	HandshakeComplete       bool                 `json:"handshake_complete"`
+	HandshakeFrame          uint64               `json:"handshake_frame"`
+	CertificateRequest      *CertificateRequest  `json:"certificate_request"`
+	EmptyClientCertificate  bool                 `json:"empty_client_certificate"`
+	CertificatesHidden      bool                 `json:"certificates_hidden"`
+	Certificates            []Certificate        `json:"certificates"`
+	PartialCertificates     []PartialCertificate `json:"partial_certificates"`
+	CertificatesLost        []string             `json:"certificates_lost"`
+	CertificatesDropped     int                  `json:"certificates_dropped"`
+	HelloRetryRequest       bool                 `json:"hello_retry_request"`
+	NameCheck               *trust.NameCheck     `json:"name_check"`
+	CertificateRequestAudit *trust.Audit         `json:"certificate_request_audit"`
+	Events                  []Event              `json:"events"`
+	EventsDropped           int                  `json:"events_dropped"`
+	Findings                []Finding            `json:"findings"`
+	Stats                   ConnStats            `json:"stats"`
+	clientAddr, serverAddr  netip.AddrPort
 }
 
 // Alert is the alert that decided a connection's verdict.
@@ -114,6 +120,26 @@ type CertificateRequest struct {
 	CertificateAuthorities []string `json:"certificate_authorities"`
 	Length                 int      `json:"length"`
 	Unreadable             int      `json:"unreadable_names"`
+}
+
+// PartialCertificate is a certificate the capture lost bytes of: its place
+// in the chain, the byte ranges of its DER that are missing, and the names
+// and serial as far as the bytes before the first hole show them.
+type PartialCertificate struct {
+	SentBy  string      `json:"sent_by"`
+	Index   int         `json:"index"`
+	Frame   uint64      `json:"frame"`
+	Length  int         `json:"length"`
+	Missing []ByteRange `json:"missing"`
+	Subject string      `json:"subject"`
+	Issuer  string      `json:"issuer"`
+	Serial  string      `json:"serial"`
+}
+
+// ByteRange is a byte range [start, end).
+type ByteRange struct {
+	Start int `json:"start"`
+	End   int `json:"end"`
 }
 
 // Certificate is one certificate presented on a connection.
@@ -283,38 +309,81 @@ type Destination struct {
 }
 
 // Counts are the outcome counts of a destination or a pair.
+//
+// Failed counts the failed verdict only. CallFailures, FirstFailure and
+// LastFailure count the connections over which a call could not have been set
+// up: failed, refused and no_answer (nothing listens, or the path drops the
+// SYN), and not_tls (a transport mismatch). Incomplete and truncated
+// connections are neither: the capture cannot tell how they ended, so they
+// are counted by verdict and reason only.
 type Counts struct {
-	Attempts     int            `json:"attempts"`
-	OK           int            `json:"ok"`
-	Failed       int            `json:"failed"`
-	Verdicts     map[string]int `json:"verdicts"`
-	Reasons      map[string]int `json:"reasons"`
-	Alerts       map[string]int `json:"alerts"`
-	FirstFailure *Time          `json:"first_failure"`
-	LastFailure  *Time          `json:"last_failure"`
+	Attempts int `json:"attempts"`
+	OK       int `json:"ok"`
+	Failed   int `json:"failed"`
+	// CallFailures counts the connections whose verdict is a call failure
+	// (see callFailure).
+	CallFailures int `json:"call_failures"`
+	// SYNsUnanswered counts the SYNs (retransmissions included) sent on the
+	// no_answer connections.
+	SYNsUnanswered int            `json:"syns_unanswered"`
+	Verdicts       map[string]int `json:"verdicts"`
+	Reasons        map[string]int `json:"reasons"`
+	// VerdictReasons counts reasons per verdict: {"incomplete": {"midstream": 2}}.
+	VerdictReasons map[string]map[string]int `json:"verdict_reasons"`
+	Alerts         map[string]int            `json:"alerts"`
+	FirstFailure   *Time                     `json:"first_failure"`
+	LastFailure    *Time                     `json:"last_failure"`
+	// failedAlerts counts the alerts of failed connections only: the words
+	// that explain failures; undecidedAlerts those of incomplete and
+	// truncated connections (an alert that survived a snap length cut).
+	failedAlerts, undecidedAlerts map[string]int
 }
 
-// count adds one connection's outcome; alert is "<sender> <name>" or "".
-func (c *Counts) count(verdict diagnose.Verdict, reason diagnose.Reason, alert string, start time.Time) {
+// outcome is what Counts needs of one connection.
+type outcome struct {
+	verdict diagnose.Verdict
+	reason  diagnose.Reason
+	alert   string // "<sender> <name>" or ""
+	start   time.Time
+	syns    int // packets the client sent: the SYNs of a no_answer connection
+}
+
+// count adds one connection's outcome.
+func (c *Counts) count(o outcome) {
 	if c.Verdicts == nil {
 		c.Verdicts, c.Reasons, c.Alerts = map[string]int{}, map[string]int{}, map[string]int{}
+		c.VerdictReasons, c.failedAlerts, c.undecidedAlerts = map[string]map[string]int{}, map[string]int{}, map[string]int{}
 	}
 	c.Attempts++
-	c.Verdicts[string(verdict)]++
-	c.Reasons[string(reason)]++
-	if alert != "" {
-		c.Alerts[alert]++
+	c.Verdicts[string(o.verdict)]++
+	c.Reasons[string(o.reason)]++
+	countVerdictReason(c.VerdictReasons, o.verdict, o.reason)
+	if o.alert != "" {
+		c.Alerts[o.alert]++
+		if undecided(o.verdict) {
+			c.undecidedAlerts[o.alert]++
+		}
 	}
-	if verdict == diagnose.VerdictOK {
+	switch o.verdict {
+	case diagnose.VerdictOK:
 		c.OK++
+	case diagnose.VerdictFailed:
+		c.Failed++
+		if o.alert != "" {
+			c.failedAlerts[o.alert]++
+		}
+	case diagnose.VerdictNoAnswer:
+		c.SYNsUnanswered += o.syns
+	}
+	if !callFailure(o.verdict) {
 		return
 	}
-	c.Failed++
-	if c.FirstFailure == nil || start.Before(c.FirstFailure.Time) {
-		c.FirstFailure = &Time{start}
+	c.CallFailures++
+	if c.FirstFailure == nil || o.start.Before(c.FirstFailure.Time) {
+		c.FirstFailure = &Time{o.start}
 	}
-	if c.LastFailure == nil || start.After(c.LastFailure.Time) {
-		c.LastFailure = &Time{start}
+	if c.LastFailure == nil || o.start.After(c.LastFailure.Time) {
+		c.LastFailure = &Time{o.start}
 	}
 }
 
@@ -322,7 +391,9 @@ func (c *Counts) count(verdict diagnose.Verdict, reason diagnose.Reason, alert s
 type Summary struct {
 	Connections int            `json:"connections"`
 	Verdicts    map[string]int `json:"verdicts"`
-	Problems    int            `json:"problems"`
+	// VerdictReasons counts reasons per verdict: {"incomplete": {"midstream": 2}}.
+	VerdictReasons map[string]map[string]int `json:"verdict_reasons"`
+	Problems       int                       `json:"problems"`
 }
 
 // Time is a timestamp rendered as RFC 3339 with nanoseconds in UTC.
@@ -368,17 +439,13 @@ func newAggregator() *aggregator {
 		dests:     map[netip.AddrPort]*Destination{},
 		destNames: map[netip.AddrPort]map[string]bool{},
 		nodes:     newCaptureNodes(),
-		summary:   Summary{Verdicts: map[string]int{}},
+		summary:   newSummary(),
 	}
 }
 
 // add counts c, the view of dc.
 func (g *aggregator) add(c *Connection, dc *diagnose.Connection) {
-	g.summary.Connections++
-	g.summary.Verdicts[c.Verdict]++
-	if c.Verdict != string(diagnose.VerdictOK) {
-		g.summary.Problems++
-	}
+	g.summary.count(diagnose.Verdict(c.Verdict), diagnose.Reason(c.Reason))
 	g.nodes.add(dc)
 
 	d := g.dests[c.serverAddr]
@@ -391,7 +458,7 @@ func (g *aggregator) add(c *Connection, dc *diagnose.Connection) {
 	if c.Alert != nil {
 		alert = c.Alert.SentBy + " " + c.Alert.Name
 	}
-	d.count(diagnose.Verdict(c.Verdict), diagnose.Reason(c.Reason), alert, c.Start.Time)
+	d.count(outcome{verdict: diagnose.Verdict(c.Verdict), reason: diagnose.Reason(c.Reason), alert: alert, start: c.Start.Time, syns: int(c.Stats.Client.Packets)})
 	for _, cert := range c.Certificates {
 		if cert.SentBy == "server" && cert.Index == 0 && cert.CommonName != "" && !g.destNames[c.serverAddr][cert.CommonName] {
 			g.destNames[c.serverAddr][cert.CommonName] = true
@@ -425,7 +492,7 @@ func buildCapture(ci *pcap.CaptureInfo, conns int, errs []error) Capture {
 		File: ci.Path, Size: ci.Size, Format: ci.Format, Compressed: ci.Compressed,
 		LinkTypes: nonNil(ci.LinkTypes), Snaplen: ci.Snaplen, Packets: ci.Packets, CutPackets: ci.CutPackets,
 		First: timePtr(ci.First), Last: timePtr(ci.Last), TCPPackets: ci.TCPPackets, OtherPackets: ci.OtherPackets,
-		Undecodable: ci.Undecodable, Connections: conns, ConnsEvicted: ci.ConnsEvicted, Warnings: nonNil(ci.Warnings),
+		Undecodable: ci.Undecodable, Connections: conns, ConnsEvicted: ci.ConnsEvicted, EvictedPkts: ci.EvictedPackets, OtherConns: ci.OtherConns, Warnings: nonNil(ci.Warnings),
 	}
 	for _, err := range errs {
 		if strings.Contains(err.Error(), ci.Path) {
@@ -495,6 +562,20 @@ func buildConnection(c *diagnose.Connection) Connection {
 	for _, cert := range c.Certificates {
 		v.Certificates = append(v.Certificates, buildCertificate(cert))
 	}
+	v.PartialCertificates, v.CertificatesLost = []PartialCertificate{}, []string{}
+	for _, p := range c.PartialCertificates {
+		pc := PartialCertificate{SentBy: p.SentBy.String(), Index: p.Index, Frame: p.Frame, Length: p.Length, Missing: []ByteRange{},
+			Subject: p.Subject, Issuer: p.Issuer, Serial: p.Serial}
+		for _, r := range p.Missing {
+			pc.Missing = append(pc.Missing, ByteRange(r))
+		}
+		v.PartialCertificates = append(v.PartialCertificates, pc)
+	}
+	for _, s := range c.CertificatesLost {
+		v.CertificatesLost = append(v.CertificatesLost, s.String())
+	}
+	v.HelloRetryRequest = c.HelloRetryRequest
+	v.CertificatesDropped = c.CertificatesDropped
 	for _, e := range c.Events {
 		v.Events = append(v.Events, Event{Frame: e.Frame, Time: Time{e.Time}, From: e.From.String(), What: e.What})
 	}

@@ -97,6 +97,12 @@ func writeCaptureText(w io.Writer, i int, c *Capture, many bool) {
 		if c.OtherPackets > 0 {
 			fmt.Fprintf(&b, " (%d other packets not analysed)", c.OtherPackets)
 		}
+		if c.EvictedPkts > 0 {
+			fmt.Fprintf(&b, ", %d later packets of connections ended early by --max-conns (not analysed)", c.EvictedPkts)
+		}
+		if c.OtherConns > 0 {
+			fmt.Fprintf(&b, ", %s that are not TLS (counted, not analysed)", plural(int(c.OtherConns), "other TCP connection", "other TCP connections"))
+		}
 	}
 	fmt.Fprintln(w, b.String())
 	if c.CutPackets > 0 {
@@ -153,6 +159,15 @@ func writeConnectionText(w io.Writer, c *Connection, o TextOptions) {
 		for _, ch := range cert.Checks {
 			fmt.Fprintf(w, "      check %s (%s): %s\n", ch.Code, ch.Severity, Sanitize(ch.Sentence))
 		}
+	}
+	for _, p := range c.PartialCertificates {
+		fmt.Fprintf(w, "   %s\n", partialLine(&p))
+	}
+	if c.CertificatesDropped > 0 {
+		fmt.Fprintf(w, "   %d more certificates were sent on this connection and not kept (at most 64 are)\n", c.CertificatesDropped)
+	}
+	for _, side := range c.CertificatesLost {
+		fmt.Fprintf(w, "   %s certificates: a certificate length was not captured, so the certificates after it cannot be told apart\n", side)
 	}
 	if nc := c.NameCheck; nc != nil {
 		fmt.Fprintf(w, "   X.509 Subject Name: %s\n", Sanitize(nc.Sentence))
@@ -214,6 +229,36 @@ func writeTrustStoresText(w io.Writer, stores []TrustStore) {
 			fmt.Fprintf(w, "    skipped %s%s: %s\n", Sanitize(sk.File), Sanitize(part), Sanitize(sk.Reason))
 		}
 	}
+}
+
+// partialLine describes a certificate the capture lost bytes of.
+func partialLine(p *PartialCertificate) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s certificate ", p.SentBy)
+	if p.Index == 0 {
+		b.WriteString("(leaf)")
+	} else {
+		fmt.Fprintf(&b, "chain[%d]", p.Index)
+	}
+	missing := 0
+	for _, r := range p.Missing {
+		missing += r.End - r.Start
+	}
+	fmt.Fprintf(&b, ": partly missing from the capture (frame %d): %d of its %d bytes, from byte %d", p.Frame, missing, p.Length, p.Missing[0].Start)
+	var known []string
+	if p.Subject != "" {
+		known = append(known, Sanitize(p.Subject))
+	}
+	if p.Serial != "" {
+		known = append(known, "serial "+p.Serial)
+	}
+	if p.Issuer != "" {
+		known = append(known, "issuer "+Sanitize(p.Issuer))
+	}
+	if len(known) > 0 {
+		fmt.Fprintf(&b, "; the bytes before the hole show %s", strings.Join(known, ", "))
+	}
+	return b.String()
 }
 
 func certificateLine(c *Certificate) string {
@@ -288,12 +333,7 @@ func day(t *Time) string {
 }
 
 func destinationCounts(d *Destination, color bool) string {
-	var parts []string
-	for _, v := range diagnose.Verdicts() {
-		if n := d.Verdicts[string(v)]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, colorVerdict(string(v), color)))
-		}
-	}
+	parts := verdictCounts(d.Verdicts, d.VerdictReasons, color, nil)
 	s := fmt.Sprintf("%s: %s", plural(d.Attempts, "attempt", "attempts"), strings.Join(parts, ", "))
 	if len(d.Alerts) > 0 {
 		keys := make([]string, 0, len(d.Alerts))
@@ -310,13 +350,11 @@ func destinationCounts(d *Destination, color bool) string {
 	return s
 }
 
+// summaryLine counts the connections by verdict, each named as itself:
+// "12 connections: 7 ok, 4 failed, 1 no_answer", "2 connections: 2
+// incomplete (midstream)".
 func summaryLine(sum Summary, color bool) string {
-	var parts []string
-	for _, v := range diagnose.Verdicts() {
-		if n := sum.Verdicts[string(v)]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, colorVerdict(string(v), color)))
-		}
-	}
+	parts := verdictCounts(sum.Verdicts, sum.VerdictReasons, color, nil)
 	s := plural(sum.Connections, "connection", "connections")
 	if len(parts) > 0 {
 		s += ": " + strings.Join(parts, ", ")

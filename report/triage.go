@@ -160,13 +160,13 @@ type TriageOptions struct {
 // small summary; full detail only for a capped number of connections. The
 // result depends only on the connections added, not on their order.
 type Merger struct {
-	opts   TriageOptions
-	mu     sync.Mutex
-	sums   []connSum
-	certs  map[string]int32 // SHA-256 -> index in infos
-	infos  []*certinfo.Info
-	failed detailSet
-	ok     detailSet
+	opts     TriageOptions
+	mu       sync.Mutex
+	sums     []connSum
+	certs    map[string]int32 // SHA-256 -> index in infos
+	infos    []*certinfo.Info
+	problems detailSet // connections not ok
+	ok       detailSet
 	// trust holds the distinct trust verdicts on each leaf (by index in infos).
 	trust map[int32][]InventoryTrust
 	// nodes decides each capture's node (node.go).
@@ -196,6 +196,7 @@ type connSum struct {
 	verdict        diagnose.Verdict
 	reason         diagnose.Reason
 	alert          string // "server unknown_ca"
+	clientPackets  uint64 // the SYNs of a no_answer connection
 	certs          []certRef
 }
 
@@ -220,7 +221,7 @@ func NewMerger(o TriageOptions) *Merger {
 	if o.SkewNote <= 0 {
 		o.SkewNote = time.Second
 	}
-	return &Merger{opts: o, certs: map[string]int32{}, failed: detailSet{max: o.MaxFailed}, ok: detailSet{max: o.MaxOK}, nodes: newCaptureNodes()}
+	return &Merger{opts: o, certs: map[string]int32{}, problems: detailSet{max: o.MaxFailed}, ok: detailSet{max: o.MaxOK}, nodes: newCaptureNodes()}
 }
 
 // Add records one connection; c.Capture must be the index of its capture in
@@ -231,7 +232,8 @@ func (m *Merger) Add(c *diagnose.Connection) { m.AddJudged(c, nil) }
 // (t may be nil).
 func (m *Merger) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
 	s := connSum{capture: c.Capture, id: c.ID, client: c.Client, server: c.Server, isn: c.ClientISN, isnKnown: c.ISNKnown,
-		start: c.Start, startFrame: c.StartFrame, endFrame: c.EndFrame, verdict: c.Verdict, reason: c.Reason}
+		start: c.Start, startFrame: c.StartFrame, endFrame: c.EndFrame, verdict: c.Verdict, reason: c.Reason,
+		clientPackets: c.Stats[diagnose.Client].Packets}
 	if c.Alert != nil {
 		s.alert = c.Alert.SentBy.String() + " " + c.Alert.Name
 	}
@@ -257,7 +259,7 @@ func (m *Merger) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
 	m.nodes.add(c)
 	set := &m.ok
 	if c.Verdict != diagnose.VerdictOK {
-		set = &m.failed
+		set = &m.problems
 	}
 	k := connKey{c.Capture, c.ID}
 	if set.wants(k) {
@@ -364,7 +366,7 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 	})
 	t := &Triage{Schema: Schema, Version: version, Patterns: []string{}, Connections: []TriageConnection{},
 		Destinations: []TriageDestination{}, Pairs: []Pair{}, Certificates: []InventoryCert{}, TrustStores: []TrustStore{}, Notes: append([]string{}, notes...),
-		Summary: Summary{Verdicts: map[string]int{}}}
+		Summary: newSummary()}
 	t.Duplicates.ClockOffsets = []ClockOffset{}
 
 	// Per-capture facts count every view.
@@ -383,7 +385,7 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 	for _, v := range views {
 		seen[connKey{v.s.capture, v.s.id}] = v
 	}
-	for _, set := range []*detailSet{&m.failed, &m.ok} {
+	for _, set := range []*detailSet{&m.problems, &m.ok} {
 		keys := make([]connKey, 0, len(set.items))
 		for k := range set.items {
 			if _, dup := dupOf[k]; !dup {
@@ -405,7 +407,7 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 		return connKey{t.Connections[i].Capture, t.Connections[i].ID}.less(connKey{t.Connections[j].Capture, t.Connections[j].ID})
 	})
 	t.Detail.MaxFailed, t.Detail.MaxOK = m.opts.MaxFailed, m.opts.MaxOK
-	t.Detail.FailedOmitted = m.failed.omitted()
+	t.Detail.FailedOmitted = m.problems.omitted()
 	if t.Detail.FailedOmitted > 0 {
 		t.Notes = append(t.Notes, fmt.Sprintf("only the first %d problem connections are listed in full (%d more are counted in the tables): raise --max-detail to see more", m.opts.MaxFailed, t.Detail.FailedOmitted))
 	}
@@ -532,7 +534,9 @@ func containsInt(s []int, x int) bool {
 }
 
 // add counts a connection summary.
-func (c *Counts) add(s *connSum) { c.count(s.verdict, s.reason, s.alert, s.start) }
+func (c *Counts) add(s *connSum) {
+	c.count(outcome{verdict: s.verdict, reason: s.reason, alert: s.alert, start: s.start, syns: int(s.clientPackets)})
+}
 
 // aggregate fills destinations, pairs, certificates and the summary from the
 // distinct connections.
@@ -558,11 +562,7 @@ func (m *Merger) aggregate(views []*view, t *Triage, captures []*pcap.CaptureInf
 
 	for _, v := range views {
 		s := v.s
-		t.Summary.Connections++
-		t.Summary.Verdicts[string(s.verdict)]++
-		if s.verdict != diagnose.VerdictOK {
-			t.Summary.Problems++
-		}
+		t.Summary.count(s.verdict, s.reason)
 		d := dests[s.server]
 		if d == nil {
 			d = &TriageDestination{Server: s.server.String(), Names: []string{}, Certificates: []PresentedCert{}}
@@ -604,9 +604,10 @@ func (m *Merger) aggregate(views []*view, t *Triage, captures []*pcap.CaptureInf
 				destCert[s.server][r.cert] = pc
 			}
 			pc.Connections++
-			if s.verdict == diagnose.VerdictOK {
+			switch s.verdict {
+			case diagnose.VerdictOK:
 				pc.OK++
-			} else {
+			case diagnose.VerdictFailed:
 				pc.Failed++
 			}
 			if s.start.Before(pc.FirstSeen.Time) {

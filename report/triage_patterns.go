@@ -5,12 +5,23 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/siptls/siptls/diagnose"
 )
 
 // patterns writes the sentences that sum up a triage, most telling first:
 // per client, destinations that always fail beside ones that work (one call
-// in N); intermittent destinations; a destination only one client fails to
-// reach; the destination most likely to blame.
+// in N); a destination only one client fails to reach; intermittent
+// destinations; certificate changes; the destination most likely to blame,
+// or a common cause when no destination stands out; last, the connections
+// the capture cannot judge.
+//
+// Only call failures (see callFailure) make a destination fail, be
+// intermittent or be blamed, and each is named by its verdict: "failed 3 of
+// 3 times with unknown_ca sent by the server", "never answered (4 SYNs,
+// no_answer)". Incomplete and truncated connections count neither way: the
+// rates are over the judged attempts (ok or call failure), and those
+// connections are told apart at the end.
 func patterns(t *Triage) []string {
 	out := []string{}
 	if t.Summary.Connections == 0 {
@@ -21,6 +32,16 @@ func patterns(t *Triage) []string {
 			return append(out, "The one connection succeeded.")
 		}
 		return append(out, fmt.Sprintf("All %d connections succeeded.", t.Summary.Connections))
+	}
+	callFailures := 0
+	for v, n := range t.Summary.Verdicts {
+		if callFailure(diagnose.Verdict(v)) {
+			callFailures += n
+		}
+	}
+	if callFailures == 0 {
+		out = append(out, noFailureSentence(t.Summary, undecidedAlerts(t)))
+		return append(out, certificateChanges(t, nil)...)
 	}
 	dests := map[string]*TriageDestination{}
 	for i := range t.Destinations {
@@ -41,12 +62,14 @@ func patterns(t *Triage) []string {
 		var bad, good, mixed []*Pair
 		attempts, failed := 0, 0
 		for _, p := range ps {
-			attempts += p.Attempts
-			failed += p.Failed
+			attempts += p.judged()
+			failed += p.CallFailures
 			switch {
-			case p.Failed == p.Attempts:
+			case p.judged() == 0:
+				// nothing to tell: the capture cannot say how these ended
+			case p.CallFailures == p.judged():
 				bad = append(bad, p)
-			case p.Failed == 0:
+			case p.CallFailures == 0:
 				good = append(good, p)
 			default:
 				mixed = append(mixed, p)
@@ -57,13 +80,13 @@ func patterns(t *Triage) []string {
 		}
 		var parts []string
 		for _, p := range bad {
-			parts = append(parts, fmt.Sprintf("%s failed %d of %d times with %s", destLabel(p.Server, p.Names), p.Failed, p.Attempts, failureWords(&p.Counts)))
+			parts = append(parts, destLabel(p.Server, p.Names)+" "+everyAttemptFailed(&p.Counts))
 		}
 		if len(good) > 0 {
 			n := 0
 			var addrs []string
 			for _, p := range good {
-				n += p.Attempts
+				n += p.judged()
 				addrs = append(addrs, p.Server)
 			}
 			who := joinAnd(addrs)
@@ -73,7 +96,7 @@ func patterns(t *Triage) []string {
 			parts = append(parts, fmt.Sprintf("%s succeeded %d of %d", who, n, n))
 		}
 		for _, p := range mixed {
-			parts = append(parts, fmt.Sprintf("%s failed %d of %d", p.Server, p.Failed, p.Attempts))
+			parts = append(parts, p.Server+" "+someAttemptsFailed(&p.Counts))
 		}
 		s := fmt.Sprintf("From %s: %s: about one call in %s fails (%d of %d).", cl, strings.Join(parts, "; "), oneIn(attempts, failed), failed, attempts)
 		out = append(out, s)
@@ -101,87 +124,441 @@ func patterns(t *Triage) []string {
 		var badPair *Pair
 		for _, p := range ps {
 			switch {
-			case p.Failed > 0 && p.OK == 0:
+			case p.CallFailures > 0 && p.OK == 0:
 				bad = append(bad, p.Client)
 				badPair = p
-			case p.Failed == 0:
+			case p.CallFailures == 0 && p.OK > 0:
 				good = append(good, p.Client)
-				n += p.Attempts
+				n += p.OK
 			}
 		}
-		if len(bad) == 1 && len(good) > 0 && badPair.Failed == dests[srv].Failed {
+		if len(bad) == 1 && len(good) > 0 && badPair.CallFailures == dests[srv].CallFailures {
 			explained[srv] = true
 			out = append(out, fmt.Sprintf("Only calls from %s to %s fail (%d of %d, with %s); %s succeeded %d of %d.",
-				bad[0], destLabel(srv, badPair.Names), badPair.Failed, badPair.Attempts, failureWords(&badPair.Counts), joinAnd(good), n, n))
+				bad[0], destLabel(srv, badPair.Names), badPair.CallFailures, badPair.judged(), failureWords(&badPair.Counts, ""), joinAnd(good), n, n))
 		}
 	}
-	// Intermittent destinations.
+	// Intermittent destinations: call failures beside successes.
+	intermittent := map[string]bool{}
 	for i := range t.Destinations {
 		d := &t.Destinations[i]
-		if d.Failed == 0 || d.OK == 0 || explained[d.Server] {
+		if d.CallFailures == 0 || d.OK == 0 || explained[d.Server] {
 			continue
 		}
+		intermittent[d.Server] = true
 		when := fmt.Sprintf("between %s and %s", clock(d.FirstFailure), clock(d.LastFailure))
-		if d.Failed == 1 {
+		if d.CallFailures == 1 {
 			when = "at " + clock(d.FirstFailure)
 		}
-		s := fmt.Sprintf("%s is intermittent: %d of %d attempts failed, with %s, %s", destLabel(d.Server, d.Names), d.Failed, d.Attempts,
-			failureWords(&d.Counts), when)
+		s := fmt.Sprintf("%s is intermittent: %s, %s", destLabel(d.Server, d.Names), attemptsFailed(&d.Counts, true), when)
 		s += certificateStory(d) + "."
 		out = append(out, s)
 	}
-	// A certificate change where it is not already told.
-	for i := range t.Destinations {
-		d := &t.Destinations[i]
-		if d.CertificateChanged && (d.Failed == 0 || d.OK == 0) {
-			out = append(out, fmt.Sprintf("%s presented %d different certificates during the captures%s.", destLabel(d.Server, d.Names), len(d.Certificates), certificateStory(d)))
-		}
+	out = append(out, certificateChanges(t, intermittent)...)
+	if s := blameSentence(t, byServer); s != "" {
+		out = append(out, s)
 	}
-	// The destination most likely to blame: the one with the highest share
-	// of failures, then the most failures; several when more than one
-	// failed every attempt.
-	var blame *TriageDestination
-	var always []string
-	for i := range t.Destinations {
-		d := &t.Destinations[i]
-		if d.Failed == 0 {
-			continue
+	if n, words := undecidedWords(t.Summary.Verdicts, t.Summary.VerdictReasons); n > 0 {
+		what := "connections could not be judged and are not counted as failures"
+		if n == 1 {
+			what = "connection could not be judged and is not counted as a failure"
 		}
-		if d.Failed == d.Attempts {
-			always = append(always, d.Server)
-		}
-		if blame == nil || d.Failed*blame.Attempts > blame.Failed*d.Attempts ||
-			(d.Failed*blame.Attempts == blame.Failed*d.Attempts && d.Failed > blame.Failed) {
-			blame = d
-		}
-	}
-	switch {
-	case len(always) > 1:
-		out = append(out, fmt.Sprintf("Most likely to blame: %s, which failed every attempt.", joinAnd(always)))
-	case blame != nil && len(t.Destinations) > 1:
-		s := fmt.Sprintf("Most likely to blame: %s, %d of %d attempts failed (%s)", destLabel(blame.Server, blame.Names), blame.Failed, blame.Attempts, failureWords(&blame.Counts))
-		if len(blame.Clients) > 1 && allPairsFail(byServer[blame.Server]) {
-			s += ", from every client"
-		}
-		out = append(out, s+".")
+		out = append(out, fmt.Sprintf("%d %s: %s%s.", n, what, words, undecidedAlerts(t)))
 	}
 	return out
 }
 
-func allPairsFail(ps []*Pair) bool {
-	for _, p := range ps {
-		if p.Failed == 0 {
-			return false
+// certificateChanges tells the certificate changes not already told in an
+// intermittent destination's sentence.
+func certificateChanges(t *Triage, told map[string]bool) []string {
+	var out []string
+	for i := range t.Destinations {
+		d := &t.Destinations[i]
+		if d.CertificateChanged && !told[d.Server] {
+			out = append(out, fmt.Sprintf("%s presented %d different certificates during the captures%s.", destLabel(d.Server, d.Names), len(d.Certificates), certificateStory(d)))
 		}
 	}
-	return true
+	return out
+}
+
+// noFailureSentence is the first pattern when connections are not ok but
+// none is a call failure: the capture cannot tell how they ended. alerts
+// ends it (see undecidedAlerts).
+func noFailureSentence(sum Summary, alerts string) string {
+	n, words := undecidedWords(sum.Verdicts, sum.VerdictReasons)
+	if sum.Connections == 1 {
+		return fmt.Sprintf("The one connection could not be judged and is not counted as a failure: %s%s.", words, alerts)
+	}
+	if ok := sum.Verdicts[string(diagnose.VerdictOK)]; ok > 0 {
+		return fmt.Sprintf("No connection was seen to fail: %d ok, and %d that could not be judged: %s%s.", ok, n, words, alerts)
+	}
+	return fmt.Sprintf("No connection was seen to fail, and none could be judged: %s%s.", words, alerts)
+}
+
+// undecidedAlerts names the readable alerts seen on connections the capture
+// cannot judge, such as a fatal alert that survived a snap length cut:
+// "; alerts still visible on them: unknown_ca sent by the server (1)", or "".
+// Encrypted alerts (most likely close_notify) say nothing and are left out.
+func undecidedAlerts(t *Triage) string {
+	all := map[string]int{}
+	for i := range t.Destinations {
+		for k, n := range t.Destinations[i].undecidedAlerts {
+			if _, name, _ := strings.Cut(k, " "); name != "encrypted_alert" {
+				all[k] += n
+			}
+		}
+	}
+	if len(all) == 0 {
+		return ""
+	}
+	var words []string
+	for _, k := range sortedByCount(all) {
+		side, name, _ := strings.Cut(k, " ")
+		words = append(words, fmt.Sprintf("%s sent by the %s (%d)", name, side, all[k]))
+	}
+	return "; alerts still visible on them: " + strings.Join(words, ", ")
+}
+
+// undecidedWords counts the connections the capture cannot judge and says
+// why: "2 incomplete (1 gap: bytes missing from the capture; 1 midstream:
+// already open when the capture began), 1 truncated (snaplen: packets cut by
+// the snap length)".
+func undecidedWords(verdicts map[string]int, reasons map[string]map[string]int) (int, string) {
+	total := 0
+	var parts []string
+	for _, v := range diagnose.Verdicts() {
+		n := verdicts[string(v)]
+		if !undecided(v) || n == 0 {
+			continue
+		}
+		total += n
+		codes := sortedByCount(reasons[string(v)])
+		for i, c := range codes {
+			codes[i] = c + ": " + undecidedReasonWords(c)
+			if len(reasons[string(v)]) > 1 {
+				codes[i] = fmt.Sprintf("%d %s", reasons[string(v)][c], codes[i])
+			}
+		}
+		s := fmt.Sprintf("%d %s", n, v)
+		if len(codes) > 0 {
+			s += " (" + strings.Join(codes, "; ") + ")"
+		}
+		parts = append(parts, s)
+	}
+	return total, strings.Join(parts, ", ")
+}
+
+// undecidedReasonWords says why the capture cannot tell, for a reason of an
+// incomplete or truncated connection.
+func undecidedReasonWords(code string) string {
+	switch diagnose.Reason(code) {
+	case diagnose.ReasonMidstream:
+		return "already open when the capture began"
+	case diagnose.ReasonCaptureEnded:
+		return "the capture ended before the outcome"
+	case diagnose.ReasonGap:
+		return "bytes missing from the capture"
+	case diagnose.ReasonTLS13Hidden:
+		return "TLS 1.3 hides how it ended"
+	case diagnose.ReasonSnaplen:
+		return "packets cut by the snap length"
+	case diagnose.ReasonCapHit:
+		return "cut short by --max-buffer or --max-conns"
+	}
+	return strings.ReplaceAll(code, "_", " ")
+}
+
+// failureKind returns the verdict every call failure of c has, or "" when
+// they have several.
+func (c *Counts) failureKind() diagnose.Verdict {
+	var kind diagnose.Verdict
+	for _, v := range diagnose.Verdicts() {
+		if callFailure(v) && c.Verdicts[string(v)] > 0 {
+			if kind != "" {
+				return ""
+			}
+			kind = v
+		}
+	}
+	return kind
+}
+
+// failureBreakdown counts the call failures of c by verdict, the failed ones
+// with their words when long is set: "1 failed with unknown_ca sent by the
+// server, 1 refused, 1 not_tls".
+func failureBreakdown(c *Counts, long bool) string {
+	var parts []string
+	for _, v := range diagnose.Verdicts() {
+		n := c.Verdicts[string(v)]
+		if !callFailure(v) || n == 0 {
+			continue
+		}
+		s := fmt.Sprintf("%d %s", n, v)
+		if long && v == diagnose.VerdictFailed {
+			s += " with " + failureWords(c, diagnose.VerdictFailed)
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// everyAttemptFailed follows a destination whose judged attempts all failed,
+// naming the verdict: "failed 3 of 3 times with unknown_ca sent by the
+// server", "never answered (4 SYNs, no_answer)", "refused the connection
+// (SYN answered by RST: refused)".
+func everyAttemptFailed(c *Counts) string {
+	n := c.CallFailures
+	switch c.failureKind() {
+	case diagnose.VerdictFailed:
+		return fmt.Sprintf("failed %d of %d times with %s", n, n, failureWords(c, diagnose.VerdictFailed))
+	case diagnose.VerdictNoAnswer:
+		if n == 1 {
+			return fmt.Sprintf("never answered (%s, no_answer)", plural(c.SYNsUnanswered, "SYN", "SYNs"))
+		}
+		return fmt.Sprintf("never answered (%d attempts, %s, no_answer)", n, plural(c.SYNsUnanswered, "SYN", "SYNs"))
+	case diagnose.VerdictRefused:
+		if n == 1 {
+			return "refused the connection (SYN answered by RST: refused)"
+		}
+		return fmt.Sprintf("refused all %d connections (SYN answered by RST: refused)", n)
+	case diagnose.VerdictNotTLS:
+		return fmt.Sprintf("saw no TLS on %d of %d connections (not_tls)", n, n)
+	}
+	return fmt.Sprintf("did not work %d of %d times (%s)", n, n, failureBreakdown(c, true))
+}
+
+// someAttemptsFailed follows a destination that also succeeded, briefly:
+// "failed 1 of 3", "did not answer 1 of 4 (no_answer)".
+func someAttemptsFailed(c *Counts) string {
+	n, j := c.CallFailures, c.judged()
+	switch c.failureKind() {
+	case diagnose.VerdictFailed:
+		return fmt.Sprintf("failed %d of %d", n, j)
+	case diagnose.VerdictNoAnswer:
+		return fmt.Sprintf("did not answer %d of %d (no_answer)", n, j)
+	case diagnose.VerdictRefused:
+		return fmt.Sprintf("refused %d of %d (SYN answered by RST: refused)", n, j)
+	case diagnose.VerdictNotTLS:
+		return fmt.Sprintf("saw no TLS on %d of %d (not_tls)", n, j)
+	}
+	return fmt.Sprintf("did not work %d of %d (%s)", n, j, failureBreakdown(c, false))
+}
+
+// attemptsFailed says how many judged attempts of c failed and how, naming
+// the verdict: "3 of 10 attempts failed (unknown_ca sent by the server)"
+// (", with unknown_ca …" when comma is set), "1 of 4 attempts were never
+// answered (4 SYNs, no_answer)", "3 of 5 attempts did not work (1 failed with
+// …, 1 refused, 1 not_tls)".
+func attemptsFailed(c *Counts, comma bool) string {
+	n, j := c.CallFailures, c.judged()
+	switch c.failureKind() {
+	case diagnose.VerdictFailed:
+		if comma {
+			return fmt.Sprintf("%d of %d attempts failed, with %s", n, j, failureWords(c, diagnose.VerdictFailed))
+		}
+		return fmt.Sprintf("%d of %d attempts failed (%s)", n, j, failureWords(c, diagnose.VerdictFailed))
+	case diagnose.VerdictNoAnswer:
+		return fmt.Sprintf("%d of %d attempts were never answered (%s, no_answer)", n, j, plural(c.SYNsUnanswered, "SYN", "SYNs"))
+	case diagnose.VerdictRefused:
+		return fmt.Sprintf("%d of %d attempts were refused (SYN answered by RST: refused)", n, j)
+	case diagnose.VerdictNotTLS:
+		return fmt.Sprintf("%d of %d attempts were not TLS (not_tls)", n, j)
+	}
+	return fmt.Sprintf("%d of %d attempts did not work (%s)", n, j, failureBreakdown(c, true))
+}
+
+// shortTally is "3 of 10 failed", "1 of 1 no_answer", "3 of 5: 1 failed,
+// 1 refused, 1 not_tls".
+func shortTally(c *Counts) string {
+	if k := c.failureKind(); k != "" {
+		return fmt.Sprintf("%d of %d %s", c.CallFailures, c.judged(), k)
+	}
+	return fmt.Sprintf("%d of %d: %s", c.CallFailures, c.judged(), failureBreakdown(c, false))
+}
+
+// sameRate is how close, in percentage points, the call failure rates of
+// destinations (call failures over judged attempts) must be to count as
+// "about the same rate". A capture holds a few to a few tens of attempts per
+// destination, where one attempt more or less moves a rate by several
+// points, so rates within 10 points cannot be told apart. blameSentence uses
+// it twice:
+//   - when every destination with judged attempts fails (at least two of
+//     them) and their rates are all within sameRate of each other, no
+//     destination stands out and none is blamed: the sentence points to a
+//     common cause instead, the calling node's own certificate or its trust
+//     (its port or transport settings when no handshake was rejected), or a
+//     network element in the path;
+//   - otherwise the destinations within sameRate of the worst are blamed
+//     together, rather than the worst alone by a few percent.
+const sameRate = 10
+
+// blameSentence names the destination most likely to blame (the highest
+// share of call failures, then the most), those about as bad, or a common
+// cause (see sameRate). A destination the capture cannot judge (only
+// incomplete or truncated connections) is never blamed.
+func blameSentence(t *Triage, byServer map[string][]*Pair) string {
+	rate := func(d *TriageDestination) float64 { return float64(d.CallFailures) / float64(d.judged()) }
+	within := func(a, b float64) bool { return math.Abs(a-b)*100 <= sameRate+1e-9 }
+	var judged, failing []*TriageDestination
+	for i := range t.Destinations {
+		d := &t.Destinations[i]
+		if d.judged() == 0 {
+			continue
+		}
+		judged = append(judged, d)
+		if d.CallFailures > 0 {
+			failing = append(failing, d)
+		}
+	}
+	if len(failing) == 0 {
+		return ""
+	}
+	sort.SliceStable(failing, func(i, j int) bool {
+		a, b := failing[i], failing[j]
+		if ra, rb := rate(a), rate(b); ra != rb {
+			return ra > rb
+		}
+		return a.CallFailures > b.CallFailures
+	})
+	worst, best := rate(failing[0]), rate(failing[len(failing)-1])
+	if len(judged) > 1 && len(failing) == len(judged) && within(worst, best) {
+		return commonCause(t, failing)
+	}
+	if len(t.Destinations) < 2 {
+		return ""
+	}
+	var near []*TriageDestination // as bad as the worst, within sameRate
+	for _, d := range failing {
+		if within(worst, rate(d)) {
+			near = append(near, d)
+		}
+	}
+	if len(near) == 1 {
+		d := near[0]
+		s := fmt.Sprintf("Most likely to blame: %s, %s", destLabel(d.Server, d.Names), attemptsFailed(&d.Counts, false))
+		if fromEveryClient(byServer[d.Server]) {
+			s += ", from every client"
+		}
+		return s + "."
+	}
+	allFailed, every := true, true
+	var names, servers []string
+	for _, d := range near {
+		allFailed = allFailed && d.failureKind() == diagnose.VerdictFailed
+		every = every && d.CallFailures == d.judged()
+		names = append(names, fmt.Sprintf("%s (%s)", d.Server, shortTally(&d.Counts)))
+		servers = append(servers, d.Server)
+	}
+	if len(near) > maxBlamed {
+		more := fmt.Sprintf("%d more (the destinations table lists them)", len(near)-maxBlamed)
+		names, servers = append(names[:maxBlamed], more), append(servers[:maxBlamed], more)
+	}
+	switch {
+	case every && allFailed:
+		return fmt.Sprintf("Most likely to blame: %s, which failed every attempt.", joinAnd(servers))
+	case every:
+		return fmt.Sprintf("Most likely to blame: %s, where no attempt worked.", joinAnd(names))
+	}
+	return fmt.Sprintf("Most likely to blame: %s, which fail at about the same rate.", joinAnd(names))
+}
+
+// maxBlamed is how many destinations the blame sentence names; the others
+// about as bad are counted.
+const maxBlamed = 5
+
+// commonCause is the sentence for destinations that all fail at about the
+// same rate.
+func commonCause(t *Triage, failing []*TriageDestination) string {
+	var s string
+	every, allFailed := true, true
+	for _, d := range failing {
+		every = every && d.CallFailures == d.judged()
+		allFailed = allFailed && d.failureKind() == diagnose.VerdictFailed
+	}
+	switch {
+	case every && allFailed:
+		s = fmt.Sprintf("No destination stands out: all %d failed every attempt", len(failing))
+	case every:
+		sum := Counts{Verdicts: map[string]int{}}
+		for _, d := range failing {
+			for v, n := range d.Verdicts {
+				sum.Verdicts[v] += n
+			}
+		}
+		s = fmt.Sprintf("No destination stands out: no attempt to any of the %d worked (%s)", len(failing), failureBreakdown(&sum, false))
+	default:
+		lo, hi := 1.0, 0.0
+		var each []string
+		for _, d := range failing {
+			r := float64(d.CallFailures) / float64(d.judged())
+			lo, hi = math.Min(lo, r), math.Max(hi, r)
+		}
+		byAddr := append([]*TriageDestination(nil), failing...)
+		sort.SliceStable(byAddr, func(i, j int) bool { return byAddr[i].Server < byAddr[j].Server })
+		for _, d := range byAddr {
+			each = append(each, fmt.Sprintf("%s %d of %d", d.Server, d.CallFailures, d.judged()))
+		}
+		s = fmt.Sprintf("No destination stands out: all %d fail at about the same rate (%.0f%% to %.0f%%", len(failing), lo*100, hi*100)
+		if len(each) <= 4 {
+			s += ": " + joinAnd(each)
+		}
+		s += ")"
+	}
+	clients := map[string]bool{}
+	var from []string
+	for _, p := range t.Pairs {
+		if p.CallFailures > 0 && !clients[p.Client] {
+			clients[p.Client] = true
+			from = append(from, p.Client)
+		}
+	}
+	// A handshake that was rejected points to certificates and trust; SYNs
+	// refused or unanswered and plaintext point to the caller's settings.
+	handshakes := false
+	for _, d := range failing {
+		handshakes = handshakes || d.Failed > 0
+	}
+	one, many := "the calling node's own certificate or its trust", "the calling nodes' own certificates or their trust"
+	if !handshakes {
+		one, many = "the calling node's own port or transport settings", "the calling nodes' own port or transport settings"
+	}
+	node := one
+	switch {
+	case len(from) == 1:
+		node += fmt.Sprintf(" (every failure came from %s)", from[0])
+	case len(from) <= 4:
+		node = fmt.Sprintf("%s (failures came from %s)", many, joinAnd(from))
+	default:
+		node = fmt.Sprintf("%s (failures came from %d clients)", many, len(from))
+	}
+	return s + ", so a common cause is more likely than any one destination: " + node + ", or a network element in the path."
+}
+
+// judged counts the attempts whose outcome the capture tells: ok or a call
+// failure (not incomplete or truncated).
+func (c *Counts) judged() int { return c.OK + c.CallFailures }
+
+// fromEveryClient reports whether more than one client tried the
+// destination and every one that can be judged saw a call failure.
+func fromEveryClient(ps []*Pair) bool {
+	n := 0
+	for _, p := range ps {
+		if p.judged() == 0 {
+			continue
+		}
+		if p.CallFailures == 0 {
+			return false
+		}
+		n++
+	}
+	return n > 1
 }
 
 // certificateStory tells how a destination's certificate changed and how
 // outcomes followed it ("" when it presented one certificate).
 func certificateStory(d *TriageDestination) string {
 	if len(d.Certificates) < 2 {
-		if len(d.Certificates) == 1 && d.OK > 0 && d.Failed > 0 {
+		if len(d.Certificates) == 1 && d.OK > 0 && d.CallFailures > 0 {
 			return ", with the same certificate every time"
 		}
 		return ""
@@ -213,29 +590,45 @@ func clock(t *Time) string {
 	return t.UTC().Format("2006-01-02 15:04:05")
 }
 
-// failureWords describes the commonest failures of c: "unknown_ca sent by the server".
-func failureWords(c *Counts) string {
+// failureWords describes the commonest call failures of c, of verdict only
+// when it is not "": "unknown_ca sent by the server", "no_answer: SYN never
+// answered". Incomplete and truncated connections are not failures and are
+// not described here.
+func failureWords(c *Counts, only diagnose.Verdict) string {
 	type kv struct {
-		k string
-		n int
+		k, words string
+		n        int
 	}
 	var items []kv
 	alerts := 0
-	for k, n := range c.Alerts {
-		items = append(items, kv{k, n})
+	for k, n := range c.failedAlerts {
+		if only != "" && only != diagnose.VerdictFailed {
+			break
+		}
+		side, name, _ := strings.Cut(k, " ")
+		items = append(items, kv{k, name + " sent by the " + side, n})
 		alerts += n
 	}
-	for k, n := range c.Reasons {
-		if k == "fatal_alert" || k == "application_data" {
+	for v, reasons := range c.VerdictReasons {
+		if !callFailure(diagnose.Verdict(v)) || (only != "" && diagnose.Verdict(v) != only) {
 			continue
 		}
-		if k == "closed_after_handshake" || k == "empty_client_certificate" {
-			// often together with an alert; count only what no alert explains
-			if n <= alerts {
+		for k, n := range reasons {
+			if k == string(diagnose.ReasonFatalAlert) {
 				continue
 			}
+			if k == string(diagnose.ReasonClosedAfterHandshake) || k == string(diagnose.ReasonEmptyClientCertificate) {
+				// often together with an alert; count only what no alert explains
+				if n <= alerts {
+					continue
+				}
+			}
+			w := reasonWords(k)
+			if v != string(diagnose.VerdictFailed) {
+				w = v + ": " + w
+			}
+			items = append(items, kv{v + "/" + k, w, n})
 		}
-		items = append(items, kv{k, n})
 	}
 	sort.Slice(items, func(i, j int) bool {
 		if items[i].n != items[j].n {
@@ -249,10 +642,7 @@ func failureWords(c *Counts) string {
 			words = append(words, "…")
 			break
 		}
-		w := reasonWords(it.k)
-		if side, name, ok := strings.Cut(it.k, " "); ok {
-			w = name + " sent by the " + side
-		}
+		w := it.words
 		if len(items) > 1 {
 			w += fmt.Sprintf(" (%d)", it.n)
 		}
@@ -299,7 +689,7 @@ func joinAnd(s []string) string {
 func reasonWords(code string) string {
 	switch code {
 	case "syn_reset":
-		return "SYN answered by RST (refused)"
+		return "SYN answered by RST"
 	case "syn_unanswered":
 		return "SYN never answered"
 	case "reset_during_handshake":
@@ -308,6 +698,8 @@ func reasonWords(code string) string {
 		return "closed during the handshake"
 	case "closed_after_handshake":
 		return "closed after the handshake before any data"
+	case "not_tls":
+		return "the bytes are not TLS"
 	}
 	return strings.ReplaceAll(code, "_", " ")
 }

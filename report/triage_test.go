@@ -343,7 +343,9 @@ func BenchmarkTriageMerge(b *testing.B) {
 
 func TestPairsToShow(t *testing.T) {
 	ok := func(c, s string) Pair { return Pair{Client: c, Server: s, Counts: Counts{Attempts: 1, OK: 1}} }
-	bad := func(c, s string) Pair { return Pair{Client: c, Server: s, Counts: Counts{Attempts: 1, Failed: 1}} }
+	bad := func(c, s string) Pair {
+		return Pair{Client: c, Server: s, Counts: Counts{Attempts: 1, Failed: 1, CallFailures: 1}}
+	}
 	tests := []struct {
 		name  string
 		input []Pair

@@ -22,7 +22,7 @@ func WriteTriageJSON(w io.Writer, t *Triage) error {
 }
 
 // WriteTriageText writes t for a person: the pattern sentences, the
-// per-destination and per-pair tables, the failed connections (one line each),
+// per-destination and per-pair tables, the connections not ok (one line each),
 // the certificate inventory, the captures and the notes.
 func WriteTriageText(w io.Writer, t *Triage, color bool) error {
 	ew := &errWriter{w: w}
@@ -34,7 +34,7 @@ func WriteTriageText(w io.Writer, t *Triage, color bool) error {
 	if len(t.Destinations) > 0 {
 		fmt.Fprintln(ew, "\nDestinations (server ip:port):")
 		tw := newTrimTable(ew)
-		fmt.Fprintln(tw, "  SERVER\tNAMES\tATTEMPTS\tOK\tFAILED\tFAILURES\tFIRST FAILURE\tLAST FAILURE\tLEAF CERTIFICATES")
+		fmt.Fprintln(tw, "  SERVER\tNAMES\tATTEMPTS\tOK\tFAILED\tOTHER\tFAILURES\tFIRST FAILURE\tLAST FAILURE\tLEAF CERTIFICATES")
 		for _, d := range t.Destinations {
 			var certs []string
 			for _, c := range d.Certificates {
@@ -44,31 +44,31 @@ func WriteTriageText(w io.Writer, t *Triage, color bool) error {
 			if d.CertificateChanged {
 				cs = "CHANGED: " + cs
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n", d.Server, orDash(Sanitize(strings.Join(d.Names, ", "))), d.Attempts, d.OK,
-				failedCount(d.Failed, color), failuresCell(&d.Counts), clock(d.FirstFailure), clock(d.LastFailure), orDash(cs))
+			fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", d.Server, orDash(Sanitize(strings.Join(d.Names, ", "))), d.Attempts, d.OK,
+				failedCount(d.Failed, color), orDash(otherOutcomes(d.Counts)), failuresCell(&d.Counts), clock(d.FirstFailure), clock(d.LastFailure), orDash(cs))
 		}
 		tw.Flush()
 	}
 	if len(t.Pairs) > 0 {
 		fmt.Fprintln(ew, "\nPairs (client -> server):")
 		tw := newTrimTable(ew)
-		fmt.Fprintln(tw, "  CLIENT\tSERVER\tNAMES\tATTEMPTS\tOK\tFAILED\tFAILURES\tFIRST FAILURE\tLAST FAILURE")
+		fmt.Fprintln(tw, "  CLIENT\tSERVER\tNAMES\tATTEMPTS\tOK\tFAILED\tOTHER\tFAILURES\tFIRST FAILURE\tLAST FAILURE")
 		shown := pairsToShow(t.Pairs, maxPairLines)
 		for _, i := range shown {
 			p := t.Pairs[i]
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", p.Client, p.Server, orDash(Sanitize(strings.Join(p.Names, ", "))), p.Attempts, p.OK,
-				failedCount(p.Failed, color), failuresCell(&p.Counts), clock(p.FirstFailure), clock(p.LastFailure))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n", p.Client, p.Server, orDash(Sanitize(strings.Join(p.Names, ", "))), p.Attempts, p.OK,
+				failedCount(p.Failed, color), orDash(otherOutcomes(p.Counts)), failuresCell(&p.Counts), clock(p.FirstFailure), clock(p.LastFailure))
 		}
 		tw.Flush()
 		if n := len(t.Pairs) - len(shown); n > 0 {
 			failing := 0
 			for _, p := range t.Pairs {
-				if p.Failed > 0 {
+				if p.CallFailures > 0 {
 					failing++
 				}
 			}
 			for _, i := range shown {
-				if t.Pairs[i].Failed > 0 {
+				if t.Pairs[i].CallFailures > 0 {
 					failing--
 				}
 			}
@@ -87,7 +87,7 @@ func WriteTriageText(w io.Writer, t *Triage, color bool) error {
 		}
 	}
 	if problems > 0 {
-		fmt.Fprintf(ew, "\nConnections that failed (%d", problems)
+		fmt.Fprintf(ew, "\nConnections not ok (%d", problems)
 		if t.Detail.FailedOmitted > 0 {
 			fmt.Fprintf(ew, " shown, %d more not listed: the cap is %d", t.Detail.FailedOmitted, t.Detail.MaxFailed)
 		}
@@ -195,7 +195,7 @@ func pairsToShow(pairs []Pair, max int) []int {
 	}
 	failing := map[string]bool{}
 	for _, p := range pairs {
-		if p.Failed > 0 {
+		if p.CallFailures > 0 {
 			failing[p.Server] = true
 		}
 	}
@@ -205,7 +205,7 @@ func pairsToShow(pairs []Pair, max int) []int {
 			if len(pick) == max {
 				break
 			}
-			if (pass == 0 && p.Failed > 0) || (pass == 1 && p.Failed == 0 && failing[p.Server]) || pass == 2 {
+			if (pass == 0 && p.CallFailures > 0) || (pass == 1 && p.CallFailures == 0 && failing[p.Server]) || pass == 2 {
 				pick[i] = true
 			}
 		}
@@ -233,10 +233,10 @@ func failedCount(n int, color bool) string {
 }
 
 func failuresCell(c *Counts) string {
-	if c.Failed == 0 {
+	if c.CallFailures == 0 {
 		return "-"
 	}
-	return failureWords(c)
+	return failureWords(c, "")
 }
 
 // trimTable is a tabwriter whose lines lose their trailing blanks.

@@ -5,18 +5,15 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
-)
 
-// publicCaptures is the shared corpus of real captures (see its MANIFEST.md).
-// Tests read it in place when it exists and skip otherwise.
-const publicCaptures = "/work/shared/captures/public"
+	"github.com/siptls/siptls/internal/corpus"
+)
 
 // This file holds a deliberately small classic-pcap reader, enough to pull
 // the TCP byte streams out of the public captures: Ethernet (with 802.1Q,
@@ -336,7 +333,7 @@ func parseCapture(t *testing.T, path string) (captureResult, bool) {
 // shows without decryption.
 func expectedCerts(t *testing.T) map[string][]string {
 	t.Helper()
-	f, err := os.Open(filepath.Join(publicCaptures, "expected.tsv"))
+	f, err := os.Open(filepath.Join(corpus.Dir(t), "expected.tsv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,11 +373,8 @@ func expectedCerts(t *testing.T) map[string][]string {
 // for byte, and that messages in captures not marked fuzzed or malformed
 // parse without errors.
 func TestPublicCaptures(t *testing.T) {
-	if _, err := os.Stat(publicCaptures); errors.Is(err, os.ErrNotExist) {
-		t.Skipf("%s not present", publicCaptures)
-	}
 	want := expectedCerts(t)
-	paths, err := filepath.Glob(filepath.Join(publicCaptures, "*.pcap"))
+	paths, err := filepath.Glob(filepath.Join(corpus.Dir(t), "*.pcap"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -412,9 +406,6 @@ func TestPublicCaptures(t *testing.T) {
 
 // TestPublicCaptureDetails checks specific facts of a few captures.
 func TestPublicCaptureDetails(t *testing.T) {
-	if _, err := os.Stat(publicCaptures); errors.Is(err, os.ErrNotExist) {
-		t.Skipf("%s not present", publicCaptures)
-	}
 	tests := []struct {
 		name  string
 		file  string
@@ -482,7 +473,7 @@ func TestPublicCaptureDetails(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, ok := parseCapture(t, filepath.Join(publicCaptures, tt.file))
+			res, ok := parseCapture(t, filepath.Join(corpus.Dir(t), tt.file))
 			if !ok {
 				t.Fatal("not a classic pcap")
 			}

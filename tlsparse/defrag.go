@@ -8,14 +8,22 @@ const DefaultMaxHandshake = 1 << 20
 // consecutive handshake records of one direction (RFC 8446 section 5.1: a
 // message may span records and a record may hold several messages). The zero
 // value is ready to use. A Defragmenter is not safe for concurrent use.
+//
+// A capture may miss bytes. A fragment given with its missing ranges
+// (AddPartial) still delimits messages as long as their headers are
+// present, and the messages come out with their own missing ranges; a
+// missing header, or a loss the caller cannot size (Lost), loses the
+// message framing until a fragment starts with a plausible message header.
 type Defragmenter struct {
 	// Max caps the declared length of one handshake message body; 0 means
 	// DefaultMaxHandshake. A larger declared length makes Add fail with
 	// ErrTooLarge before anything is buffered for it.
 	Max int
 
-	buf []byte
-	err error
+	buf     []byte
+	missing []Range // of buf
+	lost    bool    // message framing lost: wait for a fragment that starts a message
+	err     error
 }
 
 // Add appends the fragment of one handshake record and returns every
@@ -23,47 +31,108 @@ type Defragmenter struct {
 // so callers may keep them. Once a message declares a length over Max, Add
 // returns the messages completed before it together with a *ParseError
 // wrapping ErrTooLarge, and keeps returning that error: the caller should stop
-// parsing this direction.
+// parsing this direction. Add is for streams without missing bytes; see
+// AddPartial.
 func (d *Defragmenter) Add(fragment []byte) ([][]byte, error) {
+	as, err := d.AddPartial(fragment, nil)
+	var msgs [][]byte
+	for _, a := range as {
+		msgs = append(msgs, a.Raw)
+	}
+	return msgs, err
+}
+
+// AddPartial is Add for a fragment some of whose bytes the capture does not
+// have: missing lists them (sorted, relative to fragment; they are expected
+// to be zero). It returns the messages the fragment completes, each with
+// the ranges of it that are missing. When the header of the next message
+// falls in a missing range, the message framing is lost: the buffered bytes
+// are dropped and the next message is taken from the start of the first
+// later fragment that starts with a plausible header.
+func (d *Defragmenter) AddPartial(fragment []byte, missing []Range) ([]Assembled, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
-	max := d.Max
-	if max <= 0 {
-		max = DefaultMaxHandshake
+	max := d.max()
+	if d.lost {
+		if len(fragment) < HandshakeHeaderLen || overlaps(missing, 0, HandshakeHeaderLen) || !plausibleHeader(fragment, max) {
+			return nil, nil
+		}
+		d.lost = false
 	}
+	base := len(d.buf)
 	d.buf = append(d.buf, fragment...)
-	var msgs [][]byte
+	d.missing = addRanges(d.missing, missing, base)
+	var msgs []Assembled
 	off := 0
-	for len(d.buf)-off >= 4 {
+	for len(d.buf)-off >= HandshakeHeaderLen {
+		if overlaps(d.missing, off, off+HandshakeHeaderLen) {
+			d.loseFraming()
+			return msgs, nil
+		}
 		h := d.buf[off:]
 		n := int(h[1])<<16 | int(h[2])<<8 | int(h[3])
 		if n > max {
 			d.err = &ParseError{Type: HandshakeType(h[0]), Field: "length", Offset: 1, Err: ErrTooLarge}
-			d.buf = nil
+			d.buf, d.missing = nil, nil
 			return msgs, d.err
 		}
-		if len(h) < 4+n {
+		if len(h) < HandshakeHeaderLen+n {
 			break
 		}
-		msg := make([]byte, 4+n)
+		msg := make([]byte, HandshakeHeaderLen+n)
 		copy(msg, h)
-		msgs = append(msgs, msg)
-		off += 4 + n
+		msgs = append(msgs, Assembled{Raw: msg, Missing: clip(d.missing, off, off+HandshakeHeaderLen+n)})
+		off += HandshakeHeaderLen + n
+	}
+	if overlaps(d.missing, off, min(off+HandshakeHeaderLen, len(d.buf))) {
+		d.loseFraming() // part of the next header is already missing
+		return msgs, nil
 	}
 	// Keep only the unconsumed tail, in a fresh buffer once it is small, so
 	// a long-lived Defragmenter does not pin a large array.
 	rest := d.buf[off:]
 	switch {
 	case len(rest) == 0:
-		d.buf = d.buf[:0]
+		d.buf, d.missing = d.buf[:0], nil
 		if cap(d.buf) > 64<<10 {
 			d.buf = nil
 		}
 	case off > 0:
+		d.missing = clip(d.missing, off, len(d.buf))
 		d.buf = append([]byte(nil), rest...)
 	}
 	return msgs, nil
+}
+
+func (d *Defragmenter) max() int {
+	if d.Max <= 0 {
+		return DefaultMaxHandshake
+	}
+	return d.Max
+}
+
+func (d *Defragmenter) loseFraming() {
+	d.buf, d.missing = d.buf[:0], nil
+	d.lost = true
+}
+
+// Lost tells the Defragmenter that bytes of the handshake stream were lost
+// at this point in a number the caller cannot tell (a hole that hid record
+// headers). A message begun before the loss is returned, with the rest of
+// it marked missing; the next message is taken from the start of the first
+// later fragment that starts with a plausible header. Lost returns nil when
+// no message was begun or its header was incomplete.
+func (d *Defragmenter) Lost() *Assembled {
+	defer d.loseFraming()
+	if d.err != nil || len(d.buf) < HandshakeHeaderLen || overlaps(d.missing, 0, HandshakeHeaderLen) {
+		return nil
+	}
+	n := int(d.buf[1])<<16 | int(d.buf[2])<<8 | int(d.buf[3])
+	raw := make([]byte, HandshakeHeaderLen+n)
+	copy(raw, d.buf)
+	m := addRanges(clip(d.missing, 0, len(d.buf)), []Range{{len(d.buf), len(raw)}}, 0)
+	return &Assembled{Raw: raw, Missing: m}
 }
 
 // Pending returns the number of buffered bytes that do not yet form a

@@ -12,6 +12,21 @@
 // where v is the negotiated version (ServerHello.Version, 0 before it), and
 // reads alerts with ParseAlert.
 //
+// # Captures that miss bytes
+//
+// A capture may lose a segment inside a record. The caller then passes the
+// record's fragment with the ranges that are missing (zero-filled) to
+// Defragmenter.AddPartial, which still delimits every message whose 4-byte
+// header is present and returns it as an Assembled with its own missing
+// ranges; when a hole hides record headers, so that the number of lost
+// handshake bytes is unknown, Defragmenter.Lost ends the message begun
+// before it and waits for a record that starts a new one. A Certificate
+// message with missing bytes goes to ParsePartialCertificate: the 3-byte
+// length before each certificate says where the next starts, so every
+// certificate whose bytes are all present is recovered in its position in
+// the chain, and the partly missing ones are named with their missing
+// ranges. Nothing else is parsed from a message with missing bytes.
+//
 // # Strict framing, lenient content
 //
 // Like crypto/tls's handshake_messages.go, every message is one struct named
@@ -32,7 +47,8 @@
 //
 // Messages, records and every slice in them alias the input byte slice;
 // callers that keep them must not modify or reuse that slice. The one
-// exception is Defragmenter.Add, whose returned messages are fresh copies.
+// exceptions are Defragmenter.Add, AddPartial and Lost, whose returned
+// messages are fresh copies.
 //
 // # Names
 //

@@ -147,3 +147,68 @@ func FuzzDefragmenter(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPartial feeds a stream of handshake messages in chunks with one hole
+// (zeroed, marked missing), calling Lost at a chunk boundary: it must never
+// panic, every message it returns must have a sound header and missing
+// ranges inside it, and every Certificate message goes through
+// ParsePartialCertificate, whose whole entries must be the stream's bytes.
+func FuzzPartial(f *testing.F) {
+	_, msgs := fuzzSeeds(f)
+	for _, m := range msgs {
+		if len(m.msg) < 4096 {
+			f.Add(m.msg, uint8(7), uint16(20), uint16(9), uint8(0))
+		}
+	}
+	f.Fuzz(func(t *testing.T, stream []byte, step uint8, holeAt, holeLen uint16, lostAt uint8) {
+		chunk := int(step%64) + 1
+		hs, he := min(int(holeAt), len(stream)), min(int(holeAt)+int(holeLen%512), len(stream))
+		var d Defragmenter
+		for i, off := 0, 0; off < len(stream); i, off = i+1, off+chunk {
+			end := min(off+chunk, len(stream))
+			frag := bytes.Clone(stream[off:end])
+			var missing []Range
+			if s, e := max(hs, off), min(he, end); s < e {
+				clear(frag[s-off : e-off])
+				missing = []Range{{s - off, e - off}}
+			}
+			var out []Assembled
+			if lostAt != 0 && i == int(lostAt) {
+				if a := d.Lost(); a != nil {
+					out = append(out, *a)
+				}
+			}
+			as, err := d.AddPartial(frag, missing)
+			if err != nil {
+				return
+			}
+			for _, a := range append(out, as...) {
+				n := int(a.Raw[1])<<16 | int(a.Raw[2])<<8 | int(a.Raw[3])
+				if len(a.Raw) != 4+n {
+					t.Fatalf("message of %d bytes declares %d", len(a.Raw), n)
+				}
+				prev := HandshakeHeaderLen
+				for _, m := range a.Missing {
+					if m.Start < prev || m.End <= m.Start || m.End > len(a.Raw) {
+						t.Fatalf("bad missing ranges %v in a %d-byte message", a.Missing, len(a.Raw))
+					}
+					prev = m.End
+				}
+				if HandshakeType(a.Raw[0]) != TypeCertificate {
+					continue
+				}
+				for _, v := range []Version{VersionTLS12, VersionTLS13} {
+					pc, err := ParsePartialCertificate(a.Raw, a.Missing, v)
+					if err != nil {
+						continue
+					}
+					for _, e := range pc.Entries {
+						if e.CertData != nil && (e.Offset+e.Length > len(a.Raw) || !bytes.Equal(e.CertData, a.Raw[e.Offset:e.Offset+e.Length])) {
+							t.Fatalf("entry %d is not the message's bytes", e.Index)
+						}
+					}
+				}
+			}
+		}
+	})
+}

@@ -143,7 +143,7 @@ func (j *Judge) NeedsNode() bool {
 // node, and SideTrust.NodeUnknown says so).
 func (j *Judge) Connection(c *diagnose.Connection, node netip.Addr) *ConnectionTrust {
 	t := &ConnectionTrust{Sides: []SideTrust{}}
-	chains, at := presented(c)
+	chains, at, lost := presented(c)
 	for _, sender := range []diagnose.Side{diagnose.Server, diagnose.Client} {
 		chain := chains[sender]
 		if len(chain) == 0 {
@@ -159,6 +159,14 @@ func (j *Judge) Connection(c *diagnose.Connection, node netip.Addr) *ConnectionT
 			continue
 		}
 		judged := s.JudgeWith(chain, JudgeOptions{At: at[sender], Today: j.today, Role: role})
+		if l, ok := lost[sender]; ok && (judged.Status == StatusMissingIntermediate || judged.Status == StatusUntrusted) {
+			pos := "a certificate after the last whole one"
+			if l > 0 {
+				pos = fmt.Sprintf("certificate %d of the chain", l+1)
+			}
+			judged.Detail = fmt.Sprintf("The capture lost part of the %s's chain (%s), so it cannot tell whether the folder trusts it: without the lost bytes the folder would judge it %s (%s)", sender, pos, judged.Status, judged.Detail)
+			judged.Status = StatusCaptureIncomplete
+		}
 		nodeName := s.Node
 		if nodeName == "" && node.IsValid() {
 			nodeName = node.String()
@@ -175,12 +183,28 @@ func (j *Judge) Connection(c *diagnose.Connection, node netip.Addr) *ConnectionT
 }
 
 // presented returns the chain each side presented on c (leaf first, as
-// sent) and the capture time of the packet that carried it.
-func presented(c *diagnose.Connection) (map[diagnose.Side][]*certinfo.Info, map[diagnose.Side]time.Time) {
-	chains := map[diagnose.Side][]*certinfo.Info{}
-	at := map[diagnose.Side]time.Time{}
+// sent, up to the first certificate the capture lost bytes of), the capture
+// time of the packet that carried it, and for a side whose chain lost
+// certificates the position of the first one lost (-1: somewhere after the
+// last whole one).
+func presented(c *diagnose.Connection) (chains map[diagnose.Side][]*certinfo.Info, at map[diagnose.Side]time.Time, lost map[diagnose.Side]int) {
+	chains = map[diagnose.Side][]*certinfo.Info{}
+	at = map[diagnose.Side]time.Time{}
+	// A chain is what the capture showed of it from the leaf on, up to the
+	// first certificate it lost bytes of (lost says which position).
+	lost = map[diagnose.Side]int{}
+	for _, p := range c.PartialCertificates {
+		if l, ok := lost[p.SentBy]; !ok || p.Index < l {
+			lost[p.SentBy] = p.Index
+		}
+	}
+	for _, s := range c.CertificatesLost {
+		if _, ok := lost[s]; !ok {
+			lost[s] = -1 // somewhere after the last whole one
+		}
+	}
 	for _, cert := range c.Certificates {
-		if cert.Info == nil {
+		if cert.Info == nil || cert.Index != len(chains[cert.SentBy]) {
 			continue
 		}
 		chains[cert.SentBy] = append(chains[cert.SentBy], cert.Info)
@@ -188,7 +212,7 @@ func presented(c *diagnose.Connection) (map[diagnose.Side][]*certinfo.Info, map[
 			at[cert.SentBy] = cert.Time
 		}
 	}
-	return chains, at
+	return chains, at, lost
 }
 
 // nameCheck checks the peer's leaf against --expect-name. The peer is the

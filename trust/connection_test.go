@@ -8,6 +8,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/diagnose"
 )
 
@@ -82,6 +83,61 @@ func TestConnectionNodeUnknown(t *testing.T) {
 			}
 			if !strings.HasPrefix(ct.Sentence, tt.sentence) {
 				t.Errorf("sentence %q, want it to start with %q", ct.Sentence, tt.sentence)
+			}
+		})
+	}
+}
+
+// TestConnectionPartialChain checks chains the capture did not show whole:
+// a lost intermediate makes a verdict that depends on it capture_incomplete
+// (never missing_intermediate), a verdict the present certificates settle
+// stands, and a lost leaf is not judged at all.
+func TestConnectionPartialChain(t *testing.T) {
+	l := newLab(t)
+	root, err := Load(fstest.MapFS{"root.pem": file(pemOf(l.root))}, ".", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inter, err := Load(fstest.MapFS{"inter.pem": file(pemOf(l.inter))}, ".", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := day(2026, 11, 20)
+	node := netip.MustParseAddr("10.10.1.11")
+	conn := func(certs []diagnose.Certificate, partial []diagnose.PartialCertificate) *diagnose.Connection {
+		return &diagnose.Connection{Client: netip.MustParseAddrPort("10.10.1.11:40000"), Server: netip.MustParseAddrPort("10.20.1.21:5061"),
+			Certificates: certs, PartialCertificates: partial}
+	}
+	cert := func(i int, info *certinfo.Info) diagnose.Certificate {
+		return diagnose.Certificate{SentBy: diagnose.Server, Index: i, Time: at, Info: info}
+	}
+	lostInter := []diagnose.PartialCertificate{{SentBy: diagnose.Server, Index: 1, Length: 900, Missing: []diagnose.ByteRange{{Start: 100, End: 600}}}}
+	tests := []struct {
+		name    string
+		store   *Store
+		c       *diagnose.Connection
+		want    Status // "" for no judgement of the server's chain
+		wantHas string
+	}{
+		{"whole chain, root in the folder", root, conn([]diagnose.Certificate{cert(0, l.ms), cert(1, l.inter)}, nil), StatusChainsTo, ""},
+		{"intermediate lost: no missing_intermediate", root, conn([]diagnose.Certificate{cert(0, l.ms)}, lostInter), StatusCaptureIncomplete, "certificate 2 of the chain"},
+		{"intermediate lost, but the folder holds the issuer", inter, conn([]diagnose.Certificate{cert(0, l.ms)}, lostInter), StatusChainsTo, ""},
+		{"leaf lost: nothing to judge", root, conn([]diagnose.Certificate{cert(1, l.inter)}, []diagnose.PartialCertificate{{SentBy: diagnose.Server, Index: 0, Length: 900}}), "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			j := NewJudge([]*Store{tt.store}, nil, time.Time{})
+			st := j.Connection(tt.c, node).For("server")
+			switch {
+			case tt.want == "" && st != nil:
+				t.Fatalf("judged %s, want no judgement", st.Judgement.Status)
+			case tt.want == "":
+				return
+			case st == nil:
+				t.Fatalf("no judgement, want %s", tt.want)
+			}
+			if st.Judgement.Status != tt.want || !strings.Contains(st.Judgement.Detail, tt.wantHas) {
+				t.Errorf("got %s (%s), want %s with %q", st.Judgement.Status, st.Judgement.Detail, tt.want, tt.wantHas)
 			}
 		})
 	}

@@ -48,6 +48,13 @@ const (
 	// CallManager-trust on which node: the certificate itself when it is
 	// self-signed, else its issuing CA (named in Judgement.Missing).
 	StatusUntrusted Status = "untrusted"
+	// StatusCaptureIncomplete: the capture lost part of the presented chain
+	// (a segment inside a certificate after the leaf was not captured), and
+	// the certificates it did show neither match nor chain to the folder:
+	// the lost certificate may be the one that would, so nothing is
+	// concluded. Detail names the lost position. Judge never returns it;
+	// Judge.Connection does, for chains the capture did not show whole.
+	StatusCaptureIncomplete Status = "capture_incomplete"
 )
 
 // Role is the part a certificate played in the TLS handshake.

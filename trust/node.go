@@ -22,7 +22,7 @@ import (
 // It returns nothing when neither applies.
 func (j *Judge) NodeVotes(c *diagnose.Connection) []diagnose.NodeVote {
 	var votes []diagnose.NodeVote
-	chains, at := presented(c)
+	chains, at, lost := presented(c)
 	sides := []diagnose.Side{diagnose.Client, diagnose.Server}
 	if s := j.captureStore(); s != nil && len(chains[diagnose.Client]) > 0 && len(chains[diagnose.Server]) > 0 {
 		var js [2]*Judgement
@@ -34,8 +34,9 @@ func (j *Judge) NodeVotes(c *diagnose.Connection) []diagnose.NodeVote {
 			js[side] = s.JudgeWith(chains[side], JudgeOptions{At: at[side], Today: j.today, Role: role})
 		}
 		for _, side := range sides {
+			// A chain the capture lost part of may be trusted after all.
 			mine, other := js[side], js[side.Other()]
-			if knows(mine.Status) && other.Status == StatusUntrusted {
+			if _, partial := lost[side.Other()]; knows(mine.Status) && other.Status == StatusUntrusted && !partial {
 				votes = append(votes, diagnose.NodeVote{Signal: diagnose.SignalTrustFolder, Peer: side, Status: string(mine.Status), File: mine.File})
 			}
 		}

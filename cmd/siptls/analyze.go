@@ -89,6 +89,9 @@ usage or unreadable input (results found before the problem are still shown).`,
 			if err := checkFlags(opts.Format, opts.Ports, opts.Node, opts.TrustFor); err != nil {
 				return err
 			}
+			if err := checkCaps(opts.MaxConns, opts.MaxBuffer); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}

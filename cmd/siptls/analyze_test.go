@@ -66,6 +66,12 @@ func TestAnalyzeGolden(t *testing.T) {
 		"tcp-gap-in-server-certificate.pcap",
 		"not-tls-plaintext-sip-5061.pcap",
 		"midstream-appdata-only.pcap",
+		"midstream-close-notify.pcap",
+		"idle-close-no-client-cert.pcap",
+		"tcp-reordered-after-ack.pcap",
+		"tcp-gap-in-4cert-chain.pcap",
+		"tcp-gap-over-record-header.pcap",
+		"ok-tls13-hello-retry-request.pcap",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, text, _ := runAnalyze(t, "-v", "testdata/"+name)
@@ -202,7 +208,10 @@ func TestAnalyzeTrustBadInput(t *testing.T) {
 // TestAnalyzeVerdicts checks every connection of every end-to-end capture
 // against testdata/expected.tsv, where the generator (testdata/gen) wrote,
 // for each connection it recorded from a real TLS stack, the verdict and
-// reason that connection must get. Bad input files must exit 2.
+// reason that connection must get. Bad input files must exit 2. An optional
+// 7th column holds the analyze flags a file's rows hold under (e.g.
+// --any-port); a row with verdict "-" is a TCP connection that must not be a
+// Connection at all, only counted in captures[].other_connections.
 func TestAnalyzeVerdicts(t *testing.T) {
 	chdirRoot(t)
 	raw, err := os.ReadFile("testdata/expected.tsv")
@@ -211,6 +220,7 @@ func TestAnalyzeVerdicts(t *testing.T) {
 	}
 	type row struct{ client, server, want string }
 	files := map[string][]row{}
+	flags := map[string]string{}
 	var order []string
 	for i, line := range strings.Split(string(raw), "\n") {
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -220,8 +230,15 @@ func TestAnalyzeVerdicts(t *testing.T) {
 		if len(f) < 5 {
 			t.Fatalf("testdata/expected.tsv line %d: %d fields", i+1, len(f))
 		}
+		fl := ""
+		if len(f) >= 7 {
+			fl = f[6]
+		}
 		if _, ok := files[f[0]]; !ok {
 			order = append(order, f[0])
+			flags[f[0]] = fl
+		} else if flags[f[0]] != fl {
+			t.Fatalf("testdata/expected.tsv line %d: flags %q, but %q on the file's first row", i+1, fl, flags[f[0]])
 		}
 		files[f[0]] = append(files[f[0]], row{f[1], f[2], f[3] + "/" + f[4]})
 	}
@@ -231,7 +248,8 @@ func TestAnalyzeVerdicts(t *testing.T) {
 	for _, file := range order {
 		rows := files[file]
 		t.Run(file, func(t *testing.T) {
-			code, out, errOut := runAnalyze(t, "--format", "json", "testdata/"+file)
+			args := append(strings.Fields(flags[file]), "--format", "json", "testdata/"+file)
+			code, out, errOut := runAnalyze(t, args...)
 			if strings.HasPrefix(rows[0].want, "error/") {
 				if code != exitTrouble {
 					t.Errorf("exit status %d, want %d for bad input", code, exitTrouble)
@@ -246,15 +264,44 @@ func TestAnalyzeVerdicts(t *testing.T) {
 			for _, c := range r.Connections {
 				got[c.Client+" "+c.Server] = c.Verdict + "/" + c.Reason
 			}
-			if len(r.Connections) != len(rows) {
-				t.Errorf("%d connections, want %d", len(r.Connections), len(rows))
-			}
+			conns, others := 0, 0
 			allOK := true
 			for _, w := range rows {
-				if g := got[w.client+" "+w.server]; g != w.want {
+				g, seen := got[w.client+" "+w.server]
+				if strings.HasPrefix(w.want, "-/") {
+					others++
+					if seen {
+						t.Errorf("%s -> %s: got a connection %q, want none (%s)", w.client, w.server, g, w.want)
+					}
+					continue
+				}
+				conns++
+				if g != w.want {
 					t.Errorf("%s -> %s: got %q, want %q", w.client, w.server, g, w.want)
 				}
-				allOK = allOK && w.want == "ok/application_data"
+				allOK = allOK && strings.HasPrefix(w.want, "ok/")
+			}
+			if len(r.Connections) != conns {
+				t.Errorf("%d connections, want %d", len(r.Connections), conns)
+			}
+			if others > 0 {
+				// Read the count without the report package's field, so that the
+				// test states the JSON contract (captures[].other_connections).
+				var c struct {
+					Captures []struct {
+						OtherConnections int `json:"other_connections"`
+					} `json:"captures"`
+				}
+				if err := json.Unmarshal([]byte(out), &c); err != nil {
+					t.Fatal(err)
+				}
+				n := 0
+				for _, cp := range c.Captures {
+					n += cp.OtherConnections
+				}
+				if n != others {
+					t.Errorf("captures[].other_connections add up to %d, want %d", n, others)
+				}
 			}
 			wantCode := exitProblems
 			if allOK {
@@ -289,6 +336,8 @@ func TestAnalyzeBadInput(t *testing.T) {
 		{"no args", nil, "analyze needs at least one capture file"},
 		{"bad format", []string{"--format", "xml", "testdata/bad-empty.cap"}, `--format must be text or json, not "xml"`},
 		{"bad port", []string{"--port", "70000", "testdata/bad-empty.cap"}, "--port 70000 is not a TCP port"},
+		{"zero max-conns", []string{"--max-conns", "0", "testdata/sample-cucm-trunk.cap"}, "--max-conns must be at least 1, not 0"},
+		{"negative max-buffer", []string{"--max-buffer", "-5", "testdata/sample-cucm-trunk.cap"}, "--max-buffer must be at least 1, not -5"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -301,6 +350,55 @@ func TestAnalyzeBadInput(t *testing.T) {
 			}
 			if strings.Contains(errOut, "goroutine ") || strings.Contains(errOut, "panic") {
 				t.Errorf("stderr shows a Go stack trace: %s", errOut)
+			}
+		})
+	}
+}
+
+// TestAnalyzeCaps checks that a connection cut short by --max-buffer or
+// --max-conns is never called failed: it is incomplete/cap_hit, with the cap
+// named, unless its evidence was complete (ok).
+func TestAnalyzeCaps(t *testing.T) {
+	chdirRoot(t)
+	verdicts := func(args ...string) map[string]report.Connection {
+		t.Helper()
+		code, out, errOut := runAnalyze(t, append([]string{"--format", "json"}, args...)...)
+		if code == exitTrouble {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		var r report.Report
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]report.Connection{}
+		for _, c := range r.Connections {
+			m[c.Client+" "+c.Server] = c
+		}
+		return m
+	}
+	const sample = "testdata/sample-cucm-trunk.cap"
+	free := verdicts(sample)
+	for _, caps := range [][]string{{"--max-buffer", "100"}, {"--max-conns", "1"}, {"--max-buffer", "1000", "--max-conns", "2"}} {
+		t.Run(strings.Join(caps, " "), func(t *testing.T) {
+			got := verdicts(append(caps, sample)...)
+			capped := 0
+			for k, c := range got {
+				switch {
+				case c.Verdict == "failed" && (free[k].Verdict != "failed" || free[k].Reason != c.Reason):
+					// a failure whose evidence was complete (the alert and
+					// the close both seen) stays; a cap never makes one
+					t.Errorf("%s: failed (%s) under %v, %s/%s without: %s", k, c.Reason, caps, free[k].Verdict, free[k].Reason, c.Summary)
+				case c.Reason == "cap_hit":
+					capped++
+					if !strings.Contains(c.Summary, caps[0]) {
+						t.Errorf("%s: cap_hit does not name %s: %s", k, caps[0], c.Summary)
+					}
+				case free[k].Verdict != "" && c.Verdict != free[k].Verdict:
+					t.Errorf("%s: %s/%s under %v, %s/%s without", k, c.Verdict, c.Reason, caps, free[k].Verdict, free[k].Reason)
+				}
+			}
+			if capped == 0 {
+				t.Errorf("no connection reports cap_hit under %v", caps)
 			}
 		})
 	}

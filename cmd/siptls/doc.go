@@ -39,12 +39,24 @@
 // With --html FILE, analyze and triage also write one self-contained HTML
 // report to attach to a support case: each capture with its SHA-256, the
 // verdict banner, the destination and pair tables, a ladder diagram of every
-// failed connection (and of a sample of ok ones), each certificate with its
-// trust verdict and PEM. It has no script and loads nothing.
+// connection that is not ok (and of a sample of ok ones), each certificate
+// with its trust verdict and PEM. It has no script and loads nothing.
 //
 // Verdicts: ok, failed, refused, no_answer, incomplete, truncated and not_tls;
 // each comes with a reason code (fatal_alert, reset_during_handshake,
-// closed_after_handshake, ...) and one sentence in CUCM terms. The JSON output
+// closed_after_handshake, ...) and one sentence in CUCM terms. Counts and
+// triage's sentences name each verdict as itself: "failed" is that verdict
+// only; refused, no_answer and not_tls also count as failed calls ("one call
+// in N fails", "most likely to blame"); incomplete and truncated connections
+// (such as sessions already open when the capture began) cannot be judged and
+// never count as failures. A connection open before the capture started is
+// incomplete (midstream) whatever happens on it; a close after a finished
+// handshake is failed (closed_after_handshake) only when it comes within 2 s
+// and the server had asked for the client's certificate, else ok (idle_close,
+// closed_without_data); a connection cut short by --max-conns or --max-buffer
+// is incomplete (cap_hit), never failed. Out-of-order segments are held until
+// the hole fills; a hole costs only the TLS record it falls in, and the whole
+// certificates around it are still shown. The JSON output
 // (--format json) follows the schema "siptls/v1" documented in
 // docs/json-schema.md.
 //

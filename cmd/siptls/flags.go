@@ -20,6 +20,18 @@ func addReportFlags(f *pflag.FlagSet, format *string, maxConns, maxBuffer *int) 
 	f.IntVar(maxBuffer, "max-buffer", 256<<10, "bytes buffered per connection direction")
 }
 
+// checkCaps validates --max-conns and --max-buffer: a cap of zero or less
+// would track nothing.
+func checkCaps(maxConns, maxBuffer int) error {
+	if maxConns < 1 {
+		return fmt.Errorf("--max-conns must be at least 1, not %d", maxConns)
+	}
+	if maxBuffer < 1 {
+		return fmt.Errorf("--max-buffer must be at least 1, not %d", maxBuffer)
+	}
+	return nil
+}
+
 // checkPorts validates --port values.
 func checkPorts(ports []uint) error {
 	for _, p := range ports {

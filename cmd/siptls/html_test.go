@@ -35,11 +35,11 @@ func TestHTMLFlag(t *testing.T) {
 		{"analyze", func(a ...string) (int, string, string) { return runAnalyze(t, a...) },
 			[]string{"--trust", "testdata/trust/cucm7-pub-CallManager-trust", "testdata/sample-cucm-trunk.cap"},
 			[]string{"testdata/sample-cucm-trunk.cap"}, exitProblems,
-			[]string{`id="verdict"`, "5 of 12 connections failed", `<svg class="ladder"`, "stale_copy", "siptls test"}},
+			[]string{`id="verdict"`, "12 connections: 7 ok, 4 failed, 1 no_answer", `<svg class="ladder"`, "stale_copy", "siptls test"}},
 		{"triage", func(a ...string) (int, string, string) { return triageOut(t, a...) },
 			[]string{"-q", "testdata/triage/captures"},
 			[]string{"testdata/triage/captures/cucm7-pub-later.cap", "testdata/triage/captures/cucm7-pub.cap", "testdata/triage/captures/cucm8-pub.pcapng"}, exitProblems,
-			[]string{`id="verdict"`, "connections failed", `<svg class="ladder"`, "Client and destination pairs"}},
+			[]string{`id="verdict"`, "27 connections: 16 ok, 11 failed", `<svg class="ladder"`, "Client and destination pairs"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -98,6 +98,9 @@ usage or an unreadable input (the other inputs are still merged).`,
 			if err := checkFlags(opts.Format, opts.Ports, opts.Node, opts.TrustFor); err != nil {
 				return err
 			}
+			if err := checkCaps(opts.MaxConns, opts.MaxBuffer); err != nil {
+				return err
+			}
 			if opts.Jobs < 1 {
 				return fmt.Errorf("--jobs must be at least 1, not %d", opts.Jobs)
 			}

@@ -6,8 +6,10 @@
 // SYN options (MSS, SACK-permitted, timestamps, window scale), data cut at the
 // MSS with PSH on the last segment of each write, delayed ACKs from the
 // receiver, timestamps on every segment. A Mangle can then reorder, duplicate,
-// drop or overlap segments, or cut the capture short, to make the cases a
-// reassembler must handle.
+// drop or overlap segments, delay one past the peer's ACK that covers it,
+// capture one twice (a span port), retransmit one with newer acknowledgement
+// and timestamps, or cut the capture short, to make the cases a reassembler
+// must handle.
 //
 // A Writer frames the packets (Ethernet with optional 802.1Q/QinQ tags, Linux
 // cooked v1 and v2, raw IP, BSD loopback, PPPoE; IPv4 or IPv6 from the

@@ -137,6 +137,9 @@ func (w *Writer) appendFrame(buf []byte, fi *frameInfo, p *Packet) []byte {
 		buf = append(buf, s16[:]...)
 		buf = append(buf, d16[:]...)
 	} else {
+		if p.Copy {
+			fi.ipid[p.Side&1]--
+		}
 		id := fi.ipid[p.Side&1]
 		fi.ipid[p.Side&1]++
 		buf = append(buf, 0x45, 0)

@@ -122,3 +122,111 @@ func StartAt(i int) Mangle {
 		return p[i:]
 	}
 }
+
+// copyDelay is how long after the packet it follows a moved or added packet
+// lands (Delay, Mirror, Retransmit), unless the next packet comes sooner.
+const copyDelay = time.Microsecond
+
+// slotAfter is the time of a packet placed right after p[j]: copyDelay later,
+// but never later than p[j+1], so that times stay nondecreasing.
+func slotAfter(p []Packet, j int) time.Time {
+	t := p[j].Time.Add(copyDelay)
+	if j+1 < len(p) && p[j+1].Time.Before(t) {
+		t = p[j+1].Time
+	}
+	return t
+}
+
+// insertAfter returns p with q inserted after index j.
+func insertAfter(p []Packet, j int, q Packet) []Packet {
+	out := make([]Packet, 0, len(p)+1)
+	out = append(out, p[:j+1]...)
+	out = append(out, q)
+	return append(out, p[j+1:]...)
+}
+
+// Delay moves packet i to just after packet j (i < j): copyDelay (1 µs) after
+// packet j, never later than the packet that follows it. The packets between
+// keep their places and times. It is how captures on VMware guests and
+// multi-queue NICs show a segment that the stacks handled in order: later, and
+// possibly after the peer's ACK that covers it. What Wireshark (tshark 4.0)
+// then flags depends on j:
+//
+//   - j before the peer's ACK of packet i: the sender's next segment
+//     "Previous segment not captured" (tcp.analysis.lost_segment), packet i
+//     "Out-Of-Order" (tcp.analysis.out_of_order);
+//   - j at or after that ACK: the next segment "Previous segment not
+//     captured", the ACK "ACKed unseen segment" (tcp.analysis.ack_lost_segment)
+//     and packet i "Spurious Retransmission" (tcp.analysis.retransmission and
+//     tcp.analysis.spurious_retransmission), because its bytes were already
+//     acknowledged; it is not called out of order.
+//
+// Either way tshark reassembles the stream across the late segment only with
+// the preference tcp.reassemble_out_of_order:TRUE.
+func Delay(i, j int) Mangle {
+	return func(p []Packet) []Packet {
+		if i < 0 || j >= len(p) || i >= j {
+			return p
+		}
+		d := p[i]
+		d.Time = slotAfter(p, j)
+		copy(p[i:j], p[i+1:j+1])
+		p[j] = d
+		return p
+	}
+}
+
+// Mirror adds a second, identical capture of packet i copyDelay (1 µs) after
+// it, never later than packet i+1: what a span port that sees a packet twice,
+// or a capture of two interfaces, shows. The copy has the same sequence and
+// acknowledgement numbers, the same TCP timestamps and the same IPv4
+// identification (Packet.Copy); only the capture time differs. Wireshark
+// (tshark 4.0) flags the copy "Retransmission" (tcp.analysis.retransmission),
+// as it does any repeated sequence range.
+func Mirror(i int) Mangle {
+	return func(p []Packet) []Packet {
+		if i < 0 || i >= len(p) {
+			return p
+		}
+		d := p[i]
+		d.Time = slotAfter(p, i)
+		d.Copy = true
+		return insertAfter(p, i, d)
+	}
+}
+
+// Retransmit sends packet i's segment again just after packet j (i < j), as
+// its sender would then: the same sequence number, flags and payload, but the
+// acknowledgement of everything the peer sent up to packet j, the TCP
+// timestamp of that moment (one tick per millisecond since packet i) and the
+// echo of the peer's latest one. The copy is not marked Packet.Copy: it takes
+// the next IPv4 identification. Placed after the peer's ACK of the segment it
+// is a spurious retransmission (tshark 4.0: "Spurious Retransmission",
+// tcp.analysis.retransmission and tcp.analysis.spurious_retransmission); when
+// the sender's own ACK with the same numbers follows, that ACK is also flagged
+// "Dup ACK".
+func Retransmit(i, j int) Mangle {
+	return func(p []Packet) []Packet {
+		if i < 0 || j >= len(p) || i >= j {
+			return p
+		}
+		d := p[i]
+		d.Copy = false
+		d.Time = slotAfter(p, j)
+		d.TSval = p[i].TSval + uint32(d.Time.Sub(p[i].Time)/time.Millisecond)
+		for k := 0; k <= j; k++ {
+			q := &p[k]
+			if q.Side == d.Side {
+				continue
+			}
+			if end := q.end(); int32(end-d.Ack) > 0 || d.Flags&FlagACK == 0 {
+				d.Ack = end
+				d.Flags |= FlagACK
+			}
+			if q.TSval != 0 {
+				d.TSecr = q.TSval
+			}
+		}
+		return insertAfter(p, j, d)
+	}
+}

@@ -62,6 +62,9 @@ type Packet struct {
 	TSval   uint32 // TCP timestamps option (RFC 7323); zero leaves the option out
 	TSecr   uint32
 	Payload []byte
+	// Copy marks a second capture of the side's previous packet (see Mirror):
+	// the writer gives it that packet's IPv4 identification instead of the next one.
+	Copy bool
 }
 
 // end is the sequence number just after the packet.

@@ -58,6 +58,9 @@ type certSpec struct {
 	issuer    string   // name of the issuing identity; empty = self-signed
 	chain     []string // intermediates to send after the leaf
 	serial    *big.Int // fixed serial (nil = random 16 bytes, as CUCM does)
+	rsaBits   int      // RSA key size (0 = 2048)
+	// tweak, if set, changes the template last (extensions crypto/x509 has no field for).
+	tweak func(*x509.Certificate)
 }
 
 // cucmName is the subject CUCM puts in a CallManager certificate.
@@ -139,6 +142,8 @@ func specs() []certSpec {
 			notBefore: date("2026-01-05T10:00:00Z"), notAfter: date("2031-01-04T10:00:00Z"),
 			selfCA: true, eku: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}},
 	)
+	s = append(s, g2Specs()...)
+	s = append(s, webSpecs()...)
 	return s
 }
 
@@ -211,7 +216,11 @@ func (g *gen) makeIdentity(sp certSpec) (*identity, error) {
 	if sp.ecdsa {
 		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	} else {
-		key, err = rsa.GenerateKey(rand.Reader, 2048)
+		bits := sp.rsaBits
+		if bits == 0 {
+			bits = 2048
+		}
+		key, err = rsa.GenerateKey(rand.Reader, bits)
 	}
 	if err != nil {
 		return nil, err
@@ -249,6 +258,9 @@ func (g *gen) makeIdentity(sp certSpec) (*identity, error) {
 	if sp.selfCA {
 		tmpl.IsCA = true
 		tmpl.KeyUsage |= x509.KeyUsageCertSign
+	}
+	if sp.tweak != nil {
+		sp.tweak(tmpl)
 	}
 	parent, signer := tmpl, key
 	if sp.issuer != "" {

@@ -12,12 +12,18 @@ import (
 // the verdict siptls must give it (written next to the captures).
 const expectedFile = "expected.tsv"
 
-const expectedHeader = "# file\tclient\tserver\tverdict\treason\tdetail\n" +
-	"# Written by testdata/gen: one row per TCP connection (in the order added), or per bad input file (client and server \"-\", verdict \"error\")."
+const expectedHeader = "# file\tclient\tserver\tverdict\treason\tdetail\t[flags]\n" +
+	"# Written by testdata/gen: one row per TCP connection (in the order added), or per bad input file (client and server \"-\", verdict \"error\").\n" +
+	"# flags (optional, the same on every row of a file): the siptls analyze flags the rows hold under, e.g. --any-port; without them, port 5061 only.\n" +
+	"# Verdict \"-\" (reason other_traffic): a TCP connection that must not be a Connection at all under those flags (counted in captures[].other_connections)."
 
 // expectRow records the verdict of one connection of file.
 func (g *gen) expectRow(file, client, server string, v verdict) {
-	g.rows = append(g.rows, strings.Join([]string{file, client, server, v.Verdict, v.Reason, v.Detail}, "\t"))
+	cols := []string{file, client, server, v.Verdict, v.Reason, v.Detail}
+	if f := g.flags[file]; f != "" {
+		cols = append(cols, f)
+	}
+	g.rows = append(g.rows, strings.Join(cols, "\t"))
 	g.rebuilt[file] = true
 }
 

@@ -2,6 +2,13 @@ package main
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -196,7 +203,7 @@ func TestGenerate(t *testing.T) {
 			continue
 		}
 		f := strings.Split(line, "\t")
-		if len(f) != 6 {
+		if len(f) != 6 && len(f) != 7 {
 			t.Fatalf("row %q has %d fields", line, len(f))
 		}
 		files[f[0]]++
@@ -211,5 +218,157 @@ func TestGenerate(t *testing.T) {
 	}
 	if len(files) < 45 {
 		t.Errorf("%d files in expected.tsv", len(files))
+	}
+}
+
+func TestLayoutCertificate(t *testing.T) {
+	rec := func(typ byte, body []byte) []byte {
+		return append([]byte{typ, 3, 3, byte(len(body) >> 8), byte(len(body))}, body...)
+	}
+	u24 := func(n int) []byte { return []byte{byte(n >> 16), byte(n >> 8), byte(n)} }
+	certs := [][]byte{bytes.Repeat([]byte{'a'}, 7), bytes.Repeat([]byte{'b'}, 5), bytes.Repeat([]byte{'c'}, 9)}
+	var list []byte
+	for _, c := range certs {
+		list = append(append(list, u24(len(c))...), c...)
+	}
+	msg := append(append([]byte{11}, u24(3+len(list))...), append(u24(len(list)), list...)...) // 4+3+30 = 37 bytes
+	hello := rec(22, []byte{2, 0, 0, 2, 3, 3})                                                 // 11 bytes
+	// The Certificate message in two records of 20 and 17 bytes, then ServerHelloDone.
+	flight := bytes.Join([][]byte{hello, rec(22, msg[:20]), rec(22, msg[20:]), rec(22, []byte{14, 0, 0, 0})}, nil)
+	l, err := layoutCertificate(flight)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int{11, 36}; !slices.Equal(l.records, want) {
+		t.Errorf("records at %v, want %v", l.records, want)
+	}
+	if want := [][2]int{{10, 17}, {20, 25}, {28, 37}}; !slices.Equal(l.certs, want) {
+		t.Errorf("certificates at %v, want %v", l.certs, want)
+	}
+	for i, c := range certs {
+		if !bytes.Equal(l.der[i], c) {
+			t.Errorf("certificate %d = %q, want %q", i, l.der[i], c)
+		}
+	}
+	// Message byte 19 is the last of the first record (flight 16+19 = 35); byte 20
+	// follows the second header (flight 41).
+	if l.msg[0] != 16 || l.msg[19] != 35 || l.msg[20] != 41 || len(l.msg) != 37 {
+		t.Errorf("msg map %v", l.msg)
+	}
+	if from, to := l.msgRange(30, 45); from != 14 || to != 24 {
+		t.Errorf("msgRange(30, 45) = %d, %d; want 14, 24 (the header bytes 36-40 skipped)", from, to)
+	}
+	if got := l.certOf(22); got != 1 {
+		t.Errorf("certOf(22) = %d, want 1", got)
+	}
+	if got := l.certOf(18); got != -1 {
+		t.Errorf("certOf(18) = %d, want -1 (an entry length)", got)
+	}
+	if _, err := layoutCertificate(hello); err == nil {
+		t.Error("a flight without a Certificate message: no error")
+	}
+	if _, err := layoutCertificate(flight[:30]); err == nil {
+		t.Error("a cut record: no error")
+	}
+}
+
+func TestCertificatePolicies(t *testing.T) {
+	der, err := certificatePolicies(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Round trip through crypto/x509, which reads the policy identifiers.
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "x"},
+		NotBefore: captureTime, NotAfter: captureTime.Add(time.Hour),
+		ExtraExtensions: []pkix.Extension{{Id: asn1.ObjectIdentifier{2, 5, 29, 32}, Value: der}}}
+	raw, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := x509.ParseCertificate(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range c.Policies {
+		got = append(got, p.String())
+	}
+	want := []string{"1.3.6.1.4.1.32473.1.2.1", "1.3.6.1.4.1.32473.1.2.2", "1.3.6.1.4.1.32473.1.2.3"}
+	if !slices.Equal(got, want) {
+		t.Errorf("policies %v, want %v", got, want)
+	}
+	for _, n := range g2Notices {
+		if len(n) > 200 {
+			t.Errorf("notice of %d characters (RFC 5280 allows 200): %q", len(n), n)
+		}
+	}
+	if !bytes.Contains(der, []byte("http://pki.example.lab/cps/g2/policy-3.html")) || !bytes.Contains(der, []byte(g2Notices[2])) {
+		t.Error("CPS or notice missing from the extension")
+	}
+}
+
+// TestWriteExpected checks that a run replaces the rows of the files it rebuilt,
+// keeps the others as they were (7-column rows included) and writes the flags
+// column only for files that have flags.
+func TestWriteExpected(t *testing.T) {
+	dir := t.TempDir()
+	old := expectedHeader + "\n" +
+		"a.pcap\tc1\ts1\tok\tapplication_data\told a\n" +
+		"b.pcap\tc2\ts2\t-\tother_traffic\tkept\t--any-port\n" +
+		"c.pcap\tc3\ts3\tfailed\tfatal_alert\told c\n"
+	if err := os.WriteFile(filepath.Join(dir, expectedFile), []byte(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	g := &gen{out: dir, rebuilt: map[string]bool{}, flags: map[string]string{"c.pcap": "--any-port"}}
+	g.expectRow("c.pcap", "c3", "s3", verdict{"ok", "application_data", "new c"})
+	g.expectRow("a.pcap", "c1", "s1", verdict{"ok", "idle_close", "new a"})
+	if err := g.writeExpected(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, expectedFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := expectedHeader + "\n" +
+		"a.pcap\tc1\ts1\tok\tidle_close\tnew a\n" +
+		"b.pcap\tc2\ts2\t-\tother_traffic\tkept\t--any-port\n" +
+		"c.pcap\tc3\ts3\tok\tapplication_data\tnew c\t--any-port\n"
+	if string(b) != want {
+		t.Errorf("expected.tsv =\n%s\nwant\n%s", b, want)
+	}
+}
+
+func TestAckOfAndWrites(t *testing.T) {
+	c := conn{Client: "10.10.1.11:38000", Server: "10.20.1.21:5061", Local: capgen.Client, Seed: 9}
+	cv := conversation(c, []flight{
+		{Side: capgen.Client, Bytes: make([]byte, 100)},
+		{Side: capgen.Server, Bytes: make([]byte, 3000)}, // 3 segments of 1448
+		{Side: capgen.Client, Bytes: make([]byte, 50)},
+	})
+	pk := capgen.PacketsOf(cv, 0)
+	s := dataPackets(pk, capgen.Server, 1)
+	if len(s) != 3 {
+		t.Fatalf("server write in %d segments, want 3", len(s))
+	}
+	// The client ACKs every second segment, then the end of the write.
+	mid, end := ackOf(pk, s[0]), ackOf(pk, s[2])
+	if mid <= s[1] || pk[mid].Ack != pk[s[1]].Seq+1448 {
+		t.Errorf("ACK of the first segment: packet %d (ack %d)", mid, pk[mid].Ack)
+	}
+	if end <= s[2] || pk[end].Side != capgen.Client || pk[end].Ack != pk[s[2]].Seq+uint32(len(pk[s[2]].Payload)) {
+		t.Errorf("ACK of the last segment: packet %d", end)
+	}
+	if got := ackOf(pk, len(pk)-1); got != -1 {
+		t.Errorf("ACK of the last packet = %d, want -1", got)
+	}
+	if i, err := nthWrite(pk, capgen.Client, 2); err != nil || len(pk[i].Payload) != 50 {
+		t.Errorf("nthWrite(client, 2) = %d, %v", i, err)
+	}
+	if _, err := nthWrite(pk, capgen.Server, 2); err == nil {
+		t.Error("nthWrite(server, 2): no error")
 	}
 }

@@ -23,8 +23,10 @@ type gen struct {
 	verbose    bool
 	ids        map[string]*identity
 	baseConv   *capgen.Conversation
-	rows       []string        // expected.tsv rows of this run
-	rebuilt    map[string]bool // files this run wrote rows for
+	g2Conv     *capgen.Conversation // the G2 chain session (bigchain.go)
+	rows       []string             // expected.tsv rows of this run
+	rebuilt    map[string]bool      // files this run wrote rows for
+	flags      map[string]string    // siptls analyze flags a file's rows hold under (expected.tsv column 7)
 }
 
 // output is one file (or folder) the generator writes.
@@ -42,7 +44,7 @@ func main() {
 
 func run(args []string) error {
 	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
-	g := &gen{rebuilt: map[string]bool{}}
+	g := &gen{rebuilt: map[string]bool{}, flags: map[string]string{}}
 	fs.StringVar(&g.out, "out", "testdata", "directory to write into (the repository's testdata)")
 	fs.StringVar(&g.opensslBin, "openssl", "openssl", "openssl binary")
 	fs.BoolVar(&g.newCerts, "newcerts", false, "make new keys and certificates instead of reusing testdata/certs")

@@ -180,9 +180,13 @@ func (g *gen) run(s session) (*result, error) {
 	return res, nil
 }
 
-// feedOpenSSL writes the dialogue's messages to the OpenSSL processes' stdin, each once
-// the message before it has been seen on the wire, then closes the client's stdin so
-// that s_client sends close_notify and exits.
+// feedOpenSSL writes the dialogue's messages of the OpenSSL ends to their stdin, each
+// once the messages before it have been seen: its own on the wire, the peer's in the
+// receiving process's output (a Go end plays its own messages). At the end it closes
+// the client's stdin, once s_client has printed every server message, so that
+// s_client sends close_notify and exits. Waiting for the output, not only for
+// application data records on the wire, keeps the order in TLS 1.3, whose encrypted
+// handshake records are application data records too.
 func (g *gen) feedOpenSSL(ctx context.Context, t *transcript, d dialogue, cproc, sproc *proc) {
 	seenApp := func(side capgen.Side) int {
 		var stream []byte
@@ -193,39 +197,64 @@ func (g *gen) feedOpenSSL(ctx context.Context, t *transcript, d dialogue, cproc,
 		}
 		return len(records(stream, 23))
 	}
-	sent := [2]int{}
-	for _, m := range d {
-		p := cproc
-		other := capgen.Server
-		if m.Side == capgen.Server {
-			p, other = sproc, capgen.Client
-		}
-		if p == nil {
-			return
-		}
-		// Wait for the peer's previous messages (application data records).
-		for seenApp(other) < sent[other] || (m.Side == capgen.Server && seenApp(capgen.Client) == 0) {
+	wait := func(done func() bool) bool {
+		for !done() {
 			select {
 			case <-ctx.Done():
-				return
+				return false
 			case <-time.After(5 * time.Millisecond):
 			}
+		}
+		return true
+	}
+	procs := [2]*proc{capgen.Client: cproc, capgen.Server: sproc}
+	sent := [2]int{}
+	for i, m := range d {
+		other := 1 - m.Side
+		p := procs[m.Side]
+		if p == nil {
+			sent[m.Side]++
+			continue
+		}
+		// Wait for the peer's previous messages (application data records, and
+		// printed by this end).
+		if !wait(func() bool {
+			return seenApp(other) >= sent[other] && !(m.Side == capgen.Server && seenApp(capgen.Client) == 0) && received(p, d[:i], other)
+		}) {
+			return
 		}
 		t.think(m.Side, m.Think)
 		io.WriteString(p.stdin, m.Text)
 		sent[m.Side]++
-		for seenApp(m.Side) < sent[m.Side] {
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(5 * time.Millisecond):
-			}
+		if !wait(func() bool { return seenApp(m.Side) >= sent[m.Side] }) {
+			return
 		}
 	}
 	if cproc != nil {
+		if !wait(func() bool { return received(cproc, d, capgen.Server) }) {
+			return
+		}
 		time.Sleep(20 * time.Millisecond)
 		cproc.stdin.Close()
 	}
+}
+
+// received reports whether p has printed every message of d sent by side (OpenSSL
+// prints the application data it receives; its output has "\n" line ends).
+func received(p *proc, d dialogue, side capgen.Side) bool {
+	out := p.output()
+	want := map[string]int{}
+	for _, m := range d {
+		if m.Side == side {
+			want[strings.ReplaceAll(m.Text, "\r\n", "\n")]++
+		}
+	}
+	for text, n := range want {
+		if strings.Count(out, text) < n {
+			return false
+		}
+	}
+	return true
 }
 
 // settle is how long the end that reacts to its peer's close or alert waits before it

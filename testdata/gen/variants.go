@@ -91,6 +91,55 @@ func tcpVariants() []output {
 			}
 			return capgen.Overlap(s[0], 200), nil
 		}),
+		output{name: "tcp-reordered-after-ack.pcap", make: func(g *gen) error {
+			cv, err := g.base()
+			if err != nil {
+				return err
+			}
+			pk := capgen.PacketsOf(cv, 0)
+			s := dataPackets(pk, capgen.Server, 1)
+			if err := need(s, 2, "server flight"); err != nil {
+				return err
+			}
+			ack := ackOf(pk, s[len(s)-1])
+			if ack < 0 {
+				return fmt.Errorf("no client ACK of the server flight")
+			}
+			// After Delay(s[0], ack) the packets between move up one frame.
+			d := fmt.Sprintf("the server flight's first segment (ServerHello and Certificate, bytes 1-%d) is captured after the client's ACK that covers it: frame %d has the rest of the flight, frame %d the ACK, frame %d the late segment; all certificates visible",
+				len(pk[s[0]].Payload), s[1], ack, ack+1)
+			return g.write("tcp-reordered-after-ack.pcap", cucmOpts, []capgen.Conversation{cv}, []verdict{okv(d)}, capgen.Delay(s[0], ack))
+		}},
+		output{name: "tcp-duplicate-segment.pcap", make: func(g *gen) error {
+			cv, err := g.base()
+			if err != nil {
+				return err
+			}
+			pk := capgen.PacketsOf(cv, 0)
+			s := dataPackets(pk, capgen.Server, 1)
+			c := dataPackets(pk, capgen.Client, 2)
+			fin := dataPackets(pk, capgen.Server, 2)
+			if err := need(s, 2, "server flight"); err != nil {
+				return err
+			}
+			if err := need(c, 1, "client Certificate flight"); err != nil {
+				return err
+			}
+			if err := need(fin, 1, "server Finished"); err != nil {
+				return err
+			}
+			// The retransmission goes after the client's own ACK of the server's
+			// Finished when there is one (else tshark calls that ACK a duplicate).
+			after := fin[len(fin)-1]
+			if a := ackOf(pk, after); a == after+1 && len(pk[a].Payload) == 0 {
+				after = a
+			}
+			// Mirror(s[0]) adds a frame after s[0]: later frames move down one.
+			d := fmt.Sprintf("the server's Certificate segment (frame %d) is captured twice 1 µs apart (frame %d, a span port's exact copy); the client's Certificate segment (frame %d) is retransmitted in frame %d, after the server's Finished, with a newer ACK",
+				s[0]+1, s[0]+2, c[0]+2, after+3)
+			return g.write("tcp-duplicate-segment.pcap", cucmOpts, []capgen.Conversation{cv}, []verdict{okv(d)},
+				capgen.Chain(capgen.Retransmit(c[0], after), capgen.Mirror(s[0])))
+		}},
 		variant("tcp-gap-in-server-certificate.pcap", 536, okv("MSS 536; the segment with bytes 537-1072 of the server flight (inside its Certificate) was not captured: gap, server certificate not visible, handshake and application data still complete"), func(pk []capgen.Packet) (capgen.Mangle, error) {
 			s := dataPackets(pk, capgen.Server, 1)
 			if err := need(s, 3, "server flight"); err != nil {
@@ -99,6 +148,18 @@ func tcpVariants() []output {
 			return capgen.Drop(s[1]), nil
 		}),
 	}
+}
+
+// ackOf returns the index of the first packet after i from the other side that
+// acknowledges all of packet i (-1 if none).
+func ackOf(pk []capgen.Packet, i int) int {
+	end := pk[i].Seq + uint32(len(pk[i].Payload))
+	for k := i + 1; k < len(pk); k++ {
+		if pk[k].Side != pk[i].Side && pk[k].Flags&capgen.FlagACK != 0 && int32(pk[k].Ack-end) >= 0 {
+			return k
+		}
+	}
+	return -1
 }
 
 func linkVariants() []output {
