@@ -261,6 +261,11 @@ type CaptureNode struct {
 	Clues []NodeClue
 	// Connections counts the connections the decision rests on.
 	Connections int
+	// Judged is set by a caller that judged the capture's certificates with
+	// an earlier decision, made before the capture ended, which this one
+	// (on the whole capture) does not repeat: it says which node they were
+	// judged with, and on how many connections that rested.
+	Judged *CaptureNode
 }
 
 // Clue returns the clue of signal s that names Addr, or nil.

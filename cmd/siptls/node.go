@@ -17,10 +17,12 @@ import (
 // judged with the trust folder of the node that received its
 // certificates: as soon as one address is an end of every connection with
 // several peers (single_end), else at the end of the capture, else once
-// maxHeld connections wait. That decision stands for the rest of the
-// capture, and the report shows it: with the clues of the whole capture
-// when they still name the same node, else as it was made. With --node
-// nothing waits. Use one nodeBuffer per goroutine; flush ends each capture.
+// maxHeld connections wait. The rest of the capture is judged with that
+// decision. The report shows the decision on the whole capture; when it
+// names another node (a later connection lacks the single end), it says
+// which one the certificates were judged with (CaptureNode.Judged). With
+// --node nothing waits. Use one nodeBuffer per goroutine; flush ends each
+// capture.
 type nodeBuffer struct {
 	fixed   netip.Addr   // --node
 	judge   *trust.Judge // nil without --trust and --expect-name
@@ -73,8 +75,9 @@ func (b *nodeBuffer) flush() diagnose.CaptureNode {
 		b.finder = diagnose.NewNodeFinder(b.fixed)
 	}
 	d := b.finder.Decide()
-	if b.decided != nil && b.decided.Addr != d.Addr {
-		d = *b.decided // the connections were judged with it
+	if b.judge != nil && b.decided != nil && b.decided.Addr != d.Addr { // without a judge nothing was judged
+		judged := *b.decided
+		d.Judged = &judged
 	}
 	if b.decided == nil {
 		b.decided = &d

@@ -5,9 +5,11 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/report"
+	"github.com/siptls/siptls/trust"
 )
 
 const cucm7Trust = "testdata/trust/cucm7-pub-CallManager-trust"
@@ -203,44 +205,64 @@ func TestNodeBuffer(t *testing.T) {
 
 	t.Run("one address at an end of every connection: nothing waits after it", func(t *testing.T) {
 		var emitted []netip.Addr
-		b := &nodeBuffer{emit: func(c *diagnose.Connection, n netip.Addr) { emitted = append(emitted, n) }}
+		b := &nodeBuffer{judge: trust.NewJudge(nil, nil, time.Time{}), emit: func(c *diagnose.Connection, n netip.Addr) { emitted = append(emitted, n) }}
 		b.add(conn(1, "10.10.1.11:40000", "10.20.1.21:5061", plain))
 		b.add(conn(2, "10.10.1.11:40001", "10.20.1.22:5061", plain))
 		if len(emitted) != 2 || emitted[0] != node || emitted[1] != node {
 			t.Fatalf("emitted %v, want both with %v", emitted, node)
 		}
-		// a connection without it: the decision it judged with stands
+		// a connection without it: judged as the others, and the decision
+		// on the whole capture says so
 		b.add(conn(3, "10.30.1.5:40000", "10.20.1.21:5061", plain))
 		d := b.flush()
-		if len(emitted) != 3 || emitted[2] != node || d.Addr != node || d.Signal != diagnose.SignalSingleEnd || d.Connections != 2 {
-			t.Errorf("emitted %v, decision %v by %s on %d connections; want %v by single_end on 2", emitted, d.Addr, d.Signal, d.Connections, node)
+		if len(emitted) != 3 || emitted[2] != node || d.Addr.IsValid() || d.Unknown != diagnose.NodeNoCommonEnd || d.Connections != 3 {
+			t.Errorf("emitted %v, decision %v (%s) on %d connections; want unknown (no_common_end) on 3", emitted, d.Addr, d.Unknown, d.Connections)
+		}
+		if j := d.Judged; j == nil || j.Addr != node || j.Signal != diagnose.SignalSingleEnd || j.Connections != 2 {
+			t.Errorf("judged with %+v, want %v by single_end on 2", j, node)
 		}
 	})
 
 	t.Run("the decision after maxHeld stands", func(t *testing.T) {
 		var emitted []netip.Addr
-		b := &nodeBuffer{emit: func(c *diagnose.Connection, n netip.Addr) { emitted = append(emitted, n) }}
+		b := &nodeBuffer{judge: trust.NewJudge(nil, nil, time.Time{}), emit: func(c *diagnose.Connection, n netip.Addr) { emitted = append(emitted, n) }}
 		for i := range maxHeld {
 			b.add(conn(i+1, "10.10.1.11:40000", "10.20.1.21:5061", routed))
 		}
 		if len(emitted) != maxHeld || emitted[0] != node {
 			t.Fatalf("%d emitted after maxHeld connections (first with %v), want %d with %v", len(emitted), emitted[0], maxHeld, node)
 		}
-		// a later connection that TTL names the other end by does not change it
+		// a later connection that TTL names the other end by: judged as
+		// the others, and the decision on the whole capture says so
 		b.add(conn(maxHeld+1, "10.20.1.21:40000", "10.10.1.11:5061", routed))
 		d := b.flush()
-		if d.Addr != node || d.Connections != maxHeld || emitted[maxHeld] != node {
-			t.Errorf("decision %v on %d connections, last judged with %v; want %v on %d", d.Addr, d.Connections, emitted[maxHeld], node, maxHeld)
+		if d.Addr.IsValid() || d.Unknown != diagnose.NodeConflict || emitted[maxHeld] != node {
+			t.Errorf("decision %v (%s), last judged with %v; want unknown (conflict), judged with %v", d.Addr, d.Unknown, emitted[maxHeld], node)
+		}
+		if j := d.Judged; j == nil || j.Addr != node || j.Connections != maxHeld {
+			t.Errorf("judged with %+v, want %v on %d", j, node, maxHeld)
 		}
 		// later connections that agree: the decision shows the whole capture
 		for i := range maxHeld + 1 {
 			b.add(conn(i+1, "10.10.1.11:40000", "10.20.1.21:5061", routed))
 		}
-		if d := b.flush(); d.Addr != node || d.Connections != maxHeld+1 {
-			t.Errorf("decision %v on %d connections; want %v on %d", d.Addr, d.Connections, node, maxHeld+1)
+		if d := b.flush(); d.Addr != node || d.Connections != maxHeld+1 || d.Judged != nil {
+			t.Errorf("decision %v on %d connections (judged %+v); want %v on %d", d.Addr, d.Connections, d.Judged, node, maxHeld+1)
 		}
 		if len(b.held) != 0 {
 			t.Errorf("%d still held", len(b.held))
 		}
 	})
+}
+
+// TestNodeBufferNothingJudged checks that without a judge no earlier
+// decision is reported: nothing was judged with it.
+func TestNodeBufferNothingJudged(t *testing.T) {
+	b := &nodeBuffer{emit: func(*diagnose.Connection, netip.Addr) {}}
+	for i, ends := range [][2]string{{"10.10.1.11:40000", "10.20.1.21:5061"}, {"10.10.1.11:40001", "10.20.1.22:5061"}, {"10.30.1.5:40000", "10.20.1.21:5061"}} {
+		b.add(&diagnose.Connection{ID: uint64(i + 1), Client: netip.MustParseAddrPort(ends[0]), Server: netip.MustParseAddrPort(ends[1])})
+	}
+	if d := b.flush(); d.Addr.IsValid() || d.Judged != nil {
+		t.Errorf("decision %v, judged %+v; want unknown and nothing judged", d.Addr, d.Judged)
+	}
 }
