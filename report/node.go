@@ -26,6 +26,22 @@ type CaptureNodeEvidence struct {
 	Connections int `json:"connections"`
 	// Signals lists each signal that named an end, strongest first.
 	Signals []NodeSignal `json:"signals"`
+	// JudgedWith is set when the certificates were judged with an earlier
+	// decision, made before the capture ended, that this one does not
+	// repeat; null otherwise.
+	JudgedWith *JudgedWith `json:"judged_with"`
+}
+
+// JudgedWith is the decision the certificates of a capture were judged
+// with, when the decision on the whole capture differs.
+type JudgedWith struct {
+	// Node is the capture node they were judged with ("" when none: the
+	// trust folder judged both ends).
+	Node string `json:"node"`
+	// Code is that decision's signal, or "unknown".
+	Code string `json:"code"`
+	// Connections counts the connections it rested on.
+	Connections int `json:"connections"`
 }
 
 // NodeSignal is what one signal said: the end it named and its values.
@@ -95,6 +111,14 @@ func applyNode(c *Capture, d diagnose.CaptureNode) {
 	for _, cl := range d.Clues {
 		e.Signals = append(e.Signals, nodeSignal(cl))
 	}
+	if j := d.Judged; j != nil {
+		e.JudgedWith = &JudgedWith{Code: string(j.Signal), Connections: j.Connections}
+		if j.Addr.IsValid() {
+			e.JudgedWith.Node = j.Addr.String()
+		} else {
+			e.JudgedWith.Code = "unknown"
+		}
+	}
 	e.Detail = NodeDetail(d)
 	c.CaptureNodeEvidence = e
 }
@@ -138,6 +162,17 @@ var signalNames = map[diagnose.NodeSignal]string{
 // NodeDetail is the sentence of a decision: the deciding signal with its
 // values, and the signals that agree; or why the node could not be told.
 func NodeDetail(d diagnose.CaptureNode) string {
+	s := nodeDetail(d)
+	switch j := d.Judged; {
+	case j != nil && j.Addr.IsValid():
+		s += fmt.Sprintf("; the certificates were judged as received by %s, as the first %s showed (%s)", j.Addr, plural(j.Connections, "connection", "connections"), nodeDetail(*j))
+	case j != nil:
+		s += fmt.Sprintf("; the certificates of both ends were judged, as the first %s could not tell the node", plural(j.Connections, "connection", "connections"))
+	}
+	return s
+}
+
+func nodeDetail(d diagnose.CaptureNode) string {
 	if d.Addr.IsValid() {
 		var main string
 		var agree, against []string

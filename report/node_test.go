@@ -68,6 +68,10 @@ func TestCaptureNodeOutput(t *testing.T) {
 			", capture node could not be told (the signals disagree: 10.10.1.11 by the TTL (TTL 64 on its packets, 63 on the peer's, but another end on 4 connections); 10.20.1.21 by the TTL (TTL 64 on its packets, 63 on the peer's, but another end on 4 connections); 10.20.1.22 by the TTL (TTL 64 on its packets, 63 on the peer's, but another end on 4 connections); and 2 more (see capture_node_evidence in --format json))"},
 		{"no common end", diagnose.CaptureNode{Unknown: diagnose.NodeNoCommonEnd, Connections: 2, Clues: []diagnose.NodeClue{ttl}},
 			", capture node could not be told (no address is an end of every connection; 10.10.1.11 by the TTL (TTL 64 on its packets, 63 on the peer's))"},
+		{"judged with an earlier decision", diagnose.CaptureNode{Unknown: diagnose.NodeNoCommonEnd, Connections: 3,
+			Judged: &diagnose.CaptureNode{Addr: node, Signal: diagnose.SignalSingleEnd, Connections: 2,
+				Clues: []diagnose.NodeClue{{Signal: diagnose.SignalSingleEnd, Node: node, Connections: 2, Peers: 2}}}},
+			", capture node could not be told (no address is an end of every connection; the certificates were judged as received by 10.10.1.11, as the first 2 connections showed (the one address at an end of every connection, with 2 peers))"},
 		{"no connections", diagnose.CaptureNode{Unknown: diagnose.NodeNoConnections}, ""},
 	}
 	type nodeFields struct {
