@@ -13,7 +13,9 @@ import (
 //     (exact_match, chains_to, stale_copy) while the other end's is
 //     untrusted. A CallManager-trust folder holds the certificates of the
 //     node's peers, so the end it knows is the peer. (A folder that also
-//     holds the node's own certificate knows both ends and says nothing.)
+//     holds the node's own certificate knows both ends and says nothing;
+//     one that holds the node's own and not the peer's names the wrong
+//     end, which is why NodeFinder weighs this signal last.)
 //   - expect_name: both ends presented a chain, and one end's leaf matches
 //     its expected names (--expect-name for its address, else for every
 //     peer) while the other end's does not: the X.509 Subject Name of a SIP
