@@ -21,6 +21,14 @@
 //     CUCM's default "size 128" does; capture again with "size all".
 //   - not_tls: the bytes on the connection are not TLS.
 //
+// Each Connection also carries NodeEvidence: per side, the TTL, the TCP
+// checksums and the reaction times that package pcap measured. A
+// NodeFinder weighs them over a capture, with what package trust says
+// (NodeVote), and decides the capture node (CaptureNode): the signal that
+// named it and its values, or why it could not be told. It is the one
+// place that decides; cmd uses its decision both to judge certificates
+// with the node's trust folder and for the report.
+//
 // To bound memory, the analyzer stops buffering a direction once the handshake
 // is over and application data was seen in it; from then on package pcap only
 // counts bytes and reports FIN and RST. Each distinct certificate is parsed

@@ -261,6 +261,9 @@ type Connection struct {
 	EventsDropped int
 	Findings      []Finding
 	Stats         [2]DirStats // index Side
+	// Node is what the packets say about which end is the capture host
+	// (weighed over a capture by NodeFinder).
+	Node NodeEvidence
 }
 
 // Analysis is the result of analysing one or more captures.

@@ -26,6 +26,7 @@ func (st *connState) finish(stats *pcap.ConnStats) *Connection {
 	c.RolesGuessed = pc.Roles != pcap.RoleFromSYN && !st.clientHello.seen()
 	if stats != nil {
 		c.EndFrame, c.End = stats.LastFrame, stats.LastTime
+		c.Node = st.nodeEvidence(stats)
 		for d := pcap.ClientToServer; d <= pcap.ServerToClient; d++ {
 			s := st.side(d)
 			c.Stats[s] = DirStats{

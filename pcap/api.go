@@ -137,6 +137,31 @@ type ConnStats struct {
 	// are counted in CaptureInfo.EvictedPackets, not taken for a new Conn
 	// (for the last min(MaxConns, 65536) connections evicted).
 	Evicted bool
+
+	// Evidence of which end is the capture host (package diagnose weighs it).
+	// TTL is the IPv4 TTL or IPv6 hop limit of the direction's first packet;
+	// TTLChanged is set when a later packet of the direction had another.
+	TTL        [2]uint8
+	TTLChanged [2]bool
+	// ChecksumChecked counts the segments whose TCP checksum was verified
+	// (the first MaxChecksumChecks whole ones of at most MaxChecksumIPLen
+	// bytes) and ChecksumBad those that were wrong: a host with
+	// transmit-checksum offload captures its own segments before the NIC
+	// fills their checksum in.
+	ChecksumChecked [2]uint8
+	ChecksumBad     [2]uint8
+	// Reaction is the shortest time from a new segment of the other
+	// direction to the first packet of this direction that acknowledged it,
+	// as captured, and Reactions how many such pairs there were. The
+	// capture host's own reactions take its processing time only; the
+	// peer's also take the round trip from the capture point.
+	Reaction  [2]time.Duration
+	Reactions [2]uint32
+	// HandshakeReaction is the direction's reaction in the TCP handshake:
+	// SYN→SYN-ACK for the server, SYN-ACK→ACK for the client; set when
+	// HandshakeReacted is (not when a SYN or SYN-ACK was retransmitted).
+	HandshakeReaction [2]time.Duration
+	HandshakeReacted  [2]bool
 }
 
 // Handler receives what the reader finds. Calls come in capture order from

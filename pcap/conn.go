@@ -51,6 +51,7 @@ type conn struct {
 	rstSeen   [2]bool
 	closed    bool
 	ended     bool
+	reacts    [2]reactState // for ConnStats.Reaction (evidence.go)
 	last      time.Time
 	// list links
 	prev, next *conn

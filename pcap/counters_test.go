@@ -38,6 +38,15 @@ func TestConnStats(t *testing.T) {
 		Pending:     [2]uint64{2, 0},
 		LastFrame:   10,
 		LastTime:    t0.Add(9 * time.Millisecond),
+		// the helpers write TTL 64 and right checksums; the cut segment is
+		// not checked; the segment that fills the hole is not new, so the
+		// server's ACK of it is no reaction
+		TTL:               [2]uint8{64, 64},
+		ChecksumChecked:   [2]uint8{4, 2},
+		Reaction:          [2]time.Duration{time.Millisecond, time.Millisecond},
+		Reactions:         [2]uint32{2, 1},
+		HandshakeReaction: [2]time.Duration{time.Millisecond, time.Millisecond},
+		HandshakeReacted:  [2]bool{true, true},
 	}
 	if fmt.Sprint(st) != fmt.Sprint(want) {
 		t.Errorf("stats\n got %+v\nwant %+v", st, want)

@@ -30,6 +30,14 @@
 // of the file, in Conn.ID order. All calls come from the calling goroutine,
 // in capture order.
 //
+// Each ConnStats also carries, per direction, the evidence of which end is
+// the capture host, collected without allocating: the TTL (hop limit) of
+// the first packet and whether it changed, the TCP checksums of the first
+// MaxChecksumChecks whole segments (a host with transmit-checksum offload
+// captures its own segments with wrong ones), and the shortest reaction
+// time: from a new segment to the first packet of the other direction that
+// acknowledges it. Package diagnose weighs them.
+//
 // Roles: the sender of the SYN is the client (or the receiver of a SYN-ACK
 // when the SYN is missing); without either, the end on a watched port is
 // the server, and failing that the end with the lower port.

@@ -93,6 +93,7 @@ func (rd *reader) tcpPacket(data []byte, ci *gopacket.CaptureInfo, v6 bool) {
 	h := &c.half[d]
 	st := &c.st
 	st.Packets[d]++
+	rd.evidence(c, d, data, v6, ipEnd, missing, fi.t)
 	st.LastFrame, st.LastTime = fi.frame, fi.t
 	c.last = fi.t
 	if c.closed {

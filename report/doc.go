@@ -6,6 +6,13 @@
 // "siptls/v1", is documented field by field in docs/json-schema.md; field names
 // and verdict words are a contract with users' scripts.
 //
+// Each capture's node is decided by diagnose.NodeFinder, not here: the
+// caller gives the decision it judged certificates with (Writer and Merger
+// SetCaptureNode), or else the Writer, Merger or Build asks a NodeFinder
+// with the connections' packet evidence alone. The report turns it into
+// captures[].node, capture_node and capture_node_evidence, whose sentence
+// (NodeDetail) is written here, and into the capture facts line.
+//
 // Every string that comes from a capture (SNI, certificate names, ALPN) is
 // untrusted: the text renderer passes it through Sanitize so that terminal
 // escapes and bidirectional overrides in a certificate cannot rewrite the

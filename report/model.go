@@ -32,26 +32,29 @@ type Report struct {
 
 // Capture describes one input file.
 type Capture struct {
-	File         string   `json:"file"`
-	Size         int64    `json:"size"`
-	Format       string   `json:"format"`
-	Compressed   bool     `json:"compressed"`
-	LinkTypes    []string `json:"link_types"`
-	Snaplen      uint32   `json:"snaplen"`
-	Packets      uint64   `json:"packets"`
-	CutPackets   uint64   `json:"cut_packets"`
-	First        *Time    `json:"first"`
-	Last         *Time    `json:"last"`
-	Node         string   `json:"node"`
-	TCPPackets   uint64   `json:"tcp_packets"`
-	OtherPackets uint64   `json:"other_packets"`
-	Undecodable  uint64   `json:"undecodable_packets"`
-	Connections  int      `json:"connections"`
-	ConnsEvicted uint64   `json:"connections_evicted"`
-	EvictedPkts  uint64   `json:"evicted_packets"`
-	OtherConns   uint64   `json:"other_connections"`
-	Warnings     []string `json:"warnings"`
-	Error        string   `json:"error,omitempty"`
+	File       string   `json:"file"`
+	Size       int64    `json:"size"`
+	Format     string   `json:"format"`
+	Compressed bool     `json:"compressed"`
+	LinkTypes  []string `json:"link_types"`
+	Snaplen    uint32   `json:"snaplen"`
+	Packets    uint64   `json:"packets"`
+	CutPackets uint64   `json:"cut_packets"`
+	First      *Time    `json:"first"`
+	Last       *Time    `json:"last"`
+	Node       string   `json:"node"`
+	// CaptureNode is Node again, under the name the evidence goes with.
+	CaptureNode         string               `json:"capture_node"`
+	CaptureNodeEvidence *CaptureNodeEvidence `json:"capture_node_evidence"`
+	TCPPackets          uint64               `json:"tcp_packets"`
+	OtherPackets        uint64               `json:"other_packets"`
+	Undecodable         uint64               `json:"undecodable_packets"`
+	Connections         int                  `json:"connections"`
+	ConnsEvicted        uint64               `json:"connections_evicted"`
+	EvictedPkts         uint64               `json:"evicted_packets"`
+	OtherConns          uint64               `json:"other_connections"`
+	Warnings            []string             `json:"warnings"`
+	Error               string               `json:"error,omitempty"`
 }
 
 // Connection is one TCP connection and its verdict.
@@ -180,6 +183,9 @@ type CertTrust struct {
 	Missing string   `json:"missing,omitempty"`
 	Store   string   `json:"store"`
 	Node    string   `json:"node"`
+	// NodeUnknown: the capture node could not be told, and the capture
+	// node's folder judged this chain as if its receiver were the node.
+	NodeUnknown bool `json:"node_unknown"`
 	// VerifyError is crypto/x509's verdict at the capture time, as a stable
 	// code, when verification failed; null when it succeeded.
 	VerifyError *VerifyError `json:"verify_error"`
@@ -411,7 +417,7 @@ func Build(a *diagnose.Analysis, version string) *Report {
 	agg := newAggregator()
 	for _, c := range a.Connections {
 		v := buildConnection(c)
-		agg.add(&v)
+		agg.add(&v, c)
 		r.Connections = append(r.Connections, v)
 	}
 	r.Captures, r.Destinations, r.Summary = agg.finish(a.Captures, a.Errors)
@@ -419,12 +425,12 @@ func Build(a *diagnose.Analysis, version string) *Report {
 }
 
 // aggregator keeps what the report needs once connections have been
-// written: per-destination counts, the addresses seen per capture, and the
-// summary. Its size grows with destinations and addresses, not connections.
+// written: per-destination counts, each capture's node, and the summary.
+// Its size grows with destinations and addresses, not connections.
 type aggregator struct {
 	dests     map[netip.AddrPort]*Destination
 	destNames map[netip.AddrPort]map[string]bool
-	nodes     *nodeCounter
+	nodes     *captureNodes
 	summary   Summary
 }
 
@@ -432,14 +438,15 @@ func newAggregator() *aggregator {
 	return &aggregator{
 		dests:     map[netip.AddrPort]*Destination{},
 		destNames: map[netip.AddrPort]map[string]bool{},
-		nodes:     newNodeCounter(),
+		nodes:     newCaptureNodes(),
 		summary:   newSummary(),
 	}
 }
 
-func (g *aggregator) add(c *Connection) {
+// add counts c, the view of dc.
+func (g *aggregator) add(c *Connection, dc *diagnose.Connection) {
 	g.summary.count(diagnose.Verdict(c.Verdict), diagnose.Reason(c.Reason))
-	g.nodes.add(c.Capture, c.clientAddr, c.serverAddr)
+	g.nodes.add(dc)
 
 	d := g.dests[c.serverAddr]
 	if d == nil {
@@ -465,7 +472,7 @@ func (g *aggregator) finish(infos []*pcap.CaptureInfo, errs []error) ([]Capture,
 	captures := []Capture{}
 	for i, ci := range infos {
 		c := buildCapture(ci, g.nodes.conns[i], errs)
-		c.Node = g.nodes.node(i)
+		applyNode(&c, g.nodes.decide(i))
 		captures = append(captures, c)
 	}
 	keys := make([]netip.AddrPort, 0, len(g.dests))
@@ -495,50 +502,6 @@ func buildCapture(ci *pcap.CaptureInfo, conns int, errs []error) Capture {
 	return c
 }
 
-// nodeCounter finds the capture node of each capture: the address that is
-// an end of every connection. Its size grows with addresses, not connections.
-type nodeCounter struct {
-	addrs map[int]map[netip.Addr]int // capture -> address -> connections
-	conns map[int]int                // capture -> connections
-}
-
-func newNodeCounter() *nodeCounter {
-	return &nodeCounter{addrs: map[int]map[netip.Addr]int{}, conns: map[int]int{}}
-}
-
-// add counts a connection of a capture.
-func (n *nodeCounter) add(capture int, client, server netip.AddrPort) {
-	n.conns[capture]++
-	m := n.addrs[capture]
-	if m == nil {
-		m = map[netip.Addr]int{}
-		n.addrs[capture] = m
-	}
-	m[client.Addr()]++
-	if server.Addr() != client.Addr() {
-		m[server.Addr()]++
-	}
-}
-
-// node returns the capture node of a capture, or "" when no single address
-// is an end of every connection.
-func (n *nodeCounter) node(capture int) string {
-	conns := n.conns[capture]
-	if conns == 0 {
-		return ""
-	}
-	var nodes []string
-	for a, k := range n.addrs[capture] {
-		if k == conns {
-			nodes = append(nodes, a.String())
-		}
-	}
-	if len(nodes) != 1 {
-		return ""
-	}
-	return nodes[0]
-}
-
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -561,7 +524,7 @@ func buildJudgedConnection(c *diagnose.Connection, t *trust.ConnectionTrust) Con
 		}
 		j := st.Judgement
 		cert.Trust = &CertTrust{Status: string(j.Status), File: j.File, Files: nonNil(j.Files), Detail: j.Detail, Missing: j.Missing, Store: st.Store, Node: st.Node,
-			VerifyError: verifyError(j.Err)}
+			NodeUnknown: st.NodeUnknown, VerifyError: verifyError(j.Err)}
 		cert.Checks = j.Checks
 	}
 	v.NameCheck = t.NameCheck
@@ -581,7 +544,7 @@ func buildConnection(c *diagnose.Connection) Connection {
 		Resumed: c.Resumed, HandshakeComplete: c.HandshakeComplete, HandshakeFrame: c.HandshakeFrame,
 		EmptyClientCertificate: c.EmptyClientCertificate, CertificatesHidden: c.CertificatesHidden,
 		Certificates: []Certificate{}, Events: []Event{}, Findings: []Finding{}, EventsDropped: c.EventsDropped,
-		clientAddr: c.Client, serverAddr: c.Server,
+		serverAddr: c.Server,
 	}
 	if al := c.Alert; al != nil {
 		v.Alert = &Alert{Name: al.Name, SentBy: al.SentBy.String(), Frame: al.Frame, Time: Time{al.Time}, Encrypted: al.Encrypted,

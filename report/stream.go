@@ -37,6 +37,7 @@ type Writer struct {
 	n       int // connections written
 	shown   int // connections written in text (OnlyProblems hides some)
 	stores  []TrustStore
+	nodes   map[int]diagnose.CaptureNode // SetCaptureNode; read by Close
 	queue   chan judged
 	done    chan struct{}
 }
@@ -48,6 +49,17 @@ type judged struct {
 
 // SetTrustStores names the trust folders the connections were judged with.
 func (w *Writer) SetTrustStores(stores []*trust.Store) { w.stores = TrustStores(stores) }
+
+// SetCaptureNode gives the decision on a capture's node (by index in the
+// list given to Close), as the connections were judged with it. Without
+// it, the Writer asks diagnose.NodeFinder with the connections' packet
+// evidence alone.
+func (w *Writer) SetCaptureNode(capture int, n diagnose.CaptureNode) {
+	if w.nodes == nil {
+		w.nodes = map[int]diagnose.CaptureNode{}
+	}
+	w.nodes[capture] = n
+}
 
 // NewWriter returns a Writer of the given format. TextOptions apply to text.
 func NewWriter(out io.Writer, f Format, version string, o TextOptions) *Writer {
@@ -72,7 +84,7 @@ func (w *Writer) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
 
 func (w *Writer) write(c *diagnose.Connection, t *trust.ConnectionTrust) {
 	v := buildJudgedConnection(c, t)
-	w.agg.add(&v)
+	w.agg.add(&v, c)
 	switch w.format {
 	case FormatJSON:
 		if w.n == 0 {
@@ -107,6 +119,9 @@ func (w *Writer) trustStores() []TrustStore {
 func (w *Writer) Close(captures []*pcap.CaptureInfo, errs []error) error {
 	close(w.queue)
 	<-w.done
+	for i, n := range w.nodes {
+		w.agg.nodes.given[i] = n
+	}
 	caps, dests, sum := w.agg.finish(captures, errs)
 	switch w.format {
 	case FormatJSON:

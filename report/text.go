@@ -92,9 +92,7 @@ func writeCaptureText(w io.Writer, i int, c *Capture, many bool) {
 		if c.First != nil && c.Last != nil {
 			fmt.Fprintf(&b, ", %s to %s UTC", c.First.UTC().Format("2006-01-02 15:04:05.000000"), c.Last.UTC().Format("15:04:05.000000"))
 		}
-		if c.Node != "" {
-			fmt.Fprintf(&b, ", capture node %s", c.Node)
-		}
+		writeNodeText(&b, c)
 		fmt.Fprintf(&b, ", %s", plural(c.Connections, "connection", "connections"))
 		if c.OtherPackets > 0 {
 			fmt.Fprintf(&b, " (%d other packets not analysed)", c.OtherPackets)
@@ -153,7 +151,9 @@ func writeConnectionText(w io.Writer, c *Connection, o TextOptions) {
 			continue
 		}
 		fmt.Fprintf(w, "   %s\n", certificateLine(&cert))
-		if t := cert.Trust; t != nil {
+		if t := cert.Trust; t != nil && t.NodeUnknown {
+			fmt.Fprintf(w, "      trust (%s, if the %s is the capture node): %s: %s\n", Sanitize(t.Store), otherSide(cert.SentBy), t.Status, Sanitize(t.Detail))
+		} else if t != nil {
 			fmt.Fprintf(w, "      trust (%s): %s: %s\n", Sanitize(t.Store), t.Status, Sanitize(t.Detail))
 		}
 		for _, ch := range cert.Checks {

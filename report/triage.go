@@ -169,6 +169,8 @@ type Merger struct {
 	ok       detailSet
 	// trust holds the distinct trust verdicts on each leaf (by index in infos).
 	trust map[int32][]InventoryTrust
+	// nodes decides each capture's node (node.go).
+	nodes *captureNodes
 }
 
 // InventoryTrust is one trust folder's verdict on a certificate, as the leaf
@@ -219,7 +221,7 @@ func NewMerger(o TriageOptions) *Merger {
 	if o.SkewNote <= 0 {
 		o.SkewNote = time.Second
 	}
-	return &Merger{opts: o, certs: map[string]int32{}, problems: detailSet{max: o.MaxFailed}, ok: detailSet{max: o.MaxOK}}
+	return &Merger{opts: o, certs: map[string]int32{}, problems: detailSet{max: o.MaxFailed}, ok: detailSet{max: o.MaxOK}, nodes: newCaptureNodes()}
 }
 
 // Add records one connection; c.Capture must be the index of its capture in
@@ -254,6 +256,7 @@ func (m *Merger) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
 		}
 	}
 	m.sums = append(m.sums, s)
+	m.nodes.add(c)
 	set := &m.ok
 	if c.Verdict != diagnose.VerdictOK {
 		set = &m.problems
@@ -264,6 +267,15 @@ func (m *Merger) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
 		detail = &v
 		set.add(k, detail)
 	}
+}
+
+// SetCaptureNode gives the decision on a capture's node, as its connections
+// were judged with it. Without it, the Merger asks diagnose.NodeFinder with
+// the connections' packet evidence alone. It is safe for concurrent use.
+func (m *Merger) SetCaptureNode(capture int, n diagnose.CaptureNode) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.nodes.given[capture] = n
 }
 
 // addTrust records a verdict on a certificate once.
@@ -358,14 +370,10 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 	t.Duplicates.ClockOffsets = []ClockOffset{}
 
 	// Per-capture facts count every view.
-	nodes := newNodeCounter()
-	for _, s := range sums {
-		nodes.add(s.capture, s.client, s.server)
-	}
 	t.Captures = []Capture{}
 	for i, ci := range captures {
-		c := buildCapture(ci, nodes.conns[i], errs)
-		c.Node = nodes.node(i)
+		c := buildCapture(ci, m.nodes.conns[i], errs)
+		applyNode(&c, m.nodes.decide(i))
 		t.Captures = append(t.Captures, c)
 	}
 

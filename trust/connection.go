@@ -27,6 +27,10 @@ type SideTrust struct {
 	// Node is the address whose CallManager-trust the folder is ("" when the
 	// capture node could not be told).
 	Node string `json:"node"`
+	// NodeUnknown is set when the capture node could not be told: the
+	// capture node's folder then judges the chains of both ends, each as if
+	// the end that received it were the capture node.
+	NodeUnknown bool `json:"node_unknown"`
 	// Judgement is the folder's verdict.
 	Judgement *Judgement `json:"judgement"`
 }
@@ -88,26 +92,42 @@ func NewJudge(stores []*Store, expect []ExpectName, today time.Time) *Judge {
 }
 
 // storeFor returns the store that judges what receiver receives, given the
-// capture node (invalid when unknown).
-func (j *Judge) storeFor(receiver, node netip.Addr) *Store {
+// capture node (invalid when unknown: then the capture node's folder judges
+// what either end receives, and nodeUnknown is set).
+func (j *Judge) storeFor(receiver, node netip.Addr) (s *Store, nodeUnknown bool) {
+	for _, s := range j.stores {
+		if s.Node == "" {
+			continue
+		}
+		if a, err := netip.ParseAddr(s.Node); err == nil && a == receiver {
+			return s, false
+		}
+	}
+	if captureNode := j.captureStore(); captureNode != nil {
+		if !node.IsValid() {
+			return captureNode, true
+		}
+		if node == receiver {
+			return captureNode, false
+		}
+	}
+	return nil, false
+}
+
+// captureStore returns the capture node's folder (the last --trust), or nil.
+func (j *Judge) captureStore() *Store {
 	var captureNode *Store
 	for _, s := range j.stores {
 		if s.Node == "" {
 			captureNode = s
-			continue
-		}
-		if a, err := netip.ParseAddr(s.Node); err == nil && a == receiver {
-			return s
 		}
 	}
-	if captureNode != nil && node.IsValid() && node == receiver {
-		return captureNode
-	}
-	return nil
+	return captureNode
 }
 
 // NeedsNode reports whether the Judge has the capture node's folder, which
-// can only judge when the capture node is known.
+// can only tell what the capture node received when the capture node is
+// known (otherwise it judges the chains of both ends).
 func (j *Judge) NeedsNode() bool {
 	for _, s := range j.stores {
 		if s.Node == "" {
@@ -119,14 +139,60 @@ func (j *Judge) NeedsNode() bool {
 
 // Connection judges the chains presented on c. node is the capture node
 // (the zero Addr when it could not be told: then the capture node's folder
-// judges nothing, since it is not known which end received what).
+// judges the chains of both ends, each as if its receiver were the capture
+// node, and SideTrust.NodeUnknown says so).
 func (j *Judge) Connection(c *diagnose.Connection, node netip.Addr) *ConnectionTrust {
 	t := &ConnectionTrust{Sides: []SideTrust{}}
-	chains := map[diagnose.Side][]*certinfo.Info{}
-	at := map[diagnose.Side]time.Time{}
+	chains, at, lost := presented(c)
+	for _, sender := range []diagnose.Side{diagnose.Server, diagnose.Client} {
+		chain := chains[sender]
+		if len(chain) == 0 {
+			continue
+		}
+		receiver := c.Client.Addr()
+		role := RoleServer
+		if sender == diagnose.Client {
+			receiver, role = c.Server.Addr(), RoleClient
+		}
+		s, nodeUnknown := j.storeFor(receiver, node)
+		if s == nil {
+			continue
+		}
+		judged := s.JudgeWith(chain, JudgeOptions{At: at[sender], Today: j.today, Role: role})
+		if l, ok := lost[sender]; ok && (judged.Status == StatusMissingIntermediate || judged.Status == StatusUntrusted) {
+			pos := "a certificate after the last whole one"
+			if l > 0 {
+				pos = fmt.Sprintf("certificate %d of the chain", l+1)
+			}
+			judged.Detail = fmt.Sprintf("The capture lost part of the %s's chain (%s), so it cannot tell whether the folder trusts it: without the lost bytes the folder would judge it %s (%s)", sender, pos, judged.Status, judged.Detail)
+			judged.Status = StatusCaptureIncomplete
+		}
+		nodeName := s.Node
+		if nodeName == "" && node.IsValid() {
+			nodeName = node.String()
+		}
+		t.Sides = append(t.Sides, SideTrust{SentBy: sender.String(), Store: s.Path, Node: nodeName, NodeUnknown: nodeUnknown, Judgement: judged})
+	}
+	t.NameCheck = j.nameCheck(c, chains, node)
+	if cr := c.CertificateRequest; cr != nil {
+		audit := AuditCertificateRequest(cr.CertificateAuthorities, cr.Length, chains[diagnose.Client])
+		t.CertificateRequestAudit = &audit
+	}
+	t.Sentence = joinEvidence(c, t)
+	return t
+}
+
+// presented returns the chain each side presented on c (leaf first, as
+// sent, up to the first certificate the capture lost bytes of), the capture
+// time of the packet that carried it, and for a side whose chain lost
+// certificates the position of the first one lost (-1: somewhere after the
+// last whole one).
+func presented(c *diagnose.Connection) (chains map[diagnose.Side][]*certinfo.Info, at map[diagnose.Side]time.Time, lost map[diagnose.Side]int) {
+	chains = map[diagnose.Side][]*certinfo.Info{}
+	at = map[diagnose.Side]time.Time{}
 	// A chain is what the capture showed of it from the leaf on, up to the
 	// first certificate it lost bytes of (lost says which position).
-	lost := map[diagnose.Side]int{}
+	lost = map[diagnose.Side]int{}
 	for _, p := range c.PartialCertificates {
 		if l, ok := lost[p.SentBy]; !ok || p.Index < l {
 			lost[p.SentBy] = p.Index
@@ -146,42 +212,7 @@ func (j *Judge) Connection(c *diagnose.Connection, node netip.Addr) *ConnectionT
 			at[cert.SentBy] = cert.Time
 		}
 	}
-	for _, sender := range []diagnose.Side{diagnose.Server, diagnose.Client} {
-		chain := chains[sender]
-		if len(chain) == 0 {
-			continue
-		}
-		receiver := c.Client.Addr()
-		role := RoleServer
-		if sender == diagnose.Client {
-			receiver, role = c.Server.Addr(), RoleClient
-		}
-		s := j.storeFor(receiver, node)
-		if s == nil {
-			continue
-		}
-		judged := s.JudgeWith(chain, JudgeOptions{At: at[sender], Today: j.today, Role: role})
-		if l, ok := lost[sender]; ok && (judged.Status == StatusMissingIntermediate || judged.Status == StatusUntrusted) {
-			pos := "a certificate after the last whole one"
-			if l > 0 {
-				pos = fmt.Sprintf("certificate %d of the chain", l+1)
-			}
-			judged.Detail = fmt.Sprintf("The capture lost part of the %s's chain (%s), so it cannot tell whether the folder trusts it: without the lost bytes the folder would judge it %s (%s)", sender, pos, judged.Status, judged.Detail)
-			judged.Status = StatusCaptureIncomplete
-		}
-		nodeName := s.Node
-		if nodeName == "" && node.IsValid() {
-			nodeName = node.String()
-		}
-		t.Sides = append(t.Sides, SideTrust{SentBy: sender.String(), Store: s.Path, Node: nodeName, Judgement: judged})
-	}
-	t.NameCheck = j.nameCheck(c, chains, node)
-	if cr := c.CertificateRequest; cr != nil {
-		audit := AuditCertificateRequest(cr.CertificateAuthorities, cr.Length, chains[diagnose.Client])
-		t.CertificateRequestAudit = &audit
-	}
-	t.Sentence = joinEvidence(c, t)
-	return t
+	return chains, at, lost
 }
 
 // nameCheck checks the peer's leaf against --expect-name. The peer is the
@@ -198,16 +229,7 @@ func (j *Judge) nameCheck(c *diagnose.Connection, chains map[diagnose.Side][]*ce
 	if peer == diagnose.Client {
 		peerAddr = c.Client.Addr()
 	}
-	var names []string
-	for _, e := range j.expect {
-		if e.Peer == "" && names == nil {
-			names = e.Names
-		}
-		if a, err := netip.ParseAddr(e.Peer); err == nil && a == peerAddr {
-			names = e.Names
-			break
-		}
-	}
+	names := j.namesFor(peerAddr)
 	if len(names) == 0 || len(chains[peer]) == 0 {
 		return nil
 	}
@@ -221,6 +243,21 @@ func (j *Judge) nameCheck(c *diagnose.Connection, chains map[diagnose.Side][]*ce
 			peer, leaf.SubjectCN, orNone(leaf.DNSNames), strings.Join(names, ", "))
 	}
 	return nc
+}
+
+// namesFor returns the expected names of peer: those given for its
+// address, else those given for every peer.
+func (j *Judge) namesFor(peer netip.Addr) []string {
+	var names []string
+	for _, e := range j.expect {
+		if e.Peer == "" && names == nil {
+			names = e.Names
+		}
+		if a, err := netip.ParseAddr(e.Peer); err == nil && a == peer {
+			return e.Names
+		}
+	}
+	return names
 }
 
 func orNone(s []string) string {
@@ -249,11 +286,21 @@ func joinEvidence(c *diagnose.Connection, t *ConnectionTrust) string {
 	for _, st := range t.Sides {
 		j := st.Judgement
 		trusted := j.Status == StatusExactMatch || j.Status == StatusChainsTo
+		// With the capture node unknown, the folder judged this chain as if
+		// its receiver were the capture node: say so.
+		receiver := map[string]string{"client": "server", "server": "client"}[st.SentBy]
 		switch {
+		case st.SentBy == rejected && !trusted && st.NodeUnknown:
+			parts = append(parts, fmt.Sprintf("If the capture node is the %s (the capture does not tell), the trust folder %s explains it: %s", receiver, st.Store, j.Detail))
 		case st.SentBy == rejected && !trusted:
 			parts = append(parts, fmt.Sprintf("The trust folder %s explains it: %s", st.Store, j.Detail))
+		case st.SentBy == rejected && trusted && st.NodeUnknown:
+			parts = append(parts, fmt.Sprintf("If the capture node is the %s (the capture does not tell), its trust folder %s trusts that certificate (%s): the folder may not be its current CallManager-trust, or the node was not restarted after the upload.", receiver, st.Store, j.Status))
 		case st.SentBy == rejected && trusted:
 			parts = append(parts, fmt.Sprintf("Yet the trust folder %s trusts that certificate (%s): the folder may not be the receiving node's current CallManager-trust, or the node was not restarted after the upload.", st.Store, j.Status))
+		case st.NodeUnknown:
+			// Which end received an accepted chain is not known: a folder
+			// that does not hold the node's own certificate says nothing.
 		case c.Verdict == diagnose.VerdictOK && !trusted:
 			parts = append(parts, fmt.Sprintf("The handshake succeeded although the trust folder %s does not trust the %s's certificate (%s): the folder may not be the node's current CallManager-trust.", st.Store, st.SentBy, j.Status))
 		}

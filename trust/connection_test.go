@@ -1,6 +1,7 @@
 package trust
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -13,8 +14,8 @@ import (
 
 // TestStoreFor checks which trust folder judges what a node receives: a
 // --trust-for folder for its own node, the capture node's folder for the
-// capture node (or for either end when the capture node is unknown), and
-// none for a node nobody exported, nor when the capture node is unknown.
+// capture node, or for either end when the capture node is unknown, and
+// none for a node nobody exported.
 func TestStoreFor(t *testing.T) {
 	capture := &Store{Path: "cucm7-pub"}
 	peer := &Store{Path: "cucm8-pub", Node: "10.20.1.21"}
@@ -25,17 +26,63 @@ func TestStoreFor(t *testing.T) {
 		receiver string
 		node     netip.Addr
 		want     *Store
+		unknown  bool
 	}{
-		{"capture node receives", "10.10.1.11", node, capture},
-		{"peer with its own folder receives", "10.20.1.21", node, peer},
-		{"peer without a folder receives", "10.20.1.22", node, nil},
-		{"node unknown: the capture node's folder cannot judge", "10.20.1.22", netip.Addr{}, nil},
-		{"node unknown, peer has its own folder", "10.20.1.21", netip.Addr{}, peer},
+		{"capture node receives", "10.10.1.11", node, capture, false},
+		{"peer with its own folder receives", "10.20.1.21", node, peer, false},
+		{"peer without a folder receives", "10.20.1.22", node, nil, false},
+		{"node unknown: the capture node's folder judges either end", "10.20.1.22", netip.Addr{}, capture, true},
+		{"node unknown, peer has its own folder", "10.20.1.21", netip.Addr{}, peer, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := j.storeFor(netip.MustParseAddr(tt.receiver), tt.node); got != tt.want {
-				t.Errorf("storeFor(%s) = %v, want %v", tt.receiver, got, tt.want)
+			if got, unknown := j.storeFor(netip.MustParseAddr(tt.receiver), tt.node); got != tt.want || unknown != tt.unknown {
+				t.Errorf("storeFor(%s) = %v, %v; want %v, %v", tt.receiver, got, unknown, tt.want, tt.unknown)
+			}
+		})
+	}
+}
+
+// TestConnectionNodeUnknown checks that without a capture node the capture
+// node's folder judges both ends and the sentence says on what condition.
+func TestConnectionNodeUnknown(t *testing.T) {
+	l := newLab(t)
+	s, err := Load(fstest.MapFS{"cucmB.test.pem": file(pemOf(l.selfB))}, ".", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Path = "cucmB-trust"
+	at := day(2026, 11, 20)
+	c := &diagnose.Connection{Client: netip.MustParseAddrPort("10.20.1.21:40000"), Server: netip.MustParseAddrPort("10.10.1.11:5061"),
+		Verdict: diagnose.VerdictFailed, Reason: diagnose.ReasonFatalAlert,
+		Alert: &diagnose.Alert{Level: 2, Name: "unknown_ca", SentBy: diagnose.Server, After: "client Certificate"},
+		Certificates: []diagnose.Certificate{
+			{SentBy: diagnose.Server, Time: at, Info: l.selfB},
+			{SentBy: diagnose.Client, Time: at, Info: l.selfA},
+		}}
+	tests := []struct {
+		name     string
+		node     netip.Addr
+		want     string // sent_by:status:node_unknown of each judged side
+		sentence string
+	}{
+		{"node known: only what it received", netip.MustParseAddr("10.10.1.11"), "client:untrusted:false",
+			"The trust folder cucmB-trust explains it: CN=cucmA.test serial"},
+		{"node unknown: both ends", netip.Addr{}, "server:exact_match:true client:untrusted:true",
+			"If the capture node is the server (the capture does not tell), the trust folder cucmB-trust explains it: CN=cucmA.test serial"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ct := NewJudge([]*Store{s}, nil, time.Time{}).Connection(c, tt.node)
+			var got []string
+			for _, st := range ct.Sides {
+				got = append(got, fmt.Sprintf("%s:%s:%v", st.SentBy, st.Judgement.Status, st.NodeUnknown))
+			}
+			if g := strings.Join(got, " "); g != tt.want {
+				t.Errorf("sides %q, want %q", g, tt.want)
+			}
+			if !strings.HasPrefix(ct.Sentence, tt.sentence) {
+				t.Errorf("sentence %q, want it to start with %q", ct.Sentence, tt.sentence)
 			}
 		})
 	}

@@ -36,6 +36,13 @@
 // Go do) refused it. Judgement.Err then holds crypto/x509's error at the
 // capture time.
 //
+// A Judge applies the folders to connections: each chain is judged by the
+// folder of the node that received it, --trust being the capture node's.
+// When the capture node could not be told, the capture node's folder
+// judges the chains of both ends, each as if its receiver were the node
+// (SideTrust.NodeUnknown). Judge.NodeVotes gives diagnose.NodeFinder what
+// the folder and the expected names say about which end is the peer.
+//
 // MatchNames implements the "X.509 Subject Name" field of a CUCM SIP Trunk
 // Security Profile, and AuditCertificateRequest compares a server's
 // CertificateRequest CA list with the client's chain.

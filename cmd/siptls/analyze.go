@@ -139,7 +139,7 @@ func analyzeRun(opts *AnalyzeOptions) error {
 	if opts.Node != "" {
 		node = netip.MustParseAddr(opts.Node)
 	}
-	nb := &nodeBuffer{fixed: node, emit: func(c *diagnose.Connection, node netip.Addr) {
+	nb := &nodeBuffer{fixed: node, judge: judge, emit: func(c *diagnose.Connection, node netip.Addr) {
 		if c.Verdict != diagnose.VerdictOK {
 			problems++
 		}
@@ -159,11 +159,14 @@ func analyzeRun(opts *AnalyzeOptions) error {
 		MaxBuffer: opts.MaxBuffer,
 		Emit:      nb.add,
 	})
-	for _, in := range opts.Inputs {
+	for i, in := range opts.Inputs {
 		_ = a.ReadFile(in) // errors are kept in the analysis
-		if nb.flush() && judge != nil && judge.NeedsNode() {
-			fmt.Fprintf(opts.IO.ErrOut, "siptls: %s: the capture node cannot be told (every connection has the same two ends); give it with --node IP so that --trust can judge the certificates it received\n", in)
+		d := nb.flush()
+		w.SetCaptureNode(i, d)
+		if merger != nil {
+			merger.SetCaptureNode(i, d)
 		}
+		nodeNote(opts.IO.ErrOut, in, d, judge)
 	}
 	res := a.Result()
 	if err := w.Close(res.Captures, res.Errors); err != nil {
@@ -225,7 +228,7 @@ func loadTrust(trustPaths, trustFor, expectNames []string, today time.Time) (*tr
 func addTrustFlags(f *pflag.FlagSet, trustPaths, trustFor *[]string, node *string, expect *[]string) {
 	f.StringArrayVar(trustPaths, "trust", nil, "folder or file of the capture node's exported CallManager-trust certificates (repeatable)")
 	f.StringArrayVar(trustFor, "trust-for", nil, "IP=PATH: the CallManager-trust folder of another node (repeatable)")
-	f.StringVar(node, "node", "", "IP address of the capture node (default: the address at one end of every connection)")
+	f.StringVar(node, "node", "", "IP address of the capture node (default: told from the capture, see the README)")
 	f.StringArrayVar(expect, "expect-name", nil, "X.509 Subject Name of the SIP Trunk Security Profile: NAMES or IP=NAMES, comma or space separated (repeatable)")
 }
 
@@ -252,67 +255,4 @@ func checkFlags(format string, ports []uint, node string, trustFor []string) err
 		}
 	}
 	return nil
-}
-
-// nodeBuffer holds a capture's first connections back until the capture
-// node (the address at one end of every connection) is known, so that each
-// connection is judged with the trust folder of the node that received its
-// certificates. With --node, or once the node is known, nothing waits.
-type nodeBuffer struct {
-	fixed      netip.Addr // --node
-	candidates []netip.Addr
-	known      netip.Addr
-	held       []*diagnose.Connection
-	emit       func(*diagnose.Connection, netip.Addr)
-}
-
-// maxHeld bounds the connections held while the node is unknown (they all
-// share both ends, so the node cannot be told from them anyway).
-const maxHeld = 1024
-
-func (b *nodeBuffer) add(c *diagnose.Connection) {
-	if b.fixed.IsValid() {
-		b.emit(c, b.fixed)
-		return
-	}
-	if b.known.IsValid() {
-		b.emit(c, b.known)
-		return
-	}
-	ends := []netip.Addr{c.Client.Addr(), c.Server.Addr()}
-	if b.candidates == nil {
-		b.candidates = ends
-	} else {
-		var keep []netip.Addr
-		for _, a := range b.candidates {
-			if a == ends[0] || a == ends[1] {
-				keep = append(keep, a)
-			}
-		}
-		b.candidates = keep
-	}
-	b.held = append(b.held, c)
-	if len(b.candidates) == 1 {
-		b.known = b.candidates[0]
-		b.release(b.known)
-	} else if len(b.candidates) == 0 || len(b.held) >= maxHeld {
-		b.release(netip.Addr{})
-	}
-}
-
-func (b *nodeBuffer) release(node netip.Addr) {
-	for _, c := range b.held {
-		b.emit(c, node)
-	}
-	b.held = b.held[:0]
-}
-
-// flush ends a capture: what is still held is judged without a known node,
-// and the next capture finds its own node. It reports whether the capture
-// had connections but no node could be told.
-func (b *nodeBuffer) flush() (unknown bool) {
-	unknown = !b.fixed.IsValid() && !b.known.IsValid() && len(b.held) > 0
-	b.release(b.known)
-	b.candidates, b.known = nil, netip.Addr{}
-	return unknown
 }

@@ -27,6 +27,15 @@
 // stale_copy, missing_intermediate or untrusted, naming the file to upload or
 // replace.
 //
+// The capture node, whose folder --trust is, is told from the capture: the
+// one address at an end of every connection; else its packets' initial TTL
+// against a routed peer's, its own TCP checksums left wrong by transmit
+// offload, its kernel's microsecond answers against the peer's round trips;
+// else which end's certificate the --trust folder or --expect-name knows as
+// the peer's. --node overrides. When the signals disagree or none speaks,
+// the capture line says the node could not be told, and --trust judges the
+// certificates of both ends.
+//
 // With --html FILE, analyze and triage also write one self-contained HTML
 // report to attach to a support case: each capture with its SHA-256, the
 // verdict banner, the destination and pair tables, a ladder diagram of every

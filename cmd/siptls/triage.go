@@ -258,7 +258,7 @@ func triageRun(opts *TriageOptions) error {
 	cache := certinfo.NewCache(4096)
 	infos := make([]*pcap.CaptureInfo, len(files))
 	errs := make([]error, len(files))
-	nodeUnknown := make([]bool, len(files))
+	nodes := make([]diagnose.CaptureNode, len(files))
 	var bytesDone atomic.Int64
 	var filesDone atomic.Int64
 	jobs := make(chan int)
@@ -268,7 +268,7 @@ func triageRun(opts *TriageOptions) error {
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				infos[i], errs[i] = triageFile(files[i], i, opts, ports, cache, m, judge, &nodeUnknown[i], &bytesDone)
+				infos[i], errs[i] = triageFile(files[i], i, opts, ports, cache, m, judge, &nodes[i], &bytesDone)
 				filesDone.Add(1)
 			}
 		}()
@@ -294,10 +294,8 @@ func triageRun(opts *TriageOptions) error {
 			readErrs = append(readErrs, e)
 		}
 	}
-	for i, u := range nodeUnknown {
-		if u {
-			fmt.Fprintf(opts.IO.ErrOut, "siptls: %s: the capture node cannot be told (every connection has the same two ends); give it with --node IP so that --trust can judge the certificates it received\n", files[i])
-		}
+	for i, d := range nodes {
+		nodeNote(opts.IO.ErrOut, files[i], d, judge)
 	}
 	t := m.Triage(infos, readErrs, notes, opts.Version)
 	t.TrustStores = report.TrustStores(stores)
@@ -324,13 +322,14 @@ func triageRun(opts *TriageOptions) error {
 	return nil
 }
 
-// triageFile analyses one capture, adding its connections to m as capture idx.
-func triageFile(path string, idx int, opts *TriageOptions, ports []uint16, cache *certinfo.Cache, m *report.Merger, judge *trust.Judge, nodeUnknown *bool, done *atomic.Int64) (*pcap.CaptureInfo, error) {
-	var node netip.Addr
+// triageFile analyses one capture, adding its connections to m as capture
+// idx, and its node decision to m and *node.
+func triageFile(path string, idx int, opts *TriageOptions, ports []uint16, cache *certinfo.Cache, m *report.Merger, judge *trust.Judge, node *diagnose.CaptureNode, done *atomic.Int64) (*pcap.CaptureInfo, error) {
+	var fixed netip.Addr
 	if opts.Node != "" {
-		node = netip.MustParseAddr(opts.Node)
+		fixed = netip.MustParseAddr(opts.Node)
 	}
-	nb := &nodeBuffer{fixed: node, emit: func(c *diagnose.Connection, node netip.Addr) {
+	nb := &nodeBuffer{fixed: fixed, judge: judge, emit: func(c *diagnose.Connection, node netip.Addr) {
 		var t *trust.ConnectionTrust
 		if judge != nil {
 			t = judge.Connection(c, node)
@@ -344,7 +343,10 @@ func triageFile(path string, idx int, opts *TriageOptions, ports []uint16, cache
 			nb.add(c)
 		},
 	})
-	defer func() { *nodeUnknown = nb.flush() && judge != nil && judge.NeedsNode() }()
+	defer func() {
+		*node = nb.flush()
+		m.SetCaptureNode(idx, *node)
+	}()
 	f, err := os.Open(path)
 	if err != nil {
 		_ = a.ReadFile(path) // records the error as analyze reports it
