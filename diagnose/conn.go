@@ -364,7 +364,7 @@ func (st *connState) data(d *pcap.Data) bool {
 		ds.appBytes += uint64(len(rec.Fragment))
 		// Once both directions carried application data, nothing in the
 		// payload can change the verdict: stop buffering this direction.
-		other := st.dir(1-d.Dir)
+		other := st.dir(1 - d.Dir)
 		return !(other.appData.seen())
 	default:
 		st.event(d.Dir, d.Frame, d.Time, fmt.Sprintf("%s record", rec.Type))
