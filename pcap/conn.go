@@ -196,8 +196,11 @@ func (rd *reader) endConn(c *conn, fi frameInfo, drop bool) {
 	}
 	for d := range c.half {
 		h := &c.half[d]
-		c.st.Pending[d] = uint64(len(h.unit) + len(h.pend))
-		h.release()
+		if h.bufs != nil {
+			c.st.Pending[d] = uint64(len(h.unit) + len(h.pend))
+			h.release()
+			h.bufs = nil
+		}
 	}
 	if c.list != nil {
 		c.list.remove(c)

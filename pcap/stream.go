@@ -46,6 +46,24 @@ type half struct {
 	finDone  bool
 	finOff   uint64
 
+	// The buffers, made when the direction first carries a byte and freed
+	// when it is released: a connection that never carries data (a SYN
+	// flood) does not pay for them.
+	*bufs
+
+	// acked is the stream offset up to which the peer has acknowledged this
+	// direction (valid when ackKnown). Bytes below it that the capture does
+	// not have were sent: a hole there is the capture's loss, not a segment
+	// still on its way.
+	acked    uint64
+	ackKnown bool
+	ackFrame frameInfo
+}
+
+// bufs is what a direction buffers: the unit being filled, bytes the Framer
+// has not decided on, held out-of-order pieces, and after a stop the ranges
+// seen beyond the next expected byte.
+type bufs struct {
 	unit      []byte // the unit being filled, nil if none
 	unitNeed  int
 	unitOff   uint64
@@ -62,14 +80,6 @@ type half struct {
 	heldBytes int       // data bytes held, plus heldOverhead per piece
 
 	seen []span // after a stop: byte ranges seen beyond off, sorted, not overlapping
-
-	// acked is the stream offset up to which the peer has acknowledged this
-	// direction (valid when ackKnown). Bytes below it that the capture does
-	// not have were sent: a hole there is the capture's loss, not a segment
-	// still on its way.
-	acked    uint64
-	ackKnown bool
-	ackFrame frameInfo
 
 	syncSkipped uint64 // bytes skipped so far while looking for a unit boundary
 }
@@ -135,7 +145,14 @@ func (h *half) countOnly(o, end uint64) uint64 {
 // untouched reports whether no payload byte of this direction has been
 // delivered, held or buffered yet.
 func (h *half) untouched() bool {
-	return h.off == 0 && h.unit == nil && len(h.pend) == 0 && len(h.held) == 0 && h.skip == 0 && !h.stopped
+	return h.off == 0 && !h.stopped && (h.bufs == nil || h.unit == nil && len(h.pend) == 0 && len(h.held) == 0 && h.skip == 0)
+}
+
+// ensure makes the direction's buffers.
+func (h *half) ensure() {
+	if h.bufs == nil {
+		h.bufs = &bufs{}
+	}
 }
 
 func (h *half) start(next uint32) {
@@ -206,7 +223,12 @@ func (h *half) consumePend(k int) {
 }
 
 // buffered is the number of bytes the direction holds.
-func (h *half) buffered() int { return len(h.unit) + len(h.pend) + h.heldBytes }
+func (h *half) buffered() int {
+	if h.bufs == nil {
+		return 0
+	}
+	return len(h.unit) + len(h.pend) + h.heldBytes
+}
 
 // dropPartial discards the incomplete unit and undecided bytes, returning how many.
 func (h *half) dropPartial() int {
@@ -220,6 +242,9 @@ func (h *half) dropPartial() int {
 
 // release frees the buffers of a finished or stopped direction.
 func (h *half) release() {
+	if h.bufs == nil {
+		return
+	}
 	h.unit, h.unitHoles, h.pend, h.marks, h.held = nil, nil, nil, nil, nil
 	h.heldBytes = 0
 }
@@ -306,6 +331,9 @@ func (h *half) hold(off uint64, data []byte, gap uint64, fi frameInfo) (int, boo
 func (rd *reader) data(c *conn, d Dir, seq uint32, payload []byte, missing int, fin bool, fi frameInfo) {
 	h := &c.half[d]
 	st := &c.st
+	if len(payload) > 0 || missing > 0 {
+		h.ensure()
+	}
 	o := int64(h.off) + int64(int32(seq-h.next))
 	end := o + int64(len(payload)) + int64(missing)
 	if fin && !h.finKnown && end >= 0 {
@@ -546,6 +574,12 @@ func (rd *reader) checkCap(c *conn, d Dir, fi frameInfo) {
 // resynchronisation still waiting for more bytes decides with what it has.
 func (rd *reader) flush(c *conn, d Dir, fi frameInfo) {
 	h := &c.half[d]
+	if h.bufs == nil {
+		if !h.ackKnown || h.acked <= h.off || h.stopped {
+			return // nothing was ever buffered, nor acknowledged unseen
+		}
+		h.ensure()
+	}
 	for len(h.held) > 0 && !h.stopped {
 		e := h.held[0]
 		if e.off > h.off {
