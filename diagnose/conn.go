@@ -102,9 +102,10 @@ func (ds *dirState) before(f uint64) (sent, bool) {
 
 // connState is everything the analyzer tracks about one live connection.
 type connState struct {
-	a    *Analyzer
-	pc   *pcap.Conn
-	conn *Connection
+	a       *Analyzer
+	pc      *pcap.Conn
+	capture int         // index of the capture the connection is in
+	conn    *Connection // nil until first needed (see c)
 
 	swapped bool // pcap's Client is the TLS server
 	fromSYN bool // roles come from the SYN
@@ -144,14 +145,22 @@ type rawAlert struct {
 }
 
 func newConnState(a *Analyzer, c *pcap.Conn) *connState {
-	st := &connState{a: a, pc: c, fromSYN: c.Roles == pcap.RoleFromSYN}
-	st.conn = &Connection{
-		ID:         c.ID,
-		Capture:    a.capture,
-		Start:      c.FirstTime,
-		StartFrame: c.FirstFrame,
+	return &connState{a: a, pc: c, capture: a.capture, fromSYN: c.Roles == pcap.RoleFromSYN}
+}
+
+// c returns the Connection being built, made on first use: most of it is
+// filled when the connection ends, and a connection that carries nothing
+// until then (a SYN flood) does not hold one meanwhile.
+func (st *connState) c() *Connection {
+	if st.conn == nil {
+		st.conn = &Connection{
+			ID:         st.pc.ID,
+			Capture:    st.capture,
+			Start:      st.pc.FirstTime,
+			StartFrame: st.pc.FirstFrame,
+		}
 	}
-	return st
+	return st.conn
 }
 
 // dir returns the TLS state of a direction, made on first use: a
@@ -186,7 +195,7 @@ func (st *connState) dirOf(s Side) pcap.Dir {
 
 func (st *connState) event(d pcap.Dir, frame uint64, t time.Time, what string) {
 	if len(st.events) >= st.a.opts.MaxEvents {
-		st.conn.EventsDropped++
+		st.c().EventsDropped++
 		return
 	}
 	st.events = append(st.events, rawEvent{mark: newMark(frame, t), dir: d, what: what})
@@ -429,8 +438,8 @@ func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 				st.swapped = !st.swapped
 			}
 		}
-		st.conn.ClientMaxVersion = h.MaxVersion().String()
-		st.conn.SNI = h.ServerName
+		st.c().ClientMaxVersion = h.MaxVersion().String()
+		st.c().SNI = h.ServerName
 		what = fmt.Sprintf("ClientHello (up to %s, %s", h.MaxVersion(), plural(len(h.CipherSuites), "cipher suite", "cipher suites"))
 		if h.ServerName != "" {
 			what += ", SNI " + h.ServerName
@@ -447,7 +456,7 @@ func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 			// and the real ServerHello are plaintext handshake messages.
 			st.hrr = m
 			st.tls13 = true
-			st.conn.HelloRetryRequest = true
+			st.c().HelloRetryRequest = true
 			what = fmt.Sprintf("HelloRetryRequest (%s", h.CipherSuite)
 			if h.KeyShare.Group != 0 {
 				what += ", asks for a key share for " + h.KeyShare.Group.String()
@@ -457,12 +466,12 @@ func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 		}
 		st.serverHello = m
 		st.version = h.Version()
-		st.conn.TLSVersion = st.version.String()
-		st.conn.CipherSuite = h.CipherSuite.String()
-		st.conn.ALPN = h.ALPNProtocol
+		st.c().TLSVersion = st.version.String()
+		st.c().CipherSuite = h.CipherSuite.String()
+		st.c().ALPN = h.ALPNProtocol
 		st.tls13 = st.version == tlsparse.VersionTLS13 || (st.version>>8 == 0x7f)
 		if st.tls13 {
-			st.conn.CertificatesHidden = true
+			st.c().CertificatesHidden = true
 		}
 		what = fmt.Sprintf("ServerHello (%s, %s)", st.version, h.CipherSuite)
 	case *tlsparse.Certificate:
@@ -483,7 +492,7 @@ func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 					continue
 				}
 				info := st.a.cache.Get(der)
-				st.conn.Certificates = append(st.conn.Certificates, Certificate{SentBy: Side(side), Index: i, Frame: m.frame, Time: m.time(), Info: info})
+				st.c().Certificates = append(st.c().Certificates, Certificate{SentBy: Side(side), Index: i, Frame: m.frame, Time: m.time(), Info: info})
 				if len(names) < maxNames {
 					names = append(names, certLabel(info))
 				}
@@ -507,7 +516,7 @@ func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 			}
 			cr.CertificateAuthorities = append(cr.CertificateAuthorities, dn)
 		}
-		st.conn.CertificateRequest = cr
+		st.c().CertificateRequest = cr
 		what = fmt.Sprintf("CertificateRequest (%s)", plural(len(h.CertificateAuthorities), "CA name", "CA names"))
 	}
 	name := typ.String()
@@ -549,7 +558,7 @@ func (st *connState) partialHandshake(dir pcap.Dir, m mark, a tlsparse.Assembled
 		}
 		if e.CertData != nil {
 			info := st.a.cache.Get(e.CertData)
-			st.conn.Certificates = append(st.conn.Certificates, Certificate{SentBy: side, Index: e.Index, Frame: m.frame, Time: m.time(), Info: info})
+			st.c().Certificates = append(st.c().Certificates, Certificate{SentBy: side, Index: e.Index, Frame: m.frame, Time: m.time(), Info: info})
 			names = append(names, certLabel(info))
 			continue
 		}
@@ -563,15 +572,15 @@ func (st *connState) partialHandshake(dir pcap.Dir, m mark, a tlsparse.Assembled
 			info := certinfo.Parse(e.Present)
 			p.Subject, p.Issuer, p.Serial = info.Subject, info.Issuer, info.Serial
 		}
-		st.conn.PartialCertificates = append(st.conn.PartialCertificates, p)
+		st.c().PartialCertificates = append(st.c().PartialCertificates, p)
 		names = append(names, fmt.Sprintf("certificate %d partly missing (bytes %d-%d of %d not captured)", e.Index+1, e.Missing[0].Start, e.Missing[len(e.Missing)-1].End, e.Length))
 	}
 	what := fmt.Sprintf("Certificate (%s", lost)
 	if len(names) > 0 {
 		what += ": " + strings.Join(names, "; ")
 	}
-	if pc.LostAt >= 0 && !slices.Contains(st.conn.CertificatesLost, side) {
-		st.conn.CertificatesLost = append(st.conn.CertificatesLost, side)
+	if pc.LostAt >= 0 && !slices.Contains(st.c().CertificatesLost, side) {
+		st.c().CertificatesLost = append(st.c().CertificatesLost, side)
 		what += fmt.Sprintf("; the certificates from byte %d on cannot be delimited", pc.LostAt)
 	}
 	st.event(dir, m.frame, m.time(), what+")")
@@ -588,10 +597,10 @@ const maxNames = 8
 // room reports whether one more certificate may be kept, and counts it as
 // dropped otherwise.
 func (st *connState) room() bool {
-	if len(st.conn.Certificates)+len(st.conn.PartialCertificates) < maxCertificates {
+	if len(st.c().Certificates)+len(st.c().PartialCertificates) < maxCertificates {
 		return true
 	}
-	st.conn.CertificatesDropped++
+	st.c().CertificatesDropped++
 	return false
 }
 
@@ -614,7 +623,7 @@ func (st *connState) sslv2Record(dir pcap.Dir, m mark, b []byte) {
 				st.swapped = !st.swapped
 			}
 		}
-		st.conn.ClientMaxVersion = ch.MaxVersion().String()
+		st.c().ClientMaxVersion = ch.MaxVersion().String()
 		ds.setMsg("ClientHello", m)
 		st.event(dir, m.frame, m.time(), fmt.Sprintf("SSLv2-format ClientHello (up to %s)", ch.MaxVersion()))
 		return
@@ -622,12 +631,12 @@ func (st *connState) sslv2Record(dir pcap.Dir, m mark, b []byte) {
 	if sh, err := tlsparse.ParseSSLv2ServerHello(b); err == nil {
 		st.serverHello = m
 		st.version = tlsparse.VersionSSL20
-		st.conn.TLSVersion = st.version.String()
+		st.c().TLSVersion = st.version.String()
 		ds.setMsg("SSLv2 ServerHello", m)
 		what := "SSLv2 ServerHello"
 		if len(sh.Certificate) > 0 && st.room() {
 			info := st.a.cache.Get(sh.Certificate)
-			st.conn.Certificates = append(st.conn.Certificates, Certificate{SentBy: Side(dir), Index: 0, Frame: m.frame, Time: m.time(), Info: info})
+			st.c().Certificates = append(st.c().Certificates, Certificate{SentBy: Side(dir), Index: 0, Frame: m.frame, Time: m.time(), Info: info})
 			ds.certMsg = m
 			what += " (certificate: " + certLabel(info) + ")"
 		}

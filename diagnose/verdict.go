@@ -14,7 +14,7 @@ import (
 
 // finish turns the state of an ended connection into its Connection.
 func (st *connState) finish(stats *pcap.ConnStats) *Connection {
-	c := st.conn
+	c := st.c()
 	pc := st.pc
 	c.Client, c.Server = pc.Client, pc.Server
 	c.ClientISN, c.ServerISN, c.ISNKnown = pc.ClientISN, pc.ServerISN, pc.ISNKnown
@@ -72,7 +72,7 @@ func (st *connState) finish(stats *pcap.ConnStats) *Connection {
 // snaplen is the first thing to fix), refused (a SYN and its RST are
 // complete) and not_tls.
 func (st *connState) capHit(stats *pcap.ConnStats) {
-	c := st.conn
+	c := st.c()
 	switch c.Verdict {
 	case VerdictFailed, VerdictIncomplete, VerdictNoAnswer:
 	default:
@@ -108,7 +108,7 @@ func (st *connState) capHit(stats *pcap.ConnStats) {
 
 // names for sentences.
 func (st *connState) who(s Side) string {
-	c := st.conn
+	c := st.c()
 	addr := c.Client.String()
 	if s == Server {
 		addr = c.Server.String()
@@ -120,7 +120,7 @@ func (st *connState) who(s Side) string {
 }
 
 func (st *connState) leafCN(s Side) string {
-	for _, cert := range st.conn.Certificates {
+	for _, cert := range st.c().Certificates {
 		if cert.SentBy == s && cert.Index == 0 && cert.Info != nil {
 			return cert.Info.SubjectCN
 		}
@@ -132,7 +132,7 @@ func (st *connState) ds(s Side) *dirState { return st.dir(st.dirOf(s)) }
 
 // decide sets Verdict, Reason, Summary, AbortedBy and Alert.
 func (st *connState) decide() {
-	c := st.conn
+	c := st.c()
 	c.AbortedBy = "none"
 	srv := st.ds(Server)
 	handshakeSeen := st.clientHello.seen() || st.serverHello.seen()
@@ -219,7 +219,7 @@ func (st *connState) decide() {
 // CLIENT-MASTER-KEY and CLIENT-FINISHED, the server SERVER-VERIFY and
 // SERVER-FINISHED) carried application data. It reports whether it decided.
 func (st *connState) decideSSLv2() bool {
-	c := st.conn
+	c := st.c()
 	cli, srv := st.ds(Client), st.ds(Server)
 	if cli.sslv2After < 3 || srv.sslv2After < 3 {
 		return false
@@ -233,7 +233,7 @@ func (st *connState) decideSSLv2() bool {
 // decideMidstream judges a connection whose SYN and handshake were not
 // captured: incomplete, with what was seen.
 func (st *connState) decideMidstream() {
-	c := st.conn
+	c := st.c()
 	cli, srv := st.ds(Client), st.ds(Server)
 	c.Verdict, c.Reason = VerdictIncomplete, ReasonMidstream
 	var b strings.Builder
@@ -301,14 +301,14 @@ func (st *connState) handshakeComplete() bool {
 			m = srv.finished
 		}
 		st.hsDone = m
-		st.conn.HandshakeComplete, st.conn.HandshakeFrame = true, m.frame
-		st.conn.Resumed = !st.hasCertificateFrom(Server) && srv.ccs.frame < cli.ccs.frame
+		st.c().HandshakeComplete, st.c().HandshakeFrame = true, m.frame
+		st.c().Resumed = !st.hasCertificateFrom(Server) && srv.ccs.frame < cli.ccs.frame
 	}
 	return done
 }
 
 func (st *connState) hasCertificateFrom(s Side) bool {
-	for _, cert := range st.conn.Certificates {
+	for _, cert := range st.c().Certificates {
 		if cert.SentBy == s {
 			return true
 		}
@@ -322,7 +322,7 @@ func (st *connState) alertDecides() bool {
 	if ra == nil {
 		return false
 	}
-	c := st.conn
+	c := st.c()
 	sender := st.side(ra.dir)
 	receiver := sender.Other()
 	al := st.alertOf(ra)
@@ -436,7 +436,7 @@ func isCertAlert(code uint8) bool {
 
 // leaf returns the leaf certificate a side presented, or nil.
 func (st *connState) leaf(s Side) *certinfo.Info {
-	for _, cert := range st.conn.Certificates {
+	for _, cert := range st.c().Certificates {
 		if cert.SentBy == s && cert.Index == 0 {
 			return cert.Info
 		}
@@ -503,7 +503,7 @@ func alertMeaning(ra *rawAlert, after string, emptyCert bool, leaf *certinfo.Inf
 }
 
 func (st *connState) decideNoHandshake() {
-	c := st.conn
+	c := st.c()
 	cli, srv := st.ds(Client), st.ds(Server)
 	switch {
 	case cli.opaque > 0 || srv.opaque > 0:
@@ -579,7 +579,7 @@ func (st *connState) firstClose() closeInfo {
 }
 
 func (st *connState) decideDuringHandshake() {
-	c := st.conn
+	c := st.c()
 	if gap := st.firstGap(); gap.seen() {
 		c.Verdict, c.Reason = VerdictIncomplete, ReasonGap
 		c.Summary = fmt.Sprintf("Bytes are missing from the capture from frame %d on (lost by the capture, not necessarily on the wire), so the rest of the handshake cannot be read.", gap.frame)
@@ -657,7 +657,7 @@ func (st *connState) lastMessage() string {
 }
 
 func (st *connState) decideAfterHandshake() {
-	c := st.conn
+	c := st.c()
 	cli, srv := st.ds(Client), st.ds(Server)
 	if cli.appData.seen() && srv.appData.seen() {
 		c.Verdict, c.Reason = VerdictOK, ReasonApplicationData
@@ -772,7 +772,7 @@ func capitalizeFirst(s string) string {
 }
 
 func (st *connState) decideTLS13() {
-	c := st.conn
+	c := st.c()
 	c.CertificatesHidden = true
 	cli, srv := st.ds(Client), st.ds(Server)
 	hidden := "TLS 1.3 encrypts the certificates, so they are not visible in the capture"
@@ -833,7 +833,7 @@ func capitalize(s string) string {
 // noteGap adds to a decided summary that bytes are missing before the
 // handshake finished, so some handshake messages are not shown.
 func (st *connState) noteGap() {
-	c := st.conn
+	c := st.c()
 	for d := range pcap.Dir(2) {
 		ds := st.dir(d)
 		if !ds.gap.seen() || (c.HandshakeComplete && ds.gap.frame > c.HandshakeFrame) {
@@ -868,7 +868,7 @@ func (st *connState) noteGap() {
 // hasWholeCertificateFrom reports whether a side presented a certificate
 // that the capture shows whole.
 func (st *connState) hasWholeCertificateFrom(s Side) bool {
-	for _, cert := range st.conn.Certificates {
+	for _, cert := range st.c().Certificates {
 		if cert.SentBy == s {
 			return true
 		}
@@ -879,7 +879,7 @@ func (st *connState) hasWholeCertificateFrom(s Side) bool {
 // partialFrom counts the certificates of a side that are partly missing.
 func (st *connState) partialFrom(s Side) int {
 	n := 0
-	for _, p := range st.conn.PartialCertificates {
+	for _, p := range st.c().PartialCertificates {
 		if p.SentBy == s {
 			n++
 		}
