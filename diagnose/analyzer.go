@@ -21,6 +21,11 @@ type Options struct {
 	MaxConns int
 	// MaxBuffer caps the bytes buffered per direction (0: the pcap default).
 	MaxBuffer int
+	// Budget bounds the bytes buffered across all connections, by package
+	// pcap's reader and by the analyzer's handshake defragmenters (nil: a
+	// budget of pcap.DefaultMaxBufferTotal for this analyzer). Analyzers
+	// reading captures in parallel may share one.
+	Budget *pcap.Budget
 	// MaxEvents caps the timeline kept per connection (0: 64).
 	MaxEvents int
 	// MaxHandshakeMessage caps one handshake message (0: 1 MiB). It is
@@ -58,6 +63,7 @@ type Analyzer struct {
 	waiting map[uint64]*Connection
 	next    uint64
 	other   uint64 // connections of this capture set aside as not TLS (--any-port)
+	budget  *pcap.Budget
 }
 
 // NewAnalyzer returns an Analyzer with the given options.
@@ -72,7 +78,11 @@ func NewAnalyzer(opts Options) *Analyzer {
 	if c == nil {
 		c = certinfo.NewCache(4096)
 	}
-	return &Analyzer{opts: opts, cache: c, live: make(map[*pcap.Conn]*connState), waiting: make(map[uint64]*Connection)}
+	b := opts.Budget
+	if b == nil {
+		b = pcap.NewBudget(0)
+	}
+	return &Analyzer{opts: opts, cache: c, budget: b, live: make(map[*pcap.Conn]*connState), waiting: make(map[uint64]*Connection)}
 }
 
 // Framer cuts a direction of a TCP connection into TLS records. A direction
@@ -172,6 +182,7 @@ func (a *Analyzer) pcapOptions() pcap.Options {
 		SyncFramer: tlsparse.RecordLen,
 		MaxConns:   a.opts.MaxConns,
 		MaxBuffer:  a.opts.MaxBuffer,
+		Budget:     a.budget,
 	}
 }
 

@@ -132,6 +132,7 @@ type connState struct {
 	notTLS        bool
 	resync        [2]mark // framing resumed after a gap (pcap.EventResync)
 	capped        bool    // a cap of the analyzer's own (not pcap's) cut the connection short
+	budgetHit     bool    // that cap was the Budget across all connections
 }
 
 type rawAlert struct {
@@ -292,6 +293,7 @@ func (st *connState) data(d *pcap.Data) bool {
 	if d.AfterGap && ds.records > 0 {
 		// Framing was lost in a hole and found again: a message begun
 		// before the hole ends there, with the rest of it missing.
+		st.a.budget.Charge(-ds.defrag.Pending())
 		if a := ds.defrag.Lost(); a != nil {
 			st.handshake(d.Dir, ds.lastRecMark, *a)
 		}
@@ -341,7 +343,20 @@ func (st *connState) data(d *pcap.Data) bool {
 			}
 			return true
 		}
+		before := ds.defrag.Pending()
 		msgs, err := ds.defrag.AddPartial(rec.Fragment, missing)
+		if st.a.budget.Charge(ds.defrag.Pending() - before) {
+			// The bytes buffered across all connections reached their
+			// budget while this message grew: drop it and stop reading
+			// this direction.
+			st.a.budget.Charge(-ds.defrag.Pending())
+			st.a.budget.Hit()
+			ds.defrag = tlsparse.Defragmenter{}
+			st.capped, st.budgetHit = true, true
+			st.finding("cap_hit", d.Frame, "the %d bytes buffered across all connections (--max-buffer-total) were reached while a handshake message of this connection was read; its direction stopped being read", st.a.budget.Max())
+			ds.broken = true
+			return false
+		}
 		for _, msg := range msgs {
 			st.handshake(d.Dir, m, msg)
 		}

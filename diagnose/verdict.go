@@ -14,6 +14,11 @@ import (
 
 // finish turns the state of an ended connection into its Connection.
 func (st *connState) finish(stats *pcap.ConnStats) *Connection {
+	for _, ds := range st.dirs {
+		if ds != nil {
+			st.a.budget.Charge(-ds.defrag.Pending())
+		}
+	}
 	c := st.c()
 	pc := st.pc
 	c.Client, c.Server = pc.Client, pc.Server
@@ -85,6 +90,8 @@ func (st *connState) capHit(stats *pcap.ConnStats) {
 			n = pcap.DefaultMaxConns
 		}
 		cap = fmt.Sprintf("The connection was still open when it was ended early in frame %d because %d connections were open at once (--max-conns %d)", c.EndFrame, n, n)
+	} else if st.budgetHit || stats != nil && stats.BudgetHit {
+		cap = fmt.Sprintf("The bytes buffered across all connections reached their budget (--max-buffer-total %d)", st.a.budget.Max())
 	} else {
 		n := st.a.opts.MaxBuffer
 		if n <= 0 {

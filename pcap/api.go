@@ -132,6 +132,9 @@ type ConnStats struct {
 	LastFrame   uint64
 	LastTime    time.Time
 	CapHit      bool // a per-direction buffer cap was hit on this connection
+	// BudgetHit is set when a direction stopped being read because the
+	// Budget across all connections was reached (CapHit is set too).
+	BudgetHit bool
 	// Evicted is set when the connection was ended early, still open,
 	// because MaxConns connections were tracked at once. Its later packets
 	// are counted in CaptureInfo.EvictedPackets, not taken for a new Conn
@@ -203,13 +206,17 @@ type Options struct {
 	// a boundary is taken only when the unit it frames is followed by
 	// another one it also accepts, or ends exactly where the direction ends.
 	SyncFramer Framer
-	// MaxConns caps the connections tracked at once (0: 100000). When the
+	// MaxConns caps the connections tracked at once (0: DefaultMaxConns). When the
 	// cap is hit the least recently active connection is ended early.
 	MaxConns int
 	// MaxBuffer caps the bytes held per direction: out-of-order segments plus
 	// an incomplete unit (0: 256 KiB). A unit larger than this is delivered as
 	// a gap, never silently.
 	MaxBuffer int
+	// Budget bounds the bytes buffered across all connections (nil: a
+	// Budget of DefaultMaxBufferTotal for this Read). A direction whose
+	// growth takes it over the budget stops being buffered, with EventCapHit.
+	Budget *Budget
 	// QuietTime is how long, in capture time, a closed connection (FIN both
 	// ways or RST) stays tracked after its last packet before End is called
 	// (0: DefaultQuietTime). Later packets of its 4-tuple start a new Conn.

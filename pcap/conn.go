@@ -191,9 +191,12 @@ func (rd *reader) endConn(c *conn, fi frameInfo, drop bool) {
 		return
 	}
 	c.ended = true
+	// what the budget was charged with for this connection, given back below
+	charged := c.half[0].buffered() + c.half[1].buffered()
 	for d := range c.half {
 		rd.flush(c, Dir(d), fi)
 	}
+	rd.opts.Budget.Charge(-charged)
 	for d := range c.half {
 		h := &c.half[d]
 		if h.bufs != nil {

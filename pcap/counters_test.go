@@ -234,3 +234,31 @@ func TestEvictedContinuation(t *testing.T) {
 		t.Errorf("evicted flags %v %v %v", rec.stats[1].Evicted, rec.stats[2].Evicted, rec.stats[3].Evicted)
 	}
 }
+
+// TestBudget: bytes held across connections are charged to the shared
+// Budget and given back when the connections end; the direction whose
+// growth exceeds it stops being buffered and reports a cap hit.
+func TestBudget(t *testing.T) {
+	var recs []record
+	for i := 0; i < 3; i++ {
+		cv := defaultConv()
+		cv.client = fmt.Sprintf("10.0.0.1:%d", 40000+i)
+		cv.start = t0.Add(time.Duration(i) * time.Millisecond)
+		// a unit of 9 bytes that never completes: 4 bytes held each
+		recs = append(recs, cv.records(t, cat(handshake, []pkt{{c2s: true, flags: "PA", seq: 1, ack: 1, data: "9abc"}}))...)
+	}
+	budget := NewBudget(10)
+	rec := newRecorder()
+	if _, err := readBytes(t, writePcap(t, layers.LinkTypeEthernet, recs, false), Options{Framer: digitFramer, Budget: budget}, rec); err != nil {
+		t.Fatal(err)
+	}
+	capped := 0
+	for _, st := range rec.stats {
+		if st.CapHit {
+			capped++
+		}
+	}
+	if capped != 1 || budget.Hits() != 1 || budget.Used() != 0 {
+		t.Errorf("%d connections capped, %d budget hits, %d bytes still charged; want 1, 1, 0", capped, budget.Hits(), budget.Used())
+	}
+}

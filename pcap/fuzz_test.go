@@ -108,8 +108,12 @@ func FuzzReassembly(f *testing.F) {
 		}
 		file := writePcap(t, cv.link, cv.records(t, pkts), false)
 		h := &streamCheck{t: t, stream: stream}
-		if _, err := Read(bytes.NewReader(file), "fuzz", Options{Framer: func([]byte) int { return 7 }}, h); err != nil {
+		budget := NewBudget(0)
+		if _, err := Read(bytes.NewReader(file), "fuzz", Options{Framer: func([]byte) int { return 7 }, Budget: budget}, h); err != nil {
 			t.Fatal(err)
+		}
+		if budget.Used() != 0 {
+			t.Fatalf("%d bytes still charged to the budget after Read", budget.Used())
 		}
 		full := true
 		for _, c := range covered {

@@ -20,8 +20,10 @@ import (
 const (
 	// DefaultPort is the port tracked when Options.Ports is empty: sip-tls.
 	DefaultPort = 5061
-	// DefaultMaxConns is the number of connections tracked at once.
-	DefaultMaxConns = 100000
+	// DefaultMaxConns is the number of connections tracked at once: more
+	// than a CUCM node has open (a large subscriber registers about 10,000
+	// phones), at about 2 KB each without buffered bytes.
+	DefaultMaxConns = 50000
 	// DefaultMaxBuffer is the number of bytes held per direction.
 	DefaultMaxBuffer = 256 << 10
 	// DefaultQuietTime is how long a closed connection is kept after its last packet.
@@ -213,6 +215,9 @@ func newReader(info *CaptureInfo, opts Options, h Handler) *reader {
 	}
 	if opts.MaxBuffer <= 0 {
 		opts.MaxBuffer = DefaultMaxBuffer
+	}
+	if opts.Budget == nil {
+		opts.Budget = NewBudget(0)
 	}
 	rd := &reader{info: info, opts: opts, h: h, dec: newDecoder(), conns: make(map[connKey]*conn),
 		links: make(map[int]bool), badLink: make(map[int]bool)}

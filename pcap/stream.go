@@ -599,6 +599,26 @@ func (rd *reader) flush(c *conn, d Dir, fi frameInfo) {
 	}
 }
 
+// overBudget stops buffering direction d, whose growth took the reader's
+// Budget over its maximum: what it holds is dropped and counted, later
+// bytes are only counted, and the connection reports a cap hit.
+func (rd *reader) overBudget(c *conn, d Dir, fi frameInfo) {
+	h := &c.half[d]
+	if h.stopped || h.bufs == nil {
+		return
+	}
+	n := h.buffered()
+	c.st.CapHit, c.st.BudgetHit = true, true
+	rd.opts.Budget.Hit()
+	rd.event(c, EventCapHit, d, fi, h.next, 0, 0, "MaxBufferTotal: the "+itoa(rd.opts.Budget.Max())+" bytes buffered across all connections were reached; this direction stopped being read")
+	h.stopped = true
+	c.st.Undelivered[d] += uint64(len(h.unit) + len(h.pend))
+	h.unit, h.unitHoles, h.pend, h.marks = nil, nil, nil, nil
+	h.skip = 0
+	rd.stopHeld(c, d)
+	rd.opts.Budget.Charge(-n)
+}
+
 // stopHeld counts held bytes of a stopped direction as undelivered.
 func (rd *reader) stopHeld(c *conn, d Dir) {
 	h := &c.half[d]

@@ -157,7 +157,11 @@ func (rd *reader) tcpPacket(data []byte, ci *gopacket.CaptureInfo, v6 bool) {
 		c.hsAck = true
 		rd.event(c, EventHandshakeACK, d, fi, tcp.Seq, len(payload), 0, "")
 	}
+	before := h.buffered()
 	rd.data(c, d, seq, payload, missing, tcp.FIN, fi)
+	if rd.opts.Budget.Charge(h.buffered() - before) {
+		rd.overBudget(c, d, fi)
+	}
 	if tcp.FIN && !c.finSeen[d] {
 		c.finSeen[d] = true
 		rd.event(c, EventFIN, d, fi, tcp.Seq, len(payload), 0, "")

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/siptls/siptls/diagnose"
+	"github.com/siptls/siptls/pcap"
 	"github.com/siptls/siptls/report"
 	"github.com/siptls/siptls/trust"
 )
@@ -25,6 +26,8 @@ type AnalyzeOptions struct {
 	OnlyProblems bool
 	MaxConns     int
 	MaxBuffer    int
+	// MaxBufferTotal is --max-buffer-total: bytes buffered across all connections.
+	MaxBufferTotal int
 	// Trust are --trust folders: the capture node's CallManager-trust.
 	Trust []string
 	// TrustFor are --trust-for IP=PATH: another node's CallManager-trust.
@@ -89,7 +92,7 @@ usage or unreadable input (results found before the problem are still shown).`,
 			if err := checkFlags(opts.Format, opts.Ports, opts.Node, opts.TrustFor); err != nil {
 				return err
 			}
-			if err := checkCaps(opts.MaxConns, opts.MaxBuffer); err != nil {
+			if err := checkCaps(opts.MaxConns, opts.MaxBuffer, opts.MaxBufferTotal); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -102,7 +105,7 @@ usage or unreadable input (results found before the problem are still shown).`,
 		},
 	}
 	f := cmd.Flags()
-	addReportFlags(f, &opts.Format, &opts.MaxConns, &opts.MaxBuffer)
+	addReportFlags(f, &opts.Format, &opts.MaxConns, &opts.MaxBuffer, &opts.MaxBufferTotal)
 	addPortFlags(f, &opts.Ports, &opts.AnyPort)
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "show each connection's timeline and whole certificate chains")
 	f.BoolVar(&opts.OnlyProblems, "problems", false, "list only connections whose verdict is not ok")
@@ -157,6 +160,7 @@ func analyzeRun(opts *AnalyzeOptions) error {
 		AnyPort:   opts.AnyPort,
 		MaxConns:  opts.MaxConns,
 		MaxBuffer: opts.MaxBuffer,
+		Budget:    pcap.NewBudget(opts.MaxBufferTotal),
 		Emit:      nb.add,
 	})
 	for i, in := range opts.Inputs {

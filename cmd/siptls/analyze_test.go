@@ -338,6 +338,7 @@ func TestAnalyzeBadInput(t *testing.T) {
 		{"bad port", []string{"--port", "70000", "testdata/bad-empty.cap"}, "--port 70000 is not a TCP port"},
 		{"zero max-conns", []string{"--max-conns", "0", "testdata/sample-cucm-trunk.cap"}, "--max-conns must be at least 1, not 0"},
 		{"negative max-buffer", []string{"--max-buffer", "-5", "testdata/sample-cucm-trunk.cap"}, "--max-buffer must be at least 1, not -5"},
+		{"zero max-buffer-total", []string{"--max-buffer-total", "0", "testdata/sample-cucm-trunk.cap"}, "--max-buffer-total must be at least 1, not 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -377,10 +378,21 @@ func TestAnalyzeCaps(t *testing.T) {
 		return m
 	}
 	const sample = "testdata/sample-cucm-trunk.cap"
-	free := verdicts(sample)
-	for _, caps := range [][]string{{"--max-buffer", "100"}, {"--max-conns", "1"}, {"--max-buffer", "1000", "--max-conns", "2"}} {
+	// the sample's records each fit in one segment; these ones span several
+	const spanning = "testdata/tcp-gap-in-4cert-chain.pcap"
+	for _, tt := range []struct {
+		capture string
+		caps    []string
+	}{
+		{sample, []string{"--max-buffer", "100"}},
+		{sample, []string{"--max-conns", "1"}},
+		{sample, []string{"--max-buffer", "1000", "--max-conns", "2"}},
+		{spanning, []string{"--max-buffer-total", "5000"}},
+	} {
+		caps := tt.caps
+		free := verdicts(tt.capture)
 		t.Run(strings.Join(caps, " "), func(t *testing.T) {
-			got := verdicts(append(caps, sample)...)
+			got := verdicts(append(caps, tt.capture)...)
 			capped := 0
 			for k, c := range got {
 				switch {
@@ -411,13 +423,13 @@ func TestAnalyzeFlags(t *testing.T) {
 		args []string
 		want AnalyzeOptions
 	}{
-		{"defaults", []string{"a.cap"}, AnalyzeOptions{Inputs: []string{"a.cap"}, Format: "text", MaxConns: 100000, MaxBuffer: 256 << 10}},
+		{"defaults", []string{"a.cap"}, AnalyzeOptions{Inputs: []string{"a.cap"}, Format: "text", MaxConns: 50000, MaxBuffer: 256 << 10, MaxBufferTotal: 32 << 20}},
 		{"json ports", []string{"--format", "json", "--port", "5061", "--port", "5062", "a.cap", "b.pcapng"},
-			AnalyzeOptions{Inputs: []string{"a.cap", "b.pcapng"}, Format: "json", Ports: []uint{5061, 5062}, MaxConns: 100000, MaxBuffer: 256 << 10}},
+			AnalyzeOptions{Inputs: []string{"a.cap", "b.pcapng"}, Format: "json", Ports: []uint{5061, 5062}, MaxConns: 50000, MaxBuffer: 256 << 10, MaxBufferTotal: 32 << 20}},
 		{"any port verbose problems", []string{"--any-port", "-v", "--problems", "--max-conns", "10", "--max-buffer", "65536", "a.cap"},
-			AnalyzeOptions{Inputs: []string{"a.cap"}, Format: "text", AnyPort: true, Verbose: true, OnlyProblems: true, MaxConns: 10, MaxBuffer: 65536}},
+			AnalyzeOptions{Inputs: []string{"a.cap"}, Format: "text", AnyPort: true, Verbose: true, OnlyProblems: true, MaxConns: 10, MaxBuffer: 65536, MaxBufferTotal: 32 << 20}},
 		{"trust", []string{"--trust", "t1", "--trust", "t 2", "--trust-for", "10.20.1.21=peer", "--node", "10.10.1.11", "--expect-name", "a.lab,b.lab", "--expect-name", "10.20.1.22=c.lab", "a.cap"},
-			AnalyzeOptions{Inputs: []string{"a.cap"}, Format: "text", MaxConns: 100000, MaxBuffer: 256 << 10, Trust: []string{"t1", "t 2"}, TrustFor: []string{"10.20.1.21=peer"},
+			AnalyzeOptions{Inputs: []string{"a.cap"}, Format: "text", MaxConns: 50000, MaxBuffer: 256 << 10, MaxBufferTotal: 32 << 20, Trust: []string{"t1", "t 2"}, TrustFor: []string{"10.20.1.21=peer"},
 				Node: "10.10.1.11", ExpectName: []string{"a.lab,b.lab", "10.20.1.22=c.lab"}}},
 	}
 	for _, tt := range tests {

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 
+	"github.com/siptls/siptls/pcap"
+
 	"github.com/spf13/pflag"
 )
 
@@ -14,20 +16,24 @@ func addPortFlags(f *pflag.FlagSet, ports *[]uint, anyPort *bool) {
 }
 
 // addReportFlags registers --format and the memory caps of analyze and triage.
-func addReportFlags(f *pflag.FlagSet, format *string, maxConns, maxBuffer *int) {
+func addReportFlags(f *pflag.FlagSet, format *string, maxConns, maxBuffer, maxBufferTotal *int) {
 	f.StringVar(format, "format", "text", "output format: text or json")
-	f.IntVar(maxConns, "max-conns", 100000, "connections tracked at once per capture; beyond it the least recently active is ended early")
-	f.IntVar(maxBuffer, "max-buffer", 256<<10, "bytes buffered per connection direction")
+	f.IntVar(maxConns, "max-conns", pcap.DefaultMaxConns, "connections tracked at once per capture (about 2 KB each); beyond it the least recently active is ended early")
+	f.IntVar(maxBuffer, "max-buffer", pcap.DefaultMaxBuffer, "bytes buffered per connection direction")
+	f.IntVar(maxBufferTotal, "max-buffer-total", pcap.DefaultMaxBufferTotal, "bytes buffered across all connections (of all captures read at once)")
 }
 
-// checkCaps validates --max-conns and --max-buffer: a cap of zero or less
-// would track nothing.
-func checkCaps(maxConns, maxBuffer int) error {
+// checkCaps validates --max-conns, --max-buffer and --max-buffer-total: a
+// cap of zero or less would track nothing.
+func checkCaps(maxConns, maxBuffer, maxBufferTotal int) error {
 	if maxConns < 1 {
 		return fmt.Errorf("--max-conns must be at least 1, not %d", maxConns)
 	}
 	if maxBuffer < 1 {
 		return fmt.Errorf("--max-buffer must be at least 1, not %d", maxBuffer)
+	}
+	if maxBufferTotal < 1 {
+		return fmt.Errorf("--max-buffer-total must be at least 1, not %d", maxBufferTotal)
 	}
 	return nil
 }

@@ -33,8 +33,11 @@ type TriageOptions struct {
 	AnyPort   bool
 	MaxConns  int
 	MaxBuffer int
-	Jobs      int
-	Quiet     bool
+	// MaxBufferTotal is --max-buffer-total, shared by the captures read in
+	// parallel.
+	MaxBufferTotal int
+	Jobs           int
+	Quiet          bool
 	// MaxDetail caps the problem connections listed in full.
 	MaxDetail int
 	// HTML is --html FILE: also write the self-contained HTML report there.
@@ -98,7 +101,7 @@ usage or an unreadable input (the other inputs are still merged).`,
 			if err := checkFlags(opts.Format, opts.Ports, opts.Node, opts.TrustFor); err != nil {
 				return err
 			}
-			if err := checkCaps(opts.MaxConns, opts.MaxBuffer); err != nil {
+			if err := checkCaps(opts.MaxConns, opts.MaxBuffer, opts.MaxBufferTotal); err != nil {
 				return err
 			}
 			if opts.Jobs < 1 {
@@ -114,7 +117,7 @@ usage or an unreadable input (the other inputs are still merged).`,
 		},
 	}
 	f := cmd.Flags()
-	addReportFlags(f, &opts.Format, &opts.MaxConns, &opts.MaxBuffer)
+	addReportFlags(f, &opts.Format, &opts.MaxConns, &opts.MaxBuffer, &opts.MaxBufferTotal)
 	addPortFlags(f, &opts.Ports, &opts.AnyPort)
 	f.IntVar(&opts.Jobs, "jobs", runtime.NumCPU(), "captures read at once")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress display on standard error")
@@ -256,6 +259,7 @@ func triageRun(opts *TriageOptions) error {
 		hashes = startHashes(files)
 	}
 	cache := certinfo.NewCache(4096)
+	budget := pcap.NewBudget(opts.MaxBufferTotal) // shared by the files read in parallel
 	infos := make([]*pcap.CaptureInfo, len(files))
 	errs := make([]error, len(files))
 	nodes := make([]diagnose.CaptureNode, len(files))
@@ -268,7 +272,7 @@ func triageRun(opts *TriageOptions) error {
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				infos[i], errs[i] = triageFile(files[i], i, opts, ports, cache, m, judge, &nodes[i], &bytesDone)
+				infos[i], errs[i] = triageFile(files[i], i, opts, ports, cache, budget, m, judge, &nodes[i], &bytesDone)
 				filesDone.Add(1)
 			}
 		}()
@@ -324,7 +328,7 @@ func triageRun(opts *TriageOptions) error {
 
 // triageFile analyses one capture, adding its connections to m as capture
 // idx, and its node decision to m and *node.
-func triageFile(path string, idx int, opts *TriageOptions, ports []uint16, cache *certinfo.Cache, m *report.Merger, judge *trust.Judge, node *diagnose.CaptureNode, done *atomic.Int64) (*pcap.CaptureInfo, error) {
+func triageFile(path string, idx int, opts *TriageOptions, ports []uint16, cache *certinfo.Cache, budget *pcap.Budget, m *report.Merger, judge *trust.Judge, node *diagnose.CaptureNode, done *atomic.Int64) (*pcap.CaptureInfo, error) {
 	var fixed netip.Addr
 	if opts.Node != "" {
 		fixed = netip.MustParseAddr(opts.Node)
@@ -337,7 +341,7 @@ func triageFile(path string, idx int, opts *TriageOptions, ports []uint16, cache
 		m.AddJudged(c, t)
 	}}
 	a := diagnose.NewAnalyzer(diagnose.Options{
-		Ports: ports, AnyPort: opts.AnyPort, MaxConns: opts.MaxConns, MaxBuffer: opts.MaxBuffer, Cache: cache,
+		Ports: ports, AnyPort: opts.AnyPort, MaxConns: opts.MaxConns, MaxBuffer: opts.MaxBuffer, Budget: budget, Cache: cache,
 		Emit: func(c *diagnose.Connection) {
 			c.Capture = idx
 			nb.add(c)
