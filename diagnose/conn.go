@@ -130,9 +130,11 @@ type connState struct {
 	alert         *rawAlert
 	findings      []Finding
 	notTLS        bool
-	resync        [2]mark // framing resumed after a gap (pcap.EventResync)
-	capped        bool    // a cap of the analyzer's own (not pcap's) cut the connection short
-	budgetHit     bool    // that cap was the Budget across all connections
+	resync        [2]mark          // framing resumed after a gap (pcap.EventResync)
+	clientMax     tlsparse.Version // highest version the ClientHello offered (0: none seen)
+	sni           string
+	capped        bool // a cap of the analyzer's own (not pcap's) cut the connection short
+	budgetHit     bool // that cap was the Budget across all connections
 }
 
 type rawAlert struct {
@@ -453,8 +455,7 @@ func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 				st.swapped = !st.swapped
 			}
 		}
-		st.c().ClientMaxVersion = h.MaxVersion().String()
-		st.c().SNI = h.ServerName
+		st.clientMax, st.sni = h.MaxVersion(), h.ServerName
 		what = fmt.Sprintf("ClientHello (up to %s, %s", h.MaxVersion(), plural(len(h.CipherSuites), "cipher suite", "cipher suites"))
 		if h.ServerName != "" {
 			what += ", SNI " + h.ServerName
@@ -638,7 +639,7 @@ func (st *connState) sslv2Record(dir pcap.Dir, m mark, b []byte) {
 				st.swapped = !st.swapped
 			}
 		}
-		st.c().ClientMaxVersion = ch.MaxVersion().String()
+		st.clientMax = ch.MaxVersion()
 		ds.setMsg("ClientHello", m)
 		st.event(dir, m.frame, m.time(), fmt.Sprintf("SSLv2-format ClientHello (up to %s)", ch.MaxVersion()))
 		return

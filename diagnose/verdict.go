@@ -62,6 +62,10 @@ func (st *connState) finish(stats *pcap.ConnStats) *Connection {
 	// Bytes held behind a hole reach the analyzer after later frames of
 	// the other direction: the timeline is in frame order.
 	slices.SortStableFunc(c.Events, func(x, y Event) int { return cmp.Compare(x.Frame, y.Frame) })
+	if st.clientMax != 0 {
+		c.ClientMaxVersion = st.clientMax.String()
+	}
+	c.SNI = st.sni
 	c.Findings = st.findings
 	c.EmptyClientCertificate = st.emptyCert.seen()
 	st.decide()

@@ -148,6 +148,13 @@ func (h *half) untouched() bool {
 	return h.off == 0 && !h.stopped && (h.bufs == nil || h.unit == nil && len(h.pend) == 0 && len(h.held) == 0 && h.skip == 0)
 }
 
+// idle reports whether the direction's buffers hold nothing, so that they
+// can be given back until the next byte needs them.
+func (h *half) idle() bool {
+	b := h.bufs
+	return b.unit == nil && len(b.pend) == 0 && len(b.held) == 0 && b.skip == 0 && len(b.seen) == 0 && b.syncSkipped == 0 && !h.resync
+}
+
 // ensure makes the direction's buffers.
 func (h *half) ensure() {
 	if h.bufs == nil {

@@ -162,6 +162,9 @@ func (rd *reader) tcpPacket(data []byte, ci *gopacket.CaptureInfo, v6 bool) {
 	if rd.opts.Budget.Charge(h.buffered() - before) {
 		rd.overBudget(c, d, fi)
 	}
+	if h.bufs != nil && h.idle() {
+		h.bufs = nil // most segments leave nothing behind: keep no buffers
+	}
 	if tcp.FIN && !c.finSeen[d] {
 		c.finSeen[d] = true
 		rd.event(c, EventFIN, d, fi, tcp.Seq, len(payload), 0, "")
