@@ -267,7 +267,7 @@ func (st *connState) tcpEvent(ev *pcap.Event) {
 	case pcap.EventCapHit:
 		st.finding("cap_hit", ev.Frame, "%s", ev.Detail)
 	case pcap.EventOverlap:
-		st.finding("overlap_conflict", ev.Frame, "a segment sent again bytes already captured, with different content; the first copy is the one read, as Wireshark does")
+		st.finding("overlap_conflict", ev.Frame, "bytes at stream offset %d differ between frames %d and %d; frame %d's copy is the one read, as in Wireshark", ev.Offset, ev.KeptFrame, ev.Frame, ev.KeptFrame)
 	case pcap.EventResync:
 		if !st.resync[ev.Dir].seen() {
 			st.resync[ev.Dir] = m

@@ -73,7 +73,7 @@ const (
 	EventRST                                 // the first RST from a direction
 	EventRetransmission                      // a segment whose bytes were all seen already (also a repeated SYN-ACK)
 	EventOutOfOrder                          // a segment that arrived ahead of a missing one
-	EventOverlap                             // a segment that partly overlaps bytes already held, with different content
+	EventOverlap                             // a segment that re-sends bytes already captured (held, or the last two segments delivered) with different content; the first copy is kept
 	EventGap                                 // bytes that will never be seen; Event.GapBytes says how many
 	EventCut                                 // a segment of this connection was cut short by the capture's snaplen
 	EventCapHit                              // a buffering limit was hit; Event.Detail says which
@@ -91,6 +91,10 @@ type Event struct {
 	Len      int    // payload bytes in the segment (as captured)
 	GapBytes uint64 // for EventGap and EventCut: how many bytes are missing or dropped; for EventResync: how many were skipped
 	Detail   string // free text for EventCapHit and similar
+	// For EventOverlap: the stream offset of the first differing byte and
+	// the frame whose copy of it is kept (the first captured).
+	Offset    uint64
+	KeptFrame uint64
 }
 
 // Range is a byte range [Start, End) within a unit.

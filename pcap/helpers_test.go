@@ -40,6 +40,9 @@ func (r *recorder) Event(ev *Event) {
 	if ev.GapBytes > 0 {
 		s += fmt.Sprintf(" gap=%d", ev.GapBytes)
 	}
+	if ev.Kind == EventOverlap {
+		s += fmt.Sprintf(" at=%d kept=f%d", ev.Offset, ev.KeptFrame)
+	}
 	r.lines = append(r.lines, s)
 }
 

@@ -105,6 +105,18 @@ func TestReassembly(t *testing.T) {
 				end1),
 		},
 		{
+			name: "a retransmission with other content than the delivered copy",
+			pkts: cat(handshake, []pkt{
+				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "3ab"},
+				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "3xy"},
+			}),
+			want: append(hs,
+				`data 1 c>s "3ab" f4-4 off=0`,
+				"ev 1 c>s retransmission f5",
+				"ev 1 c>s overlap f5 at=0 kept=f4",
+				end1),
+		},
+		{
 			name: "partial retransmission with new bytes",
 			pkts: cat(handshake, []pkt{
 				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "4ab"},
@@ -125,7 +137,7 @@ func TestReassembly(t *testing.T) {
 			want: append(hs,
 				"ev 1 c>s out of order f4",
 				"ev 1 c>s out of order f5",
-				"ev 1 c>s overlap f5",
+				"ev 1 c>s overlap f5 at=2 kept=f4",
 				`data 1 c>s "5aXY9" f6-6 off=0`,
 				end1),
 		},

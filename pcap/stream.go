@@ -2,6 +2,7 @@ package pcap
 
 import (
 	"bytes"
+	"hash/crc32"
 	"slices"
 	"sort"
 	"time"
@@ -58,6 +59,10 @@ type half struct {
 	acked    uint64
 	ackKnown bool
 	ackFrame frameInfo
+
+	// recent are the last segments delivered in order, to tell a
+	// retransmission from a conflicting copy of the same bytes.
+	recent [2]segSum
 }
 
 // bufs is what a direction buffers: the unit being filled, bytes the Framer
@@ -82,6 +87,32 @@ type bufs struct {
 	seen []span // after a stop: byte ranges seen beyond off, sorted, not overlapping
 
 	syncSkipped uint64 // bytes skipped so far while looking for a unit boundary
+}
+
+// segSum identifies the bytes of a delivered segment: where, how many, a
+// checksum, and the frame that carried them.
+type segSum struct {
+	off   uint64
+	n     uint32
+	sum   uint32
+	frame uint64
+}
+
+// remember records a segment delivered in order.
+func (h *half) remember(off uint64, b []byte, frame uint64) {
+	h.recent[1] = h.recent[0]
+	h.recent[0] = segSum{off: off, n: uint32(len(b)), sum: crc32.ChecksumIEEE(b), frame: frame}
+}
+
+// conflict returns the frame of a delivered segment with exactly these
+// offset and length but other bytes, or 0.
+func (h *half) conflict(off uint64, b []byte) uint64 {
+	for _, r := range h.recent {
+		if r.frame != 0 && r.off == off && r.n == uint32(len(b)) && r.sum != crc32.ChecksumIEEE(b) {
+			return r.frame
+		}
+	}
+	return 0
 }
 
 // span is a range [s, e) of stream offsets.
@@ -263,9 +294,10 @@ const heldOverhead = 64
 
 // hold inserts an out-of-order piece: data at off followed by gap missing
 // bytes. Bytes already held win (first bytes win, as in Wireshark). It returns
-// how many new data bytes were held and whether an overlap had different content.
-func (h *half) hold(off uint64, data []byte, gap uint64, fi frameInfo) (int, bool) {
-	differs := false
+// how many new data bytes were held and, when an overlap had different
+// content, the offset where and the frame whose copy is kept (0: none).
+func (h *half) hold(off uint64, data []byte, gap uint64, fi frameInfo) (int, uint64, uint64) {
+	var diffAt, kept uint64
 	added := 0
 	add := func(o uint64, b []byte, g uint64) {
 		e := heldSeg{off: o, gap: g, frame: fi.frame, t: fi.t}
@@ -319,8 +351,13 @@ func (h *half) hold(off uint64, data []byte, gap uint64, fi frameInfo) (int, boo
 		dEnd := off + uint64(len(data))
 		xdEnd := x.off + uint64(len(x.data))
 		cs, ce := s, min(e, dEnd, xdEnd)
-		if cs < ce && !bytes.Equal(data[cs-off:ce-off], x.data[cs-x.off:ce-x.off]) {
-			differs = true
+		if cs < ce && kept == 0 && !bytes.Equal(data[cs-off:ce-off], x.data[cs-x.off:ce-x.off]) {
+			a, b := data[cs-off:ce-off], x.data[cs-x.off:ce-x.off]
+			i := 0
+			for a[i] == b[i] {
+				i++
+			}
+			diffAt, kept = cs+uint64(i), x.frame
 		}
 		cur = max(cur, x.end())
 	}
@@ -330,7 +367,7 @@ func (h *half) hold(off uint64, data []byte, gap uint64, fi frameInfo) (int, boo
 	for _, f := range free {
 		piece(f.s, f.e)
 	}
-	return added, differs
+	return added, diffAt, kept
 }
 
 // data handles the payload of one segment of direction d: seq is the
@@ -358,6 +395,11 @@ func (rd *reader) data(c *conn, d Dir, seq uint32, payload []byte, missing int, 
 		if len(payload) > 0 {
 			st.Retransmits[d]++
 			rd.event(c, EventRetransmission, d, fi, seq, len(payload), 0, "")
+			if o >= 0 && missing == 0 {
+				if kept := h.conflict(uint64(o), payload); kept != 0 {
+					rd.overlapEvent(c, d, fi, seq, len(payload), uint64(o), kept)
+				}
+			}
 		}
 		return
 	}
@@ -382,10 +424,10 @@ func (rd *reader) data(c *conn, d Dir, seq uint32, payload []byte, missing int, 
 			st.OutOfOrder[d]++
 			rd.event(c, EventOutOfOrder, d, fi, seq, len(payload), 0, "")
 		}
-		n, differs := h.hold(uint64(o), payload, uint64(missing), fi)
+		n, diffAt, kept := h.hold(uint64(o), payload, uint64(missing), fi)
 		st.Bytes[d] += uint64(n)
-		if differs {
-			rd.event(c, EventOverlap, d, fi, seq, len(payload), 0, "")
+		if kept != 0 {
+			rd.overlapEvent(c, d, fi, seq, len(payload), diffAt, kept)
 		}
 		rd.drain(c, d, fi)
 		rd.checkCap(c, d, fi)
@@ -394,6 +436,7 @@ func (rd *reader) data(c *conn, d Dir, seq uint32, payload []byte, missing int, 
 	st.Bytes[d] += uint64(len(payload))
 	start := h.off
 	h.advanceNoFin(uint64(len(payload)))
+	h.remember(start, payload, fi.frame)
 	rd.feed(c, d, payload, start, fi.frame, fi)
 	h.finCheck()
 	if missing > 0 {
@@ -439,6 +482,7 @@ func (rd *reader) drain(c *conn, d Dir, fi frameInfo) {
 		b := e.data[h.off-e.off:]
 		start := h.off
 		h.advanceNoFin(uint64(len(b)))
+		h.remember(start, b, e.frame)
 		rd.feed(c, d, b, start, e.frame, cf)
 		h.finCheck()
 		if e.gap > 0 {
@@ -858,6 +902,12 @@ func (rd *reader) deliver(c *conn, d Dir, b []byte, opaque bool, off, first uint
 		h.pend, h.marks = nil, nil
 		h.skip = 0
 	}
+}
+
+// overlapEvent reports bytes at stream offset off that a segment re-sent
+// with other content than the copy frame kept carried.
+func (rd *reader) overlapEvent(c *conn, d Dir, fi frameInfo, seq uint32, n int, off, kept uint64) {
+	rd.h.Event(&Event{Conn: &c.c, Kind: EventOverlap, Dir: d, Frame: fi.frame, Time: fi.t, Seq: seq, Len: n, Offset: off, KeptFrame: kept})
 }
 
 // event reports one TCP event.
