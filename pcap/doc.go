@@ -44,24 +44,40 @@
 //
 // # Holes, gaps and resynchronisation
 //
-// Out-of-order segments are held until the hole before them fills. When
-// bytes are overlapped, the first bytes seen win, as in Wireshark, and
-// EventOverlap reports differing content. A hole is never parsed across:
-// when the peer acknowledges bytes the capture never showed ("ACKed unseen
-// segment"), when the held bytes exceed MaxBuffer, at End, or where the
-// snaplen cut a segment (EventCut), the reader reports EventGap, drops any
-// incomplete unit, and resynchronises: it calls the Framer at the start of
-// each following segment until it accepts one (n > 0), and delivers that
-// unit with AfterGap set. A direction whose start was not captured
-// (EventMidstream) starts the same way.
+// Out-of-order segments are held until the hole before them fills. An
+// acknowledgment from the peer of bytes the capture never showed ("ACKed
+// unseen segment") is only a hint: on virtual machines and multi-queue NICs
+// the segment often shows up after the ACK that covers it. A hole becomes a
+// gap (EventGap) when the connection ends, when the bytes held behind a hole
+// the peer acknowledged reach MaxBuffer (a hole not yet acknowledged reaching
+// MaxBuffer is a cap hit instead), or where the snaplen cut a segment
+// (EventCut). When bytes are overlapped, the first bytes seen win, as in
+// Wireshark, and EventOverlap reports a second copy with other content (of
+// held bytes, or of the last two segments delivered).
+//
+// A gap never makes bytes look contiguous. When it falls inside the unit
+// being filled, the unit keeps its place: the missing bytes are zero and
+// listed in Data.Missing, and framing carries on at the next unit, whose
+// start the unit's length gave. When it hides where a unit starts, framing
+// is lost: the reader resynchronises, taking a unit start only where
+// Options.SyncFramer accepts the unit there and the unit right after it (or
+// that unit ends exactly where the direction ends), reports EventResync with
+// the bytes it skipped, and delivers the next unit with AfterGap set. A
+// direction whose start was not captured (EventMidstream) starts the same
+// way.
 //
 // # Limits
 //
 // Memory does not grow with the file: at most MaxBuffer bytes are held per
-// direction (a unit longer than that is reported as a gap and skipped), a
-// closed connection is ended after QuietTime, and at most MaxConns are
-// tracked; connections that stay open and idle are kept until MaxConns
-// forces the least recently active out. The file is read once, a chunk
+// direction (a unit longer than that is reported as a gap and skipped; each
+// held piece also costs 64 bytes of it), at most Budget's bytes across all
+// connections (a direction whose growth exceeds it stops being buffered,
+// with EventCapHit and ConnStats.BudgetHit), a closed connection is ended
+// after QuietTime, and at most MaxConns are tracked; connections that stay
+// open and idle are kept until MaxConns forces the least recently active
+// out (ConnStats.Evicted), after which their packets are counted
+// (CaptureInfo.EvictedPackets), not taken for new connections. A direction
+// that never carried a byte costs no buffers. The file is read once, a chunk
 // ahead by a second goroutine (which also runs gzip decompression), and
 // packets are decoded without allocating: the only allocations per unit are
 // its copy and its Data. A Handler that returns false from Data once it has
