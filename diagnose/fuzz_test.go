@@ -4,14 +4,23 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
+
+// fuzzAllocBound is what one fuzz input may make the pipeline allocate: a
+// fixed allowance for the reader's buffers and one connection's handshake,
+// plus a bounded multiple of the input's size. A parser that trusts a
+// declared length (a record, a block, a handshake message) and allocates it
+// before checking it against the bytes present exceeds this at once.
+func fuzzAllocBound(n int) uint64 { return 16<<20 + 512*uint64(n) }
 
 // FuzzAnalyze runs the whole pipeline (capture reader, TCP reassembly, TLS
 // parsing, certificate reading, verdicts) over arbitrary capture bytes. It
 // is seeded with the end-to-end captures in ../testdata, so mutations start
 // from real handshakes. The pipeline must never panic, and every connection
-// must get a verdict and a summary.
+// must get a verdict and a summary, and the bytes it allocates must stay
+// within fuzzAllocBound of the input's size.
 func FuzzAnalyze(f *testing.F) {
 	paths, _ := filepath.Glob("../testdata/*.pcap")
 	for _, p := range paths {
@@ -21,8 +30,14 @@ func FuzzAnalyze(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
 		a := NewAnalyzer(Options{AnyPort: true, MaxBuffer: 64 << 10, MaxConns: 64})
 		_ = a.Read(bytes.NewReader(data), "fuzz.pcap")
+		runtime.ReadMemStats(&after)
+		if got, max := after.TotalAlloc-before.TotalAlloc, fuzzAllocBound(len(data)); got > max {
+			t.Fatalf("%d input bytes made the pipeline allocate %d bytes (bound %d)", len(data), got, max)
+		}
 		for _, c := range a.Result().Connections {
 			if c.Verdict == "" || c.Reason == "" || c.Summary == "" {
 				t.Fatalf("connection %d has no verdict: %+v", c.ID, c)
