@@ -153,7 +153,7 @@ func certsRun(opts *CertsOptions) error {
 	}
 	var werr error
 	if opts.Format == "json" {
-		enc := json.NewEncoder(opts.IO.Out)
+		enc := json.NewEncoder(report.JSONEscaper(opts.IO.Out))
 		enc.SetIndent("", "  ")
 		werr = enc.Encode(rep)
 	} else {

@@ -181,7 +181,7 @@ func extractRun(opts *ExtractOptions) error {
 	}
 	b, err := json.MarshalIndent(idx, "", "  ")
 	if err == nil {
-		err = os.WriteFile(filepath.Join(opts.Out, "index.json"), append(b, '\n'), 0o644)
+		err = os.WriteFile(filepath.Join(opts.Out, "index.json"), append(report.EscapeJSON(b), '\n'), 0o644)
 	}
 	if err != nil {
 		return &exitError{code: exitTrouble, err: fmt.Errorf("cannot write the index: %w", err)}

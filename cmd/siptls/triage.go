@@ -304,7 +304,7 @@ func triageRun(opts *TriageOptions) error {
 	t := m.Triage(infos, readErrs, notes, opts.Version)
 	t.TrustStores = report.TrustStores(stores)
 	if opts.Format == "json" {
-		err = report.WriteTriageJSON(opts.IO.Out, t)
+		err = report.WriteTriageJSON(report.JSONEscaper(opts.IO.Out), t)
 	} else {
 		err = report.WriteTriageText(opts.IO.Out, t, opts.IO.OutTTY)
 	}
