@@ -169,7 +169,7 @@ func certsRun(opts *CertsOptions) error {
 		return inputErrors(opts.IO, errs)
 	}
 	for _, e := range errs {
-		fmt.Fprintf(opts.IO.ErrOut, "siptls: %v\n", e)
+		printError(opts.IO.ErrOut, e)
 	}
 	return nil
 }

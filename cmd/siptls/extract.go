@@ -186,10 +186,10 @@ func extractRun(opts *ExtractOptions) error {
 	if err != nil {
 		return &exitError{code: exitTrouble, err: fmt.Errorf("cannot write the index: %w", err)}
 	}
-	fmt.Fprintf(opts.IO.Out, "%d certificates written to %s (index.json lists who presented each):\n", len(order), opts.Out)
+	fmt.Fprintf(opts.IO.Out, "%d certificates written to %s (index.json lists who presented each):\n", len(order), report.Sanitize(opts.Out))
 	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
 	for _, e := range order {
-		fmt.Fprintf(tw, "  %s\tserial %s\t%s\t%s\n", e.File, e.Serial, presentedIn(e.Presented), report.Sanitize(e.Subject))
+		fmt.Fprintf(tw, "  %s\tserial %s\t%s\t%s\n", report.Sanitize(e.File), report.Sanitize(e.Serial), presentedIn(e.Presented), report.Sanitize(e.Subject))
 	}
 	tw.Flush()
 	if len(order) == 0 {
