@@ -36,6 +36,7 @@ func TestSanitize(t *testing.T) {
 		{"replacement character kept", "a\ufffdb", "a\ufffdb"},
 		{"already escaped text kept", `a\x9bb`, `a\x9bb`},
 		{"bom", "\ufeffcucm", `\ufeffcucm`},
+		{"cf beyond the bmp", "a\U0001343ab", `a\U0001343ab`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,13 +5,14 @@ import (
 	"io"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
 // Sanitize makes an untrusted string safe to print on a terminal: control
 // characters (C0, DEL and C1, ESC among them), bidirectional overrides and
 // other invisible formatting characters (Unicode category Cf) are replaced
-// by a visible \xNN or \uNNNN escape, and so is each byte that is not part
+// by a visible \xNN, \uNNNN or \UNNNNNNNN escape, and so is each byte that is not part
 // of valid UTF-8 (0x9b, the 8-bit CSI, becomes \x9b). Everything else,
 // including non-ASCII letters, is kept. The result is valid UTF-8 without
 // controls or Cf characters, so Sanitize(Sanitize(s)) == Sanitize(s).
@@ -33,8 +34,10 @@ func Sanitize(s string) string {
 			b.WriteString(s[i : i+size])
 		case r < 0x100:
 			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
+		case r <= 0xffff:
 			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			fmt.Fprintf(&b, `\U%08x`, r)
 		}
 		i += size
 	}
@@ -71,7 +74,12 @@ func EscapeJSON(b []byte) []byte {
 			out = make([]byte, 0, len(b)+16)
 		}
 		out = append(out, b[last:i]...)
-		out = fmt.Appendf(out, `\u%04x`, r)
+		if r > 0xffff { // beyond the BMP: a UTF-16 surrogate pair, as JSON wants
+			r1, r2 := utf16.EncodeRune(r)
+			out = fmt.Appendf(out, `\u%04x\u%04x`, r1, r2)
+		} else {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		}
 		i += size
 		last = i
 	}

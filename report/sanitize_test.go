@@ -22,6 +22,7 @@ func TestEscapeJSON(t *testing.T) {
 		{"invalid utf-8 becomes U+FFFD", "a\x9bb", `"a\ufffdb"`},
 		{"rlo", "gpj.\u202eexe", `"gpj.\u202eexe"`},
 		{"letters kept", "São Paulo", `"São Paulo"`},
+		{"cf beyond the bmp: a surrogate pair", "\U0001343a", `"\ud80d\udc3a"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
