@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/netip"
 	"path/filepath"
 	"strings"
@@ -207,7 +208,12 @@ func trustUnreadable(stores []*trust.Store) []error {
 		for _, k := range s.Unreadable() {
 			var le *trust.LoadError
 			if errors.As(k.Err, &le) {
-				errs = append(errs, &trust.LoadError{Path: filepath.Join(s.Path, filepath.FromSlash(k.File)), Err: le.Err})
+				reason := le.Err
+				var pe *fs.PathError
+				if errors.As(reason, &pe) { // the path is named already
+					reason = pe.Err
+				}
+				errs = append(errs, &trust.LoadError{Path: filepath.Join(s.Path, filepath.FromSlash(k.File)), Err: reason})
 			}
 		}
 	}
