@@ -43,7 +43,11 @@ DIR/index.json lists, for every file written, the certificate's serial,
 subject, issuer, validity and SHA-256, and the connections that presented it
 (capture file, connection id, client, server, which side, frame).
 
-TLS 1.3 certificates are encrypted and cannot be extracted.`,
+TLS 1.3 certificates are encrypted and cannot be extracted.
+
+Exit status: 0 when every capture was read, 2 when one could not be read (a
+sentence on standard error names it and the reason; the certificates of the
+others are still written) or DIR could not be written.`,
 		Example: `  siptls extract NAME.cap --out certs/
   siptls extract node1.cap node2.pcapng --any-port --out certs/`,
 		Args: func(cmd *cobra.Command, args []string) error {
