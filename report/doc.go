@@ -13,10 +13,16 @@
 // captures[].node, capture_node and capture_node_evidence, whose sentence
 // (NodeDetail) is written here, and into the capture facts line.
 //
-// Every string that comes from a capture (SNI, certificate names, ALPN) is
-// untrusted: the text renderer passes it through Sanitize so that terminal
-// escapes and bidirectional overrides in a certificate cannot rewrite the
-// engineer's screen.
+// Every string that comes from a capture or a trust folder (SNI,
+// certificate names, ALPN, file names, error messages that quote them) is
+// untrusted: the text renderers, and the commands' listings and messages on
+// standard error, pass it through Sanitize, the one function for it, so
+// that terminal escapes, bidirectional overrides and invalid UTF-8 (the
+// 8-bit CSI 0x9b, shown as \x9b) in a certificate cannot rewrite the
+// engineer's screen. The JSON writers keep the strings but pass the encoded
+// JSON through EscapeJSON, which writes DEL, C1 controls and Cf characters
+// as \u escapes (encoding/json already escapes C0 controls and writes
+// invalid UTF-8 as U+FFFD).
 //
 // For many captures at once, a Merger (safe for concurrent use, one
 // diagnose.Analyzer per file feeding it) keeps a small summary per connection,

@@ -5,9 +5,10 @@ import (
 	"io"
 )
 
-// WriteJSON writes the report as indented JSON followed by a newline.
+// WriteJSON writes the report as indented JSON followed by a newline. DEL,
+// C1 controls and Cf characters are written as \u escapes (EscapeJSON).
 func WriteJSON(w io.Writer, r *Report) error {
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(JSONEscaper(w))
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
 }

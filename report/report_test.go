@@ -29,6 +29,14 @@ func TestSanitize(t *testing.T) {
 		{"zero width joiner", "a\u200db", `a\u200db`},
 		{"del", "a\x7fb", `a\x7fb`},
 		{"c1 control", "a\u009bb", `a\x9bb`},
+		{"invalid utf-8: 8-bit csi", "a\x9b31mb", `a\x9b31mb`},
+		{"invalid utf-8: cut rune", "caf\xc3", `caf\xc3`},
+		{"invalid utf-8: overlong nul", "a\xc0\x80b", `a\xc0\x80b`},
+		{"invalid utf-8: surrogate", "a\xed\xa0\x80b", `a\xed\xa0\x80b`},
+		{"replacement character kept", "a\ufffdb", "a\ufffdb"},
+		{"already escaped text kept", `a\x9bb`, `a\x9bb`},
+		{"bom", "\ufeffcucm", `\ufeffcucm`},
+		{"cf beyond the bmp", "a\U0001343ab", `a\U0001343ab`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

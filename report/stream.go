@@ -93,6 +93,7 @@ func (w *Writer) write(c *diagnose.Connection, t *trust.ConnectionTrust) {
 			io.WriteString(w.out, ",")
 		}
 		b, err := json.MarshalIndent(&v, "    ", "  ")
+		b = EscapeJSON(b)
 		if err != nil && w.out.err == nil {
 			w.out.err = err
 		}
@@ -135,6 +136,7 @@ func (w *Writer) Close(captures []*pcap.CaptureInfo, errs []error) error {
 			v    any
 		}{{"captures", caps}, {"destinations", dests}, {"trust_stores", w.trustStores()}, {"summary", sum}} {
 			b, err := json.MarshalIndent(field.v, "  ", "  ")
+			b = EscapeJSON(b)
 			if err != nil && w.out.err == nil {
 				w.out.err = err
 			}

@@ -79,7 +79,7 @@ func writeCaptureText(w io.Writer, i int, c *Capture, many bool) {
 	if many {
 		fmt.Fprintf(&b, "[%d] ", i)
 	}
-	fmt.Fprintf(&b, "%s: ", c.File)
+	fmt.Fprintf(&b, "%s: ", Sanitize(c.File))
 	if c.Format != "" {
 		format := c.Format
 		if c.Compressed {
@@ -109,10 +109,10 @@ func writeCaptureText(w io.Writer, i int, c *Capture, many bool) {
 		fmt.Fprintf(w, "  warning: %d of %d packets were cut by the snap length (%d bytes): certificates cannot be read. On CUCM capture with: utils network capture eth0 file NAME count 100000 size all port 5061\n", c.CutPackets, c.Packets, c.Snaplen)
 	}
 	for _, warn := range c.Warnings {
-		fmt.Fprintf(w, "  warning: %s\n", warn)
+		fmt.Fprintf(w, "  warning: %s\n", Sanitize(warn))
 	}
 	if c.Error != "" {
-		fmt.Fprintf(w, "  error: %s\n", c.Error)
+		fmt.Fprintf(w, "  error: %s\n", Sanitize(c.Error))
 	}
 }
 

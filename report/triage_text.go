@@ -28,7 +28,7 @@ func WriteTriageText(w io.Writer, t *Triage, color bool) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintln(ew, "Patterns:")
 	for _, p := range t.Patterns {
-		fmt.Fprintf(ew, "  * %s\n", p)
+		fmt.Fprintf(ew, "  * %s\n", Sanitize(p))
 	}
 
 	if len(t.Destinations) > 0 {
@@ -169,7 +169,7 @@ func WriteTriageText(w io.Writer, t *Triage, color bool) error {
 	if len(t.Notes) > 0 {
 		fmt.Fprintln(ew, "\nNotes:")
 		for _, n := range t.Notes {
-			fmt.Fprintf(ew, "  * %s\n", n)
+			fmt.Fprintf(ew, "  * %s\n", Sanitize(n))
 		}
 	}
 	fmt.Fprintf(ew, "\n%s\n", summaryLine(t.Summary, color))

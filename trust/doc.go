@@ -18,6 +18,18 @@
 // places is listed in Store.Duplicates. One bad file never stops the load;
 // only a folder without any certificate is an error (*NoCertificatesError).
 //
+// Only regular files are read, as the opened file's Stat says (LoadPath
+// opens with O_NONBLOCK, so a named pipe never blocks): a device, a named
+// pipe or a socket in the folder, or behind a symbolic link in it, is
+// listed in Store.Skipped with its kind, and a trust path that is one is a
+// *NotFileError ("trust: /dev/zero is a device, not a certificate file or
+// folder"). A file is read through an io.LimitReader, never trusting Stat:
+// more than MaxFileSize (4 MiB) skips it. A folder is read up to
+// MaxFolderEntries entries, MaxFolderBytes bytes and MaxCertificates
+// certificates; the cap that stops it is Store.CapHit and a Skipped entry.
+// Files and subfolders that could not be read carry a *LoadError and are
+// returned by Store.Unreadable: the command line makes them exit status 2.
+//
 // Store.Judge gives one verdict (a Status) per presented chain, leaf first
 // as sent, at the capture time of the packet that carried it, never at
 // time.Now: crypto/x509 verifies the chain with the presented intermediates

@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -20,9 +21,24 @@ import (
 	"github.com/siptls/siptls/certinfo"
 )
 
-// MaxFileSize is the largest file Load reads; bigger files are skipped. A
-// CallManager-trust export holds files of a few kilobytes.
-const MaxFileSize = 16 << 20
+// The caps of Load. A CallManager-trust export holds tens of files of a few
+// kilobytes each; the caps keep a wrong or hostile folder (a symbolic link
+// to /dev/zero, a disk image, a whole file system) from taking the memory.
+const (
+	// MaxFileSize is the most bytes Load reads of one file: a bigger file
+	// is skipped. The size is counted while reading, never taken from
+	// Stat.
+	MaxFileSize = 4 << 20
+	// MaxFolderEntries is the most files and folders Load visits in a
+	// folder; the rest is not read, and a Skipped entry says so.
+	MaxFolderEntries = 20000
+	// MaxFolderBytes is the most bytes Load reads in a folder, all files
+	// together; the rest is not read, and a Skipped entry says so.
+	MaxFolderBytes = 16 << 20
+	// MaxCertificates is the most certificates Load keeps; the rest is not
+	// read, and a Skipped entry says so.
+	MaxCertificates = 10000
+)
 
 // Entry is one certificate of a trust store.
 type Entry struct {
@@ -58,7 +74,8 @@ type Skipped struct {
 	// and not DER").
 	Reason string
 	// Err is the underlying error, when there is one (a read error, a
-	// PKCS#7 parse error); nil otherwise.
+	// PKCS#7 parse error); nil otherwise. A file or folder that could not
+	// be read has a *LoadError here (see Store.Unreadable).
 	Err error
 }
 
@@ -89,6 +106,13 @@ type Store struct {
 	Skipped []Skipped
 	// Duplicates lists the certificates found more than once.
 	Duplicates []Duplicate
+	// CapHit names the cap that stopped the load before the end of the
+	// folder ("MaxFolderEntries", "MaxFolderBytes", "MaxCertificates"),
+	// "" when the whole folder was read. Skipped says where it stopped.
+	CapHit string
+
+	entries int   // files and folders visited
+	bytes   int64 // bytes read
 
 	bySHA      map[string]*Entry   // first entry per fingerprint
 	bySubject  map[string][]*Entry // raw subject DER → entries (unique)
@@ -115,6 +139,40 @@ func (e *LoadError) Error() string { return "trust: reading " + e.Path + ": " + 
 // Unwrap returns the underlying error.
 func (e *LoadError) Unwrap() error { return e.Err }
 
+// NotFileError reports a trust path that is neither a regular file nor a
+// folder: a device, a named pipe or a socket, which Load never reads.
+type NotFileError struct {
+	// Path is the path as given.
+	Path string
+	// Mode is its file mode (the type bits say which kind it is).
+	Mode fs.FileMode
+}
+
+// Error implements error: "trust: /dev/zero is a device, not a
+// certificate file or folder".
+func (e *NotFileError) Error() string {
+	return "trust: " + e.Path + " is " + kindOf(e.Mode) + ", not a certificate file or folder"
+}
+
+// kindOf names the kind of a file that is not regular, as "a device".
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0, m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case m.IsDir():
+		return "a folder"
+	case m.IsRegular():
+		return "a regular file"
+	}
+	return "not a regular file"
+}
+
 // NoCertificatesError reports a trust folder or file in which no
 // certificate could be loaded.
 type NoCertificatesError struct {
@@ -132,16 +190,28 @@ func (e *NoCertificatesError) Error() string {
 // LoadPath loads the trust folder or file at path of the local file system
 // (through os.DirFS) for the node with IP address node ("" if unknown). See
 // Load.
+//
+// A path that is a device, a named pipe or a socket is a *NotFileError:
+// it is never opened. Files are opened with O_NONBLOCK, so that a named
+// pipe that takes the place of a file after the check, or that a symbolic
+// link in the folder points to, is skipped and never waited on.
 func LoadPath(p string, node string) (*Store, error) {
 	st, err := os.Stat(p)
 	if err != nil {
 		return nil, &LoadError{Path: p, Err: err}
 	}
+	if !st.IsDir() && !st.Mode().IsRegular() {
+		return nil, &NotFileError{Path: p, Mode: st.Mode()}
+	}
 	var s *Store
 	if st.IsDir() {
-		s, err = Load(os.DirFS(p), ".", node)
+		s, err = Load(nonBlockingFS(p), ".", node)
 	} else {
-		s, err = Load(os.DirFS(filepath.Dir(p)), filepath.Base(p), node)
+		s, err = Load(nonBlockingFS(filepath.Dir(p)), filepath.Base(p), node)
+	}
+	var nf *NotFileError
+	if errors.As(err, &nf) {
+		nf.Path = p
 	}
 	if s != nil {
 		s.Path = p
@@ -161,9 +231,15 @@ func LoadPath(p string, node string) (*Store, error) {
 // DER certificates, and DER PKCS#7 bundles. Files that cannot be read or
 // hold no certificate, and symbolic links to a file in the same folder (as
 // c_rehash makes them), are listed in Skipped; other symbolic links are
-// followed. Load returns a *LoadError when root cannot be read, and the
-// Store together with a *NoCertificatesError when no certificate was found
-// (so the skipped files can still be shown).
+// followed. Only regular files are read: the mode of the opened file
+// decides, so a link to a device, a named pipe or a socket is listed in
+// Skipped with its kind. At most MaxFileSize bytes are read of a file,
+// MaxFolderBytes of the folder, MaxFolderEntries entries are visited and
+// MaxCertificates certificates kept; a cap that is hit stops the load, sets
+// CapHit and is listed in Skipped. Load returns a *LoadError when root
+// cannot be read, a *NotFileError when root is neither a folder nor a
+// regular file, and the Store together with a *NoCertificatesError when no
+// certificate was found (so the skipped files can still be shown).
 func Load(fsys fs.FS, root string, node string) (*Store, error) {
 	s := &Store{Path: root, Node: node}
 	st, err := fs.Stat(fsys, root)
@@ -171,6 +247,9 @@ func Load(fsys fs.FS, root string, node string) (*Store, error) {
 		return nil, &LoadError{Path: root, Err: err}
 	}
 	if !st.IsDir() {
+		if !st.Mode().IsRegular() {
+			return nil, &NotFileError{Path: root, Mode: st.Mode()}
+		}
 		s.loadFile(fsys, root, path.Base(root))
 	} else {
 		err = fs.WalkDir(fsys, root, func(name string, d fs.DirEntry, err error) error {
@@ -185,6 +264,12 @@ func Load(fsys fs.FS, root string, node string) (*Store, error) {
 				}
 				return nil
 			}
+			if name != root {
+				if s.entries++; s.entries > MaxFolderEntries {
+					s.stop(rel, "MaxFolderEntries", fmt.Sprintf("the folder has more than %d files and folders", MaxFolderEntries))
+					return fs.SkipAll
+				}
+			}
 			if d.IsDir() {
 				return nil
 			}
@@ -195,10 +280,13 @@ func Load(fsys fs.FS, root string, node string) (*Store, error) {
 					return nil
 				}
 			} else if !d.Type().IsRegular() {
-				s.Skipped = append(s.Skipped, Skipped{File: rel, Reason: "not a regular file"})
+				s.Skipped = append(s.Skipped, Skipped{File: rel, Reason: kindOf(d.Type()) + ", not a regular file"})
 				return nil
 			}
 			s.loadFile(fsys, name, rel)
+			if s.CapHit != "" {
+				return fs.SkipAll
+			}
 			return nil
 		})
 		if err != nil {
@@ -222,19 +310,77 @@ func relPath(root, name string) string {
 	return name
 }
 
+// stop records that the cap named cap stopped the load at rel.
+func (s *Store) stop(rel, cap, why string) {
+	s.CapHit = cap
+	s.Skipped = append(s.Skipped, Skipped{File: rel, Reason: "not read, nor anything after it: " + why + " (trust." + cap + ")"})
+}
+
+// Unreadable returns the skipped files and folders that could not be read
+// (permission denied, an I/O error), as opposed to those read and found to
+// hold no certificate.
+func (s *Store) Unreadable() []Skipped {
+	var out []Skipped
+	for _, k := range s.Skipped {
+		var le *LoadError
+		if errors.As(k.Err, &le) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // loadFile reads one file and adds its certificates, or a Skipped entry.
+// It reads only a regular file, as the opened file's Stat says, and at
+// most MaxFileSize bytes of it, whatever Stat says its size is.
 func (s *Store) loadFile(fsys fs.FS, name, rel string) {
-	if st, err := fs.Stat(fsys, name); err == nil && st.Size() > MaxFileSize {
-		s.Skipped = append(s.Skipped, Skipped{File: rel, Reason: fmt.Sprintf("too large (%d bytes)", st.Size())})
+	unreadable := func(err error) {
+		s.Skipped = append(s.Skipped, Skipped{File: rel, Reason: "unreadable", Err: &LoadError{Path: rel, Err: err}})
+	}
+	notRegular := func(m fs.FileMode) {
+		s.Skipped = append(s.Skipped, Skipped{File: rel, Reason: kindOf(m) + ", not a regular file"})
+	}
+	// Stat first, so that a device is not even opened; the opened file's
+	// Stat is checked again below, in case the file changed in between.
+	if st, err := fs.Stat(fsys, name); err == nil && !st.Mode().IsRegular() {
+		notRegular(st.Mode())
 		return
 	}
-	data, err := fs.ReadFile(fsys, name)
+	f, err := fsys.Open(name)
 	if err != nil {
-		s.Skipped = append(s.Skipped, Skipped{File: rel, Reason: "unreadable", Err: &LoadError{Path: rel, Err: err}})
+		unreadable(err)
+		return
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		unreadable(err)
+		return
+	}
+	if !st.Mode().IsRegular() {
+		notRegular(st.Mode())
+		return
+	}
+	limit := min(int64(MaxFileSize), MaxFolderBytes-s.bytes)
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	s.bytes += int64(len(data))
+	if err != nil {
+		unreadable(err)
+		return
+	}
+	if int64(len(data)) > limit {
+		if limit < MaxFileSize {
+			s.stop(rel, "MaxFolderBytes", fmt.Sprintf("the folder's files add up to more than %d MiB", MaxFolderBytes>>20))
+			return
+		}
+		s.Skipped = append(s.Skipped, Skipped{File: rel, Reason: fmt.Sprintf("too large: more than %d MiB (trust.MaxFileSize)", MaxFileSize>>20)})
 		return
 	}
 	before := len(s.Certs)
 	s.parseData(rel, data)
+	if s.CapHit != "" {
+		return
+	}
 	if len(s.Certs) == before && !s.hasSkipped(rel) {
 		s.Skipped = append(s.Skipped, Skipped{File: rel, Reason: "no certificate in it"})
 	}
@@ -354,7 +500,16 @@ func (s *Store) countIn(rel string) int {
 	return n
 }
 
+// add adds one certificate, unless MaxCertificates are kept already: then
+// the load stops.
 func (s *Store) add(rel string, info *certinfo.Info) {
+	if s.CapHit != "" {
+		return
+	}
+	if len(s.Certs) >= MaxCertificates {
+		s.stop(rel, "MaxCertificates", fmt.Sprintf("the folder holds more than %d certificates", MaxCertificates))
+		return
+	}
 	s.Certs = append(s.Certs, &Entry{File: rel, Index: s.countIn(rel), Info: info})
 }
 

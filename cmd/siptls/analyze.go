@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/netip"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -66,7 +69,10 @@ Each verdict comes with a reason code, a sentence that cites frame numbers,
 and the certificates each side presented.
 
 Exit status: 0 when every connection is ok, 1 when any is not, 2 on bad
-usage or unreadable input (results found before the problem are still shown).`,
+usage or unreadable input: a capture file, or a --trust path, file or
+subfolder that could not be read (a sentence on standard error names the
+path and the reason; results found before the problem are still shown). A
+--trust path that is a device or a named pipe is refused at once.`,
 		Example: `  # one capture taken on CUCM with "size all"
   siptls analyze platform-cli-NAME.cap
 
@@ -184,13 +190,34 @@ func analyzeRun(opts *AnalyzeOptions) error {
 			return err
 		}
 	}
-	if err := inputErrors(opts.IO, res.Errors); err != nil {
+	if err := inputErrors(opts.IO, append(trustUnreadable(stores), res.Errors...)); err != nil {
 		return err
 	}
 	if problems > 0 {
 		return &exitError{code: exitProblems}
 	}
 	return nil
+}
+
+// trustUnreadable returns one error per file or subfolder of the trust
+// stores that could not be read, naming it by its full path: such input
+// makes the exit status 2, after the report.
+func trustUnreadable(stores []*trust.Store) []error {
+	var errs []error
+	for _, s := range stores {
+		for _, k := range s.Unreadable() {
+			var le *trust.LoadError
+			if errors.As(k.Err, &le) {
+				reason := le.Err
+				var pe *fs.PathError
+				if errors.As(reason, &pe) { // the path is named already
+					reason = pe.Err
+				}
+				errs = append(errs, &trust.LoadError{Path: filepath.Join(s.Path, filepath.FromSlash(k.File)), Err: reason})
+			}
+		}
+	}
+	return errs
 }
 
 // loadTrust loads the --trust and --trust-for folders and the --expect-name

@@ -41,7 +41,10 @@ PKCS#7 bundles (.p7b, .p7c) are read, whatever their extension says. Files
 that hold no certificate (a README, a private key) are listed as skipped with
 the reason, and a certificate found in two places is listed as a duplicate.
 
-Exit status: 0 when certificates were listed, 2 when no PATH held any.`,
+Exit status: 0 when certificates were listed, 2 when no PATH held any, or
+when a PATH, or a file or subfolder in it, could not be read (a sentence on
+standard error names it and the reason; what could be read is still
+listed). A PATH that is a device or a named pipe is never read.`,
 		Example: `  siptls certs cucm7-pub-CallManager-trust/
   siptls certs --format json trust/ cube1.lab.pem | jq '.stores[].certificates[].sha256'`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -149,11 +152,12 @@ func certsRun(opts *CertsOptions) error {
 		if len(s.Certs) > 0 {
 			loaded++
 		}
+		errs = append(errs, trustUnreadable([]*trust.Store{s})...)
 		rep.Stores = append(rep.Stores, certsInventory(s, today))
 	}
 	var werr error
 	if opts.Format == "json" {
-		enc := json.NewEncoder(opts.IO.Out)
+		enc := json.NewEncoder(report.JSONEscaper(opts.IO.Out))
 		enc.SetIndent("", "  ")
 		werr = enc.Encode(rep)
 	} else {
@@ -162,16 +166,10 @@ func certsRun(opts *CertsOptions) error {
 	if werr != nil {
 		return &exitError{code: exitTrouble, err: fmt.Errorf("writing the inventory: %w", werr)}
 	}
-	if loaded == 0 {
-		if len(errs) == 0 {
-			return &exitError{code: exitTrouble, err: errors.New("no certificate found")}
-		}
-		return inputErrors(opts.IO, errs)
+	if loaded == 0 && len(errs) == 0 {
+		return &exitError{code: exitTrouble, err: errors.New("no certificate found")}
 	}
-	for _, e := range errs {
-		fmt.Fprintf(opts.IO.ErrOut, "siptls: %v\n", e)
-	}
-	return nil
+	return inputErrors(opts.IO, errs)
 }
 
 // inventory turns a loaded store into its JSON and text view.

@@ -72,7 +72,7 @@ func TestCertsRun(t *testing.T) {
 	}{
 		{"a folder and a file", []string{"testdata/trust/cucm7-pub-CallManager-trust", "testdata/certs/cube1.pem"}, exitOK,
 			[]string{"testdata/trust/cucm7-pub-CallManager-trust", "testdata/certs/cube1.pem"}, 7, nil},
-		{"a missing path beside a good one", []string{"testdata/nowhere", "testdata/certs/cube1.pem"}, exitOK,
+		{"a missing path beside a good one", []string{"testdata/nowhere", "testdata/certs/cube1.pem"}, exitTrouble,
 			[]string{"testdata/certs/cube1.pem"}, 1, []string{"siptls: trust: reading testdata/nowhere"}},
 		{"only a key file", []string{"testdata/certs/cube1.key"}, exitTrouble,
 			[]string{"testdata/certs/cube1.key"}, 0, []string{"siptls: trust: no certificate in testdata/certs/cube1.key"}},

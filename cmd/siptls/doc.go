@@ -61,5 +61,7 @@
 // docs/json-schema.md.
 //
 // Exit status: 0 when every connection is ok, 1 when any is not, 2 on bad
-// usage or unreadable input.
+// usage or unreadable input: any capture file, folder or subfolder given to
+// triage, or --trust path, file or subfolder that could not be read, with
+// a sentence on standard error naming the path and the reason.
 package main

@@ -43,7 +43,11 @@ DIR/index.json lists, for every file written, the certificate's serial,
 subject, issuer, validity and SHA-256, and the connections that presented it
 (capture file, connection id, client, server, which side, frame).
 
-TLS 1.3 certificates are encrypted and cannot be extracted.`,
+TLS 1.3 certificates are encrypted and cannot be extracted.
+
+Exit status: 0 when every capture was read, 2 when one could not be read (a
+sentence on standard error names it and the reason; the certificates of the
+others are still written) or DIR could not be written.`,
 		Example: `  siptls extract NAME.cap --out certs/
   siptls extract node1.cap node2.pcapng --any-port --out certs/`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -181,15 +185,15 @@ func extractRun(opts *ExtractOptions) error {
 	}
 	b, err := json.MarshalIndent(idx, "", "  ")
 	if err == nil {
-		err = os.WriteFile(filepath.Join(opts.Out, "index.json"), append(b, '\n'), 0o644)
+		err = os.WriteFile(filepath.Join(opts.Out, "index.json"), append(report.EscapeJSON(b), '\n'), 0o644)
 	}
 	if err != nil {
 		return &exitError{code: exitTrouble, err: fmt.Errorf("cannot write the index: %w", err)}
 	}
-	fmt.Fprintf(opts.IO.Out, "%d certificates written to %s (index.json lists who presented each):\n", len(order), opts.Out)
+	fmt.Fprintf(opts.IO.Out, "%d certificates written to %s (index.json lists who presented each):\n", len(order), report.Sanitize(opts.Out))
 	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
 	for _, e := range order {
-		fmt.Fprintf(tw, "  %s\tserial %s\t%s\t%s\n", e.File, e.Serial, presentedIn(e.Presented), report.Sanitize(e.Subject))
+		fmt.Fprintf(tw, "  %s\tserial %s\t%s\t%s\n", report.Sanitize(e.File), report.Sanitize(e.Serial), presentedIn(e.Presented), report.Sanitize(e.Subject))
 	}
 	tw.Flush()
 	if len(order) == 0 {

@@ -65,7 +65,7 @@ func inputErrors(ios *IOStreams, errs []error) error {
 		return nil
 	}
 	for _, e := range errs[:len(errs)-1] {
-		fmt.Fprintf(ios.ErrOut, "siptls: %v\n", e)
+		printError(ios.ErrOut, e)
 	}
 	return &exitError{code: exitTrouble, err: errs[len(errs)-1]}
 }

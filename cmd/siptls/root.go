@@ -3,8 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/siptls/siptls/report"
 )
 
 // Exit codes, as diff uses them.
@@ -49,13 +53,23 @@ func mainWith(root *cobra.Command, args []string, ios *IOStreams) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintf(ios.ErrOut, "siptls: %v\n", ee.err)
+			printError(ios.ErrOut, ee.err)
 		}
 		return ee.code
 	}
 	// Usage errors from cobra and from flag parsing.
-	fmt.Fprintf(ios.ErrOut, "siptls: %v\nRun '%s --help' for usage.\n", err, cmd.CommandPath())
+	printError(ios.ErrOut, err)
+	fmt.Fprintf(ios.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
 	return exitTrouble
+}
+
+// printError writes "siptls: " and err on w, each line of it (errors.Join
+// makes several) passed through report.Sanitize: an error names paths and
+// may quote input, which must not reach the terminal raw.
+func printError(w io.Writer, err error) {
+	for _, line := range strings.Split(err.Error(), "\n") {
+		fmt.Fprintf(w, "siptls: %s\n", report.Sanitize(line))
+	}
 }
 
 func newCmdRoot(ios *IOStreams) *cobra.Command {

@@ -78,7 +78,10 @@ once: matched by its addresses and ports and the client's initial sequence
 number, or its start time within 2 s when the SYN was not captured.
 
 Exit status: 0 when every connection is ok, 1 when any is not, 2 on bad
-usage or an unreadable input (the other inputs are still merged).`,
+usage or an unreadable input: a capture file, a folder or subfolder, or a
+--trust path, file or subfolder that could not be read (a sentence on
+standard error names each path and the reason; the other inputs are still
+merged and reported).`,
 		Example: `  # every capture of a ticket, taken on the publisher and the subscribers
   siptls triage ticket-69123/
 
@@ -176,6 +179,7 @@ func expandInputs(args []string) (files []string, notes []string, err error) {
 			werr := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 				if err != nil {
 					notes = append(notes, report.Sanitize(fmt.Sprintf("skipped %s: %v", path, err)))
+					errs = append(errs, &InputError{path, "could not be read: " + readReason(err)})
 					if d != nil && d.IsDir() {
 						return fs.SkipDir
 					}
@@ -204,6 +208,16 @@ func expandInputs(args []string) (files []string, notes []string, err error) {
 	}
 	sort.Strings(files)
 	return files, notes, errors.Join(errs...)
+}
+
+// readReason is the reason of a file system error, without the path that
+// InputError already names ("permission denied").
+func readReason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
 
 func hasMeta(p string) bool { return strings.ContainsAny(p, "*?[") }
@@ -304,7 +318,7 @@ func triageRun(opts *TriageOptions) error {
 	t := m.Triage(infos, readErrs, notes, opts.Version)
 	t.TrustStores = report.TrustStores(stores)
 	if opts.Format == "json" {
-		err = report.WriteTriageJSON(opts.IO.Out, t)
+		err = report.WriteTriageJSON(report.JSONEscaper(opts.IO.Out), t)
 	} else {
 		err = report.WriteTriageText(opts.IO.Out, t, opts.IO.OutTTY)
 	}
@@ -317,7 +331,7 @@ func triageRun(opts *TriageOptions) error {
 			return err
 		}
 	}
-	if err := inputErrors(opts.IO, append(inputErrs, readErrs...)); err != nil {
+	if err := inputErrors(opts.IO, append(append(inputErrs, trustUnreadable(stores)...), readErrs...)); err != nil {
 		return err
 	}
 	if t.Summary.Problems > 0 {

@@ -1,0 +1,50 @@
+package trust
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// nonBlockingFS is os.DirFS(dir) whose Open uses O_NONBLOCK: opening a
+// named pipe then returns at once instead of waiting for a writer, and
+// loadFile, seeing from the opened file's mode that it is no regular
+// file, skips it without reading. On regular files and folders O_NONBLOCK
+// changes nothing.
+func nonBlockingFS(dir string) fs.FS {
+	return &nbFS{dir: dir, base: os.DirFS(dir)}
+}
+
+type nbFS struct {
+	dir  string
+	base fs.FS
+}
+
+// Open implements fs.FS.
+func (n *nbFS) Open(name string) (fs.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	f, err := os.OpenFile(filepath.Join(n.dir, filepath.FromSlash(name)), os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		// The error names the path as the caller gave it, as os.DirFS does.
+		if pe, ok := err.(*fs.PathError); ok {
+			pe.Path = name
+		}
+		return nil, err
+	}
+	return f, nil
+}
+
+// ReadDir implements fs.ReadDirFS.
+func (n *nbFS) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(n.base, name) }
+
+// Stat implements fs.StatFS.
+func (n *nbFS) Stat(name string) (fs.FileInfo, error) { return fs.Stat(n.base, name) }
+
+// ReadLink implements fs.ReadLinkFS.
+func (n *nbFS) ReadLink(name string) (string, error) { return fs.ReadLink(n.base, name) }
+
+// Lstat implements fs.ReadLinkFS.
+func (n *nbFS) Lstat(name string) (fs.FileInfo, error) { return fs.Lstat(n.base, name) }
