@@ -2,9 +2,11 @@ package pcap
 
 import (
 	"encoding/binary"
+	"errors"
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // ngBuilder writes pcapng blocks in one byte order.
@@ -71,5 +73,148 @@ func TestPcapngBlockTypes(t *testing.T) {
 		if got := strings.Join(rec.lines, "\n"); got != want || info.Packets != 4 || info.OtherPackets != 1 {
 			t.Errorf("%d packets, got:\n%s\nwant:\n%s", info.Packets, got, want)
 		}
+	}
+}
+
+// ngFile builds a little-endian pcapng file from the blocks given after
+// the section header.
+func ngFile(g ngBuilder, blocks ...[]byte) []byte {
+	f := g.block(ngSHB, append(g.bo.AppendUint16(g.bo.AppendUint16(g.words(ngByteOrderMagic), 1), 0), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff))
+	for _, b := range blocks {
+		f = append(f, b...)
+	}
+	return f
+}
+
+func (g ngBuilder) idb(lt uint16, opts ...byte) []byte {
+	return g.block(ngIDB, append(append(g.bo.AppendUint16(g.bo.AppendUint16(nil, lt), 0), g.words(65535)...), opts...))
+}
+
+func (g ngBuilder) epb(id uint32, ts uint64, data []byte) []byte {
+	return g.block(ngEPB, append(g.words(id, uint32(ts>>32), uint32(ts), uint32(len(data)), uint32(len(data))), data...))
+}
+
+// TestPcapngDamagedBlocks: a block's declared length is checked before the
+// block is read, and each damaged block gives one sentence with its frame.
+func TestPcapngDamagedBlocks(t *testing.T) {
+	g := ngBuilder{binary.LittleEndian}
+	cv := defaultConv()
+	recs := cv.records(t, handshake)
+	ts := uint64(t0.UnixMicro())
+	ok := g.epb(0, ts, recs[0].data)
+	huge := g.words(ngEPB, 1000<<20, 0, 0, 0) // an EPB declaring 1,000 MB, followed by nothing
+	odd := append([]byte(nil), ok...)
+	binary.LittleEndian.PutUint32(odd[4:], 30)
+	mismatch := append([]byte(nil), ok...)
+	binary.LittleEndian.PutUint32(mismatch[len(mismatch)-4:], 12)
+	bigCap := g.block(ngEPB, append(g.words(0, 0, 0, MaxRecord+1, MaxRecord+1), make([]byte, 64)...))
+	overCap := g.block(ngEPB, append(g.words(0, 0, 0, 200, 200), make([]byte, 64)...))
+	nrb := g.words(ngNRB, 20<<20)
+	var ifaces []byte
+	for range ngMaxInterfaces + 1 {
+		ifaces = append(ifaces, g.idb(1)...)
+	}
+	tests := []struct {
+		name    string
+		f       []byte
+		problem Problem
+		frame   uint64
+		msg     string
+	}{
+		{"EPB declaring 1,000 MB", ngFile(g, g.idb(1), ok, huge), ProblemDamaged, 2, "damaged at frame 2 (byte 140): an enhanced packet block declares 1048576000 bytes, more than such a block can hold"},
+		{"length not a multiple of 4", ngFile(g, g.idb(1), odd), ProblemDamaged, 1, "declares a length of 30 bytes"},
+		{"two lengths differ", ngFile(g, g.idb(1), mismatch), ProblemDamaged, 1, "two length fields differ"},
+		{"captured length above MaxRecord", ngFile(g, g.idb(1), bigCap), ProblemDamaged, 1, "the record claims 262145 captured bytes"},
+		{"captured length above the block", ngFile(g, g.idb(1), overCap), ProblemDamaged, 1, "claims 200 captured bytes but holds only 64"},
+		{"packet before any interface", ngFile(g, ok), ProblemDamaged, 1, "names interface 0, but the section describes 0"},
+		{"NRB of 20 MB", ngFile(g, g.idb(1), ok, nrb), ProblemDamaged, 2, "a name resolution block declares 20971520 bytes, more than any block"},
+		{"too many interfaces", ngFile(g, ifaces), ProblemDamaged, 1, "more than 65536 interfaces"},
+		{"cut in a block header", ngFile(g, g.idb(1), ok, ok[:6]), ProblemTruncated, 2, "cut off in the middle of frame 2"},
+		{"cut in a skipped block", ngFile(g, g.idb(1), ok, g.block(ngNRB, make([]byte, 100))[:50]), ProblemTruncated, 2, "cut off"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			info, err := readBytes(t, tt.f, Options{}, newRecorder())
+			var ie *InputError
+			if !errors.As(err, &ie) || ie.Problem != tt.problem || ie.Frame != tt.frame || !strings.Contains(err.Error(), tt.msg) {
+				t.Fatalf("got %v, want %v at frame %d with %q", err, tt.problem, tt.frame, tt.msg)
+			}
+			if info.Packets != tt.frame-1 {
+				t.Errorf("%d packets read, want %d", info.Packets, tt.frame-1)
+			}
+		})
+	}
+}
+
+// TestPcapngSkippedBlocks: blocks that are not frames are skipped without
+// being kept, custom blocks count as frames however large, interfaces come
+// as they are described, and sections of an unknown version are skipped.
+func TestPcapngSkippedBlocks(t *testing.T) {
+	g := ngBuilder{binary.LittleEndian}
+	cv := defaultConv()
+	recs := cv.records(t, handshake)
+	ts := uint64(t0.UnixMicro())
+	var blocks [][]byte
+	blocks = append(blocks, g.idb(1))
+	for range 8 {
+		blocks = append(blocks, g.block(ngNRB, make([]byte, 1<<20)), g.block(ngDSB, make([]byte, 1000)), g.block(0x1234, nil))
+	}
+	blocks = append(blocks, g.epb(0, ts, recs[0].data), g.block(ngCustom, make([]byte, 1<<20)))
+	for i := range 1000 { // interfaces interleaved with packets
+		blocks = append(blocks, g.idb(1), g.epb(uint32(i+1), ts+uint64(i), recs[1].data))
+	}
+	blocks = append(blocks, g.block(ngISB, g.words(0, 0, 0)))
+	f := ngFile(g, blocks...)
+	// a section of version 2 (skipped), then a big-endian one
+	v2 := ngFile(g, g.idb(1), g.epb(0, ts, recs[0].data))
+	binary.LittleEndian.PutUint16(v2[12:], 2)
+	f = append(f, v2...)
+	be := ngBuilder{binary.BigEndian}
+	f = append(f, ngFile(be, be.idb(1), be.epb(0, ts+5000, recs[2].data))...)
+	info, err := readBytes(t, f, Options{}, newRecorder())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Packets != 1003 || info.OtherPackets != 1 || info.TCPPackets != 1002 {
+		t.Errorf("packets %d, other %d, TCP %d; want 1003, 1, 1002", info.Packets, info.OtherPackets, info.TCPPackets)
+	}
+	if want := t0.Add(5 * time.Millisecond); !info.Last.Equal(want) {
+		t.Errorf("last packet at %v, want %v", info.Last, want)
+	}
+}
+
+// TestPcapngTimestamps: if_tsresol (decimal and binary) and if_tsoffset.
+func TestPcapngTimestamps(t *testing.T) {
+	g := ngBuilder{binary.LittleEndian}
+	cv := defaultConv()
+	recs := cv.records(t, handshake)
+	opt := func(code uint16, v ...byte) []byte {
+		b := g.bo.AppendUint16(g.bo.AppendUint16(nil, code), uint16(len(v)))
+		b = append(b, v...)
+		for len(b)%4 != 0 {
+			b = append(b, 0)
+		}
+		return b
+	}
+	sec := uint64(t0.Unix())
+	tests := []struct {
+		name string
+		idb  []byte
+		ts   uint64
+		want time.Time
+	}{
+		{"default microseconds", g.idb(1), sec*1e6 + 250000, t0.Add(250 * time.Millisecond)},
+		{"nanoseconds", g.idb(1, opt(9, 9)...), sec*1e9 + 7, t0.Add(7)},
+		{"picoseconds", g.idb(1, opt(9, 12)...), 1000*1e12 + 7000, time.Unix(1000, 7)},
+		{"2^-10 s", g.idb(1, opt(9, 0x80|10)...), sec<<10 | 512, t0.Add(500 * time.Millisecond)},
+		{"offset", g.idb(1, append(opt(14, binary.LittleEndian.AppendUint64(nil, 100)...), opt(9, 0)...)...), sec, t0.Add(100 * time.Second)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			info, err := readBytes(t, ngFile(g, tt.idb, g.epb(0, tt.ts, recs[0].data)), Options{}, newRecorder())
+			if err != nil || !info.First.Equal(tt.want) {
+				t.Errorf("time %v (%v), want %v", info.First, err, tt.want)
+			}
+		})
 	}
 }

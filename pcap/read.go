@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
-	"encoding/binary"
 	"errors"
 	"io"
 	"os"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
 )
 
@@ -337,30 +335,14 @@ func itoa(n int) string {
 	return string(b[i:])
 }
 
-// readPcapng reads a pcapng stream.
+// readPcapng reads a pcapng stream with ngReader.
 func (rd *reader) readPcapng(br *bufio.Reader) error {
-	rd.off = -1
-	big := false
-	if h, err := br.Peek(12); err == nil {
-		big = binary.BigEndian.Uint32(h[8:12]) == ngByteOrderMagic
-	}
-	nr, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
-	if err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			return &InputError{Path: rd.info.Path, Problem: ProblemTruncated, Offset: -1, Err: err}
-		}
-		return &InputError{Path: rd.info.Path, Problem: ProblemDamaged, Offset: -1, Err: err}
-	}
-	nIf := 0
+	nr := newNgReader(br)
+	section, nIf := 0, 0 // the interfaces of the current section already counted
 	for {
-		// blocks that Wireshark lists as frames but pcapgo skips
-		for n := ngExtraFrames(br, &big); n > 0; n-- {
-			rd.frame++
-			rd.info.Packets = rd.frame
-			rd.info.OtherPackets++
-		}
-		data, ci, err := nr.ZeroCopyReadPacketData()
+		kind, data, ci, lt, err := nr.next()
 		if err != nil {
+			rd.off = nr.start
 			switch {
 			case err == io.EOF:
 				return rd.linkCheck()
@@ -370,72 +352,24 @@ func (rd *reader) readPcapng(br *bufio.Reader) error {
 				return rd.inputErr(ProblemDamaged, err)
 			}
 		}
-		if n := nr.NInterfaces(); n != nIf {
-			for i := 0; i < n; i++ {
-				if ifc, err := nr.Interface(i); err == nil {
-					rd.addLink(int(ifc.LinkType))
-					if ifc.SnapLength > rd.info.Snaplen {
-						rd.info.Snaplen = ifc.SnapLength
-					}
-				}
-			}
-			nIf = n
+		if kind == ngOtherFrame {
+			rd.frame++
+			rd.info.Packets = rd.frame
+			rd.info.OtherPackets++
+			continue
 		}
-		if ci.CaptureLength > MaxRecord {
-			return rd.inputErr(ProblemDamaged, &recordError{ci.CaptureLength})
+		if nr.sections != section {
+			section, nIf = nr.sections, 0
 		}
-		lt := linkEthernet
-		if len(ci.AncillaryData) > 0 {
-			if l, ok := ci.AncillaryData[0].(layers.LinkType); ok {
-				lt = int(l)
+		for ; nIf < len(nr.ifaces); nIf++ {
+			ifc := &nr.ifaces[nIf]
+			rd.addLink(ifc.linkType)
+			if ifc.snaplen > rd.info.Snaplen {
+				rd.info.Snaplen = ifc.snaplen
 			}
 		}
 		rd.packet(lt, data, &ci)
 	}
-}
-
-const ngByteOrderMagic = 0x1A2B3C4D
-
-// ngExtraFrames looks ahead, without consuming, at the pcapng blocks before
-// the next packet block and counts those that Wireshark lists as frames
-// but pcapgo skips: custom blocks (0xBAD, 0x40000BAD) and systemd journal
-// export blocks (9). big is the current section's byte order; it follows
-// section headers met on the way. Blocks beyond br's buffer are not seen.
-func ngExtraFrames(br *bufio.Reader, big *bool) int {
-	n, off := 0, 0
-	for off+12 <= br.Size() {
-		h, err := br.Peek(off + 12)
-		if err != nil {
-			return n
-		}
-		h = h[off:]
-		var bo binary.ByteOrder = binary.LittleEndian
-		if binary.LittleEndian.Uint32(h[0:4]) == 0x0A0D0D0A {
-			switch {
-			case binary.BigEndian.Uint32(h[8:12]) == ngByteOrderMagic:
-				*big = true
-			case binary.LittleEndian.Uint32(h[8:12]) == ngByteOrderMagic:
-				*big = false
-			default:
-				return n
-			}
-		}
-		if *big {
-			bo = binary.BigEndian
-		}
-		switch bo.Uint32(h[0:4]) {
-		case 2, 3, 6: // packet blocks: pcapgo returns them
-			return n
-		case 0xBAD, 0x40000BAD, 9:
-			n++
-		}
-		l := int(bo.Uint32(h[4:8]))
-		if l < 12 || l%4 != 0 {
-			return n
-		}
-		off += l
-	}
-	return n
 }
 
 // linkCheck fails a pcapng file none of whose packets could be decoded
