@@ -1,7 +1,10 @@
 package pcap
 
 import (
+	"bufio"
 	"bytes"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -162,3 +165,46 @@ func (s *streamCheck) Data(d *Data) bool {
 }
 
 func (s *streamCheck) End(*Conn, *ConnStats) {}
+
+// FuzzPcapngBlocks feeds pcapng streams to the block reader: it must not
+// panic, must end, must never return a packet longer than MaxRecord or
+// than its block, and must keep at most ngMaxInterfaces interfaces.
+func FuzzPcapngBlocks(f *testing.F) {
+	var seeds []string
+	for _, pat := range []string{"testdata/*.pcapng", "../testdata/*.pcapng"} {
+		m, _ := filepath.Glob(pat)
+		seeds = append(seeds, m...)
+	}
+	for _, p := range seeds {
+		if b, err := os.ReadFile(p); err == nil && len(b) < 1<<20 {
+			f.Add(b)
+		}
+	}
+	cv := defaultConv()
+	f.Add(writePcapng(f, cv.records(f, simpleConv)))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		nr := newNgReader(bufio.NewReaderSize(bytes.NewReader(b), 4096))
+		last := int64(-1)
+		for {
+			kind, data, ci, _, err := nr.next()
+			if err != nil {
+				var ne *ngError
+				var re *recordError
+				if err != io.EOF && err != io.ErrUnexpectedEOF && !errors.As(err, &ne) && !errors.As(err, &re) {
+					t.Fatalf("unexpected error %T %v", err, err)
+				}
+				return
+			}
+			if nr.start <= last || nr.off > int64(len(b)) || nr.off <= nr.start {
+				t.Fatalf("block at %d after %d, next at %d of %d", nr.start, last, nr.off, len(b))
+			}
+			last = nr.start
+			if len(nr.ifaces) > ngMaxInterfaces {
+				t.Fatalf("%d interfaces", len(nr.ifaces))
+			}
+			if kind == ngPacket && (len(data) > MaxRecord || len(data) != ci.CaptureLength || int64(len(data)) > nr.off-nr.start) {
+				t.Fatalf("packet of %d bytes (caplen %d) in a block of %d", len(data), ci.CaptureLength, nr.off-nr.start)
+			}
+		}
+	})
+}
