@@ -149,3 +149,27 @@ func TestCaptureLongerThanPacket(t *testing.T) {
 		t.Errorf("cut: %v", err)
 	}
 }
+
+// TestCutAfterRecordHeader: a pcap that ends right after a whole record
+// header is cut off in that record, not a clean end.
+func TestCutAfterRecordHeader(t *testing.T) {
+	cv := defaultConv()
+	good := writePcap(t, layers.LinkTypeEthernet, cv.records(t, simpleConv), false)
+	off := 24
+	for i := 0; i < 3; i++ {
+		off += 16 + int(le32(good[off+8:]))
+	}
+	for _, in := range [][]byte{good[:off+16], gzipBytes(t, good[:off+16])} {
+		info, err := readBytes(t, in, Options{}, newRecorder())
+		var ie *InputError
+		if !errors.As(err, &ie) || ie.Problem != ProblemTruncated || ie.Frame != 4 || info.Packets != 3 {
+			t.Errorf("got %v after %d packets, want cut off in frame 4 after 3", err, info.Packets)
+		}
+	}
+	// a last record of no captured byte is whole
+	empty := append([]byte(nil), good[:off+16]...)
+	put32(empty[off+8:], 0)
+	if info, err := readBytes(t, empty, Options{}, newRecorder()); err != nil || info.Packets != 4 {
+		t.Errorf("empty last record: %v, %d packets", err, info.Packets)
+	}
+}

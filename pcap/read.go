@@ -269,6 +269,10 @@ func (rd *reader) readPcap(br *bufio.Reader) error {
 	}
 	var spare []byte
 	for {
+		// pcapgo takes a file that ends right after a record header for a
+		// clean end: a whole header ahead means a record is cut off.
+		h, _ := br.Peek(16)
+		header := len(h) == 16
 		data, ci, err := pr.ZeroCopyReadPacketData()
 		if err != nil && err != io.EOF && ci.CaptureLength > ci.Length && ci.CaptureLength <= MaxRecord {
 			// Wireshark reads records whose captured length exceeds the
@@ -290,6 +294,8 @@ func (rd *reader) readPcap(br *bufio.Reader) error {
 		}
 		if err != nil {
 			switch {
+			case err == io.EOF && header:
+				return rd.inputErr(ProblemTruncated, io.ErrUnexpectedEOF)
 			case err == io.EOF:
 				return nil
 			case errors.Is(err, io.ErrUnexpectedEOF):
