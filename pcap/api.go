@@ -229,15 +229,19 @@ type Options struct {
 
 // CaptureInfo describes a capture file.
 type CaptureInfo struct {
-	Path         string
-	Size         int64  // bytes on disk (compressed size for gzip)
-	Format       string // "pcap", "pcapng"
-	Compressed   bool   // gzip
-	Nanosecond   bool   // pcap with nanosecond timestamps
-	LinkTypes    []string
-	Snaplen      uint32 // largest snaplen declared by the file's headers (0 if none)
-	Packets      uint64 // packet records read (the last frame number)
-	CutPackets   uint64 // records whose captured length is less than the original length
+	Path       string
+	Size       int64  // bytes on disk (compressed size for gzip)
+	Format     string // "pcap", "pcapng"
+	Compressed bool   // gzip
+	Nanosecond bool   // pcap with nanosecond timestamps
+	LinkTypes  []string
+	Snaplen    uint32 // largest snaplen declared by the file's headers (0 if none)
+	Packets    uint64 // packet records read (the last frame number)
+	CutPackets uint64 // records whose captured length is less than the original length (and not 0)
+	// EmptyRecords counts records that hold no captured byte (captured
+	// length 0): not a snaplen cut, nothing to decode. They are counted in
+	// OtherPackets too, with a warning.
+	EmptyRecords uint64
 	First, Last  time.Time
 	TCPPackets   uint64 // TCP packets on tracked connections
 	OtherPackets uint64 // everything else: counted, not analysed

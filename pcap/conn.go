@@ -237,4 +237,9 @@ func (rd *reader) finish() {
 	if rd.frags > 0 {
 		rd.info.Warnings = append(rd.info.Warnings, itoa(int(rd.frags))+" IP fragments were counted but not reassembled")
 	}
+	if n := rd.info.EmptyRecords; n == 1 {
+		rd.warn("1 record holds no captured byte (captured length 0): it is counted as a frame, not analysed")
+	} else if n > 1 {
+		rd.warn(itoa(int(n)) + " records hold no captured byte (captured length 0): they are counted as frames, not analysed")
+	}
 }

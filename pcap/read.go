@@ -398,6 +398,12 @@ func (rd *reader) packet(lt int, data []byte, ci *gopacket.CaptureInfo) {
 	rd.frame++
 	info := rd.info
 	info.Packets = rd.frame
+	if ci.CaptureLength == 0 {
+		// not a snaplen cut: the record holds nothing to decode
+		info.EmptyRecords++
+		info.OtherPackets++
+		return
+	}
 	if ci.CaptureLength < ci.Length {
 		info.CutPackets++
 	}

@@ -52,3 +52,24 @@ func TestSnaplen128(t *testing.T) {
 		t.Errorf("snaplen %d cut %d segments %v skipped %v", info.Snaplen, info.CutPackets, st.CutSegments, st.Skipped)
 	}
 }
+
+// TestEmptyRecord: a record of captured length 0 is not a snaplen cut: it
+// is counted as an empty record, with its own warning.
+func TestEmptyRecord(t *testing.T) {
+	cv := defaultConv()
+	recs := cv.records(t, simpleConv)
+	empty := recs[1]
+	empty.data = nil
+	empty.ci.CaptureLength = 0
+	recs = append(recs[:2:2], append([]record{empty}, recs[2:]...)...)
+	info, err := readBytes(t, writePcap(t, layers.LinkTypeEthernet, recs, false), Options{}, newRecorder())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.CutPackets != 0 || info.EmptyRecords != 1 || info.Packets != uint64(len(recs)) {
+		t.Errorf("cut %d, empty %d, packets %d of %d", info.CutPackets, info.EmptyRecords, info.Packets, len(recs))
+	}
+	if w := strings.Join(info.Warnings, "\n"); !strings.Contains(w, "1 record holds no captured byte (captured length 0)") {
+		t.Errorf("warnings %q", w)
+	}
+}
