@@ -1,6 +1,9 @@
 package pcap
 
-import "fmt"
+import (
+	"fmt"
+	"io/fs"
+)
 
 // Problem says what is wrong with an input file.
 type Problem uint8
@@ -25,6 +28,9 @@ const (
 	ProblemTruncated
 	// ProblemIO: the file could not be opened or read.
 	ProblemIO
+	// ProblemNotRegular: the path names a named pipe, a device or a
+	// socket (InputError.Mode says which), not a file: it is not read.
+	ProblemNotRegular
 )
 
 var problemNames = [...]string{
@@ -36,6 +42,7 @@ var problemNames = [...]string{
 	ProblemDamaged:    "damaged record",
 	ProblemTruncated:  "cut-off record",
 	ProblemIO:         "read error",
+	ProblemNotRegular: "not a regular file",
 }
 
 // String returns a short name of the problem.
@@ -59,7 +66,10 @@ type InputError struct {
 	Frame    uint64 // 1-based number of the bad record (0: the file header)
 	Offset   int64  // byte offset of the bad record in the uncompressed stream, -1 if unknown
 	LinkType int    // for ProblemLinkType: the link type number
-	Err      error  // underlying error, if any
+	// Mode is, for ProblemNotRegular, the type bits of the file
+	// (fs.ModeNamedPipe, fs.ModeDevice, fs.ModeSocket...).
+	Mode fs.FileMode
+	Err  error // underlying error, if any
 }
 
 func (e *InputError) name() string {
@@ -99,6 +109,8 @@ func (e *InputError) Error() string {
 		return fmt.Sprintf("%s is empty", n)
 	case ProblemDirectory:
 		return fmt.Sprintf("%s is a directory, not a capture file", n)
+	case ProblemNotRegular:
+		return fmt.Sprintf("%s is %s, not a capture file", n, fileKind(e.Mode))
 	case ProblemLinkType:
 		return fmt.Sprintf("%s uses link type %s (%d), which siptls cannot decode", n, linkTypeName(e.LinkType), e.LinkType)
 	case ProblemDamaged:

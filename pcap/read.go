@@ -6,7 +6,6 @@ import (
 	"compress/gzip"
 	"errors"
 	"io"
-	"os"
 	"regexp"
 	"time"
 
@@ -33,21 +32,15 @@ var ErrOptions = errors.New("pcap: Read needs Options.Framer and a Handler")
 
 const bufSize = 256 << 10
 
-// ReadFile reads the capture file at path; see Read. It also fills
-// CaptureInfo.Size and refuses a directory.
+// ReadFile reads the capture file at path; see Read. It opens the file with
+// OpenFile, so it refuses a directory, a named pipe, a device or a socket,
+// and fills CaptureInfo.Size (shown, never trusted for reading).
 func ReadFile(path string, opts Options, h Handler) (*CaptureInfo, error) {
-	f, err := os.Open(path)
+	f, st, err := OpenFile(path)
 	if err != nil {
-		return &CaptureInfo{Path: path}, &InputError{Path: path, Problem: ProblemIO, Offset: -1, Err: err}
+		return &CaptureInfo{Path: path}, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return &CaptureInfo{Path: path}, &InputError{Path: path, Problem: ProblemIO, Offset: -1, Err: err}
-	}
-	if st.IsDir() {
-		return &CaptureInfo{Path: path}, &InputError{Path: path, Problem: ProblemDirectory, Offset: -1}
-	}
 	info, err := Read(f, path, opts, h)
 	if info != nil {
 		info.Size = st.Size()
