@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/siptls/siptls/pcap"
 	"github.com/siptls/siptls/report"
 )
 
@@ -37,14 +38,11 @@ func (h *fileHashes) Wait() []string {
 }
 
 func hashFile(path string) string {
-	f, err := os.Open(path)
+	f, _, err := pcap.OpenFile(path) // regular files only, never blocking
 	if err != nil {
 		return ""
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return ""
-	}
 	d := sha256.New()
 	if _, err := io.Copy(d, f); err != nil {
 		return ""

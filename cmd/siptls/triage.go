@@ -365,20 +365,16 @@ func triageFile(path string, idx int, opts *TriageOptions, ports []uint16, cache
 		*node = nb.flush()
 		m.SetCaptureNode(idx, *node)
 	}()
-	f, err := os.Open(path)
+	// Only regular files are read: a FIFO, device or socket is refused
+	// without blocking, as analyze refuses it.
+	f, st, err := pcap.OpenFile(path)
 	if err != nil {
 		_ = a.ReadFile(path) // records the error as analyze reports it
 	} else {
-		st, serr := f.Stat()
-		if serr == nil && st.IsDir() {
-			f.Close()
-			_ = a.ReadFile(path)
-		} else {
-			_ = a.Read(&countingReader{r: f, n: done}, path)
-			f.Close()
-			if res := a.Result(); len(res.Captures) == 1 && serr == nil {
-				res.Captures[0].Size = st.Size()
-			}
+		_ = a.Read(&countingReader{r: f, n: done}, path)
+		f.Close()
+		if res := a.Result(); len(res.Captures) == 1 {
+			res.Captures[0].Size = st.Size()
 		}
 	}
 	res := a.Result()
