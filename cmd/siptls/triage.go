@@ -176,7 +176,13 @@ func expandInputs(args []string) (files []string, notes []string, err error) {
 				found++
 				continue
 			}
-			werr := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			root := p
+			if lst, lerr := os.Lstat(p); lerr == nil && lst.Mode()&fs.ModeSymlink != 0 {
+				// a symbolic link to a folder, given as an argument, is
+				// followed (WalkDir follows none); links inside are not
+				root = p + string(filepath.Separator)
+			}
+			werr := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 				if err != nil {
 					notes = append(notes, report.Sanitize(fmt.Sprintf("skipped %s: %v", path, err)))
 					errs = append(errs, &InputError{path, "could not be read: " + readReason(err)})
