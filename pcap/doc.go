@@ -3,8 +3,13 @@
 //
 // It is the only siptls package that imports gopacket. Read and ReadFile
 // accept classic pcap (either byte order, microsecond or nanosecond
-// timestamps) and pcapng (several interfaces and link types in one file),
-// plain or gzip compressed. Link types: Ethernet (802.1Q and QinQ VLAN tags,
+// timestamps; read with gopacket's pcapgo) and pcapng (several sections of
+// either byte order, several interfaces and link types, if_tsresol and
+// if_tsoffset; read with a block reader of its own), plain or gzip
+// compressed. ReadFile opens the file with OpenFile, which opens only
+// regular files (following symbolic links): a directory, named pipe,
+// device or socket is refused with an *InputError, and a named pipe does
+// not block the open. Link types: Ethernet (802.1Q and QinQ VLAN tags,
 // PPPoE sessions), Linux cooked v1 and v2, raw IP (101, 228, 229 and the
 // DLT values 12 and 14), and BSD loopback (0 and 108); IPv4 and IPv6 with
 // extension headers skipped. Packets are decoded with one set of
@@ -83,21 +88,28 @@
 // its copy and its Data. A Handler that returns false from Data once it has
 // seen what it needs (for TLS, the handshake) saves most of that.
 //
-// A record longer than MaxRecord is reported as damage. For classic pcap
-// this is checked before the record is read; pcapng's reader has read it by
-// then, so one such record may cost memory up to the size of the rest of the
-// file. A pcap record whose captured length exceeds its original length is
-// read anyway, as Wireshark does, with a warning. Bad input yields an
-// *InputError; a file cut off or damaged after some records still reports
-// everything read before the bad record, End included, with the error.
-// Read never panics on any input; the Framer and the Handler are the
-// caller's code.
+// A record longer than MaxRecord is reported as damage, before it is read.
+// In pcapng every block's declared length is checked before its body is
+// read: a multiple of 4 and at least 12, at most MaxRecord plus 64 KiB for a
+// packet block (EPB, SPB and the obsolete OPB, read into one reused
+// buffer), 64 KiB for a section header or interface description, and 16
+// MiB, Wireshark's limit, for the blocks that are skipped without being
+// kept (name resolution, interface statistics, decryption secrets, custom
+// and unknown blocks); its two length fields must agree. Interfaces are
+// kept as they are described, at most 65,536 per section; a section of a
+// major version other than 1 is skipped. A pcap record whose captured
+// length exceeds its original length is read anyway, as Wireshark does,
+// with a warning; a record of captured length 0 is counted in
+// CaptureInfo.EmptyRecords (not as cut by the snaplen), with a warning.
+// Bad input yields an *InputError; a file cut off (inside a record, or
+// right after a whole record header) or damaged after some records still
+// reports everything read before the bad record, End included, with the
+// error, which names the bad frame. Read never panics on any input; the
+// Framer and the Handler are the caller's code.
 //
 // Frame numbers count records as Wireshark does: in pcapng, EPB, SPB and
 // OPB packet blocks, and also custom blocks (0xBAD, 0x40000BAD) and systemd
-// journal export blocks, which pcapgo skips; the reader looks ahead in its
-// buffer to count those (counted as OtherPackets). A block larger than the
-// 256 KiB buffer ends that look-ahead.
+// journal export blocks (counted as OtherPackets), whatever their size.
 //
 // Not done: IP fragment reassembly, TCP inside tunnels (GRE, GTP, VXLAN,
 // ICMP errors), link types other than those above, and overlaps against
