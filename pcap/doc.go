@@ -92,7 +92,7 @@
 // In pcapng every block's declared length is checked before its body is
 // read: a multiple of 4 and at least 12, at most MaxRecord plus 64 KiB for a
 // packet block (EPB, SPB and the obsolete OPB, read into one reused
-// buffer), 64 KiB for a section header or interface description, and 16
+// buffer), 1 MiB for a section header or interface description, and 16
 // MiB, Wireshark's limit, for the blocks that are skipped without being
 // kept (name resolution, interface statistics, decryption secrets, custom
 // and unknown blocks); its two length fields must agree. Interfaces are

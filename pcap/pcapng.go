@@ -36,8 +36,8 @@ const (
 	// fixed fields and 64 KiB of options.
 	ngMaxPacketBlock = 32 + MaxRecord + 64<<10
 	// ngMaxHeaderBlock bounds the section and interface headers, which are
-	// read whole to parse their options.
-	ngMaxHeaderBlock = 64 << 10
+	// read whole, into the same reused buffer, to parse their options.
+	ngMaxHeaderBlock = 1 << 20
 	// ngMaxSkippedBlock bounds the blocks that are skipped unread (name
 	// resolution, statistics, decryption secrets, custom and unknown
 	// blocks): Wireshark's limit for any block.
