@@ -2,12 +2,12 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 	"sort"
 	"sync"
 	"time"
 
-	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/pcap"
 	"github.com/siptls/siptls/trust"
@@ -164,7 +164,7 @@ type Merger struct {
 	mu       sync.Mutex
 	sums     []connSum
 	certs    map[string]int32 // SHA-256 -> index in infos
-	infos    []*certinfo.Info
+	infos    []invCert
 	problems detailSet // connections not ok
 	ok       detailSet
 	// trust holds the distinct trust verdicts on each leaf (by index in infos).
@@ -183,28 +183,35 @@ type InventoryTrust struct {
 	Detail string `json:"detail"`
 }
 
-// connSum is what a Merger keeps of every connection.
+// connSum is what a Merger keeps of every connection: a fixed-size summary
+// (TestConnSumSize measures it).
 type connSum struct {
-	capture        int
+	capture        int32
+	isn            uint32
 	id             uint64
 	client, server netip.AddrPort
-	isn            uint32
-	isnKnown       bool
 	start          time.Time
 	startFrame     uint64
 	endFrame       uint64
 	verdict        diagnose.Verdict
 	reason         diagnose.Reason
-	alert          string // "server unknown_ca"
-	clientPackets  uint64 // the SYNs of a no_answer connection
-	certs          []certRef
+	alertName      string // "unknown_ca" (a constant of package tlsparse)
+	alertBy        diagnose.Side
+	isnKnown       bool
+	ncerts         uint8
+	clientPackets  uint32 // the SYNs of a no_answer connection
+	certs          [maxSumCerts]certRef
 }
+
+// maxSumCerts is how many certificates of a connection count in the
+// inventory: a mutual TLS handshake carries two chains of two or three.
+const maxSumCerts = 8
 
 // certRef is one certificate of a connection.
 type certRef struct {
 	cert  int32
 	side  diagnose.Side
-	index int
+	index uint8
 }
 
 // NewMerger returns an empty Merger.
@@ -231,11 +238,11 @@ func (m *Merger) Add(c *diagnose.Connection) { m.AddJudged(c, nil) }
 // AddJudged is Add with what the trust folders say about the connection
 // (t may be nil).
 func (m *Merger) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
-	s := connSum{capture: c.Capture, id: c.ID, client: c.Client, server: c.Server, isn: c.ClientISN, isnKnown: c.ISNKnown,
+	s := connSum{capture: int32(c.Capture), id: c.ID, client: c.Client, server: c.Server, isn: c.ClientISN, isnKnown: c.ISNKnown,
 		start: c.Start, startFrame: c.StartFrame, endFrame: c.EndFrame, verdict: c.Verdict, reason: c.Reason,
-		clientPackets: c.Stats[diagnose.Client].Packets}
+		clientPackets: uint32(min(c.Stats[diagnose.Client].Packets, math.MaxUint32))}
 	if c.Alert != nil {
-		s.alert = c.Alert.SentBy.String() + " " + c.Alert.Name
+		s.alertBy, s.alertName = c.Alert.SentBy, c.Alert.Name
 	}
 	var detail *Connection
 	m.mu.Lock()
@@ -248,9 +255,12 @@ func (m *Merger) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
 		if !ok {
 			idx = int32(len(m.infos))
 			m.certs[cert.Info.SHA256] = idx
-			m.infos = append(m.infos, cert.Info)
+			m.infos = append(m.infos, newInvCert(cert.Info))
 		}
-		s.certs = append(s.certs, certRef{cert: idx, side: cert.SentBy, index: cert.Index})
+		if int(s.ncerts) < maxSumCerts && cert.Index <= math.MaxUint8 {
+			s.certs[s.ncerts] = certRef{cert: idx, side: cert.SentBy, index: uint8(cert.Index)}
+			s.ncerts++
+		}
 		if st := t.For(cert.SentBy.String()); st != nil && cert.Index == 0 {
 			m.addTrust(idx, InventoryTrust{Store: st.Store, Node: st.Node, Status: string(st.Judgement.Status), File: st.Judgement.File, Detail: st.Judgement.Detail})
 		}
@@ -290,6 +300,8 @@ func (m *Merger) addTrust(idx int32, v InventoryTrust) {
 	}
 	m.trust[idx] = append(m.trust[idx], v)
 }
+
+func (s *connSum) key() connKey { return connKey{int(s.capture), s.id} }
 
 // connKey orders connections: by capture, then ID.
 type connKey struct {
@@ -362,7 +374,7 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 		sums[i] = &m.sums[i]
 	}
 	sort.Slice(sums, func(i, j int) bool {
-		return connKey{sums[i].capture, sums[i].id}.less(connKey{sums[j].capture, sums[j].id})
+		return sums[i].key().less(sums[j].key())
 	})
 	t := &Triage{Schema: Schema, Version: version, Patterns: []string{}, Connections: []TriageConnection{},
 		Destinations: []TriageDestination{}, Pairs: []Pair{}, Certificates: []InventoryCert{}, TrustStores: []TrustStore{}, Notes: append([]string{}, notes...),
@@ -383,7 +395,7 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 	// Detail: connections kept in full whose view is the first one.
 	seen := map[connKey]*view{}
 	for _, v := range views {
-		seen[connKey{v.s.capture, v.s.id}] = v
+		seen[v.s.key()] = v
 	}
 	for _, set := range []*detailSet{&m.problems, &m.ok} {
 		keys := make([]connKey, 0, len(set.items))
@@ -412,7 +424,11 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 		t.Notes = append(t.Notes, fmt.Sprintf("only the first %d problem connections are listed in full (%d more are counted in the tables): raise --max-detail to see more", m.opts.MaxFailed, t.Detail.FailedOmitted))
 	}
 
-	m.aggregate(views, t, captures)
+	tb := newTables()
+	for _, v := range views {
+		tb.fold(v.s, m.infos)
+	}
+	tb.finish(t, m.infos, m.trust)
 	t.Patterns = patterns(t)
 	return t
 }
@@ -432,7 +448,7 @@ func (m *Merger) dedup(sums []*connSum, t *Triage) ([]*view, map[connKey]bool) {
 		var match *view
 		byTime := false
 		for _, v := range byTuple[tp] {
-			if containsInt(v.seenIn, s.capture) {
+			if containsInt(v.seenIn, int(s.capture)) {
 				continue
 			}
 			if v.s.isnKnown && s.isnKnown {
@@ -449,7 +465,7 @@ func (m *Merger) dedup(sums []*connSum, t *Triage) ([]*view, map[connKey]bool) {
 		}
 		if match == nil {
 			v := &store[len(views)]
-			*v = view{s: s, seenIn: []int{s.capture}, starts: []time.Time{s.start}}
+			*v = view{s: s, seenIn: []int{int(s.capture)}, starts: []time.Time{s.start}}
 			byTuple[tp] = append(byTuple[tp], v)
 			views = append(views, v)
 			continue
@@ -457,7 +473,7 @@ func (m *Merger) dedup(sums []*connSum, t *Triage) ([]*view, map[connKey]bool) {
 		if len(match.seenIn) == 1 {
 			t.Duplicates.Connections++
 		}
-		match.seenIn = append(match.seenIn, s.capture)
+		match.seenIn = append(match.seenIn, int(s.capture))
 		match.starts = append(match.starts, s.start)
 		t.Duplicates.Views++
 		if byTime {
@@ -465,7 +481,7 @@ func (m *Merger) dedup(sums []*connSum, t *Triage) ([]*view, map[connKey]bool) {
 		} else {
 			t.Duplicates.ByISN++
 		}
-		dupOf[connKey{s.capture, s.id}] = true
+		dupOf[s.key()] = true
 	}
 	return views, dupOf
 }
@@ -533,191 +549,14 @@ func containsInt(s []int, x int) bool {
 	return false
 }
 
-// add counts a connection summary.
-func (c *Counts) add(s *connSum) {
-	c.count(outcome{verdict: s.verdict, reason: s.reason, alert: s.alert, start: s.start, syns: int(s.clientPackets)})
+// outcome is what Counts needs of the connection.
+func (s *connSum) outcome() outcome {
+	o := outcome{verdict: s.verdict, reason: s.reason, start: s.start, syns: int(s.clientPackets)}
+	if s.alertName != "" {
+		o.alert = s.alertBy.String() + " " + s.alertName
+	}
+	return o
 }
 
-// aggregate fills destinations, pairs, certificates and the summary from the
-// distinct connections.
-func (m *Merger) aggregate(views []*view, t *Triage, captures []*pcap.CaptureInfo) {
-	type pairKey struct {
-		c netip.Addr
-		s netip.AddrPort
-	}
-	dests := map[netip.AddrPort]*TriageDestination{}
-	destCert := map[netip.AddrPort]map[int32]*PresentedCert{}
-	destClients := map[netip.AddrPort]map[netip.Addr]bool{}
-	pairs := map[pairKey]*Pair{}
-	type presKey struct {
-		cert     int32
-		endpoint string
-		side     diagnose.Side
-		index    int
-	}
-	pres := map[presKey]int{}
-	certConns := map[int32]int{}
-	certFirst := map[int32]time.Time{}
-	certLast := map[int32]time.Time{}
-
-	for _, v := range views {
-		s := v.s
-		t.Summary.count(s.verdict, s.reason)
-		d := dests[s.server]
-		if d == nil {
-			d = &TriageDestination{Server: s.server.String(), Names: []string{}, Certificates: []PresentedCert{}}
-			dests[s.server] = d
-			destCert[s.server] = map[int32]*PresentedCert{}
-			destClients[s.server] = map[netip.Addr]bool{}
-		}
-		d.add(s)
-		destClients[s.server][s.client.Addr()] = true
-		pk := pairKey{s.client.Addr(), s.server}
-		p := pairs[pk]
-		if p == nil {
-			p = &Pair{Client: s.client.Addr().String(), Server: s.server.String()}
-			pairs[pk] = p
-		}
-		p.add(s)
-		for ri, r := range s.certs {
-			info := m.infos[r.cert]
-			endpoint := s.client.Addr().String()
-			if r.side == diagnose.Server {
-				endpoint = s.server.String()
-			}
-			pres[presKey{r.cert, endpoint, r.side, r.index}]++
-			if !seenBefore(s.certs[:ri], r.cert) {
-				certConns[r.cert]++
-				if f, ok := certFirst[r.cert]; !ok || s.start.Before(f) {
-					certFirst[r.cert] = s.start
-				}
-				if l, ok := certLast[r.cert]; !ok || s.start.After(l) {
-					certLast[r.cert] = s.start
-				}
-			}
-			if r.side != diagnose.Server || r.index != 0 {
-				continue
-			}
-			pc := destCert[s.server][r.cert]
-			if pc == nil {
-				pc = &PresentedCert{SHA256: info.SHA256, Serial: info.Serial, CommonName: info.SubjectCN, FirstSeen: Time{s.start}, LastSeen: Time{s.start}}
-				destCert[s.server][r.cert] = pc
-			}
-			pc.Connections++
-			switch s.verdict {
-			case diagnose.VerdictOK:
-				pc.OK++
-			case diagnose.VerdictFailed:
-				pc.Failed++
-			}
-			if s.start.Before(pc.FirstSeen.Time) {
-				pc.FirstSeen = Time{s.start}
-			}
-			if s.start.After(pc.LastSeen.Time) {
-				pc.LastSeen = Time{s.start}
-			}
-		}
-	}
-	keys := make([]netip.AddrPort, 0, len(dests))
-	for k := range dests {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i].Compare(keys[j]) < 0 })
-	names := map[netip.AddrPort][]string{}
-	for _, k := range keys {
-		d := dests[k]
-		for _, pc := range destCert[k] {
-			d.Certificates = append(d.Certificates, *pc)
-		}
-		sort.Slice(d.Certificates, func(i, j int) bool {
-			a, b := d.Certificates[i], d.Certificates[j]
-			if !a.FirstSeen.Equal(b.FirstSeen.Time) {
-				return a.FirstSeen.Before(b.FirstSeen.Time)
-			}
-			return a.SHA256 < b.SHA256
-		})
-		seenName := map[string]bool{}
-		for _, pc := range d.Certificates {
-			if pc.CommonName != "" && !seenName[pc.CommonName] {
-				seenName[pc.CommonName] = true
-				d.Names = append(d.Names, pc.CommonName)
-			}
-		}
-		names[k] = d.Names
-		d.CertificateChanged = len(d.Certificates) > 1
-		d.Clients = []string{}
-		cl := make([]netip.Addr, 0, len(destClients[k]))
-		for a := range destClients[k] {
-			cl = append(cl, a)
-		}
-		sort.Slice(cl, func(i, j int) bool { return cl[i].Less(cl[j]) })
-		for _, a := range cl {
-			d.Clients = append(d.Clients, a.String())
-		}
-		t.Destinations = append(t.Destinations, *d)
-	}
-	pkeys := make([]pairKey, 0, len(pairs))
-	for k := range pairs {
-		pkeys = append(pkeys, k)
-	}
-	sort.Slice(pkeys, func(i, j int) bool {
-		if c := pkeys[i].c.Compare(pkeys[j].c); c != 0 {
-			return c < 0
-		}
-		return pkeys[i].s.Compare(pkeys[j].s) < 0
-	})
-	for _, k := range pkeys {
-		p := pairs[k]
-		p.Names = names[k.s]
-		t.Pairs = append(t.Pairs, *p)
-	}
-
-	// Certificate inventory, by SHA-256.
-	subjects := map[string][]string{}
-	var certIdx []int32
-	for idx := range certConns {
-		certIdx = append(certIdx, idx)
-	}
-	sort.Slice(certIdx, func(i, j int) bool { return m.infos[certIdx[i]].SHA256 < m.infos[certIdx[j]].SHA256 })
-	for _, idx := range certIdx {
-		i := m.infos[idx]
-		subjects[i.Subject] = append(subjects[i.Subject], i.SHA256)
-	}
-	for _, idx := range certIdx {
-		i := m.infos[idx]
-		c := InventoryCert{SHA256: i.SHA256, Serial: i.Serial, Subject: i.Subject, Issuer: i.Issuer, CommonName: i.SubjectCN,
-			NotBefore: timePtr(i.NotBefore), NotAfter: timePtr(i.NotAfter), FirstSeen: Time{certFirst[idx]}, LastSeen: Time{certLast[idx]},
-			Connections: certConns[idx], PresentedBy: []Presenter{}, SameSubject: []string{}, ParseError: i.ParseError,
-			Trust: append([]InventoryTrust{}, m.trust[idx]...)}
-		if !i.NotAfter.IsZero() {
-			status, days := i.ValidAt(certFirst[idx])
-			c.ValidityAtCapture = status
-			if status != "valid" {
-				c.ValidityAtCapture = fmt.Sprintf("%s (%d days)", status, days)
-			}
-		}
-		if i.Subject != "" {
-			for _, other := range subjects[i.Subject] {
-				if other != i.SHA256 {
-					c.SameSubject = append(c.SameSubject, other)
-				}
-			}
-		}
-		for k, n := range pres {
-			if k.cert == idx {
-				c.PresentedBy = append(c.PresentedBy, Presenter{Endpoint: k.endpoint, As: k.side.String(), Index: k.index, Connections: n})
-			}
-		}
-		sort.Slice(c.PresentedBy, func(a, b int) bool {
-			x, y := c.PresentedBy[a], c.PresentedBy[b]
-			if x.As != y.As {
-				return x.As > y.As // server first
-			}
-			if x.Endpoint != y.Endpoint {
-				return x.Endpoint < y.Endpoint
-			}
-			return x.Index < y.Index
-		})
-		t.Certificates = append(t.Certificates, c)
-	}
-}
+// refs returns the connection's certificates.
+func (s *connSum) refs() []certRef { return s.certs[:s.ncerts] }

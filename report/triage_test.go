@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/diagnose"
@@ -395,5 +396,16 @@ func TestTriageManySucceeded(t *testing.T) {
 	want := "From 10.0.0.1: 10.0.1.1:5061 failed 1 of 1 times with unknown_ca sent by the server; the other 6 destinations (10.0.1.2:5061 … 10.0.1.7:5061) succeeded 6 of 6: about one call in 7 fails (1 of 7)."
 	if len(r.Patterns) == 0 || r.Patterns[0] != want {
 		t.Errorf("patterns %q\nwant %q", r.Patterns, want)
+	}
+}
+
+// TestConnSumSize keeps the per-connection summary of a Merger small: it is
+// kept for up to --max-matched connections (README, "Speed and memory").
+func TestConnSumSize(t *testing.T) {
+	const want = 240
+	if got := unsafe.Sizeof(connSum{}); got > want {
+		t.Errorf("connSum is %d bytes, want at most %d", got, want)
+	} else {
+		t.Logf("connSum is %d bytes", got)
 	}
 }

@@ -1,0 +1,289 @@
+package report
+
+import (
+	"fmt"
+	"maps"
+	"net/netip"
+	"sort"
+	"time"
+
+	"github.com/siptls/siptls/certinfo"
+	"github.com/siptls/siptls/diagnose"
+)
+
+// invCert is what a Merger keeps of a distinct certificate: the fields the
+// inventory shows, not the parsed certificate or its DER.
+type invCert struct {
+	sha256, serial, subject, issuer, cn, parseError string
+	notBefore, notAfter                             time.Time
+}
+
+func newInvCert(i *certinfo.Info) invCert {
+	return invCert{sha256: i.SHA256, serial: i.Serial, subject: i.Subject, issuer: i.Issuer, cn: i.SubjectCN, parseError: i.ParseError,
+		notBefore: i.NotBefore, notAfter: i.NotAfter}
+}
+
+type pairKey struct {
+	c netip.Addr
+	s netip.AddrPort
+}
+
+// presKey is an endpoint presenting a certificate: a server's ip:port or a
+// client's address (port 0).
+type presKey struct {
+	endpoint netip.AddrPort
+	side     diagnose.Side
+	index    int
+}
+
+// destAgg is one destination being counted.
+type destAgg struct {
+	d     TriageDestination
+	certs map[int32]*PresentedCert
+}
+
+// certAgg is one certificate of the inventory being counted.
+type certAgg struct {
+	conns       int
+	first, last time.Time
+	pres        map[presKey]int
+}
+
+// tables are triage's aggregates (the summary, destinations, pairs and the
+// certificate inventory), folded in one distinct connection at a time.
+type tables struct {
+	summary Summary
+	dests   map[netip.AddrPort]*destAgg
+	pairs   map[pairKey]*Pair
+	certs   map[int32]*certAgg
+}
+
+func newTables() *tables {
+	return &tables{summary: newSummary(), dests: map[netip.AddrPort]*destAgg{}, pairs: map[pairKey]*Pair{}, certs: map[int32]*certAgg{}}
+}
+
+// fold counts one distinct connection.
+func (tb *tables) fold(s *connSum, certs []invCert) {
+	tb.summary.count(s.verdict, s.reason)
+	o := s.outcome()
+	da := tb.dests[s.server]
+	if da == nil {
+		da = &destAgg{d: TriageDestination{Server: s.server.String(), Names: []string{}, Certificates: []PresentedCert{}}, certs: map[int32]*PresentedCert{}}
+		tb.dests[s.server] = da
+	}
+	da.d.count(o)
+	pk := pairKey{s.client.Addr(), s.server}
+	p := tb.pairs[pk]
+	if p == nil {
+		p = &Pair{Client: s.client.Addr().String(), Server: s.server.String()}
+		tb.pairs[pk] = p
+	}
+	p.count(o)
+	refs := s.refs()
+	for ri, r := range refs {
+		endpoint := netip.AddrPortFrom(s.client.Addr(), 0)
+		if r.side == diagnose.Server {
+			endpoint = s.server
+		}
+		ca := tb.certs[r.cert]
+		if ca == nil {
+			ca = &certAgg{pres: map[presKey]int{}}
+			tb.certs[r.cert] = ca
+		}
+		ca.pres[presKey{endpoint, r.side, int(r.index)}]++
+		if !seenBefore(refs[:ri], r.cert) {
+			if ca.conns == 0 || s.start.Before(ca.first) {
+				ca.first = s.start
+			}
+			if ca.conns == 0 || s.start.After(ca.last) {
+				ca.last = s.start
+			}
+			ca.conns++
+		}
+		if r.side != diagnose.Server || r.index != 0 {
+			continue
+		}
+		pc := da.certs[r.cert]
+		if pc == nil {
+			info := &certs[r.cert]
+			pc = &PresentedCert{SHA256: info.sha256, Serial: info.serial, CommonName: info.cn, FirstSeen: Time{s.start}, LastSeen: Time{s.start}}
+			da.certs[r.cert] = pc
+		}
+		pc.Connections++
+		switch s.verdict {
+		case diagnose.VerdictOK:
+			pc.OK++
+		case diagnose.VerdictFailed:
+			pc.Failed++
+		}
+		if s.start.Before(pc.FirstSeen.Time) {
+			pc.FirstSeen = Time{s.start}
+		}
+		if s.start.After(pc.LastSeen.Time) {
+			pc.LastSeen = Time{s.start}
+		}
+	}
+}
+
+// clone returns a deep copy, so that Triage can fold the matched
+// connections into it and leave the Merger's tables as they were.
+func (tb *tables) clone() *tables {
+	c := &tables{summary: tb.summary.clone(), dests: make(map[netip.AddrPort]*destAgg, len(tb.dests)),
+		pairs: make(map[pairKey]*Pair, len(tb.pairs)), certs: make(map[int32]*certAgg, len(tb.certs))}
+	for k, da := range tb.dests {
+		n := &destAgg{d: da.d, certs: make(map[int32]*PresentedCert, len(da.certs))}
+		n.d.Counts = da.d.Counts.clone()
+		for ck, pc := range da.certs {
+			v := *pc
+			n.certs[ck] = &v
+		}
+		c.dests[k] = n
+	}
+	for k, p := range tb.pairs {
+		v := *p
+		v.Counts = p.Counts.clone()
+		c.pairs[k] = &v
+	}
+	for k, ca := range tb.certs {
+		v := *ca
+		v.pres = maps.Clone(ca.pres)
+		c.certs[k] = &v
+	}
+	return c
+}
+
+func (s Summary) clone() Summary {
+	s.Verdicts = maps.Clone(s.Verdicts)
+	s.VerdictReasons = cloneNested(s.VerdictReasons)
+	return s
+}
+
+func (c Counts) clone() Counts {
+	c.Verdicts, c.Reasons, c.Alerts = maps.Clone(c.Verdicts), maps.Clone(c.Reasons), maps.Clone(c.Alerts)
+	c.failedAlerts, c.undecidedAlerts = maps.Clone(c.failedAlerts), maps.Clone(c.undecidedAlerts)
+	c.VerdictReasons = cloneNested(c.VerdictReasons)
+	return c
+}
+
+func cloneNested(m map[string]map[string]int) map[string]map[string]int {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]map[string]int, len(m))
+	for k, v := range m {
+		out[k] = maps.Clone(v)
+	}
+	return out
+}
+
+// finish writes the tables into t: destinations, pairs, certificates and
+// the summary.
+func (tb *tables) finish(t *Triage, certs []invCert, trust map[int32][]InventoryTrust) {
+	t.Summary = tb.summary
+	keys := make([]netip.AddrPort, 0, len(tb.dests))
+	for k := range tb.dests {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].Compare(keys[j]) < 0 })
+	clients := map[netip.AddrPort][]netip.Addr{}
+	for k := range tb.pairs {
+		clients[k.s] = append(clients[k.s], k.c)
+	}
+	names := map[netip.AddrPort][]string{}
+	for _, k := range keys {
+		da := tb.dests[k]
+		d := da.d
+		for _, pc := range da.certs {
+			d.Certificates = append(d.Certificates, *pc)
+		}
+		sort.Slice(d.Certificates, func(i, j int) bool {
+			a, b := d.Certificates[i], d.Certificates[j]
+			if !a.FirstSeen.Equal(b.FirstSeen.Time) {
+				return a.FirstSeen.Before(b.FirstSeen.Time)
+			}
+			return a.SHA256 < b.SHA256
+		})
+		seenName := map[string]bool{}
+		for _, pc := range d.Certificates {
+			if pc.CommonName != "" && !seenName[pc.CommonName] {
+				seenName[pc.CommonName] = true
+				d.Names = append(d.Names, pc.CommonName)
+			}
+		}
+		names[k] = d.Names
+		d.CertificateChanged = len(d.Certificates) > 1
+		d.Clients = []string{}
+		cl := clients[k]
+		sort.Slice(cl, func(i, j int) bool { return cl[i].Less(cl[j]) })
+		for _, a := range cl {
+			d.Clients = append(d.Clients, a.String())
+		}
+		t.Destinations = append(t.Destinations, d)
+	}
+	pkeys := make([]pairKey, 0, len(tb.pairs))
+	for k := range tb.pairs {
+		pkeys = append(pkeys, k)
+	}
+	sort.Slice(pkeys, func(i, j int) bool {
+		if c := pkeys[i].c.Compare(pkeys[j].c); c != 0 {
+			return c < 0
+		}
+		return pkeys[i].s.Compare(pkeys[j].s) < 0
+	})
+	for _, k := range pkeys {
+		p := *tb.pairs[k]
+		p.Names = names[k.s]
+		t.Pairs = append(t.Pairs, p)
+	}
+
+	// Certificate inventory, by SHA-256.
+	certIdx := make([]int32, 0, len(tb.certs))
+	for idx := range tb.certs {
+		certIdx = append(certIdx, idx)
+	}
+	sort.Slice(certIdx, func(i, j int) bool { return certs[certIdx[i]].sha256 < certs[certIdx[j]].sha256 })
+	subjects := map[string][]string{}
+	for _, idx := range certIdx {
+		i := &certs[idx]
+		subjects[i.subject] = append(subjects[i.subject], i.sha256)
+	}
+	for _, idx := range certIdx {
+		i, ca := &certs[idx], tb.certs[idx]
+		c := InventoryCert{SHA256: i.sha256, Serial: i.serial, Subject: i.subject, Issuer: i.issuer, CommonName: i.cn,
+			NotBefore: timePtr(i.notBefore), NotAfter: timePtr(i.notAfter), FirstSeen: Time{ca.first}, LastSeen: Time{ca.last},
+			Connections: ca.conns, PresentedBy: []Presenter{}, SameSubject: []string{}, ParseError: i.parseError,
+			Trust: append([]InventoryTrust{}, trust[idx]...)}
+		if !i.notAfter.IsZero() {
+			status, days := (&certinfo.Info{NotBefore: i.notBefore, NotAfter: i.notAfter}).ValidAt(ca.first)
+			c.ValidityAtCapture = status
+			if status != "valid" {
+				c.ValidityAtCapture = fmt.Sprintf("%s (%d days)", status, days)
+			}
+		}
+		if i.subject != "" {
+			for _, other := range subjects[i.subject] {
+				if other != i.sha256 {
+					c.SameSubject = append(c.SameSubject, other)
+				}
+			}
+		}
+		for k, n := range ca.pres {
+			ep := k.endpoint.String()
+			if k.side != diagnose.Server {
+				ep = k.endpoint.Addr().String()
+			}
+			c.PresentedBy = append(c.PresentedBy, Presenter{Endpoint: ep, As: k.side.String(), Index: k.index, Connections: n})
+		}
+		sort.Slice(c.PresentedBy, func(a, b int) bool {
+			x, y := c.PresentedBy[a], c.PresentedBy[b]
+			if x.As != y.As {
+				return x.As > y.As // server first
+			}
+			if x.Endpoint != y.Endpoint {
+				return x.Endpoint < y.Endpoint
+			}
+			return x.Index < y.Index
+		})
+		t.Certificates = append(t.Certificates, c)
+	}
+}
