@@ -1,6 +1,7 @@
 package report
 
 import (
+	"container/heap"
 	"fmt"
 	"math"
 	"net/netip"
@@ -27,6 +28,8 @@ type Triage struct {
 	Pairs        []Pair              `json:"pairs"`
 	Certificates []InventoryCert     `json:"certificates"`
 	Duplicates   Duplicates          `json:"duplicates"`
+	// Omitted says what the caps left out of the tables.
+	Omitted TriageOmitted `json:"omitted"`
 	// TrustStores are the --trust and --trust-for folders ([] without them).
 	TrustStores []TrustStore `json:"trust_stores"`
 	Notes       []string     `json:"notes"`
@@ -60,10 +63,16 @@ type TriageDestination struct {
 	Server  string   `json:"server"`
 	Names   []string `json:"names"`
 	Clients []string `json:"clients"`
+	// ClientsMore counts the client addresses beyond the MaxListed listed
+	// (among the pairs kept).
+	ClientsMore int `json:"clients_more"`
 	Counts
 	// Certificates are the distinct leaf certificates the server presented,
-	// in the order first seen.
+	// in the order first seen: the first MaxListed met.
 	Certificates []PresentedCert `json:"certificates"`
+	// CertificatesMore counts the connections on which the server presented
+	// a leaf certificate not listed (beyond MaxListed distinct ones).
+	CertificatesMore int `json:"certificates_more"`
 	// CertificateChanged is set when the server presented more than one leaf
 	// certificate (for example one regenerated mid-incident).
 	CertificateChanged bool `json:"certificate_changed"`
@@ -103,13 +112,22 @@ type InventoryCert struct {
 	LastSeen          Time        `json:"last_seen"`
 	Connections       int         `json:"connections"`
 	PresentedBy       []Presenter `json:"presented_by"`
+	// PresentedByMore counts the presentations (connections) by endpoints
+	// not listed: each certificate lists its first MaxListed presenters met.
+	PresentedByMore int `json:"presented_by_more"`
 	// SameSubject lists the SHA-256 of other certificates with the same
-	// subject: a stale copy may be in play.
-	SameSubject []string `json:"same_subject"`
+	// subject: a stale copy may be in play. At most MaxListed, the lowest
+	// first; SameSubjectMore counts the others.
+	SameSubject     []string `json:"same_subject"`
+	SameSubjectMore int      `json:"same_subject_more"`
 	// Trust lists the trust folders' verdicts on it as a leaf (with --trust).
 	Trust      []InventoryTrust `json:"trust"`
 	ParseError string           `json:"parse_error,omitempty"`
 }
+
+// SameSubjectCount counts the other certificates with the same subject,
+// listed or not.
+func (c InventoryCert) SameSubjectCount() int { return len(c.SameSubject) + c.SameSubjectMore }
 
 // Presenter is an endpoint that presented a certificate.
 type Presenter struct {
@@ -142,6 +160,42 @@ type ClockOffset struct {
 	Connections int     `json:"connections"`
 }
 
+// TriageOmitted says what the caps of a Merger left out (JSON "omitted").
+type TriageOmitted struct {
+	// Unmatched counts the connections beyond MaxMatched: counted in the
+	// tables without being matched with the other captures' views.
+	Unmatched int `json:"unmatched"`
+	// Destinations and Pairs count the distinct connections counted in the
+	// summary but not in a row of destinations (beyond MaxDestinations) or
+	// pairs (beyond MaxPairs).
+	Destinations int `json:"destinations"`
+	Pairs        int `json:"pairs"`
+	// Certificates counts the certificates presented on connections whose
+	// certificate is not in the inventory (beyond MaxCertificates distinct
+	// ones, or beyond the first 8 of a connection).
+	Certificates int `json:"certificates"`
+	// Limits are the caps.
+	Limits TriageLimits `json:"limits"`
+}
+
+// TriageLimits are the caps of a Merger.
+type TriageLimits struct {
+	MaxMatched      int `json:"max_matched"`
+	MaxDestinations int `json:"max_destinations"`
+	MaxPairs        int `json:"max_pairs"`
+	MaxCertificates int `json:"max_certificates"`
+	MaxListed       int `json:"max_listed"`
+}
+
+// The default caps of a Merger (README, "Speed and memory").
+const (
+	DefaultMaxMatched      = 100_000
+	DefaultMaxDestinations = 2_000
+	DefaultMaxPairs        = 10_000
+	DefaultMaxCertificates = 10_000
+	DefaultMaxListed       = 20
+)
+
 // TriageOptions control a Merger.
 type TriageOptions struct {
 	// MaxFailed caps the problem connections kept in full (0: 200).
@@ -153,6 +207,19 @@ type TriageOptions struct {
 	Window time.Duration
 	// SkewNote is the clock difference between captures worth a note (0: 1 s).
 	SkewNote time.Duration
+	// MaxMatched caps the connection summaries kept to match the views of
+	// one connection in several captures (0: DefaultMaxMatched). Beyond it,
+	// the connections with the highest capture index and ID are counted at
+	// once, unmatched.
+	MaxMatched int
+	// MaxDestinations, MaxPairs and MaxCertificates cap the rows of the
+	// tables; connections beyond them are counted in the summary and in
+	// Omitted (0: the defaults). The first rows met are kept.
+	MaxDestinations, MaxPairs, MaxCertificates int
+	// MaxListed caps the items listed in one row: a destination's clients
+	// and leaf certificates, a certificate's presenters and other
+	// certificates with its subject (0: DefaultMaxListed).
+	MaxListed int
 }
 
 // A Merger collects connections from many captures, possibly from several
@@ -162,7 +229,9 @@ type TriageOptions struct {
 type Merger struct {
 	opts     TriageOptions
 	mu       sync.Mutex
-	sums     []connSum
+	sums     sumHeap // the MaxMatched lowest keys, for matching
+	base     *tables // the connections beyond them, counted unmatched
+	omitted  TriageOmitted
 	certs    map[string]int32 // SHA-256 -> index in infos
 	infos    []invCert
 	problems detailSet // connections not ok
@@ -228,7 +297,22 @@ func NewMerger(o TriageOptions) *Merger {
 	if o.SkewNote <= 0 {
 		o.SkewNote = time.Second
 	}
-	return &Merger{opts: o, certs: map[string]int32{}, problems: detailSet{max: o.MaxFailed}, ok: detailSet{max: o.MaxOK}, nodes: newCaptureNodes()}
+	defaultInt(&o.MaxMatched, DefaultMaxMatched)
+	defaultInt(&o.MaxDestinations, DefaultMaxDestinations)
+	defaultInt(&o.MaxPairs, DefaultMaxPairs)
+	defaultInt(&o.MaxCertificates, DefaultMaxCertificates)
+	defaultInt(&o.MaxListed, DefaultMaxListed)
+	m := &Merger{opts: o, certs: map[string]int32{}, problems: detailSet{max: o.MaxFailed}, ok: detailSet{max: o.MaxOK}, nodes: newCaptureNodes()}
+	m.base = newTables(&m.opts)
+	m.omitted.Limits = TriageLimits{MaxMatched: o.MaxMatched, MaxDestinations: o.MaxDestinations, MaxPairs: o.MaxPairs,
+		MaxCertificates: o.MaxCertificates, MaxListed: o.MaxListed}
+	return m
+}
+
+func defaultInt(v *int, d int) {
+	if *v <= 0 {
+		*v = d
+	}
 }
 
 // Add records one connection; c.Capture must be the index of its capture in
@@ -252,20 +336,22 @@ func (m *Merger) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
 			continue
 		}
 		idx, ok := m.certs[cert.Info.SHA256]
+		if !ok && len(m.infos) >= m.opts.MaxCertificates || int(s.ncerts) == maxSumCerts {
+			m.omitted.Certificates++
+			continue
+		}
 		if !ok {
 			idx = int32(len(m.infos))
 			m.certs[cert.Info.SHA256] = idx
 			m.infos = append(m.infos, newInvCert(cert.Info))
 		}
-		if int(s.ncerts) < maxSumCerts && cert.Index <= math.MaxUint8 {
-			s.certs[s.ncerts] = certRef{cert: idx, side: cert.SentBy, index: uint8(cert.Index)}
-			s.ncerts++
-		}
+		s.certs[s.ncerts] = certRef{cert: idx, side: cert.SentBy, index: uint8(min(cert.Index, math.MaxUint8))}
+		s.ncerts++
 		if st := t.For(cert.SentBy.String()); st != nil && cert.Index == 0 {
 			m.addTrust(idx, InventoryTrust{Store: st.Store, Node: st.Node, Status: string(st.Judgement.Status), File: st.Judgement.File, Detail: st.Judgement.Detail})
 		}
 	}
-	m.sums = append(m.sums, s)
+	m.match(s)
 	m.nodes.add(c)
 	set := &m.ok
 	if c.Verdict != diagnose.VerdictOK {
@@ -277,6 +363,35 @@ func (m *Merger) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
 		detail = &v
 		set.add(k, detail)
 	}
+}
+
+// match keeps s for matching when it is among the MaxMatched lowest keys,
+// and counts the connection it displaces (or s itself) unmatched.
+func (m *Merger) match(s connSum) {
+	switch {
+	case len(m.sums) < m.opts.MaxMatched:
+		heap.Push(&m.sums, s)
+		return
+	case s.key().less(m.sums[0].key()):
+		s, m.sums[0] = m.sums[0], s
+		heap.Fix(&m.sums, 0)
+	}
+	m.omitted.Unmatched++
+	m.base.fold(&s, m.infos)
+}
+
+// sumHeap is a max-heap of summaries by key.
+type sumHeap []connSum
+
+func (h sumHeap) Len() int           { return len(h) }
+func (h sumHeap) Less(i, j int) bool { return h[j].key().less(h[i].key()) }
+func (h sumHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *sumHeap) Push(x any)        { *h = append(*h, x.(connSum)) }
+func (h *sumHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // SetCaptureNode gives the decision on a capture's node, as its connections
@@ -406,7 +521,10 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 		}
 		sort.Slice(keys, func(i, j int) bool { return keys[i].less(keys[j]) })
 		for _, k := range keys {
-			tc := TriageConnection{Connection: *set.items[k], SeenIn: seen[k].seenIn}
+			tc := TriageConnection{Connection: *set.items[k], SeenIn: []int{k.capture}}
+			if v := seen[k]; v != nil { // else counted unmatched
+				tc.SeenIn = v.seenIn
+			}
 			t.Connections = append(t.Connections, tc)
 			if tc.Verdict == string(diagnose.VerdictOK) {
 				t.Detail.OKKept++
@@ -424,13 +542,37 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 		t.Notes = append(t.Notes, fmt.Sprintf("only the first %d problem connections are listed in full (%d more are counted in the tables): raise --max-detail to see more", m.opts.MaxFailed, t.Detail.FailedOmitted))
 	}
 
-	tb := newTables()
+	tb := m.base.clone()
 	for _, v := range views {
 		tb.fold(v.s, m.infos)
 	}
 	tb.finish(t, m.infos, m.trust)
+	t.Omitted = m.omitted
+	t.Omitted.Destinations, t.Omitted.Pairs = tb.destsOmitted, tb.pairsOmitted
+	m.omittedNotes(t)
 	t.Patterns = patterns(t)
 	return t
+}
+
+// omittedNotes says in t.Notes what the caps left out.
+func (m *Merger) omittedNotes(t *Triage) {
+	o, l := &t.Omitted, &t.Omitted.Limits
+	if o.Unmatched > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("only the first %d connections were matched across captures; %d more were counted without matching, so one seen in two captures is counted twice (raise triage's --max-matched to match more)",
+			l.MaxMatched, o.Unmatched))
+	}
+	if o.Destinations > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("the destinations table lists the first %d destinations met; %s to others are counted only in the summary",
+			l.MaxDestinations, plural(o.Destinations, "connection", "connections")))
+	}
+	if o.Pairs > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("the pairs table lists the first %d client and destination pairs met; %s of other pairs are counted only in the destinations and the summary",
+			l.MaxPairs, plural(o.Pairs, "connection", "connections")))
+	}
+	if o.Certificates > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("the certificate inventory lists the first %d distinct certificates met (and at most %d of a connection); %d more presented are not listed",
+			l.MaxCertificates, maxSumCerts, o.Certificates))
+	}
 }
 
 // dedup groups the views of one connection. Two views match when they have

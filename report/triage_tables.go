@@ -39,27 +39,32 @@ type presKey struct {
 // destAgg is one destination being counted.
 type destAgg struct {
 	d     TriageDestination
-	certs map[int32]*PresentedCert
+	certs map[int32]*PresentedCert // at most MaxListed
 }
 
 // certAgg is one certificate of the inventory being counted.
 type certAgg struct {
 	conns       int
 	first, last time.Time
-	pres        map[presKey]int
+	pres        map[presKey]int // at most MaxListed
+	presMore    int
 }
 
 // tables are triage's aggregates (the summary, destinations, pairs and the
-// certificate inventory), folded in one distinct connection at a time.
+// certificate inventory), folded in one distinct connection at a time. The
+// caps of TriageOptions bound their size, whatever the connections.
 type tables struct {
+	opts    *TriageOptions
 	summary Summary
 	dests   map[netip.AddrPort]*destAgg
 	pairs   map[pairKey]*Pair
 	certs   map[int32]*certAgg
+	// destsOmitted and pairsOmitted count the connections beyond the caps.
+	destsOmitted, pairsOmitted int
 }
 
-func newTables() *tables {
-	return &tables{summary: newSummary(), dests: map[netip.AddrPort]*destAgg{}, pairs: map[pairKey]*Pair{}, certs: map[int32]*certAgg{}}
+func newTables(o *TriageOptions) *tables {
+	return &tables{opts: o, summary: newSummary(), dests: map[netip.AddrPort]*destAgg{}, pairs: map[pairKey]*Pair{}, certs: map[int32]*certAgg{}}
 }
 
 // fold counts one distinct connection.
@@ -67,18 +72,26 @@ func (tb *tables) fold(s *connSum, certs []invCert) {
 	tb.summary.count(s.verdict, s.reason)
 	o := s.outcome()
 	da := tb.dests[s.server]
-	if da == nil {
+	if da == nil && len(tb.dests) < tb.opts.MaxDestinations {
 		da = &destAgg{d: TriageDestination{Server: s.server.String(), Names: []string{}, Certificates: []PresentedCert{}}, certs: map[int32]*PresentedCert{}}
 		tb.dests[s.server] = da
 	}
-	da.d.count(o)
+	if da != nil {
+		da.d.count(o)
+	} else {
+		tb.destsOmitted++
+	}
 	pk := pairKey{s.client.Addr(), s.server}
 	p := tb.pairs[pk]
-	if p == nil {
+	if p == nil && len(tb.pairs) < tb.opts.MaxPairs {
 		p = &Pair{Client: s.client.Addr().String(), Server: s.server.String()}
 		tb.pairs[pk] = p
 	}
-	p.count(o)
+	if p != nil {
+		p.count(o)
+	} else {
+		tb.pairsOmitted++
+	}
 	refs := s.refs()
 	for ri, r := range refs {
 		endpoint := netip.AddrPortFrom(s.client.Addr(), 0)
@@ -90,7 +103,11 @@ func (tb *tables) fold(s *connSum, certs []invCert) {
 			ca = &certAgg{pres: map[presKey]int{}}
 			tb.certs[r.cert] = ca
 		}
-		ca.pres[presKey{endpoint, r.side, int(r.index)}]++
+		if pk := (presKey{endpoint, r.side, int(r.index)}); ca.pres[pk] > 0 || len(ca.pres) < tb.opts.MaxListed {
+			ca.pres[pk]++
+		} else {
+			ca.presMore++
+		}
 		if !seenBefore(refs[:ri], r.cert) {
 			if ca.conns == 0 || s.start.Before(ca.first) {
 				ca.first = s.start
@@ -100,10 +117,14 @@ func (tb *tables) fold(s *connSum, certs []invCert) {
 			}
 			ca.conns++
 		}
-		if r.side != diagnose.Server || r.index != 0 {
+		if r.side != diagnose.Server || r.index != 0 || da == nil {
 			continue
 		}
 		pc := da.certs[r.cert]
+		if pc == nil && len(da.certs) >= tb.opts.MaxListed {
+			da.d.CertificatesMore++
+			continue
+		}
 		if pc == nil {
 			info := &certs[r.cert]
 			pc = &PresentedCert{SHA256: info.sha256, Serial: info.serial, CommonName: info.cn, FirstSeen: Time{s.start}, LastSeen: Time{s.start}}
@@ -128,7 +149,7 @@ func (tb *tables) fold(s *connSum, certs []invCert) {
 // clone returns a deep copy, so that Triage can fold the matched
 // connections into it and leave the Merger's tables as they were.
 func (tb *tables) clone() *tables {
-	c := &tables{summary: tb.summary.clone(), dests: make(map[netip.AddrPort]*destAgg, len(tb.dests)),
+	c := &tables{opts: tb.opts, destsOmitted: tb.destsOmitted, pairsOmitted: tb.pairsOmitted, summary: tb.summary.clone(), dests: make(map[netip.AddrPort]*destAgg, len(tb.dests)),
 		pairs: make(map[pairKey]*Pair, len(tb.pairs)), certs: make(map[int32]*certAgg, len(tb.certs))}
 	for k, da := range tb.dests {
 		n := &destAgg{d: da.d, certs: make(map[int32]*PresentedCert, len(da.certs))}
@@ -211,13 +232,15 @@ func (tb *tables) finish(t *Triage, certs []invCert, trust map[int32][]Inventory
 			}
 		}
 		names[k] = d.Names
-		d.CertificateChanged = len(d.Certificates) > 1
+		d.CertificateChanged = len(d.Certificates) > 1 || d.CertificatesMore > 0
 		d.Clients = []string{}
 		cl := clients[k]
 		sort.Slice(cl, func(i, j int) bool { return cl[i].Less(cl[j]) })
-		for _, a := range cl {
+		listed := min(len(cl), tb.opts.MaxListed)
+		for _, a := range cl[:listed] {
 			d.Clients = append(d.Clients, a.String())
 		}
+		d.ClientsMore = len(cl) - listed
 		t.Destinations = append(t.Destinations, d)
 	}
 	pkeys := make([]pairKey, 0, len(tb.pairs))
@@ -251,7 +274,7 @@ func (tb *tables) finish(t *Triage, certs []invCert, trust map[int32][]Inventory
 		i, ca := &certs[idx], tb.certs[idx]
 		c := InventoryCert{SHA256: i.sha256, Serial: i.serial, Subject: i.subject, Issuer: i.issuer, CommonName: i.cn,
 			NotBefore: timePtr(i.notBefore), NotAfter: timePtr(i.notAfter), FirstSeen: Time{ca.first}, LastSeen: Time{ca.last},
-			Connections: ca.conns, PresentedBy: []Presenter{}, SameSubject: []string{}, ParseError: i.parseError,
+			Connections: ca.conns, PresentedBy: []Presenter{}, PresentedByMore: ca.presMore, SameSubject: []string{}, ParseError: i.parseError,
 			Trust: append([]InventoryTrust{}, trust[idx]...)}
 		if !i.notAfter.IsZero() {
 			status, days := (&certinfo.Info{NotBefore: i.notBefore, NotAfter: i.notAfter}).ValidAt(ca.first)
@@ -260,12 +283,18 @@ func (tb *tables) finish(t *Triage, certs []invCert, trust map[int32][]Inventory
 				c.ValidityAtCapture = fmt.Sprintf("%s (%d days)", status, days)
 			}
 		}
-		if i.subject != "" {
-			for _, other := range subjects[i.subject] {
+		if same := subjects[i.subject]; i.subject != "" && len(same) > 1 {
+			// At most MaxListed others, never every other one: a capture
+			// may hold thousands of certificates with one subject.
+			for _, other := range same {
+				if len(c.SameSubject) == tb.opts.MaxListed {
+					break
+				}
 				if other != i.sha256 {
 					c.SameSubject = append(c.SameSubject, other)
 				}
 			}
+			c.SameSubjectMore = len(same) - 1 - len(c.SameSubject)
 		}
 		for k, n := range ca.pres {
 			ep := k.endpoint.String()

@@ -379,7 +379,8 @@ func TestTriageTextCaps(t *testing.T) {
 	if err := WriteTriageText(&b, m.Triage(infos(1), nil, nil, "test"), false); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"… and 20 more pairs, all ok", "and 56 more"} {
+	// 20 presenters are kept (MaxListed), 4 named; the other 40 are counted.
+	for _, want := range []string{"… and 20 more pairs, all ok", "and 16 more, others x40"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("text lacks %q:\n%s", want, b.String())
 		}

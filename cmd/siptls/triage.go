@@ -40,6 +40,9 @@ type TriageOptions struct {
 	Quiet          bool
 	// MaxDetail caps the problem connections listed in full.
 	MaxDetail int
+	// MaxMatched caps the connections kept to match the views of one
+	// connection in several captures (--max-matched).
+	MaxMatched int
 	// HTML is --html FILE: also write the self-contained HTML report there.
 	HTML string
 	// Trust, TrustFor, Node and ExpectName are analyze's trust flags.
@@ -75,7 +78,11 @@ merges them into one picture:
 
 A connection seen in two captures (taken on both ends, or twice) is counted
 once: matched by its addresses and ports and the client's initial sequence
-number, or its start time within 2 s when the SYN was not captured.
+number, or its start time within 2 s when the SYN was not captured. Up to
+--max-matched connections are kept for matching; beyond it the rest are
+counted unmatched and a note says how many. The tables are capped too (2,000
+destinations, 10,000 pairs, 10,000 certificates, 20 items listed in a cell);
+the output says what was left out.
 
 Exit status: 0 when every connection is ok, 1 when any is not, 2 on bad
 usage or an unreadable input (the other inputs are still merged).`,
@@ -104,6 +111,9 @@ usage or an unreadable input (the other inputs are still merged).`,
 			if err := checkCaps(opts.MaxConns, opts.MaxBuffer, opts.MaxBufferTotal); err != nil {
 				return err
 			}
+			if opts.MaxMatched < 1 {
+				return fmt.Errorf("--max-matched must be at least 1, not %d", opts.MaxMatched)
+			}
 			if opts.Jobs < 1 {
 				return fmt.Errorf("--jobs must be at least 1, not %d", opts.Jobs)
 			}
@@ -123,6 +133,7 @@ usage or an unreadable input (the other inputs are still merged).`,
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress display on standard error")
 	addTrustFlags(f, &opts.Trust, &opts.TrustFor, &opts.Node, &opts.ExpectName)
 	f.IntVar(&opts.MaxDetail, "max-detail", 200, "problem connections listed in full (all are counted)")
+	f.IntVar(&opts.MaxMatched, "max-matched", report.DefaultMaxMatched, "connections kept (about 240 bytes each) to match a connection seen in several captures; the rest are counted unmatched")
 	f.StringVar(&opts.HTML, "html", "", "also write a self-contained HTML `FILE` (ladder diagrams, certificates, trust verdicts) to attach to a case")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -253,7 +264,7 @@ func triageRun(opts *TriageOptions) error {
 	if err != nil {
 		return err
 	}
-	m := report.NewMerger(report.TriageOptions{MaxFailed: opts.MaxDetail})
+	m := report.NewMerger(report.TriageOptions{MaxFailed: opts.MaxDetail, MaxMatched: opts.MaxMatched})
 	var hashes *fileHashes
 	if opts.HTML != "" {
 		hashes = startHashes(files)
