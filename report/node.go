@@ -64,6 +64,9 @@ type NodeSignal struct {
 // SingleEndValues are the values of the single_end signal.
 type SingleEndValues struct {
 	Peers int `json:"peers"`
+	// PeersCapped says there were more than Peers (diagnose.MaxNodeAddrs
+	// addresses are counted).
+	PeersCapped bool `json:"peers_capped,omitempty"`
 }
 
 // TTLValues are the values of the ttl signal.
@@ -130,7 +133,7 @@ func nodeSignal(cl diagnose.NodeClue) NodeSignal {
 	}
 	switch cl.Signal {
 	case diagnose.SignalSingleEnd:
-		s.SingleEnd = &SingleEndValues{Peers: cl.Peers}
+		s.SingleEnd = &SingleEndValues{Peers: cl.Peers, PeersCapped: cl.PeersCapped}
 	case diagnose.SignalTTL:
 		s.TTL = &TTLValues{Node: cl.NodeTTL, PeerMin: cl.PeerTTLMin, PeerMax: cl.PeerTTLMax}
 	case diagnose.SignalChecksum:
@@ -245,6 +248,9 @@ func clueSentence(cl *diagnose.NodeClue) string {
 	case diagnose.SignalSingleEnd:
 		if cl.Peers == 0 {
 			return "both ends of every connection"
+		}
+		if cl.PeersCapped {
+			return fmt.Sprintf("the one address at an end of every connection, with more than %s", plural(cl.Peers, "peer", "peers"))
 		}
 		return fmt.Sprintf("the one address at an end of every connection, with %s", plural(cl.Peers, "peer", "peers"))
 	case diagnose.SignalTTL:
