@@ -301,7 +301,9 @@ func duration(d time.Duration) string {
 // captureNodes holds each capture's node decision: the one given by the
 // caller (cmd, which also judged certificates with it), or else
 // diagnose.NodeFinder's on the packet evidence of the connections added.
-// Its size grows with captures and addresses, not connections.
+// A capture's NodeFinder is dropped once the caller gives its decision, so
+// that at most the captures being read hold one (each bounded by
+// diagnose.MaxNodeAddrs).
 type captureNodes struct {
 	conns   map[int]int
 	finders map[int]*diagnose.NodeFinder
@@ -315,6 +317,9 @@ func newCaptureNodes() *captureNodes {
 // add counts a connection of its capture.
 func (n *captureNodes) add(c *diagnose.Connection) {
 	n.conns[c.Capture]++
+	if _, ok := n.given[c.Capture]; ok {
+		return
+	}
 	f := n.finders[c.Capture]
 	if f == nil {
 		f = diagnose.NewNodeFinder(netip.Addr{})

@@ -401,6 +401,7 @@ func (m *Merger) SetCaptureNode(capture int, n diagnose.CaptureNode) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.nodes.given[capture] = n
+	delete(m.nodes.finders, capture) // its own guess is no longer needed
 }
 
 // addTrust records a verdict on a certificate once.
