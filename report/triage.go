@@ -550,15 +550,16 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 	tb.finish(t, m.infos, m.trust)
 	t.Omitted = m.omitted
 	t.Omitted.Destinations, t.Omitted.Pairs = tb.destsOmitted, tb.pairsOmitted
-	m.omittedNotes(t)
+	m.omittedNotes(t, len(captures))
 	t.Patterns = patterns(t)
 	return t
 }
 
-// omittedNotes says in t.Notes what the caps left out.
-func (m *Merger) omittedNotes(t *Triage) {
+// omittedNotes says in t.Notes what the caps left out. With one capture
+// nothing needs matching: the unmatched connections are only counted.
+func (m *Merger) omittedNotes(t *Triage, captures int) {
 	o, l := &t.Omitted, &t.Omitted.Limits
-	if o.Unmatched > 0 {
+	if o.Unmatched > 0 && captures > 1 {
 		t.Notes = append(t.Notes, fmt.Sprintf("only the first %d connections were matched across captures; %d more were counted without matching, so one seen in two captures is counted twice (raise triage's --max-matched to match more)",
 			l.MaxMatched, o.Unmatched))
 	}
