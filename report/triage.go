@@ -229,6 +229,7 @@ type TriageOptions struct {
 type Merger struct {
 	opts     TriageOptions
 	mu       sync.Mutex
+	strs     *strTable
 	sums     sumHeap // the MaxMatched lowest keys, for matching
 	base     *tables // the connections beyond them, counted unmatched
 	omitted  TriageOmitted
@@ -253,34 +254,92 @@ type InventoryTrust struct {
 }
 
 // connSum is what a Merger keeps of every connection: a fixed-size summary
-// (TestConnSumSize measures it).
+// without pointers (TestConnSumSize measures it). Strings are codes of the
+// Merger's strTable.
 type connSum struct {
-	capture        int32
-	isn            uint32
 	id             uint64
-	client, server netip.AddrPort
-	start          time.Time
+	start          int64 // Unix nanoseconds (noTime: none)
 	startFrame     uint64
 	endFrame       uint64
-	verdict        diagnose.Verdict
-	reason         diagnose.Reason
-	alertName      string // "unknown_ca" (a constant of package tlsparse)
+	client, server addrPort
+	capture        int32
+	isn            uint32
+	clientPackets  uint32 // the SYNs of a no_answer connection
+	verdict        uint16 // diagnose.Verdict
+	reason         uint16 // diagnose.Reason
+	alert          uint16 // the alert's name ("unknown_ca"); 0: none
 	alertBy        diagnose.Side
 	isnKnown       bool
 	ncerts         uint8
-	clientPackets  uint32 // the SYNs of a no_answer connection
-	certs          [maxSumCerts]certRef
+	certTag        [maxSumCerts]uint8 // side<<7 | index in the chain
+	certs          [maxSumCerts]int32 // index in the Merger's certificates
 }
 
 // maxSumCerts is how many certificates of a connection count in the
 // inventory: a mutual TLS handshake carries two chains of two or three.
 const maxSumCerts = 8
 
+// noTime stands for a zero start time.
+const noTime = math.MinInt64
+
+// addrPort is a netip.AddrPort in 20 bytes without a pointer (no zone: a
+// capture has none).
+type addrPort struct {
+	ip   [16]byte
+	port uint16
+	v4   bool
+}
+
+func newAddrPort(a netip.AddrPort) addrPort {
+	return addrPort{ip: a.Addr().As16(), port: a.Port(), v4: a.Addr().Is4()}
+}
+
+func (a addrPort) addrPort() netip.AddrPort {
+	ip := netip.AddrFrom16(a.ip)
+	if a.v4 {
+		ip = ip.Unmap()
+	}
+	return netip.AddrPortFrom(ip, a.port)
+}
+
 // certRef is one certificate of a connection.
 type certRef struct {
 	cert  int32
 	side  diagnose.Side
 	index uint8
+}
+
+// strTable gives the few distinct strings of the summaries (verdicts,
+// reasons, alert names) small codes; code 0 is "".
+type strTable struct {
+	codes map[string]uint16
+	strs  []string
+}
+
+func (t *strTable) code(s string) uint16 {
+	if s == "" {
+		return 0
+	}
+	if c, ok := t.codes[s]; ok {
+		return c
+	}
+	if t.codes == nil {
+		t.codes, t.strs = map[string]uint16{}, []string{""}
+	}
+	if len(t.strs) > math.MaxUint16 {
+		return 0 // cannot happen: alert names are at most 256
+	}
+	c := uint16(len(t.strs))
+	t.codes[s] = c
+	t.strs = append(t.strs, s)
+	return c
+}
+
+func (t *strTable) str(c uint16) string {
+	if int(c) >= len(t.strs) {
+		return ""
+	}
+	return t.strs[c]
 }
 
 // NewMerger returns an empty Merger.
@@ -302,8 +361,8 @@ func NewMerger(o TriageOptions) *Merger {
 	defaultInt(&o.MaxPairs, DefaultMaxPairs)
 	defaultInt(&o.MaxCertificates, DefaultMaxCertificates)
 	defaultInt(&o.MaxListed, DefaultMaxListed)
-	m := &Merger{opts: o, certs: map[string]int32{}, problems: detailSet{max: o.MaxFailed}, ok: detailSet{max: o.MaxOK}, nodes: newCaptureNodes()}
-	m.base = newTables(&m.opts)
+	m := &Merger{opts: o, strs: &strTable{}, certs: map[string]int32{}, problems: detailSet{max: o.MaxFailed}, ok: detailSet{max: o.MaxOK}, nodes: newCaptureNodes()}
+	m.base = newTables(&m.opts, m.strs)
 	m.omitted.Limits = TriageLimits{MaxMatched: o.MaxMatched, MaxDestinations: o.MaxDestinations, MaxPairs: o.MaxPairs,
 		MaxCertificates: o.MaxCertificates, MaxListed: o.MaxListed}
 	return m
@@ -322,15 +381,19 @@ func (m *Merger) Add(c *diagnose.Connection) { m.AddJudged(c, nil) }
 // AddJudged is Add with what the trust folders say about the connection
 // (t may be nil).
 func (m *Merger) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
-	s := connSum{capture: int32(c.Capture), id: c.ID, client: c.Client, server: c.Server, isn: c.ClientISN, isnKnown: c.ISNKnown,
-		start: c.Start, startFrame: c.StartFrame, endFrame: c.EndFrame, verdict: c.Verdict, reason: c.Reason,
+	s := connSum{capture: int32(c.Capture), id: c.ID, client: newAddrPort(c.Client), server: newAddrPort(c.Server), isn: c.ClientISN, isnKnown: c.ISNKnown,
+		start: noTime, startFrame: c.StartFrame, endFrame: c.EndFrame,
 		clientPackets: uint32(min(c.Stats[diagnose.Client].Packets, math.MaxUint32))}
-	if c.Alert != nil {
-		s.alertBy, s.alertName = c.Alert.SentBy, c.Alert.Name
+	if !c.Start.IsZero() {
+		s.start = c.Start.UnixNano()
 	}
 	var detail *Connection
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	s.verdict, s.reason = m.strs.code(string(c.Verdict)), m.strs.code(string(c.Reason))
+	if c.Alert != nil {
+		s.alertBy, s.alert = c.Alert.SentBy, m.strs.code(c.Alert.Name)
+	}
 	for _, cert := range c.Certificates {
 		if cert.Info == nil {
 			continue
@@ -345,7 +408,8 @@ func (m *Merger) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
 			m.certs[cert.Info.SHA256] = idx
 			m.infos = append(m.infos, newInvCert(cert.Info))
 		}
-		s.certs[s.ncerts] = certRef{cert: idx, side: cert.SentBy, index: uint8(min(cert.Index, math.MaxUint8))}
+		s.certs[s.ncerts] = idx
+		s.certTag[s.ncerts] = uint8(cert.SentBy)<<7 | uint8(min(cert.Index, 127))
 		s.ncerts++
 		if st := t.For(cert.SentBy.String()); st != nil && cert.Index == 0 {
 			m.addTrust(idx, InventoryTrust{Store: st.Store, Node: st.Node, Status: string(st.Judgement.Status), File: st.Judgement.File, Detail: st.Judgement.Detail})
@@ -582,7 +646,7 @@ func (m *Merger) omittedNotes(t *Triage, captures int) {
 // the client's ISN and it is the same, or one does not and their start times
 // are within the window.
 func (m *Merger) dedup(sums []*connSum, t *Triage) ([]*view, map[connKey]bool) {
-	type tuple struct{ c, s netip.AddrPort }
+	type tuple struct{ c, s addrPort }
 	byTuple := make(map[tuple][]*view, len(sums))
 	views := make([]*view, 0, len(sums))
 	store := make([]view, len(sums))
@@ -602,14 +666,14 @@ func (m *Merger) dedup(sums []*connSum, t *Triage) ([]*view, map[connKey]bool) {
 				}
 				continue
 			}
-			if d := s.start.Sub(v.s.start); d <= m.opts.Window && d >= -m.opts.Window {
+			if d := s.startTime().Sub(v.s.startTime()); d <= m.opts.Window && d >= -m.opts.Window {
 				match, byTime = v, true
 				break
 			}
 		}
 		if match == nil {
 			v := &store[len(views)]
-			*v = view{s: s, seenIn: []int{int(s.capture)}, starts: []time.Time{s.start}}
+			*v = view{s: s, seenIn: []int{int(s.capture)}, starts: []time.Time{s.startTime()}}
 			byTuple[tp] = append(byTuple[tp], v)
 			views = append(views, v)
 			continue
@@ -618,7 +682,7 @@ func (m *Merger) dedup(sums []*connSum, t *Triage) ([]*view, map[connKey]bool) {
 			t.Duplicates.Connections++
 		}
 		match.seenIn = append(match.seenIn, int(s.capture))
-		match.starts = append(match.starts, s.start)
+		match.starts = append(match.starts, s.startTime())
 		t.Duplicates.Views++
 		if byTime {
 			t.Duplicates.ByTime++
@@ -694,13 +758,25 @@ func containsInt(s []int, x int) bool {
 }
 
 // outcome is what Counts needs of the connection.
-func (s *connSum) outcome() outcome {
-	o := outcome{verdict: s.verdict, reason: s.reason, start: s.start, syns: int(s.clientPackets)}
-	if s.alertName != "" {
-		o.alert = s.alertBy.String() + " " + s.alertName
+func (s *connSum) outcome(strs *strTable) outcome {
+	o := outcome{verdict: diagnose.Verdict(strs.str(s.verdict)), reason: diagnose.Reason(strs.str(s.reason)), start: s.startTime(), syns: int(s.clientPackets)}
+	if s.alert != 0 {
+		o.alert = s.alertBy.String() + " " + strs.str(s.alert)
 	}
 	return o
 }
 
+func (s *connSum) startTime() time.Time {
+	if s.start == noTime {
+		return time.Time{}
+	}
+	return time.Unix(0, s.start).UTC()
+}
+
 // refs returns the connection's certificates.
-func (s *connSum) refs() []certRef { return s.certs[:s.ncerts] }
+func (s *connSum) refs() (refs [maxSumCerts]certRef, n int) {
+	for i := range int(s.ncerts) {
+		refs[i] = certRef{cert: s.certs[i], side: diagnose.Side(s.certTag[i] >> 7), index: s.certTag[i] & 127}
+	}
+	return refs, int(s.ncerts)
+}

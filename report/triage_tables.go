@@ -55,6 +55,7 @@ type certAgg struct {
 // caps of TriageOptions bound their size, whatever the connections.
 type tables struct {
 	opts    *TriageOptions
+	strs    *strTable
 	summary Summary
 	dests   map[netip.AddrPort]*destAgg
 	pairs   map[pairKey]*Pair
@@ -63,28 +64,29 @@ type tables struct {
 	destsOmitted, pairsOmitted int
 }
 
-func newTables(o *TriageOptions) *tables {
-	return &tables{opts: o, summary: newSummary(), dests: map[netip.AddrPort]*destAgg{}, pairs: map[pairKey]*Pair{}, certs: map[int32]*certAgg{}}
+func newTables(o *TriageOptions, strs *strTable) *tables {
+	return &tables{opts: o, strs: strs, summary: newSummary(), dests: map[netip.AddrPort]*destAgg{}, pairs: map[pairKey]*Pair{}, certs: map[int32]*certAgg{}}
 }
 
 // fold counts one distinct connection.
-func (tb *tables) fold(s *connSum, certs []invCert) {
-	tb.summary.count(s.verdict, s.reason)
-	o := s.outcome()
-	da := tb.dests[s.server]
+func (tb *tables) fold(sum *connSum, certs []invCert) {
+	o := sum.outcome(tb.strs)
+	tb.summary.count(o.verdict, o.reason)
+	client, server, start := sum.client.addrPort(), sum.server.addrPort(), o.start
+	da := tb.dests[server]
 	if da == nil && len(tb.dests) < tb.opts.MaxDestinations {
-		da = &destAgg{d: TriageDestination{Server: s.server.String(), Names: []string{}, Certificates: []PresentedCert{}}, certs: map[int32]*PresentedCert{}}
-		tb.dests[s.server] = da
+		da = &destAgg{d: TriageDestination{Server: server.String(), Names: []string{}, Certificates: []PresentedCert{}}, certs: map[int32]*PresentedCert{}}
+		tb.dests[server] = da
 	}
 	if da != nil {
 		da.d.count(o)
 	} else {
 		tb.destsOmitted++
 	}
-	pk := pairKey{s.client.Addr(), s.server}
+	pk := pairKey{client.Addr(), server}
 	p := tb.pairs[pk]
 	if p == nil && len(tb.pairs) < tb.opts.MaxPairs {
-		p = &Pair{Client: s.client.Addr().String(), Server: s.server.String()}
+		p = &Pair{Client: client.Addr().String(), Server: server.String()}
 		tb.pairs[pk] = p
 	}
 	if p != nil {
@@ -92,11 +94,12 @@ func (tb *tables) fold(s *connSum, certs []invCert) {
 	} else {
 		tb.pairsOmitted++
 	}
-	refs := s.refs()
+	all, n := sum.refs()
+	refs := all[:n]
 	for ri, r := range refs {
-		endpoint := netip.AddrPortFrom(s.client.Addr(), 0)
+		endpoint := netip.AddrPortFrom(client.Addr(), 0)
 		if r.side == diagnose.Server {
-			endpoint = s.server
+			endpoint = server
 		}
 		ca := tb.certs[r.cert]
 		if ca == nil {
@@ -109,11 +112,11 @@ func (tb *tables) fold(s *connSum, certs []invCert) {
 			ca.presMore++
 		}
 		if !seenBefore(refs[:ri], r.cert) {
-			if ca.conns == 0 || s.start.Before(ca.first) {
-				ca.first = s.start
+			if ca.conns == 0 || start.Before(ca.first) {
+				ca.first = start
 			}
-			if ca.conns == 0 || s.start.After(ca.last) {
-				ca.last = s.start
+			if ca.conns == 0 || start.After(ca.last) {
+				ca.last = start
 			}
 			ca.conns++
 		}
@@ -127,21 +130,21 @@ func (tb *tables) fold(s *connSum, certs []invCert) {
 		}
 		if pc == nil {
 			info := &certs[r.cert]
-			pc = &PresentedCert{SHA256: info.sha256, Serial: info.serial, CommonName: info.cn, FirstSeen: Time{s.start}, LastSeen: Time{s.start}}
+			pc = &PresentedCert{SHA256: info.sha256, Serial: info.serial, CommonName: info.cn, FirstSeen: Time{start}, LastSeen: Time{start}}
 			da.certs[r.cert] = pc
 		}
 		pc.Connections++
-		switch s.verdict {
+		switch o.verdict {
 		case diagnose.VerdictOK:
 			pc.OK++
 		case diagnose.VerdictFailed:
 			pc.Failed++
 		}
-		if s.start.Before(pc.FirstSeen.Time) {
-			pc.FirstSeen = Time{s.start}
+		if start.Before(pc.FirstSeen.Time) {
+			pc.FirstSeen = Time{start}
 		}
-		if s.start.After(pc.LastSeen.Time) {
-			pc.LastSeen = Time{s.start}
+		if start.After(pc.LastSeen.Time) {
+			pc.LastSeen = Time{start}
 		}
 	}
 }
@@ -149,7 +152,7 @@ func (tb *tables) fold(s *connSum, certs []invCert) {
 // clone returns a deep copy, so that Triage can fold the matched
 // connections into it and leave the Merger's tables as they were.
 func (tb *tables) clone() *tables {
-	c := &tables{opts: tb.opts, destsOmitted: tb.destsOmitted, pairsOmitted: tb.pairsOmitted, summary: tb.summary.clone(), dests: make(map[netip.AddrPort]*destAgg, len(tb.dests)),
+	c := &tables{opts: tb.opts, strs: tb.strs, destsOmitted: tb.destsOmitted, pairsOmitted: tb.pairsOmitted, summary: tb.summary.clone(), dests: make(map[netip.AddrPort]*destAgg, len(tb.dests)),
 		pairs: make(map[pairKey]*Pair, len(tb.pairs)), certs: make(map[int32]*certAgg, len(tb.certs))}
 	for k, da := range tb.dests {
 		n := &destAgg{d: da.d, certs: make(map[int32]*PresentedCert, len(da.certs))}

@@ -133,7 +133,7 @@ usage or an unreadable input (the other inputs are still merged).`,
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress display on standard error")
 	addTrustFlags(f, &opts.Trust, &opts.TrustFor, &opts.Node, &opts.ExpectName)
 	f.IntVar(&opts.MaxDetail, "max-detail", 200, "problem connections listed in full (all are counted)")
-	f.IntVar(&opts.MaxMatched, "max-matched", report.DefaultMaxMatched, "connections kept (about 240 bytes each) to match a connection seen in several captures; the rest are counted unmatched")
+	f.IntVar(&opts.MaxMatched, "max-matched", report.DefaultMaxMatched, "connections kept (about 140 bytes each) to match a connection seen in several captures; the rest are counted unmatched")
 	f.StringVar(&opts.HTML, "html", "", "also write a self-contained HTML `FILE` (ladder diagrams, certificates, trust verdicts) to attach to a case")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
