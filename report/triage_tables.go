@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"net/netip"
+	"slices"
 	"sort"
 	"time"
 
@@ -58,14 +59,67 @@ type tables struct {
 	strs    *strTable
 	summary Summary
 	dests   map[netip.AddrPort]*destAgg
-	pairs   map[pairKey]*Pair
+	pairs   map[pairKey]*pairAgg
 	certs   map[int32]*certAgg
 	// destsOmitted and pairsOmitted count the connections beyond the caps.
 	destsOmitted, pairsOmitted int
 }
 
 func newTables(o *TriageOptions, strs *strTable) *tables {
-	return &tables{opts: o, strs: strs, summary: newSummary(), dests: map[netip.AddrPort]*destAgg{}, pairs: map[pairKey]*Pair{}, certs: map[int32]*certAgg{}}
+	return &tables{opts: o, strs: strs, summary: newSummary(), dests: map[netip.AddrPort]*destAgg{}, pairs: map[pairKey]*pairAgg{}, certs: map[int32]*certAgg{}}
+}
+
+// pairAgg counts a pair's connections by outcome in a few bytes (a pair has
+// one or two outcomes as a rule); finish turns them into Counts, whose maps
+// would cost about 1.5 KiB per pair.
+type pairAgg struct {
+	outcomes []pairOutcome
+}
+
+// pairOutcome counts the connections of one verdict, reason and alert.
+type pairOutcome struct {
+	verdict, reason, alert uint16
+	alertBy                diagnose.Side
+	n, syns                int
+	first, last            time.Time
+}
+
+func (p *pairAgg) add(s *connSum, start time.Time) {
+	for i := range p.outcomes {
+		o := &p.outcomes[i]
+		if o.verdict == s.verdict && o.reason == s.reason && o.alert == s.alert && o.alertBy == s.alertBy {
+			o.n++
+			o.syns += int(s.clientPackets)
+			if start.Before(o.first) {
+				o.first = start
+			}
+			if start.After(o.last) {
+				o.last = start
+			}
+			return
+		}
+	}
+	p.outcomes = append(p.outcomes, pairOutcome{verdict: s.verdict, reason: s.reason, alert: s.alert, alertBy: s.alertBy,
+		n: 1, syns: int(s.clientPackets), first: start, last: start})
+}
+
+// counts replays the outcomes into Counts as if each connection were
+// counted, with the same first and last failure.
+func (p *pairAgg) counts(strs *strTable) Counts {
+	var c Counts
+	for _, po := range p.outcomes {
+		s := connSum{verdict: po.verdict, reason: po.reason, alert: po.alert, alertBy: po.alertBy}
+		o := s.outcome(strs)
+		for i := range po.n {
+			o.start, o.syns = po.last, 0
+			switch i {
+			case 0:
+				o.start, o.syns = po.first, po.syns
+			}
+			c.count(o)
+		}
+	}
+	return c
 }
 
 // fold counts one distinct connection.
@@ -86,11 +140,11 @@ func (tb *tables) fold(sum *connSum, certs []invCert) {
 	pk := pairKey{client.Addr(), server}
 	p := tb.pairs[pk]
 	if p == nil && len(tb.pairs) < tb.opts.MaxPairs {
-		p = &Pair{Client: client.Addr().String(), Server: server.String()}
+		p = &pairAgg{}
 		tb.pairs[pk] = p
 	}
 	if p != nil {
-		p.count(o)
+		p.add(sum, start)
 	} else {
 		tb.pairsOmitted++
 	}
@@ -153,7 +207,7 @@ func (tb *tables) fold(sum *connSum, certs []invCert) {
 // connections into it and leave the Merger's tables as they were.
 func (tb *tables) clone() *tables {
 	c := &tables{opts: tb.opts, strs: tb.strs, destsOmitted: tb.destsOmitted, pairsOmitted: tb.pairsOmitted, summary: tb.summary.clone(), dests: make(map[netip.AddrPort]*destAgg, len(tb.dests)),
-		pairs: make(map[pairKey]*Pair, len(tb.pairs)), certs: make(map[int32]*certAgg, len(tb.certs))}
+		pairs: make(map[pairKey]*pairAgg, len(tb.pairs)), certs: make(map[int32]*certAgg, len(tb.certs))}
 	for k, da := range tb.dests {
 		n := &destAgg{d: da.d, certs: make(map[int32]*PresentedCert, len(da.certs))}
 		n.d.Counts = da.d.Counts.clone()
@@ -164,9 +218,7 @@ func (tb *tables) clone() *tables {
 		c.dests[k] = n
 	}
 	for k, p := range tb.pairs {
-		v := *p
-		v.Counts = p.Counts.clone()
-		c.pairs[k] = &v
+		c.pairs[k] = &pairAgg{outcomes: slices.Clone(p.outcomes)}
 	}
 	for k, ca := range tb.certs {
 		v := *ca
@@ -257,7 +309,7 @@ func (tb *tables) finish(t *Triage, certs []invCert, trust map[int32][]Inventory
 		return pkeys[i].s.Compare(pkeys[j].s) < 0
 	})
 	for _, k := range pkeys {
-		p := *tb.pairs[k]
+		p := Pair{Client: k.c.String(), Server: k.s.String(), Counts: tb.pairs[k].counts(tb.strs)}
 		p.Names = names[k.s]
 		t.Pairs = append(t.Pairs, p)
 	}
