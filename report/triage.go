@@ -224,8 +224,11 @@ type TriageOptions struct {
 
 // A Merger collects connections from many captures, possibly from several
 // goroutines at once, and makes the Triage. What it keeps per connection is a
-// small summary; full detail only for a capped number of connections. The
-// result depends only on the connections added, not on their order.
+// fixed-size summary, for at most MaxMatched connections (those with the
+// lowest capture index and ID; the rest are counted at once, unmatched);
+// full detail only for a capped number of connections; and tables capped by
+// TriageOptions. The result depends only on the connections added, not on
+// their order, unless a table cap is hit (the first rows met are kept).
 type Merger struct {
 	opts     TriageOptions
 	mu       sync.Mutex
