@@ -80,7 +80,9 @@ A connection seen in two captures (taken on both ends, or twice) is counted
 once: matched by its addresses and ports and the client's initial sequence
 number, or its start time within 2 s when the SYN was not captured. Up to
 --max-matched connections are kept for matching; beyond it the rest are
-counted unmatched and a note says how many. The tables are capped too (2,000
+counted unmatched and a note says how many. --max-conns is divided among
+the captures read at once (--jobs), so memory does not grow with them. The
+tables are capped too (2,000
 destinations, 10,000 pairs, 10,000 certificates, 20 items listed in a cell);
 the output says what was left out.
 
@@ -128,6 +130,7 @@ usage or an unreadable input (the other inputs are still merged).`,
 	}
 	f := cmd.Flags()
 	addReportFlags(f, &opts.Format, &opts.MaxConns, &opts.MaxBuffer, &opts.MaxBufferTotal)
+	f.Lookup("max-conns").Usage = "connections tracked at once (about 2 KB each), shared by the captures read in parallel; beyond it the least recently active is ended early"
 	addPortFlags(f, &opts.Ports, &opts.AnyPort)
 	f.IntVar(&opts.Jobs, "jobs", runtime.NumCPU(), "captures read at once")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress display on standard error")
@@ -271,6 +274,9 @@ func triageRun(opts *TriageOptions) error {
 	}
 	cache := certinfo.NewCache(4096)
 	budget := pcap.NewBudget(opts.MaxBufferTotal) // shared by the files read in parallel
+	// --max-conns is shared too, so that memory does not grow with --jobs.
+	perFile := *opts
+	perFile.MaxConns = max(1, opts.MaxConns/min(opts.Jobs, len(files)))
 	infos := make([]*pcap.CaptureInfo, len(files))
 	errs := make([]error, len(files))
 	nodes := make([]diagnose.CaptureNode, len(files))
@@ -283,7 +289,7 @@ func triageRun(opts *TriageOptions) error {
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				infos[i], errs[i] = triageFile(files[i], i, opts, ports, cache, budget, m, judge, &nodes[i], &bytesDone)
+				infos[i], errs[i] = triageFile(files[i], i, &perFile, ports, cache, budget, m, judge, &nodes[i], &bytesDone)
 				filesDone.Add(1)
 			}
 		}()
