@@ -1,27 +1,54 @@
 package report
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"maps"
 	"net/netip"
 	"slices"
 	"sort"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/diagnose"
 )
 
 // invCert is what a Merger keeps of a distinct certificate: the fields the
-// inventory shows, not the parsed certificate or its DER.
+// inventory shows, not the parsed certificate or its DER, each at most
+// maxInvString bytes, so that MaxCertificates certificates with huge names
+// stay small. Certificates are grouped by subject with subjectKey, a hash of
+// the whole subject.
 type invCert struct {
 	sha256, serial, subject, issuer, cn, parseError string
+	subjectKey                                      [sha256.Size]byte
 	notBefore, notAfter                             time.Time
 }
 
+// maxInvString caps each string an invCert keeps.
+const maxInvString = 1024
+
 func newInvCert(i *certinfo.Info) invCert {
-	return invCert{sha256: i.SHA256, serial: i.Serial, subject: i.Subject, issuer: i.Issuer, cn: i.SubjectCN, parseError: i.ParseError,
-		notBefore: i.NotBefore, notAfter: i.NotAfter}
+	c := invCert{sha256: clip(i.SHA256), serial: clip(i.Serial), subject: clip(i.Subject), issuer: clip(i.Issuer), cn: clip(i.SubjectCN),
+		parseError: clip(i.ParseError), notBefore: i.NotBefore, notAfter: i.NotAfter}
+	if i.Subject != "" {
+		c.subjectKey = sha256.Sum256([]byte(i.Subject))
+	}
+	return c
+}
+
+// clip returns a copy of s (not holding the certificate's memory) of at
+// most maxInvString bytes, cut at a rune boundary and ended with "…".
+func clip(s string) string {
+	if len(s) <= maxInvString {
+		return strings.Clone(s)
+	}
+	cut := maxInvString - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…" // a new string
 }
 
 type pairKey struct {
@@ -320,10 +347,10 @@ func (tb *tables) finish(t *Triage, certs []invCert, trust map[int32][]Inventory
 		certIdx = append(certIdx, idx)
 	}
 	sort.Slice(certIdx, func(i, j int) bool { return certs[certIdx[i]].sha256 < certs[certIdx[j]].sha256 })
-	subjects := map[string][]string{}
+	subjects := map[[sha256.Size]byte][]string{}
 	for _, idx := range certIdx {
 		i := &certs[idx]
-		subjects[i.subject] = append(subjects[i.subject], i.sha256)
+		subjects[i.subjectKey] = append(subjects[i.subjectKey], i.sha256)
 	}
 	for _, idx := range certIdx {
 		i, ca := &certs[idx], tb.certs[idx]
@@ -338,7 +365,7 @@ func (tb *tables) finish(t *Triage, certs []invCert, trust map[int32][]Inventory
 				c.ValidityAtCapture = fmt.Sprintf("%s (%d days)", status, days)
 			}
 		}
-		if same := subjects[i.subject]; i.subject != "" && len(same) > 1 {
+		if same := subjects[i.subjectKey]; i.subject != "" && len(same) > 1 {
 			// At most MaxListed others, never every other one: a capture
 			// may hold thousands of certificates with one subject.
 			for _, other := range same {

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/siptls/siptls/certinfo"
@@ -586,6 +587,33 @@ func TestTriageSameSubjectFlood(t *testing.T) {
 	for _, c := range r.Certificates {
 		if c.SameSubjectCount() != n-1 || len(c.SameSubject) > DefaultMaxListed {
 			t.Fatalf("%s: %d same subject listed, %d in all; want at most %d, %d", c.SHA256, len(c.SameSubject), c.SameSubjectCount(), DefaultMaxListed, n-1)
+		}
+	}
+}
+
+// TestTriageHugeNames: the inventory keeps at most maxInvString bytes of a
+// certificate's names, and still groups certificates by their whole subject.
+func TestTriageHugeNames(t *testing.T) {
+	m := NewMerger(TriageOptions{})
+	long := strings.Repeat("é", 3000) // 6,000 bytes
+	for i, subject := range []string{"CN=" + long + "a", "CN=" + long + "a", "CN=" + long + "b"} {
+		leaf := fakeCert(fmt.Sprintf("%064x", i), fmt.Sprint(i), long)
+		leaf.Subject, leaf.Issuer = subject, subject
+		m.Add(tconn(0, uint64(i+1), "10.0.0.1:40000", "10.0.1.1:5061", 0, uint32(i+1), diagnose.VerdictOK, "", leaf))
+	}
+	r := m.Triage(infos(1), nil, nil, "test")
+	for i, c := range r.Certificates {
+		for _, s := range []string{c.Subject, c.Issuer, c.CommonName} {
+			if len(s) > maxInvString || !strings.HasSuffix(s, "…") || !utf8.ValidString(s) {
+				t.Errorf("certificate %d keeps %d bytes (valid UTF-8 %v), want at most %d ending in …", i, len(s), utf8.ValidString(s), maxInvString)
+			}
+		}
+		want := 1 // the first two share their subject, though its first 1,024 bytes are all alike
+		if i == 2 {
+			want = 0
+		}
+		if c.SameSubjectCount() != want {
+			t.Errorf("certificate %d: %d with the same subject, want %d", i, c.SameSubjectCount(), want)
 		}
 	}
 }
