@@ -209,8 +209,7 @@ type TriageOptions struct {
 	SkewNote time.Duration
 	// MaxMatched caps the connection summaries kept to match the views of
 	// one connection in several captures (0: DefaultMaxMatched). Beyond it,
-	// the connections with the highest capture index and ID are counted at
-	// once, unmatched.
+	// the connections that started last are counted at once, unmatched.
 	MaxMatched int
 	// MaxDestinations, MaxPairs and MaxCertificates cap the rows of the
 	// tables; connections beyond them are counted in the summary and in
@@ -224,8 +223,8 @@ type TriageOptions struct {
 
 // A Merger collects connections from many captures, possibly from several
 // goroutines at once, and makes the Triage. What it keeps per connection is a
-// fixed-size summary, for at most MaxMatched connections (those with the
-// lowest capture index and ID; the rest are counted at once, unmatched);
+// fixed-size summary, for at most MaxMatched connections (those that
+// started first; the rest are counted at once, unmatched);
 // full detail only for a capped number of connections; and tables capped by
 // TriageOptions. The result depends only on the connections added, not on
 // their order, unless a table cap is hit (the first rows met are kept).
@@ -432,14 +431,16 @@ func (m *Merger) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
 	}
 }
 
-// match keeps s for matching when it is among the MaxMatched lowest keys,
-// and counts the connection it displaces (or s itself) unmatched.
+// match keeps s for matching when it is among the MaxMatched connections
+// that started first (then by capture and ID), and counts the connection it
+// displaces (or s itself) unmatched. Keeping the first by start time keeps
+// the views of one connection in several captures together.
 func (m *Merger) match(s connSum) {
 	switch {
 	case len(m.sums) < m.opts.MaxMatched:
 		heap.Push(&m.sums, s)
 		return
-	case s.key().less(m.sums[0].key()):
+	case s.earlier(&m.sums[0]):
 		s, m.sums[0] = m.sums[0], s
 		heap.Fix(&m.sums, 0)
 	}
@@ -447,11 +448,19 @@ func (m *Merger) match(s connSum) {
 	m.base.fold(&s, m.infos)
 }
 
-// sumHeap is a max-heap of summaries by key.
+// earlier orders summaries by start time, then capture and ID.
+func (s *connSum) earlier(o *connSum) bool {
+	if s.start != o.start {
+		return s.start < o.start
+	}
+	return s.key().less(o.key())
+}
+
+// sumHeap is a max-heap of summaries (earlier).
 type sumHeap []connSum
 
 func (h sumHeap) Len() int           { return len(h) }
-func (h sumHeap) Less(i, j int) bool { return h[j].key().less(h[i].key()) }
+func (h sumHeap) Less(i, j int) bool { return h[j].earlier(&h[i]) }
 func (h sumHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
 func (h *sumHeap) Push(x any)        { *h = append(*h, x.(connSum)) }
 func (h *sumHeap) Pop() any {

@@ -438,11 +438,11 @@ func TestTriageCaps(t *testing.T) {
 				return cs
 			},
 			check: func(t *testing.T, r *Triage) {
-				// Kept for matching: capture 0's 1..4, the lowest keys.
-				// Capture 1's views have higher keys: they and capture 0's
-				// 5 and 6 are counted unmatched, each once.
-				if r.Omitted.Unmatched != 8 || r.Summary.Connections != 12 || r.Duplicates.Connections != 0 {
-					t.Errorf("unmatched %d, connections %d, duplicates %d; want 8, 12, 0", r.Omitted.Unmatched, r.Summary.Connections, r.Duplicates.Connections)
+				// Kept for matching: the four views that started first,
+				// both views of connections 1 and 2, counted once each. The
+				// views of 3 to 6 are counted unmatched, each once.
+				if r.Omitted.Unmatched != 8 || r.Summary.Connections != 10 || r.Duplicates.Connections != 2 {
+					t.Errorf("unmatched %d, connections %d, duplicates %d; want 8, 10, 2", r.Omitted.Unmatched, r.Summary.Connections, r.Duplicates.Connections)
 				}
 			},
 			note: "only the first 4 connections were matched across captures; 8 more were counted without matching",
@@ -615,5 +615,58 @@ func TestTriageHugeNames(t *testing.T) {
 		if c.SameSubjectCount() != want {
 			t.Errorf("certificate %d: %d with the same subject, want %d", i, c.SameSubjectCount(), want)
 		}
+	}
+}
+
+// TestTriageMaxMatchedOrder: with --max-matched hit, the result does not
+// depend on the order connections are added in, also from several
+// goroutines: the first started are matched, the rest counted unmatched.
+func TestTriageMaxMatchedOrder(t *testing.T) {
+	var conns []*diagnose.Connection
+	for i := range 40 {
+		for capture := range 2 {
+			v := diagnose.VerdictOK
+			if i%3 == 0 {
+				v = diagnose.VerdictFailed
+			}
+			conns = append(conns, tconn(capture, uint64(i+1), fmt.Sprintf("10.0.0.%d:40000", i%7+1), fmt.Sprintf("10.0.1.%d:5061", i%5+1),
+				time.Duration(i)*time.Second, uint32(i+1), v, "unknown_ca", nil))
+		}
+	}
+	run := func(order []int, workers int) string {
+		m := NewMerger(TriageOptions{MaxMatched: 30})
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					m.Add(conns[i])
+				}
+			}()
+		}
+		for _, i := range order {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+		var b bytes.Buffer
+		if err := WriteTriageJSON(&b, m.Triage(infos(2), nil, nil, "test")); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	order := make([]int, len(conns))
+	for i := range order {
+		order[i] = i
+	}
+	want := run(order, 1)
+	if !strings.Contains(want, `"unmatched": 50`) {
+		t.Fatalf("want 50 unmatched connections:\n%s", want)
+	}
+	slices.Reverse(order)
+	if got := run(order, 4); got != want {
+		t.Errorf("reversed order from 4 goroutines gives another result")
 	}
 }
