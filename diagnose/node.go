@@ -227,8 +227,10 @@ type NodeClue struct {
 	// another end.
 	Against int
 
-	// Peers (single_end) counts the other ends.
-	Peers int
+	// Peers (single_end) counts the other ends, up to MaxNodeAddrs;
+	// PeersCapped says there were more.
+	Peers       int
+	PeersCapped bool
 	// NodeTTL (ttl) is the TTL of Node's packets on the first connection;
 	// PeerTTLMin and PeerTTLMax are the lowest and highest of the peers'.
 	NodeTTL, PeerTTLMin, PeerTTLMax uint8
@@ -278,9 +280,22 @@ func (n *CaptureNode) Clue(s NodeSignal) *NodeClue {
 	return nil
 }
 
+// Caps of a NodeFinder: its memory stays under about 1 MB whatever the
+// capture (a flood from a million addresses included).
+const (
+	// MaxNodeAddrs is how many distinct addresses a NodeFinder counts for
+	// the single_end signal's peers; beyond it the count is a lower bound
+	// (NodeClue.PeersCapped).
+	MaxNodeAddrs = 10_000
+	// MaxNodeClues is how many addresses a signal keeps a clue for. A
+	// signal that names more than one address is a conflict anyway; the
+	// votes for the others are still counted (NodeClue.Against).
+	MaxNodeClues = 16
+)
+
 // A NodeFinder decides the node of one capture from its connections. Its
-// memory grows with the addresses seen, not the connections. It is not safe
-// for concurrent use.
+// memory is bounded by MaxNodeAddrs and MaxNodeClues, whatever the
+// connections and addresses. It is not safe for concurrent use.
 //
 // The rules, strongest signal first: --node (the flag given to
 // NewNodeFinder) overrides everything. Then, when exactly one address is an
@@ -296,22 +311,25 @@ func (n *CaptureNode) Clue(s NodeSignal) *NodeClue {
 type NodeFinder struct {
 	flag    netip.Addr
 	conns   int
-	cands   []netip.Addr // the addresses at an end of every connection so far
-	addrs   map[netip.Addr]struct{}
+	cands   []netip.Addr            // the addresses at an end of every connection so far
+	addrs   map[netip.Addr]struct{} // at most MaxNodeAddrs
+	capped  bool                    // an address was not added to addrs
 	tallies map[NodeSignal]map[netip.Addr]*NodeClue
+	others  map[NodeSignal]int // votes for addresses beyond MaxNodeClues
+	scratch NodeClue           // receives the values of those votes
 }
 
 // NewNodeFinder returns a NodeFinder. flag is --node (invalid when not given).
 func NewNodeFinder(flag netip.Addr) *NodeFinder {
-	return &NodeFinder{flag: flag, addrs: map[netip.Addr]struct{}{}, tallies: map[NodeSignal]map[netip.Addr]*NodeClue{}}
+	return &NodeFinder{flag: flag, addrs: map[netip.Addr]struct{}{}, tallies: map[NodeSignal]map[netip.Addr]*NodeClue{}, others: map[NodeSignal]int{}}
 }
 
 // Add weighs a connection's ends and its packet evidence.
 func (f *NodeFinder) Add(c *Connection) {
 	f.conns++
 	ca, sa := c.Client.Addr(), c.Server.Addr()
-	f.addrs[ca] = struct{}{}
-	f.addrs[sa] = struct{}{}
+	f.addAddr(ca)
+	f.addAddr(sa)
 	if f.conns == 1 {
 		f.cands = []netip.Addr{ca}
 		if sa != ca {
@@ -347,6 +365,17 @@ func (f *NodeFinder) Add(c *Connection) {
 	}
 }
 
+func (f *NodeFinder) addAddr(a netip.Addr) {
+	if _, ok := f.addrs[a]; ok {
+		return
+	}
+	if len(f.addrs) >= MaxNodeAddrs {
+		f.capped = true
+		return
+	}
+	f.addrs[a] = struct{}{}
+}
+
 // AddVote weighs evidence about c from outside its packets. Call it after
 // Add(c).
 func (f *NodeFinder) AddVote(c *Connection, v NodeVote) {
@@ -371,6 +400,11 @@ func (f *NodeFinder) vote(signal NodeSignal, c *Connection, node Side) *NodeClue
 		f.tallies[signal] = t
 	}
 	cl := t[addr]
+	if cl == nil && len(t) >= MaxNodeClues {
+		f.others[signal]++
+		f.scratch = NodeClue{}
+		return &f.scratch
+	}
 	if cl == nil {
 		cl = &NodeClue{Signal: signal, Node: addr, Peer: peer}
 		t[addr] = cl
@@ -394,11 +428,11 @@ func (f *NodeFinder) Decide() CaptureNode {
 	d := CaptureNode{Connections: f.conns}
 	var clues []NodeClue
 	if len(f.cands) == 1 {
-		clues = append(clues, NodeClue{Signal: SignalSingleEnd, Node: f.cands[0], Connections: f.conns, Peers: len(f.addrs) - 1})
+		clues = append(clues, NodeClue{Signal: SignalSingleEnd, Node: f.cands[0], Connections: f.conns, Peers: len(f.addrs) - 1, PeersCapped: f.capped})
 	}
 	for _, s := range evidenceSignals {
 		t := f.tallies[s]
-		total := 0
+		total := f.others[s]
 		for _, cl := range t {
 			total += cl.Connections
 		}

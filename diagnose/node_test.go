@@ -327,3 +327,68 @@ func TestNodeClueValues(t *testing.T) {
 		t.Error("Clue finds the wrong clues")
 	}
 }
+
+// TestNodeFinderCaps floods a NodeFinder with distinct addresses: it keeps
+// at most MaxNodeAddrs of them and MaxNodeClues clues per signal, and still
+// decides as it would without the caps.
+func TestNodeFinderCaps(t *testing.T) {
+	addr := func(i int) string { return fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255) }
+	tests := []struct {
+		name  string
+		conns int
+		ev    NodeEvidence
+		// the server of every connection, or a distinct one for each
+		oneServer   bool
+		want        string
+		peers       int
+		peersCapped bool
+	}{
+		{name: "below the cap", conns: 100, ev: plain, oneServer: true, want: "10.255.0.1 by single_end", peers: 100},
+		{name: "a flood of clients to one server", conns: 3 * MaxNodeAddrs, ev: plain, oneServer: true, want: "10.255.0.1 by single_end", peers: MaxNodeAddrs - 1, peersCapped: true},
+		// Every connection has other ends, and each names its own client
+		// by TTL: a conflict, whatever is kept.
+		{name: "a flood of TTL votes for distinct nodes", conns: 3 * MaxNodeAddrs, ev: ttlClient, want: "unknown no_common_end"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := NewNodeFinder(netip.Addr{})
+			for i := range tt.conns {
+				server := "10.255.0.1:5061"
+				if !tt.oneServer {
+					server = addr(i+1<<20) + ":5061"
+				}
+				f.Add(&Connection{Client: netip.MustParseAddrPort(addr(i+1) + ":40000"), Server: netip.MustParseAddrPort(server), Node: tt.ev})
+			}
+			if len(f.addrs) > MaxNodeAddrs {
+				t.Errorf("%d addresses kept, want at most %d", len(f.addrs), MaxNodeAddrs)
+			}
+			for s, m := range f.tallies {
+				if len(m) > MaxNodeClues {
+					t.Errorf("signal %s: %d clues kept, want at most %d", s, len(m), MaxNodeClues)
+				}
+			}
+			d := f.Decide()
+			got := d.Addr.String() + " by " + string(d.Signal)
+			if !d.Addr.IsValid() {
+				got = "unknown " + string(d.Unknown)
+			}
+			if got != tt.want {
+				t.Errorf("decision %q, want %q", got, tt.want)
+			}
+			if cl := d.Clue(SignalSingleEnd); tt.peers > 0 && (cl == nil || cl.Peers != tt.peers || cl.PeersCapped != tt.peersCapped) {
+				t.Errorf("single_end clue %+v, want %d peers (capped %v)", cl, tt.peers, tt.peersCapped)
+			}
+			if tt.ev == ttlClient {
+				total := 0
+				for _, cl := range d.Clues {
+					if cl.Signal == SignalTTL {
+						total = cl.Connections + cl.Against
+					}
+				}
+				if total != tt.conns {
+					t.Errorf("ttl votes and votes against sum to %d, want %d", total, tt.conns)
+				}
+			}
+		})
+	}
+}

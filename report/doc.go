@@ -28,7 +28,11 @@
 // diagnose.Analyzer per file feeding it) keeps a small summary per connection,
 // counts a connection seen in several captures once, and makes a Triage:
 // pattern sentences, per-destination and per-pair counts, and a certificate
-// inventory, written by WriteTriageText and WriteTriageJSON.
+// inventory, written by WriteTriageText and WriteTriageJSON. Its memory is
+// bounded whatever the input: a 136-byte summary for at most
+// TriageOptions.MaxMatched connections (the rest are counted at once,
+// unmatched), and capped tables (destinations, pairs, certificates, items
+// listed per row); Triage.Omitted and the notes say what the caps left out.
 //
 // WriteHTML renders a Triage as one self-contained HTML page to attach to a
 // support case (`--html FILE` on analyze and triage): captures with their

@@ -64,6 +64,9 @@ type NodeSignal struct {
 // SingleEndValues are the values of the single_end signal.
 type SingleEndValues struct {
 	Peers int `json:"peers"`
+	// PeersCapped says there were more than Peers (diagnose.MaxNodeAddrs
+	// addresses are counted).
+	PeersCapped bool `json:"peers_capped,omitempty"`
 }
 
 // TTLValues are the values of the ttl signal.
@@ -130,7 +133,7 @@ func nodeSignal(cl diagnose.NodeClue) NodeSignal {
 	}
 	switch cl.Signal {
 	case diagnose.SignalSingleEnd:
-		s.SingleEnd = &SingleEndValues{Peers: cl.Peers}
+		s.SingleEnd = &SingleEndValues{Peers: cl.Peers, PeersCapped: cl.PeersCapped}
 	case diagnose.SignalTTL:
 		s.TTL = &TTLValues{Node: cl.NodeTTL, PeerMin: cl.PeerTTLMin, PeerMax: cl.PeerTTLMax}
 	case diagnose.SignalChecksum:
@@ -246,6 +249,9 @@ func clueSentence(cl *diagnose.NodeClue) string {
 		if cl.Peers == 0 {
 			return "both ends of every connection"
 		}
+		if cl.PeersCapped {
+			return fmt.Sprintf("the one address at an end of every connection, with more than %s", plural(cl.Peers, "peer", "peers"))
+		}
 		return fmt.Sprintf("the one address at an end of every connection, with %s", plural(cl.Peers, "peer", "peers"))
 	case diagnose.SignalTTL:
 		word := "TTL"
@@ -295,7 +301,9 @@ func duration(d time.Duration) string {
 // captureNodes holds each capture's node decision: the one given by the
 // caller (cmd, which also judged certificates with it), or else
 // diagnose.NodeFinder's on the packet evidence of the connections added.
-// Its size grows with captures and addresses, not connections.
+// A capture's NodeFinder is dropped once the caller gives its decision, so
+// that at most the captures being read hold one (each bounded by
+// diagnose.MaxNodeAddrs).
 type captureNodes struct {
 	conns   map[int]int
 	finders map[int]*diagnose.NodeFinder
@@ -309,6 +317,9 @@ func newCaptureNodes() *captureNodes {
 // add counts a connection of its capture.
 func (n *captureNodes) add(c *diagnose.Connection) {
 	n.conns[c.Capture]++
+	if _, ok := n.given[c.Capture]; ok {
+		return
+	}
 	f := n.finders[c.Capture]
 	if f == nil {
 		f = diagnose.NewNodeFinder(netip.Addr{})

@@ -1,13 +1,14 @@
 package report
 
 import (
+	"container/heap"
 	"fmt"
+	"math"
 	"net/netip"
 	"sort"
 	"sync"
 	"time"
 
-	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/pcap"
 	"github.com/siptls/siptls/trust"
@@ -27,6 +28,8 @@ type Triage struct {
 	Pairs        []Pair              `json:"pairs"`
 	Certificates []InventoryCert     `json:"certificates"`
 	Duplicates   Duplicates          `json:"duplicates"`
+	// Omitted says what the caps left out of the tables.
+	Omitted TriageOmitted `json:"omitted"`
 	// TrustStores are the --trust and --trust-for folders ([] without them).
 	TrustStores []TrustStore `json:"trust_stores"`
 	Notes       []string     `json:"notes"`
@@ -60,10 +63,16 @@ type TriageDestination struct {
 	Server  string   `json:"server"`
 	Names   []string `json:"names"`
 	Clients []string `json:"clients"`
+	// ClientsMore counts the client addresses beyond the MaxListed listed
+	// (among the pairs kept).
+	ClientsMore int `json:"clients_more"`
 	Counts
 	// Certificates are the distinct leaf certificates the server presented,
-	// in the order first seen.
+	// in the order first seen: the first MaxListed met.
 	Certificates []PresentedCert `json:"certificates"`
+	// CertificatesMore counts the connections on which the server presented
+	// a leaf certificate not listed (beyond MaxListed distinct ones).
+	CertificatesMore int `json:"certificates_more"`
 	// CertificateChanged is set when the server presented more than one leaf
 	// certificate (for example one regenerated mid-incident).
 	CertificateChanged bool `json:"certificate_changed"`
@@ -103,13 +112,22 @@ type InventoryCert struct {
 	LastSeen          Time        `json:"last_seen"`
 	Connections       int         `json:"connections"`
 	PresentedBy       []Presenter `json:"presented_by"`
+	// PresentedByMore counts the presentations (connections) by endpoints
+	// not listed: each certificate lists its first MaxListed presenters met.
+	PresentedByMore int `json:"presented_by_more"`
 	// SameSubject lists the SHA-256 of other certificates with the same
-	// subject: a stale copy may be in play.
-	SameSubject []string `json:"same_subject"`
+	// subject: a stale copy may be in play. At most MaxListed, the lowest
+	// first; SameSubjectMore counts the others.
+	SameSubject     []string `json:"same_subject"`
+	SameSubjectMore int      `json:"same_subject_more"`
 	// Trust lists the trust folders' verdicts on it as a leaf (with --trust).
 	Trust      []InventoryTrust `json:"trust"`
 	ParseError string           `json:"parse_error,omitempty"`
 }
+
+// SameSubjectCount counts the other certificates with the same subject,
+// listed or not.
+func (c InventoryCert) SameSubjectCount() int { return len(c.SameSubject) + c.SameSubjectMore }
 
 // Presenter is an endpoint that presented a certificate.
 type Presenter struct {
@@ -142,6 +160,42 @@ type ClockOffset struct {
 	Connections int     `json:"connections"`
 }
 
+// TriageOmitted says what the caps of a Merger left out (JSON "omitted").
+type TriageOmitted struct {
+	// Unmatched counts the connections beyond MaxMatched: counted in the
+	// tables without being matched with the other captures' views.
+	Unmatched int `json:"unmatched"`
+	// Destinations and Pairs count the distinct connections counted in the
+	// summary but not in a row of destinations (beyond MaxDestinations) or
+	// pairs (beyond MaxPairs).
+	Destinations int `json:"destinations"`
+	Pairs        int `json:"pairs"`
+	// Certificates counts the certificates presented on connections whose
+	// certificate is not in the inventory (beyond MaxCertificates distinct
+	// ones, or beyond the first 8 of a connection).
+	Certificates int `json:"certificates"`
+	// Limits are the caps.
+	Limits TriageLimits `json:"limits"`
+}
+
+// TriageLimits are the caps of a Merger.
+type TriageLimits struct {
+	MaxMatched      int `json:"max_matched"`
+	MaxDestinations int `json:"max_destinations"`
+	MaxPairs        int `json:"max_pairs"`
+	MaxCertificates int `json:"max_certificates"`
+	MaxListed       int `json:"max_listed"`
+}
+
+// The default caps of a Merger (README, "Speed and memory").
+const (
+	DefaultMaxMatched      = 100_000
+	DefaultMaxDestinations = 2_000
+	DefaultMaxPairs        = 10_000
+	DefaultMaxCertificates = 10_000
+	DefaultMaxListed       = 20
+)
+
 // TriageOptions control a Merger.
 type TriageOptions struct {
 	// MaxFailed caps the problem connections kept in full (0: 200).
@@ -153,18 +207,36 @@ type TriageOptions struct {
 	Window time.Duration
 	// SkewNote is the clock difference between captures worth a note (0: 1 s).
 	SkewNote time.Duration
+	// MaxMatched caps the connection summaries kept to match the views of
+	// one connection in several captures (0: DefaultMaxMatched). Beyond it,
+	// the connections that started last are counted at once, unmatched.
+	MaxMatched int
+	// MaxDestinations, MaxPairs and MaxCertificates cap the rows of the
+	// tables; connections beyond them are counted in the summary and in
+	// Omitted (0: the defaults). The first rows met are kept.
+	MaxDestinations, MaxPairs, MaxCertificates int
+	// MaxListed caps the items listed in one row: a destination's clients
+	// and leaf certificates, a certificate's presenters and other
+	// certificates with its subject (0: DefaultMaxListed).
+	MaxListed int
 }
 
 // A Merger collects connections from many captures, possibly from several
 // goroutines at once, and makes the Triage. What it keeps per connection is a
-// small summary; full detail only for a capped number of connections. The
-// result depends only on the connections added, not on their order.
+// fixed-size summary, for at most MaxMatched connections (those that
+// started first; the rest are counted at once, unmatched);
+// full detail only for a capped number of connections; and tables capped by
+// TriageOptions. The result depends only on the connections added, not on
+// their order, unless a table cap is hit (the first rows met are kept).
 type Merger struct {
 	opts     TriageOptions
 	mu       sync.Mutex
-	sums     []connSum
+	strs     *strTable
+	sums     sumHeap // the MaxMatched lowest keys, for matching
+	base     *tables // the connections beyond them, counted unmatched
+	omitted  TriageOmitted
 	certs    map[string]int32 // SHA-256 -> index in infos
-	infos    []*certinfo.Info
+	infos    []invCert
 	problems detailSet // connections not ok
 	ok       detailSet
 	// trust holds the distinct trust verdicts on each leaf (by index in infos).
@@ -183,28 +255,93 @@ type InventoryTrust struct {
 	Detail string `json:"detail"`
 }
 
-// connSum is what a Merger keeps of every connection.
+// connSum is what a Merger keeps of every connection: a fixed-size summary
+// without pointers (TestConnSumSize measures it). Strings are codes of the
+// Merger's strTable.
 type connSum struct {
-	capture        int
 	id             uint64
-	client, server netip.AddrPort
-	isn            uint32
-	isnKnown       bool
-	start          time.Time
+	start          int64 // Unix nanoseconds (noTime: none)
 	startFrame     uint64
 	endFrame       uint64
-	verdict        diagnose.Verdict
-	reason         diagnose.Reason
-	alert          string // "server unknown_ca"
-	clientPackets  uint64 // the SYNs of a no_answer connection
-	certs          []certRef
+	client, server addrPort
+	capture        int32
+	isn            uint32
+	clientPackets  uint32 // the SYNs of a no_answer connection
+	verdict        uint16 // diagnose.Verdict
+	reason         uint16 // diagnose.Reason
+	alert          uint16 // the alert's name ("unknown_ca"); 0: none
+	alertBy        diagnose.Side
+	isnKnown       bool
+	ncerts         uint8
+	certTag        [maxSumCerts]uint8 // side<<7 | index in the chain
+	certs          [maxSumCerts]int32 // index in the Merger's certificates
+}
+
+// maxSumCerts is how many certificates of a connection count in the
+// inventory: a mutual TLS handshake carries two chains of two or three.
+const maxSumCerts = 8
+
+// noTime stands for a zero start time.
+const noTime = math.MinInt64
+
+// addrPort is a netip.AddrPort in 20 bytes without a pointer (no zone: a
+// capture has none).
+type addrPort struct {
+	ip   [16]byte
+	port uint16
+	v4   bool
+}
+
+func newAddrPort(a netip.AddrPort) addrPort {
+	return addrPort{ip: a.Addr().As16(), port: a.Port(), v4: a.Addr().Is4()}
+}
+
+func (a addrPort) addrPort() netip.AddrPort {
+	ip := netip.AddrFrom16(a.ip)
+	if a.v4 {
+		ip = ip.Unmap()
+	}
+	return netip.AddrPortFrom(ip, a.port)
 }
 
 // certRef is one certificate of a connection.
 type certRef struct {
 	cert  int32
 	side  diagnose.Side
-	index int
+	index uint8
+}
+
+// strTable gives the few distinct strings of the summaries (verdicts,
+// reasons, alert names) small codes; code 0 is "".
+type strTable struct {
+	codes map[string]uint16
+	strs  []string
+}
+
+func (t *strTable) code(s string) uint16 {
+	if s == "" {
+		return 0
+	}
+	if c, ok := t.codes[s]; ok {
+		return c
+	}
+	if t.codes == nil {
+		t.codes, t.strs = map[string]uint16{}, []string{""}
+	}
+	if len(t.strs) > math.MaxUint16 {
+		return 0 // cannot happen: alert names are at most 256
+	}
+	c := uint16(len(t.strs))
+	t.codes[s] = c
+	t.strs = append(t.strs, s)
+	return c
+}
+
+func (t *strTable) str(c uint16) string {
+	if int(c) >= len(t.strs) {
+		return ""
+	}
+	return t.strs[c]
 }
 
 // NewMerger returns an empty Merger.
@@ -221,7 +358,22 @@ func NewMerger(o TriageOptions) *Merger {
 	if o.SkewNote <= 0 {
 		o.SkewNote = time.Second
 	}
-	return &Merger{opts: o, certs: map[string]int32{}, problems: detailSet{max: o.MaxFailed}, ok: detailSet{max: o.MaxOK}, nodes: newCaptureNodes()}
+	defaultInt(&o.MaxMatched, DefaultMaxMatched)
+	defaultInt(&o.MaxDestinations, DefaultMaxDestinations)
+	defaultInt(&o.MaxPairs, DefaultMaxPairs)
+	defaultInt(&o.MaxCertificates, DefaultMaxCertificates)
+	defaultInt(&o.MaxListed, DefaultMaxListed)
+	m := &Merger{opts: o, strs: &strTable{}, certs: map[string]int32{}, problems: detailSet{max: o.MaxFailed}, ok: detailSet{max: o.MaxOK}, nodes: newCaptureNodes()}
+	m.base = newTables(&m.opts, m.strs)
+	m.omitted.Limits = TriageLimits{MaxMatched: o.MaxMatched, MaxDestinations: o.MaxDestinations, MaxPairs: o.MaxPairs,
+		MaxCertificates: o.MaxCertificates, MaxListed: o.MaxListed}
+	return m
+}
+
+func defaultInt(v *int, d int) {
+	if *v <= 0 {
+		*v = d
+	}
 }
 
 // Add records one connection; c.Capture must be the index of its capture in
@@ -231,31 +383,41 @@ func (m *Merger) Add(c *diagnose.Connection) { m.AddJudged(c, nil) }
 // AddJudged is Add with what the trust folders say about the connection
 // (t may be nil).
 func (m *Merger) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
-	s := connSum{capture: c.Capture, id: c.ID, client: c.Client, server: c.Server, isn: c.ClientISN, isnKnown: c.ISNKnown,
-		start: c.Start, startFrame: c.StartFrame, endFrame: c.EndFrame, verdict: c.Verdict, reason: c.Reason,
-		clientPackets: c.Stats[diagnose.Client].Packets}
-	if c.Alert != nil {
-		s.alert = c.Alert.SentBy.String() + " " + c.Alert.Name
+	s := connSum{capture: int32(c.Capture), id: c.ID, client: newAddrPort(c.Client), server: newAddrPort(c.Server), isn: c.ClientISN, isnKnown: c.ISNKnown,
+		start: noTime, startFrame: c.StartFrame, endFrame: c.EndFrame,
+		clientPackets: uint32(min(c.Stats[diagnose.Client].Packets, math.MaxUint32))}
+	if !c.Start.IsZero() {
+		s.start = c.Start.UnixNano()
 	}
 	var detail *Connection
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	s.verdict, s.reason = m.strs.code(string(c.Verdict)), m.strs.code(string(c.Reason))
+	if c.Alert != nil {
+		s.alertBy, s.alert = c.Alert.SentBy, m.strs.code(c.Alert.Name)
+	}
 	for _, cert := range c.Certificates {
 		if cert.Info == nil {
 			continue
 		}
 		idx, ok := m.certs[cert.Info.SHA256]
+		if !ok && len(m.infos) >= m.opts.MaxCertificates || int(s.ncerts) == maxSumCerts {
+			m.omitted.Certificates++
+			continue
+		}
 		if !ok {
 			idx = int32(len(m.infos))
 			m.certs[cert.Info.SHA256] = idx
-			m.infos = append(m.infos, cert.Info)
+			m.infos = append(m.infos, newInvCert(cert.Info))
 		}
-		s.certs = append(s.certs, certRef{cert: idx, side: cert.SentBy, index: cert.Index})
+		s.certs[s.ncerts] = idx
+		s.certTag[s.ncerts] = uint8(cert.SentBy)<<7 | uint8(min(cert.Index, 127))
+		s.ncerts++
 		if st := t.For(cert.SentBy.String()); st != nil && cert.Index == 0 {
 			m.addTrust(idx, InventoryTrust{Store: st.Store, Node: st.Node, Status: string(st.Judgement.Status), File: st.Judgement.File, Detail: st.Judgement.Detail})
 		}
 	}
-	m.sums = append(m.sums, s)
+	m.match(s)
 	m.nodes.add(c)
 	set := &m.ok
 	if c.Verdict != diagnose.VerdictOK {
@@ -269,6 +431,45 @@ func (m *Merger) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
 	}
 }
 
+// match keeps s for matching when it is among the MaxMatched connections
+// that started first (then by capture and ID), and counts the connection it
+// displaces (or s itself) unmatched. Keeping the first by start time keeps
+// the views of one connection in several captures together.
+func (m *Merger) match(s connSum) {
+	switch {
+	case len(m.sums) < m.opts.MaxMatched:
+		heap.Push(&m.sums, s)
+		return
+	case s.earlier(&m.sums[0]):
+		s, m.sums[0] = m.sums[0], s
+		heap.Fix(&m.sums, 0)
+	}
+	m.omitted.Unmatched++
+	m.base.fold(&s, m.infos)
+}
+
+// earlier orders summaries by start time, then capture and ID.
+func (s *connSum) earlier(o *connSum) bool {
+	if s.start != o.start {
+		return s.start < o.start
+	}
+	return s.key().less(o.key())
+}
+
+// sumHeap is a max-heap of summaries (earlier).
+type sumHeap []connSum
+
+func (h sumHeap) Len() int           { return len(h) }
+func (h sumHeap) Less(i, j int) bool { return h[j].earlier(&h[i]) }
+func (h sumHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *sumHeap) Push(x any)        { *h = append(*h, x.(connSum)) }
+func (h *sumHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
 // SetCaptureNode gives the decision on a capture's node, as its connections
 // were judged with it. Without it, the Merger asks diagnose.NodeFinder with
 // the connections' packet evidence alone. It is safe for concurrent use.
@@ -276,6 +477,7 @@ func (m *Merger) SetCaptureNode(capture int, n diagnose.CaptureNode) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.nodes.given[capture] = n
+	delete(m.nodes.finders, capture) // its own guess is no longer needed
 }
 
 // addTrust records a verdict on a certificate once.
@@ -290,6 +492,8 @@ func (m *Merger) addTrust(idx int32, v InventoryTrust) {
 	}
 	m.trust[idx] = append(m.trust[idx], v)
 }
+
+func (s *connSum) key() connKey { return connKey{int(s.capture), s.id} }
 
 // connKey orders connections: by capture, then ID.
 type connKey struct {
@@ -362,7 +566,7 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 		sums[i] = &m.sums[i]
 	}
 	sort.Slice(sums, func(i, j int) bool {
-		return connKey{sums[i].capture, sums[i].id}.less(connKey{sums[j].capture, sums[j].id})
+		return sums[i].key().less(sums[j].key())
 	})
 	t := &Triage{Schema: Schema, Version: version, Patterns: []string{}, Connections: []TriageConnection{},
 		Destinations: []TriageDestination{}, Pairs: []Pair{}, Certificates: []InventoryCert{}, TrustStores: []TrustStore{}, Notes: append([]string{}, notes...),
@@ -383,7 +587,7 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 	// Detail: connections kept in full whose view is the first one.
 	seen := map[connKey]*view{}
 	for _, v := range views {
-		seen[connKey{v.s.capture, v.s.id}] = v
+		seen[v.s.key()] = v
 	}
 	for _, set := range []*detailSet{&m.problems, &m.ok} {
 		keys := make([]connKey, 0, len(set.items))
@@ -394,7 +598,10 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 		}
 		sort.Slice(keys, func(i, j int) bool { return keys[i].less(keys[j]) })
 		for _, k := range keys {
-			tc := TriageConnection{Connection: *set.items[k], SeenIn: seen[k].seenIn}
+			tc := TriageConnection{Connection: *set.items[k], SeenIn: []int{k.capture}}
+			if v := seen[k]; v != nil { // else counted unmatched
+				tc.SeenIn = v.seenIn
+			}
 			t.Connections = append(t.Connections, tc)
 			if tc.Verdict == string(diagnose.VerdictOK) {
 				t.Detail.OKKept++
@@ -412,9 +619,38 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 		t.Notes = append(t.Notes, fmt.Sprintf("only the first %d problem connections are listed in full (%d more are counted in the tables): raise --max-detail to see more", m.opts.MaxFailed, t.Detail.FailedOmitted))
 	}
 
-	m.aggregate(views, t, captures)
+	tb := m.base.clone()
+	for _, v := range views {
+		tb.fold(v.s, m.infos)
+	}
+	tb.finish(t, m.infos, m.trust)
+	t.Omitted = m.omitted
+	t.Omitted.Destinations, t.Omitted.Pairs = tb.destsOmitted, tb.pairsOmitted
+	m.omittedNotes(t, len(captures))
 	t.Patterns = patterns(t)
 	return t
+}
+
+// omittedNotes says in t.Notes what the caps left out. With one capture
+// nothing needs matching: the unmatched connections are only counted.
+func (m *Merger) omittedNotes(t *Triage, captures int) {
+	o, l := &t.Omitted, &t.Omitted.Limits
+	if o.Unmatched > 0 && captures > 1 {
+		t.Notes = append(t.Notes, fmt.Sprintf("only the first %d connections were matched across captures; %d more were counted without matching, so one seen in two captures is counted twice (raise triage's --max-matched to match more)",
+			l.MaxMatched, o.Unmatched))
+	}
+	if o.Destinations > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("the destinations table lists the first %d destinations met; %s to others are counted only in the summary",
+			l.MaxDestinations, plural(o.Destinations, "connection", "connections")))
+	}
+	if o.Pairs > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("the pairs table lists the first %d client and destination pairs met; %s of other pairs are counted only in the destinations and the summary",
+			l.MaxPairs, plural(o.Pairs, "connection", "connections")))
+	}
+	if o.Certificates > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("the certificate inventory lists the first %d distinct certificates met (and at most %d of a connection); %d more presented are not listed",
+			l.MaxCertificates, maxSumCerts, o.Certificates))
+	}
 }
 
 // dedup groups the views of one connection. Two views match when they have
@@ -422,7 +658,7 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 // the client's ISN and it is the same, or one does not and their start times
 // are within the window.
 func (m *Merger) dedup(sums []*connSum, t *Triage) ([]*view, map[connKey]bool) {
-	type tuple struct{ c, s netip.AddrPort }
+	type tuple struct{ c, s addrPort }
 	byTuple := make(map[tuple][]*view, len(sums))
 	views := make([]*view, 0, len(sums))
 	store := make([]view, len(sums))
@@ -432,7 +668,7 @@ func (m *Merger) dedup(sums []*connSum, t *Triage) ([]*view, map[connKey]bool) {
 		var match *view
 		byTime := false
 		for _, v := range byTuple[tp] {
-			if containsInt(v.seenIn, s.capture) {
+			if containsInt(v.seenIn, int(s.capture)) {
 				continue
 			}
 			if v.s.isnKnown && s.isnKnown {
@@ -442,14 +678,14 @@ func (m *Merger) dedup(sums []*connSum, t *Triage) ([]*view, map[connKey]bool) {
 				}
 				continue
 			}
-			if d := s.start.Sub(v.s.start); d <= m.opts.Window && d >= -m.opts.Window {
+			if d := s.startTime().Sub(v.s.startTime()); d <= m.opts.Window && d >= -m.opts.Window {
 				match, byTime = v, true
 				break
 			}
 		}
 		if match == nil {
 			v := &store[len(views)]
-			*v = view{s: s, seenIn: []int{s.capture}, starts: []time.Time{s.start}}
+			*v = view{s: s, seenIn: []int{int(s.capture)}, starts: []time.Time{s.startTime()}}
 			byTuple[tp] = append(byTuple[tp], v)
 			views = append(views, v)
 			continue
@@ -457,15 +693,15 @@ func (m *Merger) dedup(sums []*connSum, t *Triage) ([]*view, map[connKey]bool) {
 		if len(match.seenIn) == 1 {
 			t.Duplicates.Connections++
 		}
-		match.seenIn = append(match.seenIn, s.capture)
-		match.starts = append(match.starts, s.start)
+		match.seenIn = append(match.seenIn, int(s.capture))
+		match.starts = append(match.starts, s.startTime())
 		t.Duplicates.Views++
 		if byTime {
 			t.Duplicates.ByTime++
 		} else {
 			t.Duplicates.ByISN++
 		}
-		dupOf[connKey{s.capture, s.id}] = true
+		dupOf[s.key()] = true
 	}
 	return views, dupOf
 }
@@ -533,191 +769,26 @@ func containsInt(s []int, x int) bool {
 	return false
 }
 
-// add counts a connection summary.
-func (c *Counts) add(s *connSum) {
-	c.count(outcome{verdict: s.verdict, reason: s.reason, alert: s.alert, start: s.start, syns: int(s.clientPackets)})
+// outcome is what Counts needs of the connection.
+func (s *connSum) outcome(strs *strTable) outcome {
+	o := outcome{verdict: diagnose.Verdict(strs.str(s.verdict)), reason: diagnose.Reason(strs.str(s.reason)), start: s.startTime(), syns: int(s.clientPackets)}
+	if s.alert != 0 {
+		o.alert = s.alertBy.String() + " " + strs.str(s.alert)
+	}
+	return o
 }
 
-// aggregate fills destinations, pairs, certificates and the summary from the
-// distinct connections.
-func (m *Merger) aggregate(views []*view, t *Triage, captures []*pcap.CaptureInfo) {
-	type pairKey struct {
-		c netip.Addr
-		s netip.AddrPort
+func (s *connSum) startTime() time.Time {
+	if s.start == noTime {
+		return time.Time{}
 	}
-	dests := map[netip.AddrPort]*TriageDestination{}
-	destCert := map[netip.AddrPort]map[int32]*PresentedCert{}
-	destClients := map[netip.AddrPort]map[netip.Addr]bool{}
-	pairs := map[pairKey]*Pair{}
-	type presKey struct {
-		cert     int32
-		endpoint string
-		side     diagnose.Side
-		index    int
-	}
-	pres := map[presKey]int{}
-	certConns := map[int32]int{}
-	certFirst := map[int32]time.Time{}
-	certLast := map[int32]time.Time{}
+	return time.Unix(0, s.start).UTC()
+}
 
-	for _, v := range views {
-		s := v.s
-		t.Summary.count(s.verdict, s.reason)
-		d := dests[s.server]
-		if d == nil {
-			d = &TriageDestination{Server: s.server.String(), Names: []string{}, Certificates: []PresentedCert{}}
-			dests[s.server] = d
-			destCert[s.server] = map[int32]*PresentedCert{}
-			destClients[s.server] = map[netip.Addr]bool{}
-		}
-		d.add(s)
-		destClients[s.server][s.client.Addr()] = true
-		pk := pairKey{s.client.Addr(), s.server}
-		p := pairs[pk]
-		if p == nil {
-			p = &Pair{Client: s.client.Addr().String(), Server: s.server.String()}
-			pairs[pk] = p
-		}
-		p.add(s)
-		for ri, r := range s.certs {
-			info := m.infos[r.cert]
-			endpoint := s.client.Addr().String()
-			if r.side == diagnose.Server {
-				endpoint = s.server.String()
-			}
-			pres[presKey{r.cert, endpoint, r.side, r.index}]++
-			if !seenBefore(s.certs[:ri], r.cert) {
-				certConns[r.cert]++
-				if f, ok := certFirst[r.cert]; !ok || s.start.Before(f) {
-					certFirst[r.cert] = s.start
-				}
-				if l, ok := certLast[r.cert]; !ok || s.start.After(l) {
-					certLast[r.cert] = s.start
-				}
-			}
-			if r.side != diagnose.Server || r.index != 0 {
-				continue
-			}
-			pc := destCert[s.server][r.cert]
-			if pc == nil {
-				pc = &PresentedCert{SHA256: info.SHA256, Serial: info.Serial, CommonName: info.SubjectCN, FirstSeen: Time{s.start}, LastSeen: Time{s.start}}
-				destCert[s.server][r.cert] = pc
-			}
-			pc.Connections++
-			switch s.verdict {
-			case diagnose.VerdictOK:
-				pc.OK++
-			case diagnose.VerdictFailed:
-				pc.Failed++
-			}
-			if s.start.Before(pc.FirstSeen.Time) {
-				pc.FirstSeen = Time{s.start}
-			}
-			if s.start.After(pc.LastSeen.Time) {
-				pc.LastSeen = Time{s.start}
-			}
-		}
+// refs returns the connection's certificates.
+func (s *connSum) refs() (refs [maxSumCerts]certRef, n int) {
+	for i := range int(s.ncerts) {
+		refs[i] = certRef{cert: s.certs[i], side: diagnose.Side(s.certTag[i] >> 7), index: s.certTag[i] & 127}
 	}
-	keys := make([]netip.AddrPort, 0, len(dests))
-	for k := range dests {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i].Compare(keys[j]) < 0 })
-	names := map[netip.AddrPort][]string{}
-	for _, k := range keys {
-		d := dests[k]
-		for _, pc := range destCert[k] {
-			d.Certificates = append(d.Certificates, *pc)
-		}
-		sort.Slice(d.Certificates, func(i, j int) bool {
-			a, b := d.Certificates[i], d.Certificates[j]
-			if !a.FirstSeen.Equal(b.FirstSeen.Time) {
-				return a.FirstSeen.Before(b.FirstSeen.Time)
-			}
-			return a.SHA256 < b.SHA256
-		})
-		seenName := map[string]bool{}
-		for _, pc := range d.Certificates {
-			if pc.CommonName != "" && !seenName[pc.CommonName] {
-				seenName[pc.CommonName] = true
-				d.Names = append(d.Names, pc.CommonName)
-			}
-		}
-		names[k] = d.Names
-		d.CertificateChanged = len(d.Certificates) > 1
-		d.Clients = []string{}
-		cl := make([]netip.Addr, 0, len(destClients[k]))
-		for a := range destClients[k] {
-			cl = append(cl, a)
-		}
-		sort.Slice(cl, func(i, j int) bool { return cl[i].Less(cl[j]) })
-		for _, a := range cl {
-			d.Clients = append(d.Clients, a.String())
-		}
-		t.Destinations = append(t.Destinations, *d)
-	}
-	pkeys := make([]pairKey, 0, len(pairs))
-	for k := range pairs {
-		pkeys = append(pkeys, k)
-	}
-	sort.Slice(pkeys, func(i, j int) bool {
-		if c := pkeys[i].c.Compare(pkeys[j].c); c != 0 {
-			return c < 0
-		}
-		return pkeys[i].s.Compare(pkeys[j].s) < 0
-	})
-	for _, k := range pkeys {
-		p := pairs[k]
-		p.Names = names[k.s]
-		t.Pairs = append(t.Pairs, *p)
-	}
-
-	// Certificate inventory, by SHA-256.
-	subjects := map[string][]string{}
-	var certIdx []int32
-	for idx := range certConns {
-		certIdx = append(certIdx, idx)
-	}
-	sort.Slice(certIdx, func(i, j int) bool { return m.infos[certIdx[i]].SHA256 < m.infos[certIdx[j]].SHA256 })
-	for _, idx := range certIdx {
-		i := m.infos[idx]
-		subjects[i.Subject] = append(subjects[i.Subject], i.SHA256)
-	}
-	for _, idx := range certIdx {
-		i := m.infos[idx]
-		c := InventoryCert{SHA256: i.SHA256, Serial: i.Serial, Subject: i.Subject, Issuer: i.Issuer, CommonName: i.SubjectCN,
-			NotBefore: timePtr(i.NotBefore), NotAfter: timePtr(i.NotAfter), FirstSeen: Time{certFirst[idx]}, LastSeen: Time{certLast[idx]},
-			Connections: certConns[idx], PresentedBy: []Presenter{}, SameSubject: []string{}, ParseError: i.ParseError,
-			Trust: append([]InventoryTrust{}, m.trust[idx]...)}
-		if !i.NotAfter.IsZero() {
-			status, days := i.ValidAt(certFirst[idx])
-			c.ValidityAtCapture = status
-			if status != "valid" {
-				c.ValidityAtCapture = fmt.Sprintf("%s (%d days)", status, days)
-			}
-		}
-		if i.Subject != "" {
-			for _, other := range subjects[i.Subject] {
-				if other != i.SHA256 {
-					c.SameSubject = append(c.SameSubject, other)
-				}
-			}
-		}
-		for k, n := range pres {
-			if k.cert == idx {
-				c.PresentedBy = append(c.PresentedBy, Presenter{Endpoint: k.endpoint, As: k.side.String(), Index: k.index, Connections: n})
-			}
-		}
-		sort.Slice(c.PresentedBy, func(a, b int) bool {
-			x, y := c.PresentedBy[a], c.PresentedBy[b]
-			if x.As != y.As {
-				return x.As > y.As // server first
-			}
-			if x.Endpoint != y.Endpoint {
-				return x.Endpoint < y.Endpoint
-			}
-			return x.Index < y.Index
-		})
-		t.Certificates = append(t.Certificates, c)
-	}
+	return refs, int(s.ncerts)
 }

@@ -175,7 +175,11 @@ func certificateChanges(t *Triage, told map[string]bool) []string {
 	for i := range t.Destinations {
 		d := &t.Destinations[i]
 		if d.CertificateChanged && !told[d.Server] {
-			out = append(out, fmt.Sprintf("%s presented %d different certificates during the captures%s.", destLabel(d.Server, d.Names), len(d.Certificates), certificateStory(d)))
+			n := fmt.Sprint(len(d.Certificates))
+			if d.CertificatesMore > 0 {
+				n = "more than " + n
+			}
+			out = append(out, fmt.Sprintf("%s presented %s different certificates during the captures%s.", destLabel(d.Server, d.Names), n, certificateStory(d)))
 		}
 	}
 	return out

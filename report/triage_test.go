@@ -6,10 +6,13 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
+	"unsafe"
 
 	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/diagnose"
@@ -378,7 +381,8 @@ func TestTriageTextCaps(t *testing.T) {
 	if err := WriteTriageText(&b, m.Triage(infos(1), nil, nil, "test"), false); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"… and 20 more pairs, all ok", "and 56 more"} {
+	// 20 presenters are kept (MaxListed), 4 named; the other 40 are counted.
+	for _, want := range []string{"… and 20 more pairs, all ok", "and 16 more, others x40"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("text lacks %q:\n%s", want, b.String())
 		}
@@ -395,5 +399,274 @@ func TestTriageManySucceeded(t *testing.T) {
 	want := "From 10.0.0.1: 10.0.1.1:5061 failed 1 of 1 times with unknown_ca sent by the server; the other 6 destinations (10.0.1.2:5061 … 10.0.1.7:5061) succeeded 6 of 6: about one call in 7 fails (1 of 7)."
 	if len(r.Patterns) == 0 || r.Patterns[0] != want {
 		t.Errorf("patterns %q\nwant %q", r.Patterns, want)
+	}
+}
+
+// TestConnSumSize keeps the per-connection summary of a Merger small: it is
+// kept for up to --max-matched connections (README, "Speed and memory").
+func TestConnSumSize(t *testing.T) {
+	const want = 136
+	if got := unsafe.Sizeof(connSum{}); got > want {
+		t.Errorf("connSum is %d bytes, want at most %d", got, want)
+	} else {
+		t.Logf("connSum is %d bytes", got)
+	}
+}
+
+// TestTriageCaps checks each cap of a Merger with small caps: what is kept,
+// what is counted as omitted, and the note.
+func TestTriageCaps(t *testing.T) {
+	ok, failed := diagnose.VerdictOK, diagnose.VerdictFailed
+	tests := []struct {
+		name  string
+		opts  TriageOptions
+		conns func() []*diagnose.Connection
+		check func(t *testing.T, r *Triage)
+		note  string // a note that must be there
+	}{
+		{
+			name: "max matched: the lowest keys are matched, the rest counted once each",
+			opts: TriageOptions{MaxMatched: 4},
+			conns: func() []*diagnose.Connection {
+				var cs []*diagnose.Connection
+				// six connections, each seen in captures 0 and 1
+				for i := range 6 {
+					for capture := range 2 {
+						cs = append(cs, tconn(capture, uint64(i+1), fmt.Sprintf("10.0.0.1:%d", 40000+i), "10.0.1.1:5061", time.Duration(i)*time.Second, uint32(i+1), ok, "", nil))
+					}
+				}
+				return cs
+			},
+			check: func(t *testing.T, r *Triage) {
+				// Kept for matching: the four views that started first,
+				// both views of connections 1 and 2, counted once each. The
+				// views of 3 to 6 are counted unmatched, each once.
+				if r.Omitted.Unmatched != 8 || r.Summary.Connections != 10 || r.Duplicates.Connections != 2 {
+					t.Errorf("unmatched %d, connections %d, duplicates %d; want 8, 10, 2", r.Omitted.Unmatched, r.Summary.Connections, r.Duplicates.Connections)
+				}
+			},
+			note: "only the first 4 connections were matched across captures; 8 more were counted without matching",
+		},
+		{
+			name: "max matched not hit: duplicates counted once",
+			opts: TriageOptions{MaxMatched: 12},
+			conns: func() []*diagnose.Connection {
+				var cs []*diagnose.Connection
+				for i := range 6 {
+					for capture := range 2 {
+						cs = append(cs, tconn(capture, uint64(i+1), fmt.Sprintf("10.0.0.1:%d", 40000+i), "10.0.1.1:5061", time.Duration(i)*time.Second, uint32(i+1), ok, "", nil))
+					}
+				}
+				return cs
+			},
+			check: func(t *testing.T, r *Triage) {
+				if r.Omitted.Unmatched != 0 || r.Summary.Connections != 6 || r.Duplicates.Connections != 6 {
+					t.Errorf("unmatched %d, connections %d, duplicates %d; want 0, 6, 6", r.Omitted.Unmatched, r.Summary.Connections, r.Duplicates.Connections)
+				}
+			},
+		},
+		{
+			name: "destinations",
+			opts: TriageOptions{MaxDestinations: 2},
+			conns: func() []*diagnose.Connection {
+				var cs []*diagnose.Connection
+				for i := range 5 {
+					cs = append(cs, tconn(0, uint64(i+1), "10.0.0.1:40000", fmt.Sprintf("10.0.1.%d:5061", i+1), 0, uint32(i+1), failed, "unknown_ca", nil))
+				}
+				return cs
+			},
+			check: func(t *testing.T, r *Triage) {
+				if len(r.Destinations) != 2 || r.Omitted.Destinations != 3 || r.Summary.Connections != 5 {
+					t.Errorf("%d destinations, %d omitted, %d connections; want 2, 3, 5", len(r.Destinations), r.Omitted.Destinations, r.Summary.Connections)
+				}
+			},
+			note: "the destinations table lists the first 2 destinations met; 3 connections to others are counted only in the summary",
+		},
+		{
+			name: "pairs and clients listed",
+			opts: TriageOptions{MaxPairs: 3, MaxListed: 2},
+			conns: func() []*diagnose.Connection {
+				var cs []*diagnose.Connection
+				for i := range 5 {
+					cs = append(cs, tconn(0, uint64(i+1), fmt.Sprintf("10.0.0.%d:40000", i+1), "10.0.1.1:5061", 0, uint32(i+1), ok, "", nil))
+				}
+				return cs
+			},
+			check: func(t *testing.T, r *Triage) {
+				if len(r.Pairs) != 3 || r.Omitted.Pairs != 2 {
+					t.Errorf("%d pairs, %d omitted; want 3, 2", len(r.Pairs), r.Omitted.Pairs)
+				}
+				if d := r.Destinations[0]; len(d.Clients) != 2 || d.ClientsMore != 1 || d.Attempts != 5 {
+					t.Errorf("clients %q and %d more, %d attempts; want 2, 1 more, 5", d.Clients, d.ClientsMore, d.Attempts)
+				}
+			},
+			note: "the pairs table lists the first 3 client and destination pairs met; 2 connections of other pairs",
+		},
+		{
+			name: "certificates, leaf certificates of a destination, same subject",
+			opts: TriageOptions{MaxCertificates: 4, MaxListed: 2},
+			conns: func() []*diagnose.Connection {
+				var cs []*diagnose.Connection
+				for i := range 6 {
+					leaf := fakeCert(fmt.Sprintf("%02x", i), fmt.Sprint(i), "sbc")
+					cs = append(cs, tconn(0, uint64(i+1), "10.0.0.1:40000", "10.0.1.1:5061", time.Duration(i)*time.Second, uint32(i+1), failed, "unknown_ca", leaf))
+				}
+				return cs
+			},
+			check: func(t *testing.T, r *Triage) {
+				if len(r.Certificates) != 4 || r.Omitted.Certificates != 2 {
+					t.Errorf("%d certificates, %d omitted; want 4, 2", len(r.Certificates), r.Omitted.Certificates)
+				}
+				for _, c := range r.Certificates {
+					if len(c.SameSubject) != 2 || c.SameSubjectMore != 1 {
+						t.Errorf("%s: same subject %q and %d more; want 2 and 1 more", c.SHA256, c.SameSubject, c.SameSubjectMore)
+					}
+				}
+				if d := r.Destinations[0]; len(d.Certificates) != 2 || d.CertificatesMore != 2 || !d.CertificateChanged {
+					t.Errorf("leaf certificates %d and more on %d connections (changed %v); want 2, 2, true", len(d.Certificates), d.CertificatesMore, d.CertificateChanged)
+				}
+			},
+			note: "the certificate inventory lists the first 4 distinct certificates met (and at most 8 of a connection); 2 more presented are not listed",
+		},
+		{
+			name: "presenters",
+			opts: TriageOptions{MaxListed: 2},
+			conns: func() []*diagnose.Connection {
+				var cs []*diagnose.Connection
+				leaf := fakeCert("aa", "01", "phone")
+				for i := range 5 {
+					c := tconn(0, uint64(i+1), fmt.Sprintf("10.0.0.%d:40000", i+1), "10.0.1.1:5061", 0, uint32(i+1), ok, "", nil)
+					c.Certificates = []diagnose.Certificate{{SentBy: diagnose.Client, Info: leaf, Time: c.Start}}
+					cs = append(cs, c)
+				}
+				return cs
+			},
+			check: func(t *testing.T, r *Triage) {
+				if c := r.Certificates[0]; len(c.PresentedBy) != 2 || c.PresentedByMore != 3 || c.Connections != 5 {
+					t.Errorf("presented by %d and %d more, %d connections; want 2, 3, 5", len(c.PresentedBy), c.PresentedByMore, c.Connections)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := NewMerger(tt.opts)
+			for _, c := range tt.conns() {
+				m.Add(c)
+			}
+			r := m.Triage(infos(2), nil, nil, "test")
+			tt.check(t, r)
+			if tt.note != "" && !slices.ContainsFunc(r.Notes, func(n string) bool { return strings.Contains(n, tt.note) }) {
+				t.Errorf("notes %q lack %q", r.Notes, tt.note)
+			}
+			// Triage leaves the Merger as it was: a second call agrees.
+			if again := m.Triage(infos(2), nil, nil, "test"); again.Summary.Connections != r.Summary.Connections || len(again.Notes) != len(r.Notes) {
+				t.Errorf("a second Triage differs: %d connections, %d notes", again.Summary.Connections, len(again.Notes))
+			}
+		})
+	}
+}
+
+// TestTriageSameSubjectFlood: thousands of certificates with one subject
+// make a bounded report (it was quadratic).
+func TestTriageSameSubjectFlood(t *testing.T) {
+	m := NewMerger(TriageOptions{})
+	const n = 3000
+	for i := range n {
+		leaf := fakeCert(fmt.Sprintf("%064x", i), fmt.Sprint(i), "sbc")
+		m.Add(tconn(0, uint64(i+1), "10.0.0.1:40000", "10.0.1.1:5061", time.Duration(i)*time.Millisecond, uint32(i+1), diagnose.VerdictOK, "", leaf))
+	}
+	r := m.Triage(infos(1), nil, nil, "test")
+	var b bytes.Buffer
+	if err := WriteTriageJSON(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if b.Len() > 10<<20 {
+		t.Errorf("JSON of %d certificates with one subject is %d bytes", n, b.Len())
+	}
+	for _, c := range r.Certificates {
+		if c.SameSubjectCount() != n-1 || len(c.SameSubject) > DefaultMaxListed {
+			t.Fatalf("%s: %d same subject listed, %d in all; want at most %d, %d", c.SHA256, len(c.SameSubject), c.SameSubjectCount(), DefaultMaxListed, n-1)
+		}
+	}
+}
+
+// TestTriageHugeNames: the inventory keeps at most maxInvString bytes of a
+// certificate's names, and still groups certificates by their whole subject.
+func TestTriageHugeNames(t *testing.T) {
+	m := NewMerger(TriageOptions{})
+	long := strings.Repeat("é", 3000) // 6,000 bytes
+	for i, subject := range []string{"CN=" + long + "a", "CN=" + long + "a", "CN=" + long + "b"} {
+		leaf := fakeCert(fmt.Sprintf("%064x", i), fmt.Sprint(i), long)
+		leaf.Subject, leaf.Issuer = subject, subject
+		m.Add(tconn(0, uint64(i+1), "10.0.0.1:40000", "10.0.1.1:5061", 0, uint32(i+1), diagnose.VerdictOK, "", leaf))
+	}
+	r := m.Triage(infos(1), nil, nil, "test")
+	for i, c := range r.Certificates {
+		for _, s := range []string{c.Subject, c.Issuer, c.CommonName} {
+			if len(s) > maxInvString || !strings.HasSuffix(s, "…") || !utf8.ValidString(s) {
+				t.Errorf("certificate %d keeps %d bytes (valid UTF-8 %v), want at most %d ending in …", i, len(s), utf8.ValidString(s), maxInvString)
+			}
+		}
+		want := 1 // the first two share their subject, though its first 1,024 bytes are all alike
+		if i == 2 {
+			want = 0
+		}
+		if c.SameSubjectCount() != want {
+			t.Errorf("certificate %d: %d with the same subject, want %d", i, c.SameSubjectCount(), want)
+		}
+	}
+}
+
+// TestTriageMaxMatchedOrder: with --max-matched hit, the result does not
+// depend on the order connections are added in, also from several
+// goroutines: the first started are matched, the rest counted unmatched.
+func TestTriageMaxMatchedOrder(t *testing.T) {
+	var conns []*diagnose.Connection
+	for i := range 40 {
+		for capture := range 2 {
+			v := diagnose.VerdictOK
+			if i%3 == 0 {
+				v = diagnose.VerdictFailed
+			}
+			conns = append(conns, tconn(capture, uint64(i+1), fmt.Sprintf("10.0.0.%d:40000", i%7+1), fmt.Sprintf("10.0.1.%d:5061", i%5+1),
+				time.Duration(i)*time.Second, uint32(i+1), v, "unknown_ca", nil))
+		}
+	}
+	run := func(order []int, workers int) string {
+		m := NewMerger(TriageOptions{MaxMatched: 30})
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					m.Add(conns[i])
+				}
+			}()
+		}
+		for _, i := range order {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+		var b bytes.Buffer
+		if err := WriteTriageJSON(&b, m.Triage(infos(2), nil, nil, "test")); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	order := make([]int, len(conns))
+	for i := range order {
+		order[i] = i
+	}
+	want := run(order, 1)
+	if !strings.Contains(want, `"unmatched": 50`) {
+		t.Fatalf("want 50 unmatched connections:\n%s", want)
+	}
+	slices.Reverse(order)
+	if got := run(order, 4); got != want {
+		t.Errorf("reversed order from 4 goroutines gives another result")
 	}
 }

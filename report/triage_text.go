@@ -40,6 +40,9 @@ func WriteTriageText(w io.Writer, t *Triage, color bool) error {
 			for _, c := range d.Certificates {
 				certs = append(certs, fmt.Sprintf("%s serial %s", c.SHA256[:min(len(c.SHA256), 12)], shortHex(c.Serial)))
 			}
+			if d.CertificatesMore > 0 {
+				certs = append(certs, fmt.Sprintf("others on %s", plural(d.CertificatesMore, "connection", "connections")))
+			}
 			cs := strings.Join(certs, ", ")
 			if d.CertificateChanged {
 				cs = "CHANGED: " + cs
@@ -133,11 +136,17 @@ func WriteTriageText(w io.Writer, t *Triage, color bool) error {
 				}
 				by = append(by, fmt.Sprintf("%s x%d", s, p.Connections))
 			}
+			if c.PresentedByMore > 0 {
+				by = append(by, fmt.Sprintf("others x%d", c.PresentedByMore))
+			}
 			note := ""
 			if len(c.SameSubject) > 0 {
 				var o []string
-				for _, s := range c.SameSubject {
+				for _, s := range c.SameSubject[:min(len(c.SameSubject), maxSameSubject)] {
 					o = append(o, s[:min(len(s), 12)])
+				}
+				if n := c.SameSubjectCount() - len(o); n > 0 {
+					o = append(o, fmt.Sprintf("and %d more", n))
 				}
 				note = "same subject as " + strings.Join(o, ", ") + ": stale copy in play?"
 			}
@@ -178,8 +187,9 @@ func WriteTriageText(w io.Writer, t *Triage, color bool) error {
 
 // Caps of the text tables (JSON lists everything).
 const (
-	maxPairLines  = 40 // pairs listed when there are more: all that failed first
-	maxPresenters = 4  // endpoints named per certificate
+	maxPairLines   = 40 // pairs listed when there are more: all that failed first
+	maxPresenters  = 4  // endpoints named per certificate
+	maxSameSubject = 5  // other certificates named per certificate
 )
 
 // pairsToShow returns the indexes of the pairs to list: all of them when

@@ -40,6 +40,9 @@ type TriageOptions struct {
 	Quiet          bool
 	// MaxDetail caps the problem connections listed in full.
 	MaxDetail int
+	// MaxMatched caps the connections kept to match the views of one
+	// connection in several captures (--max-matched).
+	MaxMatched int
 	// HTML is --html FILE: also write the self-contained HTML report there.
 	HTML string
 	// Trust, TrustFor, Node and ExpectName are analyze's trust flags.
@@ -75,7 +78,13 @@ merges them into one picture:
 
 A connection seen in two captures (taken on both ends, or twice) is counted
 once: matched by its addresses and ports and the client's initial sequence
-number, or its start time within 2 s when the SYN was not captured.
+number, or its start time within 2 s when the SYN was not captured. Up to
+--max-matched connections are kept for matching; beyond it the rest are
+counted unmatched and a note says how many. --max-conns is divided among
+the captures read at once (--jobs), so memory does not grow with them. The
+tables are capped too (2,000
+destinations, 10,000 pairs, 10,000 certificates, 20 items listed in a cell);
+the output says what was left out.
 
 Exit status: 0 when every connection is ok, 1 when any is not, 2 on bad
 usage or an unreadable input: a capture file, a folder or subfolder, or a
@@ -107,6 +116,9 @@ merged and reported).`,
 			if err := checkCaps(opts.MaxConns, opts.MaxBuffer, opts.MaxBufferTotal); err != nil {
 				return err
 			}
+			if opts.MaxMatched < 1 {
+				return fmt.Errorf("--max-matched must be at least 1, not %d", opts.MaxMatched)
+			}
 			if opts.Jobs < 1 {
 				return fmt.Errorf("--jobs must be at least 1, not %d", opts.Jobs)
 			}
@@ -121,11 +133,13 @@ merged and reported).`,
 	}
 	f := cmd.Flags()
 	addReportFlags(f, &opts.Format, &opts.MaxConns, &opts.MaxBuffer, &opts.MaxBufferTotal)
+	f.Lookup("max-conns").Usage = "connections tracked at once (about 2 KB each), shared by the captures read in parallel; beyond it the least recently active is ended early"
 	addPortFlags(f, &opts.Ports, &opts.AnyPort)
 	f.IntVar(&opts.Jobs, "jobs", runtime.NumCPU(), "captures read at once")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress display on standard error")
 	addTrustFlags(f, &opts.Trust, &opts.TrustFor, &opts.Node, &opts.ExpectName)
 	f.IntVar(&opts.MaxDetail, "max-detail", 200, "problem connections listed in full (all are counted)")
+	f.IntVar(&opts.MaxMatched, "max-matched", report.DefaultMaxMatched, "connections kept (about 140 bytes each) to match a connection seen in several captures; the rest are counted unmatched")
 	f.StringVar(&opts.HTML, "html", "", "also write a self-contained HTML `FILE` (ladder diagrams, certificates, trust verdicts) to attach to a case")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -273,13 +287,16 @@ func triageRun(opts *TriageOptions) error {
 	if err != nil {
 		return err
 	}
-	m := report.NewMerger(report.TriageOptions{MaxFailed: opts.MaxDetail})
+	m := report.NewMerger(report.TriageOptions{MaxFailed: opts.MaxDetail, MaxMatched: opts.MaxMatched})
 	var hashes *fileHashes
 	if opts.HTML != "" {
 		hashes = startHashes(files)
 	}
 	cache := certinfo.NewCache(4096)
 	budget := pcap.NewBudget(opts.MaxBufferTotal) // shared by the files read in parallel
+	// --max-conns is shared too, so that memory does not grow with --jobs.
+	perFile := *opts
+	perFile.MaxConns = max(1, opts.MaxConns/min(opts.Jobs, len(files)))
 	infos := make([]*pcap.CaptureInfo, len(files))
 	errs := make([]error, len(files))
 	nodes := make([]diagnose.CaptureNode, len(files))
@@ -292,7 +309,7 @@ func triageRun(opts *TriageOptions) error {
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				infos[i], errs[i] = triageFile(files[i], i, opts, ports, cache, budget, m, judge, &nodes[i], &bytesDone)
+				infos[i], errs[i] = triageFile(files[i], i, &perFile, ports, cache, budget, m, judge, &nodes[i], &bytesDone)
 				filesDone.Add(1)
 			}
 		}()

@@ -204,6 +204,9 @@ func TestTriageBadInput(t *testing.T) {
 		{"quoted glob", []string{"testdata/triage/captures/cucm7-pub*.cap"}, exitProblems,
 			nil, []string{"[1] testdata/triage/captures/cucm7-pub.cap"}, false},
 		{"bad jobs", []string{"--jobs", "0", "testdata/ok-tls13-go.pcap"}, exitTrouble, []string{"--jobs must be at least 1"}, nil, true},
+		{"bad max-matched", []string{"--max-matched", "0", "testdata/ok-tls13-go.pcap"}, exitTrouble, []string{"--max-matched must be at least 1"}, nil, true},
+		{"max-matched hit", []string{"--max-matched", "2", "testdata/triage/captures"}, exitProblems,
+			nil, []string{"only the first 2 connections were matched across captures;", "raise triage's --max-matched to match more"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
