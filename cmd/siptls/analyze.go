@@ -41,6 +41,9 @@ type AnalyzeOptions struct {
 	ExpectName []string
 	// HTML is --html FILE: also write the self-contained HTML report there.
 	HTML string
+	// MaxDetail is --max-detail: the problem connections the HTML report
+	// shows in full (all are counted).
+	MaxDetail int
 	// Version is written into the report (the binary's version; fixed in tests).
 	Version string
 	// Today is the date for "expires soon" warnings (the clock; fixed in tests).
@@ -116,6 +119,7 @@ path and the reason; results found before the problem are still shown). A
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "show each connection's timeline and whole certificate chains")
 	f.BoolVar(&opts.OnlyProblems, "problems", false, "list only connections whose verdict is not ok")
 	f.StringVar(&opts.HTML, "html", "", "also write a self-contained HTML `FILE` (ladder diagrams, certificates, trust verdicts) to attach to a case")
+	f.IntVar(&opts.MaxDetail, "max-detail", 200, "with --html: problem connections shown in full in the report (all are counted)")
 	addTrustFlags(f, &opts.Trust, &opts.TrustFor, &opts.Node, &opts.ExpectName)
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -140,7 +144,7 @@ func analyzeRun(opts *AnalyzeOptions) error {
 	var merger *report.Merger
 	var hashes *fileHashes
 	if opts.HTML != "" {
-		merger = report.NewMerger(report.TriageOptions{})
+		merger = report.NewMerger(report.TriageOptions{MaxFailed: opts.MaxDetail})
 		hashes = startHashes(opts.Inputs)
 	}
 	problems := 0
