@@ -60,10 +60,10 @@ func TestHostile(t *testing.T) {
 
 // result is what one run did.
 type result struct {
-	exit     int // 128+signal when killed
+	exit     int           // 128+signal when killed
 	elapsed  time.Duration // wall time
 	cpu      time.Duration // user and system CPU time
-	maxRSS   int64 // bytes
+	maxRSS   int64         // bytes
 	out      []byte
 	timedOut bool
 }
