@@ -56,6 +56,8 @@ show() {
 	LC_ALL=C.UTF-8 perl -CS -Mutf8 -ne 'chomp; s/([\x00-\x1f\x7f-\x9f])/sprintf("\\x%02x", ord $1)/ge; s/\|/\\|/g; print substr($_, 0, 110), (length > 110 ? "…" : "")' <<<"$1" 2>/dev/null || printf '%s' "${1:0:110}"
 }
 
+echo "siptls $(git describe --always --dirty 2>/dev/null || echo '?'), $scale corpus, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
+echo
 echo "| input | command | time | peak RSS | exit | message | check |"
 echo "|---|---|---|---|---|---|---|"
 while IFS=$'\t' read -r -a f; do
