@@ -25,7 +25,9 @@
 #   HOSTILE_KILL_FACTOR=N   see above
 #   HOSTILE_AS=BYTES        see above
 #
-# The case that needs a folder of mode 000 is skipped when run as root.
+# The case that needs a folder of mode 000 runs as nobody (setpriv) when the
+# script runs as root, and is skipped when setpriv is missing; DIR must then
+# be readable by nobody.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -68,15 +70,20 @@ while IFS=$'\t' read -r -a f; do
 	match=$(jq -r --arg n "$name" '.[] | select(.name == $n) | .match // ""' "$corpus/manifest.json" 2>/dev/null || true)
 	nomatch=$(jq -r --arg n "$name" '.[] | select(.name == $n) | .no_match // ""' "$corpus/manifest.json" 2>/dev/null || true)
 	cmd="siptls ${args[*]}"
+	as_user=()
 	if [ "$nonroot" = true ] && [ "$(id -u)" = 0 ]; then
-		echo "| $name: $input | \`$cmd\` | - | - | - | skipped: root reads a folder of mode 000 | - |"
-		continue
+		if ! command -v setpriv >/dev/null; then
+			echo "| $name: $input | \`$cmd\` | - | - | - | skipped: root reads a folder of mode 000 | - |"
+			continue
+		fi
+		as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+		cmd="$cmd (as nobody)"
 	fi
 	out=$runs/$name.out err=$runs/$name.err log=$runs/$name.time
 	kill_after=$(awk -v s="$secs" -v f="$factor" 'BEGIN { print s * f }')
 	code=0
 	(cd "$corpus" && /usr/bin/time -v -o "$log" timeout --foreground -s KILL "$kill_after" \
-		prlimit --as="$as" -- "$siptls" "${args[@]}" >"$out" 2>"$err" </dev/null) || code=$?
+		prlimit --as="$as" -- "${as_user[@]}" "$siptls" "${args[@]}" >"$out" 2>"$err" </dev/null) || code=$?
 	read -r wall rss < <(awk '
 		/Elapsed \(wall clock\)/ { n = split($NF, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i] }
 		/Maximum resident set size/ { rss = $NF }
