@@ -23,8 +23,13 @@ type Case struct {
 	// and standard error together must match and must not match ("" for
 	// none). Forbidden and control characters are checked for every case.
 	Match, NoMatch string
-	MaxRSS         int64         // peak RSS bound, bytes
-	MaxTime        time.Duration // wall time bound
+	MaxRSS         int64 // peak RSS bound, bytes
+	// SmallMaxRSS, when set, is the bound go test applies on the small
+	// corpus instead: tighter, for inputs that must be read in flat memory,
+	// so that the small tier catches what only the full size shows against
+	// MaxRSS.
+	SmallMaxRSS int64
+	MaxTime     time.Duration // wall time bound
 	// Pending says why the case fails on main today: the fix is being made.
 	// Pending cases are skipped by go test unless SIPTLS_HOSTILE_ALL=1.
 	Pending string
@@ -46,9 +51,9 @@ var Cases = []Case{
 	{Name: "stuck-handshake", Input: "300 connections stuck in an unfinished 1 MiB handshake message", Args: []string{"analyze", "--max-buffer", "32768", "stuck-handshake.pcap"}, Exit: []int{1}},
 	{Name: "cert-forever", Input: "one connection sending Certificate messages for ever", Args: []string{"analyze", "cert-forever.pcap"}, Exit: []int{1}},
 	{Name: "cert-forever-json", Input: "one connection sending Certificate messages for ever", Args: []string{"analyze", "--format", "json", "cert-forever.pcap"}, Exit: []int{1}},
-	{Name: "epb-1000mb", Input: "pcapng Enhanced Packet Block declaring 1,000 MB", Args: []string{"analyze", "epb-1000mb.pcapng"}, Exit: []int{2}, Match: `epb-1000mb\.pcapng`},
-	{Name: "nrb-flood", Input: "pcapng Name Resolution Blocks", Args: []string{"analyze", "nrb-flood.pcapng"}, Exit: []int{1}},
-	{Name: "interfaces", Input: "pcapng with 100,000 interfaces interleaved with packets", Args: []string{"analyze", "interfaces.pcapng"}, Exit: []int{1}},
+	{Name: "epb-1000mb", Input: "pcapng Enhanced Packet Block declaring 1,000 MB", Args: []string{"analyze", "epb-1000mb.pcapng"}, Exit: []int{2}, Match: `epb-1000mb\.pcapng`, SmallMaxRSS: 32 << 20, Pending: "pcap reading: pcapng block lengths checked before the block is read"},
+	{Name: "nrb-flood", Input: "pcapng Name Resolution Blocks", Args: []string{"analyze", "nrb-flood.pcapng"}, Exit: []int{1}, SmallMaxRSS: 64 << 20, Pending: "pcap reading: name resolution records bounded"},
+	{Name: "interfaces", Input: "pcapng with 100,000 interfaces interleaved with packets", Args: []string{"analyze", "interfaces.pcapng"}, Exit: []int{1}, Pending: "pcap reading: interfaces kept incrementally (quadratic today)"},
 	{Name: "ooo-snaplen", Input: "out-of-order segments cut by the snaplen", Args: []string{"analyze", "ooo-snaplen.pcap"}, Exit: []int{1}},
 	{Name: "trust-devzero-folder", Input: "trust folder holding a symlink to /dev/zero", Args: []string{"analyze", "--trust", "trust-zero", "ok.pcap"}, Exit: []int{2}, Match: `zero`, Pending: "trust loader: regular files only, reads bounded"},
 	{Name: "trust-devzero-file", Input: "--trust /dev/zero", Args: []string{"analyze", "--trust", "/dev/zero", "ok.pcap"}, Exit: []int{2}, Match: `/dev/zero`, Pending: "trust loader: regular files only, reads bounded"},

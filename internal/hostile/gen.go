@@ -77,7 +77,7 @@ func sizesOf(s Scale) sizes {
 	return sizes{
 		synFlood: 20_000, hsFlood: 20_000, sameSubject: 2_000,
 		stuckConns: 300, stuckBytes: 48 << 10, certForever: 10e6,
-		epbWritten: 10e6, nrbBytes: 10e6, interfaces: 5_000,
+		epbWritten: 10e6, nrbBytes: 20e6, interfaces: 30_000,
 		oooSegments: 20_000, randomBytes: 20e6, liveConns: 300, liveRounds: 8,
 		epbDeclared: 1000e6, stuckDeclare: 1 << 20,
 	}
@@ -121,7 +121,7 @@ func Generate(dir string, scale Scale) error {
 	if err := specials(dir); err != nil {
 		return err
 	}
-	return writeManifest(dir)
+	return writeManifest(dir, scale)
 }
 
 func writeFile(name string, gen func(*bufio.Writer) error) error {
@@ -225,13 +225,16 @@ type entry struct {
 	NonRoot   bool     `json:"non_root,omitempty"`
 }
 
-// writeManifest writes manifest.json (every field of every case) and
-// manifest.tsv (name, exit statuses, seconds, MiB, pending, non-root, then
+// writeManifest writes manifest.json (every field of every case, with the
+// RSS bound of the scale) and manifest.tsv (name, exit statuses, seconds, MiB, pending, non-root, then
 // the arguments, one per field) for scripts/hostile.sh.
-func writeManifest(dir string) error {
+func writeManifest(dir string, scale Scale) error {
 	var es []entry
 	var tsv strings.Builder
 	for _, c := range Cases {
+		if scale == Small && c.SmallMaxRSS != 0 {
+			c.MaxRSS = c.SmallMaxRSS
+		}
 		es = append(es, entry{c.Name, c.Input, c.Args, c.Exit, c.Match, c.NoMatch, Forbidden, c.MaxRSS, c.MaxTime.Seconds(), c.Pending, c.NonRoot})
 		var codes []string
 		for _, e := range c.Exit {

@@ -2,6 +2,7 @@ package hostile
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -147,7 +148,7 @@ func wrap(path string, args []string) int {
 
 var forbidden = regexp.MustCompile(Forbidden)
 
-// problems lists how r breaks c's promises.
+// problems lists how r, a run on the small corpus, breaks c's promises.
 func (r result) problems(c Case) []string {
 	var ps []string
 	if r.timedOut {
@@ -158,8 +159,8 @@ func (r result) problems(c Case) []string {
 	if !r.timedOut && !slices.Contains(c.Exit, r.exit) {
 		ps = append(ps, fmt.Sprintf("exit status %d, want one of %v", r.exit, c.Exit))
 	}
-	if r.maxRSS > c.MaxRSS {
-		ps = append(ps, fmt.Sprintf("peak RSS %d MiB, more than %d MiB", r.maxRSS>>20, c.MaxRSS>>20))
+	if bound := cmp.Or(c.SmallMaxRSS, c.MaxRSS); r.maxRSS > bound {
+		ps = append(ps, fmt.Sprintf("peak RSS %d MiB, more than %d MiB", r.maxRSS>>20, bound>>20))
 	}
 	if m := forbidden.Find(r.out); m != nil {
 		ps = append(ps, fmt.Sprintf("output holds %q: a stack trace or runtime crash", m))
