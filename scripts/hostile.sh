@@ -99,8 +99,9 @@ while IFS=$'\t' read -r -a f; do
 	grep -qaP -- "$forbidden" "$out" "$err" && problems+=("stack trace")
 	iconv -f UTF-8 -t UTF-8 "$out" "$err" >/dev/null 2>&1 || problems+=("invalid UTF-8")
 	LC_ALL=C.UTF-8 grep -qaP '[\x00-\x08\x0b-\x1f\x7f\x{80}-\x{9f}]' "$out" "$err" 2>/dev/null && problems+=("control characters")
-	[ -n "$match" ] && ! cat "$out" "$err" | grep -qaP -- "$match" && problems+=("no match for $match")
-	[ -n "$nomatch" ] && cat "$out" "$err" | grep -qaP -- "$nomatch" && problems+=("matches $nomatch")
+	# grep reads the files itself: with pipefail, `cat | grep -q` fails when grep stops early.
+	[ -n "$match" ] && ! grep -qaP -- "$match" "$out" "$err" && problems+=("no match for $match")
+	[ -n "$nomatch" ] && grep -qaP -- "$nomatch" "$out" "$err" && problems+=("matches $nomatch")
 	check=pass
 	[ ${#problems[@]} -gt 0 ] && check="FAIL: $(IFS=';'; echo "${problems[*]}" | sed 's/;/; /g')"
 	[ "$pending" = pending ] && check="$check (pending)"
