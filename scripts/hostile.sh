@@ -7,7 +7,8 @@
 # DIR (default ${TMPDIR:-/tmp}/siptls-hostile) receives the siptls and
 # mkhostile binaries, the corpus (DIR/corpus, written by
 # `go run ./internal/cmd/mkhostile -scale full`, about 3.5 GB, unless
-# DIR/corpus/manifest.tsv is already there) and each run's output and
+# DIR/corpus/manifest.tsv is already there; its manifest is then rewritten from
+# the current cases) and each run's output and
 # /usr/bin/time -v log (DIR/runs). Each run of DIR/corpus/manifest.tsv goes
 # through /usr/bin/time -v, `timeout` (killed at HOSTILE_KILL_FACTOR times its
 # time bound, default 12: 60 s for the 5 s runs, 360 s for the 30 s floods)
@@ -48,6 +49,8 @@ go build -o "$dir/siptls" ./cmd/siptls || die "go build ./cmd/siptls failed"
 go build -o "$dir/mkhostile" ./internal/cmd/mkhostile || die "go build ./internal/cmd/mkhostile failed"
 if [ ! -s "$corpus/manifest.tsv" ]; then
 	"$dir/mkhostile" -scale "$scale" -o "$corpus" >&2 || die "mkhostile failed"
+else
+	"$dir/mkhostile" -scale "$scale" -o "$corpus" -manifest || die "mkhostile -manifest failed"
 fi
 siptls=$(cd "$dir" && pwd)/siptls
 runs=$(cd "$runs" && pwd)

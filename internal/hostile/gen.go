@@ -121,7 +121,7 @@ func Generate(dir string, scale Scale) error {
 	if err := specials(dir); err != nil {
 		return err
 	}
-	return writeManifest(dir, scale)
+	return WriteManifest(dir, scale)
 }
 
 func writeFile(name string, gen func(*bufio.Writer) error) error {
@@ -225,10 +225,11 @@ type entry struct {
 	NonRoot   bool     `json:"non_root,omitempty"`
 }
 
-// writeManifest writes manifest.json (every field of every case, with the
+// WriteManifest writes manifest.json (every field of every case, with the
 // RSS bound of the scale) and manifest.tsv (name, exit statuses, seconds, MiB, pending, non-root, then
-// the arguments, one per field) for scripts/hostile.sh.
-func writeManifest(dir string, scale Scale) error {
+// the arguments, one per field) for scripts/hostile.sh. Generate calls it;
+// alone, it brings the manifest of a corpus up to date with Cases.
+func WriteManifest(dir string, scale Scale) error {
 	var es []entry
 	var tsv strings.Builder
 	for _, c := range Cases {
