@@ -60,8 +60,8 @@ type sizes struct {
 	randomBytes  int64 // random bytes sent to 5061
 	liveConns    int   // connections alive at once
 	liveRounds   int   // application data exchanges on each
-	epbDeclared  uint32
-	stuckDeclare int
+	epbDeclared  uint32 // the length the huge Enhanced Packet Block declares
+	stuckDeclare int    // the length the stuck handshake messages declare
 }
 
 func sizesOf(s Scale) sizes {
@@ -263,8 +263,8 @@ var (
 	nodePort = func(n int) netip.AddrPort { return netip.AddrPortFrom(node, uint16(32768+n%28000)) }
 )
 
-// fullHandshake writes a mutual-TLS-less TLS 1.2 handshake that works, one
-// application data record each way, close_notify and FINs.
+// fullHandshake writes a TLS 1.2 handshake that works (server certificate
+// only), one application data record each way, close_notify and FINs.
 func fullHandshake(k *conn, sni string, ders ...[]byte) error {
 	steps := []func() error{
 		k.open,
@@ -301,8 +301,8 @@ func genOK(w *bufio.Writer, _ sizes) error {
 	return fullHandshake(newConn(s, &clock{}, nodePort(1), srv5061, 1000), "cucm8-sub1.clus2.lab", okCert())
 }
 
-// genSynFlood: z.synFlood connections from distinct addresses that send one
-// SYN to 5061 each, never answered.
+// genSynFlood: z.synFlood connections (distinct 4-tuples, 8 ports per client
+// address) that send one SYN each to 5061, never answered.
 func genSynFlood(w *bufio.Writer, z sizes) error {
 	s, err := newPcap(w, 262144)
 	if err != nil {
