@@ -47,19 +47,19 @@ func (s Scale) String() string {
 
 // sizes are the numbers each input is made of.
 type sizes struct {
-	synFlood     int   // connections that send one SYN
-	hsFlood      int   // connections that send SYN, SYN-ACK, ACK, ClientHello
-	sameSubject  int   // connections, each with its own certificate
-	stuckConns   int   // connections stuck in a 1 MiB handshake message
-	stuckBytes   int   // bytes of that message each one sends
-	certForever  int64 // bytes of Certificate messages
-	epbWritten   int64 // bytes of the huge block actually in the file
-	nrbBytes     int64 // bytes of Name Resolution Blocks
-	interfaces   int   // interfaces, each followed by one packet
-	oooSegments  int   // out-of-order segments
-	randomBytes  int64 // random bytes sent to 5061
-	liveConns    int   // connections alive at once
-	liveRounds   int   // application data exchanges on each
+	synFlood     int    // connections that send one SYN
+	hsFlood      int    // connections that send SYN, SYN-ACK, ACK, ClientHello
+	sameSubject  int    // connections, each with its own certificate
+	stuckConns   int    // connections stuck in a 1 MiB handshake message
+	stuckBytes   int    // bytes of that message each one sends
+	certForever  int64  // bytes of Certificate messages
+	epbWritten   int64  // bytes of the huge block actually in the file
+	nrbBytes     int64  // bytes of Name Resolution Blocks
+	interfaces   int    // interfaces, each followed by one packet
+	oooSegments  int    // out-of-order segments
+	randomBytes  int64  // random bytes sent to 5061
+	liveConns    int    // connections alive at once
+	liveRounds   int    // application data exchanges on each
 	epbDeclared  uint32 // the length the huge Enhanced Packet Block declares
 	stuckDeclare int    // the length the stuck handshake messages declare
 }
