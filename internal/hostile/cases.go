@@ -53,7 +53,9 @@ var Cases = []Case{
 	{Name: "cert-forever-json", Input: "one connection sending Certificate messages for ever", Args: []string{"analyze", "--format", "json", "cert-forever.pcap"}, Exit: []int{1}},
 	{Name: "epb-1000mb", Input: "pcapng Enhanced Packet Block declaring 1,000 MB", Args: []string{"analyze", "epb-1000mb.pcapng"}, Exit: []int{2}, Match: `epb-1000mb\.pcapng`, SmallMaxRSS: 32 << 20},
 	{Name: "nrb-flood", Input: "pcapng Name Resolution Blocks", Args: []string{"analyze", "nrb-flood.pcapng"}, Exit: []int{1}, SmallMaxRSS: 64 << 20},
-	{Name: "interfaces", Input: "pcapng with 100,000 interfaces interleaved with packets", Args: []string{"analyze", "interfaces.pcapng"}, Exit: []int{1}},
+	// Reading every interface, or refusing a section with more than a bound
+	// (exit 2, naming the file, as main does beyond 65,536), both keep the promise.
+	{Name: "interfaces", Input: "pcapng with 100,000 interfaces interleaved with packets", Args: []string{"analyze", "interfaces.pcapng"}, Exit: []int{1, 2}, Match: `connections|interfaces\.pcapng`},
 	{Name: "ooo-snaplen", Input: "out-of-order segments cut by the snaplen", Args: []string{"analyze", "ooo-snaplen.pcap"}, Exit: []int{1}},
 	{Name: "trust-devzero-folder", Input: "trust folder holding a symlink to /dev/zero", Args: []string{"analyze", "--trust", "trust-zero", "ok.pcap"}, Exit: []int{2}, Match: `zero`, Pending: "exit statuses: a trust file skipped as not regular (a note and exit 0 today) should give exit 2"},
 	{Name: "trust-devzero-file", Input: "--trust /dev/zero", Args: []string{"analyze", "--trust", "/dev/zero", "ok.pcap"}, Exit: []int{2}, Match: `/dev/zero`},
