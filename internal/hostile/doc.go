@@ -35,4 +35,7 @@
 // times its bound. Cases whose fix is not yet on main carry Case.Pending and
 // are skipped unless SIPTLS_HOSTILE_ALL=1; the case that needs an unreadable
 // folder is skipped when run as root, who reads any folder.
+//
+// The package builds on Linux only (FIFOs, wait4's ru_maxrss in KiB,
+// RLIMIT_AS, /dev/zero); elsewhere go test ./... passes it by.
 package hostile

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command mkhostile writes the hostile-input corpus of issue 9: every capture,
 // trust folder and triage folder that once broke siptls's promises (runs that
 // end by themselves, within 256 MiB, with one clear sentence and no stack
