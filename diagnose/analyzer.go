@@ -100,9 +100,9 @@ func Framer(b []byte) int {
 	}
 	if len(b) > 0 && b[0]&0x80 != 0 {
 		switch {
-		case len(b) < 5:
+		case len(b) < 5, len(b) < 13 && b[2] == tlsparse.SSLv2MsgServerHello:
 			return 0
-		case tlsparse.IsSSLv2ClientHello(b) || b[2] == tlsparse.SSLv2MsgServerHello:
+		case tlsparse.IsSSLv2ClientHello(b) || tlsparse.IsSSLv2ServerHello(b):
 			return tlsparse.SSLv2RecordLen(b)
 		}
 	}

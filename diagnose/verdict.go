@@ -518,10 +518,15 @@ func (st *connState) decideNoHandshake() {
 	cli, srv := st.ds(Client), st.ds(Server)
 	switch {
 	case cli.opaque > 0 || srv.opaque > 0:
-		if cli.records == 0 && srv.records == 0 {
+		// Records framed among bytes that are not TLS (SSLv2-format ones
+		// above all: any byte with the high bit set starts one) do not
+		// make the connection TLS; a hello would (see looksTLS).
+		if !st.looksTLS() {
 			c.Verdict, c.Reason = VerdictNotTLS, ReasonNotTLS
+			// Reading stops after maxOpaque bytes; the counts go on.
+			n := max(cli.opaque+srv.opaque, c.Stats[0].Bytes+c.Stats[1].Bytes)
 			c.Summary = fmt.Sprintf("The connection carried %d bytes that are not TLS records: the peer speaks another protocol on %s (for example SIP over plain TCP on a TLS port, or a transport mismatch in the SIP Trunk Security Profile).",
-				cli.opaque+srv.opaque, c.Server)
+				n, c.Server)
 			return
 		}
 	}

@@ -3,6 +3,7 @@ package diagnose
 import (
 	"bytes"
 	"encoding/pem"
+	"math/rand/v2"
 	"net/netip"
 	"os"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 
 	"github.com/siptls/siptls/pcap"
+	"github.com/siptls/siptls/tlsparse"
 )
 
 // Hand-built TLS records, just valid enough for the parser.
@@ -423,5 +425,26 @@ func TestCertificatesBounded(t *testing.T) {
 	c := run(t, pcap.RoleFromSYN, ss, 0)
 	if len(c.Certificates) != maxCertificates || c.CertificatesDropped != 10 {
 		t.Errorf("%d certificates kept, %d dropped; want %d and 10", len(c.Certificates), c.CertificatesDropped, maxCertificates)
+	}
+}
+
+// TestFramerRandomHighBitBytes checks that bytes with the high bit set are
+// not framed as SSLv2 records unless they hold an SSLv2 hello: random bytes
+// on 5061 must stay not_tls. Message type 4 (SERVER-HELLO) is forced, as a
+// type check alone let one buffer in 256 through.
+func TestFramerRandomHighBitBytes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	b := make([]byte, 64)
+	for i := range 20000 {
+		for j := range b {
+			b[j] = byte(rng.Uint32())
+		}
+		b[0] |= 0x80
+		if i%2 == 0 {
+			b[2] = tlsparse.SSLv2MsgServerHello
+		}
+		if n := Framer(b); n > 0 {
+			t.Fatalf("% x framed as a %d-byte record", b[:16], n)
+		}
 	}
 }

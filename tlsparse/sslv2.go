@@ -56,6 +56,20 @@ func IsSSLv2ClientHello(b []byte) bool {
 	return (b[3] == 0 && b[4] == 2) || (b[3] == 3 && b[4] <= 4)
 }
 
+// IsSSLv2ServerHello reports whether b starts with what can be an SSLv2
+// SERVER-HELLO record: a 2-byte header, message type 4, a session-id-hit
+// of 0 or 1, certificate type X.509 (1), version 0x0002, and a record
+// length equal to the fixed fields plus the three lengths they declare.
+// It needs the first 13 bytes; random bytes pass it about once in 2^40.
+func IsSSLv2ServerHello(b []byte) bool {
+	if len(b) < 13 || b[0]&0x80 == 0 || b[2] != SSLv2MsgServerHello || b[3] > 1 || b[4] != 1 || b[5] != 0 || b[6] != 2 {
+		return false
+	}
+	n := int(b[0]&0x7f)<<8 | int(b[1])
+	u16 := func(i int) int { return int(b[i])<<8 | int(b[i+1]) }
+	return n == 11+u16(7)+u16(9)+u16(11)
+}
+
 // SSLv2CipherSpec is a 3-byte SSLv2 cipher kind. Values whose first byte is
 // 0 are TLS cipher suites offered in an SSLv2-format ClientHello.
 type SSLv2CipherSpec uint32

@@ -116,6 +116,30 @@ func TestSSLv2ServerHelloAndError(t *testing.T) {
 		t.Errorf("ServerHello parsed as ClientHello: err = %v", err)
 	}
 
+	// IsSSLv2ServerHello: the real record, and the ways random bytes with
+	// the high bit set and message type 4 differ from one.
+	mut := func(i int, v byte) []byte { c := bytes.Clone(rec); c[i] = v; return c }
+	for _, tt := range []struct {
+		name string
+		in   []byte
+		want bool
+	}{
+		{"server hello", rec, true},
+		{"first 13 bytes", rec[:13], true},
+		{"12 bytes", rec[:12], false},
+		{"3-byte header", mut(0, rec[0]&0x7f), false},
+		{"session id hit 2", mut(3, 2), false},
+		{"certificate type 2", mut(4, 2), false},
+		{"version 0x0300", mut(5, 3), false},
+		{"record length off by one", mut(1, rec[1]+1), false},
+		{"certificate length off by one", mut(8, rec[8]+1), false},
+		{"client hello type", mut(2, SSLv2MsgClientHello), false},
+	} {
+		if got := IsSSLv2ServerHello(tt.in); got != tt.want {
+			t.Errorf("%s: IsSSLv2ServerHello = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+
 	// 3-byte header with padding.
 	padded := []byte{0x00, 0x05, 0x02, SSLv2MsgError, 0x00, 0x01, 0xee, 0xee}
 	e, err := ParseSSLv2Error(padded)
