@@ -142,7 +142,7 @@ type ConnStats struct {
 	// Evicted is set when the connection was ended early, still open,
 	// because MaxConns connections were tracked at once. Its later packets
 	// are counted in CaptureInfo.EvictedPackets, not taken for a new Conn
-	// (for the last min(MaxConns, 65536) connections evicted).
+	// (for the last 65,536 connections evicted).
 	Evicted bool
 
 	// Evidence of which end is the capture host (package diagnose weighs it).

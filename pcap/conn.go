@@ -156,16 +156,22 @@ func (rd *reader) evict() {
 }
 
 // maxEvictedKeys bounds the evicted connections remembered so that their
-// later packets are counted, not taken for new connections: as many as
-// MaxConns, at most this many (about 100 bytes each).
+// later packets are counted, not taken for new connections: the last this
+// many, whatever MaxConns (about 100 bytes each, 6.5 MB at most). With a
+// small MaxConns most evicted connections are still sending, so the ring
+// must not be as small as the table it guards.
 const maxEvictedKeys = 65536
 
 // rememberEvicted records the 4-tuple of an open connection ended early, in
-// a ring of at most min(MaxConns, maxEvictedKeys) 4-tuples.
+// a ring of at most maxEvictedKeys 4-tuples.
 func (rd *reader) rememberEvicted(k connKey) {
 	if rd.evictedKeys == nil {
 		rd.evictedKeys = make(map[connKey]struct{})
-		rd.evictedRing = make([]connKey, min(rd.opts.MaxConns, maxEvictedKeys))
+	}
+	if len(rd.evictedRing) < maxEvictedKeys {
+		rd.evictedRing = append(rd.evictedRing, k)
+		rd.evictedKeys[k] = struct{}{}
+		return
 	}
 	if old := rd.evictedRing[rd.evictedNext]; old != (connKey{}) {
 		delete(rd.evictedKeys, old)

@@ -235,6 +235,33 @@ func TestEvictedContinuation(t *testing.T) {
 	}
 }
 
+// TestEvictedAnswers: a SYN-ACK answering a connection evicted after its
+// SYN belongs to it (counted, not a new connection), and connections
+// evicted beyond MaxConns are all remembered, not only the last MaxConns.
+func TestEvictedAnswers(t *testing.T) {
+	var recs []record
+	conv := func(port int, at time.Duration, pkts []pkt) {
+		cv := defaultConv()
+		cv.client = fmt.Sprintf("10.0.0.1:%d", port)
+		cv.start = t0.Add(at)
+		recs = append(recs, cv.records(t, pkts)...)
+	}
+	for i, port := range []int{40000, 40001, 40002} { // each SYN evicts the one before
+		conv(port, time.Duration(i)*time.Second, []pkt{{c2s: true, flags: "S", seq: 0}})
+	}
+	for i, port := range []int{40000, 40001} {
+		conv(port, time.Duration(3+i)*time.Second, []pkt{{flags: "SA", seq: 0, ack: 1}})
+	}
+	rec := newRecorder()
+	info, err := readBytes(t, writePcap(t, layers.LinkTypeEthernet, recs, false), Options{MaxConns: 1}, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Conns != 3 || info.EvictedPackets != 2 || info.ConnsEvicted != 2 {
+		t.Errorf("%d connections, %d evicted, %d packets after eviction; want 3, 2 and 2", info.Conns, info.ConnsEvicted, info.EvictedPackets)
+	}
+}
+
 // TestBudget: bytes held across connections are charged to the shared
 // Budget and given back when the connections end; the direction whose
 // growth exceeds it stops being buffered and reports a cap hit.

@@ -53,10 +53,11 @@ func (rd *reader) tcpPacket(data []byte, ci *gopacket.CaptureInfo, v6 bool) {
 			c = nil
 		}
 	}
-	if c == nil && !syn && !synAck {
+	if c == nil && !syn {
 		if _, ok := rd.evictedKeys[k]; ok {
-			// the rest of a connection MaxConns ended early: counted, and
-			// not a new attempt
+			// the rest of a connection MaxConns ended early (its SYN-ACK
+			// too, when the SYN was all it had sent): counted, and not a
+			// new attempt; only a SYN starts one on its 4-tuple
 			rd.info.EvictedPackets++
 			return
 		}
