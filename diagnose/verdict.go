@@ -93,7 +93,7 @@ func (st *connState) capHit(stats *pcap.ConnStats) {
 		if n <= 0 {
 			n = pcap.DefaultMaxConns
 		}
-		cap = fmt.Sprintf("The connection was still open when it was ended early in frame %d because %d connections were open at once (--max-conns %d)", c.EndFrame, n, n)
+		cap = fmt.Sprintf("The connection was still open, last active in frame %d, when it was ended early because %d connections were open at once (--max-conns %d); its later packets are counted, not analysed", c.EndFrame, n, n)
 	} else if st.budgetHit || stats != nil && stats.BudgetHit {
 		cap = fmt.Sprintf("The bytes buffered across all connections reached their budget (--max-buffer-total %d)", st.a.budget.Max())
 	} else {
@@ -109,11 +109,17 @@ func (st *connState) capHit(stats *pcap.ConnStats) {
 			}
 		}
 	}
-	before := c.Summary
+	before, label := c.Summary, " What was seen before: "
+	if stats != nil && stats.Evicted && len(c.Events) > 0 {
+		// The verdict's sentence would speak of the capture's end, which
+		// this is not: say what was seen last instead.
+		e := c.Events[len(c.Events)-1]
+		before, label = fmt.Sprintf("%s from the %s in frame %d.", e.What, e.From, e.Frame), " What was seen last: "
+	}
 	c.Verdict, c.Reason, c.AbortedBy = VerdictIncomplete, ReasonCapHit, "none"
 	c.Summary = cap + ", so the analysis of this connection is cut short and its outcome is not judged."
 	if before != "" {
-		c.Summary += " What was seen before: " + before
+		c.Summary += label + before
 	}
 }
 

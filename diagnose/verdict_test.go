@@ -331,7 +331,7 @@ func TestVerdicts(t *testing.T) {
 		{name: "framing lost inside the Certificate: the begun message is partial", steps: steps(tcpOpen(), []step{c2s(clientHello()), s2c(serverHello()), s2c(record(22, chain[:300])), {dir: pcap.ServerToClient, data: certificateRequest(), afterGap: true}, s2c(helloDone)}, clientDone, []step{s2c(ccs), s2c(finished), c2s(appData), s2c(appData)}),
 			verdict: VerdictOK, reason: ReasonApplicationData, wantCerts: 0, wantPartial: 1, eventsHave: []string{"CertificateRequest"}},
 		{name: "--max-conns ended it early: never failed", steps: steps(tcpOpen(), hello), stats: pcap.ConnStats{Evicted: true},
-			verdict: VerdictIncomplete, reason: ReasonCapHit, summaryHas: []string{"--max-conns 50000"}},
+			verdict: VerdictIncomplete, reason: ReasonCapHit, summaryHas: []string{"--max-conns 50000", "What was seen last: "}},
 		{name: "--max-buffer cut it short: a close is not judged", steps: steps(tcpOpen(), hello, []step{{ev: pcap.EventCapHit, dir: pcap.ServerToClient}, fin(pcap.ServerToClient)}), stats: pcap.ConnStats{CapHit: true},
 			verdict: VerdictIncomplete, reason: ReasonCapHit, summaryHas: []string{"--max-buffer 262144", "What was seen before"}},
 		{name: "an overlap with other content is a finding, not a verdict", steps: steps(tcpOpen(), done, []step{{ev: pcap.EventOverlap, dir: pcap.ServerToClient}, c2s(appData), s2c(appData)}),
