@@ -409,18 +409,31 @@ func genStuck(w *bufio.Writer, z sizes) error {
 	return nil
 }
 
-// genCertForever: one connection whose server, after its ServerHello, sends
-// Certificate messages (one certificate each) until z.certForever bytes.
-func genCertForever(w *bufio.Writer, z sizes) error {
-	s, err := newPcap(w, 262144)
+// openOne starts a capture with the given snap length holding one TCP
+// connection to 5061, opened with its three-way handshake, and, with
+// hello, the client's ClientHello.
+func openOne(w *bufio.Writer, snaplen int, hello bool) (*conn, error) {
+	s, err := newPcap(w, snaplen)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	k := newConn(s, &clock{}, nodePort(1), srv5061, 1)
 	if err := k.open(); err != nil {
-		return err
+		return nil, err
 	}
-	if err := k.write(client, record(recHandshake, clientHello("cucm8-sub1.clus2.lab")), 1448); err != nil {
+	if hello {
+		if err := k.write(client, record(recHandshake, clientHello("cucm8-sub1.clus2.lab")), 1448); err != nil {
+			return nil, err
+		}
+	}
+	return k, nil
+}
+
+// genCertForever: one connection whose server, after its ServerHello, sends
+// Certificate messages (one certificate each) until z.certForever bytes.
+func genCertForever(w *bufio.Writer, z sizes) error {
+	k, err := openOne(w, 262144, true)
+	if err != nil {
 		return err
 	}
 	if err := k.write(server, record(recHandshake, serverHello()), 1448); err != nil {
@@ -565,15 +578,8 @@ func genInterfaces(w *bufio.Writer, z sizes) error {
 // genOOO: one connection whose server sends z.oooSegments full-size segments
 // in descending sequence order, each cut to 68 bytes by the snap length.
 func genOOO(w *bufio.Writer, z sizes) error {
-	s, err := newPcap(w, 68)
+	k, err := openOne(w, 68, true)
 	if err != nil {
-		return err
-	}
-	k := newConn(s, &clock{}, nodePort(1), srv5061, 1)
-	if err := k.open(); err != nil {
-		return err
-	}
-	if err := k.write(client, record(recHandshake, clientHello("cucm8-sub1.clus2.lab")), 1448); err != nil {
 		return err
 	}
 	base := k.next[server]
@@ -604,12 +610,8 @@ func genCutAfterHeader(w *bufio.Writer, z sizes) error {
 // genRandom: a connection to 5061 whose client sends z.randomBytes random
 // bytes, then both sides close.
 func genRandom(w *bufio.Writer, z sizes) error {
-	s, err := newPcap(w, 262144)
+	k, err := openOne(w, 262144, false)
 	if err != nil {
-		return err
-	}
-	k := newConn(s, &clock{}, nodePort(1), srv5061, 1)
-	if err := k.open(); err != nil {
 		return err
 	}
 	rng := rand.NewChaCha8([32]byte{9})
