@@ -36,16 +36,13 @@ func (e *heldSeg) end() uint64 { return e.off + uint64(len(e.data)) + e.gap }
 
 // half is one direction of a connection.
 type half struct {
-	framer   Framer // Options.ConnFramer's, or Options.Framer
-	known    bool   // next and off are valid
-	next     uint32 // next expected sequence number
-	off      uint64 // stream offset of next
-	stopped  bool   // Data returned false
-	resync   bool   // after a gap: the next unit must start at a segment start the Framer accepts
-	afterGap bool   // the next unit delivered is the first after a gap
-	finKnown bool
-	finDone  bool
-	finOff   uint64
+	framer   Framer   // Options.ConnFramer's, or Options.Framer
+	state    dirState // where the direction is in its life
+	next     uint32   // next expected sequence number (when state.known())
+	off      uint64   // stream offset of next (when state.known())
+	afterGap bool     // the next unit delivered is the first after a gap
+	fin      finState // whether a FIN was seen, and passed
+	finOff   uint64   // stream offset of the FIN (unless fin is noFIN)
 
 	// The buffers, made when the direction first carries a byte and freed
 	// when it is released: a connection that never carries data (a SYN
@@ -64,6 +61,39 @@ type half struct {
 	// retransmission from a conflicting copy of the same bytes.
 	recent [2]segSum
 }
+
+// dirState is where a direction is in its life. A direction starts
+// unknown, becomes inSync at its SYN (or resyncing when its first segment
+// is not one: it began before the capture), goes from inSync to resyncing
+// when a gap hides a unit boundary and back when syncPend finds one, and
+// ends stopped when the Handler or the Budget says so; a stopped direction
+// only counts its bytes.
+type dirState uint8
+
+const (
+	unknown   dirState = iota // no sequence number yet: next and off are not valid
+	inSync                    // units are cut where the Framer says
+	resyncing                 // after a gap: the next unit must start at a segment start the Framer accepts
+	stopped                   // Data returned false, or the Budget was exceeded
+)
+
+// known reports whether the direction's next and off are valid.
+func (s dirState) known() bool { return s != unknown }
+
+// resyncing reports whether the direction looks for a unit boundary.
+func (s dirState) resyncing() bool { return s == resyncing }
+
+// stopped reports whether the direction's bytes are only counted.
+func (s dirState) stopped() bool { return s == stopped }
+
+// finState is what a direction knows of its FIN.
+type finState uint8
+
+const (
+	noFIN     finState = iota // no FIN seen
+	finAhead                  // a FIN was seen at finOff, not reached yet
+	finPassed                 // the FIN's sequence number was consumed
+)
 
 // bufs is what a direction buffers: the unit being filled, bytes the Framer
 // has not decided on, held out-of-order pieces, and after a stop the ranges
@@ -176,14 +206,14 @@ func (h *half) countOnly(o, end uint64) uint64 {
 // untouched reports whether no payload byte of this direction has been
 // delivered, held or buffered yet.
 func (h *half) untouched() bool {
-	return h.off == 0 && !h.stopped && (h.bufs == nil || h.unit == nil && len(h.pend) == 0 && len(h.held) == 0 && h.skip == 0)
+	return h.off == 0 && !h.state.stopped() && (h.bufs == nil || h.unit == nil && len(h.pend) == 0 && len(h.held) == 0 && h.skip == 0)
 }
 
 // idle reports whether the direction's buffers hold nothing, so that they
 // can be given back until the next byte needs them.
 func (h *half) idle() bool {
 	b := h.bufs
-	return b.unit == nil && len(b.pend) == 0 && len(b.held) == 0 && b.skip == 0 && len(b.seen) == 0 && b.syncSkipped == 0 && !h.resync
+	return b.unit == nil && len(b.pend) == 0 && len(b.held) == 0 && b.skip == 0 && len(b.seen) == 0 && b.syncSkipped == 0 && !h.state.resyncing()
 }
 
 // ensure makes the direction's buffers.
@@ -194,18 +224,18 @@ func (h *half) ensure() {
 }
 
 func (h *half) start(next uint32) {
-	h.known = true
+	h.state = inSync
 	h.next = next
 	h.off = 0
-	h.resync, h.afterGap = false, false
+	h.afterGap = false
 }
 
 // advance moves the next expected byte n bytes on, past a FIN if it is reached.
 func (h *half) advance(n uint64) {
 	h.off += n
 	h.next += uint32(n)
-	if h.finKnown && !h.finDone && h.off == h.finOff {
-		h.finDone = true
+	if h.atFIN() {
+		h.fin = finPassed
 		h.off++
 		h.next++
 	}
@@ -380,12 +410,12 @@ func (rd *reader) data(c *conn, d Dir, seq uint32, payload []byte, missing int, 
 	}
 	o := int64(h.off) + int64(int32(seq-h.next))
 	end := o + int64(len(payload)) + int64(missing)
-	if fin && !h.finKnown && end >= 0 {
-		h.finKnown = true
+	if fin && h.fin == noFIN && end >= 0 {
+		h.fin = finAhead
 		h.finOff = uint64(end)
 	}
 	if len(payload) == 0 && missing == 0 {
-		if h.finKnown && !h.finDone && h.off == h.finOff {
+		if h.atFIN() {
 			h.advance(0)
 		}
 		return
@@ -413,7 +443,7 @@ func (rd *reader) data(c *conn, d Dir, seq uint32, payload []byte, missing int, 
 		}
 		o = cur
 	}
-	if h.stopped {
+	if h.state.stopped() {
 		n := h.countOnly(uint64(o), uint64(end))
 		st.Bytes[d] += n
 		st.Undelivered[d] += n
@@ -451,16 +481,20 @@ func (h *half) advanceNoFin(n uint64) {
 	h.next += uint32(n)
 }
 
+// finCheck consumes the FIN if the direction has reached it.
 func (h *half) finCheck() {
-	if h.finKnown && !h.finDone && h.off == h.finOff {
+	if h.atFIN() {
 		h.advance(0)
 	}
 }
 
+// atFIN reports whether the next expected byte is the FIN's.
+func (h *half) atFIN() bool { return h.fin == finAhead && h.off == h.finOff }
+
 // drain delivers held pieces that are now in order.
 func (rd *reader) drain(c *conn, d Dir, fi frameInfo) {
 	h := &c.half[d]
-	for len(h.held) > 0 && !h.stopped {
+	for len(h.held) > 0 && !h.state.stopped() {
 		e := h.held[0]
 		if e.off > h.off {
 			break
@@ -492,7 +526,7 @@ func (rd *reader) drain(c *conn, d Dir, fi frameInfo) {
 	if len(h.held) == 0 {
 		h.held = h.held[:0:0]
 	}
-	if h.stopped {
+	if h.state.stopped() {
 		rd.stopHeld(c, d)
 	}
 }
@@ -514,7 +548,7 @@ func (rd *reader) gap(c *conn, d Dir, n uint64, fi frameInfo, detail string) {
 // loses the framing: the reader then resynchronises (see syncPend).
 func (rd *reader) lose(c *conn, d Dir, n uint64, fi frameInfo) {
 	h := &c.half[d]
-	for n > 0 && !h.stopped {
+	for n > 0 && !h.state.stopped() {
 		switch {
 		case h.skip > 0:
 			k := min(h.skip, n)
@@ -539,7 +573,7 @@ func (rd *reader) lose(c *conn, d Dir, n uint64, fi frameInfo) {
 			h.marks = h.marks[:0]
 			h.advance(n)
 			n = 0
-			h.resync, h.afterGap = true, true
+			h.state, h.afterGap = resyncing, true
 		}
 	}
 	if n > 0 { // stopped meanwhile
@@ -557,7 +591,7 @@ func (rd *reader) lose(c *conn, d Dir, n uint64, fi frameInfo) {
 // end of a direction are reported.
 func (rd *reader) ackHint(c *conn, d Dir, ack uint32, fi frameInfo) {
 	h := &c.half[d]
-	if !h.known {
+	if !h.state.known() {
 		return
 	}
 	delta := int32(ack - h.next)
@@ -565,7 +599,7 @@ func (rd *reader) ackHint(c *conn, d Dir, ack uint32, fi frameInfo) {
 		return
 	}
 	ackOff := h.off + uint64(delta)
-	if h.finKnown && !h.finDone && ackOff == h.finOff+1 {
+	if h.fin == finAhead && ackOff == h.finOff+1 {
 		ackOff = h.finOff
 	}
 	if !h.ackKnown || ackOff > h.acked {
@@ -577,7 +611,7 @@ func (rd *reader) ackHint(c *conn, d Dir, ack uint32, fi frameInfo) {
 func (rd *reader) checkCap(c *conn, d Dir, fi frameInfo) {
 	h := &c.half[d]
 	max := rd.opts.MaxBuffer
-	for !h.stopped && h.buffered() > max {
+	for !h.state.stopped() && h.buffered() > max {
 		if len(h.held) > 0 {
 			first := h.held[0].off
 			if h.ackKnown && h.acked > h.off {
@@ -600,7 +634,7 @@ func (rd *reader) checkCap(c *conn, d Dir, fi frameInfo) {
 			}
 			continue
 		}
-		if h.resync && h.unit == nil {
+		if h.state.resyncing() && h.unit == nil {
 			// Looking for a unit boundary: give up the oldest candidates.
 			k := min(h.buffered()-max, len(h.pend))
 			c.st.Skipped[d] += uint64(k)
@@ -615,8 +649,7 @@ func (rd *reader) checkCap(c *conn, d Dir, fi frameInfo) {
 		c.st.CapHit = true
 		rd.event(c, EventCapHit, d, fi, h.next, 0, 0, "MaxBuffer: no unit boundary within "+itoa(n)+" bytes")
 		rd.event(c, EventGap, d, fi, h.next, 0, uint64(n), "bytes dropped at MaxBuffer")
-		h.resync = true
-		h.afterGap = true
+		h.state, h.afterGap = resyncing, true
 	}
 }
 
@@ -626,25 +659,25 @@ func (rd *reader) checkCap(c *conn, d Dir, fi frameInfo) {
 func (rd *reader) flush(c *conn, d Dir, fi frameInfo) {
 	h := &c.half[d]
 	if h.bufs == nil {
-		if !h.ackKnown || h.acked <= h.off || h.stopped {
+		if !h.ackKnown || h.acked <= h.off || h.state.stopped() {
 			return // nothing was ever buffered, nor acknowledged unseen
 		}
 		h.ensure()
 	}
-	for len(h.held) > 0 && !h.stopped {
+	for len(h.held) > 0 && !h.state.stopped() {
 		e := h.held[0]
 		if e.off > h.off {
 			rd.gap(c, d, e.off-h.off, frameInfo{e.frame, e.t}, "")
 		}
 		rd.drain(c, d, frameInfo{})
 	}
-	if h.stopped {
+	if h.state.stopped() {
 		return
 	}
-	if h.ackKnown && h.acked > h.off && (!h.finDone || h.acked > h.finOff) {
+	if h.ackKnown && h.acked > h.off && (h.fin != finPassed || h.acked > h.finOff) {
 		rd.gap(c, d, h.acked-h.off, h.ackFrame, "acknowledged by the peer but not captured")
 	}
-	if h.resync && len(h.pend) > 0 {
+	if h.state.resyncing() && len(h.pend) > 0 {
 		// the units found now were complete when their last byte came in
 		rd.syncPend(c, d, h.marks[len(h.marks)-1].fed, true)
 	}
@@ -655,14 +688,14 @@ func (rd *reader) flush(c *conn, d Dir, fi frameInfo) {
 // bytes are only counted, and the connection reports a cap hit.
 func (rd *reader) overBudget(c *conn, d Dir, fi frameInfo) {
 	h := &c.half[d]
-	if h.stopped || h.bufs == nil {
+	if h.state.stopped() || h.bufs == nil {
 		return
 	}
 	n := h.buffered()
 	c.st.CapHit, c.st.BudgetHit = true, true
 	rd.opts.Budget.Hit()
 	rd.event(c, EventCapHit, d, fi, h.next, 0, 0, "MaxBufferTotal: the "+itoa(rd.opts.Budget.Max())+" bytes buffered across all connections were reached; this direction stopped being read")
-	h.stopped = true
+	h.state = stopped
 	c.st.Undelivered[d] += uint64(len(h.unit) + len(h.pend))
 	h.unit, h.unitHoles, h.pend, h.marks = nil, nil, nil, nil
 	h.skip = 0
@@ -693,7 +726,7 @@ func (rd *reader) feed(c *conn, d Dir, b []byte, off uint64, segFrame uint64, fi
 		off += k
 	}
 	for len(b) > 0 {
-		if h.stopped {
+		if h.state.stopped() {
 			c.st.Undelivered[d] += uint64(len(b))
 			return
 		}
@@ -708,7 +741,7 @@ func (rd *reader) feed(c *conn, d Dir, b []byte, off uint64, segFrame uint64, fi
 			}
 			continue
 		}
-		if len(h.pend) > 0 || h.resync {
+		if len(h.pend) > 0 || h.state.resyncing() {
 			if len(h.pend) == 0 {
 				h.pendOff = off
 			}
@@ -716,7 +749,7 @@ func (rd *reader) feed(c *conn, d Dir, b []byte, off uint64, segFrame uint64, fi
 				h.marks = append(h.marks, mark{off, segFrame, fi})
 			}
 			h.pend = append(h.pend, b...)
-			if h.resync {
+			if h.state.resyncing() {
 				rd.syncPend(c, d, fi, false)
 			} else {
 				rd.framePend(c, d, fi)
@@ -817,7 +850,7 @@ func (rd *reader) syncPend(c *conn, d Dir, fi frameInfo, end bool) {
 		}
 		return
 	}
-	h.resync = false
+	h.state = inSync
 	rd.event(c, EventResync, d, frameInfo{h.frameAt(h.pendOff), h.fedAt(h.pendOff, fi).t}, h.next-uint32(len(h.pend)), 0, h.syncSkipped, "")
 	h.syncSkipped = 0
 	rd.framePend(c, d, fi)
@@ -855,7 +888,7 @@ func (rd *reader) confirm(b []byte, end bool) (ok, undecided bool) {
 // framePend cuts units from pend.
 func (rd *reader) framePend(c *conn, d Dir, fi frameInfo) {
 	h := &c.half[d]
-	for len(h.pend) > 0 && !h.stopped {
+	for len(h.pend) > 0 && !h.state.stopped() {
 		n := h.framer(h.pend)
 		switch {
 		case n > rd.opts.MaxBuffer:
@@ -882,7 +915,7 @@ func (rd *reader) framePend(c *conn, d Dir, fi frameInfo) {
 			h.consumePend(k)
 		}
 	}
-	if h.stopped && len(h.pend) > 0 {
+	if h.state.stopped() && len(h.pend) > 0 {
 		c.st.Undelivered[d] += uint64(len(h.pend))
 		h.pend = h.pend[:0]
 	}
@@ -896,7 +929,7 @@ func (rd *reader) deliver(c *conn, d Dir, b []byte, opaque bool, off, first uint
 	ok := rd.h.Data(&Data{Conn: &c.c, Dir: d, Bytes: b, Opaque: opaque, Offset: off,
 		FirstFrame: first, Frame: fi.frame, Time: fi.t, AfterGap: ag, Missing: missing})
 	if !ok {
-		h.stopped = true
+		h.state = stopped
 		c.st.Undelivered[d] += uint64(len(h.unit) + len(h.pend))
 		h.unit, h.unitHoles = nil, nil
 		h.pend, h.marks = nil, nil

@@ -131,10 +131,10 @@ func (rd *reader) tcpPacket(data []byte, ci *gopacket.CaptureInfo, v6 bool) {
 			// A stray segment from the server before its SYN-ACK (a stale
 			// ACK of an earlier connection, answered by the client's RST)
 			// does not fix where the server's bytes start: the SYN-ACK does.
-			if !h.known || h.untouched() {
+			if !h.state.known() || h.untouched() {
 				h.start(tcp.Seq + 1)
 			}
-			if o := &c.half[1-d]; !o.known {
+			if o := &c.half[1-d]; !o.state.known() {
 				o.start(tcp.Ack)
 			}
 			rd.event(c, EventSYNACK, d, fi, tcp.Seq, len(payload), 0, "")
@@ -149,10 +149,10 @@ func (rd *reader) tcpPacket(data []byte, ci *gopacket.CaptureInfo, v6 bool) {
 		rd.close(c)
 		return
 	}
-	if !h.known {
+	if !h.state.known() {
 		// the direction began before the capture: find the first unit boundary
 		h.start(seq)
-		h.resync, h.afterGap = true, true
+		h.state, h.afterGap = resyncing, true
 	}
 	if tcp.ACK && !tcp.SYN && d == ClientToServer && c.synAck && !c.hsAck && tcp.Ack == c.synAckISN+1 {
 		c.hsAck = true
