@@ -756,31 +756,63 @@ func (rd *reader) feed(c *conn, d Dir, b []byte, off uint64, segFrame uint64, fi
 			}
 			return
 		}
-		n := h.framer(b)
-		switch {
-		case n > rd.opts.MaxBuffer:
-			k := min(n, len(b))
-			rd.tooLarge(c, d, n, fi)
-			h.skip = uint64(n - k)
-			b, off = b[k:], off+uint64(k)
-		case n > 0 && n <= len(b):
-			rd.deliver(c, d, bytes.Clone(b[:n]), false, off, segFrame, fi, nil)
-			b, off = b[n:], off+uint64(n)
-		case n > 0:
-			h.unit = make([]byte, len(b), unitCap(n, len(b)))
-			copy(h.unit, b)
-			h.unitNeed, h.unitOff, h.unitFirst = n, off, segFrame
+		k, more := rd.frameOne(c, d, b, off, segFrame, fi, false)
+		if !more {
+			if k == 0 { // the Framer needs more bytes to decide
+				h.pend = append(h.pend[:0], b...)
+				h.pendOff = off
+				h.marks = append(h.marks[:0], mark{off, segFrame, fi})
+			}
 			return
-		case n == 0:
-			h.pend = append(h.pend[:0], b...)
-			h.pendOff = off
-			h.marks = append(h.marks[:0], mark{off, segFrame, fi})
-			return
-		default:
-			k := opaqueLen(n, len(b))
-			rd.deliver(c, d, bytes.Clone(b[:k]), true, off, segFrame, fi, nil)
-			b, off = b[k:], off+uint64(k)
 		}
+		b, off = b[k:], off+uint64(k)
+	}
+}
+
+// frameOne is the one place that acts on a Framer's answer. It frames b,
+// the next in-order bytes of direction d at stream offset off, and skips a
+// unit larger than MaxBuffer, delivers a whole or an opaque unit, or
+// starts filling a unit that b only begins. It returns how many bytes of b
+// it used, and false when the rest must wait for more bytes: a unit was
+// started with all of b, or the Framer could not decide (0 bytes used).
+// For bytes from pend (fromPend), the frames that carried them are looked
+// up in its marks; otherwise segFrame carried them all and fi completes
+// every unit.
+func (rd *reader) frameOne(c *conn, d Dir, b []byte, off, segFrame uint64, fi frameInfo, fromPend bool) (int, bool) {
+	h := &c.half[d]
+	first := func() uint64 {
+		if fromPend {
+			return h.frameAt(off)
+		}
+		return segFrame
+	}
+	fed := func(k int) frameInfo {
+		if fromPend {
+			return h.fedAt(off+uint64(k)-1, fi)
+		}
+		return fi
+	}
+	n := h.framer(b)
+	switch {
+	case n > rd.opts.MaxBuffer:
+		k := min(n, len(b))
+		rd.tooLarge(c, d, n, fi)
+		h.skip = uint64(n - k)
+		return k, true
+	case n > 0 && n <= len(b):
+		rd.deliver(c, d, bytes.Clone(b[:n]), false, off, first(), fed(n), nil)
+		return n, true
+	case n > 0:
+		h.unit = make([]byte, len(b), unitCap(n, len(b)))
+		copy(h.unit, b)
+		h.unitNeed, h.unitOff, h.unitFirst = n, off, first()
+		return len(b), false
+	case n == 0:
+		return 0, false
+	default:
+		k := opaqueLen(n, len(b))
+		rd.deliver(c, d, bytes.Clone(b[:k]), true, off, first(), fed(k), nil)
+		return k, true
 	}
 }
 
@@ -889,30 +921,12 @@ func (rd *reader) confirm(b []byte, end bool) (ok, undecided bool) {
 func (rd *reader) framePend(c *conn, d Dir, fi frameInfo) {
 	h := &c.half[d]
 	for len(h.pend) > 0 && !h.state.stopped() {
-		n := h.framer(h.pend)
-		switch {
-		case n > rd.opts.MaxBuffer:
-			k := min(n, len(h.pend))
-			rd.tooLarge(c, d, n, fi)
-			h.skip = uint64(n - k)
-			h.consumePend(k)
-		case n > 0 && n <= len(h.pend):
-			rd.deliver(c, d, bytes.Clone(h.pend[:n]), false, h.pendOff, h.frameAt(h.pendOff), h.fedAt(h.pendOff+uint64(n)-1, fi), nil)
-			h.consumePend(n)
-		case n > 0:
-			h.unit = make([]byte, len(h.pend), unitCap(n, len(h.pend)))
-			copy(h.unit, h.pend)
-			h.unitNeed, h.unitOff, h.unitFirst = n, h.pendOff, h.frameAt(h.pendOff)
-			h.pendOff += uint64(len(h.pend))
-			h.pend = h.pend[:0]
-			h.marks = h.marks[:0]
+		k, more := rd.frameOne(c, d, h.pend, h.pendOff, 0, fi, true)
+		if k > 0 {
+			h.consumePend(k) // all of it when a unit was started
+		}
+		if !more {
 			return
-		case n == 0:
-			return
-		default:
-			k := opaqueLen(n, len(h.pend))
-			rd.deliver(c, d, bytes.Clone(h.pend[:k]), true, h.pendOff, h.frameAt(h.pendOff), h.fedAt(h.pendOff+uint64(k)-1, fi), nil)
-			h.consumePend(k)
 		}
 	}
 	if h.state.stopped() && len(h.pend) > 0 {
