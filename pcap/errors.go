@@ -3,6 +3,8 @@ package pcap
 import (
 	"fmt"
 	"io/fs"
+
+	"github.com/siptls/siptls/internal/regfile"
 )
 
 // Problem says what is wrong with an input file.
@@ -110,7 +112,7 @@ func (e *InputError) Error() string {
 	case ProblemDirectory:
 		return fmt.Sprintf("%s is a directory, not a capture file", n)
 	case ProblemNotRegular:
-		return fmt.Sprintf("%s is %s, not a capture file", n, fileKind(e.Mode))
+		return fmt.Sprintf("%s is %s, not a capture file", n, regfile.Kind(e.Mode))
 	case ProblemLinkType:
 		return fmt.Sprintf("%s uses link type %s (%d), which siptls cannot decode", n, linkTypeName(e.LinkType), e.LinkType)
 	case ProblemDamaged:

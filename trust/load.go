@@ -18,6 +18,8 @@ import (
 
 	"github.com/smallstep/pkcs7"
 
+	"github.com/siptls/siptls/internal/regfile"
+
 	"github.com/siptls/siptls/certinfo"
 )
 
@@ -347,6 +349,10 @@ func (s *Store) loadFile(fsys fs.FS, name, rel string) {
 		return
 	}
 	f, err := fsys.Open(name)
+	if nr, ok := errors.AsType[*regfile.NotRegularError](err); ok {
+		notRegular(nr.Mode) // nonBlockingFS checked the opened file
+		return
+	}
 	if err != nil {
 		unreadable(err)
 		return

@@ -1,17 +1,19 @@
 package trust
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
+
+	"github.com/siptls/siptls/internal/regfile"
 )
 
-// nonBlockingFS is os.DirFS(dir) whose Open uses O_NONBLOCK: opening a
-// named pipe then returns at once instead of waiting for a writer, and
-// loadFile, seeing from the opened file's mode that it is no regular
-// file, skips it without reading. On regular files and folders O_NONBLOCK
-// changes nothing.
+// nonBlockingFS is os.DirFS(dir) whose Open opens files with
+// regfile.Open: opening a named pipe then returns at once instead of
+// waiting for a writer, with a *regfile.NotRegularError that loadFile
+// turns into a Skipped entry naming the kind of file. Folders open as
+// os.DirFS opens them.
 func nonBlockingFS(dir string) fs.FS {
 	return &nbFS{dir: dir, base: os.DirFS(dir)}
 }
@@ -26,7 +28,14 @@ func (n *nbFS) Open(name string) (fs.File, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
-	f, err := os.OpenFile(filepath.Join(n.dir, filepath.FromSlash(name)), os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, _, err := regfile.Open(filepath.Join(n.dir, filepath.FromSlash(name)))
+	if nr, ok := errors.AsType[*regfile.NotRegularError](err); ok {
+		if nr.Mode.IsDir() {
+			return n.base.Open(name)
+		}
+		nr.Path = name
+		return nil, nr
+	}
 	if err != nil {
 		// The error names the path as the caller gave it, as os.DirFS does.
 		if pe, ok := err.(*fs.PathError); ok {

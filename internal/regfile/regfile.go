@@ -1,0 +1,77 @@
+// Package regfile opens regular files without ever blocking on one that
+// is not: a named pipe with no writer, a device or a socket is refused
+// with a *NotRegularError instead of waited on. pcap.OpenFile and trust's
+// folder reader both open files through it.
+package regfile
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+)
+
+// NotRegularError reports a path that is not a regular file.
+type NotRegularError struct {
+	// Path is the path as given.
+	Path string
+	// Mode is its file mode (the type bits say which kind it is).
+	Mode fs.FileMode
+}
+
+// Error implements error: "/dev/zero is a character device".
+func (e *NotRegularError) Error() string { return e.Path + " is " + Kind(e.Mode) }
+
+// Open opens the regular file at path for reading, following symbolic
+// links, and returns it with its FileInfo taken from the opened handle. A
+// directory, named pipe, device or socket gives a *NotRegularError without
+// blocking: the file is opened non-blocking (where the system has a
+// non-blocking open), checked, and only then made blocking. Other failures
+// are returned as they are.
+func Open(path string) (*os.File, fs.FileInfo, error) {
+	f, err := openNoBlock(path)
+	if err != nil {
+		if errors.Is(err, errNotRegular) {
+			// a socket cannot be opened at all: say what it is
+			if st, serr := os.Stat(path); serr == nil && !st.Mode().IsRegular() {
+				return nil, nil, &NotRegularError{Path: path, Mode: st.Mode()}
+			}
+		}
+		return nil, nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	if !st.Mode().IsRegular() {
+		f.Close()
+		return nil, nil, &NotRegularError{Path: path, Mode: st.Mode()}
+	}
+	if err := setBlocking(f); err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, st, nil
+}
+
+// errNotRegular marks an open that failed because of the kind of file (a socket).
+var errNotRegular = errors.New("not a regular file")
+
+// Kind names the kind of a file that is not regular, with its article:
+// "a named pipe", "a socket", "a character device", "a block device",
+// "a directory".
+func Kind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	case m&fs.ModeDir != 0:
+		return "a directory"
+	}
+	return "not a regular file"
+}
