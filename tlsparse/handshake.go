@@ -185,6 +185,13 @@ func parseClientHello(r *reader, s cryptobyte.String) (*ClientHello, bool) {
 		m.Findings = append(m.Findings, Finding{Code: FindingNoNullCompression,
 			Detail: "legacy_compression_methods does not offer null"})
 	}
+	m.Findings = append(m.Findings, m.decodeExtensions()...)
+	return m, true
+}
+
+// decodeExtensions sets the fields that m's known extensions carry and
+// returns the findings about them.
+func (m *ClientHello) decodeExtensions() []Finding {
 	d := &extDecoder{}
 	for _, e := range m.Extensions {
 		if !d.first(e) {
@@ -262,8 +269,7 @@ func parseClientHello(r *reader, s cryptobyte.String) (*ClientHello, bool) {
 			m.SecureRenegotiation = true
 		}
 	}
-	m.Findings = append(m.Findings, d.findings...)
-	return m, true
+	return d.findings
 }
 
 // extKeyShareDraft is the code point TLS 1.3 drafts 22 and earlier used for
@@ -378,6 +384,13 @@ func parseServerHello(r *reader, s cryptobyte.String) (*ServerHello, bool) {
 		m.Findings = append(m.Findings, Finding{Code: FindingDowngradeSentinel,
 			Detail: fmt.Sprintf("server random ends with the RFC 8446 downgrade marker: the server supports TLS 1.3 but negotiated %s", below)})
 	}
+	m.Findings = append(m.Findings, m.decodeExtensions()...)
+	return m, true
+}
+
+// decodeExtensions sets the fields that m's known extensions carry and
+// returns the findings about them.
+func (m *ServerHello) decodeExtensions() []Finding {
 	hrr := m.IsHelloRetryRequest()
 	d := &extDecoder{}
 	for _, e := range m.Extensions {
@@ -427,8 +440,7 @@ func parseServerHello(r *reader, s cryptobyte.String) (*ServerHello, bool) {
 			m.SecureRenegotiation = true
 		}
 	}
-	m.Findings = append(m.Findings, d.findings...)
-	return m, true
+	return d.findings
 }
 
 // CertificateEntry is one certificate of a Certificate message. In TLS 1.2
