@@ -160,6 +160,13 @@ func walkTBS(cert, tbs cryptobyte.String, info *Info) error {
 	if tbs.Empty() {
 		return nil
 	}
+	return walkExtensions(tbs, info)
+}
+
+// walkExtensions reads the [3] extensions of a TBSCertificate, the rest of
+// tbs, into info: subjectAltName, keyUsage, extKeyUsage and
+// basicConstraints. It returns the first error, having read what it could.
+func walkExtensions(tbs cryptobyte.String, info *Info) error {
 	var extsWrap, exts cryptobyte.String
 	if !tbs.ReadASN1(&extsWrap, cbasn1.Tag(3).Constructed().ContextSpecific()) || !extsWrap.ReadASN1(&exts, cbasn1.SEQUENCE) {
 		return errors.New("tolerant read: malformed extensions")
