@@ -50,7 +50,6 @@ type frameInfo struct {
 
 // appendFrame appends the whole frame carrying p to buf.
 func (w *Writer) appendFrame(buf []byte, fi *frameInfo, p *Packet) []byte {
-	src, dst := &fi.ends[p.Side&1], &fi.ends[1-p.Side&1]
 	ipLen := 20
 	if fi.v6 {
 		ipLen = 40
@@ -62,6 +61,16 @@ func (w *Writer) appendFrame(buf []byte, fi *frameInfo, p *Packet) []byte {
 		tcpLen += tsOptionLen
 	}
 	l3 := ipLen + tcpLen + len(p.Payload)
+	buf = w.appendLink(buf, fi, p, l3)
+	ipStart := len(buf)
+	buf = appendIP(buf, fi, p, l3, tcpLen)
+	return appendTCP(buf, ipStart, fi, p, tcpLen)
+}
+
+// appendLink appends the link-layer header of the frame carrying p, whose
+// IP packet is l3 bytes long.
+func (w *Writer) appendLink(buf []byte, fi *frameInfo, p *Packet, l3 int) []byte {
+	src, dst := &fi.ends[p.Side&1], &fi.ends[1-p.Side&1]
 	etype := uint16(etherIPv4)
 	if fi.v6 {
 		etype = etherIPv6
@@ -125,8 +134,14 @@ func (w *Writer) appendFrame(buf []byte, fi *frameInfo, p *Packet) []byte {
 		buf = w.order.AppendUint32(buf, af)
 	case RawIP:
 	}
+	return buf
+}
 
-	// IP header.
+// appendIP appends the IP header of p, whose IP packet is l3 bytes long
+// and TCP header tcpLen bytes.
+func appendIP(buf []byte, fi *frameInfo, p *Packet, l3, tcpLen int) []byte {
+	be := binary.BigEndian
+	src, dst := &fi.ends[p.Side&1], &fi.ends[1-p.Side&1]
 	ipStart := len(buf)
 	sa, da := src.ap.Addr(), dst.ap.Addr()
 	if fi.v6 {
@@ -153,8 +168,14 @@ func (w *Writer) appendFrame(buf []byte, fi *frameInfo, p *Packet) []byte {
 		cs := ^fold(sum(buf[ipStart:], 0))
 		be.PutUint16(buf[ipStart+10:], cs)
 	}
+	return buf
+}
 
-	// TCP header.
+// appendTCP appends p's TCP segment, tcpLen bytes of header and its
+// payload, with its checksum over the IP header at buf[ipStart:].
+func appendTCP(buf []byte, ipStart int, fi *frameInfo, p *Packet, tcpLen int) []byte {
+	be := binary.BigEndian
+	src, dst := &fi.ends[p.Side&1], &fi.ends[1-p.Side&1]
 	tcpStart := len(buf)
 	buf = be.AppendUint16(buf, src.ap.Port())
 	buf = be.AppendUint16(buf, dst.ap.Port())
