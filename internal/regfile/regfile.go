@@ -57,21 +57,27 @@ func Open(path string) (*os.File, fs.FileInfo, error) {
 // errNotRegular marks an open that failed because of the kind of file (a socket).
 var errNotRegular = errors.New("not a regular file")
 
+// kinds names the kinds of file that are not regular, in the order Kind
+// tries their mode bits.
+var kinds = [...]struct {
+	bit  fs.FileMode
+	name string
+}{
+	{fs.ModeNamedPipe, "a named pipe"},
+	{fs.ModeSocket, "a socket"},
+	{fs.ModeCharDevice, "a character device"},
+	{fs.ModeDevice, "a block device"},
+	{fs.ModeDir, "a directory"},
+}
+
 // Kind names the kind of a file that is not regular, with its article:
 // "a named pipe", "a socket", "a character device", "a block device",
 // "a directory".
 func Kind(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a block device"
-	case m&fs.ModeDir != 0:
-		return "a directory"
+	for _, k := range kinds {
+		if m&k.bit != 0 {
+			return k.name
+		}
 	}
 	return "not a regular file"
 }
