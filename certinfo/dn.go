@@ -3,7 +3,6 @@ package certinfo
 import (
 	"encoding/asn1"
 	"fmt"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -300,18 +299,10 @@ func commonNames(rawDN []byte) []string {
 	return cns
 }
 
-// oidName is an object identifier (dotted form) and its OpenSSL short name.
-type oidName struct{ oid, name string }
-
 // openSSLShortName returns the short name OpenSSL prints for the object
 // identifier oid (dotted form), and whether OpenSSL knows the object. The
 // names are in oidnames.go, generated from OpenSSL's obj_mac.h.
 func openSSLShortName(oid string) (string, bool) {
-	i, ok := slices.BinarySearchFunc(openSSLShortNames[:], oid, func(e oidName, t string) int {
-		return strings.Compare(e.oid, t)
-	})
-	if !ok {
-		return "", false
-	}
-	return openSSLShortNames[i].name, true
+	name, ok := openSSLShortNames[oid]
+	return name, ok
 }
