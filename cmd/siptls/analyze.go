@@ -50,8 +50,8 @@ type AnalyzeOptions struct {
 	Today time.Time
 }
 
-func newCmdAnalyze(ios *IOStreams, runF func(*AnalyzeOptions) error) *cobra.Command {
-	opts := &AnalyzeOptions{IO: ios, Version: version(), Today: time.Now()}
+func newCmdAnalyze(f *Factory, runF func(*AnalyzeOptions) error) *cobra.Command {
+	opts := &AnalyzeOptions{IO: f.IO, Version: f.Version}
 	cmd := &cobra.Command{
 		Use:   "analyze FILE...",
 		Short: "Give a verdict for every TLS connection in one or more captures",
@@ -98,6 +98,7 @@ path and the reason; results found before the problem are still shown). A
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Inputs = args
+			opts.Today = f.Now()
 			if err := checkFlags(opts.Format, opts.Ports, opts.Node, opts.TrustFor); err != nil {
 				return err
 			}
@@ -113,14 +114,14 @@ path and the reason; results found before the problem are still shown). A
 			return []string{"cap", "pcap", "pcapng", "gz"}, cobra.ShellCompDirectiveFilterFileExt
 		},
 	}
-	f := cmd.Flags()
-	addReportFlags(f, &opts.Format, &opts.MaxConns, &opts.MaxBuffer, &opts.MaxBufferTotal)
-	addPortFlags(f, &opts.Ports, &opts.AnyPort)
-	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "show each connection's timeline and whole certificate chains")
-	f.BoolVar(&opts.OnlyProblems, "problems", false, "list only connections whose verdict is not ok")
-	f.StringVar(&opts.HTML, "html", "", "also write a self-contained HTML `FILE` (ladder diagrams, certificates, trust verdicts) to attach to a case")
-	f.IntVar(&opts.MaxDetail, "max-detail", 200, "with --html: problem connections shown in full in the report (all are counted)")
-	addTrustFlags(f, &opts.Trust, &opts.TrustFor, &opts.Node, &opts.ExpectName)
+	flags := cmd.Flags()
+	addReportFlags(flags, &opts.Format, &opts.MaxConns, &opts.MaxBuffer, &opts.MaxBufferTotal)
+	addPortFlags(flags, &opts.Ports, &opts.AnyPort)
+	flags.BoolVarP(&opts.Verbose, "verbose", "v", false, "show each connection's timeline and whole certificate chains")
+	flags.BoolVar(&opts.OnlyProblems, "problems", false, "list only connections whose verdict is not ok")
+	flags.StringVar(&opts.HTML, "html", "", "also write a self-contained HTML `FILE` (ladder diagrams, certificates, trust verdicts) to attach to a case")
+	flags.IntVar(&opts.MaxDetail, "max-detail", 200, "with --html: problem connections shown in full in the report (all are counted)")
+	addTrustFlags(flags, &opts.Trust, &opts.TrustFor, &opts.Node, &opts.ExpectName)
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }

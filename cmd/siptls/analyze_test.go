@@ -21,19 +21,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 func runAnalyze(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	ios, _, out, errOut := Test()
-	cmd := newCmdAnalyze(ios, func(o *AnalyzeOptions) error {
-		o.Version = "test"
-		o.Today = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-		return analyzeRun(o)
-	})
-	root := newCmdRoot(ios)
-	for _, c := range root.Commands() {
-		if c.Name() == "analyze" {
-			root.RemoveCommand(c)
-		}
-	}
-	root.AddCommand(cmd)
-	code := mainWith(root, append([]string{"analyze"}, args...), ios)
+	code := run(testFactory(ios, goldenToday), append([]string{"analyze"}, args...))
 	return code, out.String(), errOut.String()
 }
 
@@ -436,7 +424,7 @@ func TestAnalyzeFlags(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ios, _, _, _ := Test()
 			var got *AnalyzeOptions
-			cmd := newCmdAnalyze(ios, func(o *AnalyzeOptions) error { got = o; return nil })
+			cmd := newCmdAnalyze(testFactory(ios, goldenToday), func(o *AnalyzeOptions) error { got = o; return nil })
 			cmd.SetArgs(tt.args)
 			if err := cmd.Execute(); err != nil {
 				t.Fatal(err)

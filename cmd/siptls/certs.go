@@ -25,8 +25,8 @@ type CertsOptions struct {
 	Now func() time.Time
 }
 
-func newCmdCerts(ios *IOStreams, runF func(*CertsOptions) error) *cobra.Command {
-	opts := &CertsOptions{IO: ios, Now: time.Now}
+func newCmdCerts(f *Factory, runF func(*CertsOptions) error) *cobra.Command {
+	opts := &CertsOptions{IO: f.IO, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "certs PATH...",
 		Short: "List the certificates of a trust folder or certificate files",

@@ -16,17 +16,7 @@ var certsToday = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 func runCerts(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	ios, _, out, errOut := Test()
-	root := newCmdRoot(ios)
-	for _, c := range root.Commands() {
-		if c.Name() == "certs" {
-			root.RemoveCommand(c)
-		}
-	}
-	root.AddCommand(newCmdCerts(ios, func(o *CertsOptions) error {
-		o.Now = func() time.Time { return certsToday }
-		return certsRun(o)
-	}))
-	code := mainWith(root, append([]string{"certs"}, args...), ios)
+	code := run(testFactory(ios, certsToday), append([]string{"certs"}, args...))
 	return code, out.String(), errOut.String()
 }
 
@@ -132,7 +122,7 @@ func TestCertsFlags(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ios, _, _, _ := Test()
 			var got *CertsOptions
-			cmd := newCmdCerts(ios, func(o *CertsOptions) error { got = o; return nil })
+			cmd := newCmdCerts(testFactory(ios, certsToday), func(o *CertsOptions) error { got = o; return nil })
 			cmd.SetArgs(tt.args)
 			cmd.SetOut(ios.Out)
 			cmd.SetErr(ios.ErrOut)

@@ -28,8 +28,8 @@ type ExtractOptions struct {
 	MaxSeen int
 }
 
-func newCmdExtract(ios *IOStreams, runF func(*ExtractOptions) error) *cobra.Command {
-	opts := &ExtractOptions{IO: ios, MaxSeen: 100}
+func newCmdExtract(f *Factory, runF func(*ExtractOptions) error) *cobra.Command {
+	opts := &ExtractOptions{IO: f.IO, MaxSeen: 100}
 	cmd := &cobra.Command{
 		Use:   "extract FILE... --out DIR",
 		Short: "Write every certificate seen in the captures as a PEM file, ready to upload",
@@ -70,9 +70,9 @@ others are still written) or DIR could not be written.`,
 			return extractRun(opts)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVarP(&opts.Out, "out", "o", "", "folder to write the PEM files and index.json to (created if missing)")
-	addPortFlags(f, &opts.Ports, &opts.AnyPort)
+	flags := cmd.Flags()
+	flags.StringVarP(&opts.Out, "out", "o", "", "folder to write the PEM files and index.json to (created if missing)")
+	addPortFlags(flags, &opts.Ports, &opts.AnyPort)
 	return cmd
 }
 

@@ -36,12 +36,14 @@ func (e *exitError) Unwrap() error { return e.err }
 
 // Main runs siptls with the given arguments and returns the exit code.
 func Main(args []string, ios *IOStreams) int {
-	return mainWith(newCmdRoot(ios), args, ios)
+	return run(newFactory(ios), args)
 }
 
-// mainWith runs a root command; tests use it with commands whose run
-// functions they replace.
-func mainWith(root *cobra.Command, args []string, ios *IOStreams) int {
+// run builds the commands from f, runs the one args name and returns the
+// exit code; tests call it with a factory of their own.
+func run(f *Factory, args []string) int {
+	ios := f.IO
+	root := newCmdRoot(f)
 	root.SetArgs(args)
 	root.SetIn(ios.In)
 	root.SetOut(ios.Out)
@@ -72,7 +74,7 @@ func printError(w io.Writer, err error) {
 	}
 }
 
-func newCmdRoot(ios *IOStreams) *cobra.Command {
+func newCmdRoot(f *Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "siptls",
 		Short: "Explain why SIP over TLS fails, from a packet capture",
@@ -91,13 +93,13 @@ and download it with:
   siptls analyze -v --port 5061 --port 5062 node1.cap node2.pcapng.gz`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		Version:       version(),
+		Version:       f.Version,
 	}
 	root.SetVersionTemplate("siptls {{.Version}}\n")
-	root.AddCommand(newCmdAnalyze(ios, nil))
-	root.AddCommand(newCmdExtract(ios, nil))
-	root.AddCommand(newCmdCerts(ios, nil))
-	root.AddCommand(newCmdTriage(ios, nil))
-	root.AddCommand(newCmdVersion(ios))
+	root.AddCommand(newCmdAnalyze(f, nil))
+	root.AddCommand(newCmdExtract(f, nil))
+	root.AddCommand(newCmdCerts(f, nil))
+	root.AddCommand(newCmdTriage(f, nil))
+	root.AddCommand(newCmdVersion(f))
 	return root
 }

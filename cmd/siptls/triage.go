@@ -56,8 +56,8 @@ type TriageOptions struct {
 	Now func() time.Time
 }
 
-func newCmdTriage(ios *IOStreams, runF func(*TriageOptions) error) *cobra.Command {
-	opts := &TriageOptions{IO: ios, Version: version(), Now: time.Now, Today: time.Now()}
+func newCmdTriage(f *Factory, runF func(*TriageOptions) error) *cobra.Command {
+	opts := &TriageOptions{IO: f.IO, Version: f.Version, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "triage PATH...",
 		Short: "Merge many captures: which destination fails, how often, and why",
@@ -110,6 +110,7 @@ merged and reported).`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Inputs = args
+			opts.Today = f.Now()
 			if err := checkFlags(opts.Format, opts.Ports, opts.Node, opts.TrustFor); err != nil {
 				return err
 			}
@@ -131,16 +132,16 @@ merged and reported).`,
 			return []string{"cap", "pcap", "pcapng", "gz"}, cobra.ShellCompDirectiveFilterFileExt
 		},
 	}
-	f := cmd.Flags()
-	addReportFlags(f, &opts.Format, &opts.MaxConns, &opts.MaxBuffer, &opts.MaxBufferTotal)
-	f.Lookup("max-conns").Usage = "connections tracked at once (about 2 KB each), shared by the captures read in parallel; beyond it the least recently active is ended early"
-	addPortFlags(f, &opts.Ports, &opts.AnyPort)
-	f.IntVar(&opts.Jobs, "jobs", runtime.NumCPU(), "captures read at once")
-	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress display on standard error")
-	addTrustFlags(f, &opts.Trust, &opts.TrustFor, &opts.Node, &opts.ExpectName)
-	f.IntVar(&opts.MaxDetail, "max-detail", 200, "problem connections listed in full (all are counted)")
-	f.IntVar(&opts.MaxMatched, "max-matched", report.DefaultMaxMatched, "connections kept (about 140 bytes each) to match a connection seen in several captures; the rest are counted unmatched")
-	f.StringVar(&opts.HTML, "html", "", "also write a self-contained HTML `FILE` (ladder diagrams, certificates, trust verdicts) to attach to a case")
+	flags := cmd.Flags()
+	addReportFlags(flags, &opts.Format, &opts.MaxConns, &opts.MaxBuffer, &opts.MaxBufferTotal)
+	flags.Lookup("max-conns").Usage = "connections tracked at once (about 2 KB each), shared by the captures read in parallel; beyond it the least recently active is ended early"
+	addPortFlags(flags, &opts.Ports, &opts.AnyPort)
+	flags.IntVar(&opts.Jobs, "jobs", runtime.NumCPU(), "captures read at once")
+	flags.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress display on standard error")
+	addTrustFlags(flags, &opts.Trust, &opts.TrustFor, &opts.Node, &opts.ExpectName)
+	flags.IntVar(&opts.MaxDetail, "max-detail", 200, "problem connections listed in full (all are counted)")
+	flags.IntVar(&opts.MaxMatched, "max-matched", report.DefaultMaxMatched, "connections kept (about 140 bytes each) to match a connection seen in several captures; the rest are counted unmatched")
+	flags.StringVar(&opts.HTML, "html", "", "also write a self-contained HTML `FILE` (ladder diagrams, certificates, trust verdicts) to attach to a case")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }

@@ -17,19 +17,7 @@ import (
 // fixed version string, and returns the exit code, stdout and stderr.
 func runTriage(t *testing.T, ios *IOStreams, args ...string) int {
 	t.Helper()
-	cmd := newCmdTriage(ios, func(o *TriageOptions) error {
-		o.Version = "test"
-		o.Today = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-		return triageRun(o)
-	})
-	root := newCmdRoot(ios)
-	for _, c := range root.Commands() {
-		if c.Name() == "triage" {
-			root.RemoveCommand(c)
-		}
-	}
-	root.AddCommand(cmd)
-	return mainWith(root, append([]string{"triage"}, args...), ios)
+	return run(testFactory(ios, goldenToday), append([]string{"triage"}, args...))
 }
 
 func triageOut(t *testing.T, args ...string) (int, string, string) {

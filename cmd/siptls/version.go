@@ -26,13 +26,13 @@ func version() string {
 	return v
 }
 
-func newCmdVersion(ios *IOStreams) *cobra.Command {
+func newCmdVersion(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the siptls version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, err := fmt.Fprintf(ios.Out, "siptls %s\n", version())
+			_, err := fmt.Fprintf(f.IO.Out, "siptls %s\n", f.Version)
 			return err
 		},
 	}

@@ -1,0 +1,24 @@
+package main
+
+import "time"
+
+// Factory holds what every command takes from outside the program: the
+// standard streams, the clock and the binary's version. Main builds the real
+// one; tests build one with buffers, a fixed clock and a fixed version, and
+// pass it to the same constructors (newCmdRoot, newCmdAnalyze ...), as
+// cli/cli's cmdutil.Factory is passed.
+type Factory struct {
+	IO *IOStreams
+	// Now is the clock: today's date for validity checks and "expires soon"
+	// warnings, the HTML report's date, and the progress display.
+	Now func() time.Time
+	// Version is the binary's version, printed by `siptls version` and
+	// written into the reports.
+	Version string
+}
+
+// newFactory returns the factory of a real run: the given streams, the
+// system clock and the version from the build information.
+func newFactory(ios *IOStreams) *Factory {
+	return &Factory{IO: ios, Now: time.Now, Version: version()}
+}
