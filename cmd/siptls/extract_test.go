@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -95,4 +96,39 @@ func keys[V any](m map[string]V) []string {
 		k = append(k, s)
 	}
 	return k
+}
+
+// TestExtractFlags checks how flags reach the options.
+func TestExtractFlags(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		want    ExtractOptions
+		wantErr string
+	}{
+		{"out", []string{"--out", "certs/", "a.cap"}, ExtractOptions{Inputs: []string{"a.cap"}, Out: "certs/", MaxSeen: 100}, ""},
+		{"short out, ports", []string{"-o", "certs/", "--port", "5062", "--any-port", "a.cap", "b.pcapng"},
+			ExtractOptions{Inputs: []string{"a.cap", "b.pcapng"}, Out: "certs/", Ports: []uint{5062}, AnyPort: true, MaxSeen: 100}, ""},
+		{"no out", []string{"a.cap"}, ExtractOptions{}, "extract needs --out DIR"},
+		{"bad port", []string{"--port", "70000", "-o", "certs/", "a.cap"}, ExtractOptions{}, "--port 70000 is not a TCP port"},
+		{"no capture", []string{"-o", "certs/"}, ExtractOptions{}, "extract needs at least one capture file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, _, _ := Test()
+			var got *ExtractOptions
+			cmd := newCmdExtract(testFactory(ios, goldenToday), func(o *ExtractOptions) error { got = o; return nil })
+			if checkFlagErr(t, execFlags(cmd, ios, tt.args), tt.wantErr) {
+				return
+			}
+			if got.IO != ios {
+				t.Error("the factory's streams did not reach the options")
+			}
+			g := *got
+			g.IO = nil
+			if !reflect.DeepEqual(g, tt.want) {
+				t.Errorf("options\n got %+v\nwant %+v", g, tt.want)
+			}
+		})
+	}
 }

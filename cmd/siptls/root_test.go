@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -25,6 +26,40 @@ func TestPrintError(t *testing.T) {
 			printError(&b, tt.err)
 			if b.String() != tt.want {
 				t.Errorf("printError = %q, want %q", b.String(), tt.want)
+			}
+		})
+	}
+}
+
+// TestRootFlags checks the root command: --version and the version
+// command print the factory's version, and bad usage exits with status 2
+// and a pointer to --help.
+func TestRootFlags(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantOut    string
+		wantErrOut string // in stderr
+	}{
+		{"--version", []string{"--version"}, exitOK, "siptls test\n", ""},
+		{"version", []string{"version"}, exitOK, "siptls test\n", ""},
+		{"version takes no argument", []string{"version", "x"}, exitTrouble, "", "Run 'siptls version --help' for usage."},
+		{"unknown command", []string{"nope"}, exitTrouble, "", `siptls: unknown command "nope" for "siptls"`},
+		{"unknown flag", []string{"--nope"}, exitTrouble, "", "siptls: unknown flag: --nope"},
+		{"subcommand usage", []string{"analyze"}, exitTrouble, "", "siptls: analyze needs at least one capture file\nRun 'siptls analyze --help' for usage.\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, out, errOut := Test()
+			if code := run(testFactory(ios, goldenToday), tt.args); code != tt.wantCode {
+				t.Errorf("exit status %d, want %d (stderr %q)", code, tt.wantCode, errOut)
+			}
+			if out.String() != tt.wantOut {
+				t.Errorf("stdout %q, want %q", out, tt.wantOut)
+			}
+			if !strings.Contains(errOut.String(), tt.wantErrOut) || (tt.wantErrOut == "") != (errOut.Len() == 0) {
+				t.Errorf("stderr %q, want %q in it", errOut, tt.wantErrOut)
 			}
 		})
 	}

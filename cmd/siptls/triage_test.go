@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -320,5 +322,57 @@ func TestTriageTrust(t *testing.T) {
 	}
 	if _, judged := got["cucm7-pub.clus1.lab 50262786"]; judged {
 		t.Error("cucm7-pub's own certificate was judged by its own folder")
+	}
+}
+
+// TestTriageFlags checks how flags reach the options, and that the
+// factory's clock and version do.
+func TestTriageFlags(t *testing.T) {
+	def := func(o TriageOptions) TriageOptions {
+		o.Format = "text"
+		o.MaxConns, o.MaxBuffer, o.MaxBufferTotal = 50000, 256<<10, 32<<20
+		if o.Jobs == 0 {
+			o.Jobs = runtime.NumCPU()
+		}
+		o.MaxDetail, o.MaxMatched = 200, report.DefaultMaxMatched
+		return o
+	}
+	tests := []struct {
+		name    string
+		args    []string
+		want    TriageOptions
+		wantErr string
+	}{
+		{"defaults", []string{"a/"}, def(TriageOptions{Inputs: []string{"a/"}}), ""},
+		{"json ports jobs quiet", []string{"--format", "json", "--port", "5061", "--port", "5062", "--any-port", "--jobs", "3", "-q", "a/", "b.cap"},
+			func() TriageOptions {
+				o := def(TriageOptions{Inputs: []string{"a/", "b.cap"}, Ports: []uint{5061, 5062}, AnyPort: true, Jobs: 3, Quiet: true})
+				o.Format = "json"
+				return o
+			}(), ""},
+		{"trust html", []string{"--trust", "t1", "--trust-for", "10.20.1.21=peer", "--node", "10.10.1.11", "--expect-name", "a.lab", "--html", "r.html", "a/"},
+			def(TriageOptions{Inputs: []string{"a/"}, Trust: []string{"t1"}, TrustFor: []string{"10.20.1.21=peer"}, Node: "10.10.1.11", ExpectName: []string{"a.lab"}, HTML: "r.html"}), ""},
+		{"bad jobs", []string{"--jobs", "0", "a/"}, TriageOptions{}, "--jobs must be at least 1"},
+		{"bad max-matched", []string{"--max-matched", "0", "a/"}, TriageOptions{}, "--max-matched must be at least 1"},
+		{"bad format", []string{"--format", "xml", "a/"}, TriageOptions{}, `--format must be text or json, not "xml"`},
+		{"no path", []string{}, TriageOptions{}, "triage needs at least one capture file, folder or pattern"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, _, _ := Test()
+			var got *TriageOptions
+			cmd := newCmdTriage(testFactory(ios, goldenToday), func(o *TriageOptions) error { got = o; return nil })
+			if checkFlagErr(t, execFlags(cmd, ios, tt.args), tt.wantErr) {
+				return
+			}
+			if got.Version != "test" || !got.Today.Equal(goldenToday) || !got.Now().Equal(goldenToday) || got.IO != ios {
+				t.Errorf("the factory did not reach the options: version %q, today %v", got.Version, got.Today)
+			}
+			g := *got
+			g.IO, g.Now, g.Version, g.Today = nil, nil, "", time.Time{}
+			if !reflect.DeepEqual(g, tt.want) {
+				t.Errorf("options\n got %+v\nwant %+v", g, tt.want)
+			}
+		})
 	}
 }
