@@ -318,7 +318,9 @@ func triageRun(opts *TriageOptions) error {
 	stop := make(chan struct{})
 	progressDone := make(chan struct{})
 	if opts.IO.ErrTTY && !opts.Quiet {
-		go progress(opts.IO.ErrOut, opts.Now, len(files), total, &filesDone, &bytesDone, stop, progressDone)
+		ticker := time.NewTicker(progressEvery)
+		defer ticker.Stop()
+		go progress(opts.IO.ErrOut, opts.Now, ticker.C, len(files), total, &filesDone, &bytesDone, stop, progressDone)
 	} else {
 		close(progressDone)
 	}
@@ -412,19 +414,21 @@ func triageFile(path string, idx int, opts *TriageOptions, ports []uint16, cache
 	return info, nil
 }
 
-// progress redraws one line on w four times a second until stop is closed.
-func progress(w io.Writer, now func() time.Time, files int, total int64, filesDone, bytesDone *atomic.Int64, stop <-chan struct{}, done chan<- struct{}) {
+// progressEvery is how often the progress line is redrawn.
+const progressEvery = 250 * time.Millisecond
+
+// progress redraws one line on w at each tick (every progressEvery from
+// triageRun's ticker; tests send the ticks) until stop is closed.
+func progress(w io.Writer, now func() time.Time, tick <-chan time.Time, files int, total int64, filesDone, bytesDone *atomic.Int64, stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
 	start := now()
-	tick := time.NewTicker(250 * time.Millisecond)
-	defer tick.Stop()
 	width := 0
 	for {
 		select {
 		case <-stop:
 			fmt.Fprintf(w, "\r%s\r", strings.Repeat(" ", width))
 			return
-		case <-tick.C:
+		case <-tick:
 			line := progressLine(int(filesDone.Load()), files, bytesDone.Load(), total, now().Sub(start))
 			width = max(width, len(line))
 			fmt.Fprintf(w, "\r%-*s", width, line)
