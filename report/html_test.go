@@ -18,6 +18,7 @@ import (
 
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/internal/capgen"
+	"github.com/siptls/siptls/internal/golden"
 	"github.com/siptls/siptls/trust"
 )
 
@@ -59,34 +60,6 @@ func triageOf(t testing.TB, trustDir string, node string, paths ...string) *Tria
 	return tr
 }
 
-// goldenHTML compares got with testdata/NAME, or rewrites it with -update.
-func goldenHTML(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./report -run TestWriteHTMLGolden -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-		for i := 0; i < len(gl) && i < len(wl); i++ {
-			if gl[i] != wl[i] {
-				t.Fatalf("%s differs at line %d:\ngot:  %q\nwant: %q\n(run with -update if the change is intended)", path, i+1, gl[i], wl[i])
-			}
-		}
-		t.Fatalf("%s differs in length: got %d lines, want %d (run with -update if intended)", path, len(gl), len(wl))
-	}
-}
-
 // htmlCases are the captures whose reports are golden.
 var htmlCases = []struct {
 	name   string
@@ -122,7 +95,7 @@ func TestWriteHTMLGolden(t *testing.T) {
 	for _, tt := range htmlCases {
 		t.Run(tt.name, func(t *testing.T) {
 			got := writeHTMLFor(t, tt.trust, tt.node, tt.inputs...)
-			goldenHTML(t, tt.golden, got)
+			golden.Check(t, filepath.Join("testdata", tt.golden), got, *update)
 			again := writeHTMLFor(t, tt.trust, tt.node, tt.inputs...)
 			if !bytes.Equal(got, again) {
 				t.Error("two runs on the same input wrote different reports")

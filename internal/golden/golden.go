@@ -28,6 +28,28 @@ func Check(t testing.TB, path string, got []byte, update bool) {
 		t.Fatalf("%v (run the test with -update to create it)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (run the test with -update and review the diff)\n--- got:\n%s\n--- want:\n%s", path, got, want)
+		line, g, w := firstDiff(got, want)
+		t.Errorf("output differs from %s at line %d (run the test with -update and review the diff):\n got: %q\nwant: %q", path, line, g, w)
+	}
+}
+
+// firstDiff returns the first line (counted from 1) where got and want
+// differ, and that line of each; a line past the end of one is "".
+func firstDiff(got, want []byte) (line int, g, w string) {
+	gl, wl := bytes.Split(got, []byte("\n")), bytes.Split(want, []byte("\n"))
+	for i := 0; ; i++ {
+		if i < len(gl) {
+			g = string(gl[i])
+		} else {
+			g = ""
+		}
+		if i < len(wl) {
+			w = string(wl[i])
+		} else {
+			w = ""
+		}
+		if g != w || i >= len(gl) || i >= len(wl) {
+			return i + 1, g, w
+		}
 	}
 }

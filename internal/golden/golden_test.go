@@ -40,3 +40,22 @@ func TestCheck(t *testing.T) {
 		t.Errorf("file holds %q", b)
 	}
 }
+
+func TestFirstDiff(t *testing.T) {
+	tests := []struct {
+		got, want string
+		line      int
+		g, w      string
+	}{
+		{"a\nb\nc\n", "a\nx\nc\n", 2, "b", "x"},
+		{"a\nb", "a\nb\nc", 3, "", "c"},
+		{"a\nb\nc", "a", 2, "b", ""},
+		{"", "a", 1, "", "a"},
+	}
+	for _, tt := range tests {
+		line, g, w := firstDiff([]byte(tt.got), []byte(tt.want))
+		if line != tt.line || g != tt.g || w != tt.w {
+			t.Errorf("firstDiff(%q, %q) = %d, %q, %q; want %d, %q, %q", tt.got, tt.want, line, g, w, tt.line, tt.g, tt.w)
+		}
+	}
+}
