@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/siptls/siptls/internal/corpus"
+	"github.com/siptls/siptls/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files (public captures: runs tshark)")
@@ -164,19 +165,7 @@ func TestPublicUnits(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := strings.Join(u.lines, "\n") + "\n"
-			golden := filepath.Join("testdata", "public", name+".units.golden")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != string(want) {
-				t.Errorf("differs from %s:\n%s", golden, got)
-			}
+			golden.Check(t, filepath.Join("testdata", "public", name+".units.golden"), []byte(got), *update)
 		})
 	}
 }

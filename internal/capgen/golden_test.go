@@ -5,9 +5,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/siptls/siptls/internal/golden"
 )
 
 // TestGoldenFiles compares whole small files, byte for byte, with
@@ -49,18 +50,5 @@ func TestGoldenFiles(t *testing.T) {
 		}
 		fmt.Fprintf(&got, "== %s\n%s", tt.name, hex.Dump(buf.Bytes()))
 	}
-	path := filepath.Join("testdata", "files.golden.txt")
-	if *update {
-		if err := os.WriteFile(path, got.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got.Bytes(), want) {
-		t.Errorf("files differ from %s (run go test -run TestGoldenFiles -update and review the diff):\n%s", path, got.String())
-	}
+	golden.Check(t, filepath.Join("testdata", "files.golden.txt"), got.Bytes(), *update)
 }
