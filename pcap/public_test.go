@@ -156,10 +156,7 @@ func TestPublicUnits(t *testing.T) {
 		"cert-339kb-single-message-many-records.pcap",       // ~200 segments, 16 KB records
 	} {
 		t.Run(name, func(t *testing.T) {
-			f := filepath.Join(corpus.Dir(t), name)
-			if _, err := os.Stat(f); err != nil {
-				t.Skip("public capture not present")
-			}
+			f := corpus.File(t, name)
 			u := &unitRecorder{}
 			if _, err := ReadFile(f, Options{AnyPort: true, Framer: tlsFramer}, u); err != nil {
 				t.Fatal(err)
