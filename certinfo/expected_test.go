@@ -1,7 +1,6 @@
 package certinfo
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,7 +11,7 @@ import (
 // every certificate in the public real captures: serial, subject, issuer
 // and validity dates, and a ParseError for the one blob openssl refuses.
 func TestPublicCaptures(t *testing.T) {
-	tsv := filepath.Join(corpus.Dir(t), "expected.tsv")
+	tsv := corpus.File(t, "expected.tsv")
 	rows, err := readExpected(tsv)
 	if err != nil {
 		t.Fatal(err)
@@ -27,7 +26,7 @@ func TestPublicCaptures(t *testing.T) {
 	if *useTshark {
 		for _, r := range rows {
 			if found[r.sha] == nil {
-				if err := tsharkCertificates(filepath.Join(corpus.Dir(t), r.file), found); err != nil {
+				if err := tsharkCertificates(corpus.File(t, r.file), found); err != nil {
 					t.Fatalf("tshark %s: %v", r.file, err)
 				}
 			}

@@ -26,7 +26,7 @@ type tsharkRow struct {
 
 func readExpected(t *testing.T) []tsharkRow {
 	t.Helper()
-	f, err := os.Open(filepath.Join(corpus.Dir(t), "expected.tsv"))
+	f, err := os.Open(corpus.File(t, "expected.tsv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestTsharkAgreement(t *testing.T) {
 	got := map[string]Certificate{}
 	for file := range files {
 		a := NewAnalyzer(Options{AnyPort: true})
-		_ = a.ReadFile(filepath.Join(corpus.Dir(t), file)) // damaged files still yield what came before
+		_ = a.ReadFile(corpus.File(t, file)) // damaged files still yield what came before
 		for _, c := range a.Result().Connections {
 			for _, cert := range c.Certificates {
 				k := certKey(file, c.Client.String(), c.Server.String(), cert.SentBy.String(), fmt.Sprint(cert.Index), fmt.Sprint(cert.Frame))

@@ -333,7 +333,7 @@ func parseCapture(t *testing.T, path string) (captureResult, bool) {
 // shows without decryption.
 func expectedCerts(t *testing.T) map[string][]string {
 	t.Helper()
-	f, err := os.Open(filepath.Join(corpus.Dir(t), "expected.tsv"))
+	f, err := os.Open(corpus.File(t, "expected.tsv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -473,7 +473,7 @@ func TestPublicCaptureDetails(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, ok := parseCapture(t, filepath.Join(corpus.Dir(t), tt.file))
+			res, ok := parseCapture(t, corpus.File(t, tt.file))
 			if !ok {
 				t.Fatal("not a classic pcap")
 			}
