@@ -20,25 +20,11 @@ import (
 
 // AnalyzeOptions are the inputs of `siptls analyze`.
 type AnalyzeOptions struct {
-	IO           *IOStreams
-	Inputs       []string
-	Format       string
-	Ports        []uint
-	AnyPort      bool
+	IO     *IOStreams
+	Inputs []string
+	CaptureOptions
 	Verbose      bool
 	OnlyProblems bool
-	MaxConns     int
-	MaxBuffer    int
-	// MaxBufferTotal is --max-buffer-total: bytes buffered across all connections.
-	MaxBufferTotal int
-	// Trust are --trust folders: the capture node's CallManager-trust.
-	Trust []string
-	// TrustFor are --trust-for IP=PATH: another node's CallManager-trust.
-	TrustFor []string
-	// Node is --node: the capture node, when it cannot be told from the capture.
-	Node string
-	// ExpectName are --expect-name NAMES or IP=NAMES.
-	ExpectName []string
 	// HTML is --html FILE: also write the self-contained HTML report there.
 	HTML string
 	// MaxDetail is --max-detail: the problem connections the HTML report
@@ -90,19 +76,10 @@ path and the reason; results found before the problem are still shown). A
 
   # also write a self-contained HTML report to attach to a support case
   siptls analyze --html report.html --trust CallManager-trust/ NAME.cap`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return fmt.Errorf("analyze needs at least one capture file")
-			}
-			return nil
-		},
+		Args: needArgs("analyze needs at least one capture file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Inputs = args
-			opts.Today = f.Now()
-			if err := checkFlags(opts.Format, opts.Ports, opts.Node, opts.TrustFor); err != nil {
-				return err
-			}
-			if err := checkCaps(opts.MaxConns, opts.MaxBuffer, opts.MaxBufferTotal); err != nil {
+			opts.Inputs, opts.Today = args, f.Now()
+			if err := opts.check(); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -110,19 +87,14 @@ path and the reason; results found before the problem are still shown). A
 			}
 			return analyzeRun(opts)
 		},
-		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-			return []string{"cap", "pcap", "pcapng", "gz"}, cobra.ShellCompDirectiveFilterFileExt
-		},
+		ValidArgsFunction: completeCaptures,
 	}
+	opts.addFlags(cmd)
 	flags := cmd.Flags()
-	addReportFlags(flags, &opts.Format, &opts.MaxConns, &opts.MaxBuffer, &opts.MaxBufferTotal)
-	addPortFlags(flags, &opts.Ports, &opts.AnyPort)
 	flags.BoolVarP(&opts.Verbose, "verbose", "v", false, "show each connection's timeline and whole certificate chains")
 	flags.BoolVar(&opts.OnlyProblems, "problems", false, "list only connections whose verdict is not ok")
 	flags.StringVar(&opts.HTML, "html", "", "also write a self-contained HTML `FILE` (ladder diagrams, certificates, trust verdicts) to attach to a case")
 	flags.IntVar(&opts.MaxDetail, "max-detail", 200, "with --html: problem connections shown in full in the report (all are counted)")
-	addTrustFlags(flags, &opts.Trust, &opts.TrustFor, &opts.Node, &opts.ExpectName)
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 

@@ -406,19 +406,32 @@ func TestAnalyzeCaps(t *testing.T) {
 
 // TestAnalyzeFlags checks how flags reach the options.
 func TestAnalyzeFlags(t *testing.T) {
+	caps := func(o CaptureOptions) CaptureOptions {
+		if o.Format == "" {
+			o.Format = "text"
+		}
+		if o.MaxConns == 0 {
+			o.MaxConns = 50000
+		}
+		if o.MaxBuffer == 0 {
+			o.MaxBuffer = 256 << 10
+		}
+		o.MaxBufferTotal = 32 << 20
+		return o
+	}
 	tests := []struct {
 		name string
 		args []string
 		want AnalyzeOptions
 	}{
-		{"defaults", []string{"a.cap"}, AnalyzeOptions{Inputs: []string{"a.cap"}, Format: "text", MaxConns: 50000, MaxBuffer: 256 << 10, MaxBufferTotal: 32 << 20, MaxDetail: 200}},
+		{"defaults", []string{"a.cap"}, AnalyzeOptions{Inputs: []string{"a.cap"}, CaptureOptions: caps(CaptureOptions{}), MaxDetail: 200}},
 		{"json ports", []string{"--format", "json", "--port", "5061", "--port", "5062", "a.cap", "b.pcapng"},
-			AnalyzeOptions{Inputs: []string{"a.cap", "b.pcapng"}, Format: "json", Ports: []uint{5061, 5062}, MaxConns: 50000, MaxBuffer: 256 << 10, MaxBufferTotal: 32 << 20, MaxDetail: 200}},
+			AnalyzeOptions{Inputs: []string{"a.cap", "b.pcapng"}, CaptureOptions: caps(CaptureOptions{Format: "json", Ports: []uint{5061, 5062}}), MaxDetail: 200}},
 		{"any port verbose problems", []string{"--any-port", "-v", "--problems", "--max-conns", "10", "--max-buffer", "65536", "a.cap"},
-			AnalyzeOptions{Inputs: []string{"a.cap"}, Format: "text", AnyPort: true, Verbose: true, OnlyProblems: true, MaxConns: 10, MaxBuffer: 65536, MaxBufferTotal: 32 << 20, MaxDetail: 200}},
+			AnalyzeOptions{Inputs: []string{"a.cap"}, CaptureOptions: caps(CaptureOptions{AnyPort: true, MaxConns: 10, MaxBuffer: 65536}), Verbose: true, OnlyProblems: true, MaxDetail: 200}},
 		{"trust", []string{"--trust", "t1", "--trust", "t 2", "--trust-for", "10.20.1.21=peer", "--node", "10.10.1.11", "--expect-name", "a.lab,b.lab", "--expect-name", "10.20.1.22=c.lab", "a.cap"},
-			AnalyzeOptions{Inputs: []string{"a.cap"}, Format: "text", MaxConns: 50000, MaxBuffer: 256 << 10, MaxBufferTotal: 32 << 20, MaxDetail: 200, Trust: []string{"t1", "t 2"}, TrustFor: []string{"10.20.1.21=peer"},
-				Node: "10.10.1.11", ExpectName: []string{"a.lab,b.lab", "10.20.1.22=c.lab"}}},
+			AnalyzeOptions{Inputs: []string{"a.cap"}, MaxDetail: 200, CaptureOptions: caps(CaptureOptions{Trust: []string{"t1", "t 2"}, TrustFor: []string{"10.20.1.21=peer"},
+				Node: "10.10.1.11", ExpectName: []string{"a.lab,b.lab", "10.20.1.22=c.lab"}})}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -47,12 +47,7 @@ standard error names it and the reason; what could be read is still
 listed). A PATH that is a device or a named pipe is never read.`,
 		Example: `  siptls certs cucm7-pub-CallManager-trust/
   siptls certs --format json trust/ cube1.lab.pem | jq '.stores[].certificates[].sha256'`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return fmt.Errorf("certs needs at least one folder or file")
-			}
-			return nil
-		},
+		Args: needArgs("certs needs at least one folder or file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
 			switch opts.Format {

@@ -50,12 +50,7 @@ sentence on standard error names it and the reason; the certificates of the
 others are still written) or DIR could not be written.`,
 		Example: `  siptls extract NAME.cap --out certs/
   siptls extract node1.cap node2.pcapng --any-port --out certs/`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return fmt.Errorf("extract needs at least one capture file")
-			}
-			return nil
-		},
+		Args: needArgs("extract needs at least one capture file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Inputs = args
 			if opts.Out == "" {

@@ -1,12 +1,67 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/siptls/siptls/pcap"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
+
+// CaptureOptions are the inputs analyze and triage share: which
+// connections are read, the output format, the memory caps and the
+// comparison with CallManager-trust folders.
+type CaptureOptions struct {
+	Format    string
+	Ports     []uint
+	AnyPort   bool
+	MaxConns  int
+	MaxBuffer int
+	// MaxBufferTotal is --max-buffer-total: bytes buffered across all connections.
+	MaxBufferTotal int
+	// Trust are --trust folders: the capture node's CallManager-trust.
+	Trust []string
+	// TrustFor are --trust-for IP=PATH: another node's CallManager-trust.
+	TrustFor []string
+	// Node is --node: the capture node, when it cannot be told from the capture.
+	Node string
+	// ExpectName are --expect-name NAMES or IP=NAMES.
+	ExpectName []string
+}
+
+// addFlags registers o's flags on cmd, and the completion of --format.
+func (o *CaptureOptions) addFlags(cmd *cobra.Command) {
+	flags := cmd.Flags()
+	addReportFlags(flags, &o.Format, &o.MaxConns, &o.MaxBuffer, &o.MaxBufferTotal)
+	addPortFlags(flags, &o.Ports, &o.AnyPort)
+	addTrustFlags(flags, &o.Trust, &o.TrustFor, &o.Node, &o.ExpectName)
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// check validates o: --format, --port, --node, --trust-for, then the caps.
+func (o *CaptureOptions) check() error {
+	if err := checkFlags(o.Format, o.Ports, o.Node, o.TrustFor); err != nil {
+		return err
+	}
+	return checkCaps(o.MaxConns, o.MaxBuffer, o.MaxBufferTotal)
+}
+
+// needArgs is a command's Args: at least one argument, or the error msg.
+func needArgs(msg string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return errors.New(msg)
+		}
+		return nil
+	}
+}
+
+// completeCaptures completes capture file arguments by their extension.
+func completeCaptures(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	return []string{"cap", "pcap", "pcapng", "gz"}, cobra.ShellCompDirectiveFilterFileExt
+}
 
 // addPortFlags registers the flags that choose which TCP connections are
 // read: --port and --any-port (analyze, triage and extract share them).

@@ -26,18 +26,13 @@ import (
 
 // TriageOptions are the inputs of `siptls triage`.
 type TriageOptions struct {
-	IO        *IOStreams
-	Inputs    []string
-	Format    string
-	Ports     []uint
-	AnyPort   bool
-	MaxConns  int
-	MaxBuffer int
-	// MaxBufferTotal is --max-buffer-total, shared by the captures read in
-	// parallel.
-	MaxBufferTotal int
-	Jobs           int
-	Quiet          bool
+	IO     *IOStreams
+	Inputs []string
+	// CaptureOptions' MaxBufferTotal is shared by the captures read in
+	// parallel, and so is MaxConns.
+	CaptureOptions
+	Jobs  int
+	Quiet bool
 	// MaxDetail caps the problem connections listed in full.
 	MaxDetail int
 	// MaxMatched caps the connections kept to match the views of one
@@ -45,9 +40,6 @@ type TriageOptions struct {
 	MaxMatched int
 	// HTML is --html FILE: also write the self-contained HTML report there.
 	HTML string
-	// Trust, TrustFor, Node and ExpectName are analyze's trust flags.
-	Trust, TrustFor, ExpectName []string
-	Node                        string
 	// Today is the date for "expires soon" warnings (the clock; fixed in tests).
 	Today time.Time
 	// Version is written into the report (the binary's version; fixed in tests).
@@ -102,19 +94,10 @@ merged and reported).`,
 
   # also a self-contained HTML report to attach to the case
   siptls triage --html ticket-69123.html ticket-69123/`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return fmt.Errorf("triage needs at least one capture file, folder or pattern")
-			}
-			return nil
-		},
+		Args: needArgs("triage needs at least one capture file, folder or pattern"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Inputs = args
-			opts.Today = f.Now()
-			if err := checkFlags(opts.Format, opts.Ports, opts.Node, opts.TrustFor); err != nil {
-				return err
-			}
-			if err := checkCaps(opts.MaxConns, opts.MaxBuffer, opts.MaxBufferTotal); err != nil {
+			opts.Inputs, opts.Today = args, f.Now()
+			if err := opts.check(); err != nil {
 				return err
 			}
 			if opts.MaxMatched < 1 {
@@ -128,21 +111,16 @@ merged and reported).`,
 			}
 			return triageRun(opts)
 		},
-		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-			return []string{"cap", "pcap", "pcapng", "gz"}, cobra.ShellCompDirectiveFilterFileExt
-		},
+		ValidArgsFunction: completeCaptures,
 	}
+	opts.addFlags(cmd)
 	flags := cmd.Flags()
-	addReportFlags(flags, &opts.Format, &opts.MaxConns, &opts.MaxBuffer, &opts.MaxBufferTotal)
 	flags.Lookup("max-conns").Usage = "connections tracked at once (about 2 KB each), shared by the captures read in parallel; beyond it the least recently active is ended early"
-	addPortFlags(flags, &opts.Ports, &opts.AnyPort)
 	flags.IntVar(&opts.Jobs, "jobs", runtime.NumCPU(), "captures read at once")
 	flags.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress display on standard error")
-	addTrustFlags(flags, &opts.Trust, &opts.TrustFor, &opts.Node, &opts.ExpectName)
 	flags.IntVar(&opts.MaxDetail, "max-detail", 200, "problem connections listed in full (all are counted)")
 	flags.IntVar(&opts.MaxMatched, "max-matched", report.DefaultMaxMatched, "connections kept (about 140 bytes each) to match a connection seen in several captures; the rest are counted unmatched")
 	flags.StringVar(&opts.HTML, "html", "", "also write a self-contained HTML `FILE` (ladder diagrams, certificates, trust verdicts) to attach to a case")
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 

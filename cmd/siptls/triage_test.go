@@ -332,7 +332,9 @@ func TestTriageTrust(t *testing.T) {
 // factory's clock and version do.
 func TestTriageFlags(t *testing.T) {
 	def := func(o TriageOptions) TriageOptions {
-		o.Format = "text"
+		if o.Format == "" {
+			o.Format = "text"
+		}
 		o.MaxConns, o.MaxBuffer, o.MaxBufferTotal = 50000, 256<<10, 32<<20
 		if o.Jobs == 0 {
 			o.Jobs = runtime.NumCPU()
@@ -348,13 +350,9 @@ func TestTriageFlags(t *testing.T) {
 	}{
 		{"defaults", []string{"a/"}, def(TriageOptions{Inputs: []string{"a/"}}), ""},
 		{"json ports jobs quiet", []string{"--format", "json", "--port", "5061", "--port", "5062", "--any-port", "--jobs", "3", "-q", "a/", "b.cap"},
-			func() TriageOptions {
-				o := def(TriageOptions{Inputs: []string{"a/", "b.cap"}, Ports: []uint{5061, 5062}, AnyPort: true, Jobs: 3, Quiet: true})
-				o.Format = "json"
-				return o
-			}(), ""},
+			def(TriageOptions{Inputs: []string{"a/", "b.cap"}, CaptureOptions: CaptureOptions{Format: "json", Ports: []uint{5061, 5062}, AnyPort: true}, Jobs: 3, Quiet: true}), ""},
 		{"trust html", []string{"--trust", "t1", "--trust-for", "10.20.1.21=peer", "--node", "10.10.1.11", "--expect-name", "a.lab", "--html", "r.html", "a/"},
-			def(TriageOptions{Inputs: []string{"a/"}, Trust: []string{"t1"}, TrustFor: []string{"10.20.1.21=peer"}, Node: "10.10.1.11", ExpectName: []string{"a.lab"}, HTML: "r.html"}), ""},
+			def(TriageOptions{Inputs: []string{"a/"}, CaptureOptions: CaptureOptions{Trust: []string{"t1"}, TrustFor: []string{"10.20.1.21=peer"}, Node: "10.10.1.11", ExpectName: []string{"a.lab"}}, HTML: "r.html"}), ""},
 		{"bad jobs", []string{"--jobs", "0", "a/"}, TriageOptions{}, "--jobs must be at least 1"},
 		{"bad max-matched", []string{"--max-matched", "0", "a/"}, TriageOptions{}, "--max-matched must be at least 1"},
 		{"bad format", []string{"--format", "xml", "a/"}, TriageOptions{}, `--format must be text or json, not "xml"`},
