@@ -435,13 +435,7 @@ func TestAnalyzeFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ios, _, _, _ := Test()
-			var got *AnalyzeOptions
-			cmd := newCmdAnalyze(testFactory(ios, goldenToday), func(o *AnalyzeOptions) error { got = o; return nil })
-			cmd.SetArgs(tt.args)
-			if err := cmd.Execute(); err != nil {
-				t.Fatal(err)
-			}
+			got, _ := parseFlags(t, newCmdAnalyze, tt.args, "")
 			g := *got
 			g.IO, g.Version, g.Today = nil, "", time.Time{}
 			if !equalOptions(g, tt.want) {

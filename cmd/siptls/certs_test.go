@@ -120,23 +120,11 @@ func TestCertsFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ios, _, _, _ := Test()
-			var got *CertsOptions
-			cmd := newCmdCerts(testFactory(ios, certsToday), func(o *CertsOptions) error { got = o; return nil })
-			cmd.SetArgs(tt.args)
-			cmd.SetOut(ios.Out)
-			cmd.SetErr(ios.ErrOut)
-			err := cmd.Execute()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error %v, want %q", err, tt.wantErr)
-				}
+			got, ios := parseFlags(t, newCmdCerts, tt.args, tt.wantErr)
+			if got == nil {
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.Now == nil || !slices.Equal(got.Paths, tt.want.Paths) || got.Format != tt.want.Format {
+			if got.IO != ios || got.Now == nil || !got.Now().Equal(goldenToday) || !slices.Equal(got.Paths, tt.want.Paths) || got.Format != tt.want.Format {
 				t.Errorf("options %+v, want %+v", *got, tt.want)
 			}
 		})

@@ -115,10 +115,8 @@ func TestExtractFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ios, _, _, _ := Test()
-			var got *ExtractOptions
-			cmd := newCmdExtract(testFactory(ios, goldenToday), func(o *ExtractOptions) error { got = o; return nil })
-			if checkFlagErr(t, execFlags(cmd, ios, tt.args), tt.wantErr) {
+			got, ios := parseFlags(t, newCmdExtract, tt.args, tt.wantErr)
+			if got == nil {
 				return
 			}
 			if got.IO != ios {

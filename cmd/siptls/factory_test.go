@@ -17,27 +17,27 @@ func testFactory(ios *IOStreams, now time.Time) *Factory {
 	return &Factory{IO: ios, Now: func() time.Time { return now }, Version: "test"}
 }
 
-// execFlags runs cmd, built with a runF that keeps its options, on args,
-// with the command's own messages in ios's buffers.
-func execFlags(cmd *cobra.Command, ios *IOStreams, args []string) error {
+// parseFlags builds a command with newCmd, from a test factory and a runF
+// that keeps the options, and runs it on args. It returns the options and
+// the factory's streams; the options are nil when the run failed with
+// wantErr, as it must when wantErr is set.
+func parseFlags[O any](t *testing.T, newCmd func(*Factory, func(*O) error) *cobra.Command, args []string, wantErr string) (*O, *IOStreams) {
+	t.Helper()
+	ios, _, _, _ := Test()
+	var got *O
+	cmd := newCmd(testFactory(ios, goldenToday), func(o *O) error { got = o; return nil })
 	cmd.SetArgs(args)
 	cmd.SetOut(ios.Out)
 	cmd.SetErr(ios.ErrOut)
-	return cmd.Execute()
-}
-
-// checkFlagErr reports whether the flag test is over: err must contain
-// wantErr when that is set, and be nil otherwise.
-func checkFlagErr(t *testing.T, err error, wantErr string) (done bool) {
-	t.Helper()
+	err := cmd.Execute()
 	if wantErr != "" {
 		if err == nil || !strings.Contains(err.Error(), wantErr) {
 			t.Fatalf("error %v, want %q", err, wantErr)
 		}
-		return true
+		return nil, ios
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	return false
+	return got, ios
 }

@@ -360,10 +360,8 @@ func TestTriageFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ios, _, _, _ := Test()
-			var got *TriageOptions
-			cmd := newCmdTriage(testFactory(ios, goldenToday), func(o *TriageOptions) error { got = o; return nil })
-			if checkFlagErr(t, execFlags(cmd, ios, tt.args), tt.wantErr) {
+			got, ios := parseFlags(t, newCmdTriage, tt.args, tt.wantErr)
+			if got == nil {
 				return
 			}
 			if got.Version != "test" || !got.Today.Equal(goldenToday) || !got.Now().Equal(goldenToday) || got.IO != ios {
