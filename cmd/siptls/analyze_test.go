@@ -435,7 +435,7 @@ func TestAnalyzeFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, _ := parseFlags(t, newCmdAnalyze, tt.args, "")
+			got, _ := parseFlags(t, newCmdAnalyze, tt.args)
 			g := *got
 			g.IO, g.Version, g.Today = nil, "", time.Time{}
 			if !equalOptions(g, tt.want) {
