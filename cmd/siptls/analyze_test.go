@@ -20,9 +20,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // fixed version string, and returns the exit code, stdout and stderr.
 func runAnalyze(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	ios, _, out, errOut := Test()
-	code := run(testFactory(ios, goldenToday), append([]string{"analyze"}, args...))
-	return code, out.String(), errOut.String()
+	return runCmd(goldenToday, append([]string{"analyze"}, args...)...)
 }
 
 // repoRoot is where the README's commands run; golden output names files

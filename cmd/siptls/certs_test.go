@@ -15,9 +15,7 @@ var certsToday = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 // exit code, stdout and stderr.
 func runCerts(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	ios, _, out, errOut := Test()
-	code := run(testFactory(ios, certsToday), append([]string{"certs"}, args...))
-	return code, out.String(), errOut.String()
+	return runCmd(certsToday, append([]string{"certs"}, args...)...)
 }
 
 // TestCertsGolden compares the inventory of cucm7-pub's CallManager-trust

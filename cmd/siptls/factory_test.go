@@ -16,6 +16,14 @@ func testFactory(ios *IOStreams, now time.Time) *Factory {
 	return &Factory{IO: ios, Now: func() time.Time { return now }, Version: "test"}
 }
 
+// runCmd runs `siptls args...` with a test factory whose clock is now, and
+// returns the exit code, stdout and stderr.
+func runCmd(now time.Time, args ...string) (int, string, string) {
+	ios, _, out, errOut := Test()
+	code := run(testFactory(ios, now), args)
+	return code, out.String(), errOut.String()
+}
+
 // parseFlags builds a command with newCmd, from a test factory and a runF
 // that keeps the options, runs it on args and returns the options and the
 // factory's streams. Flags that must be refused are TestRootFlags' rows.

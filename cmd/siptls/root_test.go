@@ -64,14 +64,14 @@ func TestRootFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ios, _, out, errOut := Test()
-			if code := run(testFactory(ios, goldenToday), tt.args); code != tt.wantCode {
+			code, out, errOut := runCmd(goldenToday, tt.args...)
+			if code != tt.wantCode {
 				t.Errorf("exit status %d, want %d (stderr %q)", code, tt.wantCode, errOut)
 			}
-			if out.String() != tt.wantOut {
+			if out != tt.wantOut {
 				t.Errorf("stdout %q, want %q", out, tt.wantOut)
 			}
-			if errOut.String() != tt.wantErrOut {
+			if errOut != tt.wantErrOut {
 				t.Errorf("stderr %q, want %q", errOut, tt.wantErrOut)
 			}
 		})

@@ -22,11 +22,10 @@ func runTriage(t *testing.T, ios *IOStreams, args ...string) int {
 	return run(testFactory(ios, goldenToday), append([]string{"triage"}, args...))
 }
 
+// triageOut is runTriage with streams of its own.
 func triageOut(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	ios, _, out, errOut := Test()
-	code := runTriage(t, ios, args...)
-	return code, out.String(), errOut.String()
+	return runCmd(goldenToday, append([]string{"triage"}, args...)...)
 }
 
 // TestTriageGolden compares text and JSON output for the triage captures.
