@@ -183,7 +183,7 @@ func (st *connState) side(d pcap.Dir) Side {
 		s = Server
 	}
 	if st.swapped {
-		s = s.Other()
+		s = s.Peer()
 	}
 	return s
 }

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"fmt"
 	"net/netip"
 	"time"
 
@@ -99,25 +100,58 @@ const (
 // idle timeouts are seconds to hours.
 const PromptClose = 2 * time.Second
 
-// Side is one end of a connection.
+// Side is one end of a connection: the TLS client or the TLS server. It is
+// the one type for that role across siptls (pcap.Dir is a direction of
+// packets, not a role). Neither is not an end: it is the AbortedBy of a
+// connection that no side aborted, and never indexes Connection.Stats.
 type Side uint8
 
-// The two sides.
+// The two sides, and Neither.
 const (
 	Client Side = iota
 	Server
+	Neither
 )
 
-// String returns "client" or "server".
+// String returns "client", "server" or "none" (Neither).
 func (s Side) String() string {
-	if s == Server {
+	switch s {
+	case Client:
+		return "client"
+	case Server:
 		return "server"
 	}
-	return "client"
+	return "none"
 }
 
-// Other returns the opposite side.
-func (s Side) Other() Side { return 1 - s }
+// MarshalText returns String: a side is a word in JSON.
+func (s Side) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads what MarshalText writes.
+func (s *Side) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "client":
+		*s = Client
+	case "server":
+		*s = Server
+	case "none":
+		*s = Neither
+	default:
+		return fmt.Errorf("diagnose: unknown side %q", b)
+	}
+	return nil
+}
+
+// Peer returns the opposite side; the peer of Neither is Neither.
+func (s Side) Peer() Side {
+	switch s {
+	case Client:
+		return Server
+	case Server:
+		return Client
+	}
+	return Neither
+}
 
 // Event is one line of a connection's timeline.
 type Event struct {
@@ -222,7 +256,7 @@ type Connection struct {
 	Verdict   Verdict
 	Reason    Reason
 	Summary   string
-	AbortedBy string // "client", "server" or "none"
+	AbortedBy Side // Neither when no side aborted the connection
 
 	Alert *Alert // the alert that decided the verdict, or nil
 

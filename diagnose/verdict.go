@@ -116,7 +116,7 @@ func (st *connState) capHit(stats *pcap.ConnStats) {
 		e := c.Events[len(c.Events)-1]
 		before, label = fmt.Sprintf("%s from the %s in frame %d.", e.What, e.From, e.Frame), " What was seen last: "
 	}
-	c.Verdict, c.Reason, c.AbortedBy = VerdictIncomplete, ReasonCapHit, "none"
+	c.Verdict, c.Reason, c.AbortedBy = VerdictIncomplete, ReasonCapHit, Neither
 	c.Summary = cap + ", so the analysis of this connection is cut short and its outcome is not judged."
 	if before != "" {
 		c.Summary += label + before
@@ -150,7 +150,7 @@ func (st *connState) ds(s Side) *dirState { return st.dir(st.dirOf(s)) }
 // decide sets Verdict, Reason, Summary, AbortedBy and Alert.
 func (st *connState) decide() {
 	c := st.c()
-	c.AbortedBy = "none"
+	c.AbortedBy = Neither
 	srv := st.ds(Server)
 	handshakeSeen := st.clientHello.seen() || st.serverHello.seen()
 
@@ -158,7 +158,7 @@ func (st *connState) decide() {
 	if st.syn.seen() && !st.synack.seen() && !handshakeSeen {
 		switch {
 		case srv.rst.seen():
-			c.Verdict, c.Reason, c.AbortedBy = VerdictRefused, ReasonSYNReset, "server"
+			c.Verdict, c.Reason, c.AbortedBy = VerdictRefused, ReasonSYNReset, Server
 			c.Summary = fmt.Sprintf("The SYN in frame %d was answered by a RST in frame %d: nothing listens on %s (wrong incoming port on the SIP Trunk Security Profile, or the trunk was not reset after the change).",
 				st.syn.frame, srv.rst.frame, c.Server)
 		case st.synCount > 1 || c.End.Sub(st.syn.time()) >= 3e9:
@@ -177,10 +177,10 @@ func (st *connState) decide() {
 	if cut := st.firstCut(); cut.seen() {
 		decided := st.alertDecides()
 		alert := c.Alert
-		c.Verdict, c.Reason, c.AbortedBy = VerdictTruncated, ReasonSnaplen, "none"
+		c.Verdict, c.Reason, c.AbortedBy = VerdictTruncated, ReasonSnaplen, Neither
 		c.Summary = fmt.Sprintf("Packets of this connection were cut by the capture's snap length (first in frame %d), so the handshake and the certificates cannot be read.", cut.frame)
 		if decided && alert != nil && !alert.Encrypted {
-			c.AbortedBy = alert.SentBy.String()
+			c.AbortedBy = alert.SentBy
 			c.Summary += fmt.Sprintf(" The %s sent fatal %s in frame %d, which survived the cut.", alert.SentBy, alert.Name, alert.Frame)
 		} else {
 			c.Alert = nil
@@ -341,7 +341,7 @@ func (st *connState) alertDecides() bool {
 	}
 	c := st.c()
 	sender := st.side(ra.dir)
-	receiver := sender.Other()
+	receiver := sender.Peer()
 	al := st.alertOf(ra)
 	// What the alert answers: the last handshake message of the other side.
 	rd := st.ds(receiver)
@@ -366,7 +366,7 @@ func (st *connState) alertDecides() bool {
 			return false
 		}
 		// An encrypted alert during the handshake (after CCS): the Finished check failed or the peer gave up.
-		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonFatalAlert, sender.String()
+		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonFatalAlert, sender
 		c.Summary = fmt.Sprintf("%s sent an encrypted alert in frame %d after ChangeCipherSpec, before the handshake finished; its description is encrypted and not visible.", capitalize(st.who(sender)), ra.mark.frame)
 		return true
 	}
@@ -379,7 +379,7 @@ func (st *connState) alertDecides() bool {
 		st.finding("warning_alert", ra.mark.frame, "%s sent warning %s", sender, ra.name)
 		return false
 	}
-	c.Verdict, c.AbortedBy = VerdictFailed, sender.String()
+	c.Verdict, c.AbortedBy = VerdictFailed, sender
 	c.Reason = ReasonFatalAlert
 	if st.emptyCert.seen() && st.dirOf(Client) == st.emptyCertDir() && sender == Server {
 		c.Reason = ReasonEmptyClientCertificate
@@ -553,7 +553,7 @@ func (st *connState) decideNoHandshake() {
 		return
 	}
 	if r := st.firstClose(); r.seen {
-		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, r.duringHandshake(), r.side.String()
+		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, r.duringHandshake(), r.side
 		c.Summary = fmt.Sprintf("%s %s the TCP connection in frame %d before any TLS byte was sent.", capitalize(st.who(r.side)), r.verb(), r.mark.frame)
 		return
 	}
@@ -618,13 +618,13 @@ func (st *connState) decideDuringHandshake() {
 			c.Summary += " The capture ended before the peer's reaction (an alert or a close) was visible."
 			return
 		}
-		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonMalformed, r.side.String()
+		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonMalformed, r.side
 		c.Summary += fmt.Sprintf(" %s %s the connection in frame %d.", capitalize(st.who(r.side)), r.verb(), r.mark.frame)
 		return
 	}
 	if r := st.firstClose(); r.seen {
-		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, r.duringHandshake(), r.side.String()
-		other := r.side.Other()
+		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, r.duringHandshake(), r.side
+		other := r.side.Peer()
 		od := st.ds(other)
 		var b strings.Builder
 		fmt.Fprintf(&b, "%s %s the TCP connection in frame %d during the handshake", capitalize(st.who(r.side)), r.verb(), r.mark.frame)
@@ -703,7 +703,7 @@ func (st *connState) decideAfterHandshake() {
 			dataFrom = Server
 		}
 		ref = st.ds(dataFrom).appData
-		refWhat = fmt.Sprintf("the %s handshake finished in frame %d and the %s sent application data in frame %d, which the %s never answered", c.TLSVersion, c.HandshakeFrame, dataFrom, ref.frame, dataFrom.Other())
+		refWhat = fmt.Sprintf("the %s handshake finished in frame %d and the %s sent application data in frame %d, which the %s never answered", c.TLSVersion, c.HandshakeFrame, dataFrom, ref.frame, dataFrom.Peer())
 	} else {
 		refWhat = fmt.Sprintf("the %s handshake finished in frame %d and no application data followed", c.TLSVersion, c.HandshakeFrame)
 	}
@@ -714,17 +714,17 @@ func (st *connState) decideAfterHandshake() {
 		// The side that sent the last data closed: nothing was refused.
 		c.Verdict, c.Reason = VerdictOK, ReasonApplicationData
 		c.Summary = fmt.Sprintf("The %s handshake finished in frame %d; the %s sent application data (from frame %d), then closed the connection itself in frame %d, %s later, with no application data from the %s. Closing after one's own data is not a rejection.",
-			c.TLSVersion, c.HandshakeFrame, dataFrom, ref.frame, cl.mark.frame, roundDuration(after), dataFrom.Other())
+			c.TLSVersion, c.HandshakeFrame, dataFrom, ref.frame, cl.mark.frame, roundDuration(after), dataFrom.Peer())
 	case after > PromptClose:
 		c.Verdict, c.Reason = VerdictOK, ReasonIdleClose
 		c.Summary = fmt.Sprintf("%s; the connection stayed idle for %s, then %s. An idle close is not a rejection: the TLS handshake itself succeeded.",
 			capitalizeFirst(refWhat), roundDuration(after), how)
 	case st.certReq.seen():
-		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonClosedAfterHandshake, cl.side.String()
+		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonClosedAfterHandshake, cl.side
 		if cl.alert != nil {
 			c.Alert = st.alertOf(cl.alert)
 		}
-		peer := cl.side.Other()
+		peer := cl.side.Peer()
 		c.Summary = fmt.Sprintf("%s (the server asked for the client's certificate in frame %d); %s later %s before any application data came back: it accepted TLS but refused the peer. On CUCM this is typical of an X.509 Subject Name in the SIP Trunk Security Profile that matches neither the CN nor a SAN of the %s's certificate.",
 			capitalizeFirst(refWhat), st.certReq.frame, roundDuration(after), cl.describe(st, st.who(cl.side)), peer)
 	case data:
@@ -807,7 +807,7 @@ func (st *connState) decideTLS13() {
 		case r.seen && r.side == Server && srv.appRecords == 1 && srv.lastRecLen <= 32 && after <= PromptClose:
 			// A server that rejects the client's certificate answers the
 			// client's flight with one small encrypted alert and closes.
-			c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonClosedAfterHandshake, "server"
+			c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonClosedAfterHandshake, Server
 			c.Summary = fmt.Sprintf("%s: after the client's encrypted flight (frame %d) the server sent one %d-byte record (the size of an encrypted alert) in frame %d and %s the connection in frame %d. The server most likely rejected the client's certificate; %s.",
 				c.TLSVersion, cli.enc13First.frame, srv.lastRecLen, srv.lastRecMark.frame, r.verb(), r.mark.frame, hidden)
 			return
@@ -821,14 +821,14 @@ func (st *connState) decideTLS13() {
 				c.TLSVersion, cli.enc13First.frame, roundDuration(after), r.side, r.verb(), r.mark.frame, hidden)
 			return
 		case r.seen:
-			c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonClosedAfterHandshake, r.side.String()
+			c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonClosedAfterHandshake, r.side
 			c.Summary = fmt.Sprintf("The %s handshake finished (client's encrypted flight in frame %d), then %s %s the connection in frame %d, %s later, before application data flowed both ways: it accepted TLS but refused the peer (on CUCM, typically the X.509 Subject Name); the alert, if any, is encrypted. %s.",
 				c.TLSVersion, cli.enc13First.frame, st.who(r.side), r.verb(), r.mark.frame, roundDuration(after), capitalize(hidden))
 			return
 		}
 	}
 	if r.seen {
-		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, r.duringHandshake(), r.side.String()
+		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, r.duringHandshake(), r.side
 		c.Summary = fmt.Sprintf("%s %s the connection in frame %d before the %s handshake finished; the alert, if any, is encrypted. %s.", capitalize(st.who(r.side)), r.verb(), r.mark.frame, c.TLSVersion, capitalize(hidden))
 		return
 	}

@@ -71,7 +71,7 @@ type Connection struct {
 	Verdict                 string               `json:"verdict"`
 	Reason                  string               `json:"reason"`
 	Summary                 string               `json:"summary"`
-	AbortedBy               string               `json:"aborted_by"`
+	AbortedBy               diagnose.Side        `json:"aborted_by"`
 	Alert                   *Alert               `json:"alert"`
 	TLSVersion              string               `json:"tls_version"`
 	ClientMaxVersion        string               `json:"client_max_version"`
@@ -100,16 +100,16 @@ type Connection struct {
 
 // Alert is the alert that decided a connection's verdict.
 type Alert struct {
-	Level       *uint8 `json:"level"`
-	Code        *uint8 `json:"code"`
-	Name        string `json:"name"`
-	SentBy      string `json:"sent_by"`
-	Frame       uint64 `json:"frame"`
-	Time        Time   `json:"time"`
-	Encrypted   bool   `json:"encrypted"`
-	After       string `json:"after"`
-	AfterFrame  uint64 `json:"after_frame"`
-	Description string `json:"description"`
+	Level       *uint8        `json:"level"`
+	Code        *uint8        `json:"code"`
+	Name        string        `json:"name"`
+	SentBy      diagnose.Side `json:"sent_by"`
+	Frame       uint64        `json:"frame"`
+	Time        Time          `json:"time"`
+	Encrypted   bool          `json:"encrypted"`
+	After       string        `json:"after"`
+	AfterFrame  uint64        `json:"after_frame"`
+	Description string        `json:"description"`
 }
 
 // CertificateRequest is the server's request for a client certificate.
@@ -126,14 +126,14 @@ type CertificateRequest struct {
 // in the chain, the byte ranges of its DER that are missing, and the names
 // and serial as far as the bytes before the first hole show them.
 type PartialCertificate struct {
-	SentBy  string      `json:"sent_by"`
-	Index   int         `json:"index"`
-	Frame   uint64      `json:"frame"`
-	Length  int         `json:"length"`
-	Missing []ByteRange `json:"missing"`
-	Subject string      `json:"subject"`
-	Issuer  string      `json:"issuer"`
-	Serial  string      `json:"serial"`
+	SentBy  diagnose.Side `json:"sent_by"`
+	Index   int           `json:"index"`
+	Frame   uint64        `json:"frame"`
+	Length  int           `json:"length"`
+	Missing []ByteRange   `json:"missing"`
+	Subject string        `json:"subject"`
+	Issuer  string        `json:"issuer"`
+	Serial  string        `json:"serial"`
 }
 
 // ByteRange is a byte range [start, end).
@@ -144,28 +144,28 @@ type ByteRange struct {
 
 // Certificate is one certificate presented on a connection.
 type Certificate struct {
-	SentBy             string   `json:"sent_by"`
-	Index              int      `json:"index"`
-	Frame              uint64   `json:"frame"`
-	Serial             string   `json:"serial"`
-	Subject            string   `json:"subject"`
-	Issuer             string   `json:"issuer"`
-	CommonName         string   `json:"common_name"`
-	NotBefore          *Time    `json:"not_before"`
-	NotAfter           *Time    `json:"not_after"`
-	ValidityAtCapture  string   `json:"validity_at_capture"`
-	DNSNames           []string `json:"dns_names"`
-	IPAddresses        []string `json:"ip_addresses"`
-	KeyUsage           []string `json:"key_usage"`
-	ExtKeyUsage        []string `json:"ext_key_usage"`
-	IsCA               bool     `json:"is_ca"`
-	SelfSigned         bool     `json:"self_signed"`
-	KeyType            string   `json:"key_type"`
-	KeyBits            int      `json:"key_bits"`
-	SignatureAlgorithm string   `json:"signature_algorithm"`
-	SHA256             string   `json:"sha256"`
-	SHA1               string   `json:"sha1"`
-	ParseError         string   `json:"parse_error,omitempty"`
+	SentBy             diagnose.Side `json:"sent_by"`
+	Index              int           `json:"index"`
+	Frame              uint64        `json:"frame"`
+	Serial             string        `json:"serial"`
+	Subject            string        `json:"subject"`
+	Issuer             string        `json:"issuer"`
+	CommonName         string        `json:"common_name"`
+	NotBefore          *Time         `json:"not_before"`
+	NotAfter           *Time         `json:"not_after"`
+	ValidityAtCapture  string        `json:"validity_at_capture"`
+	DNSNames           []string      `json:"dns_names"`
+	IPAddresses        []string      `json:"ip_addresses"`
+	KeyUsage           []string      `json:"key_usage"`
+	ExtKeyUsage        []string      `json:"ext_key_usage"`
+	IsCA               bool          `json:"is_ca"`
+	SelfSigned         bool          `json:"self_signed"`
+	KeyType            string        `json:"key_type"`
+	KeyBits            int           `json:"key_bits"`
+	SignatureAlgorithm string        `json:"signature_algorithm"`
+	SHA256             string        `json:"sha256"`
+	SHA1               string        `json:"sha1"`
+	ParseError         string        `json:"parse_error,omitempty"`
 	// Trust is the trust folder's verdict on the chain this leaf heads
 	// (null for chain certificates and when no folder judged it).
 	Trust *CertTrust `json:"trust"`
@@ -456,11 +456,11 @@ func (g *aggregator) add(c *Connection, dc *diagnose.Connection) {
 	}
 	alert := ""
 	if c.Alert != nil {
-		alert = c.Alert.SentBy + " " + c.Alert.Name
+		alert = c.Alert.SentBy.String() + " " + c.Alert.Name
 	}
 	d.count(outcome{verdict: diagnose.Verdict(c.Verdict), reason: diagnose.Reason(c.Reason), alert: alert, start: c.Start.Time, syns: int(c.Stats.Client.Packets)})
 	for _, cert := range c.Certificates {
-		if cert.SentBy == "server" && cert.Index == 0 && cert.CommonName != "" && !g.destNames[c.serverAddr][cert.CommonName] {
+		if cert.SentBy == diagnose.Server && cert.Index == 0 && cert.CommonName != "" && !g.destNames[c.serverAddr][cert.CommonName] {
 			g.destNames[c.serverAddr][cert.CommonName] = true
 			d.Names = append(d.Names, cert.CommonName)
 		}
@@ -547,7 +547,7 @@ func buildConnection(c *diagnose.Connection) Connection {
 		serverAddr: c.Server,
 	}
 	if al := c.Alert; al != nil {
-		v.Alert = &Alert{Name: al.Name, SentBy: al.SentBy.String(), Frame: al.Frame, Time: Time{al.Time}, Encrypted: al.Encrypted,
+		v.Alert = &Alert{Name: al.Name, SentBy: al.SentBy, Frame: al.Frame, Time: Time{al.Time}, Encrypted: al.Encrypted,
 			After: al.After, AfterFrame: al.AfterFrame, Description: al.Description}
 		if !al.Encrypted {
 			level, code := al.Level, al.Code
@@ -564,7 +564,7 @@ func buildConnection(c *diagnose.Connection) Connection {
 	}
 	v.PartialCertificates, v.CertificatesLost = []PartialCertificate{}, []string{}
 	for _, p := range c.PartialCertificates {
-		pc := PartialCertificate{SentBy: p.SentBy.String(), Index: p.Index, Frame: p.Frame, Length: p.Length, Missing: []ByteRange{},
+		pc := PartialCertificate{SentBy: p.SentBy, Index: p.Index, Frame: p.Frame, Length: p.Length, Missing: []ByteRange{},
 			Subject: p.Subject, Issuer: p.Issuer, Serial: p.Serial}
 		for _, r := range p.Missing {
 			pc.Missing = append(pc.Missing, ByteRange(r))
@@ -593,7 +593,7 @@ func dirStats(s diagnose.DirStats) DirStats {
 
 func buildCertificate(c diagnose.Certificate) Certificate {
 	i := c.Info
-	v := Certificate{SentBy: c.SentBy.String(), Index: c.Index, Frame: c.Frame, info: i,
+	v := Certificate{SentBy: c.SentBy, Index: c.Index, Frame: c.Frame, info: i,
 		DNSNames: []string{}, IPAddresses: []string{}, KeyUsage: []string{}, ExtKeyUsage: []string{}, Checks: []trust.Check{}}
 	if i == nil {
 		return v

@@ -152,7 +152,7 @@ func writeConnectionText(w io.Writer, c *Connection, o TextOptions) {
 		}
 		fmt.Fprintf(w, "   %s\n", certificateLine(&cert))
 		if t := cert.Trust; t != nil && t.NodeUnknown {
-			fmt.Fprintf(w, "      trust (%s, if the %s is the capture node): %s: %s\n", Sanitize(t.Store), otherSide(cert.SentBy), t.Status, Sanitize(t.Detail))
+			fmt.Fprintf(w, "      trust (%s, if the %s is the capture node): %s: %s\n", Sanitize(t.Store), cert.SentBy.Peer(), t.Status, Sanitize(t.Detail))
 		} else if t != nil {
 			fmt.Fprintf(w, "      trust (%s): %s: %s\n", Sanitize(t.Store), t.Status, Sanitize(t.Detail))
 		}
@@ -262,7 +262,7 @@ func partialLine(p *PartialCertificate) string {
 }
 
 func certificateLine(c *Certificate) string {
-	role := c.SentBy + " certificate"
+	role := c.SentBy.String() + " certificate"
 	if c.Index > 0 {
 		role = fmt.Sprintf("%s chain[%d]", c.SentBy, c.Index)
 	}
@@ -307,7 +307,7 @@ func firstN(s []string, n int) []string {
 }
 
 func chainNote(certs []Certificate) string {
-	extra := map[string]int{}
+	extra := map[diagnose.Side]int{}
 	for _, c := range certs {
 		if c.Index > 0 {
 			extra[c.SentBy]++
@@ -317,7 +317,7 @@ func chainNote(certs []Certificate) string {
 		return ""
 	}
 	var parts []string
-	for _, side := range []string{"server", "client"} {
+	for _, side := range []diagnose.Side{diagnose.Server, diagnose.Client} {
 		if n := extra[side]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%s sent %s", side, plural(n, "more chain certificate", "more chain certificates")))
 		}

@@ -413,7 +413,7 @@ func (m *Merger) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
 		s.certs[s.ncerts] = idx
 		s.certTag[s.ncerts] = uint8(cert.SentBy)<<7 | uint8(min(cert.Index, 127))
 		s.ncerts++
-		if st := t.For(cert.SentBy.String()); st != nil && cert.Index == 0 {
+		if st := t.For(cert.SentBy); st != nil && cert.Index == 0 {
 			m.addTrust(idx, InventoryTrust{Store: st.Store, Node: st.Node, Status: string(st.Judgement.Status), File: st.Judgement.File, Detail: st.Judgement.Detail})
 		}
 	}

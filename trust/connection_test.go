@@ -127,7 +127,7 @@ func TestConnectionPartialChain(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			j := NewJudge([]*Store{tt.store}, nil, time.Time{})
-			st := j.Connection(tt.c, node).For("server")
+			st := j.Connection(tt.c, node).For(diagnose.Server)
 			switch {
 			case tt.want == "" && st != nil:
 				t.Fatalf("judged %s, want no judgement", st.Judgement.Status)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/siptls/siptls/certinfo"
+	"github.com/siptls/siptls/diagnose"
 )
 
 // Status is the trust verdict for one presented chain. The words are part of
@@ -56,25 +57,6 @@ const (
 	// Judge.Connection does, for chains the capture did not show whole.
 	StatusCaptureIncomplete Status = "capture_incomplete"
 )
-
-// Role is the part a certificate played in the TLS handshake.
-type Role int
-
-const (
-	// RoleServer is the TLS server's certificate (it needs serverAuth).
-	RoleServer Role = iota
-	// RoleClient is the TLS client's certificate in mutual TLS (it needs
-	// clientAuth).
-	RoleClient
-)
-
-// String returns "server" or "client".
-func (r Role) String() string {
-	if r == RoleClient {
-		return "client"
-	}
-	return "server"
-}
 
 // Severity grades a Check.
 type Severity string
@@ -242,13 +224,15 @@ type JudgeOptions struct {
 	// Today, when not zero, adds the validity today and the expires_soon
 	// warning. Pass the real date from the command, never time.Now here.
 	Today time.Time
-	// Role is which side of the handshake presented the chain.
-	Role Role
+	// Role is which side of the handshake presented the chain: a
+	// diagnose.Server certificate needs serverAuth, a diagnose.Client one
+	// (mutual TLS) clientAuth. The zero value is diagnose.Client.
+	Role diagnose.Side
 }
 
 // Judge returns the verdict on chain (leaf first, as sent) presented in the
 // given role, at the capture time at. It is JudgeWith without Today.
-func (s *Store) Judge(chain []*certinfo.Info, at time.Time, role Role) *Judgement {
+func (s *Store) Judge(chain []*certinfo.Info, at time.Time, role diagnose.Side) *Judgement {
 	return s.JudgeWith(chain, JudgeOptions{At: at, Role: role})
 }
 
@@ -770,18 +754,18 @@ func validity(chain []*certinfo.Info, opts JudgeOptions, checks []Check) ([]Cert
 }
 
 // roleChecks checks the leaf's extended and plain key usage for its role.
-func roleChecks(leaf *certinfo.Info, role Role) []Check {
+func roleChecks(leaf *certinfo.Info, role diagnose.Side) []Check {
 	var out []Check
 	if leaf.ParseError != "" {
 		out = append(out, Check{Code: CheckUnparsable, Severity: SeverityError,
 			Sentence: fmt.Sprintf("%s serial %s is refused by strict X.509 parsers (%s), as many TLS stacks are.", certName(leaf), leaf.Serial, leaf.ParseError)})
 	}
 	if len(leaf.ExtKeyUsage) > 0 && !slices.Contains(leaf.ExtKeyUsage, "anyExtendedKeyUsage") {
-		if role == RoleClient && !slices.Contains(leaf.ExtKeyUsage, "clientAuth") {
+		if role == diagnose.Client && !slices.Contains(leaf.ExtKeyUsage, "clientAuth") {
 			out = append(out, Check{Code: CheckMissingClientAuth, Severity: SeverityError,
 				Sentence: fmt.Sprintf("%s serial %s was sent as a client certificate but its extended key usage (%s) lacks clientAuth: a CA-signed CallManager certificate without TLS Web Client Authentication breaks outbound trunk calls; have the CA sign it with both TLS Web Server and Client Authentication.", certName(leaf), leaf.Serial, strings.Join(leaf.ExtKeyUsage, ", "))})
 		}
-		if role == RoleServer && !slices.Contains(leaf.ExtKeyUsage, "serverAuth") {
+		if role == diagnose.Server && !slices.Contains(leaf.ExtKeyUsage, "serverAuth") {
 			out = append(out, Check{Code: CheckMissingServerAuth, Severity: SeverityError,
 				Sentence: fmt.Sprintf("%s serial %s was sent as a server certificate but its extended key usage (%s) lacks serverAuth (TLS Web Server Authentication), so clients reject it.", certName(leaf), leaf.Serial, strings.Join(leaf.ExtKeyUsage, ", "))})
 		}
@@ -791,9 +775,9 @@ func roleChecks(leaf *certinfo.Info, role Role) []Check {
 		ke := slices.Contains(leaf.KeyUsage, "keyEncipherment")
 		var need string
 		switch {
-		case leaf.KeyType == "RSA" && role == RoleServer && !ds && !ke:
+		case leaf.KeyType == "RSA" && role == diagnose.Server && !ds && !ke:
 			need = "digitalSignature or keyEncipherment"
-		case (leaf.KeyType != "RSA" || role == RoleClient) && !ds:
+		case (leaf.KeyType != "RSA" || role == diagnose.Client) && !ds:
 			need = "digitalSignature"
 		}
 		if need != "" {

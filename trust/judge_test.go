@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/siptls/siptls/certinfo"
+	"github.com/siptls/siptls/diagnose"
 )
 
 func checkCodes(cs []Check) []string {
@@ -59,7 +60,7 @@ func TestJudge(t *testing.T) {
 		store       fstest.MapFS
 		chain       []*certinfo.Info
 		at          time.Time
-		role        Role
+		role        diagnose.Side
 		want        Status
 		wantFile    string
 		wantFiles   []string
@@ -160,12 +161,12 @@ func TestJudge(t *testing.T) {
 		},
 		{
 			name: "serverAuth-only certificate used as client", store: ca("root.pem"),
-			chain: chain(l.serverOnly, l.inter), role: RoleClient, want: StatusChainsTo, wantFile: "root.pem",
+			chain: chain(l.serverOnly, l.inter), role: diagnose.Client, want: StatusChainsTo, wantFile: "root.pem",
 			wantChecks: []string{CheckMissingClientAuth},
 		},
 		{
 			name: "serverAuth-only certificate used as server", store: ca("root.pem"),
-			chain: chain(l.serverOnly, l.inter), role: RoleServer, want: StatusChainsTo, wantFile: "root.pem",
+			chain: chain(l.serverOnly, l.inter), role: diagnose.Server, want: StatusChainsTo, wantFile: "root.pem",
 		},
 		{
 			name: "RSA-1024 SHA-1 self-signed, in the store", store: ca("old-cucm.pem"),
@@ -281,7 +282,7 @@ func TestJudgeValidity(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			j := s.JudgeWith(tt.chain, JudgeOptions{At: tt.at, Today: tt.today, Role: RoleServer})
+			j := s.JudgeWith(tt.chain, JudgeOptions{At: tt.at, Today: tt.today, Role: diagnose.Server})
 			if !slices.EqualFunc(j.Chain, tt.want, func(a, b CertValidity) bool {
 				return a.Index == b.Index && a.Subject == b.Subject && a.Serial == b.Serial && a.AtCapture == b.AtCapture &&
 					(a.Today == nil) == (b.Today == nil) && (a.Today == nil || *a.Today == *b.Today)
@@ -317,7 +318,7 @@ func TestTrustFileValidity(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			j := s.Judge([]*certinfo.Info{l.selfExpired}, tt.at, RoleServer)
+			j := s.Judge([]*certinfo.Info{l.selfExpired}, tt.at, diagnose.Server)
 			got := ""
 			for _, c := range j.Checks {
 				if c.Code == CheckTrustFileExpired {
@@ -356,19 +357,19 @@ func TestJudgeTestdata(t *testing.T) {
 	tests := []struct {
 		name       string
 		chain      []string
-		role       Role
+		role       diagnose.Side
 		want       Status
 		wantFile   string
 		wantChecks []string
 	}{
-		{"cube1 regenerated, folder holds the old copy", []string{"cube1"}, RoleClient, StatusStaleCopy, "cube1.lab.der", nil},
-		{"cube1 old certificate", []string{"cube1-old"}, RoleClient, StatusExactMatch, "cube1.lab.der", nil},
-		{"cucm8-pub current", []string{"cucm8-pub"}, RoleServer, StatusExactMatch, "cucm8-pub.clus2.lab.pem", nil},
-		{"cucm8-sub2 old copy presented", []string{"cucm8-sub2-old"}, RoleServer, StatusStaleCopy, "cucm8-sub2.clus2.lab.pem", nil},
-		{"cucm8-sub1 expired", []string{"cucm8-sub1-expired"}, RoleServer, StatusStaleCopy, "cucm8-sub1.clus2.lab.pem", []string{CheckExpiredAtCapture}},
-		{"multi-server leaf and intermediate", []string{"cucm8-pub-ms", "lab-issuing-ca"}, RoleClient, StatusChainsTo, "Example_Labs_CA_bundle.p7b", nil},
-		{"serverAuth-only as client", []string{"cucm8-pub-noclientauth", "lab-issuing-ca"}, RoleClient, StatusChainsTo, "Example_Labs_CA_bundle.p7b", []string{CheckMissingClientAuth}},
-		{"cucm7-pub own certificate", []string{"cucm7-pub"}, RoleServer, StatusUntrusted, "", nil},
+		{"cube1 regenerated, folder holds the old copy", []string{"cube1"}, diagnose.Client, StatusStaleCopy, "cube1.lab.der", nil},
+		{"cube1 old certificate", []string{"cube1-old"}, diagnose.Client, StatusExactMatch, "cube1.lab.der", nil},
+		{"cucm8-pub current", []string{"cucm8-pub"}, diagnose.Server, StatusExactMatch, "cucm8-pub.clus2.lab.pem", nil},
+		{"cucm8-sub2 old copy presented", []string{"cucm8-sub2-old"}, diagnose.Server, StatusStaleCopy, "cucm8-sub2.clus2.lab.pem", nil},
+		{"cucm8-sub1 expired", []string{"cucm8-sub1-expired"}, diagnose.Server, StatusStaleCopy, "cucm8-sub1.clus2.lab.pem", []string{CheckExpiredAtCapture}},
+		{"multi-server leaf and intermediate", []string{"cucm8-pub-ms", "lab-issuing-ca"}, diagnose.Client, StatusChainsTo, "Example_Labs_CA_bundle.p7b", nil},
+		{"serverAuth-only as client", []string{"cucm8-pub-noclientauth", "lab-issuing-ca"}, diagnose.Client, StatusChainsTo, "Example_Labs_CA_bundle.p7b", []string{CheckMissingClientAuth}},
+		{"cucm7-pub own certificate", []string{"cucm7-pub"}, diagnose.Server, StatusUntrusted, "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -415,7 +416,7 @@ func TestJudgeConcurrent(t *testing.T) {
 			msg := ""
 			for i := range 200 {
 				k := (i + g) % len(chains)
-				if got := s.Judge(chains[k], captureTime.Add(time.Duration(i)*time.Minute), RoleClient).Status; got != want[k] && msg == "" {
+				if got := s.Judge(chains[k], captureTime.Add(time.Duration(i)*time.Minute), diagnose.Client).Status; got != want[k] && msg == "" {
 					msg = fmt.Sprintf("chain %d: %s, want %s", k, got, want[k])
 				}
 			}
@@ -441,7 +442,7 @@ func TestJudgeLongChain(t *testing.T) {
 	for range 1000 {
 		chain = append(chain, l.inter, nil)
 	}
-	j := s.Judge(chain, captureTime, RoleServer)
+	j := s.Judge(chain, captureTime, diagnose.Server)
 	if j.Status != StatusChainsTo || len(j.Chain) != MaxChain {
 		t.Errorf("%s with %d certificates judged, want chains_to with %d", j.Status, len(j.Chain), MaxChain)
 	}
@@ -467,7 +468,7 @@ func TestJudgementJSON(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b, err := json.Marshal(s.Judge(tt.chain, captureTime, RoleServer))
+			b, err := json.Marshal(s.Judge(tt.chain, captureTime, diagnose.Server))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -496,7 +497,7 @@ func TestMissingIntermediateByKeyID(t *testing.T) {
 	if string(upper.Cert.AuthorityKeyId) != string(root.Cert.SubjectKeyId) || upper.Issuer == root.Subject {
 		t.Fatalf("fixture: AKID %x, issuer %s", upper.Cert.AuthorityKeyId, upper.Issuer)
 	}
-	j := s.Judge([]*certinfo.Info{leaf, upper}, captureTime, RoleServer)
+	j := s.Judge([]*certinfo.Info{leaf, upper}, captureTime, diagnose.Server)
 	if j.Status != StatusMissingIntermediate || j.File != "key-root.pem" || j.Missing != "CN=Key Issuing CA,O=Other Name" {
 		t.Errorf("%s %q missing %q\n%s", j.Status, j.File, j.Missing, j.Detail)
 	}
