@@ -47,7 +47,7 @@ type dirState struct {
 	appData     mark // first application data record
 	appRecords  uint64
 	appBytes    uint64
-	lastMsg     string // last handshake message name sent in this direction
+	lastMsg     Message // last handshake message sent in this direction (its Side is set when the roles are known)
 	lastMsgMark mark
 	history     []sent   // handshake messages, ChangeCipherSpec and Finished, in order (at most maxHistory)
 	partial     []string // handshake messages that lost bytes to a gap ("Certificate message")
@@ -75,9 +75,9 @@ type sent struct {
 const maxHistory = 32
 
 // setMsg records the last handshake message of the direction.
-func (ds *dirState) setMsg(name string, m mark) {
-	ds.lastMsg, ds.lastMsgMark = name, m
-	ds.remember(name, m)
+func (ds *dirState) setMsg(msg Message, m mark) {
+	ds.lastMsg, ds.lastMsgMark = msg, m
+	ds.remember(msg.Name(), m)
 }
 
 // remember adds a message to the history; once it is full, the last entry
@@ -140,8 +140,8 @@ type connState struct {
 type rawAlert struct {
 	dir         pcap.Dir
 	mark        mark
-	level       uint8
-	code        uint8
+	level       tlsparse.AlertLevel
+	code        tlsparse.AlertDescription
 	name        string
 	encrypted   bool
 	closeNotify bool // encrypted, after application data: most likely close_notify
@@ -415,7 +415,7 @@ func (st *connState) alertRecord(dir pcap.Dir, m mark, rec tlsparse.Record) {
 			st.event(dir, m.frame, m.time(), "encrypted alert")
 		}
 	} else {
-		ra.level, ra.code, ra.name = uint8(al.Level), uint8(al.Description), al.Description.String()
+		ra.level, ra.code, ra.name = al.Level, al.Description, al.Description.String()
 		st.event(dir, m.frame, m.time(), fmt.Sprintf("alert %s %s", al.Level, al.Description))
 	}
 	// Keep the first fatal (or encrypted) alert; a warning (close_notify
@@ -432,14 +432,14 @@ func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 	typ := tlsparse.HandshakeType(msg[0])
 	if !a.Complete() {
 		st.partialHandshake(dir, m, a)
-		ds.setMsg(typ.String(), m)
+		ds.setMsg(Message{Type: typ}, m)
 		return
 	}
 	parsed, err := tlsparse.ParseHandshake(msg, st.version)
 	if err != nil {
 		st.finding("malformed_handshake", m.frame, "%s: %v", typ, err)
 		st.event(dir, m.frame, m.time(), fmt.Sprintf("%s (malformed: %v)", typ, err))
-		ds.setMsg(typ.String(), m)
+		ds.setMsg(Message{Type: typ}, m)
 		return
 	}
 	what := typ.String()
@@ -535,11 +535,11 @@ func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 		st.c().CertificateRequest = cr
 		what = fmt.Sprintf("CertificateRequest (%s)", plural(len(h.CertificateAuthorities), "CA name", "CA names"))
 	}
-	name := typ.String()
+	msgType := typ
 	if sh, ok := parsed.(*tlsparse.ServerHello); ok && sh.IsHelloRetryRequest() {
-		name = "HelloRetryRequest"
+		msgType = tlsparse.TypeHelloRetryRequest
 	}
-	ds.setMsg(name, m)
+	ds.setMsg(Message{Type: msgType}, m)
 	st.event(dir, m.frame, m.time(), what)
 }
 
@@ -640,7 +640,7 @@ func (st *connState) sslv2Record(dir pcap.Dir, m mark, b []byte) {
 			}
 		}
 		st.clientMax = ch.MaxVersion()
-		ds.setMsg("ClientHello", m)
+		ds.setMsg(Message{Type: tlsparse.TypeClientHello}, m)
 		st.event(dir, m.frame, m.time(), fmt.Sprintf("SSLv2-format ClientHello (up to %s)", ch.MaxVersion()))
 		return
 	}
@@ -648,7 +648,7 @@ func (st *connState) sslv2Record(dir pcap.Dir, m mark, b []byte) {
 		st.serverHello = m
 		st.version = tlsparse.VersionSSL20
 		st.c().TLSVersion = st.version.String()
-		ds.setMsg("SSLv2 ServerHello", m)
+		ds.setMsg(Message{Type: tlsparse.TypeServerHello, SSLv2: true}, m)
 		what := "SSLv2 ServerHello"
 		if len(sh.Certificate) > 0 && st.room() {
 			info := st.a.cache.Get(sh.Certificate)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/pcap"
+	"github.com/siptls/siptls/tlsparse"
 )
 
 // Verdict is the outcome of one connection. Its values are a contract with
@@ -163,16 +164,51 @@ type Event struct {
 
 // Alert is a TLS alert seen on a connection.
 type Alert struct {
-	Level       uint8 // 1 warning, 2 fatal; 0 when encrypted
-	Code        uint8
-	Name        string // RFC name, e.g. "unknown_ca"; "encrypted_alert" when unreadable
+	Level       tlsparse.AlertLevel       // 0 when encrypted
+	Code        tlsparse.AlertDescription // 0 when encrypted
+	Name        string                    // RFC name, e.g. "unknown_ca"; "encrypted_alert" when unreadable
 	SentBy      Side
 	Frame       uint64
 	Time        time.Time
-	Encrypted   bool   // sent after ChangeCipherSpec: level and description are not visible
-	After       string // the handshake message it answers, e.g. "client Certificate"
-	AfterFrame  uint64 // the frame of that message (0 if none)
-	Description string // what the alert means for a CUCM engineer
+	Encrypted   bool     // sent after ChangeCipherSpec: level and description are not visible
+	After       *Message // the handshake message it answers, or nil
+	AfterFrame  uint64   // the frame of that message (0 if none)
+	Description string   // what the alert means for a CUCM engineer
+}
+
+// Message names one handshake message of a connection: the side that sent
+// it and its type. A TLS 1.3 HelloRetryRequest has the Type
+// tlsparse.TypeHelloRetryRequest (on the wire it is a ServerHello).
+type Message struct {
+	Side Side
+	Type tlsparse.HandshakeType
+	// SSLv2 marks the SSLv2-format ServerHello, which is no TLS handshake
+	// message (its Type is tlsparse.TypeServerHello).
+	SSLv2 bool
+}
+
+// Name returns the message's name without the side: "Certificate",
+// "SSLv2 ServerHello".
+func (m Message) Name() string {
+	if m.SSLv2 {
+		return "SSLv2 " + m.Type.String()
+	}
+	return m.Type.String()
+}
+
+// String returns the side and the name, e.g. "client Certificate"; the
+// nil Message is "".
+func (m *Message) String() string {
+	if m == nil {
+		return ""
+	}
+	return m.Side.String() + " " + m.Name()
+}
+
+// IsCertificate reports whether m is a Certificate message (compressed or
+// not).
+func (m *Message) IsCertificate() bool {
+	return m != nil && !m.SSLv2 && (m.Type == tlsparse.TypeCertificate || m.Type == tlsparse.TypeCompressedCertificate)
 }
 
 // Certificate is one certificate presented on a connection.

@@ -347,13 +347,14 @@ func (st *connState) alertDecides() bool {
 	rd := st.ds(receiver)
 	after, afterMark := rd.lastMsg, rd.lastMsgMark
 	if isCertAlert(ra.code) && rd.certMsg.seen() && !ra.encrypted {
-		after, afterMark = "Certificate", rd.certMsg
+		after, afterMark = Message{Type: tlsparse.TypeCertificate}, rd.certMsg
 	}
-	if after != "" {
-		al.After = receiver.String() + " " + after
+	after.Side = receiver
+	if afterMark.seen() {
+		al.After = &after
 		al.AfterFrame = afterMark.frame
 	}
-	al.Description = alertMeaning(ra, after, st.emptyCert.seen(), st.leaf(receiver), c.ipOf(sender))
+	al.Description = alertMeaning(ra, al.After, st.emptyCert.seen(), st.leaf(receiver), c.ipOf(sender))
 	c.Alert = al
 
 	if ra.encrypted {
@@ -389,8 +390,8 @@ func (st *connState) alertDecides() bool {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s sent fatal %s in frame %d", capitalize(st.who(sender)), ra.name, ra.mark.frame)
-	if al.After != "" {
-		fmt.Fprintf(&b, " right after the %s's %s in frame %d", receiver, after, afterMark.frame)
+	if al.After != nil {
+		fmt.Fprintf(&b, " right after the %s's %s in frame %d", receiver, after.Name(), afterMark.frame)
 	}
 	b.WriteString(": ")
 	b.WriteString(al.Description)
@@ -443,7 +444,7 @@ func (st *connState) emptyCertDir() pcap.Dir {
 	return pcap.ClientToServer
 }
 
-func isCertAlert(code uint8) bool {
+func isCertAlert(code tlsparse.AlertDescription) bool {
 	switch code {
 	case 42, 43, 44, 45, 46, 48, 116: // bad_certificate … unknown_ca, certificate_required
 		return true
@@ -475,7 +476,7 @@ func uploadAdvice(leaf *certinfo.Info, node string) string {
 
 // alertMeaning explains an alert in CUCM terms. leaf is the certificate the
 // alert's receiver presented (nil if none), node the address of the alert's sender.
-func alertMeaning(ra *rawAlert, after string, emptyCert bool, leaf *certinfo.Info, node string) string {
+func alertMeaning(ra *rawAlert, after *Message, emptyCert bool, leaf *certinfo.Info, node string) string {
 	switch ra.name {
 	case "unknown_ca":
 		return "it does not trust that certificate's issuer: " + uploadAdvice(leaf, node) + "."
@@ -495,7 +496,7 @@ func alertMeaning(ra *rawAlert, after string, emptyCert bool, leaf *certinfo.Inf
 		switch {
 		case emptyCert:
 			return "the client sent no certificate although one was required."
-		case after == "ClientHello":
+		case after != nil && !after.SSLv2 && after.Type == tlsparse.TypeClientHello:
 			return "no cipher suite or TLS version in common with the ClientHello (for example CUBE with strict-cipher allowing only TLS_RSA_WITH_AES_128_CBC_SHA). Align the TLS cipher and version settings of both ends."
 		}
 		return "the handshake could not agree on security parameters."
@@ -672,7 +673,7 @@ func (st *connState) lastMessage() string {
 		ds := st.dir(d)
 		if ds.lastMsgMark.frame > best.frame {
 			best = ds.lastMsgMark
-			desc = fmt.Sprintf("the %s's %s in frame %d", st.side(pcap.Dir(d)), ds.lastMsg, best.frame)
+			desc = fmt.Sprintf("the %s's %s in frame %d", st.side(pcap.Dir(d)), ds.lastMsg.Name(), best.frame)
 		}
 	}
 	return desc

@@ -548,9 +548,9 @@ func buildConnection(c *diagnose.Connection) Connection {
 	}
 	if al := c.Alert; al != nil {
 		v.Alert = &Alert{Name: al.Name, SentBy: al.SentBy, Frame: al.Frame, Time: Time{al.Time}, Encrypted: al.Encrypted,
-			After: al.After, AfterFrame: al.AfterFrame, Description: al.Description}
+			After: al.After.String(), AfterFrame: al.AfterFrame, Description: al.Description}
 		if !al.Encrypted {
-			level, code := al.Level, al.Code
+			level, code := uint8(al.Level), uint8(al.Code)
 			v.Alert.Level, v.Alert.Code = &level, &code
 		}
 	}

@@ -275,7 +275,7 @@ func joinEvidence(c *diagnose.Connection, t *ConnectionTrust) string {
 	// gave up (after a certificate alert or a reset after a certificate).
 	rejected := diagnose.Neither
 	switch {
-	case c.Alert != nil && c.Alert.After != "" && strings.HasSuffix(c.Alert.After, "Certificate"):
+	case c.Alert != nil && c.Alert.After.IsCertificate():
 		rejected = c.Alert.SentBy.Peer()
 	case c.Reason == diagnose.ReasonResetDuringHandshake || c.Reason == diagnose.ReasonClosedDuringHandshake:
 		rejected = c.AbortedBy.Peer()
