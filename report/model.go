@@ -330,20 +330,48 @@ type Counts struct {
 	Reasons        map[string]int `json:"reasons"`
 	// VerdictReasons counts reasons per verdict: {"incomplete": {"midstream": 2}}.
 	VerdictReasons map[string]map[string]int `json:"verdict_reasons"`
-	Alerts         map[string]int            `json:"alerts"`
+	Alerts         map[AlertKey]int          `json:"alerts"`
 	FirstFailure   *Time                     `json:"first_failure"`
 	LastFailure    *Time                     `json:"last_failure"`
 	// failedAlerts counts the alerts of failed connections only: the words
 	// that explain failures; undecidedAlerts those of incomplete and
 	// truncated connections (an alert that survived a snap length cut).
-	failedAlerts, undecidedAlerts map[string]int
+	failedAlerts, undecidedAlerts map[AlertKey]int
 }
+
+// AlertKey counts alerts by the side that sent them and their name
+// ("unknown_ca"; "encrypted_alert" when unreadable). In JSON and text it is
+// written "server unknown_ca".
+type AlertKey struct {
+	SentBy diagnose.Side
+	Name   string
+}
+
+// String returns the side and the name: "server unknown_ca".
+func (k AlertKey) String() string { return k.SentBy.String() + " " + k.Name }
+
+// MarshalText returns String: an AlertKey is a JSON object key.
+func (k AlertKey) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText reads what MarshalText writes, for readers of the JSON.
+func (k *AlertKey) UnmarshalText(b []byte) error {
+	for _, side := range []diagnose.Side{diagnose.Client, diagnose.Server} {
+		if name, ok := strings.CutPrefix(string(b), side.String()+" "); ok && name != "" {
+			*k = AlertKey{side, name}
+			return nil
+		}
+	}
+	return fmt.Errorf("report: alert key %q is not \"<side> <name>\"", b)
+}
+
+// encrypted reports whether the alert could not be read.
+func (k AlertKey) encrypted() bool { return k.Name == "encrypted_alert" }
 
 // outcome is what Counts needs of one connection.
 type outcome struct {
 	verdict diagnose.Verdict
 	reason  diagnose.Reason
-	alert   string // "<sender> <name>" or ""
+	alert   AlertKey // Name "" when no alert decided the verdict
 	start   time.Time
 	syns    int // packets the client sent: the SYNs of a no_answer connection
 }
@@ -351,14 +379,14 @@ type outcome struct {
 // count adds one connection's outcome.
 func (c *Counts) count(o outcome) {
 	if c.Verdicts == nil {
-		c.Verdicts, c.Reasons, c.Alerts = map[string]int{}, map[string]int{}, map[string]int{}
-		c.VerdictReasons, c.failedAlerts, c.undecidedAlerts = map[string]map[string]int{}, map[string]int{}, map[string]int{}
+		c.Verdicts, c.Reasons, c.Alerts = map[string]int{}, map[string]int{}, map[AlertKey]int{}
+		c.VerdictReasons, c.failedAlerts, c.undecidedAlerts = map[string]map[string]int{}, map[AlertKey]int{}, map[AlertKey]int{}
 	}
 	c.Attempts++
 	c.Verdicts[string(o.verdict)]++
 	c.Reasons[string(o.reason)]++
 	countVerdictReason(c.VerdictReasons, o.verdict, o.reason)
-	if o.alert != "" {
+	if o.alert.Name != "" {
 		c.Alerts[o.alert]++
 		if undecided(o.verdict) {
 			c.undecidedAlerts[o.alert]++
@@ -369,7 +397,7 @@ func (c *Counts) count(o outcome) {
 		c.OK++
 	case diagnose.VerdictFailed:
 		c.Failed++
-		if o.alert != "" {
+		if o.alert.Name != "" {
 			c.failedAlerts[o.alert]++
 		}
 	case diagnose.VerdictNoAnswer:
@@ -454,9 +482,9 @@ func (g *aggregator) add(c *Connection, dc *diagnose.Connection) {
 		g.dests[c.serverAddr] = d
 		g.destNames[c.serverAddr] = map[string]bool{}
 	}
-	alert := ""
+	var alert AlertKey
 	if c.Alert != nil {
-		alert = c.Alert.SentBy.String() + " " + c.Alert.Name
+		alert = AlertKey{c.Alert.SentBy, c.Alert.Name}
 	}
 	d.count(outcome{verdict: diagnose.Verdict(c.Verdict), reason: diagnose.Reason(c.Reason), alert: alert, start: c.Start.Time, syns: int(c.Stats.Client.Packets)})
 	for _, cert := range c.Certificates {

@@ -150,7 +150,7 @@ func TestAggregates(t *testing.T) {
 		t.Errorf("destinations %v, want %v", servers, want)
 	}
 	d := r.Destinations[1]
-	if d.Attempts != 2 || d.Verdicts["failed"] != 1 || d.Verdicts["no_answer"] != 1 || d.Alerts["server unknown_ca"] != 1 {
+	if d.Attempts != 2 || d.Verdicts["failed"] != 1 || d.Verdicts["no_answer"] != 1 || d.Alerts[AlertKey{diagnose.Server, "unknown_ca"}] != 1 {
 		t.Errorf("destination 10.20.1.22:5061 = %+v", d)
 	}
 	if d.FirstFailure == nil || d.LastFailure == nil || !d.LastFailure.After(d.FirstFailure.Time) {

@@ -3,7 +3,8 @@ package report
 import (
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -336,11 +337,7 @@ func destinationCounts(d *Destination, color bool) string {
 	parts := verdictCounts(d.Verdicts, d.VerdictReasons, color, nil)
 	s := fmt.Sprintf("%s: %s", plural(d.Attempts, "attempt", "attempts"), strings.Join(parts, ", "))
 	if len(d.Alerts) > 0 {
-		keys := make([]string, 0, len(d.Alerts))
-		for k := range d.Alerts {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.SortedFunc(maps.Keys(d.Alerts), func(a, b AlertKey) int { return strings.Compare(a.String(), b.String()) })
 		var al []string
 		for _, k := range keys {
 			al = append(al, fmt.Sprintf("%s x%d", k, d.Alerts[k]))

@@ -773,7 +773,7 @@ func containsInt(s []int, x int) bool {
 func (s *connSum) outcome(strs *strTable) outcome {
 	o := outcome{verdict: diagnose.Verdict(strs.str(s.verdict)), reason: diagnose.Reason(strs.str(s.reason)), start: s.startTime(), syns: int(s.clientPackets)}
 	if s.alert != 0 {
-		o.alert = s.alertBy.String() + " " + strs.str(s.alert)
+		o.alert = AlertKey{s.alertBy, strs.str(s.alert)}
 	}
 	return o
 }
