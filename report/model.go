@@ -523,7 +523,7 @@ func buildCapture(ci *pcap.CaptureInfo, conns int, errs []error) Capture {
 		Undecodable: ci.Undecodable, Connections: conns, ConnsEvicted: ci.ConnsEvicted, EvictedPkts: ci.EvictedPackets, OtherConns: ci.OtherConns, Warnings: nonNil(ci.Warnings),
 	}
 	for _, err := range errs {
-		if strings.Contains(err.Error(), ci.Path) {
+		if ie, ok := errors.AsType[*pcap.InputError](err); ok && ie.Path == ci.Path {
 			c.Error = err.Error()
 		}
 	}
