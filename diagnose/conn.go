@@ -32,6 +32,7 @@ func (m mark) time() time.Time { return time.Unix(0, m.ns).UTC() }
 type rawEvent struct {
 	mark
 	dir  pcap.Dir
+	kind EventKind
 	what string
 }
 
@@ -196,12 +197,12 @@ func (st *connState) dirOf(s Side) pcap.Dir {
 	return pcap.ServerToClient
 }
 
-func (st *connState) event(d pcap.Dir, frame uint64, t time.Time, what string) {
+func (st *connState) event(d pcap.Dir, kind EventKind, frame uint64, t time.Time, what string) {
 	if len(st.events) >= st.a.opts.MaxEvents {
 		st.c().EventsDropped++
 		return
 	}
-	st.events = append(st.events, rawEvent{mark: newMark(frame, t), dir: d, what: what})
+	st.events = append(st.events, rawEvent{mark: newMark(frame, t), dir: d, kind: kind, what: what})
 }
 
 func (st *connState) finding(code string, frame uint64, format string, args ...any) {
@@ -216,13 +217,13 @@ func (st *connState) tcpEvent(ev *pcap.Event) {
 	switch ev.Kind {
 	case pcap.EventSYN:
 		st.syn, st.synCount = m, 1
-		st.event(ev.Dir, ev.Frame, ev.Time, "SYN")
+		st.event(ev.Dir, EventTCP, ev.Frame, ev.Time, "SYN")
 	case pcap.EventSYNRetransmit:
 		st.synCount++
-		st.event(ev.Dir, ev.Frame, ev.Time, "SYN (retransmission)")
+		st.event(ev.Dir, EventTCP, ev.Frame, ev.Time, "SYN (retransmission)")
 	case pcap.EventSYNACK:
 		st.synack = m
-		st.event(ev.Dir, ev.Frame, ev.Time, "SYN-ACK")
+		st.event(ev.Dir, EventTCP, ev.Frame, ev.Time, "SYN-ACK")
 		// A FIN or RST before the SYN-ACK ended an earlier attempt (for
 		// example the client's RST to a stale ACK); the connection starts now.
 		for _, ds := range st.dirs {
@@ -231,21 +232,21 @@ func (st *connState) tcpEvent(ev *pcap.Event) {
 			}
 		}
 	case pcap.EventHandshakeACK:
-		st.event(ev.Dir, ev.Frame, ev.Time, "ACK (TCP connection established)")
+		st.event(ev.Dir, EventTCP, ev.Frame, ev.Time, "ACK (TCP connection established)")
 	case pcap.EventMidstream:
 		st.midstream = true
-		st.event(ev.Dir, ev.Frame, ev.Time, "first packet is not a SYN: the connection began before the capture")
+		st.event(ev.Dir, EventNote, ev.Frame, ev.Time, "first packet is not a SYN: the connection began before the capture")
 	case pcap.EventFIN:
 		ds := st.dir(ev.Dir)
 		if !ds.fin.seen() {
 			ds.fin = m
-			st.event(ev.Dir, ev.Frame, ev.Time, "FIN")
+			st.event(ev.Dir, EventFIN, ev.Frame, ev.Time, "FIN")
 		}
 	case pcap.EventRST:
 		ds := st.dir(ev.Dir)
 		if !ds.rst.seen() {
 			ds.rst = m
-			st.event(ev.Dir, ev.Frame, ev.Time, "RST")
+			st.event(ev.Dir, EventRST, ev.Frame, ev.Time, "RST")
 		}
 	case pcap.EventGap:
 		ds := st.dir(ev.Dir)
@@ -254,15 +255,15 @@ func (st *connState) tcpEvent(ev *pcap.Event) {
 		}
 		ds.gapBytes += ev.GapBytes
 		if ev.GapBytes > 0 {
-			st.event(ev.Dir, ev.Frame, ev.Time, fmt.Sprintf("gap: %d bytes missing from the capture", ev.GapBytes))
+			st.event(ev.Dir, EventNote, ev.Frame, ev.Time, fmt.Sprintf("gap: %d bytes missing from the capture", ev.GapBytes))
 		} else {
-			st.event(ev.Dir, ev.Frame, ev.Time, "gap: bytes missing from the capture")
+			st.event(ev.Dir, EventNote, ev.Frame, ev.Time, "gap: bytes missing from the capture")
 		}
 	case pcap.EventCut:
 		ds := st.dir(ev.Dir)
 		if !ds.cut.seen() {
 			ds.cut = m
-			st.event(ev.Dir, ev.Frame, ev.Time, fmt.Sprintf("packet cut by the capture's snap length (%d payload bytes kept)", ev.Len))
+			st.event(ev.Dir, EventNote, ev.Frame, ev.Time, fmt.Sprintf("packet cut by the capture's snap length (%d payload bytes kept)", ev.Len))
 		}
 	case pcap.EventCapHit:
 		st.finding("cap_hit", ev.Frame, "%s", ev.Detail)
@@ -273,7 +274,7 @@ func (st *connState) tcpEvent(ev *pcap.Event) {
 			st.resync[ev.Dir] = m
 		}
 		if ev.GapBytes > 0 {
-			st.event(ev.Dir, ev.Frame, ev.Time, fmt.Sprintf("TLS records found again after %d unreadable bytes (confirmed by the records that follow)", ev.GapBytes))
+			st.event(ev.Dir, EventNote, ev.Frame, ev.Time, fmt.Sprintf("TLS records found again after %d unreadable bytes (confirmed by the records that follow)", ev.GapBytes))
 		}
 	}
 }
@@ -285,7 +286,7 @@ func (st *connState) data(d *pcap.Data) bool {
 	if d.Opaque {
 		ds.opaque += uint64(len(d.Bytes))
 		if ds.records == 0 && ds.opaque == uint64(len(d.Bytes)) {
-			st.event(d.Dir, d.Frame, d.Time, fmt.Sprintf("%d bytes that are not TLS", len(d.Bytes)))
+			st.event(d.Dir, EventNote, d.Frame, d.Time, fmt.Sprintf("%d bytes that are not TLS", len(d.Bytes)))
 		}
 		return ds.opaque < maxOpaque
 	}
@@ -328,11 +329,11 @@ func (st *connState) data(d *pcap.Data) bool {
 		if !ds.ccs.seen() {
 			ds.ccs = m
 			ds.remember("ChangeCipherSpec", m)
-			st.event(d.Dir, d.Frame, d.Time, "ChangeCipherSpec")
+			st.event(d.Dir, EventTLS, d.Frame, d.Time, "ChangeCipherSpec")
 		}
 	case tlsparse.ContentAlert:
 		if len(missing) > 0 {
-			st.event(d.Dir, d.Frame, d.Time, "alert (its bytes were not captured)")
+			st.event(d.Dir, EventAlert, d.Frame, d.Time, "alert (its bytes were not captured)")
 			break
 		}
 		st.alertRecord(d.Dir, m, rec)
@@ -341,7 +342,7 @@ func (st *connState) data(d *pcap.Data) bool {
 			if !ds.finished.seen() {
 				ds.finished = m
 				ds.remember("Finished", m)
-				st.event(d.Dir, d.Frame, d.Time, "encrypted handshake message (Finished)")
+				st.event(d.Dir, EventTLS, d.Frame, d.Time, "encrypted handshake message (Finished)")
 			}
 			return true
 		}
@@ -384,7 +385,7 @@ func (st *connState) data(d *pcap.Data) bool {
 		}
 		if !ds.appData.seen() {
 			ds.appData = m
-			st.event(d.Dir, d.Frame, d.Time, "application data")
+			st.event(d.Dir, EventTLS, d.Frame, d.Time, "application data")
 		}
 		ds.appRecords++
 		ds.appBytes += uint64(len(rec.Fragment))
@@ -393,7 +394,7 @@ func (st *connState) data(d *pcap.Data) bool {
 		other := st.dir(1 - d.Dir)
 		return !(other.appData.seen())
 	default:
-		st.event(d.Dir, d.Frame, d.Time, fmt.Sprintf("%s record", rec.Type))
+		st.event(d.Dir, EventTLS, d.Frame, d.Time, fmt.Sprintf("%s record", rec.Type))
 	}
 	return true
 }
@@ -410,13 +411,13 @@ func (st *connState) alertRecord(dir pcap.Dir, m mark, rec tlsparse.Record) {
 			// when the capture started, an alert is almost always the
 			// close_notify that ends the session; its level is encrypted too.
 			ra.closeNotify = true
-			st.event(dir, m.frame, m.time(), "encrypted alert (most likely close_notify)")
+			st.event(dir, EventAlert, m.frame, m.time(), "encrypted alert (most likely close_notify)")
 		} else {
-			st.event(dir, m.frame, m.time(), "encrypted alert")
+			st.event(dir, EventAlert, m.frame, m.time(), "encrypted alert")
 		}
 	} else {
 		ra.level, ra.code, ra.name = al.Level, al.Description, al.Description.String()
-		st.event(dir, m.frame, m.time(), fmt.Sprintf("alert %s %s", al.Level, al.Description))
+		st.event(dir, EventAlert, m.frame, m.time(), fmt.Sprintf("alert %s %s", al.Level, al.Description))
 	}
 	// Keep the first fatal (or encrypted) alert; a warning (close_notify
 	// included) is kept only until a fatal one comes.
@@ -438,7 +439,7 @@ func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 	parsed, err := tlsparse.ParseHandshake(msg, st.version)
 	if err != nil {
 		st.finding("malformed_handshake", m.frame, "%s: %v", typ, err)
-		st.event(dir, m.frame, m.time(), fmt.Sprintf("%s (malformed: %v)", typ, err))
+		st.event(dir, EventTLS, m.frame, m.time(), fmt.Sprintf("%s (malformed: %v)", typ, err))
 		ds.setMsg(Message{Type: typ}, m)
 		return
 	}
@@ -540,7 +541,7 @@ func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 		msgType = tlsparse.TypeHelloRetryRequest
 	}
 	ds.setMsg(Message{Type: msgType}, m)
-	st.event(dir, m.frame, m.time(), what)
+	st.event(dir, EventTLS, m.frame, m.time(), what)
 }
 
 // partialHandshake handles a handshake message some of whose bytes the
@@ -555,7 +556,7 @@ func (st *connState) partialHandshake(dir pcap.Dir, m mark, a tlsparse.Assembled
 		ds.partial = append(ds.partial, typ.String()+" message")
 	}
 	if typ != tlsparse.TypeCertificate {
-		st.event(dir, m.frame, m.time(), fmt.Sprintf("%s (%s)", typ, lost))
+		st.event(dir, EventTLS, m.frame, m.time(), fmt.Sprintf("%s (%s)", typ, lost))
 		return
 	}
 	ds := st.dir(dir)
@@ -563,7 +564,7 @@ func (st *connState) partialHandshake(dir pcap.Dir, m mark, a tlsparse.Assembled
 	pc, err := tlsparse.ParsePartialCertificate(a.Raw, a.Missing, st.version)
 	if err != nil {
 		st.finding("malformed_handshake", m.frame, "%s: %v", typ, err)
-		st.event(dir, m.frame, m.time(), fmt.Sprintf("Certificate (%s; malformed: %v)", lost, err))
+		st.event(dir, EventTLS, m.frame, m.time(), fmt.Sprintf("Certificate (%s; malformed: %v)", lost, err))
 		return
 	}
 	side := Side(dir) // the pcap direction until finish knows the roles
@@ -599,7 +600,7 @@ func (st *connState) partialHandshake(dir pcap.Dir, m mark, a tlsparse.Assembled
 		st.c().CertificatesLost = append(st.c().CertificatesLost, side)
 		what += fmt.Sprintf("; the certificates from byte %d on cannot be delimited", pc.LostAt)
 	}
-	st.event(dir, m.frame, m.time(), what+")")
+	st.event(dir, EventTLS, m.frame, m.time(), what+")")
 }
 
 // maxCertificates bounds the certificates (whole and partial) kept per
@@ -641,7 +642,7 @@ func (st *connState) sslv2Record(dir pcap.Dir, m mark, b []byte) {
 		}
 		st.clientMax = ch.MaxVersion()
 		ds.setMsg(Message{Type: tlsparse.TypeClientHello}, m)
-		st.event(dir, m.frame, m.time(), fmt.Sprintf("SSLv2-format ClientHello (up to %s)", ch.MaxVersion()))
+		st.event(dir, EventTLS, m.frame, m.time(), fmt.Sprintf("SSLv2-format ClientHello (up to %s)", ch.MaxVersion()))
 		return
 	}
 	if sh, err := tlsparse.ParseSSLv2ServerHello(b); err == nil {
@@ -656,7 +657,7 @@ func (st *connState) sslv2Record(dir pcap.Dir, m mark, b []byte) {
 			ds.certMsg = m
 			what += " (certificate: " + certLabel(info) + ")"
 		}
-		st.event(dir, m.frame, m.time(), what)
+		st.event(dir, EventTLS, m.frame, m.time(), what)
 		return
 	}
 	if st.serverHello.seen() && st.version == tlsparse.VersionSSL20 {
@@ -670,7 +671,7 @@ func (st *connState) sslv2Record(dir pcap.Dir, m mark, b []byte) {
 			return // the timeline shows the first; the count tells the rest
 		}
 	}
-	st.event(dir, m.frame, m.time(), "SSLv2 record")
+	st.event(dir, EventTLS, m.frame, m.time(), "SSLv2 record")
 }
 
 // looksTLS reports whether the bytes of the connection were TLS: a hello
@@ -699,9 +700,9 @@ func (st *connState) tls13Record(dir pcap.Dir, m mark) {
 	if ds.enc13 == 0 {
 		ds.enc13First = m
 		if st.side(dir) == Server {
-			st.event(dir, m.frame, m.time(), "encrypted handshake (EncryptedExtensions … Finished; certificates not visible)")
+			st.event(dir, EventTLS, m.frame, m.time(), "encrypted handshake (EncryptedExtensions … Finished; certificates not visible)")
 		} else {
-			st.event(dir, m.frame, m.time(), "encrypted handshake (client Finished, and Certificate if asked)")
+			st.event(dir, EventTLS, m.frame, m.time(), "encrypted handshake (client Finished, and Certificate if asked)")
 		}
 	}
 	ds.enc13++

@@ -159,8 +159,30 @@ type Event struct {
 	Frame uint64
 	Time  time.Time
 	From  Side
-	What  string
+	Kind  EventKind
+	What  string // the line's text, e.g. "alert fatal unknown_ca"
 }
+
+// EventKind is what an Event is, so that writers need not read its text.
+type EventKind uint8
+
+// The kinds of events.
+const (
+	// EventTLS is a TLS record or handshake message (not an alert).
+	EventTLS EventKind = iota
+	// EventTCP is a SYN, SYN-ACK or the ACK that establishes the connection.
+	EventTCP
+	// EventFIN is a TCP FIN.
+	EventFIN
+	// EventRST is a TCP RST.
+	EventRST
+	// EventAlert is a TLS alert, readable or encrypted.
+	EventAlert
+	// EventNote is what the capture shows about itself: a gap, a packet cut
+	// by the snap length, a connection that began before the capture,
+	// bytes that are not TLS.
+	EventNote
+)
 
 // Alert is a TLS alert seen on a connection.
 type Alert struct {

@@ -57,7 +57,7 @@ func (st *connState) finish(stats *pcap.ConnStats) *Connection {
 	}
 	c.Events = make([]Event, len(st.events))
 	for i, e := range st.events {
-		c.Events[i] = Event{Frame: e.frame, Time: e.time(), From: st.side(e.dir), What: e.what}
+		c.Events[i] = Event{Frame: e.frame, Time: e.time(), From: st.side(e.dir), Kind: e.kind, What: e.what}
 	}
 	// Bytes held behind a hole reach the analyzer after later frames of
 	// the other direction: the timeline is in frame order.

@@ -271,10 +271,11 @@ func TrustStores(stores []*trust.Store) []TrustStore {
 
 // Event is one line of a connection's timeline.
 type Event struct {
-	Frame uint64 `json:"frame"`
-	Time  Time   `json:"time"`
-	From  string `json:"from"`
-	What  string `json:"what"`
+	Frame uint64             `json:"frame"`
+	Time  Time               `json:"time"`
+	From  diagnose.Side      `json:"from"`
+	Kind  diagnose.EventKind `json:"-"` // what the HTML colours by
+	What  string             `json:"what"`
 }
 
 // Finding is a noteworthy fact about a connection that is not its verdict.
@@ -605,7 +606,7 @@ func buildConnection(c *diagnose.Connection) Connection {
 	v.HelloRetryRequest = c.HelloRetryRequest
 	v.CertificatesDropped = c.CertificatesDropped
 	for _, e := range c.Events {
-		v.Events = append(v.Events, Event{Frame: e.Frame, Time: Time{e.Time}, From: e.From.String(), What: e.What})
+		v.Events = append(v.Events, Event{Frame: e.Frame, Time: Time{e.Time}, From: e.From, Kind: e.Kind, What: e.What})
 	}
 	for _, f := range c.Findings {
 		v.Findings = append(v.Findings, Finding(f))
