@@ -205,7 +205,7 @@ func (st *connState) event(d pcap.Dir, kind EventKind, frame uint64, t time.Time
 	st.events = append(st.events, rawEvent{mark: newMark(frame, t), dir: d, kind: kind, what: what})
 }
 
-func (st *connState) finding(code string, frame uint64, format string, args ...any) {
+func (st *connState) finding(code FindingCode, frame uint64, format string, args ...any) {
 	if len(st.findings) >= 32 {
 		return
 	}
@@ -266,9 +266,9 @@ func (st *connState) tcpEvent(ev *pcap.Event) {
 			st.event(ev.Dir, EventNote, ev.Frame, ev.Time, fmt.Sprintf("packet cut by the capture's snap length (%d payload bytes kept)", ev.Len))
 		}
 	case pcap.EventCapHit:
-		st.finding("cap_hit", ev.Frame, "%s", ev.Detail)
+		st.finding(FindingCapHit, ev.Frame, "%s", ev.Detail)
 	case pcap.EventOverlap:
-		st.finding("overlap_conflict", ev.Frame, "bytes at stream offset %d differ between frames %d and %d; frame %d's copy is the one read, as in Wireshark", ev.Offset, ev.KeptFrame, ev.Frame, ev.KeptFrame)
+		st.finding(FindingOverlapConflict, ev.Frame, "bytes at stream offset %d differ between frames %d and %d; frame %d's copy is the one read, as in Wireshark", ev.Offset, ev.KeptFrame, ev.Frame, ev.KeptFrame)
 	case pcap.EventResync:
 		if !st.resync[ev.Dir].seen() {
 			st.resync[ev.Dir] = m
@@ -309,7 +309,7 @@ func (st *connState) data(d *pcap.Data) bool {
 	}
 	rec, err := tlsparse.ParseRecord(b)
 	if err != nil {
-		st.finding("malformed_record", d.Frame, "%v", err)
+		st.finding(FindingMalformedRecord, d.Frame, "%v", err)
 		ds.broken = true
 		return false
 	}
@@ -356,7 +356,7 @@ func (st *connState) data(d *pcap.Data) bool {
 			st.a.budget.Hit()
 			ds.defrag = tlsparse.Defragmenter{}
 			st.capped, st.budgetHit = true, true
-			st.finding("cap_hit", d.Frame, "the %d bytes buffered across all connections (--max-buffer-total) were reached while a handshake message of this connection was read; its direction stopped being read", st.a.budget.Max())
+			st.finding(FindingCapHit, d.Frame, "the %d bytes buffered across all connections (--max-buffer-total) were reached while a handshake message of this connection was read; its direction stopped being read", st.a.budget.Max())
 			ds.broken = true
 			return false
 		}
@@ -369,12 +369,12 @@ func (st *connState) data(d *pcap.Data) bool {
 			// read: the cap, not the peer, stops the analysis here. (An
 			// unknown type with a huge length is malformed, below.)
 			st.capped = true
-			st.finding("cap_hit", d.Frame, "a handshake message declares more than the %d bytes a message may buffer (--max-buffer); it is not read", st.a.maxMessage())
+			st.finding(FindingCapHit, d.Frame, "a handshake message declares more than the %d bytes a message may buffer (--max-buffer); it is not read", st.a.maxMessage())
 			ds.broken = true
 			return false
 		}
 		if err != nil {
-			st.finding("malformed_handshake", d.Frame, "%v", err)
+			st.finding(FindingMalformedHandshake, d.Frame, "%v", err)
 			ds.broken = true
 			return false
 		}
@@ -438,7 +438,7 @@ func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 	}
 	parsed, err := tlsparse.ParseHandshake(msg, st.version)
 	if err != nil {
-		st.finding("malformed_handshake", m.frame, "%s: %v", typ, err)
+		st.finding(FindingMalformedHandshake, m.frame, "%s: %v", typ, err)
 		st.event(dir, EventTLS, m.frame, m.time(), fmt.Sprintf("%s (malformed: %v)", typ, err))
 		ds.setMsg(Message{Type: typ}, m)
 		return
@@ -463,7 +463,7 @@ func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 		}
 		what += ")"
 		for _, f := range h.Findings {
-			st.finding(f.Code, m.frame, "%s", f.Detail)
+			st.finding(FindingCode(f.Code), m.frame, "%s", f.Detail)
 		}
 	case *tlsparse.ServerHello:
 		if h.IsHelloRetryRequest() {
@@ -563,7 +563,7 @@ func (st *connState) partialHandshake(dir pcap.Dir, m mark, a tlsparse.Assembled
 	ds.certMsg = m
 	pc, err := tlsparse.ParsePartialCertificate(a.Raw, a.Missing, st.version)
 	if err != nil {
-		st.finding("malformed_handshake", m.frame, "%s: %v", typ, err)
+		st.finding(FindingMalformedHandshake, m.frame, "%s: %v", typ, err)
 		st.event(dir, EventTLS, m.frame, m.time(), fmt.Sprintf("Certificate (%s; malformed: %v)", lost, err))
 		return
 	}

@@ -275,10 +275,33 @@ type CertificateRequest struct {
 // Finding is something noteworthy about a connection that is not its verdict:
 // a malformed message, a duplicate extension, a cap that was hit.
 type Finding struct {
-	Code   string
+	Code   FindingCode
 	Frame  uint64
 	Detail string
 }
+
+// FindingCode is the machine code of a Finding (JSON field "code"). Its
+// values are a contract with users' scripts: the constants below, and the
+// tlsparse.Finding* codes of a hello message, which pass through unchanged.
+type FindingCode string
+
+// Finding codes of diagnose.
+const (
+	// FindingMalformedRecord: bytes in a TLS stream could not be framed as a
+	// record; the direction stops being read.
+	FindingMalformedRecord FindingCode = "malformed_record"
+	// FindingMalformedHandshake: a handshake message could not be parsed.
+	FindingMalformedHandshake FindingCode = "malformed_handshake"
+	// FindingOverlapConflict: retransmitted bytes differ from the first
+	// copy; the first copy is the one read, as in Wireshark.
+	FindingOverlapConflict FindingCode = "overlap_conflict"
+	// FindingCapHit: a --max-buffer, --max-buffer-total or --max-conns cap
+	// cut the connection's analysis short.
+	FindingCapHit FindingCode = "cap_hit"
+	// FindingWarningAlert: a side sent an alert of level warning (other
+	// than close_notify), which does not end the handshake.
+	FindingWarningAlert FindingCode = "warning_alert"
+)
 
 // DirStats counts what one side sent.
 type DirStats struct {

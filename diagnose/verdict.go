@@ -103,7 +103,7 @@ func (st *connState) capHit(stats *pcap.ConnStats) {
 		}
 		cap = fmt.Sprintf("The buffer cap (--max-buffer %d bytes per direction) was hit", n)
 		for _, f := range st.findings {
-			if f.Code == "cap_hit" {
+			if f.Code == FindingCapHit {
 				cap += fmt.Sprintf(" in frame %d", f.Frame)
 				break
 			}
@@ -377,7 +377,7 @@ func (st *connState) alertDecides() bool {
 		if ra.code == 0 {
 			return false
 		}
-		st.finding("warning_alert", ra.mark.frame, "%s sent warning %s", sender, ra.name)
+		st.finding(FindingWarningAlert, ra.mark.frame, "%s sent warning %s", sender, ra.name)
 		return false
 	}
 	c.Verdict, c.AbortedBy = VerdictFailed, sender
@@ -608,7 +608,7 @@ func (st *connState) decideDuringHandshake() {
 		c.Summary = fmt.Sprintf("Bytes are missing from the capture from frame %d on (lost by the capture, not necessarily on the wire), so the rest of the handshake cannot be read.", gap.frame)
 		return
 	}
-	if len(st.findings) > 0 && st.findings[0].Code == "malformed_handshake" {
+	if len(st.findings) > 0 && st.findings[0].Code == FindingMalformedHandshake {
 		f := st.findings[0]
 		c.Summary = fmt.Sprintf("A handshake message in frame %d could not be parsed (%s).", f.Frame, f.Detail)
 		r := st.firstClose()

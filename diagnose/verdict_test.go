@@ -262,7 +262,7 @@ func TestVerdicts(t *testing.T) {
 		wantVersion string
 		wantCerts   int // certificates whole (checked when wantPartial > 0)
 		wantPartial int
-		wantFinding string
+		wantFinding FindingCode
 	}{
 		{name: "SYN answered by RST", steps: []step{syn(), rst(pcap.ServerToClient)},
 			verdict: VerdictRefused, reason: ReasonSYNReset, abortedBy: "server", summaryHas: []string{"frame 1", "frame 2", "nothing listens on 10.20.1.22:5061"}},

@@ -280,9 +280,9 @@ type Event struct {
 
 // Finding is a noteworthy fact about a connection that is not its verdict.
 type Finding struct {
-	Code   string `json:"code"`
-	Frame  uint64 `json:"frame"`
-	Detail string `json:"detail"`
+	Code   diagnose.FindingCode `json:"code"`
+	Frame  uint64               `json:"frame"`
+	Detail string               `json:"detail"`
 }
 
 // ConnStats counts what each side sent.

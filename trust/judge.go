@@ -72,39 +72,43 @@ const (
 	SeverityInfo Severity = "info"
 )
 
-// Check codes. Like the Status words they are part of the output contract.
+// CheckCode is the machine code of a Check (JSON field "code"). Like the
+// Status words its values are part of the output contract.
+type CheckCode string
+
+// Check codes.
 const (
 	// CheckMissingClientAuth: the client's certificate has an extended key
 	// usage extension without clientAuth (TLS Web Client Authentication).
-	CheckMissingClientAuth = "missing_client_auth"
+	CheckMissingClientAuth CheckCode = "missing_client_auth"
 	// CheckMissingServerAuth: the server's certificate has an extended key
 	// usage extension without serverAuth.
-	CheckMissingServerAuth = "missing_server_auth"
+	CheckMissingServerAuth CheckCode = "missing_server_auth"
 	// CheckKeyUsage: the keyUsage extension allows neither
 	// digitalSignature nor keyEncipherment (or, for a client or an ECDSA
 	// key, lacks digitalSignature).
-	CheckKeyUsage = "key_usage"
+	CheckKeyUsage CheckCode = "key_usage"
 	// CheckWeakRSAKey: an RSA key under 2048 bits in the presented chain.
-	CheckWeakRSAKey = "weak_rsa_key"
+	CheckWeakRSAKey CheckCode = "weak_rsa_key"
 	// CheckWeakSignature: a certificate of the presented chain is signed
 	// with SHA-1 or MD5.
-	CheckWeakSignature = "weak_signature"
+	CheckWeakSignature CheckCode = "weak_signature"
 	// CheckExpiredAtCapture: a presented certificate had expired at the
 	// capture time.
-	CheckExpiredAtCapture = "expired_at_capture"
+	CheckExpiredAtCapture CheckCode = "expired_at_capture"
 	// CheckNotYetValidAtCapture: a presented certificate was not yet valid
 	// at the capture time.
-	CheckNotYetValidAtCapture = "not_yet_valid_at_capture"
+	CheckNotYetValidAtCapture CheckCode = "not_yet_valid_at_capture"
 	// CheckExpiresSoon: a presented certificate expires within 30 days of
 	// JudgeOptions.Today, or has expired since the capture.
-	CheckExpiresSoon = "expires_soon"
+	CheckExpiresSoon CheckCode = "expires_soon"
 	// CheckTrustFileExpired: the trust folder's certificate that anchors
 	// (or would anchor) the chain had expired at the capture time, or was
 	// not yet valid.
-	CheckTrustFileExpired = "trust_file_expired_at_capture"
+	CheckTrustFileExpired CheckCode = "trust_file_expired_at_capture"
 	// CheckUnparsable: crypto/x509 refused a presented certificate, so it
 	// could not be verified.
-	CheckUnparsable = "unparsable_certificate"
+	CheckUnparsable CheckCode = "unparsable_certificate"
 )
 
 // MaxChain is the number of presented certificates JudgeWith looks at; the
@@ -117,7 +121,7 @@ const ExpiresSoonDays = 30
 // Check is one finding about the presented chain.
 type Check struct {
 	// Code is one of the Check constants.
-	Code string `json:"code"`
+	Code CheckCode `json:"code"`
 	// Severity grades it.
 	Severity Severity `json:"severity"`
 	// Sentence explains it in CUCM words, naming the certificate.
