@@ -32,6 +32,7 @@ func (m mark) time() time.Time { return time.Unix(0, m.ns).UTC() }
 type rawEvent struct {
 	mark
 	dir  pcap.Dir
+	kind EventKind
 	what string
 }
 
@@ -47,7 +48,7 @@ type dirState struct {
 	appData     mark // first application data record
 	appRecords  uint64
 	appBytes    uint64
-	lastMsg     string // last handshake message name sent in this direction
+	lastMsg     Message // last handshake message sent in this direction (its Side is set when the roles are known)
 	lastMsgMark mark
 	history     []sent   // handshake messages, ChangeCipherSpec and Finished, in order (at most maxHistory)
 	partial     []string // handshake messages that lost bytes to a gap ("Certificate message")
@@ -75,9 +76,9 @@ type sent struct {
 const maxHistory = 32
 
 // setMsg records the last handshake message of the direction.
-func (ds *dirState) setMsg(name string, m mark) {
-	ds.lastMsg, ds.lastMsgMark = name, m
-	ds.remember(name, m)
+func (ds *dirState) setMsg(msg Message, m mark) {
+	ds.lastMsg, ds.lastMsgMark = msg, m
+	ds.remember(msg.Name(), m)
 }
 
 // remember adds a message to the history; once it is full, the last entry
@@ -140,8 +141,8 @@ type connState struct {
 type rawAlert struct {
 	dir         pcap.Dir
 	mark        mark
-	level       uint8
-	code        uint8
+	level       tlsparse.AlertLevel
+	code        tlsparse.AlertDescription
 	name        string
 	encrypted   bool
 	closeNotify bool // encrypted, after application data: most likely close_notify
@@ -183,7 +184,7 @@ func (st *connState) side(d pcap.Dir) Side {
 		s = Server
 	}
 	if st.swapped {
-		s = s.Other()
+		s = s.Peer()
 	}
 	return s
 }
@@ -196,15 +197,15 @@ func (st *connState) dirOf(s Side) pcap.Dir {
 	return pcap.ServerToClient
 }
 
-func (st *connState) event(d pcap.Dir, frame uint64, t time.Time, what string) {
+func (st *connState) event(d pcap.Dir, kind EventKind, frame uint64, t time.Time, what string) {
 	if len(st.events) >= st.a.opts.MaxEvents {
 		st.c().EventsDropped++
 		return
 	}
-	st.events = append(st.events, rawEvent{mark: newMark(frame, t), dir: d, what: what})
+	st.events = append(st.events, rawEvent{mark: newMark(frame, t), dir: d, kind: kind, what: what})
 }
 
-func (st *connState) finding(code string, frame uint64, format string, args ...any) {
+func (st *connState) finding(code FindingCode, frame uint64, format string, args ...any) {
 	if len(st.findings) >= 32 {
 		return
 	}
@@ -216,13 +217,13 @@ func (st *connState) tcpEvent(ev *pcap.Event) {
 	switch ev.Kind {
 	case pcap.EventSYN:
 		st.syn, st.synCount = m, 1
-		st.event(ev.Dir, ev.Frame, ev.Time, "SYN")
+		st.event(ev.Dir, EventTCP, ev.Frame, ev.Time, "SYN")
 	case pcap.EventSYNRetransmit:
 		st.synCount++
-		st.event(ev.Dir, ev.Frame, ev.Time, "SYN (retransmission)")
+		st.event(ev.Dir, EventTCP, ev.Frame, ev.Time, "SYN (retransmission)")
 	case pcap.EventSYNACK:
 		st.synack = m
-		st.event(ev.Dir, ev.Frame, ev.Time, "SYN-ACK")
+		st.event(ev.Dir, EventTCP, ev.Frame, ev.Time, "SYN-ACK")
 		// A FIN or RST before the SYN-ACK ended an earlier attempt (for
 		// example the client's RST to a stale ACK); the connection starts now.
 		for _, ds := range st.dirs {
@@ -231,21 +232,21 @@ func (st *connState) tcpEvent(ev *pcap.Event) {
 			}
 		}
 	case pcap.EventHandshakeACK:
-		st.event(ev.Dir, ev.Frame, ev.Time, "ACK (TCP connection established)")
+		st.event(ev.Dir, EventTCP, ev.Frame, ev.Time, "ACK (TCP connection established)")
 	case pcap.EventMidstream:
 		st.midstream = true
-		st.event(ev.Dir, ev.Frame, ev.Time, "first packet is not a SYN: the connection began before the capture")
+		st.event(ev.Dir, EventNote, ev.Frame, ev.Time, "first packet is not a SYN: the connection began before the capture")
 	case pcap.EventFIN:
 		ds := st.dir(ev.Dir)
 		if !ds.fin.seen() {
 			ds.fin = m
-			st.event(ev.Dir, ev.Frame, ev.Time, "FIN")
+			st.event(ev.Dir, EventFIN, ev.Frame, ev.Time, "FIN")
 		}
 	case pcap.EventRST:
 		ds := st.dir(ev.Dir)
 		if !ds.rst.seen() {
 			ds.rst = m
-			st.event(ev.Dir, ev.Frame, ev.Time, "RST")
+			st.event(ev.Dir, EventRST, ev.Frame, ev.Time, "RST")
 		}
 	case pcap.EventGap:
 		ds := st.dir(ev.Dir)
@@ -254,26 +255,26 @@ func (st *connState) tcpEvent(ev *pcap.Event) {
 		}
 		ds.gapBytes += ev.GapBytes
 		if ev.GapBytes > 0 {
-			st.event(ev.Dir, ev.Frame, ev.Time, fmt.Sprintf("gap: %d bytes missing from the capture", ev.GapBytes))
+			st.event(ev.Dir, EventNote, ev.Frame, ev.Time, fmt.Sprintf("gap: %d bytes missing from the capture", ev.GapBytes))
 		} else {
-			st.event(ev.Dir, ev.Frame, ev.Time, "gap: bytes missing from the capture")
+			st.event(ev.Dir, EventNote, ev.Frame, ev.Time, "gap: bytes missing from the capture")
 		}
 	case pcap.EventCut:
 		ds := st.dir(ev.Dir)
 		if !ds.cut.seen() {
 			ds.cut = m
-			st.event(ev.Dir, ev.Frame, ev.Time, fmt.Sprintf("packet cut by the capture's snap length (%d payload bytes kept)", ev.Len))
+			st.event(ev.Dir, EventNote, ev.Frame, ev.Time, fmt.Sprintf("packet cut by the capture's snap length (%d payload bytes kept)", ev.Len))
 		}
 	case pcap.EventCapHit:
-		st.finding("cap_hit", ev.Frame, "%s", ev.Detail)
+		st.finding(FindingCapHit, ev.Frame, "%s", ev.Detail)
 	case pcap.EventOverlap:
-		st.finding("overlap_conflict", ev.Frame, "bytes at stream offset %d differ between frames %d and %d; frame %d's copy is the one read, as in Wireshark", ev.Offset, ev.KeptFrame, ev.Frame, ev.KeptFrame)
+		st.finding(FindingOverlapConflict, ev.Frame, "bytes at stream offset %d differ between frames %d and %d; frame %d's copy is the one read, as in Wireshark", ev.Offset, ev.KeptFrame, ev.Frame, ev.KeptFrame)
 	case pcap.EventResync:
 		if !st.resync[ev.Dir].seen() {
 			st.resync[ev.Dir] = m
 		}
 		if ev.GapBytes > 0 {
-			st.event(ev.Dir, ev.Frame, ev.Time, fmt.Sprintf("TLS records found again after %d unreadable bytes (confirmed by the records that follow)", ev.GapBytes))
+			st.event(ev.Dir, EventNote, ev.Frame, ev.Time, fmt.Sprintf("TLS records found again after %d unreadable bytes (confirmed by the records that follow)", ev.GapBytes))
 		}
 	}
 }
@@ -285,7 +286,7 @@ func (st *connState) data(d *pcap.Data) bool {
 	if d.Opaque {
 		ds.opaque += uint64(len(d.Bytes))
 		if ds.records == 0 && ds.opaque == uint64(len(d.Bytes)) {
-			st.event(d.Dir, d.Frame, d.Time, fmt.Sprintf("%d bytes that are not TLS", len(d.Bytes)))
+			st.event(d.Dir, EventNote, d.Frame, d.Time, fmt.Sprintf("%d bytes that are not TLS", len(d.Bytes)))
 		}
 		return ds.opaque < maxOpaque
 	}
@@ -308,7 +309,7 @@ func (st *connState) data(d *pcap.Data) bool {
 	}
 	rec, err := tlsparse.ParseRecord(b)
 	if err != nil {
-		st.finding("malformed_record", d.Frame, "%v", err)
+		st.finding(FindingMalformedRecord, d.Frame, "%v", err)
 		ds.broken = true
 		return false
 	}
@@ -328,11 +329,11 @@ func (st *connState) data(d *pcap.Data) bool {
 		if !ds.ccs.seen() {
 			ds.ccs = m
 			ds.remember("ChangeCipherSpec", m)
-			st.event(d.Dir, d.Frame, d.Time, "ChangeCipherSpec")
+			st.event(d.Dir, EventTLS, d.Frame, d.Time, "ChangeCipherSpec")
 		}
 	case tlsparse.ContentAlert:
 		if len(missing) > 0 {
-			st.event(d.Dir, d.Frame, d.Time, "alert (its bytes were not captured)")
+			st.event(d.Dir, EventAlert, d.Frame, d.Time, "alert (its bytes were not captured)")
 			break
 		}
 		st.alertRecord(d.Dir, m, rec)
@@ -341,7 +342,7 @@ func (st *connState) data(d *pcap.Data) bool {
 			if !ds.finished.seen() {
 				ds.finished = m
 				ds.remember("Finished", m)
-				st.event(d.Dir, d.Frame, d.Time, "encrypted handshake message (Finished)")
+				st.event(d.Dir, EventTLS, d.Frame, d.Time, "encrypted handshake message (Finished)")
 			}
 			return true
 		}
@@ -355,7 +356,7 @@ func (st *connState) data(d *pcap.Data) bool {
 			st.a.budget.Hit()
 			ds.defrag = tlsparse.Defragmenter{}
 			st.capped, st.budgetHit = true, true
-			st.finding("cap_hit", d.Frame, "the %d bytes buffered across all connections (--max-buffer-total) were reached while a handshake message of this connection was read; its direction stopped being read", st.a.budget.Max())
+			st.finding(FindingCapHit, d.Frame, "the %d bytes buffered across all connections (--max-buffer-total) were reached while a handshake message of this connection was read; its direction stopped being read", st.a.budget.Max())
 			ds.broken = true
 			return false
 		}
@@ -368,12 +369,12 @@ func (st *connState) data(d *pcap.Data) bool {
 			// read: the cap, not the peer, stops the analysis here. (An
 			// unknown type with a huge length is malformed, below.)
 			st.capped = true
-			st.finding("cap_hit", d.Frame, "a handshake message declares more than the %d bytes a message may buffer (--max-buffer); it is not read", st.a.maxMessage())
+			st.finding(FindingCapHit, d.Frame, "a handshake message declares more than the %d bytes a message may buffer (--max-buffer); it is not read", st.a.maxMessage())
 			ds.broken = true
 			return false
 		}
 		if err != nil {
-			st.finding("malformed_handshake", d.Frame, "%v", err)
+			st.finding(FindingMalformedHandshake, d.Frame, "%v", err)
 			ds.broken = true
 			return false
 		}
@@ -384,7 +385,7 @@ func (st *connState) data(d *pcap.Data) bool {
 		}
 		if !ds.appData.seen() {
 			ds.appData = m
-			st.event(d.Dir, d.Frame, d.Time, "application data")
+			st.event(d.Dir, EventTLS, d.Frame, d.Time, "application data")
 		}
 		ds.appRecords++
 		ds.appBytes += uint64(len(rec.Fragment))
@@ -393,7 +394,7 @@ func (st *connState) data(d *pcap.Data) bool {
 		other := st.dir(1 - d.Dir)
 		return !(other.appData.seen())
 	default:
-		st.event(d.Dir, d.Frame, d.Time, fmt.Sprintf("%s record", rec.Type))
+		st.event(d.Dir, EventTLS, d.Frame, d.Time, fmt.Sprintf("%s record", rec.Type))
 	}
 	return true
 }
@@ -410,13 +411,13 @@ func (st *connState) alertRecord(dir pcap.Dir, m mark, rec tlsparse.Record) {
 			// when the capture started, an alert is almost always the
 			// close_notify that ends the session; its level is encrypted too.
 			ra.closeNotify = true
-			st.event(dir, m.frame, m.time(), "encrypted alert (most likely close_notify)")
+			st.event(dir, EventAlert, m.frame, m.time(), "encrypted alert (most likely close_notify)")
 		} else {
-			st.event(dir, m.frame, m.time(), "encrypted alert")
+			st.event(dir, EventAlert, m.frame, m.time(), "encrypted alert")
 		}
 	} else {
-		ra.level, ra.code, ra.name = uint8(al.Level), uint8(al.Description), al.Description.String()
-		st.event(dir, m.frame, m.time(), fmt.Sprintf("alert %s %s", al.Level, al.Description))
+		ra.level, ra.code, ra.name = al.Level, al.Description, al.Description.String()
+		st.event(dir, EventAlert, m.frame, m.time(), fmt.Sprintf("alert %s %s", al.Level, al.Description))
 	}
 	// Keep the first fatal (or encrypted) alert; a warning (close_notify
 	// included) is kept only until a fatal one comes.
@@ -432,14 +433,14 @@ func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 	typ := tlsparse.HandshakeType(msg[0])
 	if !a.Complete() {
 		st.partialHandshake(dir, m, a)
-		ds.setMsg(typ.String(), m)
+		ds.setMsg(Message{Type: typ}, m)
 		return
 	}
 	parsed, err := tlsparse.ParseHandshake(msg, st.version)
 	if err != nil {
-		st.finding("malformed_handshake", m.frame, "%s: %v", typ, err)
-		st.event(dir, m.frame, m.time(), fmt.Sprintf("%s (malformed: %v)", typ, err))
-		ds.setMsg(typ.String(), m)
+		st.finding(FindingMalformedHandshake, m.frame, "%s: %v", typ, err)
+		st.event(dir, EventTLS, m.frame, m.time(), fmt.Sprintf("%s (malformed: %v)", typ, err))
+		ds.setMsg(Message{Type: typ}, m)
 		return
 	}
 	what := typ.String()
@@ -462,7 +463,7 @@ func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 		}
 		what += ")"
 		for _, f := range h.Findings {
-			st.finding(f.Code, m.frame, "%s", f.Detail)
+			st.finding(FindingCode(f.Code), m.frame, "%s", f.Detail)
 		}
 	case *tlsparse.ServerHello:
 		if h.IsHelloRetryRequest() {
@@ -535,12 +536,12 @@ func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 		st.c().CertificateRequest = cr
 		what = fmt.Sprintf("CertificateRequest (%s)", plural(len(h.CertificateAuthorities), "CA name", "CA names"))
 	}
-	name := typ.String()
+	msgType := typ
 	if sh, ok := parsed.(*tlsparse.ServerHello); ok && sh.IsHelloRetryRequest() {
-		name = "HelloRetryRequest"
+		msgType = tlsparse.TypeHelloRetryRequest
 	}
-	ds.setMsg(name, m)
-	st.event(dir, m.frame, m.time(), what)
+	ds.setMsg(Message{Type: msgType}, m)
+	st.event(dir, EventTLS, m.frame, m.time(), what)
 }
 
 // partialHandshake handles a handshake message some of whose bytes the
@@ -555,15 +556,15 @@ func (st *connState) partialHandshake(dir pcap.Dir, m mark, a tlsparse.Assembled
 		ds.partial = append(ds.partial, typ.String()+" message")
 	}
 	if typ != tlsparse.TypeCertificate {
-		st.event(dir, m.frame, m.time(), fmt.Sprintf("%s (%s)", typ, lost))
+		st.event(dir, EventTLS, m.frame, m.time(), fmt.Sprintf("%s (%s)", typ, lost))
 		return
 	}
 	ds := st.dir(dir)
 	ds.certMsg = m
 	pc, err := tlsparse.ParsePartialCertificate(a.Raw, a.Missing, st.version)
 	if err != nil {
-		st.finding("malformed_handshake", m.frame, "%s: %v", typ, err)
-		st.event(dir, m.frame, m.time(), fmt.Sprintf("Certificate (%s; malformed: %v)", lost, err))
+		st.finding(FindingMalformedHandshake, m.frame, "%s: %v", typ, err)
+		st.event(dir, EventTLS, m.frame, m.time(), fmt.Sprintf("Certificate (%s; malformed: %v)", lost, err))
 		return
 	}
 	side := Side(dir) // the pcap direction until finish knows the roles
@@ -599,7 +600,7 @@ func (st *connState) partialHandshake(dir pcap.Dir, m mark, a tlsparse.Assembled
 		st.c().CertificatesLost = append(st.c().CertificatesLost, side)
 		what += fmt.Sprintf("; the certificates from byte %d on cannot be delimited", pc.LostAt)
 	}
-	st.event(dir, m.frame, m.time(), what+")")
+	st.event(dir, EventTLS, m.frame, m.time(), what+")")
 }
 
 // maxCertificates bounds the certificates (whole and partial) kept per
@@ -640,15 +641,15 @@ func (st *connState) sslv2Record(dir pcap.Dir, m mark, b []byte) {
 			}
 		}
 		st.clientMax = ch.MaxVersion()
-		ds.setMsg("ClientHello", m)
-		st.event(dir, m.frame, m.time(), fmt.Sprintf("SSLv2-format ClientHello (up to %s)", ch.MaxVersion()))
+		ds.setMsg(Message{Type: tlsparse.TypeClientHello}, m)
+		st.event(dir, EventTLS, m.frame, m.time(), fmt.Sprintf("SSLv2-format ClientHello (up to %s)", ch.MaxVersion()))
 		return
 	}
 	if sh, err := tlsparse.ParseSSLv2ServerHello(b); err == nil {
 		st.serverHello = m
 		st.version = tlsparse.VersionSSL20
 		st.c().TLSVersion = st.version.String()
-		ds.setMsg("SSLv2 ServerHello", m)
+		ds.setMsg(Message{Type: tlsparse.TypeServerHello, SSLv2: true}, m)
 		what := "SSLv2 ServerHello"
 		if len(sh.Certificate) > 0 && st.room() {
 			info := st.a.cache.Get(sh.Certificate)
@@ -656,7 +657,7 @@ func (st *connState) sslv2Record(dir pcap.Dir, m mark, b []byte) {
 			ds.certMsg = m
 			what += " (certificate: " + certLabel(info) + ")"
 		}
-		st.event(dir, m.frame, m.time(), what)
+		st.event(dir, EventTLS, m.frame, m.time(), what)
 		return
 	}
 	if st.serverHello.seen() && st.version == tlsparse.VersionSSL20 {
@@ -670,7 +671,7 @@ func (st *connState) sslv2Record(dir pcap.Dir, m mark, b []byte) {
 			return // the timeline shows the first; the count tells the rest
 		}
 	}
-	st.event(dir, m.frame, m.time(), "SSLv2 record")
+	st.event(dir, EventTLS, m.frame, m.time(), "SSLv2 record")
 }
 
 // looksTLS reports whether the bytes of the connection were TLS: a hello
@@ -699,9 +700,9 @@ func (st *connState) tls13Record(dir pcap.Dir, m mark) {
 	if ds.enc13 == 0 {
 		ds.enc13First = m
 		if st.side(dir) == Server {
-			st.event(dir, m.frame, m.time(), "encrypted handshake (EncryptedExtensions … Finished; certificates not visible)")
+			st.event(dir, EventTLS, m.frame, m.time(), "encrypted handshake (EncryptedExtensions … Finished; certificates not visible)")
 		} else {
-			st.event(dir, m.frame, m.time(), "encrypted handshake (client Finished, and Certificate if asked)")
+			st.event(dir, EventTLS, m.frame, m.time(), "encrypted handshake (client Finished, and Certificate if asked)")
 		}
 	}
 	ds.enc13++

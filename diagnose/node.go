@@ -142,7 +142,7 @@ func (e *NodeEvidence) TTLNode() (Side, bool) {
 		return 0, false
 	}
 	for _, s := range []Side{Client, Server} {
-		if InitialTTL(e.TTL[s]) && !InitialTTL(e.TTL[s.Other()]) {
+		if InitialTTL(e.TTL[s]) && !InitialTTL(e.TTL[s.Peer()]) {
 			return s, true
 		}
 	}
@@ -159,7 +159,7 @@ func (e *NodeEvidence) ChecksumNode() (Side, bool) {
 		return 0, false
 	}
 	for _, s := range []Side{Client, Server} {
-		o := s.Other()
+		o := s.Peer()
 		if e.ChecksumBad[s] == e.ChecksumChecked[s] && e.ChecksumBad[o] == 0 {
 			return s, true
 		}
@@ -185,7 +185,7 @@ func (e *NodeEvidence) ReactionNode() (Side, bool) {
 		return 0, false
 	}
 	for _, s := range []Side{Client, Server} {
-		p := s.Other()
+		p := s.Peer()
 		fast, slow := e.HandshakeReaction[s], e.Reaction[p]
 		if fast <= MaxNodeReaction && e.Reactions[p] >= MinReactions && slow >= MinPeerReaction &&
 			fast*ReactionRatio <= slow && 2*slow >= e.HandshakeReaction[p] {
@@ -344,7 +344,7 @@ func (f *NodeFinder) Add(c *Connection) {
 		if cl.NodeTTL == 0 {
 			cl.NodeTTL = e.TTL[s]
 		}
-		p := e.TTL[s.Other()]
+		p := e.TTL[s.Peer()]
 		if cl.PeerTTLMin == 0 || p < cl.PeerTTLMin {
 			cl.PeerTTLMin = p
 		}
@@ -354,12 +354,12 @@ func (f *NodeFinder) Add(c *Connection) {
 		cl := f.vote(SignalChecksum, c, s)
 		cl.NodeChecksumBad += int(e.ChecksumBad[s])
 		cl.NodeChecksumChecked += int(e.ChecksumChecked[s])
-		cl.PeerChecksumChecked += int(e.ChecksumChecked[s.Other()])
+		cl.PeerChecksumChecked += int(e.ChecksumChecked[s.Peer()])
 	}
 	if s, ok := e.ReactionNode(); ok {
 		cl := f.vote(SignalReaction, c, s)
 		cl.NodeReaction = max(cl.NodeReaction, e.HandshakeReaction[s])
-		if p := e.Reaction[s.Other()]; cl.PeerReaction == 0 || p < cl.PeerReaction {
+		if p := e.Reaction[s.Peer()]; cl.PeerReaction == 0 || p < cl.PeerReaction {
 			cl.PeerReaction = p
 		}
 	}
@@ -382,7 +382,7 @@ func (f *NodeFinder) AddVote(c *Connection, v NodeVote) {
 	if v.Signal != SignalTrustFolder && v.Signal != SignalExpectName {
 		return
 	}
-	cl := f.vote(v.Signal, c, v.Peer.Other())
+	cl := f.vote(v.Signal, c, v.Peer.Peer())
 	if cl.Connections == 1 {
 		cl.Status, cl.File, cl.Name = v.Status, v.File, v.Name
 	}

@@ -1,11 +1,13 @@
 package diagnose
 
 import (
+	"fmt"
 	"net/netip"
 	"time"
 
 	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/pcap"
+	"github.com/siptls/siptls/tlsparse"
 )
 
 // Verdict is the outcome of one connection. Its values are a contract with
@@ -99,46 +101,136 @@ const (
 // idle timeouts are seconds to hours.
 const PromptClose = 2 * time.Second
 
-// Side is one end of a connection.
+// Side is one end of a connection: the TLS client or the TLS server. It is
+// the one type for that role across siptls (pcap.Dir is a direction of
+// packets, not a role). Neither is not an end: it is the AbortedBy of a
+// connection that no side aborted, and never indexes Connection.Stats.
 type Side uint8
 
-// The two sides.
+// The two sides, and Neither.
 const (
 	Client Side = iota
 	Server
+	Neither
 )
 
-// String returns "client" or "server".
+// String returns "client", "server" or "none" (Neither).
 func (s Side) String() string {
-	if s == Server {
+	switch s {
+	case Client:
+		return "client"
+	case Server:
 		return "server"
 	}
-	return "client"
+	return "none"
 }
 
-// Other returns the opposite side.
-func (s Side) Other() Side { return 1 - s }
+// MarshalText returns String: a side is a word in JSON.
+func (s Side) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads what MarshalText writes.
+func (s *Side) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "client":
+		*s = Client
+	case "server":
+		*s = Server
+	case "none":
+		*s = Neither
+	default:
+		return fmt.Errorf("diagnose: unknown side %q", b)
+	}
+	return nil
+}
+
+// Peer returns the opposite side; the peer of Neither is Neither.
+func (s Side) Peer() Side {
+	switch s {
+	case Client:
+		return Server
+	case Server:
+		return Client
+	}
+	return Neither
+}
 
 // Event is one line of a connection's timeline.
 type Event struct {
 	Frame uint64
 	Time  time.Time
 	From  Side
-	What  string
+	Kind  EventKind
+	What  string // the line's text, e.g. "alert fatal unknown_ca"
 }
+
+// EventKind is what an Event is, so that writers need not read its text.
+type EventKind uint8
+
+// The kinds of events.
+const (
+	// EventTLS is a TLS record or handshake message (not an alert).
+	EventTLS EventKind = iota
+	// EventTCP is a SYN, SYN-ACK or the ACK that establishes the connection.
+	EventTCP
+	// EventFIN is a TCP FIN.
+	EventFIN
+	// EventRST is a TCP RST.
+	EventRST
+	// EventAlert is a TLS alert, readable or encrypted.
+	EventAlert
+	// EventNote is what the capture shows about itself: a gap, a packet cut
+	// by the snap length, a connection that began before the capture,
+	// bytes that are not TLS.
+	EventNote
+)
 
 // Alert is a TLS alert seen on a connection.
 type Alert struct {
-	Level       uint8 // 1 warning, 2 fatal; 0 when encrypted
-	Code        uint8
-	Name        string // RFC name, e.g. "unknown_ca"; "encrypted_alert" when unreadable
+	Level       tlsparse.AlertLevel       // 0 when encrypted
+	Code        tlsparse.AlertDescription // 0 when encrypted
+	Name        string                    // RFC name, e.g. "unknown_ca"; "encrypted_alert" when unreadable
 	SentBy      Side
 	Frame       uint64
 	Time        time.Time
-	Encrypted   bool   // sent after ChangeCipherSpec: level and description are not visible
-	After       string // the handshake message it answers, e.g. "client Certificate"
-	AfterFrame  uint64 // the frame of that message (0 if none)
-	Description string // what the alert means for a CUCM engineer
+	Encrypted   bool     // sent after ChangeCipherSpec: level and description are not visible
+	After       *Message // the handshake message it answers, or nil
+	AfterFrame  uint64   // the frame of that message (0 if none)
+	Description string   // what the alert means for a CUCM engineer
+}
+
+// Message names one handshake message of a connection: the side that sent
+// it and its type. A TLS 1.3 HelloRetryRequest has the Type
+// tlsparse.TypeHelloRetryRequest (on the wire it is a ServerHello).
+type Message struct {
+	Side Side
+	Type tlsparse.HandshakeType
+	// SSLv2 marks the SSLv2-format ServerHello, which is no TLS handshake
+	// message (its Type is tlsparse.TypeServerHello).
+	SSLv2 bool
+}
+
+// Name returns the message's name without the side: "Certificate",
+// "SSLv2 ServerHello".
+func (m Message) Name() string {
+	if m.SSLv2 {
+		return "SSLv2 " + m.Type.String()
+	}
+	return m.Type.String()
+}
+
+// String returns the side and the name, e.g. "client Certificate"; the
+// nil Message is "".
+func (m *Message) String() string {
+	if m == nil {
+		return ""
+	}
+	return m.Side.String() + " " + m.Name()
+}
+
+// IsCertificate reports whether m is a Certificate message (compressed or
+// not).
+func (m *Message) IsCertificate() bool {
+	return m != nil && !m.SSLv2 && (m.Type == tlsparse.TypeCertificate || m.Type == tlsparse.TypeCompressedCertificate)
 }
 
 // Certificate is one certificate presented on a connection.
@@ -183,10 +275,33 @@ type CertificateRequest struct {
 // Finding is something noteworthy about a connection that is not its verdict:
 // a malformed message, a duplicate extension, a cap that was hit.
 type Finding struct {
-	Code   string
+	Code   FindingCode
 	Frame  uint64
 	Detail string
 }
+
+// FindingCode is the machine code of a Finding (JSON field "code"). Its
+// values are a contract with users' scripts: the constants below, and the
+// tlsparse.Finding* codes of a hello message, which pass through unchanged.
+type FindingCode string
+
+// Finding codes of diagnose.
+const (
+	// FindingMalformedRecord: bytes in a TLS stream could not be framed as a
+	// record; the direction stops being read.
+	FindingMalformedRecord FindingCode = "malformed_record"
+	// FindingMalformedHandshake: a handshake message could not be parsed.
+	FindingMalformedHandshake FindingCode = "malformed_handshake"
+	// FindingOverlapConflict: retransmitted bytes differ from the first
+	// copy; the first copy is the one read, as in Wireshark.
+	FindingOverlapConflict FindingCode = "overlap_conflict"
+	// FindingCapHit: a --max-buffer, --max-buffer-total or --max-conns cap
+	// cut the connection's analysis short.
+	FindingCapHit FindingCode = "cap_hit"
+	// FindingWarningAlert: a side sent an alert of level warning (other
+	// than close_notify), which does not end the handshake.
+	FindingWarningAlert FindingCode = "warning_alert"
+)
 
 // DirStats counts what one side sent.
 type DirStats struct {
@@ -222,7 +337,7 @@ type Connection struct {
 	Verdict   Verdict
 	Reason    Reason
 	Summary   string
-	AbortedBy string // "client", "server" or "none"
+	AbortedBy Side // Neither when no side aborted the connection
 
 	Alert *Alert // the alert that decided the verdict, or nil
 

@@ -57,7 +57,7 @@ func (st *connState) finish(stats *pcap.ConnStats) *Connection {
 	}
 	c.Events = make([]Event, len(st.events))
 	for i, e := range st.events {
-		c.Events[i] = Event{Frame: e.frame, Time: e.time(), From: st.side(e.dir), What: e.what}
+		c.Events[i] = Event{Frame: e.frame, Time: e.time(), From: st.side(e.dir), Kind: e.kind, What: e.what}
 	}
 	// Bytes held behind a hole reach the analyzer after later frames of
 	// the other direction: the timeline is in frame order.
@@ -103,7 +103,7 @@ func (st *connState) capHit(stats *pcap.ConnStats) {
 		}
 		cap = fmt.Sprintf("The buffer cap (--max-buffer %d bytes per direction) was hit", n)
 		for _, f := range st.findings {
-			if f.Code == "cap_hit" {
+			if f.Code == FindingCapHit {
 				cap += fmt.Sprintf(" in frame %d", f.Frame)
 				break
 			}
@@ -116,7 +116,7 @@ func (st *connState) capHit(stats *pcap.ConnStats) {
 		e := c.Events[len(c.Events)-1]
 		before, label = fmt.Sprintf("%s from the %s in frame %d.", e.What, e.From, e.Frame), " What was seen last: "
 	}
-	c.Verdict, c.Reason, c.AbortedBy = VerdictIncomplete, ReasonCapHit, "none"
+	c.Verdict, c.Reason, c.AbortedBy = VerdictIncomplete, ReasonCapHit, Neither
 	c.Summary = cap + ", so the analysis of this connection is cut short and its outcome is not judged."
 	if before != "" {
 		c.Summary += label + before
@@ -150,7 +150,7 @@ func (st *connState) ds(s Side) *dirState { return st.dir(st.dirOf(s)) }
 // decide sets Verdict, Reason, Summary, AbortedBy and Alert.
 func (st *connState) decide() {
 	c := st.c()
-	c.AbortedBy = "none"
+	c.AbortedBy = Neither
 	srv := st.ds(Server)
 	handshakeSeen := st.clientHello.seen() || st.serverHello.seen()
 
@@ -158,7 +158,7 @@ func (st *connState) decide() {
 	if st.syn.seen() && !st.synack.seen() && !handshakeSeen {
 		switch {
 		case srv.rst.seen():
-			c.Verdict, c.Reason, c.AbortedBy = VerdictRefused, ReasonSYNReset, "server"
+			c.Verdict, c.Reason, c.AbortedBy = VerdictRefused, ReasonSYNReset, Server
 			c.Summary = fmt.Sprintf("The SYN in frame %d was answered by a RST in frame %d: nothing listens on %s (wrong incoming port on the SIP Trunk Security Profile, or the trunk was not reset after the change).",
 				st.syn.frame, srv.rst.frame, c.Server)
 		case st.synCount > 1 || c.End.Sub(st.syn.time()) >= 3e9:
@@ -177,10 +177,10 @@ func (st *connState) decide() {
 	if cut := st.firstCut(); cut.seen() {
 		decided := st.alertDecides()
 		alert := c.Alert
-		c.Verdict, c.Reason, c.AbortedBy = VerdictTruncated, ReasonSnaplen, "none"
+		c.Verdict, c.Reason, c.AbortedBy = VerdictTruncated, ReasonSnaplen, Neither
 		c.Summary = fmt.Sprintf("Packets of this connection were cut by the capture's snap length (first in frame %d), so the handshake and the certificates cannot be read.", cut.frame)
 		if decided && alert != nil && !alert.Encrypted {
-			c.AbortedBy = alert.SentBy.String()
+			c.AbortedBy = alert.SentBy
 			c.Summary += fmt.Sprintf(" The %s sent fatal %s in frame %d, which survived the cut.", alert.SentBy, alert.Name, alert.Frame)
 		} else {
 			c.Alert = nil
@@ -341,19 +341,20 @@ func (st *connState) alertDecides() bool {
 	}
 	c := st.c()
 	sender := st.side(ra.dir)
-	receiver := sender.Other()
+	receiver := sender.Peer()
 	al := st.alertOf(ra)
 	// What the alert answers: the last handshake message of the other side.
 	rd := st.ds(receiver)
 	after, afterMark := rd.lastMsg, rd.lastMsgMark
 	if isCertAlert(ra.code) && rd.certMsg.seen() && !ra.encrypted {
-		after, afterMark = "Certificate", rd.certMsg
+		after, afterMark = Message{Type: tlsparse.TypeCertificate}, rd.certMsg
 	}
-	if after != "" {
-		al.After = receiver.String() + " " + after
+	after.Side = receiver
+	if afterMark.seen() {
+		al.After = &after
 		al.AfterFrame = afterMark.frame
 	}
-	al.Description = alertMeaning(ra, after, st.emptyCert.seen(), st.leaf(receiver), c.ipOf(sender))
+	al.Description = alertMeaning(ra, al.After, st.emptyCert.seen(), st.leaf(receiver), c.ipOf(sender))
 	c.Alert = al
 
 	if ra.encrypted {
@@ -366,7 +367,7 @@ func (st *connState) alertDecides() bool {
 			return false
 		}
 		// An encrypted alert during the handshake (after CCS): the Finished check failed or the peer gave up.
-		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonFatalAlert, sender.String()
+		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonFatalAlert, sender
 		c.Summary = fmt.Sprintf("%s sent an encrypted alert in frame %d after ChangeCipherSpec, before the handshake finished; its description is encrypted and not visible.", capitalize(st.who(sender)), ra.mark.frame)
 		return true
 	}
@@ -376,10 +377,10 @@ func (st *connState) alertDecides() bool {
 		if ra.code == 0 {
 			return false
 		}
-		st.finding("warning_alert", ra.mark.frame, "%s sent warning %s", sender, ra.name)
+		st.finding(FindingWarningAlert, ra.mark.frame, "%s sent warning %s", sender, ra.name)
 		return false
 	}
-	c.Verdict, c.AbortedBy = VerdictFailed, sender.String()
+	c.Verdict, c.AbortedBy = VerdictFailed, sender
 	c.Reason = ReasonFatalAlert
 	if st.emptyCert.seen() && st.dirOf(Client) == st.emptyCertDir() && sender == Server {
 		c.Reason = ReasonEmptyClientCertificate
@@ -389,8 +390,8 @@ func (st *connState) alertDecides() bool {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s sent fatal %s in frame %d", capitalize(st.who(sender)), ra.name, ra.mark.frame)
-	if al.After != "" {
-		fmt.Fprintf(&b, " right after the %s's %s in frame %d", receiver, after, afterMark.frame)
+	if al.After != nil {
+		fmt.Fprintf(&b, " right after the %s's %s in frame %d", receiver, after.Name(), afterMark.frame)
 	}
 	b.WriteString(": ")
 	b.WriteString(al.Description)
@@ -443,7 +444,7 @@ func (st *connState) emptyCertDir() pcap.Dir {
 	return pcap.ClientToServer
 }
 
-func isCertAlert(code uint8) bool {
+func isCertAlert(code tlsparse.AlertDescription) bool {
 	switch code {
 	case 42, 43, 44, 45, 46, 48, 116: // bad_certificate … unknown_ca, certificate_required
 		return true
@@ -475,7 +476,7 @@ func uploadAdvice(leaf *certinfo.Info, node string) string {
 
 // alertMeaning explains an alert in CUCM terms. leaf is the certificate the
 // alert's receiver presented (nil if none), node the address of the alert's sender.
-func alertMeaning(ra *rawAlert, after string, emptyCert bool, leaf *certinfo.Info, node string) string {
+func alertMeaning(ra *rawAlert, after *Message, emptyCert bool, leaf *certinfo.Info, node string) string {
 	switch ra.name {
 	case "unknown_ca":
 		return "it does not trust that certificate's issuer: " + uploadAdvice(leaf, node) + "."
@@ -495,7 +496,7 @@ func alertMeaning(ra *rawAlert, after string, emptyCert bool, leaf *certinfo.Inf
 		switch {
 		case emptyCert:
 			return "the client sent no certificate although one was required."
-		case after == "ClientHello":
+		case after != nil && !after.SSLv2 && after.Type == tlsparse.TypeClientHello:
 			return "no cipher suite or TLS version in common with the ClientHello (for example CUBE with strict-cipher allowing only TLS_RSA_WITH_AES_128_CBC_SHA). Align the TLS cipher and version settings of both ends."
 		}
 		return "the handshake could not agree on security parameters."
@@ -553,7 +554,7 @@ func (st *connState) decideNoHandshake() {
 		return
 	}
 	if r := st.firstClose(); r.seen {
-		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, r.duringHandshake(), r.side.String()
+		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, r.duringHandshake(), r.side
 		c.Summary = fmt.Sprintf("%s %s the TCP connection in frame %d before any TLS byte was sent.", capitalize(st.who(r.side)), r.verb(), r.mark.frame)
 		return
 	}
@@ -607,7 +608,7 @@ func (st *connState) decideDuringHandshake() {
 		c.Summary = fmt.Sprintf("Bytes are missing from the capture from frame %d on (lost by the capture, not necessarily on the wire), so the rest of the handshake cannot be read.", gap.frame)
 		return
 	}
-	if len(st.findings) > 0 && st.findings[0].Code == "malformed_handshake" {
+	if len(st.findings) > 0 && st.findings[0].Code == FindingMalformedHandshake {
 		f := st.findings[0]
 		c.Summary = fmt.Sprintf("A handshake message in frame %d could not be parsed (%s).", f.Frame, f.Detail)
 		r := st.firstClose()
@@ -618,13 +619,13 @@ func (st *connState) decideDuringHandshake() {
 			c.Summary += " The capture ended before the peer's reaction (an alert or a close) was visible."
 			return
 		}
-		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonMalformed, r.side.String()
+		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonMalformed, r.side
 		c.Summary += fmt.Sprintf(" %s %s the connection in frame %d.", capitalize(st.who(r.side)), r.verb(), r.mark.frame)
 		return
 	}
 	if r := st.firstClose(); r.seen {
-		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, r.duringHandshake(), r.side.String()
-		other := r.side.Other()
+		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, r.duringHandshake(), r.side
+		other := r.side.Peer()
 		od := st.ds(other)
 		var b strings.Builder
 		fmt.Fprintf(&b, "%s %s the TCP connection in frame %d during the handshake", capitalize(st.who(r.side)), r.verb(), r.mark.frame)
@@ -672,7 +673,7 @@ func (st *connState) lastMessage() string {
 		ds := st.dir(d)
 		if ds.lastMsgMark.frame > best.frame {
 			best = ds.lastMsgMark
-			desc = fmt.Sprintf("the %s's %s in frame %d", st.side(pcap.Dir(d)), ds.lastMsg, best.frame)
+			desc = fmt.Sprintf("the %s's %s in frame %d", st.side(pcap.Dir(d)), ds.lastMsg.Name(), best.frame)
 		}
 	}
 	return desc
@@ -703,7 +704,7 @@ func (st *connState) decideAfterHandshake() {
 			dataFrom = Server
 		}
 		ref = st.ds(dataFrom).appData
-		refWhat = fmt.Sprintf("the %s handshake finished in frame %d and the %s sent application data in frame %d, which the %s never answered", c.TLSVersion, c.HandshakeFrame, dataFrom, ref.frame, dataFrom.Other())
+		refWhat = fmt.Sprintf("the %s handshake finished in frame %d and the %s sent application data in frame %d, which the %s never answered", c.TLSVersion, c.HandshakeFrame, dataFrom, ref.frame, dataFrom.Peer())
 	} else {
 		refWhat = fmt.Sprintf("the %s handshake finished in frame %d and no application data followed", c.TLSVersion, c.HandshakeFrame)
 	}
@@ -714,17 +715,17 @@ func (st *connState) decideAfterHandshake() {
 		// The side that sent the last data closed: nothing was refused.
 		c.Verdict, c.Reason = VerdictOK, ReasonApplicationData
 		c.Summary = fmt.Sprintf("The %s handshake finished in frame %d; the %s sent application data (from frame %d), then closed the connection itself in frame %d, %s later, with no application data from the %s. Closing after one's own data is not a rejection.",
-			c.TLSVersion, c.HandshakeFrame, dataFrom, ref.frame, cl.mark.frame, roundDuration(after), dataFrom.Other())
+			c.TLSVersion, c.HandshakeFrame, dataFrom, ref.frame, cl.mark.frame, roundDuration(after), dataFrom.Peer())
 	case after > PromptClose:
 		c.Verdict, c.Reason = VerdictOK, ReasonIdleClose
 		c.Summary = fmt.Sprintf("%s; the connection stayed idle for %s, then %s. An idle close is not a rejection: the TLS handshake itself succeeded.",
 			capitalizeFirst(refWhat), roundDuration(after), how)
 	case st.certReq.seen():
-		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonClosedAfterHandshake, cl.side.String()
+		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonClosedAfterHandshake, cl.side
 		if cl.alert != nil {
 			c.Alert = st.alertOf(cl.alert)
 		}
-		peer := cl.side.Other()
+		peer := cl.side.Peer()
 		c.Summary = fmt.Sprintf("%s (the server asked for the client's certificate in frame %d); %s later %s before any application data came back: it accepted TLS but refused the peer. On CUCM this is typical of an X.509 Subject Name in the SIP Trunk Security Profile that matches neither the CN nor a SAN of the %s's certificate.",
 			capitalizeFirst(refWhat), st.certReq.frame, roundDuration(after), cl.describe(st, st.who(cl.side)), peer)
 	case data:
@@ -807,7 +808,7 @@ func (st *connState) decideTLS13() {
 		case r.seen && r.side == Server && srv.appRecords == 1 && srv.lastRecLen <= 32 && after <= PromptClose:
 			// A server that rejects the client's certificate answers the
 			// client's flight with one small encrypted alert and closes.
-			c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonClosedAfterHandshake, "server"
+			c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonClosedAfterHandshake, Server
 			c.Summary = fmt.Sprintf("%s: after the client's encrypted flight (frame %d) the server sent one %d-byte record (the size of an encrypted alert) in frame %d and %s the connection in frame %d. The server most likely rejected the client's certificate; %s.",
 				c.TLSVersion, cli.enc13First.frame, srv.lastRecLen, srv.lastRecMark.frame, r.verb(), r.mark.frame, hidden)
 			return
@@ -821,14 +822,14 @@ func (st *connState) decideTLS13() {
 				c.TLSVersion, cli.enc13First.frame, roundDuration(after), r.side, r.verb(), r.mark.frame, hidden)
 			return
 		case r.seen:
-			c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonClosedAfterHandshake, r.side.String()
+			c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, ReasonClosedAfterHandshake, r.side
 			c.Summary = fmt.Sprintf("The %s handshake finished (client's encrypted flight in frame %d), then %s %s the connection in frame %d, %s later, before application data flowed both ways: it accepted TLS but refused the peer (on CUCM, typically the X.509 Subject Name); the alert, if any, is encrypted. %s.",
 				c.TLSVersion, cli.enc13First.frame, st.who(r.side), r.verb(), r.mark.frame, roundDuration(after), capitalize(hidden))
 			return
 		}
 	}
 	if r.seen {
-		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, r.duringHandshake(), r.side.String()
+		c.Verdict, c.Reason, c.AbortedBy = VerdictFailed, r.duringHandshake(), r.side
 		c.Summary = fmt.Sprintf("%s %s the connection in frame %d before the %s handshake finished; the alert, if any, is encrypted. %s.", capitalize(st.who(r.side)), r.verb(), r.mark.frame, c.TLSVersion, capitalize(hidden))
 		return
 	}

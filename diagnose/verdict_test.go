@@ -262,7 +262,7 @@ func TestVerdicts(t *testing.T) {
 		wantVersion string
 		wantCerts   int // certificates whole (checked when wantPartial > 0)
 		wantPartial int
-		wantFinding string
+		wantFinding FindingCode
 	}{
 		{name: "SYN answered by RST", steps: []step{syn(), rst(pcap.ServerToClient)},
 			verdict: VerdictRefused, reason: ReasonSYNReset, abortedBy: "server", summaryHas: []string{"frame 1", "frame 2", "nothing listens on 10.20.1.22:5061"}},
@@ -361,7 +361,7 @@ func TestVerdicts(t *testing.T) {
 			if c.Verdict != tt.verdict || c.Reason != tt.reason {
 				t.Errorf("verdict %s/%s, want %s/%s\nsummary: %s", c.Verdict, c.Reason, tt.verdict, tt.reason, c.Summary)
 			}
-			if tt.abortedBy != "" && c.AbortedBy != tt.abortedBy {
+			if tt.abortedBy != "" && c.AbortedBy.String() != tt.abortedBy {
 				t.Errorf("aborted_by %q, want %q", c.AbortedBy, tt.abortedBy)
 			}
 			for _, s := range tt.summaryHas {

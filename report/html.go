@@ -279,8 +279,8 @@ func buildLadder(c *Connection) ladder {
 	}
 	y := ladderTop
 	for _, e := range events {
-		r := ladderRow{Y: y, TextY: y - 6, Frame: e.Frame, Rel: relTime(e.Time.Sub(c.Start.Time)), Title: e.What, Label: ladderLabel(e.What), Class: eventClass(e.What)}
-		r.FromClient = e.From != "server"
+		r := ladderRow{Y: y, TextY: y - 6, Frame: e.Frame, Rel: relTime(e.Time.Sub(c.Start.Time)), Title: e.What, Label: ladderLabel(e.What), Class: eventClass(e.Kind)}
+		r.FromClient = e.From != diagnose.Server
 		if r.FromClient {
 			r.X1, r.X2 = ladderClientX, ladderServerX
 		} else {
@@ -313,17 +313,15 @@ func ladderLabel(what string) string {
 	return s
 }
 
-// eventClass colours an event: alerts and resets in red.
-func eventClass(what string) string {
-	l := strings.ToLower(what)
-	switch {
-	case strings.HasPrefix(l, "alert") || strings.Contains(l, "fatal"):
+// eventClass colours an event by its kind: alerts (encrypted ones
+// included) and resets in red.
+func eventClass(k diagnose.EventKind) string {
+	switch k {
+	case diagnose.EventAlert, diagnose.EventRST:
 		return "alert"
-	case strings.HasPrefix(l, "rst"):
-		return "alert"
-	case strings.HasPrefix(l, "fin"):
+	case diagnose.EventFIN:
 		return "fin"
-	case strings.HasPrefix(l, "syn") || strings.HasPrefix(l, "ack"):
+	case diagnose.EventTCP:
 		return "tcp"
 	}
 	return "tls"

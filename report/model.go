@@ -71,7 +71,7 @@ type Connection struct {
 	Verdict                 string               `json:"verdict"`
 	Reason                  string               `json:"reason"`
 	Summary                 string               `json:"summary"`
-	AbortedBy               string               `json:"aborted_by"`
+	AbortedBy               diagnose.Side        `json:"aborted_by"`
 	Alert                   *Alert               `json:"alert"`
 	TLSVersion              string               `json:"tls_version"`
 	ClientMaxVersion        string               `json:"client_max_version"`
@@ -100,16 +100,16 @@ type Connection struct {
 
 // Alert is the alert that decided a connection's verdict.
 type Alert struct {
-	Level       *uint8 `json:"level"`
-	Code        *uint8 `json:"code"`
-	Name        string `json:"name"`
-	SentBy      string `json:"sent_by"`
-	Frame       uint64 `json:"frame"`
-	Time        Time   `json:"time"`
-	Encrypted   bool   `json:"encrypted"`
-	After       string `json:"after"`
-	AfterFrame  uint64 `json:"after_frame"`
-	Description string `json:"description"`
+	Level       *uint8        `json:"level"`
+	Code        *uint8        `json:"code"`
+	Name        string        `json:"name"`
+	SentBy      diagnose.Side `json:"sent_by"`
+	Frame       uint64        `json:"frame"`
+	Time        Time          `json:"time"`
+	Encrypted   bool          `json:"encrypted"`
+	After       string        `json:"after"`
+	AfterFrame  uint64        `json:"after_frame"`
+	Description string        `json:"description"`
 }
 
 // CertificateRequest is the server's request for a client certificate.
@@ -126,14 +126,14 @@ type CertificateRequest struct {
 // in the chain, the byte ranges of its DER that are missing, and the names
 // and serial as far as the bytes before the first hole show them.
 type PartialCertificate struct {
-	SentBy  string      `json:"sent_by"`
-	Index   int         `json:"index"`
-	Frame   uint64      `json:"frame"`
-	Length  int         `json:"length"`
-	Missing []ByteRange `json:"missing"`
-	Subject string      `json:"subject"`
-	Issuer  string      `json:"issuer"`
-	Serial  string      `json:"serial"`
+	SentBy  diagnose.Side `json:"sent_by"`
+	Index   int           `json:"index"`
+	Frame   uint64        `json:"frame"`
+	Length  int           `json:"length"`
+	Missing []ByteRange   `json:"missing"`
+	Subject string        `json:"subject"`
+	Issuer  string        `json:"issuer"`
+	Serial  string        `json:"serial"`
 }
 
 // ByteRange is a byte range [start, end).
@@ -144,28 +144,28 @@ type ByteRange struct {
 
 // Certificate is one certificate presented on a connection.
 type Certificate struct {
-	SentBy             string   `json:"sent_by"`
-	Index              int      `json:"index"`
-	Frame              uint64   `json:"frame"`
-	Serial             string   `json:"serial"`
-	Subject            string   `json:"subject"`
-	Issuer             string   `json:"issuer"`
-	CommonName         string   `json:"common_name"`
-	NotBefore          *Time    `json:"not_before"`
-	NotAfter           *Time    `json:"not_after"`
-	ValidityAtCapture  string   `json:"validity_at_capture"`
-	DNSNames           []string `json:"dns_names"`
-	IPAddresses        []string `json:"ip_addresses"`
-	KeyUsage           []string `json:"key_usage"`
-	ExtKeyUsage        []string `json:"ext_key_usage"`
-	IsCA               bool     `json:"is_ca"`
-	SelfSigned         bool     `json:"self_signed"`
-	KeyType            string   `json:"key_type"`
-	KeyBits            int      `json:"key_bits"`
-	SignatureAlgorithm string   `json:"signature_algorithm"`
-	SHA256             string   `json:"sha256"`
-	SHA1               string   `json:"sha1"`
-	ParseError         string   `json:"parse_error,omitempty"`
+	SentBy             diagnose.Side `json:"sent_by"`
+	Index              int           `json:"index"`
+	Frame              uint64        `json:"frame"`
+	Serial             string        `json:"serial"`
+	Subject            string        `json:"subject"`
+	Issuer             string        `json:"issuer"`
+	CommonName         string        `json:"common_name"`
+	NotBefore          *Time         `json:"not_before"`
+	NotAfter           *Time         `json:"not_after"`
+	ValidityAtCapture  string        `json:"validity_at_capture"`
+	DNSNames           []string      `json:"dns_names"`
+	IPAddresses        []string      `json:"ip_addresses"`
+	KeyUsage           []string      `json:"key_usage"`
+	ExtKeyUsage        []string      `json:"ext_key_usage"`
+	IsCA               bool          `json:"is_ca"`
+	SelfSigned         bool          `json:"self_signed"`
+	KeyType            string        `json:"key_type"`
+	KeyBits            int           `json:"key_bits"`
+	SignatureAlgorithm string        `json:"signature_algorithm"`
+	SHA256             string        `json:"sha256"`
+	SHA1               string        `json:"sha1"`
+	ParseError         string        `json:"parse_error,omitempty"`
 	// Trust is the trust folder's verdict on the chain this leaf heads
 	// (null for chain certificates and when no folder judged it).
 	Trust *CertTrust `json:"trust"`
@@ -271,17 +271,18 @@ func TrustStores(stores []*trust.Store) []TrustStore {
 
 // Event is one line of a connection's timeline.
 type Event struct {
-	Frame uint64 `json:"frame"`
-	Time  Time   `json:"time"`
-	From  string `json:"from"`
-	What  string `json:"what"`
+	Frame uint64             `json:"frame"`
+	Time  Time               `json:"time"`
+	From  diagnose.Side      `json:"from"`
+	Kind  diagnose.EventKind `json:"-"` // what the HTML colours by
+	What  string             `json:"what"`
 }
 
 // Finding is a noteworthy fact about a connection that is not its verdict.
 type Finding struct {
-	Code   string `json:"code"`
-	Frame  uint64 `json:"frame"`
-	Detail string `json:"detail"`
+	Code   diagnose.FindingCode `json:"code"`
+	Frame  uint64               `json:"frame"`
+	Detail string               `json:"detail"`
 }
 
 // ConnStats counts what each side sent.
@@ -330,20 +331,48 @@ type Counts struct {
 	Reasons        map[string]int `json:"reasons"`
 	// VerdictReasons counts reasons per verdict: {"incomplete": {"midstream": 2}}.
 	VerdictReasons map[string]map[string]int `json:"verdict_reasons"`
-	Alerts         map[string]int            `json:"alerts"`
+	Alerts         map[AlertKey]int          `json:"alerts"`
 	FirstFailure   *Time                     `json:"first_failure"`
 	LastFailure    *Time                     `json:"last_failure"`
 	// failedAlerts counts the alerts of failed connections only: the words
 	// that explain failures; undecidedAlerts those of incomplete and
 	// truncated connections (an alert that survived a snap length cut).
-	failedAlerts, undecidedAlerts map[string]int
+	failedAlerts, undecidedAlerts map[AlertKey]int
 }
+
+// AlertKey counts alerts by the side that sent them and their name
+// ("unknown_ca"; "encrypted_alert" when unreadable). In JSON and text it is
+// written "server unknown_ca".
+type AlertKey struct {
+	SentBy diagnose.Side
+	Name   string
+}
+
+// String returns the side and the name: "server unknown_ca".
+func (k AlertKey) String() string { return k.SentBy.String() + " " + k.Name }
+
+// MarshalText returns String: an AlertKey is a JSON object key.
+func (k AlertKey) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText reads what MarshalText writes, for readers of the JSON.
+func (k *AlertKey) UnmarshalText(b []byte) error {
+	for _, side := range []diagnose.Side{diagnose.Client, diagnose.Server} {
+		if name, ok := strings.CutPrefix(string(b), side.String()+" "); ok && name != "" {
+			*k = AlertKey{side, name}
+			return nil
+		}
+	}
+	return fmt.Errorf("report: alert key %q is not \"<side> <name>\"", b)
+}
+
+// encrypted reports whether the alert could not be read.
+func (k AlertKey) encrypted() bool { return k.Name == "encrypted_alert" }
 
 // outcome is what Counts needs of one connection.
 type outcome struct {
 	verdict diagnose.Verdict
 	reason  diagnose.Reason
-	alert   string // "<sender> <name>" or ""
+	alert   AlertKey // Name "" when no alert decided the verdict
 	start   time.Time
 	syns    int // packets the client sent: the SYNs of a no_answer connection
 }
@@ -351,14 +380,14 @@ type outcome struct {
 // count adds one connection's outcome.
 func (c *Counts) count(o outcome) {
 	if c.Verdicts == nil {
-		c.Verdicts, c.Reasons, c.Alerts = map[string]int{}, map[string]int{}, map[string]int{}
-		c.VerdictReasons, c.failedAlerts, c.undecidedAlerts = map[string]map[string]int{}, map[string]int{}, map[string]int{}
+		c.Verdicts, c.Reasons, c.Alerts = map[string]int{}, map[string]int{}, map[AlertKey]int{}
+		c.VerdictReasons, c.failedAlerts, c.undecidedAlerts = map[string]map[string]int{}, map[AlertKey]int{}, map[AlertKey]int{}
 	}
 	c.Attempts++
 	c.Verdicts[string(o.verdict)]++
 	c.Reasons[string(o.reason)]++
 	countVerdictReason(c.VerdictReasons, o.verdict, o.reason)
-	if o.alert != "" {
+	if o.alert.Name != "" {
 		c.Alerts[o.alert]++
 		if undecided(o.verdict) {
 			c.undecidedAlerts[o.alert]++
@@ -369,7 +398,7 @@ func (c *Counts) count(o outcome) {
 		c.OK++
 	case diagnose.VerdictFailed:
 		c.Failed++
-		if o.alert != "" {
+		if o.alert.Name != "" {
 			c.failedAlerts[o.alert]++
 		}
 	case diagnose.VerdictNoAnswer:
@@ -454,13 +483,13 @@ func (g *aggregator) add(c *Connection, dc *diagnose.Connection) {
 		g.dests[c.serverAddr] = d
 		g.destNames[c.serverAddr] = map[string]bool{}
 	}
-	alert := ""
+	var alert AlertKey
 	if c.Alert != nil {
-		alert = c.Alert.SentBy + " " + c.Alert.Name
+		alert = AlertKey{c.Alert.SentBy, c.Alert.Name}
 	}
 	d.count(outcome{verdict: diagnose.Verdict(c.Verdict), reason: diagnose.Reason(c.Reason), alert: alert, start: c.Start.Time, syns: int(c.Stats.Client.Packets)})
 	for _, cert := range c.Certificates {
-		if cert.SentBy == "server" && cert.Index == 0 && cert.CommonName != "" && !g.destNames[c.serverAddr][cert.CommonName] {
+		if cert.SentBy == diagnose.Server && cert.Index == 0 && cert.CommonName != "" && !g.destNames[c.serverAddr][cert.CommonName] {
 			g.destNames[c.serverAddr][cert.CommonName] = true
 			d.Names = append(d.Names, cert.CommonName)
 		}
@@ -495,7 +524,7 @@ func buildCapture(ci *pcap.CaptureInfo, conns int, errs []error) Capture {
 		Undecodable: ci.Undecodable, Connections: conns, ConnsEvicted: ci.ConnsEvicted, EvictedPkts: ci.EvictedPackets, OtherConns: ci.OtherConns, Warnings: nonNil(ci.Warnings),
 	}
 	for _, err := range errs {
-		if strings.Contains(err.Error(), ci.Path) {
+		if ie, ok := errors.AsType[*pcap.InputError](err); ok && ie.Path == ci.Path {
 			c.Error = err.Error()
 		}
 	}
@@ -547,10 +576,10 @@ func buildConnection(c *diagnose.Connection) Connection {
 		serverAddr: c.Server,
 	}
 	if al := c.Alert; al != nil {
-		v.Alert = &Alert{Name: al.Name, SentBy: al.SentBy.String(), Frame: al.Frame, Time: Time{al.Time}, Encrypted: al.Encrypted,
-			After: al.After, AfterFrame: al.AfterFrame, Description: al.Description}
+		v.Alert = &Alert{Name: al.Name, SentBy: al.SentBy, Frame: al.Frame, Time: Time{al.Time}, Encrypted: al.Encrypted,
+			After: al.After.String(), AfterFrame: al.AfterFrame, Description: al.Description}
 		if !al.Encrypted {
-			level, code := al.Level, al.Code
+			level, code := uint8(al.Level), uint8(al.Code)
 			v.Alert.Level, v.Alert.Code = &level, &code
 		}
 	}
@@ -564,7 +593,7 @@ func buildConnection(c *diagnose.Connection) Connection {
 	}
 	v.PartialCertificates, v.CertificatesLost = []PartialCertificate{}, []string{}
 	for _, p := range c.PartialCertificates {
-		pc := PartialCertificate{SentBy: p.SentBy.String(), Index: p.Index, Frame: p.Frame, Length: p.Length, Missing: []ByteRange{},
+		pc := PartialCertificate{SentBy: p.SentBy, Index: p.Index, Frame: p.Frame, Length: p.Length, Missing: []ByteRange{},
 			Subject: p.Subject, Issuer: p.Issuer, Serial: p.Serial}
 		for _, r := range p.Missing {
 			pc.Missing = append(pc.Missing, ByteRange(r))
@@ -577,7 +606,7 @@ func buildConnection(c *diagnose.Connection) Connection {
 	v.HelloRetryRequest = c.HelloRetryRequest
 	v.CertificatesDropped = c.CertificatesDropped
 	for _, e := range c.Events {
-		v.Events = append(v.Events, Event{Frame: e.Frame, Time: Time{e.Time}, From: e.From.String(), What: e.What})
+		v.Events = append(v.Events, Event{Frame: e.Frame, Time: Time{e.Time}, From: e.From, Kind: e.Kind, What: e.What})
 	}
 	for _, f := range c.Findings {
 		v.Findings = append(v.Findings, Finding(f))
@@ -593,7 +622,7 @@ func dirStats(s diagnose.DirStats) DirStats {
 
 func buildCertificate(c diagnose.Certificate) Certificate {
 	i := c.Info
-	v := Certificate{SentBy: c.SentBy.String(), Index: c.Index, Frame: c.Frame, info: i,
+	v := Certificate{SentBy: c.SentBy, Index: c.Index, Frame: c.Frame, info: i,
 		DNSNames: []string{}, IPAddresses: []string{}, KeyUsage: []string{}, ExtKeyUsage: []string{}, Checks: []trust.Check{}}
 	if i == nil {
 		return v

@@ -353,11 +353,3 @@ func writeNodeText(b *strings.Builder, c *Capture) {
 		fmt.Fprintf(b, ", capture node could not be told (%s)", Sanitize(e.Detail))
 	}
 }
-
-// otherSide is "server" for "client" and the reverse.
-func otherSide(side string) string {
-	if side == "client" {
-		return "server"
-	}
-	return "client"
-}

@@ -94,7 +94,12 @@ func reasonCounts(m map[string]int) string {
 
 // sortedByCount returns the keys of m, most frequent first, then by key.
 func sortedByCount(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
+	return sortedByCountOf(m, func(k string) string { return k })
+}
+
+// sortedByCountOf returns the keys of m by descending count, then by text.
+func sortedByCountOf[K comparable](m map[K]int, text func(K) string) []K {
+	keys := make([]K, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
@@ -102,7 +107,7 @@ func sortedByCount(m map[string]int) []string {
 		if m[keys[i]] != m[keys[j]] {
 			return m[keys[i]] > m[keys[j]]
 		}
-		return keys[i] < keys[j]
+		return text(keys[i]) < text(keys[j])
 	})
 	return keys
 }

@@ -56,14 +56,14 @@ func analysis() *diagnose.Analysis {
 		NotBefore: t0.Add(-time.Hour), NotAfter: t0.Add(time.Hour), DNSNames: []string{"a\u202eb"}}
 	conns := []*diagnose.Connection{
 		{ID: 1, Capture: 0, Client: ap("10.10.1.11:30001"), Server: ap("10.20.1.21:5061"), Start: t0, End: t0.Add(time.Second),
-			StartFrame: 1, EndFrame: 20, Verdict: diagnose.VerdictOK, Reason: diagnose.ReasonApplicationData, Summary: "fine", AbortedBy: "none",
+			StartFrame: 1, EndFrame: 20, Verdict: diagnose.VerdictOK, Reason: diagnose.ReasonApplicationData, Summary: "fine", AbortedBy: diagnose.Neither,
 			TLSVersion: "TLS 1.2", SNI: "\x1b]0;title\x07", Certificates: []diagnose.Certificate{{SentBy: diagnose.Server, Frame: 6, Time: t0, Info: hostile}},
 			Events: []diagnose.Event{{Frame: 1, Time: t0, From: diagnose.Client, What: "SYN"}}},
 		{ID: 2, Capture: 0, Client: ap("10.10.1.11:30002"), Server: ap("10.20.1.22:5061"), Start: t0.Add(2 * time.Second), End: t0.Add(3 * time.Second),
-			StartFrame: 21, EndFrame: 30, Verdict: diagnose.VerdictFailed, Reason: diagnose.ReasonFatalAlert, Summary: "alert", AbortedBy: "server",
+			StartFrame: 21, EndFrame: 30, Verdict: diagnose.VerdictFailed, Reason: diagnose.ReasonFatalAlert, Summary: "alert", AbortedBy: diagnose.Server,
 			Alert: &diagnose.Alert{Level: 2, Code: 48, Name: "unknown_ca", SentBy: diagnose.Server, Frame: 28, Time: t0.Add(2 * time.Second)}},
 		{ID: 1, Capture: 1, Client: ap("[fd00::11]:30003"), Server: ap("10.20.1.22:5061"), Start: t0.Add(4 * time.Second), End: t0.Add(5 * time.Second),
-			Verdict: diagnose.VerdictNoAnswer, Reason: diagnose.ReasonSYNUnanswered, Summary: "no answer", AbortedBy: "none"},
+			Verdict: diagnose.VerdictNoAnswer, Reason: diagnose.ReasonSYNUnanswered, Summary: "no answer", AbortedBy: diagnose.Neither},
 	}
 	return &diagnose.Analysis{
 		Captures: []*pcap.CaptureInfo{
@@ -150,7 +150,7 @@ func TestAggregates(t *testing.T) {
 		t.Errorf("destinations %v, want %v", servers, want)
 	}
 	d := r.Destinations[1]
-	if d.Attempts != 2 || d.Verdicts["failed"] != 1 || d.Verdicts["no_answer"] != 1 || d.Alerts["server unknown_ca"] != 1 {
+	if d.Attempts != 2 || d.Verdicts["failed"] != 1 || d.Verdicts["no_answer"] != 1 || d.Alerts[AlertKey{diagnose.Server, "unknown_ca"}] != 1 {
 		t.Errorf("destination 10.20.1.22:5061 = %+v", d)
 	}
 	if d.FirstFailure == nil || d.LastFailure == nil || !d.LastFailure.After(d.FirstFailure.Time) {

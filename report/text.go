@@ -3,7 +3,8 @@ package report
 import (
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -152,7 +153,7 @@ func writeConnectionText(w io.Writer, c *Connection, o TextOptions) {
 		}
 		fmt.Fprintf(w, "   %s\n", certificateLine(&cert))
 		if t := cert.Trust; t != nil && t.NodeUnknown {
-			fmt.Fprintf(w, "      trust (%s, if the %s is the capture node): %s: %s\n", Sanitize(t.Store), otherSide(cert.SentBy), t.Status, Sanitize(t.Detail))
+			fmt.Fprintf(w, "      trust (%s, if the %s is the capture node): %s: %s\n", Sanitize(t.Store), cert.SentBy.Peer(), t.Status, Sanitize(t.Detail))
 		} else if t != nil {
 			fmt.Fprintf(w, "      trust (%s): %s: %s\n", Sanitize(t.Store), t.Status, Sanitize(t.Detail))
 		}
@@ -262,7 +263,7 @@ func partialLine(p *PartialCertificate) string {
 }
 
 func certificateLine(c *Certificate) string {
-	role := c.SentBy + " certificate"
+	role := c.SentBy.String() + " certificate"
 	if c.Index > 0 {
 		role = fmt.Sprintf("%s chain[%d]", c.SentBy, c.Index)
 	}
@@ -307,7 +308,7 @@ func firstN(s []string, n int) []string {
 }
 
 func chainNote(certs []Certificate) string {
-	extra := map[string]int{}
+	extra := map[diagnose.Side]int{}
 	for _, c := range certs {
 		if c.Index > 0 {
 			extra[c.SentBy]++
@@ -317,7 +318,7 @@ func chainNote(certs []Certificate) string {
 		return ""
 	}
 	var parts []string
-	for _, side := range []string{"server", "client"} {
+	for _, side := range []diagnose.Side{diagnose.Server, diagnose.Client} {
 		if n := extra[side]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%s sent %s", side, plural(n, "more chain certificate", "more chain certificates")))
 		}
@@ -336,11 +337,7 @@ func destinationCounts(d *Destination, color bool) string {
 	parts := verdictCounts(d.Verdicts, d.VerdictReasons, color, nil)
 	s := fmt.Sprintf("%s: %s", plural(d.Attempts, "attempt", "attempts"), strings.Join(parts, ", "))
 	if len(d.Alerts) > 0 {
-		keys := make([]string, 0, len(d.Alerts))
-		for k := range d.Alerts {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.SortedFunc(maps.Keys(d.Alerts), func(a, b AlertKey) int { return strings.Compare(a.String(), b.String()) })
 		var al []string
 		for _, k := range keys {
 			al = append(al, fmt.Sprintf("%s x%d", k, d.Alerts[k]))

@@ -413,7 +413,7 @@ func (m *Merger) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
 		s.certs[s.ncerts] = idx
 		s.certTag[s.ncerts] = uint8(cert.SentBy)<<7 | uint8(min(cert.Index, 127))
 		s.ncerts++
-		if st := t.For(cert.SentBy.String()); st != nil && cert.Index == 0 {
+		if st := t.For(cert.SentBy); st != nil && cert.Index == 0 {
 			m.addTrust(idx, InventoryTrust{Store: st.Store, Node: st.Node, Status: string(st.Judgement.Status), File: st.Judgement.File, Detail: st.Judgement.Detail})
 		}
 	}
@@ -773,7 +773,7 @@ func containsInt(s []int, x int) bool {
 func (s *connSum) outcome(strs *strTable) outcome {
 	o := outcome{verdict: diagnose.Verdict(strs.str(s.verdict)), reason: diagnose.Reason(strs.str(s.reason)), start: s.startTime(), syns: int(s.clientPackets)}
 	if s.alert != 0 {
-		o.alert = s.alertBy.String() + " " + strs.str(s.alert)
+		o.alert = AlertKey{s.alertBy, strs.str(s.alert)}
 	}
 	return o
 }

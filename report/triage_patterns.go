@@ -204,10 +204,10 @@ func noFailureSentence(sum Summary, alerts string) string {
 // "; alerts still visible on them: unknown_ca sent by the server (1)", or "".
 // Encrypted alerts (most likely close_notify) say nothing and are left out.
 func undecidedAlerts(t *Triage) string {
-	all := map[string]int{}
+	all := map[AlertKey]int{}
 	for i := range t.Destinations {
 		for k, n := range t.Destinations[i].undecidedAlerts {
-			if _, name, _ := strings.Cut(k, " "); name != "encrypted_alert" {
+			if !k.encrypted() {
 				all[k] += n
 			}
 		}
@@ -216,9 +216,8 @@ func undecidedAlerts(t *Triage) string {
 		return ""
 	}
 	var words []string
-	for _, k := range sortedByCount(all) {
-		side, name, _ := strings.Cut(k, " ")
-		words = append(words, fmt.Sprintf("%s sent by the %s (%d)", name, side, all[k]))
+	for _, k := range sortedByCountOf(all, AlertKey.String) {
+		words = append(words, fmt.Sprintf("%s sent by the %s (%d)", k.Name, k.SentBy, all[k]))
 	}
 	return "; alerts still visible on them: " + strings.Join(words, ", ")
 }
@@ -609,8 +608,7 @@ func failureWords(c *Counts, only diagnose.Verdict) string {
 		if only != "" && only != diagnose.VerdictFailed {
 			break
 		}
-		side, name, _ := strings.Cut(k, " ")
-		items = append(items, kv{k, name + " sent by the " + side, n})
+		items = append(items, kv{k.String(), k.Name + " sent by the " + k.SentBy.String(), n})
 		alerts += n
 	}
 	for v, reasons := range c.VerdictReasons {

@@ -103,7 +103,7 @@ func WriteTriageText(w io.Writer, t *Triage, color bool) error {
 			}
 			what := c.Reason
 			if c.Alert != nil {
-				what = c.Alert.Name + " sent by the " + c.Alert.SentBy + fmt.Sprintf(" (frame %d)", c.Alert.Frame)
+				what = c.Alert.Name + " sent by the " + c.Alert.SentBy.String() + fmt.Sprintf(" (frame %d)", c.Alert.Frame)
 			}
 			seen := ""
 			if len(c.SeenIn) > 1 {

@@ -25,16 +25,16 @@ const (
 const (
 	// AuditEmptyList: the server sent no CA names, so the client may send
 	// any certificate (or, with some stacks, none).
-	AuditEmptyList = "empty_ca_list"
+	AuditEmptyList CheckCode = "empty_ca_list"
 	// AuditIssuerNotListed: no issuer of the client's chain is among the
 	// CA names the server asked for.
-	AuditIssuerNotListed = "client_issuer_not_listed"
+	AuditIssuerNotListed CheckCode = "client_issuer_not_listed"
 	// AuditOverRecord: the CertificateRequest does not fit in one 16 KB
 	// record.
-	AuditOverRecord = "certificate_request_over_record"
+	AuditOverRecord CheckCode = "certificate_request_over_record"
 	// AuditNearHandshakeLimit: the CertificateRequest is near (at least 90%
 	// of) or over the 64 KB handshake message limit.
-	AuditNearHandshakeLimit = "certificate_request_near_message_limit"
+	AuditNearHandshakeLimit CheckCode = "certificate_request_near_message_limit"
 )
 
 // Audit is the result of AuditCertificateRequest.

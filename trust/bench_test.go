@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/siptls/siptls/certinfo"
+	"github.com/siptls/siptls/diagnose"
 )
 
 // benchFolder is a trust folder of n certificates as a big cluster's
@@ -65,7 +66,7 @@ func BenchmarkJudge100k(b *testing.B) {
 		counts := map[Status]int{}
 		for i := range 100000 {
 			at := captureTime.Add(time.Duration(i) * 36 * time.Millisecond)
-			counts[s.Judge(chains[i%len(chains)], at, Role(i%2)).Status]++
+			counts[s.Judge(chains[i%len(chains)], at, diagnose.Side(i%2)).Status]++
 		}
 		if len(counts) != 4 {
 			b.Fatalf("statuses %v", counts)

@@ -20,8 +20,8 @@ type ExpectName struct {
 // SideTrust is the verdict of one trust folder on the chain one side of a
 // connection presented.
 type SideTrust struct {
-	// SentBy is the side that presented the chain: "client" or "server".
-	SentBy string `json:"sent_by"`
+	// SentBy is the side that presented the chain ("client" or "server" in JSON).
+	SentBy diagnose.Side `json:"sent_by"`
 	// Store is the trust folder that judged it, as given on the command line.
 	Store string `json:"store"`
 	// Node is the address whose CallManager-trust the folder is ("" when the
@@ -39,7 +39,7 @@ type SideTrust struct {
 // Name expected by the SIP Trunk Security Profile.
 type NameCheck struct {
 	// SentBy is the side whose certificate was checked.
-	SentBy string `json:"sent_by"`
+	SentBy diagnose.Side `json:"sent_by"`
 	// Expected are the names given with --expect-name.
 	Expected []string `json:"expected"`
 	// Matched is the expected name that matched the CN or a DNS SAN, "" if none.
@@ -65,7 +65,7 @@ type ConnectionTrust struct {
 }
 
 // For returns the verdict on the chain a side presented, or nil.
-func (t *ConnectionTrust) For(sentBy string) *SideTrust {
+func (t *ConnectionTrust) For(sentBy diagnose.Side) *SideTrust {
 	if t == nil {
 		return nil
 	}
@@ -150,15 +150,14 @@ func (j *Judge) Connection(c *diagnose.Connection, node netip.Addr) *ConnectionT
 			continue
 		}
 		receiver := c.Client.Addr()
-		role := RoleServer
 		if sender == diagnose.Client {
-			receiver, role = c.Server.Addr(), RoleClient
+			receiver = c.Server.Addr()
 		}
 		s, nodeUnknown := j.storeFor(receiver, node)
 		if s == nil {
 			continue
 		}
-		judged := s.JudgeWith(chain, JudgeOptions{At: at[sender], Today: j.today, Role: role})
+		judged := s.JudgeWith(chain, JudgeOptions{At: at[sender], Today: j.today, Role: sender})
 		if l, ok := lost[sender]; ok && (judged.Status == StatusMissingIntermediate || judged.Status == StatusUntrusted) {
 			pos := "a certificate after the last whole one"
 			if l > 0 {
@@ -171,7 +170,7 @@ func (j *Judge) Connection(c *diagnose.Connection, node netip.Addr) *ConnectionT
 		if nodeName == "" && node.IsValid() {
 			nodeName = node.String()
 		}
-		t.Sides = append(t.Sides, SideTrust{SentBy: sender.String(), Store: s.Path, Node: nodeName, NodeUnknown: nodeUnknown, Judgement: judged})
+		t.Sides = append(t.Sides, SideTrust{SentBy: sender, Store: s.Path, Node: nodeName, NodeUnknown: nodeUnknown, Judgement: judged})
 	}
 	t.NameCheck = j.nameCheck(c, chains, node)
 	if cr := c.CertificateRequest; cr != nil {
@@ -235,7 +234,7 @@ func (j *Judge) nameCheck(c *diagnose.Connection, chains map[diagnose.Side][]*ce
 	}
 	leaf := chains[peer][0]
 	matched, ok := MatchNames(leaf, names)
-	nc := &NameCheck{SentBy: peer.String(), Expected: names, Matched: matched, OK: ok}
+	nc := &NameCheck{SentBy: peer, Expected: names, Matched: matched, OK: ok}
 	if ok {
 		nc.Sentence = fmt.Sprintf("The %s's certificate matches the expected X.509 Subject Name %q.", peer, matched)
 	} else {
@@ -274,21 +273,19 @@ func joinEvidence(c *diagnose.Connection, t *ConnectionTrust) string {
 	var parts []string
 	// The chain the failure is about: the one presented to the side that
 	// gave up (after a certificate alert or a reset after a certificate).
-	rejected := ""
+	rejected := diagnose.Neither
 	switch {
-	case c.Alert != nil && c.Alert.After != "" && strings.HasSuffix(c.Alert.After, "Certificate"):
-		rejected = c.Alert.SentBy.Other().String()
+	case c.Alert != nil && c.Alert.After.IsCertificate():
+		rejected = c.Alert.SentBy.Peer()
 	case c.Reason == diagnose.ReasonResetDuringHandshake || c.Reason == diagnose.ReasonClosedDuringHandshake:
-		if c.AbortedBy == "client" || c.AbortedBy == "server" {
-			rejected = map[string]string{"client": "server", "server": "client"}[c.AbortedBy]
-		}
+		rejected = c.AbortedBy.Peer()
 	}
 	for _, st := range t.Sides {
 		j := st.Judgement
 		trusted := j.Status == StatusExactMatch || j.Status == StatusChainsTo
 		// With the capture node unknown, the folder judged this chain as if
 		// its receiver were the capture node: say so.
-		receiver := map[string]string{"client": "server", "server": "client"}[st.SentBy]
+		receiver := st.SentBy.Peer()
 		switch {
 		case st.SentBy == rejected && !trusted && st.NodeUnknown:
 			parts = append(parts, fmt.Sprintf("If the capture node is the %s (the capture does not tell), the trust folder %s explains it: %s", receiver, st.Store, j.Detail))

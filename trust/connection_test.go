@@ -10,6 +10,7 @@ import (
 
 	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/diagnose"
+	"github.com/siptls/siptls/tlsparse"
 )
 
 // TestStoreFor checks which trust folder judges what a node receives: a
@@ -55,7 +56,7 @@ func TestConnectionNodeUnknown(t *testing.T) {
 	at := day(2026, 11, 20)
 	c := &diagnose.Connection{Client: netip.MustParseAddrPort("10.20.1.21:40000"), Server: netip.MustParseAddrPort("10.10.1.11:5061"),
 		Verdict: diagnose.VerdictFailed, Reason: diagnose.ReasonFatalAlert,
-		Alert: &diagnose.Alert{Level: 2, Name: "unknown_ca", SentBy: diagnose.Server, After: "client Certificate"},
+		Alert: &diagnose.Alert{Level: 2, Name: "unknown_ca", SentBy: diagnose.Server, After: &diagnose.Message{Side: diagnose.Client, Type: tlsparse.TypeCertificate}},
 		Certificates: []diagnose.Certificate{
 			{SentBy: diagnose.Server, Time: at, Info: l.selfB},
 			{SentBy: diagnose.Client, Time: at, Info: l.selfA},
@@ -127,7 +128,7 @@ func TestConnectionPartialChain(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			j := NewJudge([]*Store{tt.store}, nil, time.Time{})
-			st := j.Connection(tt.c, node).For("server")
+			st := j.Connection(tt.c, node).For(diagnose.Server)
 			switch {
 			case tt.want == "" && st != nil:
 				t.Fatalf("judged %s, want no judgement", st.Judgement.Status)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/siptls/siptls/certinfo"
+	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/trust"
 )
 
@@ -22,7 +23,7 @@ func ExampleStore_Judge() {
 		return
 	}
 	capture := time.Date(2026, 11, 20, 14, 3, 51, 0, time.UTC)
-	j := store.Judge([]*certinfo.Info{presented.Certs[0].Info}, capture, trust.RoleClient)
+	j := store.Judge([]*certinfo.Info{presented.Certs[0].Info}, capture, diagnose.Client)
 	fmt.Println(j.Status, j.File)
 	fmt.Println(j.Detail)
 	// Output:

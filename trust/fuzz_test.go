@@ -10,6 +10,7 @@ import (
 	"testing/fstest"
 
 	"github.com/siptls/siptls/certinfo"
+	"github.com/siptls/siptls/diagnose"
 )
 
 // FuzzLoadCerts loads arbitrary bytes as a one-file trust folder and judges
@@ -70,10 +71,10 @@ func FuzzLoadCerts(f *testing.F) {
 			}
 			chain = append(chain, e.Info)
 		}
-		j := s.Judge(chain, captureTime, RoleClient)
+		j := s.Judge(chain, captureTime, diagnose.Client)
 		if j.Status != StatusExactMatch || j.File != "f.cer" {
 			t.Fatalf("the store's own leaf is %s %q", j.Status, j.File)
 		}
-		s.Judge(chain[len(chain)-1:], captureTime, RoleServer)
+		s.Judge(chain[len(chain)-1:], captureTime, diagnose.Server)
 	})
 }

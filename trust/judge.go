@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/siptls/siptls/certinfo"
+	"github.com/siptls/siptls/diagnose"
 )
 
 // Status is the trust verdict for one presented chain. The words are part of
@@ -57,25 +58,6 @@ const (
 	StatusCaptureIncomplete Status = "capture_incomplete"
 )
 
-// Role is the part a certificate played in the TLS handshake.
-type Role int
-
-const (
-	// RoleServer is the TLS server's certificate (it needs serverAuth).
-	RoleServer Role = iota
-	// RoleClient is the TLS client's certificate in mutual TLS (it needs
-	// clientAuth).
-	RoleClient
-)
-
-// String returns "server" or "client".
-func (r Role) String() string {
-	if r == RoleClient {
-		return "client"
-	}
-	return "server"
-}
-
 // Severity grades a Check.
 type Severity string
 
@@ -90,39 +72,43 @@ const (
 	SeverityInfo Severity = "info"
 )
 
-// Check codes. Like the Status words they are part of the output contract.
+// CheckCode is the machine code of a Check (JSON field "code"). Like the
+// Status words its values are part of the output contract.
+type CheckCode string
+
+// Check codes.
 const (
 	// CheckMissingClientAuth: the client's certificate has an extended key
 	// usage extension without clientAuth (TLS Web Client Authentication).
-	CheckMissingClientAuth = "missing_client_auth"
+	CheckMissingClientAuth CheckCode = "missing_client_auth"
 	// CheckMissingServerAuth: the server's certificate has an extended key
 	// usage extension without serverAuth.
-	CheckMissingServerAuth = "missing_server_auth"
+	CheckMissingServerAuth CheckCode = "missing_server_auth"
 	// CheckKeyUsage: the keyUsage extension allows neither
 	// digitalSignature nor keyEncipherment (or, for a client or an ECDSA
 	// key, lacks digitalSignature).
-	CheckKeyUsage = "key_usage"
+	CheckKeyUsage CheckCode = "key_usage"
 	// CheckWeakRSAKey: an RSA key under 2048 bits in the presented chain.
-	CheckWeakRSAKey = "weak_rsa_key"
+	CheckWeakRSAKey CheckCode = "weak_rsa_key"
 	// CheckWeakSignature: a certificate of the presented chain is signed
 	// with SHA-1 or MD5.
-	CheckWeakSignature = "weak_signature"
+	CheckWeakSignature CheckCode = "weak_signature"
 	// CheckExpiredAtCapture: a presented certificate had expired at the
 	// capture time.
-	CheckExpiredAtCapture = "expired_at_capture"
+	CheckExpiredAtCapture CheckCode = "expired_at_capture"
 	// CheckNotYetValidAtCapture: a presented certificate was not yet valid
 	// at the capture time.
-	CheckNotYetValidAtCapture = "not_yet_valid_at_capture"
+	CheckNotYetValidAtCapture CheckCode = "not_yet_valid_at_capture"
 	// CheckExpiresSoon: a presented certificate expires within 30 days of
 	// JudgeOptions.Today, or has expired since the capture.
-	CheckExpiresSoon = "expires_soon"
+	CheckExpiresSoon CheckCode = "expires_soon"
 	// CheckTrustFileExpired: the trust folder's certificate that anchors
 	// (or would anchor) the chain had expired at the capture time, or was
 	// not yet valid.
-	CheckTrustFileExpired = "trust_file_expired_at_capture"
+	CheckTrustFileExpired CheckCode = "trust_file_expired_at_capture"
 	// CheckUnparsable: crypto/x509 refused a presented certificate, so it
 	// could not be verified.
-	CheckUnparsable = "unparsable_certificate"
+	CheckUnparsable CheckCode = "unparsable_certificate"
 )
 
 // MaxChain is the number of presented certificates JudgeWith looks at; the
@@ -135,7 +121,7 @@ const ExpiresSoonDays = 30
 // Check is one finding about the presented chain.
 type Check struct {
 	// Code is one of the Check constants.
-	Code string `json:"code"`
+	Code CheckCode `json:"code"`
 	// Severity grades it.
 	Severity Severity `json:"severity"`
 	// Sentence explains it in CUCM words, naming the certificate.
@@ -242,13 +228,15 @@ type JudgeOptions struct {
 	// Today, when not zero, adds the validity today and the expires_soon
 	// warning. Pass the real date from the command, never time.Now here.
 	Today time.Time
-	// Role is which side of the handshake presented the chain.
-	Role Role
+	// Role is which side of the handshake presented the chain: a
+	// diagnose.Server certificate needs serverAuth, a diagnose.Client one
+	// (mutual TLS) clientAuth. The zero value is diagnose.Client.
+	Role diagnose.Side
 }
 
 // Judge returns the verdict on chain (leaf first, as sent) presented in the
 // given role, at the capture time at. It is JudgeWith without Today.
-func (s *Store) Judge(chain []*certinfo.Info, at time.Time, role Role) *Judgement {
+func (s *Store) Judge(chain []*certinfo.Info, at time.Time, role diagnose.Side) *Judgement {
 	return s.JudgeWith(chain, JudgeOptions{At: at, Role: role})
 }
 
@@ -770,18 +758,18 @@ func validity(chain []*certinfo.Info, opts JudgeOptions, checks []Check) ([]Cert
 }
 
 // roleChecks checks the leaf's extended and plain key usage for its role.
-func roleChecks(leaf *certinfo.Info, role Role) []Check {
+func roleChecks(leaf *certinfo.Info, role diagnose.Side) []Check {
 	var out []Check
 	if leaf.ParseError != "" {
 		out = append(out, Check{Code: CheckUnparsable, Severity: SeverityError,
 			Sentence: fmt.Sprintf("%s serial %s is refused by strict X.509 parsers (%s), as many TLS stacks are.", certName(leaf), leaf.Serial, leaf.ParseError)})
 	}
 	if len(leaf.ExtKeyUsage) > 0 && !slices.Contains(leaf.ExtKeyUsage, "anyExtendedKeyUsage") {
-		if role == RoleClient && !slices.Contains(leaf.ExtKeyUsage, "clientAuth") {
+		if role == diagnose.Client && !slices.Contains(leaf.ExtKeyUsage, "clientAuth") {
 			out = append(out, Check{Code: CheckMissingClientAuth, Severity: SeverityError,
 				Sentence: fmt.Sprintf("%s serial %s was sent as a client certificate but its extended key usage (%s) lacks clientAuth: a CA-signed CallManager certificate without TLS Web Client Authentication breaks outbound trunk calls; have the CA sign it with both TLS Web Server and Client Authentication.", certName(leaf), leaf.Serial, strings.Join(leaf.ExtKeyUsage, ", "))})
 		}
-		if role == RoleServer && !slices.Contains(leaf.ExtKeyUsage, "serverAuth") {
+		if role == diagnose.Server && !slices.Contains(leaf.ExtKeyUsage, "serverAuth") {
 			out = append(out, Check{Code: CheckMissingServerAuth, Severity: SeverityError,
 				Sentence: fmt.Sprintf("%s serial %s was sent as a server certificate but its extended key usage (%s) lacks serverAuth (TLS Web Server Authentication), so clients reject it.", certName(leaf), leaf.Serial, strings.Join(leaf.ExtKeyUsage, ", "))})
 		}
@@ -791,9 +779,9 @@ func roleChecks(leaf *certinfo.Info, role Role) []Check {
 		ke := slices.Contains(leaf.KeyUsage, "keyEncipherment")
 		var need string
 		switch {
-		case leaf.KeyType == "RSA" && role == RoleServer && !ds && !ke:
+		case leaf.KeyType == "RSA" && role == diagnose.Server && !ds && !ke:
 			need = "digitalSignature or keyEncipherment"
-		case (leaf.KeyType != "RSA" || role == RoleClient) && !ds:
+		case (leaf.KeyType != "RSA" || role == diagnose.Client) && !ds:
 			need = "digitalSignature"
 		}
 		if need != "" {

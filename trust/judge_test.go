@@ -12,10 +12,11 @@ import (
 	"time"
 
 	"github.com/siptls/siptls/certinfo"
+	"github.com/siptls/siptls/diagnose"
 )
 
-func checkCodes(cs []Check) []string {
-	var out []string
+func checkCodes(cs []Check) []CheckCode {
+	var out []CheckCode
 	for _, c := range cs {
 		out = append(out, c.Code)
 	}
@@ -59,12 +60,12 @@ func TestJudge(t *testing.T) {
 		store       fstest.MapFS
 		chain       []*certinfo.Info
 		at          time.Time
-		role        Role
+		role        diagnose.Side
 		want        Status
 		wantFile    string
 		wantFiles   []string
 		wantMissing string
-		wantChecks  []string
+		wantChecks  []CheckCode
 		wantDetail  []string    // substrings of Detail
 		wantChain   []string    // ChainUsed as Source or Source:File
 		wantErr     interface{} // pointer to an x509 error type found through VerifyError, or nil
@@ -135,17 +136,17 @@ func TestJudge(t *testing.T) {
 		{
 			name: "exact match but expired at capture", store: ca("cucmE.test.pem"),
 			chain: chain(l.selfExpired), want: StatusExactMatch, wantFile: "cucmE.test.pem",
-			wantChecks: []string{CheckTrustFileExpired, CheckExpiredAtCapture}, wantErr: new(x509.CertificateInvalidError),
+			wantChecks: []CheckCode{CheckTrustFileExpired, CheckExpiredAtCapture}, wantErr: new(x509.CertificateInvalidError),
 		},
 		{
 			name: "chains to but expired at capture", store: ca("bundle.p7b"),
 			chain: chain(l.msExpired, l.inter), want: StatusChainsTo, wantFile: "bundle.p7b",
-			wantChecks: []string{CheckExpiredAtCapture}, wantErr: new(x509.CertificateInvalidError),
+			wantChecks: []CheckCode{CheckExpiredAtCapture}, wantErr: new(x509.CertificateInvalidError),
 		},
 		{
 			name: "chains to but not yet valid at capture", store: ca("root.pem"),
 			chain: chain(l.msNotYet, l.inter), want: StatusChainsTo, wantFile: "root.pem",
-			wantChecks: []string{CheckNotYetValidAtCapture}, wantErr: new(x509.CertificateInvalidError),
+			wantChecks: []CheckCode{CheckNotYetValidAtCapture}, wantErr: new(x509.CertificateInvalidError),
 		},
 		{
 			name: "the same chain judged before the expiry is fine", store: ca("bundle.p7b"),
@@ -154,28 +155,28 @@ func TestJudge(t *testing.T) {
 		{
 			name: "issuing CA in the store expired before the capture", store: ca("old-root.pem", "root.pem"),
 			chain: chain(l.oldRootLeaf), want: StatusChainsTo, wantFile: "old-root.pem",
-			wantChecks: []string{CheckTrustFileExpired},
+			wantChecks: []CheckCode{CheckTrustFileExpired},
 			wantDetail: []string{"chains to CN=Old Root CA, which the trust folder of 10.10.1.11 holds as old-root.pem"},
 			wantErr:    new(x509.CertificateInvalidError),
 		},
 		{
 			name: "serverAuth-only certificate used as client", store: ca("root.pem"),
-			chain: chain(l.serverOnly, l.inter), role: RoleClient, want: StatusChainsTo, wantFile: "root.pem",
-			wantChecks: []string{CheckMissingClientAuth},
+			chain: chain(l.serverOnly, l.inter), role: diagnose.Client, want: StatusChainsTo, wantFile: "root.pem",
+			wantChecks: []CheckCode{CheckMissingClientAuth},
 		},
 		{
 			name: "serverAuth-only certificate used as server", store: ca("root.pem"),
-			chain: chain(l.serverOnly, l.inter), role: RoleServer, want: StatusChainsTo, wantFile: "root.pem",
+			chain: chain(l.serverOnly, l.inter), role: diagnose.Server, want: StatusChainsTo, wantFile: "root.pem",
 		},
 		{
 			name: "RSA-1024 SHA-1 self-signed, in the store", store: ca("old-cucm.pem"),
 			chain: chain(l.weak), want: StatusExactMatch, wantFile: "old-cucm.pem",
-			wantChecks: []string{CheckWeakRSAKey, CheckWeakSignature},
+			wantChecks: []CheckCode{CheckWeakRSAKey, CheckWeakSignature},
 		},
 		{
 			name: "SHA-1 signed leaf: crypto/x509 refuses it even though its CA is trusted", store: ca("bundle.p7b"),
 			chain: chain(l.weakLeaf), want: StatusUntrusted, wantFile: "bundle.p7b#1",
-			wantChecks: []string{CheckWeakRSAKey, CheckWeakSignature},
+			wantChecks: []CheckCode{CheckWeakRSAKey, CheckWeakSignature},
 			wantDetail: []string{"which the trust folder of 10.10.1.11 holds as bundle.p7b#1, but the chain does not verify", "insecure algorithm ECDSA-SHA1"},
 			wantErr:    new(x509.UnknownAuthorityError),
 		},
@@ -255,7 +256,7 @@ func TestJudgeValidity(t *testing.T) {
 		chain      []*certinfo.Info
 		at, today  time.Time
 		want       []CertValidity
-		wantChecks []string
+		wantChecks []CheckCode
 	}{
 		{
 			name: "valid at capture, 20 days left today", chain: []*certinfo.Info{l.ms, l.inter},
@@ -264,24 +265,24 @@ func TestJudgeValidity(t *testing.T) {
 				{Index: 0, Subject: l.ms.Subject, Serial: "0a", AtCapture: Validity{"valid", 1137}, Today: &Validity{"valid", 20}},
 				{Index: 1, Subject: l.inter.Subject, Serial: "02", AtCapture: Validity{"valid", 4789}, Today: &Validity{"valid", 3672}},
 			},
-			wantChecks: []string{CheckExpiresSoon},
+			wantChecks: []CheckCode{CheckExpiresSoon},
 		},
 		{
 			name: "valid at capture, expired since", chain: []*certinfo.Info{l.selfExpired},
 			at: day(2026, 10, 1), today: captureTime,
 			want:       []CertValidity{{Index: 0, Subject: l.selfExpired.Subject, Serial: "18", AtCapture: Validity{"valid", 31}, Today: &Validity{"expired", 19}}},
-			wantChecks: []string{CheckExpiresSoon},
+			wantChecks: []CheckCode{CheckExpiresSoon},
 		},
 		{
 			name: "expired at capture, no today", chain: []*certinfo.Info{l.selfExpired},
 			at:         captureTime,
 			want:       []CertValidity{{Index: 0, Subject: l.selfExpired.Subject, Serial: "18", AtCapture: Validity{"expired", 19}}},
-			wantChecks: []string{CheckTrustFileExpired, CheckExpiredAtCapture},
+			wantChecks: []CheckCode{CheckTrustFileExpired, CheckExpiredAtCapture},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			j := s.JudgeWith(tt.chain, JudgeOptions{At: tt.at, Today: tt.today, Role: RoleServer})
+			j := s.JudgeWith(tt.chain, JudgeOptions{At: tt.at, Today: tt.today, Role: diagnose.Server})
 			if !slices.EqualFunc(j.Chain, tt.want, func(a, b CertValidity) bool {
 				return a.Index == b.Index && a.Subject == b.Subject && a.Serial == b.Serial && a.AtCapture == b.AtCapture &&
 					(a.Today == nil) == (b.Today == nil) && (a.Today == nil || *a.Today == *b.Today)
@@ -317,7 +318,7 @@ func TestTrustFileValidity(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			j := s.Judge([]*certinfo.Info{l.selfExpired}, tt.at, RoleServer)
+			j := s.Judge([]*certinfo.Info{l.selfExpired}, tt.at, diagnose.Server)
 			got := ""
 			for _, c := range j.Checks {
 				if c.Code == CheckTrustFileExpired {
@@ -356,19 +357,19 @@ func TestJudgeTestdata(t *testing.T) {
 	tests := []struct {
 		name       string
 		chain      []string
-		role       Role
+		role       diagnose.Side
 		want       Status
 		wantFile   string
-		wantChecks []string
+		wantChecks []CheckCode
 	}{
-		{"cube1 regenerated, folder holds the old copy", []string{"cube1"}, RoleClient, StatusStaleCopy, "cube1.lab.der", nil},
-		{"cube1 old certificate", []string{"cube1-old"}, RoleClient, StatusExactMatch, "cube1.lab.der", nil},
-		{"cucm8-pub current", []string{"cucm8-pub"}, RoleServer, StatusExactMatch, "cucm8-pub.clus2.lab.pem", nil},
-		{"cucm8-sub2 old copy presented", []string{"cucm8-sub2-old"}, RoleServer, StatusStaleCopy, "cucm8-sub2.clus2.lab.pem", nil},
-		{"cucm8-sub1 expired", []string{"cucm8-sub1-expired"}, RoleServer, StatusStaleCopy, "cucm8-sub1.clus2.lab.pem", []string{CheckExpiredAtCapture}},
-		{"multi-server leaf and intermediate", []string{"cucm8-pub-ms", "lab-issuing-ca"}, RoleClient, StatusChainsTo, "Example_Labs_CA_bundle.p7b", nil},
-		{"serverAuth-only as client", []string{"cucm8-pub-noclientauth", "lab-issuing-ca"}, RoleClient, StatusChainsTo, "Example_Labs_CA_bundle.p7b", []string{CheckMissingClientAuth}},
-		{"cucm7-pub own certificate", []string{"cucm7-pub"}, RoleServer, StatusUntrusted, "", nil},
+		{"cube1 regenerated, folder holds the old copy", []string{"cube1"}, diagnose.Client, StatusStaleCopy, "cube1.lab.der", nil},
+		{"cube1 old certificate", []string{"cube1-old"}, diagnose.Client, StatusExactMatch, "cube1.lab.der", nil},
+		{"cucm8-pub current", []string{"cucm8-pub"}, diagnose.Server, StatusExactMatch, "cucm8-pub.clus2.lab.pem", nil},
+		{"cucm8-sub2 old copy presented", []string{"cucm8-sub2-old"}, diagnose.Server, StatusStaleCopy, "cucm8-sub2.clus2.lab.pem", nil},
+		{"cucm8-sub1 expired", []string{"cucm8-sub1-expired"}, diagnose.Server, StatusStaleCopy, "cucm8-sub1.clus2.lab.pem", []CheckCode{CheckExpiredAtCapture}},
+		{"multi-server leaf and intermediate", []string{"cucm8-pub-ms", "lab-issuing-ca"}, diagnose.Client, StatusChainsTo, "Example_Labs_CA_bundle.p7b", nil},
+		{"serverAuth-only as client", []string{"cucm8-pub-noclientauth", "lab-issuing-ca"}, diagnose.Client, StatusChainsTo, "Example_Labs_CA_bundle.p7b", []CheckCode{CheckMissingClientAuth}},
+		{"cucm7-pub own certificate", []string{"cucm7-pub"}, diagnose.Server, StatusUntrusted, "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -415,7 +416,7 @@ func TestJudgeConcurrent(t *testing.T) {
 			msg := ""
 			for i := range 200 {
 				k := (i + g) % len(chains)
-				if got := s.Judge(chains[k], captureTime.Add(time.Duration(i)*time.Minute), RoleClient).Status; got != want[k] && msg == "" {
+				if got := s.Judge(chains[k], captureTime.Add(time.Duration(i)*time.Minute), diagnose.Client).Status; got != want[k] && msg == "" {
 					msg = fmt.Sprintf("chain %d: %s, want %s", k, got, want[k])
 				}
 			}
@@ -441,7 +442,7 @@ func TestJudgeLongChain(t *testing.T) {
 	for range 1000 {
 		chain = append(chain, l.inter, nil)
 	}
-	j := s.Judge(chain, captureTime, RoleServer)
+	j := s.Judge(chain, captureTime, diagnose.Server)
 	if j.Status != StatusChainsTo || len(j.Chain) != MaxChain {
 		t.Errorf("%s with %d certificates judged, want chains_to with %d", j.Status, len(j.Chain), MaxChain)
 	}
@@ -467,7 +468,7 @@ func TestJudgementJSON(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b, err := json.Marshal(s.Judge(tt.chain, captureTime, RoleServer))
+			b, err := json.Marshal(s.Judge(tt.chain, captureTime, diagnose.Server))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -496,7 +497,7 @@ func TestMissingIntermediateByKeyID(t *testing.T) {
 	if string(upper.Cert.AuthorityKeyId) != string(root.Cert.SubjectKeyId) || upper.Issuer == root.Subject {
 		t.Fatalf("fixture: AKID %x, issuer %s", upper.Cert.AuthorityKeyId, upper.Issuer)
 	}
-	j := s.Judge([]*certinfo.Info{leaf, upper}, captureTime, RoleServer)
+	j := s.Judge([]*certinfo.Info{leaf, upper}, captureTime, diagnose.Server)
 	if j.Status != StatusMissingIntermediate || j.File != "key-root.pem" || j.Missing != "CN=Key Issuing CA,O=Other Name" {
 		t.Errorf("%s %q missing %q\n%s", j.Status, j.File, j.Missing, j.Detail)
 	}

@@ -29,16 +29,12 @@ func (j *Judge) NodeVotes(c *diagnose.Connection) []diagnose.NodeVote {
 	if s := j.captureStore(); s != nil && len(chains[diagnose.Client]) > 0 && len(chains[diagnose.Server]) > 0 {
 		var js [2]*Judgement
 		for _, side := range sides {
-			role := RoleServer
-			if side == diagnose.Client {
-				role = RoleClient
-			}
-			js[side] = s.JudgeWith(chains[side], JudgeOptions{At: at[side], Today: j.today, Role: role})
+			js[side] = s.JudgeWith(chains[side], JudgeOptions{At: at[side], Today: j.today, Role: side})
 		}
 		for _, side := range sides {
 			// A chain the capture lost part of may be trusted after all.
-			mine, other := js[side], js[side.Other()]
-			if _, partial := lost[side.Other()]; knows(mine.Status) && other.Status == StatusUntrusted && !partial {
+			mine, other := js[side], js[side.Peer()]
+			if _, partial := lost[side.Peer()]; knows(mine.Status) && other.Status == StatusUntrusted && !partial {
 				votes = append(votes, diagnose.NodeVote{Signal: diagnose.SignalTrustFolder, Peer: side, Status: string(mine.Status), File: mine.File})
 			}
 		}
@@ -57,7 +53,7 @@ func (j *Judge) NodeVotes(c *diagnose.Connection) []diagnose.NodeVote {
 	for _, side := range sides {
 		// The other end's leaf must have been seen not to match: the
 		// node's own certificate may carry the same names.
-		if ok[side] && !ok[side.Other()] && len(chains[side.Other()]) > 0 {
+		if ok[side] && !ok[side.Peer()] && len(chains[side.Peer()]) > 0 {
 			votes = append(votes, diagnose.NodeVote{Signal: diagnose.SignalExpectName, Peer: side, Name: matched[side]})
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/siptls/siptls/internal/golden"
 	"github.com/siptls/siptls/report"
+	"github.com/siptls/siptls/trust"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -127,7 +128,7 @@ func TestAnalyzeTrustVerdicts(t *testing.T) {
 		args       []string
 		cn         string // the judged leaf
 		wantStatus string
-		wantCheck  string
+		wantCheck  trust.CheckCode
 	}{
 		{"sample-cucm-trunk.cap", []string{"--trust", cucm7}, "cucm8-pub.clus2.lab", "exact_match", ""},
 		{"sample-cucm-trunk.cap", []string{"--trust", cucm7}, "cube1.lab", "stale_copy", ""},

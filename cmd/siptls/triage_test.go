@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/report"
 )
 
@@ -103,15 +104,15 @@ func TestTriageMerge(t *testing.T) {
 		server          string
 		attempts, ok    int
 		changed         bool
-		alert           string
+		alert           report.AlertKey
 		alertCount      int
 		wantNamesPrefix string
 	}{
-		{"10.20.1.21:5061", 4, 4, false, "", 0, "cucm8-pub"},
-		{"10.20.1.22:5061", 4, 0, false, "server unknown_ca", 4, "cucm8-sub1"},
-		{"10.20.1.23:5061", 10, 7, true, "client bad_certificate", 3, "cucm8-sub2"},
-		{"10.30.1.5:5061", 4, 2, false, "server unknown_ca", 2, "cube1"},
-		{"10.10.1.11:5061", 5, 3, false, "server unknown_ca", 2, "cucm7-pub"},
+		{"10.20.1.21:5061", 4, 4, false, report.AlertKey{}, 0, "cucm8-pub"},
+		{"10.20.1.22:5061", 4, 0, false, report.AlertKey{SentBy: diagnose.Server, Name: "unknown_ca"}, 4, "cucm8-sub1"},
+		{"10.20.1.23:5061", 10, 7, true, report.AlertKey{SentBy: diagnose.Client, Name: "bad_certificate"}, 3, "cucm8-sub2"},
+		{"10.30.1.5:5061", 4, 2, false, report.AlertKey{SentBy: diagnose.Server, Name: "unknown_ca"}, 2, "cube1"},
+		{"10.10.1.11:5061", 5, 3, false, report.AlertKey{SentBy: diagnose.Server, Name: "unknown_ca"}, 2, "cucm7-pub"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.server, func(t *testing.T) {
