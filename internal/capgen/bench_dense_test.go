@@ -2,6 +2,7 @@ package capgen
 
 import (
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -180,5 +181,19 @@ func TestWriteBenchOptions(t *testing.T) {
 	}
 	if ShapeTrunk.String() != "trunk" || ShapeDense.String() != "dense" {
 		t.Error("shape names")
+	}
+}
+
+// TestWriteBenchTrunkUnchanged pins the default shape's output: the SHA-256 of
+// mkbench -size 2MB -seed 1 as written before the dense shape was added
+// (commit 3e3e7dd), so that benchmark figures stay comparable.
+func TestWriteBenchTrunkUnchanged(t *testing.T) {
+	const want = "179371e7207f6090af23103a7f03349edaeacd887634e1cf0cecf0d623386e41"
+	h := sha256.New()
+	if _, err := WriteBench(h, BenchConfig{Size: 2e6, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != want {
+		t.Errorf("trunk shape's SHA-256 %s, want %s", got, want)
 	}
 }

@@ -160,7 +160,8 @@ func recordDenseTranscripts(now time.Time) ([]transcript, error) {
 		return &tls.Config{
 			Certificates: []tls.Certificate{cert},
 			// Send the chain even when the server's CA list does not name
-			// its root, as CUCM does.
+			// its root, so that the alert destination rejects the chain
+			// itself rather than an empty Certificate.
 			GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &cert, nil },
 			RootCAs:              pool,
 			ClientCAs:            pool,
