@@ -145,7 +145,7 @@ bench() {
 		cpu=$(printf '%s\n' "${cpus[@]}" | median)
 		outb=$(stat -c %s "$dir/$r-$label.out")
 		rm -f "$dir/$r-$label.out"
-		printf '%-18s %8s %7s %7s %9s %7s %8s %8s %9s %8s %9s %6s\n' \
+		printf '%-20s %8s %7s %7s %9s %7s %8s %8s %9s %8s %9s %6s\n' \
 			"$label" "$mb" "$conns" "$r" "$wall" "$(div "$mb" "$wall" %.1f)" "$cpu" \
 			"$(div "$peak" 1024 %.0f)" "$(div "$outb" 1e6 %.1f)" "$(div "$conns" "$wall" %.0f)" \
 			"$(div "$cpu" "$conns" %.10f | awk '{ if ($1 == "-") print "-"; else printf "%.0f", $1 * 1e6 }')" "$load"
@@ -171,7 +171,7 @@ capture() {
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -m), load average $(cut -d' ' -f1-3 /proc/loadavg), $runs runs each (medians; RSS is the highest peak)"
 echo "# siptls $(git rev-parse --short HEAD 2>/dev/null || echo '?'); $(tshark --version 2>/dev/null | head -1 || true)"
-printf '%-18s %8s %7s %7s %9s %7s %8s %8s %9s %8s %9s %6s\n' \
+printf '%-20s %8s %7s %7s %9s %7s %8s %8s %9s %8s %9s %6s\n' \
 	capture file_MB conns reader wall_s MB/s cpu_s RSS_MiB out_MB conns/s us_cpu/c load1
 for shape in $shapes; do
 	for size in "$@"; do
