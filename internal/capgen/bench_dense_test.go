@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -195,5 +196,36 @@ func TestWriteBenchTrunkUnchanged(t *testing.T) {
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != want {
 		t.Errorf("trunk shape's SHA-256 %s, want %s", got, want)
+	}
+}
+
+// TestWriteBenchDenseTshark checks a small dense capture with tshark: every
+// connection that reached TLS shows both 4-certificate chains, checksums are
+// good, and tshark finds nothing wrong with the TCP streams.
+func TestWriteBenchDenseTshark(t *testing.T) {
+	if _, err := exec.LookPath("tshark"); err != nil {
+		t.Skip("tshark not on PATH")
+	}
+	path := filepath.Join(t.TempDir(), "dense.pcap")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := WriteBench(f, BenchConfig{Size: 1e6, Seed: 7, Shape: ShapeDense})
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := runTshark(t, path)
+	if v.frames != st.Packets {
+		t.Errorf("tshark sees %d frames, written %d", v.frames, st.Packets)
+	}
+	if want := 8 * (st.Connections - st.Refused); v.certs != want {
+		t.Errorf("tshark sees %d certificates, want %d (%+v)", v.certs, want, st)
+	}
+	if v.badSums != 0 || len(v.flags) != 0 {
+		t.Errorf("bad checksums %d, tcp.analysis flags %v", v.badSums, v.flags)
 	}
 }
