@@ -1,106 +1,183 @@
 #!/usr/bin/env bash
-# bench.sh: time siptls against tshark on large generated CUCM captures.
+# bench.sh: time siptls, a decoding floor, tshark and ssldump on the same large
+# generated CUCM captures, in one run.
 #
 # Usage: scripts/bench.sh [SIZE...]        (default: 200MB 1GiB)
 #
-# For each SIZE (kB, MB, GB, KiB, MiB, GiB), it generates a capture with
-# internal/cmd/mkbench (seed 1) into $BENCH_DIR (default ${TMPDIR:-/tmp}/siptls-bench)
-# unless the file is already there, then times, with /usr/bin/time -v:
-#   siptls analyze --format json FILE >/dev/null
-#   tshark -n -r FILE -Y tls.handshake.certificate -T fields \
-#          -e frame.number -e tcp.stream -e tls.handshake.certificate >/dev/null
-# and prints one row per size: file size, seconds, MB/s and peak RSS of each,
-# and the ratio tshark seconds / siptls seconds.
+# For each shape in $BENCH_SHAPES (default: "trunk dense") and each SIZE (kB,
+# MB, GB, KiB, MiB, GiB), it generates a capture with internal/cmd/mkbench
+# (seed 1) into $BENCH_DIR (default ${TMPDIR:-/tmp}/siptls-bench) unless the
+# file is already there; for the dense shape at $BENCH_RATE_SIZE (default
+# 200MB) also the high-rate variant (-rate $BENCH_RATE, default 120 new
+# connections per second). On each file it runs, $BENCH_RUNS times (default 3)
+# and in turn, each reader with stdout to a file and /usr/bin/time -v:
+#   json    siptls analyze --format json FILE
+#   text    siptls analyze FILE
+#   floor   decodefloor FILE   (internal/cmd/decodefloor: pcapgo and a
+#           DecodingLayerParser, no flows)
+#   tshark  tshark -n -r FILE -Y tls.handshake.certificate -T fields \
+#           -e frame.number -e tcp.stream -e tls.handshake.certificate
+#   ssldump ssldump -N -n -r FILE
+# and prints one row per file and reader: the median wall time, MB/s, the
+# median CPU time (user+sys), the highest peak RSS of the runs, the output's
+# size, connections per second and µs of CPU per connection (connections are
+# the capture's SYNs, as the floor counts them), and the 1-minute load average
+# just before the reader's first run. Timings on a shared machine are noisy:
+# keep the load column beside any figure you quote.
 #
 # Environment:
-#   BENCH_DIR=DIR         where captures and binaries go
-#   BENCH_SKIP_SIPTLS=1   time only tshark (siptls is not built)
-#   BENCH_SKIP_TSHARK=1   time only siptls
+#   BENCH_DIR=DIR         where captures, binaries and outputs go
+#   BENCH_RUNS=N          runs per reader and file (default 3; the median is shown)
+#   BENCH_SHAPES="..."    generator shapes (default "trunk dense")
+#   BENCH_RATE=N          the high-rate variant's new connections per second (default 120; 0: none)
+#   BENCH_RATE_SIZE=SIZE  the size at which the high-rate variant runs (default 200MB)
+#   BENCH_READERS="..."   readers to run (default "json text floor tshark ssldump")
+#   BENCH_SKIP_SIPTLS=1   leave out json and text (siptls is not built)
+#   BENCH_SKIP_TSHARK=1   leave out tshark
+#   BENCH_SKIP_SSLDUMP=1  leave out ssldump
 #
-# siptls exits 1 when it finds failed handshakes (the benchmark captures have
-# some); only exit codes above 1 count as failures.
+# A reader that is not installed (tshark, ssldump) is left out with a note on
+# stderr. siptls exits 1 when it finds failed handshakes (the benchmark
+# captures have some); only exit codes above 1 count as failures.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 dir=${BENCH_DIR:-${TMPDIR:-/tmp}/siptls-bench}
 mkdir -p "$dir"
 [ $# -gt 0 ] || set -- 200MB 1GiB
+runs=${BENCH_RUNS:-3}
+shapes=${BENCH_SHAPES:-trunk dense}
+hirate=${BENCH_RATE:-120}
+ratesize=${BENCH_RATE_SIZE:-200MB}
+readers=${BENCH_READERS:-json text floor tshark ssldump}
 
 die() { echo "bench.sh: $*" >&2; exit 2; }
 
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing (apt-get install time)"
 
-run_siptls=1
-[ "${BENCH_SKIP_SIPTLS:-}" = 1 ] && run_siptls=0
-run_tshark=1
+# drop READER: removes READER from $readers.
+drop() { readers=$(echo " $readers " | sed "s/ $1 / /g"); }
+if [ "${BENCH_SKIP_SIPTLS:-}" = 1 ]; then drop json; drop text; fi
 if [ "${BENCH_SKIP_TSHARK:-}" = 1 ]; then
-	run_tshark=0
+	drop tshark
 elif ! command -v tshark >/dev/null; then
-	echo "bench.sh: tshark not found; timing siptls only" >&2
-	run_tshark=0
+	echo "bench.sh: tshark not found; leaving it out" >&2
+	drop tshark
+fi
+if [ "${BENCH_SKIP_SSLDUMP:-}" = 1 ]; then
+	drop ssldump
+elif ! command -v ssldump >/dev/null; then
+	echo "bench.sh: ssldump not found (apt-get install ssldump); leaving it out" >&2
+	drop ssldump
 fi
 
-if [ $run_siptls = 1 ]; then
+case " $readers " in *" json "* | *" text "*)
 	if ! go build -o "$dir/siptls" ./cmd/siptls 2>"$dir/build.log"; then
 		cat "$dir/build.log" >&2
-		die "go build ./cmd/siptls failed (see above); set BENCH_SKIP_SIPTLS=1 to time tshark alone"
+		die "go build ./cmd/siptls failed (see above); set BENCH_SKIP_SIPTLS=1 to time the others"
 	fi
-fi
+esac
 go build -o "$dir/mkbench" ./internal/cmd/mkbench || die "go build ./internal/cmd/mkbench failed"
+go build -o "$dir/decodefloor" ./internal/cmd/decodefloor || die "go build ./internal/cmd/decodefloor failed"
 
-# measure LOG CMD...: runs CMD with stdout to /dev/null under /usr/bin/time -v,
-# and prints "seconds peak_kib exit_code".
+# command READER FILE: prints the command line of READER on FILE, one word a line.
+command_of() {
+	case $1 in
+	json) printf '%s\n' "$dir/siptls" analyze --format json "$2" ;;
+	text) printf '%s\n' "$dir/siptls" analyze "$2" ;;
+	floor) printf '%s\n' "$dir/decodefloor" "$2" ;;
+	tshark) printf '%s\n' tshark -n -r "$2" -Y tls.handshake.certificate -T fields \
+		-e frame.number -e tcp.stream -e tls.handshake.certificate ;;
+	ssldump) printf '%s\n' ssldump -N -n -r "$2" ;;
+	*) die "unknown reader $1" ;;
+	esac
+}
+
+# measure LOG OUT CMD...: runs CMD with stdout to OUT under /usr/bin/time -v,
+# and prints "wall_seconds cpu_seconds peak_kib exit_code".
 measure() {
-	local log=$1
-	shift
+	local log=$1 out=$2
+	shift 2
 	local code=0
-	/usr/bin/time -v -o "$log" "$@" >/dev/null 2>"$log.stderr" || code=$?
+	/usr/bin/time -v -o "$log" "$@" >"$out" 2>"$log.stderr" || code=$?
 	awk -v code="$code" '
 		/Elapsed \(wall clock\)/ {
 			n = split($NF, p, ":"); s = 0
 			for (i = 1; i <= n; i++) s = s * 60 + p[i]
 		}
+		/User time \(seconds\)/ { cpu += $NF }
+		/System time \(seconds\)/ { cpu += $NF }
 		/Maximum resident set size/ { rss = $NF }
-		END { printf "%.2f %d %d\n", s, rss, code }' "$log"
+		END { printf "%.2f %.2f %d %d\n", s, cpu, rss, code }' "$log"
 }
 
-rate() { awk -v mb="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.1f", mb / s; else print "-" }'; }
-mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+div() { awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN { if (b > 0) printf f, a / b; else print "-" }'; }
+load1() { cut -d' ' -f1 /proc/loadavg; }
 
-printf '%-8s %9s %10s %9s %10s %10s %9s %10s %7s\n' \
-	size file_MB siptls_s MB/s RSS_MiB tshark_s MB/s RSS_MiB ratio
-for size in "$@"; do
-	file="$dir/bench-$size-seed1.pcap"
+# bench LABEL FILE: times every reader on FILE and prints their rows.
+bench() {
+	local label=$1 file=$2
+	local bytes mb conns
+	bytes=$(stat -c %s "$file")
+	mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
+	conns=$("$dir/decodefloor" "$file" | awk '{ print $(NF-1) }')
+	local r
+	for r in $readers; do
+		local cmd=() walls=() cpus=() peak=0 load i
+		mapfile -t cmd < <(command_of "$r" "$file")
+		load=$(load1)
+		for ((i = 1; i <= runs; i++)); do
+			local log="$dir/$r-$label.time" out="$dir/$r-$label.out"
+			read -r sec cpu rss code < <(measure "$log" "$out" "${cmd[@]}")
+			if { [ "$r" = json ] || [ "$r" = text ]; } && [ "$code" -le 1 ]; then
+				code=0
+			fi
+			if [ "$code" -ne 0 ]; then
+				tail -5 "$log.stderr" >&2
+				die "$r exited $code on $file"
+			fi
+			walls+=("$sec") cpus+=("$cpu")
+			[ "$rss" -gt "$peak" ] && peak=$rss
+		done
+		local wall cpu outb
+		wall=$(printf '%s\n' "${walls[@]}" | median)
+		cpu=$(printf '%s\n' "${cpus[@]}" | median)
+		outb=$(stat -c %s "$dir/$r-$label.out")
+		rm -f "$dir/$r-$label.out"
+		printf '%-20s %8s %7s %7s %9s %7s %8s %8s %9s %8s %9s %6s\n' \
+			"$label" "$mb" "$conns" "$r" "$wall" "$(div "$mb" "$wall" %.1f)" "$cpu" \
+			"$(div "$peak" 1024 %.0f)" "$(div "$outb" 1e6 %.1f)" "$(div "$conns" "$wall" %.0f)" \
+			"$(div "$cpu" "$conns" %.10f | awk '{ if ($1 == "-") print "-"; else printf "%.0f", $1 * 1e6 }')" "$load"
+	done
+}
+
+# capture SHAPE SIZE [RATE]: prints the capture's path, generating it if needed.
+capture() {
+	local shape=$1 size=$2 rate=${3:-0} file
+	if [ "$shape" = trunk ]; then
+		file="$dir/bench-$size-seed1.pcap" # the name bench.sh always used
+	elif [ "$rate" = 0 ]; then
+		file="$dir/bench-$shape-$size-seed1.pcap"
+	else
+		file="$dir/bench-$shape-rate$rate-$size-seed1.pcap"
+	fi
 	if [ ! -s "$file" ]; then
-		"$dir/mkbench" -size "$size" -seed 1 -o "$file" >&2 || die "mkbench -size $size failed"
+		"$dir/mkbench" -shape "$shape" -rate "$rate" -size "$size" -seed 1 -o "$file" >&2 ||
+			die "mkbench -shape $shape -size $size failed"
 	fi
-	mb=$(awk -v b="$(stat -c %s "$file")" 'BEGIN { printf "%.1f", b / 1e6 }')
+	echo "$file"
+}
 
-	s_sec=- s_rate=- s_rss=-
-	if [ $run_siptls = 1 ]; then
-		read -r sec rss code < <(measure "$dir/siptls-$size.time" "$dir/siptls" analyze --format json "$file")
-		if [ "$code" -gt 1 ]; then
-			cat "$dir/siptls-$size.time.stderr" >&2
-			die "siptls analyze exited $code on $file"
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -m), load average $(cut -d' ' -f1-3 /proc/loadavg), $runs runs each (medians; RSS is the highest peak)"
+echo "# siptls $(git rev-parse --short HEAD 2>/dev/null || echo '?'); $(tshark --version 2>/dev/null | head -1 || true)"
+printf '%-20s %8s %7s %7s %9s %7s %8s %8s %9s %8s %9s %6s\n' \
+	capture file_MB conns reader wall_s MB/s cpu_s RSS_MiB out_MB conns/s us_cpu/c load1
+for shape in $shapes; do
+	for size in "$@"; do
+		bench "$shape-$size" "$(capture "$shape" "$size")"
+		if [ "$shape" = dense ] && [ "$size" = "$ratesize" ] && [ "$hirate" != 0 ]; then
+			bench "$shape-rate$hirate-$size" "$(capture "$shape" "$size" "$hirate")"
 		fi
-		s_sec=$sec s_rate=$(rate "$mb" "$sec") s_rss=$(mib "$rss")
-	fi
-
-	t_sec=- t_rate=- t_rss=-
-	if [ $run_tshark = 1 ]; then
-		read -r sec rss code < <(measure "$dir/tshark-$size.time" tshark -n -r "$file" -Y tls.handshake.certificate \
-			-T fields -e frame.number -e tcp.stream -e tls.handshake.certificate)
-		if [ "$code" -ne 0 ]; then
-			cat "$dir/tshark-$size.time.stderr" >&2
-			die "tshark exited $code on $file"
-		fi
-		t_sec=$sec t_rate=$(rate "$mb" "$sec") t_rss=$(mib "$rss")
-	fi
-
-	ratio=-
-	if [ "$s_sec" != - ] && [ "$t_sec" != - ]; then
-		ratio=$(awk -v a="$t_sec" -v b="$s_sec" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }')
-	fi
-	printf '%-8s %9s %10s %9s %10s %10s %9s %10s %7s\n' \
-		"$size" "$mb" "$s_sec" "$s_rate" "$s_rss" "$t_sec" "$t_rate" "$t_rss" "$ratio"
+	done
 done

@@ -15,8 +15,10 @@ type BenchConfig struct {
 	Size     int64         // approximate file size in bytes (the generator stops adding connections once its estimate reaches it)
 	Seed     uint64        // the same seed and options give the same file
 	Start    time.Time     // first connection; zero: 2026-11-02 09:00 UTC
-	Duration time.Duration // span over which connections start; zero: 15 minutes per 200 MB (at least 15), so that about 800 connections are open at a time
+	Duration time.Duration // span over which connections start; zero: 15 minutes per 200 MB (at least 15), so that about 800 connections are open at a time (trunk shape; see Rate)
 	Options  Options       // file format and framing; the zero value is pcap over Ethernet (Local is set to the node)
+	Shape    Shape         // kind of traffic; the zero value is ShapeTrunk
+	Rate     float64       // new connections per second, overriding Duration; zero: from Duration for ShapeTrunk, DefaultDenseRate for ShapeDense unless Duration is set
 }
 
 // BenchStats counts what WriteBench wrote.
@@ -30,6 +32,9 @@ type BenchStats struct {
 	Refused     int   // SYN answered by RST
 	Packets     int   // packet records
 	Bytes       int64 // file size
+
+	Span    time.Duration // from the first connection's start to the last one's
+	MaxOpen int           // most connections open at once (from SYN to the last packet)
 }
 
 // benchNode is the capture node's address in benchmark captures.
@@ -44,7 +49,7 @@ type benchModel struct {
 	closeN  []byte        // an encrypted close_notify alert record
 	start   time.Time
 	spacing time.Duration
-	i       int
+	i       int // connections made so far (the dense shape fails every denseFailEvery-th)
 	mss     int
 }
 
@@ -273,12 +278,30 @@ func (c *countingWriter) Write(b []byte) (int, error) {
 // destinations fail: 10.20.3.34 answers the node's Certificate with an alert,
 // 10.20.3.35 resets the connection after it, 10.20.3.36 refuses the SYN.
 //
+// That is the default shape, ShapeTrunk. ShapeDense replays other recorded
+// handshakes, with 4-certificate chains each way, on short connections with a
+// few SIP records each (see ShapeDense and BenchConfig.Rate).
+//
 // The output is streamed: memory stays flat whatever cfg.Size.
 func WriteBench(out io.Writer, cfg BenchConfig) (BenchStats, error) {
 	if cfg.Size <= 0 {
 		return BenchStats{}, &OptionError{"Size", fmt.Sprintf("%d is not positive", cfg.Size)}
 	}
-	ts, err := loadTranscripts()
+	if cfg.Rate < 0 || math.IsNaN(cfg.Rate) || math.IsInf(cfg.Rate, 0) {
+		return BenchStats{}, &OptionError{"Rate", fmt.Sprintf("%v is not a rate", cfg.Rate)}
+	}
+	load, conn := loadTranscripts, (*benchModel).conn
+	switch cfg.Shape {
+	case ShapeTrunk:
+	case ShapeDense:
+		load, conn = loadDenseTranscripts, (*benchModel).denseConn
+		if cfg.Rate == 0 && cfg.Duration <= 0 {
+			cfg.Rate = DefaultDenseRate
+		}
+	default:
+		return BenchStats{}, &OptionError{"Shape", fmt.Sprintf("%v is not a shape", cfg.Shape)}
+	}
+	ts, err := load()
 	if err != nil {
 		return BenchStats{}, err
 	}
@@ -293,27 +316,34 @@ func WriteBench(out io.Writer, cfg BenchConfig) (BenchStats, error) {
 	}
 	m := newBenchModel(cfg, ts)
 
-	// Space connection starts so that the planned size spans cfg.Duration:
-	// estimate the mean connection from a sample drawn from a separate generator.
-	sample := newBenchModel(BenchConfig{Seed: cfg.Seed ^ 0xabcdef, Options: cfg.Options}, ts)
-	var sum int64
-	const samples = 256
-	for range samples {
-		c, _, _ := sample.conn(m.start)
-		sum += estimate(&c, m.mss)
+	if cfg.Rate > 0 {
+		m.spacing = time.Duration(math.Max(1, float64(time.Second)/cfg.Rate))
+	} else {
+		// Space connection starts so that the planned size spans cfg.Duration:
+		// estimate the mean connection from a sample drawn from a separate generator.
+		sample := newBenchModel(BenchConfig{Seed: cfg.Seed ^ 0xabcdef, Options: cfg.Options}, ts)
+		var sum int64
+		const samples = 256
+		for range samples {
+			c, _, _ := conn(sample, m.start)
+			sum += estimate(&c, m.mss)
+		}
+		n := max(1, float64(cfg.Size)/(float64(sum)/samples))
+		m.spacing = time.Duration(math.Max(1, float64(cfg.Duration)/n))
 	}
-	n := max(1, float64(cfg.Size)/(float64(sum)/samples))
-	m.spacing = time.Duration(math.Max(1, float64(cfg.Duration)/n))
 
 	var st BenchStats
 	var planned int64
+	var open endHeap
 	at := m.start
 	err = w.WriteStream(func() (Conversation, bool) {
 		if planned >= cfg.Size {
 			return Conversation{}, false
 		}
-		c, trunk, out := m.conn(at)
+		c, trunk, out := conn(m, at)
+		st.Span = at.Sub(m.start)
 		at = at.Add(m.exp(m.spacing))
+		st.MaxOpen = max(st.MaxOpen, open.add(c.Start, c.Start.Add(c.Steps[len(c.Steps)-1].At)))
 		planned += estimate(&c, m.mss)
 		st.Connections++
 		if trunk {
@@ -335,4 +365,42 @@ func WriteBench(out io.Writer, cfg BenchConfig) (BenchStats, error) {
 	st.Packets = w.Packets()
 	st.Bytes = cw.n
 	return st, err
+}
+
+// endHeap is a min-heap of the end times of the connections open so far.
+type endHeap []time.Time
+
+// add drops the connections that ended before start, adds one that ends at
+// end, and returns how many are open.
+func (h *endHeap) add(start, end time.Time) int {
+	for len(*h) > 0 && (*h)[0].Before(start) {
+		old := *h
+		n := len(old) - 1
+		old[0] = old[n]
+		*h = old[:n]
+		for i := 0; ; {
+			l, s := 2*i+1, i
+			if l < n && old[l].Before(old[s]) {
+				s = l
+			}
+			if l+1 < n && old[l+1].Before(old[s]) {
+				s = l + 1
+			}
+			if s == i {
+				break
+			}
+			old[i], old[s] = old[s], old[i]
+			i = s
+		}
+	}
+	*h = append(*h, end)
+	for i := len(*h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !(*h)[i].Before((*h)[p]) {
+			break
+		}
+		(*h)[i], (*h)[p] = (*h)[p], (*h)[i]
+		i = p
+	}
+	return len(*h)
 }

@@ -40,7 +40,13 @@ var transcriptsGz []byte
 
 // loadTranscripts decodes the embedded transcripts.
 func loadTranscripts() ([]transcript, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(transcriptsGz))
+	return decodeTranscripts(transcriptsGz)
+}
+
+// decodeTranscripts decodes transcripts in the embedded files' format
+// (gzipped JSON, see encodeTranscripts).
+func decodeTranscripts(gz []byte) ([]transcript, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
 	if err != nil {
 		return nil, fmt.Errorf("capgen: embedded transcripts: %w", err)
 	}

@@ -3,7 +3,9 @@
 //
 // Usage:
 //
-//	go run ./internal/cmd/mkbench -size 200MB -o FILE [-seed N] [-format pcap|pcapng] [-link ethernet|sll|sll2|rawip|null|pppoe] [-gzip]
+//	go run ./internal/cmd/mkbench -size 200MB -o FILE [-shape trunk|dense] [-rate N] [-seed N] [-format pcap|pcapng] [-link ethernet|sll|sll2|rawip|null|pppoe] [-gzip]
+//
+// The default shape, -shape trunk:
 //
 // Thousands of interleaved TCP connections between the capture node
 // (10.10.1.11) and 16 trunk destinations on port 5061, and from phones to the
@@ -11,11 +13,23 @@
 // from crypto/tls, then minutes of SIP-sized application data records, then a
 // close. Three destinations fail: an alert after the node's Certificate
 // (10.20.3.34), a reset after it (10.20.3.35), and a refused SYN (10.20.3.36).
+//
+// -shape dense is handshake-dense instead: short mutual-TLS connections (a
+// failing trunk retrying, phones re-registering, a load-balanced trunk opening
+// one connection per call), each side sending a 4-certificate chain (leaf, two
+// intermediates, root) recorded from crypto/tls, a few SIP records each, about
+// 75 connections per MB. One connection in 20 fails: an alert after the node's
+// Certificate (10.40.0.30), a reset after it (10.40.0.31) or a refused SYN
+// (10.40.0.32). Connections start at 30 per second (about 900 open at a time);
+// -rate N starts N per second instead (-rate 120: several thousand open), for
+// either shape.
+//
 // The same flags always give the same file. Sizes take the suffixes kB, MB, GB
 // (powers of 1000) and KiB, MiB, GiB (powers of 1024); the file comes out
 // within a few percent of the size asked for.
 //
-// It prints one line with the file name, size, connections, packets and time taken.
+// It prints one line with the file name, size, connections, connections per
+// MB, the most open at once, packets and time taken.
 package main
 
 import (
@@ -46,11 +60,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	format := fs.String("format", "pcap", "file format: pcap or pcapng")
 	link := fs.String("link", "ethernet", "link type: ethernet, sll, sll2, rawip, null or pppoe")
 	gz := fs.Bool("gzip", false, "gzip the file")
+	shape := fs.String("shape", "trunk", "traffic shape: trunk (long connections) or dense (short, handshake-dense)")
+	rate := fs.Float64("rate", 0, "new connections per `second` (0: the shape's default)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if *out == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: mkbench -size 200MB -o FILE [-seed N] [-format pcap|pcapng] [-link L] [-gzip]")
+		fmt.Fprintln(stderr, "usage: mkbench -size 200MB -o FILE [-shape trunk|dense] [-rate N] [-seed N] [-format pcap|pcapng] [-link L] [-gzip]")
 		return 2
 	}
 	n, err := parseSize(*size)
@@ -73,14 +89,28 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	opts.Link = l
+	cfg := capgen.BenchConfig{Size: n, Seed: *seed, Options: opts, Rate: *rate}
+	switch *shape {
+	case capgen.ShapeTrunk.String():
+	case capgen.ShapeDense.String():
+		cfg.Shape = capgen.ShapeDense
+	default:
+		fmt.Fprintf(stderr, "mkbench: unknown shape %q\n", *shape)
+		return 2
+	}
+	if *rate < 0 {
+		fmt.Fprintf(stderr, "mkbench: -rate %v is negative\n", *rate)
+		return 2
+	}
 	begin := time.Now()
-	st, err := write(*out, capgen.BenchConfig{Size: n, Seed: *seed, Options: opts})
+	st, err := write(*out, cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "mkbench:", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "%s: %d bytes (%.1f MB), %d connections (%d trunk, %d phone, %d failed), %d packets, %.2fs\n",
-		*out, st.Bytes, float64(st.Bytes)/1e6, st.Connections, st.Trunk, st.Phone, st.Failed, st.Packets, time.Since(begin).Seconds())
+	fmt.Fprintf(stdout, "%s: %d bytes (%.1f MB), %d connections (%d trunk, %d phone, %d failed; %.1f per MB, %d open at most), %d packets, %.2fs\n",
+		*out, st.Bytes, float64(st.Bytes)/1e6, st.Connections, st.Trunk, st.Phone, st.Failed,
+		float64(st.Connections)/(float64(st.Bytes)/1e6), st.MaxOpen, st.Packets, time.Since(begin).Seconds())
 	return 0
 }
 
