@@ -490,105 +490,138 @@ func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 		ds.setMsg(Message{Type: typ}, m)
 		return
 	}
-	what := typ.String()
+	what, msgType := typ.String(), typ
 	switch h := parsed.(type) {
 	case *tlsparse.ClientHello:
-		if st.clientHello.seen() && st.hrr.seen() {
-			what = fmt.Sprintf("second ClientHello, after the HelloRetryRequest (up to %s)", h.MaxVersion())
-			break
-		}
-		if !st.clientHello.seen() {
-			st.clientHello, st.clientHelloBy = m, dir
-			if !st.fromSYN && dir == pcap.ServerToClient {
-				st.swapped = !st.swapped
-			}
-		}
-		st.clientMax, st.sni = h.MaxVersion(), h.ServerName
-		what = fmt.Sprintf("ClientHello (up to %s, %s", h.MaxVersion(), plural(len(h.CipherSuites), "cipher suite", "cipher suites"))
-		if h.ServerName != "" {
-			what += ", SNI " + h.ServerName
-		}
-		what += ")"
-		for _, f := range h.Findings {
-			st.finding(FindingCode(f.Code), m.frame, "%s", f.Detail)
-		}
+		what = st.noteClientHello(dir, m, h)
 	case *tlsparse.ServerHello:
 		if h.IsHelloRetryRequest() {
-			// RFC 8446 section 4.1.4: TLS 1.3 from here on, so the
-			// middlebox-compatibility ChangeCipherSpec that may follow,
-			// and the client's, mean nothing, and the second ClientHello
-			// and the real ServerHello are plaintext handshake messages.
-			st.hrr = m
-			st.tls13 = true
-			st.c().HelloRetryRequest = true
-			what = fmt.Sprintf("HelloRetryRequest (%s", h.CipherSuite)
-			if h.KeyShare.Group != 0 {
-				what += ", asks for a key share for " + h.KeyShare.Group.String()
-			}
-			what += ")"
+			what, msgType = st.noteHelloRetryRequest(m, h), tlsparse.TypeHelloRetryRequest
 			break
 		}
-		st.serverHello = m
-		st.version = h.Version()
-		st.c().TLSVersion = st.version.String()
-		st.c().CipherSuite = h.CipherSuite.String()
-		st.c().ALPN = h.ALPNProtocol
-		st.tls13 = st.version == tlsparse.VersionTLS13 || (st.version>>8 == 0x7f)
-		if st.tls13 {
-			st.c().CertificatesHidden = true
-		}
-		what = fmt.Sprintf("ServerHello (%s, %s)", st.version, h.CipherSuite)
+		what = st.noteServerHello(m, h)
 	case *tlsparse.Certificate:
-		ds.certMsg = m
-		ders := h.DER()
-		// SentBy holds the pcap direction until finish knows the roles
-		// (a ClientHello may still swap them) and turns it into a Side.
-		side := dir
-		if len(ders) == 0 {
-			what = "Certificate (empty: no certificate)"
-			if st.certReq.seen() {
-				st.emptyCert = m
-			}
-		} else {
-			names := make([]string, 0, min(len(ders), maxNames))
-			for i, der := range ders {
-				if !st.room() {
-					continue
-				}
-				info := st.a.cache.Get(der)
-				st.c().Certificates = append(st.c().Certificates, Certificate{SentBy: Side(side), Index: i, Frame: m.frame, Time: m.time(), Info: info})
-				if len(names) < maxNames {
-					names = append(names, certLabel(info))
-				}
-			}
-			what = fmt.Sprintf("Certificate (%s: %s%s)", plural(len(ders), "certificate", "certificates"), strings.Join(names, "; "), more(len(ders), len(names)))
-		}
+		what = st.noteCertificate(dir, m, h)
 	case *tlsparse.CertificateRequest:
 		st.certReq = m
-		cr := &CertificateRequest{Frame: m.frame, Length: h.AuthoritiesLength}
-		for _, t := range h.CertificateTypes {
-			cr.CertificateTypes = append(cr.CertificateTypes, certTypeName(t))
-		}
-		for _, s := range h.SignatureAlgorithms {
-			cr.SignatureAlgorithms = append(cr.SignatureAlgorithms, s.String())
-		}
-		for _, raw := range h.CertificateAuthorities {
-			dn, err := certinfo.FormatDN(raw)
-			if err != nil {
-				cr.Unreadable++
-				continue
-			}
-			cr.CertificateAuthorities = append(cr.CertificateAuthorities, dn)
-		}
-		st.c().CertificateRequest = cr
+		st.c().CertificateRequest = newCertificateRequest(m, h)
 		what = fmt.Sprintf("CertificateRequest (%s)", plural(len(h.CertificateAuthorities), "CA name", "CA names"))
-	}
-	msgType := typ
-	if sh, ok := parsed.(*tlsparse.ServerHello); ok && sh.IsHelloRetryRequest() {
-		msgType = tlsparse.TypeHelloRetryRequest
 	}
 	ds.setMsg(Message{Type: msgType}, m)
 	st.event(dir, EventTLS, m.frame, m.time(), what)
+}
+
+// noteClientHello records what a ClientHello tells: the first one fixes
+// the client (it may swap the roles pcap guessed), and each one before a
+// HelloRetryRequest gives the highest version offered and the SNI. A
+// second ClientHello, after a HelloRetryRequest, changes nothing. It
+// returns the timeline line.
+func (st *connState) noteClientHello(dir pcap.Dir, m mark, h *tlsparse.ClientHello) string {
+	if st.clientHello.seen() && st.hrr.seen() {
+		return fmt.Sprintf("second ClientHello, after the HelloRetryRequest (up to %s)", h.MaxVersion())
+	}
+	if !st.clientHello.seen() {
+		st.clientHello, st.clientHelloBy = m, dir
+		if !st.fromSYN && dir == pcap.ServerToClient {
+			st.swapped = !st.swapped
+		}
+	}
+	st.clientMax, st.sni = h.MaxVersion(), h.ServerName
+	what := fmt.Sprintf("ClientHello (up to %s, %s", h.MaxVersion(), plural(len(h.CipherSuites), "cipher suite", "cipher suites"))
+	if h.ServerName != "" {
+		what += ", SNI " + h.ServerName
+	}
+	what += ")"
+	for _, f := range h.Findings {
+		st.finding(FindingCode(f.Code), m.frame, "%s", f.Detail)
+	}
+	return what
+}
+
+// noteHelloRetryRequest records a HelloRetryRequest and returns its
+// timeline line. RFC 8446 section 4.1.4: TLS 1.3 from here on, so the
+// middlebox-compatibility ChangeCipherSpec that may follow, and the
+// client's, mean nothing, and the second ClientHello and the real
+// ServerHello are plaintext handshake messages.
+func (st *connState) noteHelloRetryRequest(m mark, h *tlsparse.ServerHello) string {
+	st.hrr = m
+	st.tls13 = true
+	st.c().HelloRetryRequest = true
+	what := fmt.Sprintf("HelloRetryRequest (%s", h.CipherSuite)
+	if h.KeyShare.Group != 0 {
+		what += ", asks for a key share for " + h.KeyShare.Group.String()
+	}
+	return what + ")"
+}
+
+// noteServerHello records the version, cipher suite and ALPN protocol a
+// ServerHello chose, and whether the handshake is TLS 1.3 (a draft
+// version, 0x7fXX, included), whose certificates the capture cannot show.
+// It returns the timeline line.
+func (st *connState) noteServerHello(m mark, h *tlsparse.ServerHello) string {
+	st.serverHello = m
+	st.version = h.Version()
+	st.c().TLSVersion = st.version.String()
+	st.c().CipherSuite = h.CipherSuite.String()
+	st.c().ALPN = h.ALPNProtocol
+	st.tls13 = st.version == tlsparse.VersionTLS13 || (st.version>>8 == 0x7f)
+	if st.tls13 {
+		st.c().CertificatesHidden = true
+	}
+	return fmt.Sprintf("ServerHello (%s, %s)", st.version, h.CipherSuite)
+}
+
+// noteCertificate keeps the certificates of a Certificate message (as many
+// as there is room for) and returns the timeline line, which names the
+// first maxNames of them. An empty one answers a CertificateRequest with
+// no certificate, which is what the verdict looks at.
+func (st *connState) noteCertificate(dir pcap.Dir, m mark, h *tlsparse.Certificate) string {
+	st.dir(dir).certMsg = m
+	ders := h.DER()
+	if len(ders) == 0 {
+		if st.certReq.seen() {
+			st.emptyCert = m
+		}
+		return "Certificate (empty: no certificate)"
+	}
+	// SentBy holds the pcap direction until finish knows the roles
+	// (a ClientHello may still swap them) and turns it into a Side.
+	side := dir
+	names := make([]string, 0, min(len(ders), maxNames))
+	for i, der := range ders {
+		if !st.room() {
+			continue
+		}
+		info := st.a.cache.Get(der)
+		st.c().Certificates = append(st.c().Certificates, Certificate{SentBy: Side(side), Index: i, Frame: m.frame, Time: m.time(), Info: info})
+		if len(names) < maxNames {
+			names = append(names, certLabel(info))
+		}
+	}
+	return fmt.Sprintf("Certificate (%s: %s%s)", plural(len(ders), "certificate", "certificates"), strings.Join(names, "; "), more(len(ders), len(names)))
+}
+
+// newCertificateRequest is the CertificateRequest a server sent, as the
+// report shows it: certificate types and signature algorithms by name,
+// and the CA names it lists as distinguished names (those that cannot be
+// read are counted in Unreadable).
+func newCertificateRequest(m mark, h *tlsparse.CertificateRequest) *CertificateRequest {
+	cr := &CertificateRequest{Frame: m.frame, Length: h.AuthoritiesLength}
+	for _, t := range h.CertificateTypes {
+		cr.CertificateTypes = append(cr.CertificateTypes, certTypeName(t))
+	}
+	for _, s := range h.SignatureAlgorithms {
+		cr.SignatureAlgorithms = append(cr.SignatureAlgorithms, s.String())
+	}
+	for _, raw := range h.CertificateAuthorities {
+		dn, err := certinfo.FormatDN(raw)
+		if err != nil {
+			cr.Unreadable++
+			continue
+		}
+		cr.CertificateAuthorities = append(cr.CertificateAuthorities, dn)
+	}
+	return cr
 }
 
 // partialHandshake handles a handshake message some of whose bytes the
