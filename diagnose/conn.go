@@ -284,22 +284,13 @@ func (st *connState) data(d *pcap.Data) bool {
 	ds := st.dir(d.Dir)
 	m := newMark(d.Frame, d.Time)
 	if d.Opaque {
-		ds.opaque += uint64(len(d.Bytes))
-		if ds.records == 0 && ds.opaque == uint64(len(d.Bytes)) {
-			st.event(d.Dir, EventNote, d.Frame, d.Time, fmt.Sprintf("%d bytes that are not TLS", len(d.Bytes)))
-		}
-		return ds.opaque < maxOpaque
+		return st.opaqueData(d)
 	}
 	if ds.broken {
 		return false
 	}
 	if d.AfterGap && ds.records > 0 {
-		// Framing was lost in a hole and found again: a message begun
-		// before the hole ends there, with the rest of it missing.
-		st.a.budget.Charge(-ds.defrag.Pending())
-		if a := ds.defrag.Lost(); a != nil {
-			st.handshake(d.Dir, ds.lastRecMark, *a)
-		}
+		st.endLostMessage(d.Dir)
 	}
 	ds.records++
 	b := d.Bytes
@@ -314,23 +305,10 @@ func (st *connState) data(d *pcap.Data) bool {
 		return false
 	}
 	ds.lastRecLen, ds.lastRecMark = len(rec.Fragment), m
-	// the holes of the record, relative to its fragment
-	var missing []tlsparse.Range
-	for _, r := range d.Missing {
-		if r.End > tlsparse.RecordHeaderLen {
-			missing = append(missing, tlsparse.Range{Start: max(r.Start, tlsparse.RecordHeaderLen) - tlsparse.RecordHeaderLen, End: r.End - tlsparse.RecordHeaderLen})
-		}
-	}
+	missing := fragmentHoles(d.Missing)
 	switch rec.Type {
 	case tlsparse.ContentChangeCipherSpec:
-		if st.tls13 {
-			return true // middlebox compatibility CCS: meaningless in TLS 1.3
-		}
-		if !ds.ccs.seen() {
-			ds.ccs = m
-			ds.remember("ChangeCipherSpec", m)
-			st.event(d.Dir, EventTLS, d.Frame, d.Time, "ChangeCipherSpec")
-		}
+		st.ccsRecord(d.Dir, m)
 	case tlsparse.ContentAlert:
 		if len(missing) > 0 {
 			st.event(d.Dir, EventAlert, d.Frame, d.Time, "alert (its bytes were not captured)")
@@ -338,65 +316,134 @@ func (st *connState) data(d *pcap.Data) bool {
 		}
 		st.alertRecord(d.Dir, m, rec)
 	case tlsparse.ContentHandshake:
-		if ds.ccs.seen() {
-			if !ds.finished.seen() {
-				ds.finished = m
-				ds.remember("Finished", m)
-				st.event(d.Dir, EventTLS, d.Frame, d.Time, "encrypted handshake message (Finished)")
-			}
-			return true
-		}
-		before := ds.defrag.Pending()
-		msgs, err := ds.defrag.AddPartial(rec.Fragment, missing)
-		if st.a.budget.Charge(ds.defrag.Pending() - before) {
-			// The bytes buffered across all connections reached their
-			// budget while this message grew: drop it and stop reading
-			// this direction.
-			st.a.budget.Charge(-ds.defrag.Pending())
-			st.a.budget.Hit()
-			ds.defrag = tlsparse.Defragmenter{}
-			st.capped, st.budgetHit = true, true
-			st.finding(FindingCapHit, d.Frame, "the %d bytes buffered across all connections (--max-buffer-total) were reached while a handshake message of this connection was read; its direction stopped being read", st.a.budget.Max())
-			ds.broken = true
-			return false
-		}
-		for _, msg := range msgs {
-			st.handshake(d.Dir, m, msg)
-		}
-		var pe *tlsparse.ParseError
-		if errors.As(err, &pe) && errors.Is(err, tlsparse.ErrTooLarge) && !strings.HasPrefix(pe.Type.String(), "unknown(") {
-			// A message of a known type longer than the buffer cap is not
-			// read: the cap, not the peer, stops the analysis here. (An
-			// unknown type with a huge length is malformed, below.)
-			st.capped = true
-			st.finding(FindingCapHit, d.Frame, "a handshake message declares more than the %d bytes a message may buffer (--max-buffer); it is not read", st.a.maxMessage())
-			ds.broken = true
-			return false
-		}
-		if err != nil {
-			st.finding(FindingMalformedHandshake, d.Frame, "%v", err)
-			ds.broken = true
-			return false
-		}
+		return st.handshakeRecord(d.Dir, m, rec, missing)
 	case tlsparse.ContentApplicationData:
-		if st.tls13 && !st.tls13Done() {
-			st.tls13Record(d.Dir, m)
-			return true
-		}
-		if !ds.appData.seen() {
-			ds.appData = m
-			st.event(d.Dir, EventTLS, d.Frame, d.Time, "application data")
-		}
-		ds.appRecords++
-		ds.appBytes += uint64(len(rec.Fragment))
-		// Once both directions carried application data, nothing in the
-		// payload can change the verdict: stop buffering this direction.
-		other := st.dir(1 - d.Dir)
-		return !(other.appData.seen())
+		return st.appDataRecord(d.Dir, m, rec)
 	default:
 		st.event(d.Dir, EventTLS, d.Frame, d.Time, fmt.Sprintf("%s record", rec.Type))
 	}
 	return true
+}
+
+// opaqueData counts bytes that are not TLS records, notes the first of
+// them on the timeline if no record came before, and reports whether more
+// payload is wanted: not once maxOpaque such bytes were seen.
+func (st *connState) opaqueData(d *pcap.Data) bool {
+	ds := st.dir(d.Dir)
+	ds.opaque += uint64(len(d.Bytes))
+	if ds.records == 0 && ds.opaque == uint64(len(d.Bytes)) {
+		st.event(d.Dir, EventNote, d.Frame, d.Time, fmt.Sprintf("%d bytes that are not TLS", len(d.Bytes)))
+	}
+	return ds.opaque < maxOpaque
+}
+
+// endLostMessage is called when framing was lost in a hole and found
+// again: a message begun before the hole ends there, with the rest of it
+// missing, and is handled as it stands.
+func (st *connState) endLostMessage(dir pcap.Dir) {
+	ds := st.dir(dir)
+	st.a.budget.Charge(-ds.defrag.Pending())
+	if a := ds.defrag.Lost(); a != nil {
+		st.handshake(dir, ds.lastRecMark, *a)
+	}
+}
+
+// fragmentHoles returns the holes of a record, given relative to the
+// record, relative to its fragment instead: a hole in the header alone is
+// dropped, and one that starts in the header starts at the fragment.
+func fragmentHoles(holes []pcap.Range) []tlsparse.Range {
+	var missing []tlsparse.Range
+	for _, r := range holes {
+		if r.End > tlsparse.RecordHeaderLen {
+			missing = append(missing, tlsparse.Range{Start: max(r.Start, tlsparse.RecordHeaderLen) - tlsparse.RecordHeaderLen, End: r.End - tlsparse.RecordHeaderLen})
+		}
+	}
+	return missing
+}
+
+// ccsRecord handles a ChangeCipherSpec record: the first one of a
+// direction before TLS 1.3 is kept and shown; in TLS 1.3 it is the
+// middlebox-compatibility CCS, which means nothing.
+func (st *connState) ccsRecord(dir pcap.Dir, m mark) {
+	if st.tls13 {
+		return // middlebox compatibility CCS: meaningless in TLS 1.3
+	}
+	if ds := st.dir(dir); !ds.ccs.seen() {
+		ds.ccs = m
+		ds.remember("ChangeCipherSpec", m)
+		st.event(dir, EventTLS, m.frame, m.time(), "ChangeCipherSpec")
+	}
+}
+
+// handshakeRecord handles a handshake record and reports whether more
+// payload is wanted. After ChangeCipherSpec the record is the encrypted
+// Finished; before it, its messages are reassembled and handled. The
+// direction stops being read when the buffer budget, the message cap or a
+// malformed message ends what can be read from it.
+func (st *connState) handshakeRecord(dir pcap.Dir, m mark, rec tlsparse.Record, missing []tlsparse.Range) bool {
+	ds := st.dir(dir)
+	if ds.ccs.seen() {
+		if !ds.finished.seen() {
+			ds.finished = m
+			ds.remember("Finished", m)
+			st.event(dir, EventTLS, m.frame, m.time(), "encrypted handshake message (Finished)")
+		}
+		return true
+	}
+	before := ds.defrag.Pending()
+	msgs, err := ds.defrag.AddPartial(rec.Fragment, missing)
+	if st.a.budget.Charge(ds.defrag.Pending() - before) {
+		// The bytes buffered across all connections reached their
+		// budget while this message grew: drop it and stop reading
+		// this direction.
+		st.a.budget.Charge(-ds.defrag.Pending())
+		st.a.budget.Hit()
+		ds.defrag = tlsparse.Defragmenter{}
+		st.capped, st.budgetHit = true, true
+		st.finding(FindingCapHit, m.frame, "the %d bytes buffered across all connections (--max-buffer-total) were reached while a handshake message of this connection was read; its direction stopped being read", st.a.budget.Max())
+		ds.broken = true
+		return false
+	}
+	for _, msg := range msgs {
+		st.handshake(dir, m, msg)
+	}
+	var pe *tlsparse.ParseError
+	if errors.As(err, &pe) && errors.Is(err, tlsparse.ErrTooLarge) && !strings.HasPrefix(pe.Type.String(), "unknown(") {
+		// A message of a known type longer than the buffer cap is not
+		// read: the cap, not the peer, stops the analysis here. (An
+		// unknown type with a huge length is malformed, below.)
+		st.capped = true
+		st.finding(FindingCapHit, m.frame, "a handshake message declares more than the %d bytes a message may buffer (--max-buffer); it is not read", st.a.maxMessage())
+		ds.broken = true
+		return false
+	}
+	if err != nil {
+		st.finding(FindingMalformedHandshake, m.frame, "%v", err)
+		ds.broken = true
+		return false
+	}
+	return true
+}
+
+// appDataRecord handles an application data record and reports whether
+// more payload is wanted. While a TLS 1.3 handshake is hidden, the record
+// belongs to it; after, it is counted as application data.
+func (st *connState) appDataRecord(dir pcap.Dir, m mark, rec tlsparse.Record) bool {
+	if st.tls13 && !st.tls13Done() {
+		st.tls13Record(dir, m)
+		return true
+	}
+	ds := st.dir(dir)
+	if !ds.appData.seen() {
+		ds.appData = m
+		st.event(dir, EventTLS, m.frame, m.time(), "application data")
+	}
+	ds.appRecords++
+	ds.appBytes += uint64(len(rec.Fragment))
+	// Once both directions carried application data, nothing in the
+	// payload can change the verdict: stop buffering this direction.
+	other := st.dir(1 - dir)
+	return !(other.appData.seen())
 }
 
 func (st *connState) alertRecord(dir pcap.Dir, m mark, rec tlsparse.Record) {
@@ -443,105 +490,138 @@ func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 		ds.setMsg(Message{Type: typ}, m)
 		return
 	}
-	what := typ.String()
+	what, msgType := typ.String(), typ
 	switch h := parsed.(type) {
 	case *tlsparse.ClientHello:
-		if st.clientHello.seen() && st.hrr.seen() {
-			what = fmt.Sprintf("second ClientHello, after the HelloRetryRequest (up to %s)", h.MaxVersion())
-			break
-		}
-		if !st.clientHello.seen() {
-			st.clientHello, st.clientHelloBy = m, dir
-			if !st.fromSYN && dir == pcap.ServerToClient {
-				st.swapped = !st.swapped
-			}
-		}
-		st.clientMax, st.sni = h.MaxVersion(), h.ServerName
-		what = fmt.Sprintf("ClientHello (up to %s, %s", h.MaxVersion(), plural(len(h.CipherSuites), "cipher suite", "cipher suites"))
-		if h.ServerName != "" {
-			what += ", SNI " + h.ServerName
-		}
-		what += ")"
-		for _, f := range h.Findings {
-			st.finding(FindingCode(f.Code), m.frame, "%s", f.Detail)
-		}
+		what = st.noteClientHello(dir, m, h)
 	case *tlsparse.ServerHello:
 		if h.IsHelloRetryRequest() {
-			// RFC 8446 section 4.1.4: TLS 1.3 from here on, so the
-			// middlebox-compatibility ChangeCipherSpec that may follow,
-			// and the client's, mean nothing, and the second ClientHello
-			// and the real ServerHello are plaintext handshake messages.
-			st.hrr = m
-			st.tls13 = true
-			st.c().HelloRetryRequest = true
-			what = fmt.Sprintf("HelloRetryRequest (%s", h.CipherSuite)
-			if h.KeyShare.Group != 0 {
-				what += ", asks for a key share for " + h.KeyShare.Group.String()
-			}
-			what += ")"
+			what, msgType = st.noteHelloRetryRequest(m, h), tlsparse.TypeHelloRetryRequest
 			break
 		}
-		st.serverHello = m
-		st.version = h.Version()
-		st.c().TLSVersion = st.version.String()
-		st.c().CipherSuite = h.CipherSuite.String()
-		st.c().ALPN = h.ALPNProtocol
-		st.tls13 = st.version == tlsparse.VersionTLS13 || (st.version>>8 == 0x7f)
-		if st.tls13 {
-			st.c().CertificatesHidden = true
-		}
-		what = fmt.Sprintf("ServerHello (%s, %s)", st.version, h.CipherSuite)
+		what = st.noteServerHello(m, h)
 	case *tlsparse.Certificate:
-		ds.certMsg = m
-		ders := h.DER()
-		// SentBy holds the pcap direction until finish knows the roles
-		// (a ClientHello may still swap them) and turns it into a Side.
-		side := dir
-		if len(ders) == 0 {
-			what = "Certificate (empty: no certificate)"
-			if st.certReq.seen() {
-				st.emptyCert = m
-			}
-		} else {
-			names := make([]string, 0, min(len(ders), maxNames))
-			for i, der := range ders {
-				if !st.room() {
-					continue
-				}
-				info := st.a.cache.Get(der)
-				st.c().Certificates = append(st.c().Certificates, Certificate{SentBy: Side(side), Index: i, Frame: m.frame, Time: m.time(), Info: info})
-				if len(names) < maxNames {
-					names = append(names, certLabel(info))
-				}
-			}
-			what = fmt.Sprintf("Certificate (%s: %s%s)", plural(len(ders), "certificate", "certificates"), strings.Join(names, "; "), more(len(ders), len(names)))
-		}
+		what = st.noteCertificate(dir, m, h)
 	case *tlsparse.CertificateRequest:
 		st.certReq = m
-		cr := &CertificateRequest{Frame: m.frame, Length: h.AuthoritiesLength}
-		for _, t := range h.CertificateTypes {
-			cr.CertificateTypes = append(cr.CertificateTypes, certTypeName(t))
-		}
-		for _, s := range h.SignatureAlgorithms {
-			cr.SignatureAlgorithms = append(cr.SignatureAlgorithms, s.String())
-		}
-		for _, raw := range h.CertificateAuthorities {
-			dn, err := certinfo.FormatDN(raw)
-			if err != nil {
-				cr.Unreadable++
-				continue
-			}
-			cr.CertificateAuthorities = append(cr.CertificateAuthorities, dn)
-		}
-		st.c().CertificateRequest = cr
+		st.c().CertificateRequest = newCertificateRequest(m, h)
 		what = fmt.Sprintf("CertificateRequest (%s)", plural(len(h.CertificateAuthorities), "CA name", "CA names"))
-	}
-	msgType := typ
-	if sh, ok := parsed.(*tlsparse.ServerHello); ok && sh.IsHelloRetryRequest() {
-		msgType = tlsparse.TypeHelloRetryRequest
 	}
 	ds.setMsg(Message{Type: msgType}, m)
 	st.event(dir, EventTLS, m.frame, m.time(), what)
+}
+
+// noteClientHello records what a ClientHello tells: the first one fixes
+// the client (it may swap the roles pcap guessed), and each one before a
+// HelloRetryRequest gives the highest version offered and the SNI. A
+// second ClientHello, after a HelloRetryRequest, changes nothing. It
+// returns the timeline line.
+func (st *connState) noteClientHello(dir pcap.Dir, m mark, h *tlsparse.ClientHello) string {
+	if st.clientHello.seen() && st.hrr.seen() {
+		return fmt.Sprintf("second ClientHello, after the HelloRetryRequest (up to %s)", h.MaxVersion())
+	}
+	if !st.clientHello.seen() {
+		st.clientHello, st.clientHelloBy = m, dir
+		if !st.fromSYN && dir == pcap.ServerToClient {
+			st.swapped = !st.swapped
+		}
+	}
+	st.clientMax, st.sni = h.MaxVersion(), h.ServerName
+	what := fmt.Sprintf("ClientHello (up to %s, %s", h.MaxVersion(), plural(len(h.CipherSuites), "cipher suite", "cipher suites"))
+	if h.ServerName != "" {
+		what += ", SNI " + h.ServerName
+	}
+	what += ")"
+	for _, f := range h.Findings {
+		st.finding(FindingCode(f.Code), m.frame, "%s", f.Detail)
+	}
+	return what
+}
+
+// noteHelloRetryRequest records a HelloRetryRequest and returns its
+// timeline line. RFC 8446 section 4.1.4: TLS 1.3 from here on, so the
+// middlebox-compatibility ChangeCipherSpec that may follow, and the
+// client's, mean nothing, and the second ClientHello and the real
+// ServerHello are plaintext handshake messages.
+func (st *connState) noteHelloRetryRequest(m mark, h *tlsparse.ServerHello) string {
+	st.hrr = m
+	st.tls13 = true
+	st.c().HelloRetryRequest = true
+	what := fmt.Sprintf("HelloRetryRequest (%s", h.CipherSuite)
+	if h.KeyShare.Group != 0 {
+		what += ", asks for a key share for " + h.KeyShare.Group.String()
+	}
+	return what + ")"
+}
+
+// noteServerHello records the version, cipher suite and ALPN protocol a
+// ServerHello chose, and whether the handshake is TLS 1.3 (a draft
+// version, 0x7fXX, included), whose certificates the capture cannot show.
+// It returns the timeline line.
+func (st *connState) noteServerHello(m mark, h *tlsparse.ServerHello) string {
+	st.serverHello = m
+	st.version = h.Version()
+	st.c().TLSVersion = st.version.String()
+	st.c().CipherSuite = h.CipherSuite.String()
+	st.c().ALPN = h.ALPNProtocol
+	st.tls13 = st.version == tlsparse.VersionTLS13 || (st.version>>8 == 0x7f)
+	if st.tls13 {
+		st.c().CertificatesHidden = true
+	}
+	return fmt.Sprintf("ServerHello (%s, %s)", st.version, h.CipherSuite)
+}
+
+// noteCertificate keeps the certificates of a Certificate message (as many
+// as there is room for) and returns the timeline line, which names the
+// first maxNames of them. An empty one answers a CertificateRequest with
+// no certificate, which is what the verdict looks at.
+func (st *connState) noteCertificate(dir pcap.Dir, m mark, h *tlsparse.Certificate) string {
+	st.dir(dir).certMsg = m
+	ders := h.DER()
+	if len(ders) == 0 {
+		if st.certReq.seen() {
+			st.emptyCert = m
+		}
+		return "Certificate (empty: no certificate)"
+	}
+	// SentBy holds the pcap direction until finish knows the roles
+	// (a ClientHello may still swap them) and turns it into a Side.
+	side := dir
+	names := make([]string, 0, min(len(ders), maxNames))
+	for i, der := range ders {
+		if !st.room() {
+			continue
+		}
+		info := st.a.cache.Get(der)
+		st.c().Certificates = append(st.c().Certificates, Certificate{SentBy: Side(side), Index: i, Frame: m.frame, Time: m.time(), Info: info})
+		if len(names) < maxNames {
+			names = append(names, certLabel(info))
+		}
+	}
+	return fmt.Sprintf("Certificate (%s: %s%s)", plural(len(ders), "certificate", "certificates"), strings.Join(names, "; "), more(len(ders), len(names)))
+}
+
+// newCertificateRequest is the CertificateRequest a server sent, as the
+// report shows it: certificate types and signature algorithms by name,
+// and the CA names it lists as distinguished names (those that cannot be
+// read are counted in Unreadable).
+func newCertificateRequest(m mark, h *tlsparse.CertificateRequest) *CertificateRequest {
+	cr := &CertificateRequest{Frame: m.frame, Length: h.AuthoritiesLength}
+	for _, t := range h.CertificateTypes {
+		cr.CertificateTypes = append(cr.CertificateTypes, certTypeName(t))
+	}
+	for _, s := range h.SignatureAlgorithms {
+		cr.SignatureAlgorithms = append(cr.SignatureAlgorithms, s.String())
+	}
+	for _, raw := range h.CertificateAuthorities {
+		dn, err := certinfo.FormatDN(raw)
+		if err != nil {
+			cr.Unreadable++
+			continue
+		}
+		cr.CertificateAuthorities = append(cr.CertificateAuthorities, dn)
+	}
+	return cr
 }
 
 // partialHandshake handles a handshake message some of whose bytes the

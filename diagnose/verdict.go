@@ -151,41 +151,17 @@ func (st *connState) ds(s Side) *dirState { return st.dir(st.dirOf(s)) }
 func (st *connState) decide() {
 	c := st.c()
 	c.AbortedBy = Neither
-	srv := st.ds(Server)
 	handshakeSeen := st.clientHello.seen() || st.serverHello.seen()
 
 	// TCP-level outcomes before any TLS byte.
 	if st.syn.seen() && !st.synack.seen() && !handshakeSeen {
-		switch {
-		case srv.rst.seen():
-			c.Verdict, c.Reason, c.AbortedBy = VerdictRefused, ReasonSYNReset, Server
-			c.Summary = fmt.Sprintf("The SYN in frame %d was answered by a RST in frame %d: nothing listens on %s (wrong incoming port on the SIP Trunk Security Profile, or the trunk was not reset after the change).",
-				st.syn.frame, srv.rst.frame, c.Server)
-		case st.synCount > 1 || c.End.Sub(st.syn.time()) >= 3e9:
-			c.Verdict, c.Reason = VerdictNoAnswer, ReasonSYNUnanswered
-			c.Summary = fmt.Sprintf("%s sent %s to %s from frame %d on, and nothing came back: a firewall or routing problem on the path (or the destination is down).",
-				c.Client, plural(st.synCount, "SYN", "SYNs"), c.Server, st.syn.frame)
-		default:
-			c.Verdict, c.Reason = VerdictIncomplete, ReasonCaptureEnded
-			c.Summary = fmt.Sprintf("The capture ended right after the SYN in frame %d; it cannot show whether %s answered.", st.syn.frame, c.Server)
-		}
+		st.decideNoSYNACK()
 		return
 	}
 
-	// Cut packets: never judge from cut data. An alert is small enough to
-	// survive the cut, so it is still shown as evidence.
+	// Cut packets: never judge from cut data.
 	if cut := st.firstCut(); cut.seen() {
-		decided := st.alertDecides()
-		alert := c.Alert
-		c.Verdict, c.Reason, c.AbortedBy = VerdictTruncated, ReasonSnaplen, Neither
-		c.Summary = fmt.Sprintf("Packets of this connection were cut by the capture's snap length (first in frame %d), so the handshake and the certificates cannot be read.", cut.frame)
-		if decided && alert != nil && !alert.Encrypted {
-			c.AbortedBy = alert.SentBy
-			c.Summary += fmt.Sprintf(" The %s sent fatal %s in frame %d, which survived the cut.", alert.SentBy, alert.Name, alert.Frame)
-		} else {
-			c.Alert = nil
-		}
-		c.Summary += " Capture again with the full packet size: utils network capture eth0 file NAME count 100000 size all port 5061."
+		st.decideTruncated(cut)
 		return
 	}
 
@@ -216,18 +192,66 @@ func (st *connState) decide() {
 	}
 
 	if st.handshakeComplete() {
-		if r := st.firstClose(); r.seen && r.mark.frame < c.HandshakeFrame {
-			// A side closed before the peer's Finished arrived: the close
-			// came during the handshake, whatever followed it.
-			c.HandshakeComplete, c.HandshakeFrame = false, 0
-			st.decideDuringHandshake()
-			return
-		}
-		st.decideAfterHandshake()
-		st.noteGap()
+		st.decideComplete()
 		return
 	}
 	st.decideDuringHandshake()
+}
+
+// decideNoSYNACK judges a connection whose SYN got no SYN-ACK and that
+// carried no hello: refused when the server answered with a RST, no answer
+// when the SYN was sent again or the capture went on for three seconds
+// after it, and otherwise incomplete, as the capture ended too soon to tell.
+func (st *connState) decideNoSYNACK() {
+	c := st.c()
+	srv := st.ds(Server)
+	switch {
+	case srv.rst.seen():
+		c.Verdict, c.Reason, c.AbortedBy = VerdictRefused, ReasonSYNReset, Server
+		c.Summary = fmt.Sprintf("The SYN in frame %d was answered by a RST in frame %d: nothing listens on %s (wrong incoming port on the SIP Trunk Security Profile, or the trunk was not reset after the change).",
+			st.syn.frame, srv.rst.frame, c.Server)
+	case st.synCount > 1 || c.End.Sub(st.syn.time()) >= 3e9:
+		c.Verdict, c.Reason = VerdictNoAnswer, ReasonSYNUnanswered
+		c.Summary = fmt.Sprintf("%s sent %s to %s from frame %d on, and nothing came back: a firewall or routing problem on the path (or the destination is down).",
+			c.Client, plural(st.synCount, "SYN", "SYNs"), c.Server, st.syn.frame)
+	default:
+		c.Verdict, c.Reason = VerdictIncomplete, ReasonCaptureEnded
+		c.Summary = fmt.Sprintf("The capture ended right after the SYN in frame %d; it cannot show whether %s answered.", st.syn.frame, c.Server)
+	}
+}
+
+// decideTruncated judges a connection some of whose packets the snap
+// length cut (cut is the first): truncated, whatever else was seen, since
+// nothing is judged from cut data. An alert is small enough to survive the
+// cut, so a fatal one in the clear is still kept and named as evidence.
+func (st *connState) decideTruncated(cut mark) {
+	c := st.c()
+	decided := st.alertDecides()
+	alert := c.Alert
+	c.Verdict, c.Reason, c.AbortedBy = VerdictTruncated, ReasonSnaplen, Neither
+	c.Summary = fmt.Sprintf("Packets of this connection were cut by the capture's snap length (first in frame %d), so the handshake and the certificates cannot be read.", cut.frame)
+	if decided && alert != nil && !alert.Encrypted {
+		c.AbortedBy = alert.SentBy
+		c.Summary += fmt.Sprintf(" The %s sent fatal %s in frame %d, which survived the cut.", alert.SentBy, alert.Name, alert.Frame)
+	} else {
+		c.Alert = nil
+	}
+	c.Summary += " Capture again with the full packet size: utils network capture eth0 file NAME count 100000 size all port 5061."
+}
+
+// decideComplete judges a TLS ≤ 1.2 handshake that both sides finished.
+// A side that closed before the peer's Finished arrived closed during the
+// handshake, whatever followed, and the handshake does not count as
+// complete; otherwise what happened after the handshake decides.
+func (st *connState) decideComplete() {
+	c := st.c()
+	if r := st.firstClose(); r.seen && r.mark.frame < c.HandshakeFrame {
+		c.HandshakeComplete, c.HandshakeFrame = false, 0
+		st.decideDuringHandshake()
+		return
+	}
+	st.decideAfterHandshake()
+	st.noteGap()
 }
 
 // decideSSLv2 judges an SSL 2.0 session: after SERVER-HELLO everything but

@@ -197,8 +197,14 @@ func run(t *testing.T, roles pcap.RoleSource, ss []step, last time.Duration) *Co
 // LastTime are filled in).
 func runStats(t *testing.T, roles pcap.RoleSource, ss []step, last time.Duration, stats pcap.ConnStats) *Connection {
 	t.Helper()
+	return runOpts(t, Options{}, roles, ss, last, stats)
+}
+
+// runOpts is runStats with an Analyzer made with opts.
+func runOpts(t *testing.T, opts Options, roles pcap.RoleSource, ss []step, last time.Duration, stats pcap.ConnStats) *Connection {
+	t.Helper()
 	t0 := time.Date(2026, 11, 20, 14, 3, 0, 0, time.UTC)
-	a := NewAnalyzer(Options{})
+	a := NewAnalyzer(opts)
 	c := &pcap.Conn{ID: 1, Client: netip.MustParseAddrPort("10.10.1.11:40000"), Server: netip.MustParseAddrPort("10.20.1.22:5061"),
 		Roles: roles, FirstFrame: 1, FirstTime: t0}
 	var now time.Duration
