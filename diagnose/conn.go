@@ -392,10 +392,16 @@ func (st *connState) handshakeRecord(dir pcap.Dir, m mark, rec tlsparse.Record, 
 	}
 	before := ds.defrag.Pending()
 	msgs, err := ds.defrag.AddPartial(rec.Fragment, missing)
-	if st.a.budget.Charge(ds.defrag.Pending() - before) {
+	over := st.a.budget.Charge(ds.defrag.Pending() - before)
+	// The messages this record completed are read whatever happens to
+	// the one it began.
+	for _, msg := range msgs {
+		st.handshake(dir, m, msg)
+	}
+	if over {
 		// The bytes buffered across all connections reached their
-		// budget while this message grew: drop it and stop reading
-		// this direction.
+		// budget while the unfinished message grew: drop it and stop
+		// reading this direction.
 		st.a.budget.Charge(-ds.defrag.Pending())
 		st.a.budget.Hit()
 		ds.defrag = tlsparse.Defragmenter{}
@@ -403,9 +409,6 @@ func (st *connState) handshakeRecord(dir pcap.Dir, m mark, rec tlsparse.Record, 
 		st.finding(FindingCapHit, m.frame, "the %d bytes buffered across all connections (--max-buffer-total) were reached while a handshake message of this connection was read; its direction stopped being read", st.a.budget.Max())
 		ds.broken = true
 		return false
-	}
-	for _, msg := range msgs {
-		st.handshake(dir, m, msg)
 	}
 	var pe *tlsparse.ParseError
 	if errors.As(err, &pe) && errors.Is(err, tlsparse.ErrTooLarge) && !strings.HasPrefix(pe.Type.String(), "unknown(") {

@@ -70,6 +70,7 @@ finding cap_hit: the 100 bytes buffered across all connections (--max-buffer-tot
 2 server SYN-ACK
 3 client ACK (TCP connection established)
 4 client ClientHello (up to TLS 1.2, 1 cipher suite)
+5 server ServerHello (TLS 1.2, TLS_RSA_WITH_AES_128_CBC_SHA)
 `, opts: Options{Budget: pcap.NewBudget(100)},
 			steps: steps(tcpOpen(), []step{c2s(clientHello()), s2c(record(22, append(bytes.Clone(sh[5:]), chain[:300]...))), s2c(helloDone)})},
 		{name: "unreadable CA name", want: `incomplete capture_ended
