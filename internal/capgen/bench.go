@@ -146,6 +146,32 @@ func (m *benchModel) conn(start time.Time) (c Conversation, trunk bool, out outc
 		ti = m.byPeer[peer][m.rng.IntN(len(m.byPeer[peer]))]
 	}
 	tr := m.ts[ti]
+	steps, at, ended := m.handshake(tr, rtt, trunkDst(c) == benchRSTDst)
+	if ended != closed {
+		c.Steps = steps
+		return c, trunk, ended
+	}
+	// SIP over the established connection: calls and keepalives for a few minutes.
+	life := m.between(time.Minute, 6*time.Minute)
+	for {
+		at += m.exp(8 * time.Second)
+		if at >= life {
+			break
+		}
+		steps = m.transaction(steps, &at, rtt, trunk)
+	}
+	at += m.between(time.Second, 5*time.Second)
+	c.Steps = m.closeNotify(steps, at, rtt)
+	return c, trunk, closed
+}
+
+// handshake returns the steps of a connection's TCP handshake and of the
+// replay of tr's TLS writes, the time of the last, and how the connection
+// ended: reset (with resetAfterCertificate the server resets it before the
+// fourth write, the client's Certificate flight), alerted (tr failed: its
+// alert is followed by FINs) or closed (the handshake finished; the caller
+// goes on).
+func (m *benchModel) handshake(tr transcript, rtt time.Duration, resetAfterCertificate bool) ([]Step, time.Duration, outcome) {
 	steps := make([]Step, 0, 64)
 	at := time.Duration(0)
 	steps = append(steps, Step{at, Client, SYN, nil})
@@ -155,10 +181,8 @@ func (m *benchModel) conn(start time.Time) (c Conversation, trunk bool, out outc
 	steps = append(steps, Step{at, Client, ACK, nil})
 	last := Client
 	for k, w := range tr.Writes {
-		if d := trunkDst(c); d == benchRSTDst && k == 3 {
-			steps = append(steps, Step{at + rtt/2 + time.Millisecond, Server, RST, nil})
-			c.Steps = steps
-			return c, trunk, reset
+		if resetAfterCertificate && k == 3 {
+			return append(steps, Step{at + rtt/2 + time.Millisecond, Server, RST, nil}), at, reset
 		}
 		if w.Side != last {
 			at += rtt + m.between(200*time.Microsecond, 3*time.Millisecond)
@@ -172,25 +196,17 @@ func (m *benchModel) conn(start time.Time) (c Conversation, trunk bool, out outc
 		at += 300 * time.Microsecond
 		steps = append(steps, Step{at, last, FIN, nil})
 		at += rtt + time.Millisecond
-		steps = append(steps, Step{at, 1 - last, FIN, nil}, Step{at + rtt, last, ACK, nil})
-		c.Steps = steps
-		return c, trunk, alerted
+		return append(steps, Step{at, 1 - last, FIN, nil}, Step{at + rtt, last, ACK, nil}), at, alerted
 	}
-	// SIP over the established connection: calls and keepalives for a few minutes.
-	life := m.between(time.Minute, 6*time.Minute)
-	for {
-		at += m.exp(8 * time.Second)
-		if at >= life {
-			break
-		}
-		steps = m.transaction(steps, &at, rtt, trunk)
-	}
-	at += m.between(time.Second, 5*time.Second)
+	return steps, at, closed
+}
+
+// closeNotify appends the end of a healthy connection at: the client's
+// close_notify and FIN, then the server's, then the client's last ACK.
+func (m *benchModel) closeNotify(steps []Step, at, rtt time.Duration) []Step {
 	steps = append(steps, Step{at, Client, Data, m.closeN}, Step{at + 50*time.Microsecond, Client, FIN, nil})
 	at += rtt + time.Millisecond
-	steps = append(steps, Step{at, Server, Data, m.closeN}, Step{at + 50*time.Microsecond, Server, FIN, nil}, Step{at + rtt, Client, ACK, nil})
-	c.Steps = steps
-	return c, trunk, closed
+	return append(steps, Step{at, Server, Data, m.closeN}, Step{at + 50*time.Microsecond, Server, FIN, nil}, Step{at + rtt, Client, ACK, nil})
 }
 
 // trunkDst returns the trunk destination index of c, or -1 for a phone.
@@ -209,21 +225,31 @@ func (m *benchModel) transaction(steps []Step, at *time.Duration, rtt time.Durat
 	if trunk && m.rng.IntN(2) == 0 {
 		a, b = Server, Client
 	}
-	type msg struct {
-		side   Side
-		lo, hi int
-	}
-	var msgs []msg
+	var msgs []sipMsg
 	switch r := m.rng.IntN(10); {
 	case r < 4: // INVITE, 100 Trying, 180 Ringing, 200 OK, ACK
-		msgs = []msg{{a, 900, 1400}, {b, 300, 420}, {b, 500, 800}, {b, 900, 1300}, {a, 350, 500}}
+		msgs = []sipMsg{{a, 900, 1400}, {b, 300, 420}, {b, 500, 800}, {b, 900, 1300}, {a, 350, 500}}
 	case r < 7: // BYE, 200 OK
-		msgs = []msg{{a, 450, 650}, {b, 380, 520}}
+		msgs = []sipMsg{{a, 450, 650}, {b, 380, 520}}
 	case r < 9 && !trunk: // REGISTER, 200 OK
-		msgs = []msg{{a, 700, 1000}, {b, 500, 700}}
+		msgs = []sipMsg{{a, 700, 1000}, {b, 500, 700}}
 	default: // OPTIONS, 200 OK
-		msgs = []msg{{a, 480, 620}, {b, 400, 560}}
+		msgs = []sipMsg{{a, 480, 620}, {b, 400, 560}}
 	}
+	return m.exchange(steps, at, rtt, msgs)
+}
+
+// sipMsg is one SIP message of an exchange: who sends it and the range of
+// its record's size.
+type sipMsg struct {
+	side   Side
+	lo, hi int
+}
+
+// exchange appends the records of msgs from *at on: a turn of the other
+// side waits a round trip and its processing, a second message of the
+// same side (180 after 100) a little longer.
+func (m *benchModel) exchange(steps []Step, at *time.Duration, rtt time.Duration, msgs []sipMsg) []Step {
 	prev := msgs[0].side
 	for k, ms := range msgs {
 		if k > 0 {

@@ -255,71 +255,26 @@ func (m *benchModel) denseConn(start time.Time) (c Conversation, trunk bool, out
 		ti = m.byPeer[peer][m.rng.IntN(len(m.byPeer[peer]))]
 	}
 	tr := m.ts[ti]
-	steps := make([]Step, 0, 40)
-	at := time.Duration(0)
-	steps = append(steps, Step{at, Client, SYN, nil})
-	at += rtt
-	steps = append(steps, Step{at, Server, SYNACK, nil})
-	at += 40 * time.Microsecond
-	steps = append(steps, Step{at, Client, ACK, nil})
-	last := Client
-	for k, w := range tr.Writes {
-		if d == denseRSTDst && k == 3 {
-			steps = append(steps, Step{at + rtt/2 + time.Millisecond, Server, RST, nil})
-			c.Steps = steps
-			return c, true, reset
-		}
-		if w.Side != last {
-			at += rtt + m.between(200*time.Microsecond, 3*time.Millisecond)
-		} else {
-			at += 60 * time.Microsecond
-		}
-		last = w.Side
-		steps = append(steps, Step{at, w.Side, Data, w.Bytes})
-	}
-	if tr.Failed {
-		at += 300 * time.Microsecond
-		steps = append(steps, Step{at, last, FIN, nil})
-		at += rtt + time.Millisecond
-		steps = append(steps, Step{at, 1 - last, FIN, nil}, Step{at + rtt, last, ACK, nil})
+	steps, at, ended := m.handshake(tr, rtt, d == denseRSTDst)
+	if ended != closed {
 		c.Steps = steps
-		return c, true, alerted
+		return c, true, ended
 	}
-	type msg struct {
-		side   Side
-		lo, hi int
-	}
-	exchange := func(msgs []msg) {
-		prev := msgs[0].side
-		for k, ms := range msgs {
-			if k > 0 {
-				if ms.side != prev {
-					at += rtt + m.between(time.Millisecond, 20*time.Millisecond)
-				} else {
-					at += m.between(5*time.Millisecond, 800*time.Millisecond)
-				}
-			}
-			prev = ms.side
-			steps = append(steps, Step{at, ms.side, Data, m.record(ms.lo, ms.hi)})
-		}
-	}
+	exchange := func(msgs []sipMsg) { steps = m.exchange(steps, &at, rtt, msgs) }
 	at += m.between(time.Millisecond, 5*time.Millisecond)
 	switch {
 	case trunk && m.rng.IntN(2) == 0: // one call: INVITE, 100, 180, 200, ACK; later BYE, 200
-		exchange([]msg{{Client, 900, 1400}, {Server, 300, 420}, {Server, 500, 800}, {Server, 900, 1300}, {Client, 350, 500}})
+		exchange([]sipMsg{{Client, 900, 1400}, {Server, 300, 420}, {Server, 500, 800}, {Server, 900, 1300}, {Client, 350, 500}})
 		at += m.between(10*time.Second, 90*time.Second)
-		exchange([]msg{{Client, 450, 650}, {Server, 380, 520}})
+		exchange([]sipMsg{{Client, 450, 650}, {Server, 380, 520}})
 		at += m.between(100*time.Millisecond, time.Second)
 	case trunk: // OPTIONS probe
-		exchange([]msg{{Client, 480, 620}, {Server, 400, 560}})
+		exchange([]sipMsg{{Client, 480, 620}, {Server, 400, 560}})
 		at += m.between(time.Second, 10*time.Second)
 	default: // REGISTER, 200 OK; the phone keeps the connection a while
-		exchange([]msg{{Client, 700, 1000}, {Server, 500, 700}})
+		exchange([]sipMsg{{Client, 700, 1000}, {Server, 500, 700}})
 		at += m.between(10*time.Second, 50*time.Second)
 	}
-	steps = append(steps, Step{at, Client, Data, m.closeN}, Step{at + 50*time.Microsecond, Client, FIN, nil})
-	at += rtt + time.Millisecond
-	steps = append(steps, Step{at, Server, Data, m.closeN}, Step{at + 50*time.Microsecond, Server, FIN, nil}, Step{at + rtt, Client, ACK, nil})
-	c.Steps = steps
+	c.Steps = m.closeNotify(steps, at, rtt)
 	return c, trunk, closed
 }
