@@ -8,10 +8,11 @@ import (
 	"text/tabwriter"
 
 	"github.com/siptls/siptls/diagnose"
+	"github.com/siptls/siptls/triage"
 )
 
 // WriteTriageJSON writes t as indented JSON (schema siptls/v1).
-func WriteTriageJSON(w io.Writer, t *Triage) error {
+func WriteTriageJSON(w io.Writer, t *triage.Triage) error {
 	b, err := json.MarshalIndent(t, "", "  ")
 	if err != nil {
 		return err
@@ -24,7 +25,7 @@ func WriteTriageJSON(w io.Writer, t *Triage) error {
 // WriteTriageText writes t for a person: the pattern sentences, the
 // per-destination and per-pair tables, the connections not ok (one line each),
 // the certificate inventory, the captures and the notes.
-func WriteTriageText(w io.Writer, t *Triage, color bool) error {
+func WriteTriageText(w io.Writer, t *triage.Triage, color bool) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintln(ew, "Patterns:")
 	for _, p := range t.Patterns {
@@ -38,7 +39,7 @@ func WriteTriageText(w io.Writer, t *Triage, color bool) error {
 		for _, d := range t.Destinations {
 			var certs []string
 			for _, c := range d.Certificates {
-				certs = append(certs, fmt.Sprintf("%s serial %s", c.SHA256[:min(len(c.SHA256), 12)], shortHex(c.Serial)))
+				certs = append(certs, fmt.Sprintf("%s serial %s", c.SHA256[:min(len(c.SHA256), 12)], triage.ShortHex(c.Serial)))
 			}
 			if d.CertificatesMore > 0 {
 				certs = append(certs, fmt.Sprintf("others on %s", plural(d.CertificatesMore, "connection", "connections")))
@@ -48,7 +49,7 @@ func WriteTriageText(w io.Writer, t *Triage, color bool) error {
 				cs = "CHANGED: " + cs
 			}
 			fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", d.Server, orDash(Sanitize(strings.Join(d.Names, ", "))), d.Attempts, d.OK,
-				failedCount(d.Failed, color), orDash(otherOutcomes(d.Counts)), failuresCell(&d.Counts), clock(d.FirstFailure), clock(d.LastFailure), orDash(cs))
+				failedCount(d.Failed, color), orDash(otherOutcomes(d.Counts)), failuresCell(&d.Counts), triage.Clock(d.FirstFailure), triage.Clock(d.LastFailure), orDash(cs))
 		}
 		tw.Flush()
 	}
@@ -60,7 +61,7 @@ func WriteTriageText(w io.Writer, t *Triage, color bool) error {
 		for _, i := range shown {
 			p := t.Pairs[i]
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n", p.Client, p.Server, orDash(Sanitize(strings.Join(p.Names, ", "))), p.Attempts, p.OK,
-				failedCount(p.Failed, color), orDash(otherOutcomes(p.Counts)), failuresCell(&p.Counts), clock(p.FirstFailure), clock(p.LastFailure))
+				failedCount(p.Failed, color), orDash(otherOutcomes(p.Counts)), failuresCell(&p.Counts), triage.Clock(p.FirstFailure), triage.Clock(p.LastFailure))
 		}
 		tw.Flush()
 		if n := len(t.Pairs) - len(shown); n > 0 {
@@ -159,7 +160,7 @@ func WriteTriageText(w io.Writer, t *Triage, color bool) error {
 					note += " (" + Sanitize(tr.File) + ")"
 				}
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\t%s\t%s\n", c.SHA256[:min(len(c.SHA256), 12)], shortHex(c.Serial), orDash(Sanitize(c.CommonName)),
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\t%s\t%s\n", c.SHA256[:min(len(c.SHA256), 12)], triage.ShortHex(c.Serial), orDash(Sanitize(c.CommonName)),
 				orDash(c.ValidityAtCapture), c.Connections, strings.Join(by, ", "), note)
 		}
 		tw.Flush()
@@ -195,7 +196,7 @@ const (
 // pairsToShow returns the indexes of the pairs to list: all of them when
 // they fit, else those with failures, then ok pairs to a destination that
 // also failed (the contrast), then any, up to max, in table order.
-func pairsToShow(pairs []Pair, max int) []int {
+func pairsToShow(pairs []triage.Pair, max int) []int {
 	var idx []int
 	if len(pairs) <= max {
 		for i := range pairs {
@@ -242,11 +243,11 @@ func failedCount(n int, color bool) string {
 	return fmt.Sprint(n)
 }
 
-func failuresCell(c *Counts) string {
+func failuresCell(c *triage.Counts) string {
 	if c.CallFailures == 0 {
 		return "-"
 	}
-	return failureWords(c, "")
+	return triage.FailureWords(c, "")
 }
 
 // trimTable is a tabwriter whose lines lose their trailing blanks.

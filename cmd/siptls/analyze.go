@@ -15,6 +15,7 @@ import (
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/pcap"
 	"github.com/siptls/siptls/report"
+	"github.com/siptls/siptls/triage"
 	"github.com/siptls/siptls/trust"
 )
 
@@ -114,10 +115,10 @@ func analyzeRun(opts *AnalyzeOptions) error {
 		MultiCapture: len(opts.Inputs) > 1,
 	})
 	w.SetTrustStores(stores)
-	var merger *report.Merger
+	var merger *triage.Merger
 	var hashes *fileHashes
 	if opts.HTML != "" {
-		merger = report.NewMerger(report.TriageOptions{MaxFailed: opts.MaxDetail})
+		merger = triage.NewMerger(triage.TriageOptions{MaxFailed: opts.MaxDetail})
 		hashes = startHashes(opts.Inputs)
 	}
 	problems := 0
@@ -161,7 +162,7 @@ func analyzeRun(opts *AnalyzeOptions) error {
 	}
 	if merger != nil {
 		t := merger.Triage(res.Captures, res.Errors, nil, opts.Version)
-		t.TrustStores = report.TrustStores(stores)
+		t.TrustStores = triage.TrustStores(stores)
 		meta := report.HTMLMeta{Version: opts.Version, Generated: opts.Today, CaptureSHA256: hashes.Wait()}
 		if err := writeHTMLFile(opts.HTML, t, meta); err != nil {
 			return err

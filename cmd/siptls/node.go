@@ -7,6 +7,7 @@ import (
 
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/report"
+	"github.com/siptls/siptls/triage"
 	"github.com/siptls/siptls/trust"
 )
 
@@ -94,5 +95,5 @@ func nodeNote(w io.Writer, path string, d diagnose.CaptureNode, judge *trust.Jud
 		return
 	}
 	fmt.Fprintf(w, "siptls: %s: the capture node could not be told (%s); the --trust folder judged the certificates of both ends: give --node IP to judge only those the node received\n",
-		report.Sanitize(path), report.Sanitize(report.NodeDetail(d)))
+		report.Sanitize(path), report.Sanitize(triage.NodeDetail(d)))
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/siptls/siptls/diagnose"
-	"github.com/siptls/siptls/report"
+	"github.com/siptls/siptls/triage"
 	"github.com/siptls/siptls/trust"
 )
 
@@ -85,7 +85,7 @@ func TestCaptureNode(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, out, errOut := runAnalyze(t, append([]string{"--format", "json"}, tt.args...)...)
-			var r report.Report
+			var r triage.Report
 			if err := json.Unmarshal([]byte(out), &r); err != nil {
 				t.Fatalf("output is not JSON: %v (stderr %q)", err, errOut)
 			}

@@ -1,4 +1,4 @@
-package report
+package triage
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/siptls/siptls/diagnose"
+	"github.com/siptls/siptls/internal/sanitize"
 )
 
 // patterns writes the sentences that sum up a triage, most telling first:
@@ -16,7 +17,7 @@ import (
 // or a common cause when no destination stands out; last, the connections
 // the capture cannot judge.
 //
-// Only call failures (see callFailure) make a destination fail, be
+// Only call failures (see CallFailure) make a destination fail, be
 // intermittent or be blamed, and each is named by its verdict: "failed 3 of
 // 3 times with unknown_ca sent by the server", "never answered (4 SYNs,
 // no_answer)". Incomplete and truncated connections count neither way: the
@@ -35,7 +36,7 @@ func patterns(t *Triage) []string {
 	}
 	callFailures := 0
 	for v, n := range t.Summary.Verdicts {
-		if callFailure(diagnose.Verdict(v)) {
+		if CallFailure(diagnose.Verdict(v)) {
 			callFailures += n
 		}
 	}
@@ -135,7 +136,7 @@ func patterns(t *Triage) []string {
 		if len(bad) == 1 && len(good) > 0 && badPair.CallFailures == dests[srv].CallFailures {
 			explained[srv] = true
 			out = append(out, fmt.Sprintf("Only calls from %s to %s fail (%d of %d, with %s); %s succeeded %d of %d.",
-				bad[0], destLabel(srv, badPair.Names), badPair.CallFailures, badPair.judged(), failureWords(&badPair.Counts, ""), joinAnd(good), n, n))
+				bad[0], destLabel(srv, badPair.Names), badPair.CallFailures, badPair.judged(), FailureWords(&badPair.Counts, ""), joinAnd(good), n, n))
 		}
 	}
 	// Intermittent destinations: call failures beside successes.
@@ -146,9 +147,9 @@ func patterns(t *Triage) []string {
 			continue
 		}
 		intermittent[d.Server] = true
-		when := fmt.Sprintf("between %s and %s", clock(d.FirstFailure), clock(d.LastFailure))
+		when := fmt.Sprintf("between %s and %s", Clock(d.FirstFailure), Clock(d.LastFailure))
 		if d.CallFailures == 1 {
-			when = "at " + clock(d.FirstFailure)
+			when = "at " + Clock(d.FirstFailure)
 		}
 		s := fmt.Sprintf("%s is intermittent: %s, %s", destLabel(d.Server, d.Names), attemptsFailed(&d.Counts, true), when)
 		s += certificateStory(d) + "."
@@ -235,7 +236,7 @@ func undecidedWords(verdicts map[string]int, reasons map[string]map[string]int) 
 			continue
 		}
 		total += n
-		codes := sortedByCount(reasons[string(v)])
+		codes := SortedByCount(reasons[string(v)])
 		for i, c := range codes {
 			codes[i] = c + ": " + undecidedReasonWords(c)
 			if len(reasons[string(v)]) > 1 {
@@ -276,7 +277,7 @@ func undecidedReasonWords(code string) string {
 func (c *Counts) failureKind() diagnose.Verdict {
 	var kind diagnose.Verdict
 	for _, v := range diagnose.Verdicts() {
-		if callFailure(v) && c.Verdicts[string(v)] > 0 {
+		if CallFailure(v) && c.Verdicts[string(v)] > 0 {
 			if kind != "" {
 				return ""
 			}
@@ -293,12 +294,12 @@ func failureBreakdown(c *Counts, long bool) string {
 	var parts []string
 	for _, v := range diagnose.Verdicts() {
 		n := c.Verdicts[string(v)]
-		if !callFailure(v) || n == 0 {
+		if !CallFailure(v) || n == 0 {
 			continue
 		}
 		s := fmt.Sprintf("%d %s", n, v)
 		if long && v == diagnose.VerdictFailed {
-			s += " with " + failureWords(c, diagnose.VerdictFailed)
+			s += " with " + FailureWords(c, diagnose.VerdictFailed)
 		}
 		parts = append(parts, s)
 	}
@@ -313,7 +314,7 @@ func everyAttemptFailed(c *Counts) string {
 	n := c.CallFailures
 	switch c.failureKind() {
 	case diagnose.VerdictFailed:
-		return fmt.Sprintf("failed %d of %d times with %s", n, n, failureWords(c, diagnose.VerdictFailed))
+		return fmt.Sprintf("failed %d of %d times with %s", n, n, FailureWords(c, diagnose.VerdictFailed))
 	case diagnose.VerdictNoAnswer:
 		if n == 1 {
 			return fmt.Sprintf("never answered (%s, no_answer)", plural(c.SYNsUnanswered, "SYN", "SYNs"))
@@ -357,9 +358,9 @@ func attemptsFailed(c *Counts, comma bool) string {
 	switch c.failureKind() {
 	case diagnose.VerdictFailed:
 		if comma {
-			return fmt.Sprintf("%d of %d attempts failed, with %s", n, j, failureWords(c, diagnose.VerdictFailed))
+			return fmt.Sprintf("%d of %d attempts failed, with %s", n, j, FailureWords(c, diagnose.VerdictFailed))
 		}
-		return fmt.Sprintf("%d of %d attempts failed (%s)", n, j, failureWords(c, diagnose.VerdictFailed))
+		return fmt.Sprintf("%d of %d attempts failed (%s)", n, j, FailureWords(c, diagnose.VerdictFailed))
 	case diagnose.VerdictNoAnswer:
 		return fmt.Sprintf("%d of %d attempts were never answered (%s, no_answer)", n, j, plural(c.SYNsUnanswered, "SYN", "SYNs"))
 	case diagnose.VerdictRefused:
@@ -568,7 +569,7 @@ func certificateStory(d *TriageDestination) string {
 	}
 	var parts []string
 	for _, c := range d.Certificates {
-		parts = append(parts, fmt.Sprintf("serial %s from %s (%d ok, %d failed)", shortHex(c.Serial), clock(&c.FirstSeen), c.OK, c.Failed))
+		parts = append(parts, fmt.Sprintf("serial %s from %s (%d ok, %d failed)", ShortHex(c.Serial), Clock(&c.FirstSeen), c.OK, c.Failed))
 	}
 	s := "; its certificate changed during the captures: " + strings.Join(parts, ", then ")
 	last := d.Certificates[len(d.Certificates)-1]
@@ -578,26 +579,26 @@ func certificateStory(d *TriageDestination) string {
 	return s
 }
 
-func shortHex(s string) string {
+func ShortHex(s string) string {
 	if len(s) > 16 {
 		return s[:16] + "…"
 	}
 	return s
 }
 
-// clock renders a time as UTC date and time to the second.
-func clock(t *Time) string {
+// Clock renders a time as UTC date and time to the second.
+func Clock(t *Time) string {
 	if t == nil {
 		return "-"
 	}
 	return t.UTC().Format("2006-01-02 15:04:05")
 }
 
-// failureWords describes the commonest call failures of c, of verdict only
+// FailureWords describes the commonest call failures of c, of verdict only
 // when it is not "": "unknown_ca sent by the server", "no_answer: SYN never
 // answered". Incomplete and truncated connections are not failures and are
 // not described here.
-func failureWords(c *Counts, only diagnose.Verdict) string {
+func FailureWords(c *Counts, only diagnose.Verdict) string {
 	type kv struct {
 		k, words string
 		n        int
@@ -612,7 +613,7 @@ func failureWords(c *Counts, only diagnose.Verdict) string {
 		alerts += n
 	}
 	for v, reasons := range c.VerdictReasons {
-		if !callFailure(diagnose.Verdict(v)) || (only != "" && diagnose.Verdict(v) != only) {
+		if !CallFailure(diagnose.Verdict(v)) || (only != "" && diagnose.Verdict(v) != only) {
 			continue
 		}
 		for k, n := range reasons {
@@ -661,7 +662,7 @@ func destLabel(server string, names []string) string {
 	if len(names) == 0 {
 		return server
 	}
-	return fmt.Sprintf("%s (%s)", server, Sanitize(strings.Join(names, ", ")))
+	return fmt.Sprintf("%s (%s)", server, sanitize.String(strings.Join(names, ", ")))
 }
 
 // oneIn renders attempts/failed rounded: "3".

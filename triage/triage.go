@@ -1,4 +1,4 @@
-package report
+package triage
 
 import (
 	"container/heap"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/siptls/siptls/diagnose"
+	"github.com/siptls/siptls/internal/sanitize"
 	"github.com/siptls/siptls/pcap"
 	"github.com/siptls/siptls/trust"
 )
@@ -425,7 +426,7 @@ func (m *Merger) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
 	}
 	k := connKey{c.Capture, c.ID}
 	if set.wants(k) {
-		v := buildJudgedConnection(c, t)
+		v := BuildJudgedConnection(c, t)
 		detail = &v
 		set.add(k, detail)
 	}
@@ -577,7 +578,7 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 	t.Captures = []Capture{}
 	for i, ci := range captures {
 		c := buildCapture(ci, m.nodes.conns[i], errs)
-		applyNode(&c, m.nodes.decide(i))
+		ApplyNode(&c, m.nodes.decide(i))
 		t.Captures = append(t.Captures, c)
 	}
 
@@ -746,7 +747,7 @@ func (m *Merger) offsets(views []*view, t *Triage, captures []*pcap.CaptureInfo)
 
 func captureName(captures []*pcap.CaptureInfo, i int) string {
 	if i >= 0 && i < len(captures) && captures[i] != nil {
-		return Sanitize(captures[i].Path)
+		return sanitize.String(captures[i].Path)
 	}
 	return fmt.Sprintf("capture %d", i)
 }
