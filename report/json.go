@@ -2,8 +2,9 @@ package report
 
 import (
 	"encoding/json"
-	"github.com/siptls/siptls/triage"
 	"io"
+
+	"github.com/siptls/siptls/triage"
 )
 
 // WriteJSON writes the report as indented JSON followed by a newline. DEL,
