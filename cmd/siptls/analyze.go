@@ -126,7 +126,7 @@ func analyzeRun(opts *AnalyzeOptions) error {
 	if opts.Node != "" {
 		node = netip.MustParseAddr(opts.Node)
 	}
-	nb := &nodeBuffer{fixed: node, judge: judge, emit: func(c *diagnose.Connection, node netip.Addr) {
+	nb := &triage.NodeBuffer{Fixed: node, Judge: judge, Emit: func(c *diagnose.Connection, node netip.Addr) {
 		if c.Verdict != diagnose.VerdictOK {
 			problems++
 		}
@@ -145,11 +145,11 @@ func analyzeRun(opts *AnalyzeOptions) error {
 		MaxConns:  opts.MaxConns,
 		MaxBuffer: opts.MaxBuffer,
 		Budget:    pcap.NewBudget(opts.MaxBufferTotal),
-		Emit:      nb.add,
+		Emit:      nb.Add,
 	})
 	for i, in := range opts.Inputs {
 		_ = a.ReadFile(in) // errors are kept in the analysis
-		d := nb.flush()
+		d := nb.Flush()
 		w.SetCaptureNode(i, d)
 		if merger != nil {
 			merger.SetCaptureNode(i, d)

@@ -352,7 +352,7 @@ func triageFile(path string, idx int, opts *TriageOptions, ports []uint16, cache
 	if opts.Node != "" {
 		fixed = netip.MustParseAddr(opts.Node)
 	}
-	nb := &nodeBuffer{fixed: fixed, judge: judge, emit: func(c *diagnose.Connection, node netip.Addr) {
+	nb := &triage.NodeBuffer{Fixed: fixed, Judge: judge, Emit: func(c *diagnose.Connection, node netip.Addr) {
 		var t *trust.ConnectionTrust
 		if judge != nil {
 			t = judge.Connection(c, node)
@@ -363,11 +363,11 @@ func triageFile(path string, idx int, opts *TriageOptions, ports []uint16, cache
 		Ports: ports, AnyPort: opts.AnyPort, MaxConns: opts.MaxConns, MaxBuffer: opts.MaxBuffer, Budget: budget, Cache: cache,
 		Emit: func(c *diagnose.Connection) {
 			c.Capture = idx
-			nb.add(c)
+			nb.Add(c)
 		},
 	})
 	defer func() {
-		*node = nb.flush()
+		*node = nb.Flush()
 		m.SetCaptureNode(idx, *node)
 	}()
 	// Only regular files are read: a FIFO, device or socket is refused
