@@ -62,6 +62,11 @@ func (w *Writer) SetCaptureNode(capture int, n diagnose.CaptureNode) {
 	w.nodes[capture] = n
 }
 
+// NodesGiven promises that every capture's node is given with
+// SetCaptureNode before Close, so that the Writer does not decide it a
+// second time (triage.Aggregator.NodesGiven). Call it before Add.
+func (w *Writer) NodesGiven() { w.agg.NodesGiven() }
+
 // NewWriter returns a Writer of the given format. TextOptions apply to text.
 func NewWriter(out io.Writer, f Format, version string, o TextOptions) *Writer {
 	w := &Writer{out: &errWriter{w: out}, format: f, version: version, text: o, agg: triage.NewAggregator(),

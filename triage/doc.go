@@ -12,7 +12,11 @@
 // Each capture's node is decided by diagnose.NodeFinder: the caller gives
 // the decision it judged certificates with (Aggregator and Merger
 // SetCaptureNode), or else the Aggregator or Merger asks a NodeFinder with
-// the connections' packet evidence alone. ApplyNode turns it into
+// the connections' packet evidence alone. analyze and triage decide with a
+// NodeBuffer (which holds a capture's connections back until it has decided,
+// so that each is judged with the trust folder of the node that received
+// its certificates) and promise their decisions (NodesGiven), so that the
+// decision is made once. ApplyNode turns it into
 // captures[].node, capture_node and capture_node_evidence, whose sentence
 // (NodeDetail) is written here.
 //

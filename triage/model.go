@@ -483,6 +483,11 @@ func (g *Aggregator) SetCaptureNode(capture int, n diagnose.CaptureNode) {
 	g.nodes.given[capture] = n
 }
 
+// NodesGiven promises that the caller gives every capture's node with
+// SetCaptureNode before Finish, so that the Aggregator does not decide it a
+// second time (see TriageOptions.NodesGiven). Call it before Add.
+func (g *Aggregator) NodesGiven() { g.nodes.callerDecides = true }
+
 // Add counts c, the view of dc.
 func (g *Aggregator) Add(c *Connection, dc *diagnose.Connection) {
 	g.summary.count(diagnose.Verdict(c.Verdict), diagnose.Reason(c.Reason))

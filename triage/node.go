@@ -303,11 +303,14 @@ func duration(d time.Duration) string {
 // diagnose.NodeFinder's on the packet evidence of the connections added.
 // A capture's NodeFinder is dropped once the caller gives its decision, so
 // that at most the captures being read hold one (each bounded by
-// diagnose.MaxNodeAddrs).
+// diagnose.MaxNodeAddrs). When the caller decides every capture's node
+// (callerDecides: cmd, with a NodeBuffer), no NodeFinder runs here: the
+// decision is made once, where the certificates are judged.
 type captureNodes struct {
-	conns   map[int]int
-	finders map[int]*diagnose.NodeFinder
-	given   map[int]diagnose.CaptureNode
+	conns         map[int]int
+	finders       map[int]*diagnose.NodeFinder
+	given         map[int]diagnose.CaptureNode
+	callerDecides bool
 }
 
 func newCaptureNodes() *captureNodes {
@@ -317,6 +320,9 @@ func newCaptureNodes() *captureNodes {
 // add counts a connection of its capture.
 func (n *captureNodes) add(c *diagnose.Connection) {
 	n.conns[c.Capture]++
+	if n.callerDecides {
+		return
+	}
 	if _, ok := n.given[c.Capture]; ok {
 		return
 	}

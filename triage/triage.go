@@ -220,6 +220,12 @@ type TriageOptions struct {
 	// and leaf certificates, a certificate's presenters and other
 	// certificates with its subject (0: DefaultMaxListed).
 	MaxListed int
+	// NodesGiven promises that the caller gives every capture's node with
+	// SetCaptureNode (as analyze and triage do, from the NodeBuffer their
+	// certificates were judged with), so that the Merger does not decide
+	// it a second time. A capture with no decision given then has the
+	// node of a capture without connections.
+	NodesGiven bool
 }
 
 // A Merger collects connections from many captures, possibly from several
@@ -365,6 +371,7 @@ func NewMerger(o TriageOptions) *Merger {
 	defaultInt(&o.MaxCertificates, DefaultMaxCertificates)
 	defaultInt(&o.MaxListed, DefaultMaxListed)
 	m := &Merger{opts: o, strs: &strTable{}, certs: map[string]int32{}, problems: detailSet{max: o.MaxFailed}, ok: detailSet{max: o.MaxOK}, nodes: newCaptureNodes()}
+	m.nodes.callerDecides = o.NodesGiven
 	m.base = newTables(&m.opts, m.strs)
 	m.omitted.Limits = TriageLimits{MaxMatched: o.MaxMatched, MaxDestinations: o.MaxDestinations, MaxPairs: o.MaxPairs,
 		MaxCertificates: o.MaxCertificates, MaxListed: o.MaxListed}

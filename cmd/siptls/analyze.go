@@ -115,10 +115,11 @@ func analyzeRun(opts *AnalyzeOptions) error {
 		MultiCapture: len(opts.Inputs) > 1,
 	})
 	w.SetTrustStores(stores)
+	w.NodesGiven() // nb below decides each capture's node
 	var merger *triage.Merger
 	var hashes *fileHashes
 	if opts.HTML != "" {
-		merger = triage.NewMerger(triage.TriageOptions{MaxFailed: opts.MaxDetail})
+		merger = triage.NewMerger(triage.TriageOptions{MaxFailed: opts.MaxDetail, NodesGiven: true})
 		hashes = startHashes(opts.Inputs)
 	}
 	problems := 0

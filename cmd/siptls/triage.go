@@ -267,7 +267,7 @@ func triageRun(opts *TriageOptions) error {
 	if err != nil {
 		return err
 	}
-	m := triage.NewMerger(triage.TriageOptions{MaxFailed: opts.MaxDetail, MaxMatched: opts.MaxMatched})
+	m := triage.NewMerger(triage.TriageOptions{MaxFailed: opts.MaxDetail, MaxMatched: opts.MaxMatched, NodesGiven: true})
 	var hashes *fileHashes
 	if opts.HTML != "" {
 		hashes = startHashes(files)
