@@ -44,11 +44,28 @@ func patterns(t *Triage) []string {
 		out = append(out, noFailureSentence(t.Summary, undecidedAlerts(t)))
 		return append(out, certificateChanges(t, nil)...)
 	}
-	dests := map[string]*TriageDestination{}
-	for i := range t.Destinations {
-		dests[t.Destinations[i].Server] = &t.Destinations[i]
+	out = append(out, perClientSentences(t)...)
+	byServer := pairsByServer(t)
+	only, explained := oneClientSentences(t, byServer)
+	out = append(out, only...)
+	inter, intermittent := intermittentSentences(t, explained)
+	out = append(out, inter...)
+	out = append(out, certificateChanges(t, intermittent)...)
+	if s := blameSentence(t, byServer.pairs); s != "" {
+		out = append(out, s)
 	}
-	// One call in N, per client.
+	if s := undecidedSentence(t); s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+// perClientSentences tells, for each client that fails every attempt to
+// some destinations while others succeed, how often its calls fail: "From
+// 10.0.0.1: 10.0.1.1:5061 failed 1 of 1 times ...: about one call in 7
+// fails (1 of 7)."
+func perClientSentences(t *Triage) []string {
+	var out []string
 	byClient := map[string][]*Pair{}
 	var clients []string
 	for i := range t.Pairs {
@@ -102,8 +119,17 @@ func patterns(t *Triage) []string {
 		s := fmt.Sprintf("From %s: %s: about one call in %s fails (%d of %d).", cl, strings.Join(parts, "; "), oneIn(attempts, failed), failed, attempts)
 		out = append(out, s)
 	}
-	explained := map[string]bool{} // destinations whose failures one client explains
-	// Only one client fails to reach a destination others reach.
+	return out
+}
+
+// serverPairs are the pairs of each server, and the servers in order.
+type serverPairs struct {
+	pairs   map[string][]*Pair
+	servers []string
+}
+
+// pairsByServer groups t's pairs by server; the servers are sorted.
+func pairsByServer(t *Triage) serverPairs {
 	byServer := map[string][]*Pair{}
 	var servers []string
 	for i := range t.Pairs {
@@ -114,6 +140,19 @@ func patterns(t *Triage) []string {
 		byServer[p.Server] = append(byServer[p.Server], p)
 	}
 	sort.Strings(servers)
+	return serverPairs{byServer, servers}
+}
+
+// oneClientSentences tells the destinations that only one client fails to
+// reach while others reach them, and returns those destinations
+// (explained): their failures need no other sentence.
+func oneClientSentences(t *Triage, sp serverPairs) (out []string, explained map[string]bool) {
+	explained = map[string]bool{}
+	dests := map[string]*TriageDestination{}
+	for i := range t.Destinations {
+		dests[t.Destinations[i].Server] = &t.Destinations[i]
+	}
+	byServer, servers := sp.pairs, sp.servers
 	for _, srv := range servers {
 		ps := byServer[srv]
 		if len(ps) < 2 {
@@ -139,8 +178,13 @@ func patterns(t *Triage) []string {
 				bad[0], destLabel(srv, badPair.Names), badPair.CallFailures, badPair.judged(), FailureWords(&badPair.Counts, ""), joinAnd(good), n, n))
 		}
 	}
-	// Intermittent destinations: call failures beside successes.
-	intermittent := map[string]bool{}
+	return out, explained
+}
+
+// intermittentSentences tells the destinations with call failures beside
+// successes, except those already explained, and returns them.
+func intermittentSentences(t *Triage, explained map[string]bool) (out []string, intermittent map[string]bool) {
+	intermittent = map[string]bool{}
 	for i := range t.Destinations {
 		d := &t.Destinations[i]
 		if d.CallFailures == 0 || d.OK == 0 || explained[d.Server] {
@@ -155,18 +199,20 @@ func patterns(t *Triage) []string {
 		s += certificateStory(d) + "."
 		out = append(out, s)
 	}
-	out = append(out, certificateChanges(t, intermittent)...)
-	if s := blameSentence(t, byServer); s != "" {
-		out = append(out, s)
-	}
+	return out, intermittent
+}
+
+// undecidedSentence counts the connections the captures cannot judge, with
+// their reasons, or is "" when there are none.
+func undecidedSentence(t *Triage) string {
 	if n, words := undecidedWords(t.Summary.Verdicts, t.Summary.VerdictReasons); n > 0 {
 		what := "connections could not be judged and are not counted as failures"
 		if n == 1 {
 			what = "connection could not be judged and is not counted as a failure"
 		}
-		out = append(out, fmt.Sprintf("%d %s: %s%s.", n, what, words, undecidedAlerts(t)))
+		return fmt.Sprintf("%d %s: %s%s.", n, what, words, undecidedAlerts(t))
 	}
-	return out
+	return ""
 }
 
 // certificateChanges tells the certificate changes not already told in an
