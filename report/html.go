@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/siptls/siptls/diagnose"
+	"github.com/siptls/siptls/triage"
 )
 
 // HTMLMeta is what the HTML report says about its own making: values that do
@@ -62,13 +63,13 @@ var htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template
 // every string from a capture or a certificate is escaped by html/template
 // and passed through Sanitize, so that terminal escapes and bidirectional
 // overrides show as visible escapes.
-func WriteHTML(w io.Writer, t *Triage, meta HTMLMeta) error {
+func WriteHTML(w io.Writer, t *triage.Triage, meta HTMLMeta) error {
 	return htmlTemplate.Execute(w, buildHTMLPage(t, meta))
 }
 
 // htmlPage is the data of the template.
 type htmlPage struct {
-	T         *Triage
+	T         *triage.Triage
 	Version   string
 	Generated string
 	Captures  []htmlCapture
@@ -93,20 +94,20 @@ type htmlPage struct {
 	CertAnchor map[string]bool // SHA-256 of certificates with a card
 	// Pairs are the pairs listed: those with a failure first, at most
 	// MaxHTMLPairs; PairsOmitted counts the others.
-	Pairs        []Pair
+	Pairs        []triage.Pair
 	PairsOmitted int
 	// PairsOmittedFailed counts the omitted pairs that had a failure.
 	PairsOmittedFailed int
 }
 
 type htmlCapture struct {
-	Capture
+	triage.Capture
 	Index  int
 	SHA256 string
 }
 
 type htmlConn struct {
-	TriageConnection
+	triage.TriageConnection
 	Anchor string
 	// Problem is set when the verdict is not ok: the connection is listed
 	// first and shown open.
@@ -121,7 +122,7 @@ type htmlConn struct {
 }
 
 type htmlCert struct {
-	Certificate
+	triage.Certificate
 	// Card is set on the first showing of a certificate: the full card with
 	// its PEM. Later showings refer to it.
 	Card bool
@@ -152,8 +153,8 @@ type ladderRow struct {
 	FromClient bool
 }
 
-func buildHTMLPage(t *Triage, meta HTMLMeta) *htmlPage {
-	p := &htmlPage{T: t, Version: meta.Version, Generated: htmlTime(Time{meta.Generated}), CertAnchor: map[string]bool{}}
+func buildHTMLPage(t *triage.Triage, meta HTMLMeta) *htmlPage {
+	p := &htmlPage{T: t, Version: meta.Version, Generated: htmlTime(triage.Time{Time: meta.Generated}), CertAnchor: map[string]bool{}}
 	for i, c := range t.Captures {
 		hc := htmlCapture{Capture: c, Index: i}
 		if i < len(meta.CaptureSHA256) {
@@ -180,7 +181,7 @@ func buildHTMLPage(t *Triage, meta HTMLMeta) *htmlPage {
 			}
 		}
 	}
-	var order []*TriageConnection
+	var order []*triage.TriageConnection
 	for i := range t.Connections {
 		if t.Connections[i].Verdict != string(diagnose.VerdictOK) {
 			order = append(order, &t.Connections[i])
@@ -207,8 +208,8 @@ func buildHTMLPage(t *Triage, meta HTMLMeta) *htmlPage {
 			if cert.SHA256 != "" && !p.CertAnchor[cert.SHA256] {
 				p.CertAnchor[cert.SHA256] = true
 				hcert.Card = true
-				if cert.info != nil && len(cert.info.DER) > 0 {
-					hcert.PEM = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.info.DER}))
+				if cert.Info() != nil && len(cert.Info().DER) > 0 {
+					hcert.PEM = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Info().DER}))
 				}
 			}
 			hc.Certs = append(hc.Certs, hcert)
@@ -222,7 +223,7 @@ func buildHTMLPage(t *Triage, meta HTMLMeta) *htmlPage {
 }
 
 // htmlHeadline returns the verdict banner's headline and class.
-func htmlHeadline(sum Summary) (headline, class string) {
+func htmlHeadline(sum triage.Summary) (headline, class string) {
 	switch {
 	case sum.Connections == 0:
 		return "No TLS connection was found", "warn"
@@ -233,7 +234,7 @@ func htmlHeadline(sum Summary) (headline, class string) {
 	}
 	class = "warn"
 	for v, n := range sum.Verdicts {
-		if n > 0 && callFailure(diagnose.Verdict(v)) {
+		if n > 0 && triage.CallFailure(diagnose.Verdict(v)) {
 			class = "bad"
 		}
 	}
@@ -246,13 +247,13 @@ func connClass(verdict string) string {
 	switch {
 	case v == diagnose.VerdictOK:
 		return "okc"
-	case callFailure(v):
+	case triage.CallFailure(v):
 		return "failed"
 	}
 	return "undecided"
 }
 
-func captureFile(t *Triage, i int) string {
+func captureFile(t *triage.Triage, i int) string {
 	if i >= 0 && i < len(t.Captures) {
 		return t.Captures[i].File
 	}
@@ -270,7 +271,7 @@ const (
 
 // buildLadder lays out a connection's events as arrows between the client
 // and server lanes.
-func buildLadder(c *Connection) ladder {
+func buildLadder(c *triage.Connection) ladder {
 	l := ladder{Width: ladderWidth, ClientX: ladderClientX, ServerX: ladderServerX}
 	events := c.Events
 	if len(events) > MaxLadderEvents {
@@ -338,14 +339,14 @@ func relTime(d time.Duration) string {
 	return fmt.Sprintf("+%.3f ms", float64(d)/float64(time.Millisecond))
 }
 
-func htmlTime(t Time) string {
+func htmlTime(t triage.Time) string {
 	if t.IsZero() {
 		return "–"
 	}
 	return t.UTC().Format("2006-01-02 15:04:05.000000 UTC")
 }
 
-func htmlTimePtr(t *Time) string {
+func htmlTimePtr(t *triage.Time) string {
 	if t == nil {
 		return "–"
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/internal/capgen"
 	"github.com/siptls/siptls/internal/golden"
+	"github.com/siptls/siptls/triage"
 	"github.com/siptls/siptls/trust"
 )
 
@@ -29,7 +30,7 @@ var htmlClock = time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
 
 // triageOf analyses captures as `siptls analyze --html` does: one analyzer,
 // every connection judged with the trust folder (when given) and merged.
-func triageOf(t testing.TB, trustDir string, node string, paths ...string) *Triage {
+func triageOf(t testing.TB, trustDir string, node string, paths ...string) *triage.Triage {
 	t.Helper()
 	var judge *trust.Judge
 	var stores []*trust.Store
@@ -41,7 +42,7 @@ func triageOf(t testing.TB, trustDir string, node string, paths ...string) *Tria
 		stores = append(stores, s)
 		judge = trust.NewJudge(stores, nil, htmlClock)
 	}
-	m := NewMerger(TriageOptions{})
+	m := triage.NewMerger(triage.TriageOptions{})
 	a := diagnose.NewAnalyzer(diagnose.Options{Emit: func(c *diagnose.Connection) {
 		var ct *trust.ConnectionTrust
 		if judge != nil {
@@ -56,7 +57,7 @@ func triageOf(t testing.TB, trustDir string, node string, paths ...string) *Tria
 	}
 	res := a.Result()
 	tr := m.Triage(res.Captures, res.Errors, nil, "test")
-	tr.TrustStores = TrustStores(stores)
+	tr.TrustStores = triage.TrustStores(stores)
 	return tr
 }
 
@@ -280,7 +281,7 @@ func TestNoTypedContentConversions(t *testing.T) {
 
 // TestWriteHTMLEmpty renders a triage with no connection at all.
 func TestWriteHTMLEmpty(t *testing.T) {
-	tr := NewMerger(TriageOptions{}).Triage(nil, nil, nil, "test")
+	tr := triage.NewMerger(triage.TriageOptions{}).Triage(nil, nil, nil, "test")
 	var b bytes.Buffer
 	if err := WriteHTML(&b, tr, HTMLMeta{Version: "test", Generated: htmlClock}); err != nil {
 		t.Fatal(err)
@@ -324,7 +325,7 @@ func TestHTMLSizeBounded(t *testing.T) {
 		if _, err := capgen.WriteBench(&capture, capgen.BenchConfig{Size: size, Seed: 1}); err != nil {
 			t.Fatal(err)
 		}
-		m := NewMerger(TriageOptions{MaxFailed: 5})
+		m := triage.NewMerger(triage.TriageOptions{MaxFailed: 5})
 		a := diagnose.NewAnalyzer(diagnose.Options{Emit: m.Add})
 		if err := a.Read(bytes.NewReader(capture.Bytes()), "bench.pcap"); err != nil {
 			t.Fatal(err)
@@ -365,12 +366,12 @@ func TestHTMLPairsCap(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tr := &Triage{Summary: Summary{Verdicts: map[string]int{}}}
+			tr := &triage.Triage{Summary: triage.Summary{Verdicts: map[string]int{}}}
 			for i := 0; i < tt.ok; i++ {
-				tr.Pairs = append(tr.Pairs, Pair{Client: fmt.Sprintf("10.0.%d.%d", i/250, i%250), Server: "10.1.1.1:5061", Counts: Counts{Attempts: 1, OK: 1}})
+				tr.Pairs = append(tr.Pairs, triage.Pair{Client: fmt.Sprintf("10.0.%d.%d", i/250, i%250), Server: "10.1.1.1:5061", Counts: triage.Counts{Attempts: 1, OK: 1}})
 			}
 			for i := 0; i < tt.failed; i++ {
-				tr.Pairs = append(tr.Pairs, Pair{Client: fmt.Sprintf("10.2.%d.%d", i/250, i%250), Server: "10.1.1.1:5061", Counts: Counts{Attempts: 1, Failed: 1, CallFailures: 1}})
+				tr.Pairs = append(tr.Pairs, triage.Pair{Client: fmt.Sprintf("10.2.%d.%d", i/250, i%250), Server: "10.1.1.1:5061", Counts: triage.Counts{Attempts: 1, Failed: 1, CallFailures: 1}})
 			}
 			p := buildHTMLPage(tr, HTMLMeta{})
 			if len(p.Pairs) != tt.wantListed || p.PairsOmitted != tt.wantOmit || p.PairsOmittedFailed != tt.wantOmitF {

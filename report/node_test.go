@@ -9,6 +9,7 @@ import (
 
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/internal/golden"
+	"github.com/siptls/siptls/triage"
 )
 
 // TestCaptureNodeOutput checks the capture node's JSON evidence and the
@@ -75,16 +76,16 @@ func TestCaptureNodeOutput(t *testing.T) {
 		{"no connections", diagnose.CaptureNode{Unknown: diagnose.NodeNoConnections}, ""},
 	}
 	type nodeFields struct {
-		File                string               `json:"file"`
-		Node                string               `json:"node"`
-		CaptureNode         string               `json:"capture_node"`
-		CaptureNodeEvidence *CaptureNodeEvidence `json:"capture_node_evidence"`
+		File                string                      `json:"file"`
+		Node                string                      `json:"node"`
+		CaptureNode         string                      `json:"capture_node"`
+		CaptureNodeEvidence *triage.CaptureNodeEvidence `json:"capture_node_evidence"`
 	}
 	var all []nodeFields
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := Capture{File: tt.name, Format: "pcap"}
-			applyNode(&c, tt.d)
+			c := triage.Capture{File: tt.name, Format: "pcap"}
+			triage.ApplyNode(&c, tt.d)
 			if c.Node != c.CaptureNode {
 				t.Errorf("node %q, capture_node %q", c.Node, c.CaptureNode)
 			}
@@ -101,24 +102,4 @@ func TestCaptureNodeOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden.Check(t, "testdata/capture-node.golden.json", append(out, '\n'), *update)
-}
-
-func TestDuration(t *testing.T) {
-	tests := []struct {
-		d    time.Duration
-		want string
-	}{
-		{0, "0 µs"},
-		{499 * time.Nanosecond, "0 µs"},
-		{38500 * time.Nanosecond, "39 µs"},
-		{999 * time.Microsecond, "999 µs"},
-		{4120 * time.Microsecond, "4.1 ms"},
-		{42 * time.Millisecond, "42 ms"},
-		{1500 * time.Millisecond, "1.50 s"},
-	}
-	for _, tt := range tests {
-		if got := duration(tt.d); got != tt.want {
-			t.Errorf("duration(%v) = %q, want %q", tt.d, got, tt.want)
-		}
-	}
 }

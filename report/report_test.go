@@ -2,9 +2,7 @@ package report
 
 import (
 	"bytes"
-	"crypto/x509"
 	"encoding/json"
-	"errors"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -14,7 +12,7 @@ import (
 	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/pcap"
-	"github.com/siptls/siptls/trust"
+	"github.com/siptls/siptls/triage"
 )
 
 func TestSanitize(t *testing.T) {
@@ -87,7 +85,7 @@ func TestStreamMatchesBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	var built bytes.Buffer
-	if err := WriteJSON(&built, Build(a, "test")); err != nil {
+	if err := WriteJSON(&built, triage.Build(a, "test")); err != nil {
 		t.Fatal(err)
 	}
 	var s, b any
@@ -110,7 +108,7 @@ func TestStreamMatchesBuild(t *testing.T) {
 	if err := tw.Close(a.Captures, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteText(&bt, Build(a, "test"), TextOptions{Verbose: true}); err != nil {
+	if err := WriteText(&bt, triage.Build(a, "test"), TextOptions{Verbose: true}); err != nil {
 		t.Fatal(err)
 	}
 	if st.String() != bt.String() {
@@ -124,18 +122,18 @@ func TestEmptyStream(t *testing.T) {
 	if err := w.Close(nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	var r Report
+	var r triage.Report
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out.Bytes())
 	}
-	if r.Schema != Schema || r.Connections == nil || len(r.Connections) != 0 {
+	if r.Schema != triage.Schema || r.Connections == nil || len(r.Connections) != 0 {
 		t.Errorf("empty report = %+v", r)
 	}
 }
 
 // TestAggregates checks destinations, the capture node and the summary.
 func TestAggregates(t *testing.T) {
-	r := Build(analysis(), "test")
+	r := triage.Build(analysis(), "test")
 	if got := r.Captures[0].Node; got != "10.10.1.11" {
 		t.Errorf("capture node = %q, want 10.10.1.11", got)
 	}
@@ -150,7 +148,7 @@ func TestAggregates(t *testing.T) {
 		t.Errorf("destinations %v, want %v", servers, want)
 	}
 	d := r.Destinations[1]
-	if d.Attempts != 2 || d.Verdicts["failed"] != 1 || d.Verdicts["no_answer"] != 1 || d.Alerts[AlertKey{diagnose.Server, "unknown_ca"}] != 1 {
+	if d.Attempts != 2 || d.Verdicts["failed"] != 1 || d.Verdicts["no_answer"] != 1 || d.Alerts[triage.AlertKey{SentBy: diagnose.Server, Name: "unknown_ca"}] != 1 {
 		t.Errorf("destination 10.20.1.22:5061 = %+v", d)
 	}
 	if d.FirstFailure == nil || d.LastFailure == nil || !d.LastFailure.After(d.FirstFailure.Time) {
@@ -167,7 +165,7 @@ func TestAggregates(t *testing.T) {
 // TestTextIsSanitized checks that capture text cannot reach the terminal raw.
 func TestTextIsSanitized(t *testing.T) {
 	var out bytes.Buffer
-	if err := WriteText(&out, Build(analysis(), "test"), TextOptions{Verbose: true}); err != nil {
+	if err := WriteText(&out, triage.Build(analysis(), "test"), TextOptions{Verbose: true}); err != nil {
 		t.Fatal(err)
 	}
 	for _, bad := range []string{"\x1b[2J", "\x1b]0;", "\u202e", "\x07"} {
@@ -182,41 +180,10 @@ func TestTextIsSanitized(t *testing.T) {
 
 func TestOnlyProblems(t *testing.T) {
 	var out bytes.Buffer
-	if err := WriteText(&out, Build(analysis(), "test"), TextOptions{OnlyProblems: true}); err != nil {
+	if err := WriteText(&out, triage.Build(analysis(), "test"), TextOptions{OnlyProblems: true}); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(out.String(), "#0/1 ") || !strings.Contains(out.String(), "#0/2 ") {
 		t.Errorf("--problems output:\n%s", out.String())
-	}
-}
-
-// TestVerifyError checks that crypto/x509's errors, wrapped as the trust
-// package wraps them, map to stable codes.
-func TestVerifyError(t *testing.T) {
-	tests := []struct {
-		name string
-		err  error
-		want string
-	}{
-		{"nil", nil, ""},
-		{"unknown authority", &trust.VerifyError{Err: x509.UnknownAuthorityError{}}, "unknown_authority"},
-		{"expired", &trust.VerifyError{Err: x509.CertificateInvalidError{Reason: x509.Expired}}, "expired"},
-		{"usage", &trust.VerifyError{Err: x509.CertificateInvalidError{Reason: x509.IncompatibleUsage}}, "incompatible_usage"},
-		{"hostname", &trust.VerifyError{Err: x509.HostnameError{Certificate: &x509.Certificate{}, Host: "x"}}, "hostname_mismatch"},
-		{"other", &trust.VerifyError{Err: errors.New("boom")}, "other"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := verifyError(tt.err)
-			if tt.want == "" {
-				if got != nil {
-					t.Errorf("got %+v, want nil", got)
-				}
-				return
-			}
-			if got == nil || got.Code != tt.want || got.Message == "" {
-				t.Errorf("got %+v, want code %s", got, tt.want)
-			}
-		})
 	}
 }

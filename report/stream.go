@@ -7,6 +7,7 @@ import (
 
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/pcap"
+	"github.com/siptls/siptls/triage"
 	"github.com/siptls/siptls/trust"
 )
 
@@ -33,10 +34,10 @@ type Writer struct {
 	format  Format
 	version string
 	text    TextOptions
-	agg     *aggregator
+	agg     *triage.Aggregator
 	n       int // connections written
 	shown   int // connections written in text (OnlyProblems hides some)
-	stores  []TrustStore
+	stores  []triage.TrustStore
 	nodes   map[int]diagnose.CaptureNode // SetCaptureNode; read by Close
 	queue   chan judged
 	done    chan struct{}
@@ -48,7 +49,7 @@ type judged struct {
 }
 
 // SetTrustStores names the trust folders the connections were judged with.
-func (w *Writer) SetTrustStores(stores []*trust.Store) { w.stores = TrustStores(stores) }
+func (w *Writer) SetTrustStores(stores []*trust.Store) { w.stores = triage.TrustStores(stores) }
 
 // SetCaptureNode gives the decision on a capture's node (by index in the
 // list given to Close), as the connections were judged with it. Without
@@ -61,9 +62,14 @@ func (w *Writer) SetCaptureNode(capture int, n diagnose.CaptureNode) {
 	w.nodes[capture] = n
 }
 
+// NodesGiven promises that every capture's node is given with
+// SetCaptureNode before Close, so that the Writer does not decide it a
+// second time (triage.Aggregator.NodesGiven). Call it before Add.
+func (w *Writer) NodesGiven() { w.agg.NodesGiven() }
+
 // NewWriter returns a Writer of the given format. TextOptions apply to text.
 func NewWriter(out io.Writer, f Format, version string, o TextOptions) *Writer {
-	w := &Writer{out: &errWriter{w: out}, format: f, version: version, text: o, agg: newAggregator(),
+	w := &Writer{out: &errWriter{w: out}, format: f, version: version, text: o, agg: triage.NewAggregator(),
 		queue: make(chan judged, 256), done: make(chan struct{})}
 	go func() {
 		defer close(w.done)
@@ -83,12 +89,12 @@ func (w *Writer) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
 }
 
 func (w *Writer) write(c *diagnose.Connection, t *trust.ConnectionTrust) {
-	v := buildJudgedConnection(c, t)
-	w.agg.add(&v, c)
+	v := triage.BuildJudgedConnection(c, t)
+	w.agg.Add(&v, c)
 	switch w.format {
 	case FormatJSON:
 		if w.n == 0 {
-			fmt.Fprintf(w.out, "{\n  \"schema\": %q,\n  \"siptls_version\": %q,\n  \"connections\": [", Schema, w.version)
+			fmt.Fprintf(w.out, "{\n  \"schema\": %q,\n  \"siptls_version\": %q,\n  \"connections\": [", triage.Schema, w.version)
 		} else {
 			io.WriteString(w.out, ",")
 		}
@@ -108,9 +114,9 @@ func (w *Writer) write(c *diagnose.Connection, t *trust.ConnectionTrust) {
 	w.n++
 }
 
-func (w *Writer) trustStores() []TrustStore {
+func (w *Writer) trustStores() []triage.TrustStore {
 	if w.stores == nil {
-		return []TrustStore{}
+		return []triage.TrustStore{}
 	}
 	return w.stores
 }
@@ -121,13 +127,13 @@ func (w *Writer) Close(captures []*pcap.CaptureInfo, errs []error) error {
 	close(w.queue)
 	<-w.done
 	for i, n := range w.nodes {
-		w.agg.nodes.given[i] = n
+		w.agg.SetCaptureNode(i, n)
 	}
-	caps, dests, sum := w.agg.finish(captures, errs)
+	caps, dests, sum := w.agg.Finish(captures, errs)
 	switch w.format {
 	case FormatJSON:
 		if w.n == 0 {
-			fmt.Fprintf(w.out, "{\n  \"schema\": %q,\n  \"siptls_version\": %q,\n  \"connections\": [],\n", Schema, w.version)
+			fmt.Fprintf(w.out, "{\n  \"schema\": %q,\n  \"siptls_version\": %q,\n  \"connections\": [],\n", triage.Schema, w.version)
 		} else {
 			io.WriteString(w.out, "\n  ],\n")
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/siptls/siptls/diagnose"
+	"github.com/siptls/siptls/triage"
 )
 
 // TextOptions control WriteText.
@@ -34,7 +35,7 @@ const (
 
 // WriteText writes the report for a person: one block per connection, then
 // the capture facts, the per-destination summary and the totals.
-func WriteText(w io.Writer, r *Report, o TextOptions) error {
+func WriteText(w io.Writer, r *triage.Report, o TextOptions) error {
 	ew := &errWriter{w: w}
 	o.MultiCapture = o.MultiCapture || len(r.Captures) > 1
 	shown := 0
@@ -50,7 +51,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	return ew.err
 }
 
-func writeFooterText(w io.Writer, caps []Capture, dests []Destination, sum Summary, total, shown int, o TextOptions) {
+func writeFooterText(w io.Writer, caps []triage.Capture, dests []triage.Destination, sum triage.Summary, total, shown int, o TextOptions) {
 	if total == 0 {
 		fmt.Fprintf(w, "No TLS connection found on the watched ports.\n")
 	} else if shown == 0 {
@@ -75,7 +76,7 @@ func writeFooterText(w io.Writer, caps []Capture, dests []Destination, sum Summa
 	fmt.Fprintf(w, "\n%s\n", summaryLine(sum, o.Color))
 }
 
-func writeCaptureText(w io.Writer, i int, c *Capture, many bool) {
+func writeCaptureText(w io.Writer, i int, c *triage.Capture, many bool) {
 	var b strings.Builder
 	if many {
 		fmt.Fprintf(&b, "[%d] ", i)
@@ -130,7 +131,7 @@ func colorVerdict(v string, color bool) string {
 	return ansiYellow + v + ansiReset
 }
 
-func writeConnectionText(w io.Writer, c *Connection, o TextOptions) {
+func writeConnectionText(w io.Writer, c *triage.Connection, o TextOptions) {
 	id := fmt.Sprintf("#%d", c.ID)
 	if o.MultiCapture {
 		id = fmt.Sprintf("#%d/%d", c.Capture, c.ID)
@@ -207,7 +208,7 @@ func writeConnectionText(w io.Writer, c *Connection, o TextOptions) {
 }
 
 // writeTrustStoresText lists the trust folders and the files they skipped.
-func writeTrustStoresText(w io.Writer, stores []TrustStore) {
+func writeTrustStoresText(w io.Writer, stores []triage.TrustStore) {
 	if len(stores) == 0 {
 		return
 	}
@@ -233,7 +234,7 @@ func writeTrustStoresText(w io.Writer, stores []TrustStore) {
 }
 
 // partialLine describes a certificate the capture lost bytes of.
-func partialLine(p *PartialCertificate) string {
+func partialLine(p *triage.PartialCertificate) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s certificate ", p.SentBy)
 	if p.Index == 0 {
@@ -262,7 +263,7 @@ func partialLine(p *PartialCertificate) string {
 	return b.String()
 }
 
-func certificateLine(c *Certificate) string {
+func certificateLine(c *triage.Certificate) string {
 	role := c.SentBy.String() + " certificate"
 	if c.Index > 0 {
 		role = fmt.Sprintf("%s chain[%d]", c.SentBy, c.Index)
@@ -307,7 +308,7 @@ func firstN(s []string, n int) []string {
 	return s
 }
 
-func chainNote(certs []Certificate) string {
+func chainNote(certs []triage.Certificate) string {
 	extra := map[diagnose.Side]int{}
 	for _, c := range certs {
 		if c.Index > 0 {
@@ -326,18 +327,18 @@ func chainNote(certs []Certificate) string {
 	return "(" + strings.Join(parts, "; ") + "; -v shows them)"
 }
 
-func day(t *Time) string {
+func day(t *triage.Time) string {
 	if t == nil {
 		return "?"
 	}
 	return t.UTC().Format(time.DateOnly)
 }
 
-func destinationCounts(d *Destination, color bool) string {
+func destinationCounts(d *triage.Destination, color bool) string {
 	parts := verdictCounts(d.Verdicts, d.VerdictReasons, color, nil)
 	s := fmt.Sprintf("%s: %s", plural(d.Attempts, "attempt", "attempts"), strings.Join(parts, ", "))
 	if len(d.Alerts) > 0 {
-		keys := slices.SortedFunc(maps.Keys(d.Alerts), func(a, b AlertKey) int { return strings.Compare(a.String(), b.String()) })
+		keys := slices.SortedFunc(maps.Keys(d.Alerts), func(a, b triage.AlertKey) int { return strings.Compare(a.String(), b.String()) })
 		var al []string
 		for _, k := range keys {
 			al = append(al, fmt.Sprintf("%s x%d", k, d.Alerts[k]))
@@ -350,7 +351,7 @@ func destinationCounts(d *Destination, color bool) string {
 // summaryLine counts the connections by verdict, each named as itself:
 // "12 connections: 7 ok, 4 failed, 1 no_answer", "2 connections: 2
 // incomplete (midstream)".
-func summaryLine(sum Summary, color bool) string {
+func summaryLine(sum triage.Summary, color bool) string {
 	parts := verdictCounts(sum.Verdicts, sum.VerdictReasons, color, nil)
 	s := plural(sum.Connections, "connection", "connections")
 	if len(parts) > 0 {

@@ -8,10 +8,11 @@ import (
 	"text/tabwriter"
 
 	"github.com/siptls/siptls/diagnose"
+	"github.com/siptls/siptls/triage"
 )
 
 // WriteTriageJSON writes t as indented JSON (schema siptls/v1).
-func WriteTriageJSON(w io.Writer, t *Triage) error {
+func WriteTriageJSON(w io.Writer, t *triage.Triage) error {
 	b, err := json.MarshalIndent(t, "", "  ")
 	if err != nil {
 		return err
@@ -24,65 +25,101 @@ func WriteTriageJSON(w io.Writer, t *Triage) error {
 // WriteTriageText writes t for a person: the pattern sentences, the
 // per-destination and per-pair tables, the connections not ok (one line each),
 // the certificate inventory, the captures and the notes.
-func WriteTriageText(w io.Writer, t *Triage, color bool) error {
+func WriteTriageText(w io.Writer, t *triage.Triage, color bool) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintln(ew, "Patterns:")
 	for _, p := range t.Patterns {
 		fmt.Fprintf(ew, "  * %s\n", Sanitize(p))
 	}
 
-	if len(t.Destinations) > 0 {
-		fmt.Fprintln(ew, "\nDestinations (server ip:port):")
-		tw := newTrimTable(ew)
-		fmt.Fprintln(tw, "  SERVER\tNAMES\tATTEMPTS\tOK\tFAILED\tOTHER\tFAILURES\tFIRST FAILURE\tLAST FAILURE\tLEAF CERTIFICATES")
-		for _, d := range t.Destinations {
-			var certs []string
-			for _, c := range d.Certificates {
-				certs = append(certs, fmt.Sprintf("%s serial %s", c.SHA256[:min(len(c.SHA256), 12)], shortHex(c.Serial)))
-			}
-			if d.CertificatesMore > 0 {
-				certs = append(certs, fmt.Sprintf("others on %s", plural(d.CertificatesMore, "connection", "connections")))
-			}
-			cs := strings.Join(certs, ", ")
-			if d.CertificateChanged {
-				cs = "CHANGED: " + cs
-			}
-			fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", d.Server, orDash(Sanitize(strings.Join(d.Names, ", "))), d.Attempts, d.OK,
-				failedCount(d.Failed, color), orDash(otherOutcomes(d.Counts)), failuresCell(&d.Counts), clock(d.FirstFailure), clock(d.LastFailure), orDash(cs))
-		}
-		tw.Flush()
-	}
-	if len(t.Pairs) > 0 {
-		fmt.Fprintln(ew, "\nPairs (client -> server):")
-		tw := newTrimTable(ew)
-		fmt.Fprintln(tw, "  CLIENT\tSERVER\tNAMES\tATTEMPTS\tOK\tFAILED\tOTHER\tFAILURES\tFIRST FAILURE\tLAST FAILURE")
-		shown := pairsToShow(t.Pairs, maxPairLines)
-		for _, i := range shown {
-			p := t.Pairs[i]
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n", p.Client, p.Server, orDash(Sanitize(strings.Join(p.Names, ", "))), p.Attempts, p.OK,
-				failedCount(p.Failed, color), orDash(otherOutcomes(p.Counts)), failuresCell(&p.Counts), clock(p.FirstFailure), clock(p.LastFailure))
-		}
-		tw.Flush()
-		if n := len(t.Pairs) - len(shown); n > 0 {
-			failing := 0
-			for _, p := range t.Pairs {
-				if p.CallFailures > 0 {
-					failing++
-				}
-			}
-			for _, i := range shown {
-				if t.Pairs[i].CallFailures > 0 {
-					failing--
-				}
-			}
-			what := "all ok"
-			if failing > 0 {
-				what = fmt.Sprintf("%d of them with failures", failing)
-			}
-			fmt.Fprintf(ew, "  … and %d more pairs, %s (--format json lists every pair)\n", n, what)
-		}
-	}
+	writeDestinationsText(ew, t.Destinations, color)
+	writePairsText(ew, t.Pairs, color)
+	writeProblemsText(ew, t, color)
+	writeCertificatesText(ew, t.Certificates)
+	writeTrustStoresText(ew, t.TrustStores)
 
+	fmt.Fprintln(ew, "\nCaptures:")
+	for i := range t.Captures {
+		writeCaptureText(ew, i, &t.Captures[i], true)
+	}
+	if t.Duplicates.Connections > 0 {
+		fmt.Fprintf(ew, "\n%s seen in more than one capture, counted once (%d by initial sequence number, %d by start time).\n",
+			plural(t.Duplicates.Connections, "connection", "connections"), t.Duplicates.ByISN, t.Duplicates.ByTime)
+	}
+	if len(t.Notes) > 0 {
+		fmt.Fprintln(ew, "\nNotes:")
+		for _, n := range t.Notes {
+			fmt.Fprintf(ew, "  * %s\n", Sanitize(n))
+		}
+	}
+	fmt.Fprintf(ew, "\n%s\n", summaryLine(t.Summary, color))
+	return ew.err
+}
+
+// writeDestinationsText writes the per-destination table.
+func writeDestinationsText(ew io.Writer, dests []triage.TriageDestination, color bool) {
+	if len(dests) == 0 {
+		return
+	}
+	fmt.Fprintln(ew, "\nDestinations (server ip:port):")
+	tw := newTrimTable(ew)
+	fmt.Fprintln(tw, "  SERVER\tNAMES\tATTEMPTS\tOK\tFAILED\tOTHER\tFAILURES\tFIRST FAILURE\tLAST FAILURE\tLEAF CERTIFICATES")
+	for _, d := range dests {
+		var certs []string
+		for _, c := range d.Certificates {
+			certs = append(certs, fmt.Sprintf("%s serial %s", c.SHA256[:min(len(c.SHA256), 12)], triage.ShortHex(c.Serial)))
+		}
+		if d.CertificatesMore > 0 {
+			certs = append(certs, fmt.Sprintf("others on %s", plural(d.CertificatesMore, "connection", "connections")))
+		}
+		cs := strings.Join(certs, ", ")
+		if d.CertificateChanged {
+			cs = "CHANGED: " + cs
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", d.Server, orDash(Sanitize(strings.Join(d.Names, ", "))), d.Attempts, d.OK,
+			failedCount(d.Failed, color), orDash(otherOutcomes(d.Counts)), failuresCell(&d.Counts), triage.Clock(d.FirstFailure), triage.Clock(d.LastFailure), orDash(cs))
+	}
+	tw.Flush()
+}
+
+// writePairsText writes the per-pair table: the pairs pairsToShow picks, and
+// a line counting the others.
+func writePairsText(ew io.Writer, pairs []triage.Pair, color bool) {
+	if len(pairs) == 0 {
+		return
+	}
+	fmt.Fprintln(ew, "\nPairs (client -> server):")
+	tw := newTrimTable(ew)
+	fmt.Fprintln(tw, "  CLIENT\tSERVER\tNAMES\tATTEMPTS\tOK\tFAILED\tOTHER\tFAILURES\tFIRST FAILURE\tLAST FAILURE")
+	shown := pairsToShow(pairs, maxPairLines)
+	for _, i := range shown {
+		p := pairs[i]
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n", p.Client, p.Server, orDash(Sanitize(strings.Join(p.Names, ", "))), p.Attempts, p.OK,
+			failedCount(p.Failed, color), orDash(otherOutcomes(p.Counts)), failuresCell(&p.Counts), triage.Clock(p.FirstFailure), triage.Clock(p.LastFailure))
+	}
+	tw.Flush()
+	if n := len(pairs) - len(shown); n > 0 {
+		failing := 0
+		for _, p := range pairs {
+			if p.CallFailures > 0 {
+				failing++
+			}
+		}
+		for _, i := range shown {
+			if pairs[i].CallFailures > 0 {
+				failing--
+			}
+		}
+		what := "all ok"
+		if failing > 0 {
+			what = fmt.Sprintf("%d of them with failures", failing)
+		}
+		fmt.Fprintf(ew, "  … and %d more pairs, %s (--format json lists every pair)\n", n, what)
+	}
+}
+
+// writeProblemsText lists the connections not ok kept in full, one line each.
+func writeProblemsText(ew io.Writer, t *triage.Triage, color bool) {
 	problems := 0
 	for i := range t.Connections {
 		if t.Connections[i].Verdict != string(diagnose.VerdictOK) {
@@ -118,71 +155,68 @@ func WriteTriageText(w io.Writer, t *Triage, color bool) error {
 		}
 		tw.Flush()
 	}
+}
 
-	if len(t.Certificates) > 0 {
-		fmt.Fprintln(ew, "\nCertificates seen (by SHA-256):")
-		tw := newTrimTable(ew)
-		fmt.Fprintln(tw, "  SHA-256\tSERIAL\tCOMMON NAME\tVALID AT CAPTURE\tCONNS\tPRESENTED BY\tNOTE")
-		for _, c := range t.Certificates {
-			var by []string
-			for i, p := range c.PresentedBy {
-				if i == maxPresenters {
-					by = append(by, fmt.Sprintf("and %d more", len(c.PresentedBy)-i))
-					break
-				}
-				s := fmt.Sprintf("%s %s", p.As, p.Endpoint)
-				if p.Index > 0 {
-					s += fmt.Sprintf(" (chain #%d)", p.Index)
-				}
-				by = append(by, fmt.Sprintf("%s x%d", s, p.Connections))
-			}
-			if c.PresentedByMore > 0 {
-				by = append(by, fmt.Sprintf("others x%d", c.PresentedByMore))
-			}
-			note := ""
-			if len(c.SameSubject) > 0 {
-				var o []string
-				for _, s := range c.SameSubject[:min(len(c.SameSubject), maxSameSubject)] {
-					o = append(o, s[:min(len(s), 12)])
-				}
-				if n := c.SameSubjectCount() - len(o); n > 0 {
-					o = append(o, fmt.Sprintf("and %d more", n))
-				}
-				note = "same subject as " + strings.Join(o, ", ") + ": stale copy in play?"
-			}
-			for _, tr := range c.Trust {
-				if note != "" {
-					note += "; "
-				}
-				note += fmt.Sprintf("%s in %s", tr.Status, Sanitize(tr.Store))
-				if tr.File != "" {
-					note += " (" + Sanitize(tr.File) + ")"
-				}
-			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\t%s\t%s\n", c.SHA256[:min(len(c.SHA256), 12)], shortHex(c.Serial), orDash(Sanitize(c.CommonName)),
-				orDash(c.ValidityAtCapture), c.Connections, strings.Join(by, ", "), note)
+// writeCertificatesText writes the certificate inventory.
+func writeCertificatesText(ew io.Writer, certs []triage.InventoryCert) {
+	if len(certs) == 0 {
+		return
+	}
+	fmt.Fprintln(ew, "\nCertificates seen (by SHA-256):")
+	tw := newTrimTable(ew)
+	fmt.Fprintln(tw, "  SHA-256\tSERIAL\tCOMMON NAME\tVALID AT CAPTURE\tCONNS\tPRESENTED BY\tNOTE")
+	for _, c := range certs {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\t%s\t%s\n", c.SHA256[:min(len(c.SHA256), 12)], triage.ShortHex(c.Serial), orDash(Sanitize(c.CommonName)),
+			orDash(c.ValidityAtCapture), c.Connections, presentedBy(&c), certificateNote(&c))
+	}
+	tw.Flush()
+}
+
+// presentedBy is a certificate's PRESENTED BY cell: the first maxPresenters
+// endpoints with their connections, then how many others.
+func presentedBy(c *triage.InventoryCert) string {
+	var by []string
+	for i, p := range c.PresentedBy {
+		if i == maxPresenters {
+			by = append(by, fmt.Sprintf("and %d more", len(c.PresentedBy)-i))
+			break
 		}
-		tw.Flush()
+		s := fmt.Sprintf("%s %s", p.As, p.Endpoint)
+		if p.Index > 0 {
+			s += fmt.Sprintf(" (chain #%d)", p.Index)
+		}
+		by = append(by, fmt.Sprintf("%s x%d", s, p.Connections))
 	}
+	if c.PresentedByMore > 0 {
+		by = append(by, fmt.Sprintf("others x%d", c.PresentedByMore))
+	}
+	return strings.Join(by, ", ")
+}
 
-	writeTrustStoresText(ew, t.TrustStores)
-
-	fmt.Fprintln(ew, "\nCaptures:")
-	for i := range t.Captures {
-		writeCaptureText(ew, i, &t.Captures[i], true)
+// certificateNote is a certificate's NOTE cell: other certificates with its
+// subject, and the trust folders' verdicts on it.
+func certificateNote(c *triage.InventoryCert) string {
+	note := ""
+	if len(c.SameSubject) > 0 {
+		var o []string
+		for _, s := range c.SameSubject[:min(len(c.SameSubject), maxSameSubject)] {
+			o = append(o, s[:min(len(s), 12)])
+		}
+		if n := c.SameSubjectCount() - len(o); n > 0 {
+			o = append(o, fmt.Sprintf("and %d more", n))
+		}
+		note = "same subject as " + strings.Join(o, ", ") + ": stale copy in play?"
 	}
-	if t.Duplicates.Connections > 0 {
-		fmt.Fprintf(ew, "\n%s seen in more than one capture, counted once (%d by initial sequence number, %d by start time).\n",
-			plural(t.Duplicates.Connections, "connection", "connections"), t.Duplicates.ByISN, t.Duplicates.ByTime)
-	}
-	if len(t.Notes) > 0 {
-		fmt.Fprintln(ew, "\nNotes:")
-		for _, n := range t.Notes {
-			fmt.Fprintf(ew, "  * %s\n", Sanitize(n))
+	for _, tr := range c.Trust {
+		if note != "" {
+			note += "; "
+		}
+		note += fmt.Sprintf("%s in %s", tr.Status, Sanitize(tr.Store))
+		if tr.File != "" {
+			note += " (" + Sanitize(tr.File) + ")"
 		}
 	}
-	fmt.Fprintf(ew, "\n%s\n", summaryLine(t.Summary, color))
-	return ew.err
+	return note
 }
 
 // Caps of the text tables (JSON lists everything).
@@ -195,7 +229,7 @@ const (
 // pairsToShow returns the indexes of the pairs to list: all of them when
 // they fit, else those with failures, then ok pairs to a destination that
 // also failed (the contrast), then any, up to max, in table order.
-func pairsToShow(pairs []Pair, max int) []int {
+func pairsToShow(pairs []triage.Pair, max int) []int {
 	var idx []int
 	if len(pairs) <= max {
 		for i := range pairs {
@@ -242,11 +276,11 @@ func failedCount(n int, color bool) string {
 	return fmt.Sprint(n)
 }
 
-func failuresCell(c *Counts) string {
+func failuresCell(c *triage.Counts) string {
 	if c.CallFailures == 0 {
 		return "-"
 	}
-	return failureWords(c, "")
+	return triage.FailureWords(c, "")
 }
 
 // trimTable is a tabwriter whose lines lose their trailing blanks.

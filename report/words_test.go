@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/siptls/siptls/diagnose"
+	"github.com/siptls/siptls/internal/triagetest"
+	"github.com/siptls/siptls/triage"
 )
 
 // wconn is a connection with any verdict and reason; alert is an alert the
@@ -28,7 +30,7 @@ func conns(ws ...wconn) []*diagnose.Connection {
 		id := uint64(i + 1)
 		start := time.Duration(i) * time.Second
 		c := &diagnose.Connection{ID: id, Client: netip.MustParseAddrPort(fmt.Sprintf("%s:%d", w.client, 40000+i)), Server: netip.MustParseAddrPort(w.server),
-			Start: t0().Add(start), End: t0().Add(start + time.Second), StartFrame: id * 10, EndFrame: id*10 + 9,
+			Start: triagetest.T0().Add(start), End: triagetest.T0().Add(start + time.Second), StartFrame: id * 10, EndFrame: id*10 + 9,
 			Verdict: w.verdict, Reason: w.reason, ClientISN: uint32(id), ISNKnown: true}
 		if w.alert != "" {
 			c.Alert = &diagnose.Alert{Level: 2, Code: 48, Name: w.alert, SentBy: diagnose.Server, Frame: id*10 + 5}
@@ -58,12 +60,12 @@ func join(ws ...[]wconn) []wconn {
 	return out
 }
 
-func mergeAll(cs []*diagnose.Connection) *Triage {
-	m := NewMerger(TriageOptions{})
+func mergeAll(cs []*diagnose.Connection) *triage.Triage {
+	m := triage.NewMerger(triage.TriageOptions{})
 	for _, c := range cs {
 		m.Add(c)
 	}
-	return m.Triage(infos(1), nil, nil, "test")
+	return m.Triage(triagetest.Infos(1), nil, nil, "test")
 }
 
 // Shorthands for the words tests: one client, destinations A to D.
@@ -262,7 +264,7 @@ func TestCountsOutcomes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cs := conns(tt.input...)
-			for _, d := range []Counts{mergeAll(cs).Destinations[0].Counts, Build(&diagnose.Analysis{Connections: cs}, "test").Destinations[0].Counts} {
+			for _, d := range []triage.Counts{mergeAll(cs).Destinations[0].Counts, triage.Build(&diagnose.Analysis{Connections: cs}, "test").Destinations[0].Counts} {
 				if d.Failed != tt.failed || d.CallFailures != tt.callFailures || d.SYNsUnanswered != tt.syns {
 					t.Errorf("failed %d, call failures %d, SYNs %d; want %d, %d, %d", d.Failed, d.CallFailures, d.SYNsUnanswered, tt.failed, tt.callFailures, tt.syns)
 				}
@@ -271,13 +273,13 @@ func TestCountsOutcomes(t *testing.T) {
 				}
 				for _, f := range []struct {
 					name string
-					got  *Time
+					got  *triage.Time
 					want int
 				}{{"first", d.FirstFailure, tt.firstFailure}, {"last", d.LastFailure, tt.lastFailure}} {
 					switch {
 					case f.want < 0 && f.got != nil:
 						t.Errorf("%s failure %v, want none", f.name, f.got)
-					case f.want >= 0 && (f.got == nil || !f.got.Equal(t0().Add(time.Duration(f.want)*time.Second))):
+					case f.want >= 0 && (f.got == nil || !f.got.Equal(triagetest.T0().Add(time.Duration(f.want)*time.Second))):
 						t.Errorf("%s failure %v, want t0+%ds", f.name, f.got, f.want)
 					}
 				}
@@ -310,7 +312,7 @@ func TestSummaryWords(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cs := conns(tt.input...)
-			r := Build(&diagnose.Analysis{Connections: cs}, "test")
+			r := triage.Build(&diagnose.Analysis{Connections: cs}, "test")
 			if got := summaryLine(r.Summary, false); got != tt.wantLine {
 				t.Errorf("summary line %q, want %q", got, tt.wantLine)
 			}
@@ -330,7 +332,7 @@ func TestSummaryWords(t *testing.T) {
 func TestIncompleteOutputs(t *testing.T) {
 	r := mergeAll(conns(repeat(2, midstream(dA))...))
 	var b bytes.Buffer
-	if err := WriteHTML(&b, r, HTMLMeta{Version: "test", Generated: t0()}); err != nil {
+	if err := WriteHTML(&b, r, HTMLMeta{Version: "test", Generated: triagetest.T0()}); err != nil {
 		t.Fatal(err)
 	}
 	if i := strings.Index(b.String(), "connections failed"); i >= 0 {

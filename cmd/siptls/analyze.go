@@ -15,6 +15,7 @@ import (
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/pcap"
 	"github.com/siptls/siptls/report"
+	"github.com/siptls/siptls/triage"
 	"github.com/siptls/siptls/trust"
 )
 
@@ -114,10 +115,11 @@ func analyzeRun(opts *AnalyzeOptions) error {
 		MultiCapture: len(opts.Inputs) > 1,
 	})
 	w.SetTrustStores(stores)
-	var merger *report.Merger
+	w.NodesGiven() // nb below decides each capture's node
+	var merger *triage.Merger
 	var hashes *fileHashes
 	if opts.HTML != "" {
-		merger = report.NewMerger(report.TriageOptions{MaxFailed: opts.MaxDetail})
+		merger = triage.NewMerger(triage.TriageOptions{MaxFailed: opts.MaxDetail, NodesGiven: true})
 		hashes = startHashes(opts.Inputs)
 	}
 	problems := 0
@@ -125,7 +127,7 @@ func analyzeRun(opts *AnalyzeOptions) error {
 	if opts.Node != "" {
 		node = netip.MustParseAddr(opts.Node)
 	}
-	nb := &nodeBuffer{fixed: node, judge: judge, emit: func(c *diagnose.Connection, node netip.Addr) {
+	nb := &triage.NodeBuffer{Fixed: node, Judge: judge, Emit: func(c *diagnose.Connection, node netip.Addr) {
 		if c.Verdict != diagnose.VerdictOK {
 			problems++
 		}
@@ -144,11 +146,11 @@ func analyzeRun(opts *AnalyzeOptions) error {
 		MaxConns:  opts.MaxConns,
 		MaxBuffer: opts.MaxBuffer,
 		Budget:    pcap.NewBudget(opts.MaxBufferTotal),
-		Emit:      nb.add,
+		Emit:      nb.Add,
 	})
 	for i, in := range opts.Inputs {
 		_ = a.ReadFile(in) // errors are kept in the analysis
-		d := nb.flush()
+		d := nb.Flush()
 		w.SetCaptureNode(i, d)
 		if merger != nil {
 			merger.SetCaptureNode(i, d)
@@ -161,7 +163,7 @@ func analyzeRun(opts *AnalyzeOptions) error {
 	}
 	if merger != nil {
 		t := merger.Triage(res.Captures, res.Errors, nil, opts.Version)
-		t.TrustStores = report.TrustStores(stores)
+		t.TrustStores = triage.TrustStores(stores)
 		meta := report.HTMLMeta{Version: opts.Version, Generated: opts.Today, CaptureSHA256: hashes.Wait()}
 		if err := writeHTMLFile(opts.HTML, t, meta); err != nil {
 			return err

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/siptls/siptls/internal/golden"
-	"github.com/siptls/siptls/report"
+	"github.com/siptls/siptls/triage"
 	"github.com/siptls/siptls/trust"
 )
 
@@ -84,7 +84,7 @@ func TestAnalyzeTrust(t *testing.T) {
 	_, js, _ := runAnalyze(t, append([]string{"--format", "json"}, args...)...)
 	checkGolden(t, "sample-trust.golden.json", []byte(js))
 
-	var r report.Report
+	var r triage.Report
 	if err := json.Unmarshal([]byte(js), &r); err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestAnalyzeTrustVerdicts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file+" "+tt.wantStatus, func(t *testing.T) {
 			_, out, errOut := runAnalyze(t, append(append([]string{"--format", "json"}, tt.args...), "testdata/"+tt.file)...)
-			var r report.Report
+			var r triage.Report
 			if err := json.Unmarshal([]byte(out), &r); err != nil {
 				t.Fatalf("%v (stderr %q)", err, errOut)
 			}
@@ -243,7 +243,7 @@ func TestAnalyzeVerdicts(t *testing.T) {
 				}
 				return
 			}
-			var r report.Report
+			var r triage.Report
 			if err := json.Unmarshal([]byte(out), &r); err != nil {
 				t.Fatalf("output is not JSON: %v (stderr %q)", err, errOut)
 			}
@@ -348,17 +348,17 @@ func TestAnalyzeBadInput(t *testing.T) {
 // named, unless its evidence was complete (ok).
 func TestAnalyzeCaps(t *testing.T) {
 	chdirRoot(t)
-	verdicts := func(args ...string) map[string]report.Connection {
+	verdicts := func(args ...string) map[string]triage.Connection {
 		t.Helper()
 		code, out, errOut := runAnalyze(t, append([]string{"--format", "json"}, args...)...)
 		if code == exitTrouble {
 			t.Fatalf("%v: exit %d: %s", args, code, errOut)
 		}
-		var r report.Report
+		var r triage.Report
 		if err := json.Unmarshal([]byte(out), &r); err != nil {
 			t.Fatal(err)
 		}
-		m := map[string]report.Connection{}
+		m := map[string]triage.Connection{}
 		for _, c := range r.Connections {
 			m[c.Client+" "+c.Server] = c
 		}

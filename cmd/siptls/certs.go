@@ -13,6 +13,7 @@ import (
 
 	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/report"
+	"github.com/siptls/siptls/triage"
 	"github.com/siptls/siptls/trust"
 )
 
@@ -69,7 +70,7 @@ listed). A PATH that is a device or a named pipe is never read.`,
 // CertsReport is the JSON output of `siptls certs`.
 type CertsReport struct {
 	Schema string        `json:"schema"`
-	Today  report.Time   `json:"today"`
+	Today  triage.Time   `json:"today"`
 	Stores []*CertsStore `json:"stores"`
 	Errors []CertsError  `json:"errors"`
 }
@@ -90,8 +91,8 @@ type CertsEntry struct {
 	Issuer             string         `json:"issuer"`
 	CommonName         string         `json:"common_name"`
 	Serial             string         `json:"serial"`
-	NotBefore          *report.Time   `json:"not_before"`
-	NotAfter           *report.Time   `json:"not_after"`
+	NotBefore          *triage.Time   `json:"not_before"`
+	NotAfter           *triage.Time   `json:"not_after"`
 	ValidityToday      trust.Validity `json:"validity_today"`
 	SHA256             string         `json:"sha256"`
 	SHA1               string         `json:"sha1"`
@@ -132,7 +133,7 @@ type CertsError struct {
 
 func certsRun(opts *CertsOptions) error {
 	today := opts.Now().UTC()
-	rep := &CertsReport{Schema: "siptls/certs/v1", Today: report.Time{Time: today}, Stores: []*CertsStore{}, Errors: []CertsError{}}
+	rep := &CertsReport{Schema: "siptls/certs/v1", Today: triage.Time{Time: today}, Stores: []*CertsStore{}, Errors: []CertsError{}}
 	var errs []error
 	loaded := 0
 	for _, p := range opts.Paths {
@@ -182,10 +183,10 @@ func certsInventory(s *trust.Store, today time.Time) *CertsStore {
 			DNSNames: certsNonNil(i.DNSNames), IPAddresses: certsNonNil(i.IPAddresses), ParseError: i.ParseError,
 		}
 		if !i.NotBefore.IsZero() {
-			ce.NotBefore = &report.Time{Time: i.NotBefore}
+			ce.NotBefore = &triage.Time{Time: i.NotBefore}
 		}
 		if !i.NotAfter.IsZero() {
-			ce.NotAfter = &report.Time{Time: i.NotAfter}
+			ce.NotAfter = &triage.Time{Time: i.NotAfter}
 		}
 		cs.Certificates = append(cs.Certificates, ce)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/report"
+	"github.com/siptls/siptls/triage"
 )
 
 // ExtractOptions are the inputs of `siptls extract`.
@@ -88,8 +89,8 @@ type ExtractedCertificate struct {
 	Serial      string         `json:"serial"`
 	Subject     string         `json:"subject"`
 	Issuer      string         `json:"issuer"`
-	NotBefore   *report.Time   `json:"not_before"`
-	NotAfter    *report.Time   `json:"not_after"`
+	NotBefore   *triage.Time   `json:"not_before"`
+	NotAfter    *triage.Time   `json:"not_after"`
 	SHA256      string         `json:"sha256"`
 	SelfSigned  bool           `json:"self_signed"`
 	IsCA        bool           `json:"is_ca"`
@@ -131,10 +132,10 @@ func extractRun(opts *ExtractOptions) error {
 					e = &ExtractedCertificate{Serial: i.Serial, Subject: i.Subject, Issuer: i.Issuer, SHA256: i.SHA256,
 						SelfSigned: i.SelfSigned, IsCA: i.IsCA, ParseError: i.ParseError, PresentedBy: []Presentation{}, info: i}
 					if !i.NotBefore.IsZero() {
-						e.NotBefore = &report.Time{Time: i.NotBefore}
+						e.NotBefore = &triage.Time{Time: i.NotBefore}
 					}
 					if !i.NotAfter.IsZero() {
-						e.NotAfter = &report.Time{Time: i.NotAfter}
+						e.NotAfter = &triage.Time{Time: i.NotAfter}
 					}
 					bySHA[i.SHA256] = e
 					order = append(order, e)

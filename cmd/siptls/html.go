@@ -9,6 +9,7 @@ import (
 
 	"github.com/siptls/siptls/pcap"
 	"github.com/siptls/siptls/report"
+	"github.com/siptls/siptls/triage"
 )
 
 // fileHashes hashes capture files on one goroutine of its own, beside the
@@ -51,7 +52,7 @@ func hashFile(path string) string {
 }
 
 // writeHTMLFile writes the HTML report of t to path (--html).
-func writeHTMLFile(path string, t *report.Triage, meta report.HTMLMeta) error {
+func writeHTMLFile(path string, t *triage.Triage, meta report.HTMLMeta) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return &exitError{code: exitTrouble, err: fmt.Errorf("--html: %w", err)}

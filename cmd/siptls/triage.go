@@ -21,6 +21,7 @@ import (
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/pcap"
 	"github.com/siptls/siptls/report"
+	"github.com/siptls/siptls/triage"
 	"github.com/siptls/siptls/trust"
 )
 
@@ -119,7 +120,7 @@ merged and reported).`,
 	flags.IntVar(&opts.Jobs, "jobs", runtime.NumCPU(), "captures read at once")
 	flags.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress display on standard error")
 	flags.IntVar(&opts.MaxDetail, "max-detail", 200, "problem connections listed in full (all are counted)")
-	flags.IntVar(&opts.MaxMatched, "max-matched", report.DefaultMaxMatched, "connections kept (about 140 bytes each) to match a connection seen in several captures; the rest are counted unmatched")
+	flags.IntVar(&opts.MaxMatched, "max-matched", triage.DefaultMaxMatched, "connections kept (about 140 bytes each) to match a connection seen in several captures; the rest are counted unmatched")
 	flags.StringVar(&opts.HTML, "html", "", "also write a self-contained HTML `FILE` (ladder diagrams, certificates, trust verdicts) to attach to a case")
 	return cmd
 }
@@ -266,7 +267,7 @@ func triageRun(opts *TriageOptions) error {
 	if err != nil {
 		return err
 	}
-	m := report.NewMerger(report.TriageOptions{MaxFailed: opts.MaxDetail, MaxMatched: opts.MaxMatched})
+	m := triage.NewMerger(triage.TriageOptions{MaxFailed: opts.MaxDetail, MaxMatched: opts.MaxMatched, NodesGiven: true})
 	var hashes *fileHashes
 	if opts.HTML != "" {
 		hashes = startHashes(files)
@@ -320,7 +321,7 @@ func triageRun(opts *TriageOptions) error {
 		nodeNote(opts.IO.ErrOut, files[i], d, judge)
 	}
 	t := m.Triage(infos, readErrs, notes, opts.Version)
-	t.TrustStores = report.TrustStores(stores)
+	t.TrustStores = triage.TrustStores(stores)
 	if opts.Format == "json" {
 		err = report.WriteTriageJSON(report.JSONEscaper(opts.IO.Out), t)
 	} else {
@@ -346,12 +347,12 @@ func triageRun(opts *TriageOptions) error {
 
 // triageFile analyses one capture, adding its connections to m as capture
 // idx, and its node decision to m and *node.
-func triageFile(path string, idx int, opts *TriageOptions, ports []uint16, cache *certinfo.Cache, budget *pcap.Budget, m *report.Merger, judge *trust.Judge, node *diagnose.CaptureNode, done *atomic.Int64) (*pcap.CaptureInfo, error) {
+func triageFile(path string, idx int, opts *TriageOptions, ports []uint16, cache *certinfo.Cache, budget *pcap.Budget, m *triage.Merger, judge *trust.Judge, node *diagnose.CaptureNode, done *atomic.Int64) (*pcap.CaptureInfo, error) {
 	var fixed netip.Addr
 	if opts.Node != "" {
 		fixed = netip.MustParseAddr(opts.Node)
 	}
-	nb := &nodeBuffer{fixed: fixed, judge: judge, emit: func(c *diagnose.Connection, node netip.Addr) {
+	nb := &triage.NodeBuffer{Fixed: fixed, Judge: judge, Emit: func(c *diagnose.Connection, node netip.Addr) {
 		var t *trust.ConnectionTrust
 		if judge != nil {
 			t = judge.Connection(c, node)
@@ -362,11 +363,11 @@ func triageFile(path string, idx int, opts *TriageOptions, ports []uint16, cache
 		Ports: ports, AnyPort: opts.AnyPort, MaxConns: opts.MaxConns, MaxBuffer: opts.MaxBuffer, Budget: budget, Cache: cache,
 		Emit: func(c *diagnose.Connection) {
 			c.Capture = idx
-			nb.add(c)
+			nb.Add(c)
 		},
 	})
 	defer func() {
-		*node = nb.flush()
+		*node = nb.Flush()
 		m.SetCaptureNode(idx, *node)
 	}()
 	// Only regular files are read: a FIFO, device or socket is refused

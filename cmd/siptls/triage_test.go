@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/siptls/siptls/diagnose"
-	"github.com/siptls/siptls/report"
+	"github.com/siptls/siptls/triage"
 )
 
 // runTriage runs `siptls triage args...` from the repository root with a
@@ -82,7 +82,7 @@ func TestTriageJobs(t *testing.T) {
 func TestTriageMerge(t *testing.T) {
 	chdirRoot(t)
 	_, js, _ := triageOut(t, "--format", "json", "testdata/triage/captures")
-	var r report.Triage
+	var r triage.Triage
 	if err := json.Unmarshal([]byte(js), &r); err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestTriageMerge(t *testing.T) {
 	if len(r.Duplicates.ClockOffsets) != 1 || r.Duplicates.ClockOffsets[0].Seconds != 1.5 {
 		t.Errorf("clock offsets %+v, want one of 1.5 s", r.Duplicates.ClockOffsets)
 	}
-	dest := map[string]report.TriageDestination{}
+	dest := map[string]triage.TriageDestination{}
 	for _, d := range r.Destinations {
 		dest[d.Server] = d
 	}
@@ -104,15 +104,15 @@ func TestTriageMerge(t *testing.T) {
 		server          string
 		attempts, ok    int
 		changed         bool
-		alert           report.AlertKey
+		alert           triage.AlertKey
 		alertCount      int
 		wantNamesPrefix string
 	}{
-		{"10.20.1.21:5061", 4, 4, false, report.AlertKey{}, 0, "cucm8-pub"},
-		{"10.20.1.22:5061", 4, 0, false, report.AlertKey{SentBy: diagnose.Server, Name: "unknown_ca"}, 4, "cucm8-sub1"},
-		{"10.20.1.23:5061", 10, 7, true, report.AlertKey{SentBy: diagnose.Client, Name: "bad_certificate"}, 3, "cucm8-sub2"},
-		{"10.30.1.5:5061", 4, 2, false, report.AlertKey{SentBy: diagnose.Server, Name: "unknown_ca"}, 2, "cube1"},
-		{"10.10.1.11:5061", 5, 3, false, report.AlertKey{SentBy: diagnose.Server, Name: "unknown_ca"}, 2, "cucm7-pub"},
+		{"10.20.1.21:5061", 4, 4, false, triage.AlertKey{}, 0, "cucm8-pub"},
+		{"10.20.1.22:5061", 4, 0, false, triage.AlertKey{SentBy: diagnose.Server, Name: "unknown_ca"}, 4, "cucm8-sub1"},
+		{"10.20.1.23:5061", 10, 7, true, triage.AlertKey{SentBy: diagnose.Client, Name: "bad_certificate"}, 3, "cucm8-sub2"},
+		{"10.30.1.5:5061", 4, 2, false, triage.AlertKey{SentBy: diagnose.Server, Name: "unknown_ca"}, 2, "cube1"},
+		{"10.10.1.11:5061", 5, 3, false, triage.AlertKey{SentBy: diagnose.Server, Name: "unknown_ca"}, 2, "cucm7-pub"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.server, func(t *testing.T) {
@@ -157,7 +157,7 @@ func TestTriageMerge(t *testing.T) {
 	}
 	// One capture alone: one call in 3.
 	_, js, _ = triageOut(t, "--format", "json", "testdata/triage/captures/cucm7-pub.cap")
-	r = report.Triage{}
+	r = triage.Triage{}
 	if err := json.Unmarshal([]byte(js), &r); err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +305,7 @@ func TestTriageTrust(t *testing.T) {
 	chdirRoot(t)
 	ios, _, out, _ := Test()
 	runTriage(t, ios, "--format", "json", "--trust-for", "10.10.1.11=testdata/trust/cucm7-pub-CallManager-trust", "testdata/triage/captures")
-	var tr report.Triage
+	var tr triage.Triage
 	if err := json.Unmarshal(out.Bytes(), &tr); err != nil {
 		t.Fatal(err)
 	}
@@ -339,7 +339,7 @@ func TestTriageFlags(t *testing.T) {
 		if o.Jobs == 0 {
 			o.Jobs = runtime.NumCPU()
 		}
-		o.MaxDetail, o.MaxMatched = 200, report.DefaultMaxMatched
+		o.MaxDetail, o.MaxMatched = 200, triage.DefaultMaxMatched
 		return o
 	}
 	tests := []struct {

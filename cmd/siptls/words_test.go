@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/siptls/siptls/internal/corpus"
-	"github.com/siptls/siptls/report"
+	"github.com/siptls/siptls/triage"
 )
 
 // TestWordsMidstream is issue 8's report on real captures: sessions already
@@ -50,7 +50,7 @@ func TestWordsMidstream(t *testing.T) {
 				t.Errorf("triage does not say that no connection was seen to fail:\n%s", text)
 			}
 			_, js, _ := triageOut(t, "--format", "json", input)
-			var r report.Triage
+			var r triage.Triage
 			if err := json.Unmarshal([]byte(js), &r); err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package report
+package triage
 
 import (
 	"crypto/x509"
@@ -174,6 +174,10 @@ type Certificate struct {
 	info   *certinfo.Info
 }
 
+// Info is the parsed certificate this view was made from (nil when its
+// bytes were not available); the HTML writer encodes its DER as PEM.
+func (c *Certificate) Info() *certinfo.Info { return c.info }
+
 // CertTrust is a trust folder's verdict on a presented chain.
 type CertTrust struct {
 	Status  string   `json:"status"`
@@ -322,7 +326,7 @@ type Counts struct {
 	OK       int `json:"ok"`
 	Failed   int `json:"failed"`
 	// CallFailures counts the connections whose verdict is a call failure
-	// (see callFailure).
+	// (see CallFailure).
 	CallFailures int `json:"call_failures"`
 	// SYNsUnanswered counts the SYNs (retransmissions included) sent on the
 	// no_answer connections.
@@ -404,7 +408,7 @@ func (c *Counts) count(o outcome) {
 	case diagnose.VerdictNoAnswer:
 		c.SYNsUnanswered += o.syns
 	}
-	if !callFailure(o.verdict) {
+	if !CallFailure(o.verdict) {
 		return
 	}
 	c.CallFailures++
@@ -443,28 +447,28 @@ func timePtr(t time.Time) *Time {
 // Build makes the view model of a whole analysis held in memory.
 func Build(a *diagnose.Analysis, version string) *Report {
 	r := &Report{Schema: Schema, Version: version, Connections: []Connection{}, TrustStores: []TrustStore{}}
-	agg := newAggregator()
+	agg := NewAggregator()
 	for _, c := range a.Connections {
 		v := buildConnection(c)
-		agg.add(&v, c)
+		agg.Add(&v, c)
 		r.Connections = append(r.Connections, v)
 	}
-	r.Captures, r.Destinations, r.Summary = agg.finish(a.Captures, a.Errors)
+	r.Captures, r.Destinations, r.Summary = agg.Finish(a.Captures, a.Errors)
 	return r
 }
 
-// aggregator keeps what the report needs once connections have been
+// Aggregator keeps what the report needs once connections have been
 // written: per-destination counts, each capture's node, and the summary.
 // Its size grows with destinations and addresses, not connections.
-type aggregator struct {
+type Aggregator struct {
 	dests     map[netip.AddrPort]*Destination
 	destNames map[netip.AddrPort]map[string]bool
 	nodes     *captureNodes
 	summary   Summary
 }
 
-func newAggregator() *aggregator {
-	return &aggregator{
+func NewAggregator() *Aggregator {
+	return &Aggregator{
 		dests:     map[netip.AddrPort]*Destination{},
 		destNames: map[netip.AddrPort]map[string]bool{},
 		nodes:     newCaptureNodes(),
@@ -472,8 +476,20 @@ func newAggregator() *aggregator {
 	}
 }
 
-// add counts c, the view of dc.
-func (g *aggregator) add(c *Connection, dc *diagnose.Connection) {
+// SetCaptureNode gives the decision on a capture's node that its
+// certificates were judged with; Finish then reports it instead of asking a
+// NodeFinder.
+func (g *Aggregator) SetCaptureNode(capture int, n diagnose.CaptureNode) {
+	g.nodes.given[capture] = n
+}
+
+// NodesGiven promises that the caller gives every capture's node with
+// SetCaptureNode before Finish, so that the Aggregator does not decide it a
+// second time (see TriageOptions.NodesGiven). Call it before Add.
+func (g *Aggregator) NodesGiven() { g.nodes.callerDecides = true }
+
+// Add counts c, the view of dc.
+func (g *Aggregator) Add(c *Connection, dc *diagnose.Connection) {
 	g.summary.count(diagnose.Verdict(c.Verdict), diagnose.Reason(c.Reason))
 	g.nodes.add(dc)
 
@@ -496,12 +512,12 @@ func (g *aggregator) add(c *Connection, dc *diagnose.Connection) {
 	}
 }
 
-// finish returns the captures, destinations (sorted by address) and summary.
-func (g *aggregator) finish(infos []*pcap.CaptureInfo, errs []error) ([]Capture, []Destination, Summary) {
+// Finish returns the captures, destinations (sorted by address) and summary.
+func (g *Aggregator) Finish(infos []*pcap.CaptureInfo, errs []error) ([]Capture, []Destination, Summary) {
 	captures := []Capture{}
 	for i, ci := range infos {
 		c := buildCapture(ci, g.nodes.conns[i], errs)
-		applyNode(&c, g.nodes.decide(i))
+		ApplyNode(&c, g.nodes.decide(i))
 		captures = append(captures, c)
 	}
 	keys := make([]netip.AddrPort, 0, len(g.dests))
@@ -538,9 +554,9 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// buildJudgedConnection is buildConnection plus what the trust folders and
+// BuildJudgedConnection is buildConnection plus what the trust folders and
 // the expected names say (t may be nil).
-func buildJudgedConnection(c *diagnose.Connection, t *trust.ConnectionTrust) Connection {
+func BuildJudgedConnection(c *diagnose.Connection, t *trust.ConnectionTrust) Connection {
 	v := buildConnection(c)
 	if t == nil {
 		return v

@@ -1,4 +1,4 @@
-package report
+package triage
 
 import (
 	"crypto/sha256"
@@ -283,6 +283,14 @@ func cloneNested(m map[string]map[string]int) map[string]map[string]int {
 // the summary.
 func (tb *tables) finish(t *Triage, certs []invCert, trust map[int32][]InventoryTrust) {
 	t.Summary = tb.summary
+	names := tb.finishDestinations(t)
+	tb.finishPairs(t, names)
+	tb.finishCertificates(t, certs, trust)
+}
+
+// finishDestinations makes t.Destinations, sorted by address, and returns
+// each destination's names for its pairs.
+func (tb *tables) finishDestinations(t *Triage) map[netip.AddrPort][]string {
 	keys := make([]netip.AddrPort, 0, len(tb.dests))
 	for k := range tb.dests {
 		keys = append(keys, k)
@@ -325,6 +333,11 @@ func (tb *tables) finish(t *Triage, certs []invCert, trust map[int32][]Inventory
 		d.ClientsMore = len(cl) - listed
 		t.Destinations = append(t.Destinations, d)
 	}
+	return names
+}
+
+// finishPairs makes t.Pairs, sorted by client then server.
+func (tb *tables) finishPairs(t *Triage, names map[netip.AddrPort][]string) {
 	pkeys := make([]pairKey, 0, len(tb.pairs))
 	for k := range tb.pairs {
 		pkeys = append(pkeys, k)
@@ -340,8 +353,10 @@ func (tb *tables) finish(t *Triage, certs []invCert, trust map[int32][]Inventory
 		p.Names = names[k.s]
 		t.Pairs = append(t.Pairs, p)
 	}
+}
 
-	// Certificate inventory, by SHA-256.
+// finishCertificates makes the certificate inventory, by SHA-256.
+func (tb *tables) finishCertificates(t *Triage, certs []invCert, trust map[int32][]InventoryTrust) {
 	certIdx := make([]int32, 0, len(tb.certs))
 	for idx := range tb.certs {
 		certIdx = append(certIdx, idx)

@@ -1,4 +1,4 @@
-package report
+package triage
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/siptls/siptls/diagnose"
+	"github.com/siptls/siptls/internal/sanitize"
 )
 
 // patterns writes the sentences that sum up a triage, most telling first:
@@ -16,7 +17,7 @@ import (
 // or a common cause when no destination stands out; last, the connections
 // the capture cannot judge.
 //
-// Only call failures (see callFailure) make a destination fail, be
+// Only call failures (see CallFailure) make a destination fail, be
 // intermittent or be blamed, and each is named by its verdict: "failed 3 of
 // 3 times with unknown_ca sent by the server", "never answered (4 SYNs,
 // no_answer)". Incomplete and truncated connections count neither way: the
@@ -35,7 +36,7 @@ func patterns(t *Triage) []string {
 	}
 	callFailures := 0
 	for v, n := range t.Summary.Verdicts {
-		if callFailure(diagnose.Verdict(v)) {
+		if CallFailure(diagnose.Verdict(v)) {
 			callFailures += n
 		}
 	}
@@ -43,11 +44,28 @@ func patterns(t *Triage) []string {
 		out = append(out, noFailureSentence(t.Summary, undecidedAlerts(t)))
 		return append(out, certificateChanges(t, nil)...)
 	}
-	dests := map[string]*TriageDestination{}
-	for i := range t.Destinations {
-		dests[t.Destinations[i].Server] = &t.Destinations[i]
+	out = append(out, perClientSentences(t)...)
+	byServer := pairsByServer(t)
+	only, explained := oneClientSentences(t, byServer)
+	out = append(out, only...)
+	inter, intermittent := intermittentSentences(t, explained)
+	out = append(out, inter...)
+	out = append(out, certificateChanges(t, intermittent)...)
+	if s := blameSentence(t, byServer.pairs); s != "" {
+		out = append(out, s)
 	}
-	// One call in N, per client.
+	if s := undecidedSentence(t); s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+// perClientSentences tells, for each client that fails every attempt to
+// some destinations while others succeed, how often its calls fail: "From
+// 10.0.0.1: 10.0.1.1:5061 failed 1 of 1 times ...: about one call in 7
+// fails (1 of 7)."
+func perClientSentences(t *Triage) []string {
+	var out []string
 	byClient := map[string][]*Pair{}
 	var clients []string
 	for i := range t.Pairs {
@@ -101,8 +119,17 @@ func patterns(t *Triage) []string {
 		s := fmt.Sprintf("From %s: %s: about one call in %s fails (%d of %d).", cl, strings.Join(parts, "; "), oneIn(attempts, failed), failed, attempts)
 		out = append(out, s)
 	}
-	explained := map[string]bool{} // destinations whose failures one client explains
-	// Only one client fails to reach a destination others reach.
+	return out
+}
+
+// serverPairs are the pairs of each server, and the servers in order.
+type serverPairs struct {
+	pairs   map[string][]*Pair
+	servers []string
+}
+
+// pairsByServer groups t's pairs by server; the servers are sorted.
+func pairsByServer(t *Triage) serverPairs {
 	byServer := map[string][]*Pair{}
 	var servers []string
 	for i := range t.Pairs {
@@ -113,6 +140,19 @@ func patterns(t *Triage) []string {
 		byServer[p.Server] = append(byServer[p.Server], p)
 	}
 	sort.Strings(servers)
+	return serverPairs{byServer, servers}
+}
+
+// oneClientSentences tells the destinations that only one client fails to
+// reach while others reach them, and returns those destinations
+// (explained): their failures need no other sentence.
+func oneClientSentences(t *Triage, sp serverPairs) (out []string, explained map[string]bool) {
+	explained = map[string]bool{}
+	dests := map[string]*TriageDestination{}
+	for i := range t.Destinations {
+		dests[t.Destinations[i].Server] = &t.Destinations[i]
+	}
+	byServer, servers := sp.pairs, sp.servers
 	for _, srv := range servers {
 		ps := byServer[srv]
 		if len(ps) < 2 {
@@ -135,37 +175,44 @@ func patterns(t *Triage) []string {
 		if len(bad) == 1 && len(good) > 0 && badPair.CallFailures == dests[srv].CallFailures {
 			explained[srv] = true
 			out = append(out, fmt.Sprintf("Only calls from %s to %s fail (%d of %d, with %s); %s succeeded %d of %d.",
-				bad[0], destLabel(srv, badPair.Names), badPair.CallFailures, badPair.judged(), failureWords(&badPair.Counts, ""), joinAnd(good), n, n))
+				bad[0], destLabel(srv, badPair.Names), badPair.CallFailures, badPair.judged(), FailureWords(&badPair.Counts, ""), joinAnd(good), n, n))
 		}
 	}
-	// Intermittent destinations: call failures beside successes.
-	intermittent := map[string]bool{}
+	return out, explained
+}
+
+// intermittentSentences tells the destinations with call failures beside
+// successes, except those already explained, and returns them.
+func intermittentSentences(t *Triage, explained map[string]bool) (out []string, intermittent map[string]bool) {
+	intermittent = map[string]bool{}
 	for i := range t.Destinations {
 		d := &t.Destinations[i]
 		if d.CallFailures == 0 || d.OK == 0 || explained[d.Server] {
 			continue
 		}
 		intermittent[d.Server] = true
-		when := fmt.Sprintf("between %s and %s", clock(d.FirstFailure), clock(d.LastFailure))
+		when := fmt.Sprintf("between %s and %s", Clock(d.FirstFailure), Clock(d.LastFailure))
 		if d.CallFailures == 1 {
-			when = "at " + clock(d.FirstFailure)
+			when = "at " + Clock(d.FirstFailure)
 		}
 		s := fmt.Sprintf("%s is intermittent: %s, %s", destLabel(d.Server, d.Names), attemptsFailed(&d.Counts, true), when)
 		s += certificateStory(d) + "."
 		out = append(out, s)
 	}
-	out = append(out, certificateChanges(t, intermittent)...)
-	if s := blameSentence(t, byServer); s != "" {
-		out = append(out, s)
-	}
+	return out, intermittent
+}
+
+// undecidedSentence counts the connections the captures cannot judge, with
+// their reasons, or is "" when there are none.
+func undecidedSentence(t *Triage) string {
 	if n, words := undecidedWords(t.Summary.Verdicts, t.Summary.VerdictReasons); n > 0 {
 		what := "connections could not be judged and are not counted as failures"
 		if n == 1 {
 			what = "connection could not be judged and is not counted as a failure"
 		}
-		out = append(out, fmt.Sprintf("%d %s: %s%s.", n, what, words, undecidedAlerts(t)))
+		return fmt.Sprintf("%d %s: %s%s.", n, what, words, undecidedAlerts(t))
 	}
-	return out
+	return ""
 }
 
 // certificateChanges tells the certificate changes not already told in an
@@ -235,7 +282,7 @@ func undecidedWords(verdicts map[string]int, reasons map[string]map[string]int) 
 			continue
 		}
 		total += n
-		codes := sortedByCount(reasons[string(v)])
+		codes := SortedByCount(reasons[string(v)])
 		for i, c := range codes {
 			codes[i] = c + ": " + undecidedReasonWords(c)
 			if len(reasons[string(v)]) > 1 {
@@ -276,7 +323,7 @@ func undecidedReasonWords(code string) string {
 func (c *Counts) failureKind() diagnose.Verdict {
 	var kind diagnose.Verdict
 	for _, v := range diagnose.Verdicts() {
-		if callFailure(v) && c.Verdicts[string(v)] > 0 {
+		if CallFailure(v) && c.Verdicts[string(v)] > 0 {
 			if kind != "" {
 				return ""
 			}
@@ -293,12 +340,12 @@ func failureBreakdown(c *Counts, long bool) string {
 	var parts []string
 	for _, v := range diagnose.Verdicts() {
 		n := c.Verdicts[string(v)]
-		if !callFailure(v) || n == 0 {
+		if !CallFailure(v) || n == 0 {
 			continue
 		}
 		s := fmt.Sprintf("%d %s", n, v)
 		if long && v == diagnose.VerdictFailed {
-			s += " with " + failureWords(c, diagnose.VerdictFailed)
+			s += " with " + FailureWords(c, diagnose.VerdictFailed)
 		}
 		parts = append(parts, s)
 	}
@@ -313,7 +360,7 @@ func everyAttemptFailed(c *Counts) string {
 	n := c.CallFailures
 	switch c.failureKind() {
 	case diagnose.VerdictFailed:
-		return fmt.Sprintf("failed %d of %d times with %s", n, n, failureWords(c, diagnose.VerdictFailed))
+		return fmt.Sprintf("failed %d of %d times with %s", n, n, FailureWords(c, diagnose.VerdictFailed))
 	case diagnose.VerdictNoAnswer:
 		if n == 1 {
 			return fmt.Sprintf("never answered (%s, no_answer)", plural(c.SYNsUnanswered, "SYN", "SYNs"))
@@ -357,9 +404,9 @@ func attemptsFailed(c *Counts, comma bool) string {
 	switch c.failureKind() {
 	case diagnose.VerdictFailed:
 		if comma {
-			return fmt.Sprintf("%d of %d attempts failed, with %s", n, j, failureWords(c, diagnose.VerdictFailed))
+			return fmt.Sprintf("%d of %d attempts failed, with %s", n, j, FailureWords(c, diagnose.VerdictFailed))
 		}
-		return fmt.Sprintf("%d of %d attempts failed (%s)", n, j, failureWords(c, diagnose.VerdictFailed))
+		return fmt.Sprintf("%d of %d attempts failed (%s)", n, j, FailureWords(c, diagnose.VerdictFailed))
 	case diagnose.VerdictNoAnswer:
 		return fmt.Sprintf("%d of %d attempts were never answered (%s, no_answer)", n, j, plural(c.SYNsUnanswered, "SYN", "SYNs"))
 	case diagnose.VerdictRefused:
@@ -568,7 +615,7 @@ func certificateStory(d *TriageDestination) string {
 	}
 	var parts []string
 	for _, c := range d.Certificates {
-		parts = append(parts, fmt.Sprintf("serial %s from %s (%d ok, %d failed)", shortHex(c.Serial), clock(&c.FirstSeen), c.OK, c.Failed))
+		parts = append(parts, fmt.Sprintf("serial %s from %s (%d ok, %d failed)", ShortHex(c.Serial), Clock(&c.FirstSeen), c.OK, c.Failed))
 	}
 	s := "; its certificate changed during the captures: " + strings.Join(parts, ", then ")
 	last := d.Certificates[len(d.Certificates)-1]
@@ -578,26 +625,26 @@ func certificateStory(d *TriageDestination) string {
 	return s
 }
 
-func shortHex(s string) string {
+func ShortHex(s string) string {
 	if len(s) > 16 {
 		return s[:16] + "…"
 	}
 	return s
 }
 
-// clock renders a time as UTC date and time to the second.
-func clock(t *Time) string {
+// Clock renders a time as UTC date and time to the second.
+func Clock(t *Time) string {
 	if t == nil {
 		return "-"
 	}
 	return t.UTC().Format("2006-01-02 15:04:05")
 }
 
-// failureWords describes the commonest call failures of c, of verdict only
+// FailureWords describes the commonest call failures of c, of verdict only
 // when it is not "": "unknown_ca sent by the server", "no_answer: SYN never
 // answered". Incomplete and truncated connections are not failures and are
 // not described here.
-func failureWords(c *Counts, only diagnose.Verdict) string {
+func FailureWords(c *Counts, only diagnose.Verdict) string {
 	type kv struct {
 		k, words string
 		n        int
@@ -612,7 +659,7 @@ func failureWords(c *Counts, only diagnose.Verdict) string {
 		alerts += n
 	}
 	for v, reasons := range c.VerdictReasons {
-		if !callFailure(diagnose.Verdict(v)) || (only != "" && diagnose.Verdict(v) != only) {
+		if !CallFailure(diagnose.Verdict(v)) || (only != "" && diagnose.Verdict(v) != only) {
 			continue
 		}
 		for k, n := range reasons {
@@ -661,7 +708,7 @@ func destLabel(server string, names []string) string {
 	if len(names) == 0 {
 		return server
 	}
-	return fmt.Sprintf("%s (%s)", server, Sanitize(strings.Join(names, ", ")))
+	return fmt.Sprintf("%s (%s)", server, sanitize.String(strings.Join(names, ", ")))
 }
 
 // oneIn renders attempts/failed rounded: "3".

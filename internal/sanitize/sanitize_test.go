@@ -1,4 +1,4 @@
-package report
+package sanitize
 
 import (
 	"bytes"
@@ -66,18 +66,18 @@ func FuzzSanitize(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got := Sanitize(s)
+		got := String(s)
 		if !utf8.ValidString(got) {
-			t.Fatalf("Sanitize(%q) = %q: invalid UTF-8", s, got)
+			t.Fatalf("String(%q) = %q: invalid UTF-8", s, got)
 		}
 		if i := strings.IndexFunc(got, needsEscape); i >= 0 {
-			t.Fatalf("Sanitize(%q) = %q: raw %U at %d", s, got, []rune(got[i:])[0], i)
+			t.Fatalf("String(%q) = %q: raw %U at %d", s, got, []rune(got[i:])[0], i)
 		}
-		if again := Sanitize(got); again != got {
-			t.Fatalf("Sanitize(%q) = %q, but Sanitize of that is %q", s, got, again)
+		if again := String(got); again != got {
+			t.Fatalf("String(%q) = %q, but Sanitize of that is %q", s, got, again)
 		}
 		if utf8.ValidString(s) && strings.IndexFunc(s, needsEscape) < 0 && got != s {
-			t.Fatalf("Sanitize(%q) = %q: a safe string was changed", s, got)
+			t.Fatalf("String(%q) = %q: a safe string was changed", s, got)
 		}
 		b, err := json.Marshal(s)
 		if err != nil {

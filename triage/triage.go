@@ -1,4 +1,4 @@
-package report
+package triage
 
 import (
 	"container/heap"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/siptls/siptls/diagnose"
+	"github.com/siptls/siptls/internal/sanitize"
 	"github.com/siptls/siptls/pcap"
 	"github.com/siptls/siptls/trust"
 )
@@ -219,6 +220,12 @@ type TriageOptions struct {
 	// and leaf certificates, a certificate's presenters and other
 	// certificates with its subject (0: DefaultMaxListed).
 	MaxListed int
+	// NodesGiven promises that the caller gives every capture's node with
+	// SetCaptureNode (as analyze and triage do, from the NodeBuffer their
+	// certificates were judged with), so that the Merger does not decide
+	// it a second time. A capture with no decision given then has the
+	// node of a capture without connections.
+	NodesGiven bool
 }
 
 // A Merger collects connections from many captures, possibly from several
@@ -364,6 +371,7 @@ func NewMerger(o TriageOptions) *Merger {
 	defaultInt(&o.MaxCertificates, DefaultMaxCertificates)
 	defaultInt(&o.MaxListed, DefaultMaxListed)
 	m := &Merger{opts: o, strs: &strTable{}, certs: map[string]int32{}, problems: detailSet{max: o.MaxFailed}, ok: detailSet{max: o.MaxOK}, nodes: newCaptureNodes()}
+	m.nodes.callerDecides = o.NodesGiven
 	m.base = newTables(&m.opts, m.strs)
 	m.omitted.Limits = TriageLimits{MaxMatched: o.MaxMatched, MaxDestinations: o.MaxDestinations, MaxPairs: o.MaxPairs,
 		MaxCertificates: o.MaxCertificates, MaxListed: o.MaxListed}
@@ -425,7 +433,7 @@ func (m *Merger) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
 	}
 	k := connKey{c.Capture, c.ID}
 	if set.wants(k) {
-		v := buildJudgedConnection(c, t)
+		v := BuildJudgedConnection(c, t)
 		detail = &v
 		set.add(k, detail)
 	}
@@ -577,7 +585,7 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 	t.Captures = []Capture{}
 	for i, ci := range captures {
 		c := buildCapture(ci, m.nodes.conns[i], errs)
-		applyNode(&c, m.nodes.decide(i))
+		ApplyNode(&c, m.nodes.decide(i))
 		t.Captures = append(t.Captures, c)
 	}
 
@@ -746,7 +754,7 @@ func (m *Merger) offsets(views []*view, t *Triage, captures []*pcap.CaptureInfo)
 
 func captureName(captures []*pcap.CaptureInfo, i int) string {
 	if i >= 0 && i < len(captures) && captures[i] != nil {
-		return Sanitize(captures[i].Path)
+		return sanitize.String(captures[i].Path)
 	}
 	return fmt.Sprintf("capture %d", i)
 }

@@ -1,10 +1,11 @@
-package report
+package triage
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
-	"net/netip"
 	"reflect"
 	"slices"
 	"strings"
@@ -16,43 +17,8 @@ import (
 
 	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/diagnose"
-	"github.com/siptls/siptls/pcap"
+	"github.com/siptls/siptls/internal/triagetest"
 )
-
-func t0() time.Time { return time.Date(2026, 11, 20, 14, 3, 0, 0, time.UTC) }
-
-// tconn makes a connection of capture cap from client to server.
-func tconn(capture int, id uint64, client, server string, start time.Duration, isn uint32, v diagnose.Verdict, alert string, leaf *certinfo.Info) *diagnose.Connection {
-	c := &diagnose.Connection{Capture: capture, ID: id, Client: netip.MustParseAddrPort(client), Server: netip.MustParseAddrPort(server),
-		Start: t0().Add(start), End: t0().Add(start + time.Second), StartFrame: id * 10, EndFrame: id*10 + 9, Verdict: v,
-		ClientISN: isn, ISNKnown: isn != 0}
-	switch {
-	case v == diagnose.VerdictOK:
-		c.Reason = diagnose.ReasonApplicationData
-	case alert != "":
-		c.Reason = diagnose.ReasonFatalAlert
-		c.Alert = &diagnose.Alert{Level: 2, Code: 48, Name: alert, SentBy: diagnose.Server, Frame: id*10 + 5}
-	default:
-		c.Reason = diagnose.ReasonResetDuringHandshake
-	}
-	if leaf != nil {
-		c.Certificates = []diagnose.Certificate{{SentBy: diagnose.Server, Info: leaf, Time: c.Start}}
-	}
-	return c
-}
-
-func fakeCert(sha, serial, cn string) *certinfo.Info {
-	return &certinfo.Info{SHA256: sha, Serial: serial, SubjectCN: cn, Subject: "CN=" + cn,
-		NotBefore: t0().AddDate(-1, 0, 0), NotAfter: t0().AddDate(1, 0, 0)}
-}
-
-func infos(n int) []*pcap.CaptureInfo {
-	var out []*pcap.CaptureInfo
-	for i := 0; i < n; i++ {
-		out = append(out, &pcap.CaptureInfo{Path: fmt.Sprintf("c%d.pcap", i)})
-	}
-	return out
-}
 
 // TestTriageDedup checks how views of one connection in two captures merge.
 func TestTriageDedup(t *testing.T) {
@@ -68,17 +34,17 @@ func TestTriageDedup(t *testing.T) {
 		wantNote   bool
 	}{
 		{"same ISN, clock 1.5 s apart", []*diagnose.Connection{
-			tconn(0, 1, a, b, 0, 77, ok, "", nil), tconn(1, 1, a, b, 1500*time.Millisecond, 77, ok, "", nil)}, 1, 1, 0, 1.5, true},
+			triagetest.Conn(0, 1, a, b, 0, 77, ok, "", nil), triagetest.Conn(1, 1, a, b, 1500*time.Millisecond, 77, ok, "", nil)}, 1, 1, 0, 1.5, true},
 		{"other ISN: a new connection on the same ports", []*diagnose.Connection{
-			tconn(0, 1, a, b, 0, 77, ok, "", nil), tconn(1, 1, a, b, 0, 78, ok, "", nil)}, 2, 0, 0, 0, false},
+			triagetest.Conn(0, 1, a, b, 0, 77, ok, "", nil), triagetest.Conn(1, 1, a, b, 0, 78, ok, "", nil)}, 2, 0, 0, 0, false},
 		{"no SYN in one capture: start within 2 s", []*diagnose.Connection{
-			tconn(0, 1, a, b, 0, 77, ok, "", nil), tconn(1, 1, a, b, 300*time.Millisecond, 0, ok, "", nil)}, 1, 0, 1, 0.3, false},
+			triagetest.Conn(0, 1, a, b, 0, 77, ok, "", nil), triagetest.Conn(1, 1, a, b, 300*time.Millisecond, 0, ok, "", nil)}, 1, 0, 1, 0.3, false},
 		{"no SYN, starts 3 s apart", []*diagnose.Connection{
-			tconn(0, 1, a, b, 0, 0, ok, "", nil), tconn(1, 1, a, b, 3*time.Second, 0, ok, "", nil)}, 2, 0, 0, 0, false},
+			triagetest.Conn(0, 1, a, b, 0, 0, ok, "", nil), triagetest.Conn(1, 1, a, b, 3*time.Second, 0, ok, "", nil)}, 2, 0, 0, 0, false},
 		{"same capture twice the same tuple: two connections", []*diagnose.Connection{
-			tconn(0, 1, a, b, 0, 0, ok, "", nil), tconn(0, 2, a, b, time.Second, 0, ok, "", nil)}, 2, 0, 0, 0, false},
+			triagetest.Conn(0, 1, a, b, 0, 0, ok, "", nil), triagetest.Conn(0, 2, a, b, time.Second, 0, ok, "", nil)}, 2, 0, 0, 0, false},
 		{"three captures", []*diagnose.Connection{
-			tconn(0, 1, a, b, 0, 5, ok, "", nil), tconn(1, 4, a, b, 0, 5, ok, "", nil), tconn(2, 9, a, b, 0, 5, ok, "", nil)}, 1, 2, 0, 0, false},
+			triagetest.Conn(0, 1, a, b, 0, 5, ok, "", nil), triagetest.Conn(1, 4, a, b, 0, 5, ok, "", nil), triagetest.Conn(2, 9, a, b, 0, 5, ok, "", nil)}, 1, 2, 0, 0, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,7 +52,7 @@ func TestTriageDedup(t *testing.T) {
 			for _, c := range tt.input {
 				m.Add(c)
 			}
-			r := m.Triage(infos(3), nil, nil, "test")
+			r := m.Triage(triagetest.Infos(3), nil, nil, "test")
 			if r.Summary.Connections != tt.wantConns || r.Duplicates.ByISN != tt.wantISN || r.Duplicates.ByTime != tt.wantTime {
 				t.Errorf("connections %d, duplicates %+v", r.Summary.Connections, r.Duplicates)
 			}
@@ -106,10 +72,10 @@ func TestTriageDedup(t *testing.T) {
 // scenario is one-in-3 from one client, plus a second client that alone
 // fails to a destination the first reaches.
 func scenario() []*diagnose.Connection {
-	c21 := fakeCert("21aa", "01", "cucm8-pub.clus2.lab")
-	c22 := fakeCert("22aa", "02", "cucm8-sub1.clus2.lab")
-	c23 := fakeCert("23aa", "03", "cucm8-sub2.clus2.lab")
-	c23new := fakeCert("23bb", "04", "cucm8-sub2.clus2.lab")
+	c21 := triagetest.Cert("21aa", "01", "cucm8-pub.clus2.lab")
+	c22 := triagetest.Cert("22aa", "02", "cucm8-sub1.clus2.lab")
+	c23 := triagetest.Cert("23aa", "03", "cucm8-sub2.clus2.lab")
+	c23new := triagetest.Cert("23bb", "04", "cucm8-sub2.clus2.lab")
 	var cs []*diagnose.Connection
 	id := uint64(0)
 	next := func() uint64 { id++; return id }
@@ -117,21 +83,21 @@ func scenario() []*diagnose.Connection {
 		start := time.Duration(i) * 10 * time.Second
 		switch i % 3 {
 		case 0:
-			cs = append(cs, tconn(0, next(), fmt.Sprintf("10.10.1.11:%d", 40000+i), "10.20.1.21:5061", start, uint32(100+i), diagnose.VerdictOK, "", c21))
+			cs = append(cs, triagetest.Conn(0, next(), fmt.Sprintf("10.10.1.11:%d", 40000+i), "10.20.1.21:5061", start, uint32(100+i), diagnose.VerdictOK, "", c21))
 		case 1:
-			cs = append(cs, tconn(0, next(), fmt.Sprintf("10.10.1.11:%d", 40000+i), "10.20.1.22:5061", start, uint32(100+i), diagnose.VerdictFailed, "unknown_ca", c22))
+			cs = append(cs, triagetest.Conn(0, next(), fmt.Sprintf("10.10.1.11:%d", 40000+i), "10.20.1.22:5061", start, uint32(100+i), diagnose.VerdictFailed, "unknown_ca", c22))
 		case 2:
 			leaf := c23
 			v := diagnose.VerdictOK
 			if i == 8 {
 				leaf, v = c23new, diagnose.VerdictFailed
 			}
-			cs = append(cs, tconn(0, next(), fmt.Sprintf("10.10.1.11:%d", 40000+i), "10.20.1.23:5061", start, uint32(100+i), v, "", leaf))
+			cs = append(cs, triagetest.Conn(0, next(), fmt.Sprintf("10.10.1.11:%d", 40000+i), "10.20.1.23:5061", start, uint32(100+i), v, "", leaf))
 		}
 	}
 	// The second client fails to 10.20.1.21, which the first reaches.
-	cs = append(cs, tconn(1, 1, "10.10.1.12:41000", "10.20.1.21:5061", time.Second, 900, diagnose.VerdictFailed, "", c21))
-	cs = append(cs, tconn(1, 2, "10.10.1.12:41001", "10.20.1.21:5061", 2*time.Second, 901, diagnose.VerdictFailed, "", c21))
+	cs = append(cs, triagetest.Conn(1, 1, "10.10.1.12:41000", "10.20.1.21:5061", time.Second, 900, diagnose.VerdictFailed, "", c21))
+	cs = append(cs, triagetest.Conn(1, 2, "10.10.1.12:41001", "10.20.1.21:5061", 2*time.Second, 901, diagnose.VerdictFailed, "", c21))
 	return cs
 }
 
@@ -140,7 +106,7 @@ func TestTriagePatterns(t *testing.T) {
 	for _, c := range scenario() {
 		m.Add(c)
 	}
-	r := m.Triage(infos(2), nil, nil, "test")
+	r := m.Triage(triagetest.Infos(2), nil, nil, "test")
 	want := []string{
 		"From 10.10.1.11: 10.20.1.22:5061 (cucm8-sub1.clus2.lab) failed 3 of 3 times with unknown_ca sent by the server; 10.20.1.21:5061 succeeded 3 of 3; 10.20.1.23:5061 failed 1 of 3: about one call in 2 fails (4 of 9).",
 		"From 10.10.1.12: ",
@@ -183,10 +149,10 @@ func TestTriagePatterns(t *testing.T) {
 // attempt are named together rather than one picked.
 func TestTriageBlameSeveral(t *testing.T) {
 	m := NewMerger(TriageOptions{})
-	m.Add(tconn(0, 1, "10.0.0.1:1", "10.0.0.2:5061", 0, 1, diagnose.VerdictFailed, "unknown_ca", nil))
-	m.Add(tconn(0, 2, "10.0.0.1:2", "10.0.0.3:5061", 0, 2, diagnose.VerdictFailed, "", nil))
-	m.Add(tconn(0, 3, "10.0.0.1:3", "10.0.0.4:5061", 0, 3, diagnose.VerdictOK, "", nil))
-	r := m.Triage(infos(1), nil, nil, "test")
+	m.Add(triagetest.Conn(0, 1, "10.0.0.1:1", "10.0.0.2:5061", 0, 1, diagnose.VerdictFailed, "unknown_ca", nil))
+	m.Add(triagetest.Conn(0, 2, "10.0.0.1:2", "10.0.0.3:5061", 0, 2, diagnose.VerdictFailed, "", nil))
+	m.Add(triagetest.Conn(0, 3, "10.0.0.1:3", "10.0.0.4:5061", 0, 3, diagnose.VerdictOK, "", nil))
+	r := m.Triage(triagetest.Infos(1), nil, nil, "test")
 	want := []string{
 		"From 10.0.0.1: 10.0.0.2:5061 failed 1 of 1 times with unknown_ca sent by the server; 10.0.0.3:5061 failed 1 of 1 times with reset during the handshake; 10.0.0.4:5061 succeeded 1 of 1: about one call in 2 fails (2 of 3).",
 		"Most likely to blame: 10.0.0.2:5061 and 10.0.0.3:5061, which failed every attempt.",
@@ -203,9 +169,9 @@ func TestTriageNoProblems(t *testing.T) {
 		want  string
 	}{
 		{"none", nil, "No TLS connection was found in the captures."},
-		{"one", []*diagnose.Connection{tconn(0, 1, "10.0.0.1:1", "10.0.0.2:5061", 0, 1, diagnose.VerdictOK, "", nil)}, "The one connection succeeded."},
-		{"two", []*diagnose.Connection{tconn(0, 1, "10.0.0.1:1", "10.0.0.2:5061", 0, 1, diagnose.VerdictOK, "", nil),
-			tconn(0, 2, "10.0.0.1:2", "10.0.0.2:5061", 0, 2, diagnose.VerdictOK, "", nil)}, "All 2 connections succeeded."},
+		{"one", []*diagnose.Connection{triagetest.Conn(0, 1, "10.0.0.1:1", "10.0.0.2:5061", 0, 1, diagnose.VerdictOK, "", nil)}, "The one connection succeeded."},
+		{"two", []*diagnose.Connection{triagetest.Conn(0, 1, "10.0.0.1:1", "10.0.0.2:5061", 0, 1, diagnose.VerdictOK, "", nil),
+			triagetest.Conn(0, 2, "10.0.0.1:2", "10.0.0.2:5061", 0, 2, diagnose.VerdictOK, "", nil)}, "All 2 connections succeeded."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -213,7 +179,7 @@ func TestTriageNoProblems(t *testing.T) {
 			for _, c := range tt.input {
 				m.Add(c)
 			}
-			r := m.Triage(infos(1), nil, nil, "test")
+			r := m.Triage(triagetest.Infos(1), nil, nil, "test")
 			if !reflect.DeepEqual(r.Patterns, []string{tt.want}) {
 				t.Errorf("patterns %q, want %q", r.Patterns, tt.want)
 			}
@@ -244,7 +210,7 @@ func TestTriageOrderIndependent(t *testing.T) {
 		close(ch)
 		wg.Wait()
 		var b bytes.Buffer
-		if err := WriteTriageJSON(&b, m.Triage(infos(2), nil, nil, "test")); err != nil {
+		if err := writeJSON(&b, m.Triage(triagetest.Infos(2), nil, nil, "test")); err != nil {
 			t.Fatal(err)
 		}
 		return b.String()
@@ -260,142 +226,13 @@ func TestTriageOrderIndependent(t *testing.T) {
 	}
 }
 
-// TestTriageDetailCap checks that full detail is capped and the cap is told.
-func TestTriageDetailCap(t *testing.T) {
-	tests := []struct {
-		name               string
-		failed, ok         int
-		maxFailed, maxOK   int
-		wantFailed, wantOK int
-		wantOmitted        int
-		wantNote           bool
-	}{
-		{"under the caps", 3, 3, 5, 5, 3, 3, 0, false},
-		{"failed over the cap", 10, 1, 4, 5, 4, 1, 6, true},
-		{"ok sampled", 0, 50, 4, 5, 0, 5, 0, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			m := NewMerger(TriageOptions{MaxFailed: tt.maxFailed, MaxOK: tt.maxOK})
-			id := uint64(0)
-			for i := 0; i < tt.failed; i++ {
-				id++
-				m.Add(tconn(0, id, fmt.Sprintf("10.0.0.1:%d", id), "10.0.0.2:5061", time.Duration(id)*time.Second, uint32(id), diagnose.VerdictFailed, "", nil))
-			}
-			for i := 0; i < tt.ok; i++ {
-				id++
-				m.Add(tconn(0, id, fmt.Sprintf("10.0.0.1:%d", id), "10.0.0.2:5061", time.Duration(id)*time.Second, uint32(id), diagnose.VerdictOK, "", nil))
-			}
-			r := m.Triage(infos(1), nil, nil, "test")
-			if r.Detail.FailedKept != tt.wantFailed || r.Detail.OKKept != tt.wantOK || r.Detail.FailedOmitted != tt.wantOmitted {
-				t.Errorf("detail %+v", r.Detail)
-			}
-			if r.Summary.Connections != tt.failed+tt.ok {
-				t.Errorf("counted %d connections", r.Summary.Connections)
-			}
-			if tt.failed > 0 && r.Connections[0].ID != 1 {
-				t.Errorf("first kept connection is %d, want the first one", r.Connections[0].ID)
-			}
-			if got := len(r.Notes) > 0; got != tt.wantNote {
-				t.Errorf("notes %q", r.Notes)
-			}
-			var b bytes.Buffer
-			if err := WriteTriageText(&b, r, false); err != nil {
-				t.Fatal(err)
-			}
-			if tt.wantOmitted > 0 && !strings.Contains(b.String(), fmt.Sprintf("%d more not listed", tt.wantOmitted)) {
-				t.Errorf("text does not tell the cap:\n%s", b.String())
-			}
-		})
-	}
-}
-
-// BenchmarkTriageMerge measures Add and Triage over 100k connections from 4
-// captures, a quarter of them seen twice, to 16 destinations.
-func BenchmarkTriageMerge(b *testing.B) {
-	const n = 100000
-	certs := make([]*certinfo.Info, 16)
-	for i := range certs {
-		certs[i] = fakeCert(fmt.Sprintf("%064x", i), fmt.Sprintf("%02x", i), fmt.Sprintf("dest%d.lab", i))
-	}
-	conns := make([]*diagnose.Connection, 0, n)
-	for i := 0; i < n; i++ {
-		v, alert := diagnose.VerdictOK, ""
-		if i%16 == 5 {
-			v, alert = diagnose.VerdictFailed, "unknown_ca"
-		}
-		capture := i % 4
-		if i%4 == 3 {
-			capture = 0 // the same connection again, from the peer's capture
-		}
-		c := tconn(capture, uint64(i+1), fmt.Sprintf("10.10.%d.%d:%d", i%3, 11, 30000+i%30000), fmt.Sprintf("10.20.3.%d:5061", 20+i%16),
-			time.Duration(i)*time.Millisecond, uint32(i*7+1), v, alert, certs[i%16])
-		conns = append(conns, c)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		m := NewMerger(TriageOptions{})
-		for _, c := range conns {
-			m.Add(c)
-		}
-		_ = m.Triage(infos(4), nil, nil, "bench")
-	}
-	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "conns/s")
-}
-
-func TestPairsToShow(t *testing.T) {
-	ok := func(c, s string) Pair { return Pair{Client: c, Server: s, Counts: Counts{Attempts: 1, OK: 1}} }
-	bad := func(c, s string) Pair {
-		return Pair{Client: c, Server: s, Counts: Counts{Attempts: 1, Failed: 1, CallFailures: 1}}
-	}
-	tests := []struct {
-		name  string
-		input []Pair
-		max   int
-		want  []int
-	}{
-		{"all fit", []Pair{ok("a", "x"), bad("b", "x")}, 2, []int{0, 1}},
-		{"failed first, then contrast", []Pair{ok("a", "y"), ok("b", "x"), bad("c", "x"), ok("d", "z")}, 2, []int{1, 2}},
-		{"failed beyond the cap", []Pair{bad("a", "x"), bad("b", "y"), bad("c", "z")}, 2, []int{0, 1}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := pairsToShow(tt.input, tt.max); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("got %v, want %v", got, tt.want)
-			}
-		})
-	}
-}
-
-// TestTriageTextCaps checks that many clients do not flood the text.
-func TestTriageTextCaps(t *testing.T) {
-	m := NewMerger(TriageOptions{})
-	leaf := fakeCert("aa", "01", "phone")
-	for i := 0; i < 60; i++ {
-		c := tconn(0, uint64(i+1), fmt.Sprintf("10.30.0.%d:50000", i+1), "10.10.1.11:5061", time.Duration(i)*time.Second, uint32(i+1), diagnose.VerdictOK, "", nil)
-		c.Certificates = []diagnose.Certificate{{SentBy: diagnose.Client, Info: leaf, Time: c.Start}}
-		m.Add(c)
-	}
-	var b bytes.Buffer
-	if err := WriteTriageText(&b, m.Triage(infos(1), nil, nil, "test"), false); err != nil {
-		t.Fatal(err)
-	}
-	// 20 presenters are kept (MaxListed), 4 named; the other 40 are counted.
-	for _, want := range []string{"… and 20 more pairs, all ok", "and 16 more, others x40"} {
-		if !strings.Contains(b.String(), want) {
-			t.Errorf("text lacks %q:\n%s", want, b.String())
-		}
-	}
-}
-
 func TestTriageManySucceeded(t *testing.T) {
 	m := NewMerger(TriageOptions{})
-	m.Add(tconn(0, 1, "10.0.0.1:1", "10.0.1.1:5061", 0, 1, diagnose.VerdictFailed, "unknown_ca", nil))
+	m.Add(triagetest.Conn(0, 1, "10.0.0.1:1", "10.0.1.1:5061", 0, 1, diagnose.VerdictFailed, "unknown_ca", nil))
 	for i := 2; i <= 7; i++ {
-		m.Add(tconn(0, uint64(i), fmt.Sprintf("10.0.0.1:%d", i), fmt.Sprintf("10.0.1.%d:5061", i), 0, uint32(i), diagnose.VerdictOK, "", nil))
+		m.Add(triagetest.Conn(0, uint64(i), fmt.Sprintf("10.0.0.1:%d", i), fmt.Sprintf("10.0.1.%d:5061", i), 0, uint32(i), diagnose.VerdictOK, "", nil))
 	}
-	r := m.Triage(infos(1), nil, nil, "test")
+	r := m.Triage(triagetest.Infos(1), nil, nil, "test")
 	want := "From 10.0.0.1: 10.0.1.1:5061 failed 1 of 1 times with unknown_ca sent by the server; the other 6 destinations (10.0.1.2:5061 … 10.0.1.7:5061) succeeded 6 of 6: about one call in 7 fails (1 of 7)."
 	if len(r.Patterns) == 0 || r.Patterns[0] != want {
 		t.Errorf("patterns %q\nwant %q", r.Patterns, want)
@@ -432,7 +269,7 @@ func TestTriageCaps(t *testing.T) {
 				// six connections, each seen in captures 0 and 1
 				for i := range 6 {
 					for capture := range 2 {
-						cs = append(cs, tconn(capture, uint64(i+1), fmt.Sprintf("10.0.0.1:%d", 40000+i), "10.0.1.1:5061", time.Duration(i)*time.Second, uint32(i+1), ok, "", nil))
+						cs = append(cs, triagetest.Conn(capture, uint64(i+1), fmt.Sprintf("10.0.0.1:%d", 40000+i), "10.0.1.1:5061", time.Duration(i)*time.Second, uint32(i+1), ok, "", nil))
 					}
 				}
 				return cs
@@ -454,7 +291,7 @@ func TestTriageCaps(t *testing.T) {
 				var cs []*diagnose.Connection
 				for i := range 6 {
 					for capture := range 2 {
-						cs = append(cs, tconn(capture, uint64(i+1), fmt.Sprintf("10.0.0.1:%d", 40000+i), "10.0.1.1:5061", time.Duration(i)*time.Second, uint32(i+1), ok, "", nil))
+						cs = append(cs, triagetest.Conn(capture, uint64(i+1), fmt.Sprintf("10.0.0.1:%d", 40000+i), "10.0.1.1:5061", time.Duration(i)*time.Second, uint32(i+1), ok, "", nil))
 					}
 				}
 				return cs
@@ -471,7 +308,7 @@ func TestTriageCaps(t *testing.T) {
 			conns: func() []*diagnose.Connection {
 				var cs []*diagnose.Connection
 				for i := range 5 {
-					cs = append(cs, tconn(0, uint64(i+1), "10.0.0.1:40000", fmt.Sprintf("10.0.1.%d:5061", i+1), 0, uint32(i+1), failed, "unknown_ca", nil))
+					cs = append(cs, triagetest.Conn(0, uint64(i+1), "10.0.0.1:40000", fmt.Sprintf("10.0.1.%d:5061", i+1), 0, uint32(i+1), failed, "unknown_ca", nil))
 				}
 				return cs
 			},
@@ -488,7 +325,7 @@ func TestTriageCaps(t *testing.T) {
 			conns: func() []*diagnose.Connection {
 				var cs []*diagnose.Connection
 				for i := range 5 {
-					cs = append(cs, tconn(0, uint64(i+1), fmt.Sprintf("10.0.0.%d:40000", i+1), "10.0.1.1:5061", 0, uint32(i+1), ok, "", nil))
+					cs = append(cs, triagetest.Conn(0, uint64(i+1), fmt.Sprintf("10.0.0.%d:40000", i+1), "10.0.1.1:5061", 0, uint32(i+1), ok, "", nil))
 				}
 				return cs
 			},
@@ -508,8 +345,8 @@ func TestTriageCaps(t *testing.T) {
 			conns: func() []*diagnose.Connection {
 				var cs []*diagnose.Connection
 				for i := range 6 {
-					leaf := fakeCert(fmt.Sprintf("%02x", i), fmt.Sprint(i), "sbc")
-					cs = append(cs, tconn(0, uint64(i+1), "10.0.0.1:40000", "10.0.1.1:5061", time.Duration(i)*time.Second, uint32(i+1), failed, "unknown_ca", leaf))
+					leaf := triagetest.Cert(fmt.Sprintf("%02x", i), fmt.Sprint(i), "sbc")
+					cs = append(cs, triagetest.Conn(0, uint64(i+1), "10.0.0.1:40000", "10.0.1.1:5061", time.Duration(i)*time.Second, uint32(i+1), failed, "unknown_ca", leaf))
 				}
 				return cs
 			},
@@ -533,9 +370,9 @@ func TestTriageCaps(t *testing.T) {
 			opts: TriageOptions{MaxListed: 2},
 			conns: func() []*diagnose.Connection {
 				var cs []*diagnose.Connection
-				leaf := fakeCert("aa", "01", "phone")
+				leaf := triagetest.Cert("aa", "01", "phone")
 				for i := range 5 {
-					c := tconn(0, uint64(i+1), fmt.Sprintf("10.0.0.%d:40000", i+1), "10.0.1.1:5061", 0, uint32(i+1), ok, "", nil)
+					c := triagetest.Conn(0, uint64(i+1), fmt.Sprintf("10.0.0.%d:40000", i+1), "10.0.1.1:5061", 0, uint32(i+1), ok, "", nil)
 					c.Certificates = []diagnose.Certificate{{SentBy: diagnose.Client, Info: leaf, Time: c.Start}}
 					cs = append(cs, c)
 				}
@@ -554,13 +391,13 @@ func TestTriageCaps(t *testing.T) {
 			for _, c := range tt.conns() {
 				m.Add(c)
 			}
-			r := m.Triage(infos(2), nil, nil, "test")
+			r := m.Triage(triagetest.Infos(2), nil, nil, "test")
 			tt.check(t, r)
 			if tt.note != "" && !slices.ContainsFunc(r.Notes, func(n string) bool { return strings.Contains(n, tt.note) }) {
 				t.Errorf("notes %q lack %q", r.Notes, tt.note)
 			}
 			// Triage leaves the Merger as it was: a second call agrees.
-			if again := m.Triage(infos(2), nil, nil, "test"); again.Summary.Connections != r.Summary.Connections || len(again.Notes) != len(r.Notes) {
+			if again := m.Triage(triagetest.Infos(2), nil, nil, "test"); again.Summary.Connections != r.Summary.Connections || len(again.Notes) != len(r.Notes) {
 				t.Errorf("a second Triage differs: %d connections, %d notes", again.Summary.Connections, len(again.Notes))
 			}
 		})
@@ -573,12 +410,12 @@ func TestTriageSameSubjectFlood(t *testing.T) {
 	m := NewMerger(TriageOptions{})
 	const n = 3000
 	for i := range n {
-		leaf := fakeCert(fmt.Sprintf("%064x", i), fmt.Sprint(i), "sbc")
-		m.Add(tconn(0, uint64(i+1), "10.0.0.1:40000", "10.0.1.1:5061", time.Duration(i)*time.Millisecond, uint32(i+1), diagnose.VerdictOK, "", leaf))
+		leaf := triagetest.Cert(fmt.Sprintf("%064x", i), fmt.Sprint(i), "sbc")
+		m.Add(triagetest.Conn(0, uint64(i+1), "10.0.0.1:40000", "10.0.1.1:5061", time.Duration(i)*time.Millisecond, uint32(i+1), diagnose.VerdictOK, "", leaf))
 	}
-	r := m.Triage(infos(1), nil, nil, "test")
+	r := m.Triage(triagetest.Infos(1), nil, nil, "test")
 	var b bytes.Buffer
-	if err := WriteTriageJSON(&b, r); err != nil {
+	if err := writeJSON(&b, r); err != nil {
 		t.Fatal(err)
 	}
 	if b.Len() > 10<<20 {
@@ -597,11 +434,11 @@ func TestTriageHugeNames(t *testing.T) {
 	m := NewMerger(TriageOptions{})
 	long := strings.Repeat("é", 3000) // 6,000 bytes
 	for i, subject := range []string{"CN=" + long + "a", "CN=" + long + "a", "CN=" + long + "b"} {
-		leaf := fakeCert(fmt.Sprintf("%064x", i), fmt.Sprint(i), long)
+		leaf := triagetest.Cert(fmt.Sprintf("%064x", i), fmt.Sprint(i), long)
 		leaf.Subject, leaf.Issuer = subject, subject
-		m.Add(tconn(0, uint64(i+1), "10.0.0.1:40000", "10.0.1.1:5061", 0, uint32(i+1), diagnose.VerdictOK, "", leaf))
+		m.Add(triagetest.Conn(0, uint64(i+1), "10.0.0.1:40000", "10.0.1.1:5061", 0, uint32(i+1), diagnose.VerdictOK, "", leaf))
 	}
-	r := m.Triage(infos(1), nil, nil, "test")
+	r := m.Triage(triagetest.Infos(1), nil, nil, "test")
 	for i, c := range r.Certificates {
 		for _, s := range []string{c.Subject, c.Issuer, c.CommonName} {
 			if len(s) > maxInvString || !strings.HasSuffix(s, "…") || !utf8.ValidString(s) {
@@ -629,7 +466,7 @@ func TestTriageMaxMatchedOrder(t *testing.T) {
 			if i%3 == 0 {
 				v = diagnose.VerdictFailed
 			}
-			conns = append(conns, tconn(capture, uint64(i+1), fmt.Sprintf("10.0.0.%d:40000", i%7+1), fmt.Sprintf("10.0.1.%d:5061", i%5+1),
+			conns = append(conns, triagetest.Conn(capture, uint64(i+1), fmt.Sprintf("10.0.0.%d:40000", i%7+1), fmt.Sprintf("10.0.1.%d:5061", i%5+1),
 				time.Duration(i)*time.Second, uint32(i+1), v, "unknown_ca", nil))
 		}
 	}
@@ -652,7 +489,7 @@ func TestTriageMaxMatchedOrder(t *testing.T) {
 		close(next)
 		wg.Wait()
 		var b bytes.Buffer
-		if err := WriteTriageJSON(&b, m.Triage(infos(2), nil, nil, "test")); err != nil {
+		if err := writeJSON(&b, m.Triage(triagetest.Infos(2), nil, nil, "test")); err != nil {
 			t.Fatal(err)
 		}
 		return b.String()
@@ -669,4 +506,49 @@ func TestTriageMaxMatchedOrder(t *testing.T) {
 	if got := run(order, 4); got != want {
 		t.Errorf("reversed order from 4 goroutines gives another result")
 	}
+}
+
+// BenchmarkTriageMerge measures Add and Triage over 100k connections from 4
+// captures, a quarter of them seen twice, to 16 destinations.
+func BenchmarkTriageMerge(b *testing.B) {
+	const n = 100000
+	certs := make([]*certinfo.Info, 16)
+	for i := range certs {
+		certs[i] = triagetest.Cert(fmt.Sprintf("%064x", i), fmt.Sprintf("%02x", i), fmt.Sprintf("dest%d.lab", i))
+	}
+	conns := make([]*diagnose.Connection, 0, n)
+	for i := 0; i < n; i++ {
+		v, alert := diagnose.VerdictOK, ""
+		if i%16 == 5 {
+			v, alert = diagnose.VerdictFailed, "unknown_ca"
+		}
+		capture := i % 4
+		if i%4 == 3 {
+			capture = 0 // the same connection again, from the peer's capture
+		}
+		c := triagetest.Conn(capture, uint64(i+1), fmt.Sprintf("10.10.%d.%d:%d", i%3, 11, 30000+i%30000), fmt.Sprintf("10.20.3.%d:5061", 20+i%16),
+			time.Duration(i)*time.Millisecond, uint32(i*7+1), v, alert, certs[i%16])
+		conns = append(conns, c)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m := NewMerger(TriageOptions{})
+		for _, c := range conns {
+			m.Add(c)
+		}
+		_ = m.Triage(triagetest.Infos(4), nil, nil, "bench")
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "conns/s")
+}
+
+// writeJSON writes t as report.WriteTriageJSON does, so that tests can
+// compare two Triages whole.
+func writeJSON(w io.Writer, t *Triage) error {
+	b, err := json.MarshalIndent(t, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
 }
