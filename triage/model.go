@@ -467,6 +467,7 @@ type Aggregator struct {
 	summary   Summary
 }
 
+// NewAggregator returns an empty Aggregator.
 func NewAggregator() *Aggregator {
 	return &Aggregator{
 		dests:     map[netip.AddrPort]*Destination{},

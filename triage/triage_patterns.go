@@ -625,6 +625,8 @@ func certificateStory(d *TriageDestination) string {
 	return s
 }
 
+// ShortHex shortens a hex string (a fingerprint, a serial) to its first 16
+// digits and an ellipsis, for tables.
 func ShortHex(s string) string {
 	if len(s) > 16 {
 		return s[:16] + "…"
