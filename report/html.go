@@ -42,6 +42,7 @@ var htmlFiles embed.FS
 // and goes in through the "css" template, never through data.
 var htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{
 	"u":       Sanitize,
+	"ureason": func(r diagnose.Reason) string { return Sanitize(string(r)) },
 	"ts":      htmlTime,
 	"tsp":     htmlTimePtr,
 	"bytes":   humanSize,
@@ -183,18 +184,18 @@ func buildHTMLPage(t *triage.Triage, meta HTMLMeta) *htmlPage {
 	}
 	var order []*triage.TriageConnection
 	for i := range t.Connections {
-		if t.Connections[i].Verdict != string(diagnose.VerdictOK) {
+		if t.Connections[i].Verdict != diagnose.VerdictOK {
 			order = append(order, &t.Connections[i])
 		}
 	}
 	p.OKFrom = len(order)
 	for i := range t.Connections {
-		if t.Connections[i].Verdict == string(diagnose.VerdictOK) {
+		if t.Connections[i].Verdict == diagnose.VerdictOK {
 			order = append(order, &t.Connections[i])
 		}
 	}
 	for _, c := range order {
-		hc := htmlConn{TriageConnection: *c, Anchor: fmt.Sprintf("c%d-%d", c.Capture, c.ID), Problem: c.Verdict != string(diagnose.VerdictOK), Class: connClass(c.Verdict)}
+		hc := htmlConn{TriageConnection: *c, Anchor: fmt.Sprintf("c%d-%d", c.Capture, c.ID), Problem: c.Verdict != diagnose.VerdictOK, Class: connClass(c.Verdict)}
 		for _, s := range c.SeenIn {
 			hc.SeenIn = append(hc.SeenIn, captureFile(t, s))
 		}
@@ -234,7 +235,7 @@ func htmlHeadline(sum triage.Summary) (headline, class string) {
 	}
 	class = "warn"
 	for v, n := range sum.Verdicts {
-		if n > 0 && triage.CallFailure(diagnose.Verdict(v)) {
+		if n > 0 && triage.CallFailure(v) {
 			class = "bad"
 		}
 	}
@@ -242,8 +243,7 @@ func htmlHeadline(sum triage.Summary) (headline, class string) {
 }
 
 // connClass is the CSS class of a connection's details box.
-func connClass(verdict string) string {
-	v := diagnose.Verdict(verdict)
+func connClass(v diagnose.Verdict) string {
 	switch {
 	case v == diagnose.VerdictOK:
 		return "okc"
@@ -373,11 +373,11 @@ func shortHash(h string) string {
 }
 
 // verdictClass is the CSS class of a verdict word.
-func verdictClass(v string) string {
+func verdictClass(v diagnose.Verdict) string {
 	switch v {
-	case string(diagnose.VerdictOK):
+	case diagnose.VerdictOK:
 		return "ok"
-	case string(diagnose.VerdictIncomplete), string(diagnose.VerdictTruncated), string(diagnose.VerdictNotTLS):
+	case diagnose.VerdictIncomplete, diagnose.VerdictTruncated, diagnose.VerdictNotTLS:
 		return "warn"
 	}
 	return "bad"

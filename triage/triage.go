@@ -611,7 +611,7 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 				tc.SeenIn = v.seenIn
 			}
 			t.Connections = append(t.Connections, tc)
-			if tc.Verdict == string(diagnose.VerdictOK) {
+			if tc.Verdict == diagnose.VerdictOK {
 				t.Detail.OKKept++
 			} else {
 				t.Detail.FailedKept++

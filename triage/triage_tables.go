@@ -268,11 +268,11 @@ func (c Counts) clone() Counts {
 	return c
 }
 
-func cloneNested(m map[string]map[string]int) map[string]map[string]int {
+func cloneNested(m VerdictReasons) VerdictReasons {
 	if m == nil {
 		return nil
 	}
-	out := make(map[string]map[string]int, len(m))
+	out := make(VerdictReasons, len(m))
 	for k, v := range m {
 		out[k] = maps.Clone(v)
 	}

@@ -249,7 +249,7 @@ func TestAnalyzeVerdicts(t *testing.T) {
 			}
 			got := map[string]string{}
 			for _, c := range r.Connections {
-				got[c.Client+" "+c.Server] = c.Verdict + "/" + c.Reason
+				got[c.Client+" "+c.Server] = string(c.Verdict) + "/" + string(c.Reason)
 			}
 			conns, others := 0, 0
 			allOK := true
