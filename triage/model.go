@@ -647,8 +647,8 @@ func buildCertificate(c diagnose.Certificate) Certificate {
 	v.NotBefore, v.NotAfter = timePtr(i.NotBefore), timePtr(i.NotAfter)
 	if !i.NotAfter.IsZero() {
 		status, days := i.ValidAt(c.Time)
-		v.ValidityAtCapture = status
-		if status != "valid" {
+		v.ValidityAtCapture = status.String()
+		if status != certinfo.Valid {
 			v.ValidityAtCapture = fmt.Sprintf("%s (%d days)", status, days)
 		}
 	}
