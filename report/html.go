@@ -11,6 +11,7 @@ import (
 
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/triage"
+	"github.com/siptls/siptls/trust"
 )
 
 // HTMLMeta is what the HTML report says about its own making: values that do
@@ -384,9 +385,9 @@ func verdictClass(v diagnose.Verdict) string {
 }
 
 // trustClass is the CSS class of a trust status.
-func trustClass(s string) string {
+func trustClass(s trust.Status) string {
 	switch s {
-	case "exact_match", "chains_to":
+	case trust.StatusExactMatch, trust.StatusChainsTo:
 		return "ok"
 	case "":
 		return "warn"

@@ -180,13 +180,13 @@ func (c *Certificate) Info() *certinfo.Info { return c.info }
 
 // CertTrust is a trust folder's verdict on a presented chain.
 type CertTrust struct {
-	Status  string   `json:"status"`
-	File    string   `json:"file"`
-	Files   []string `json:"files"`
-	Detail  string   `json:"detail"`
-	Missing string   `json:"missing,omitempty"`
-	Store   string   `json:"store"`
-	Node    string   `json:"node"`
+	Status  trust.Status `json:"status"`
+	File    string       `json:"file"`
+	Files   []string     `json:"files"`
+	Detail  string       `json:"detail"`
+	Missing string       `json:"missing,omitempty"`
+	Store   string       `json:"store"`
+	Node    string       `json:"node"`
 	// NodeUnknown: the capture node could not be told, and the capture
 	// node's folder judged this chain as if its receiver were the node.
 	NodeUnknown bool `json:"node_unknown"`
@@ -568,7 +568,7 @@ func BuildJudgedConnection(c *diagnose.Connection, t *trust.ConnectionTrust) Con
 			continue
 		}
 		j := st.Judgement
-		cert.Trust = &CertTrust{Status: string(j.Status), File: j.File, Files: nonNil(j.Files), Detail: j.Detail, Missing: j.Missing, Store: st.Store, Node: st.Node,
+		cert.Trust = &CertTrust{Status: j.Status, File: j.File, Files: nonNil(j.Files), Detail: j.Detail, Missing: j.Missing, Store: st.Store, Node: st.Node,
 			NodeUnknown: st.NodeUnknown, VerifyError: verifyError(j.Err)}
 		cert.Checks = j.Checks
 	}

@@ -111,7 +111,7 @@ func TestCaptureNode(t *testing.T) {
 			for _, conn := range r.Connections {
 				for _, cert := range conn.Certificates {
 					if cert.Trust != nil {
-						judged = append(judged, cert.SentBy.String()+":"+cert.Trust.Status+":"+map[bool]string{true: "true", false: "false"}[cert.Trust.NodeUnknown])
+						judged = append(judged, cert.SentBy.String()+":"+string(cert.Trust.Status)+":"+map[bool]string{true: "true", false: "false"}[cert.Trust.NodeUnknown])
 					}
 				}
 			}
