@@ -229,22 +229,22 @@ func selfSigned(c *x509.Certificate) bool {
 	return false
 }
 
-// ValidAt compares t with the validity period: "valid" with the number of
-// whole days left until NotAfter, "expired" with the whole days since
-// NotAfter, or "not_yet_valid" with the whole days until NotBefore. The
+// ValidAt compares t with the validity period: Valid with the number of
+// whole days left until NotAfter, Expired with the whole days since
+// NotAfter, or NotYetValid with the whole days until NotBefore. The
 // bounds are inclusive, as in RFC 5280. An Info missing either date (not a
-// certificate, or an unreadable time) is "unknown" with 0 days.
-func (i *Info) ValidAt(t time.Time) (status string, days int) {
+// certificate, or an unreadable time) is ValidityUnknown with 0 days.
+func (i *Info) ValidAt(t time.Time) (status Validity, days int) {
 	if i.NotBefore.IsZero() || i.NotAfter.IsZero() {
-		return "unknown", 0
+		return ValidityUnknown, 0
 	}
 	switch {
 	case t.Before(i.NotBefore):
-		return "not_yet_valid", int(i.NotBefore.Sub(t) / (24 * time.Hour))
+		return NotYetValid, int(i.NotBefore.Sub(t) / (24 * time.Hour))
 	case t.After(i.NotAfter):
-		return "expired", int(t.Sub(i.NotAfter) / (24 * time.Hour))
+		return Expired, int(t.Sub(i.NotAfter) / (24 * time.Hour))
 	}
-	return "valid", int(i.NotAfter.Sub(t) / (24 * time.Hour))
+	return Valid, int(i.NotAfter.Sub(t) / (24 * time.Hour))
 }
 
 // Names returns the names a peer's certificate answers to: the subject CN

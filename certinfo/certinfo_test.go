@@ -241,28 +241,45 @@ func TestValidAt(t *testing.T) {
 	tests := []struct {
 		name       string
 		input      time.Time
-		wantStatus string
+		wantStatus Validity
 		wantDays   int
 	}{
-		{"before", time.Date(2023, 12, 21, 12, 0, 0, 0, time.UTC), "not_yet_valid", 10},
-		{"at not before", info.NotBefore, "valid", 366},
-		{"inside", time.Date(2024, 12, 30, 0, 0, 0, 0, time.UTC), "valid", 2},
-		{"at not after", info.NotAfter, "valid", 0},
-		{"one second after", info.NotAfter.Add(time.Second), "expired", 0},
-		{"long expired", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), "expired", 365},
+		{"before", time.Date(2023, 12, 21, 12, 0, 0, 0, time.UTC), NotYetValid, 10},
+		{"at not before", info.NotBefore, Valid, 366},
+		{"inside", time.Date(2024, 12, 30, 0, 0, 0, 0, time.UTC), Valid, 2},
+		{"at not after", info.NotAfter, Valid, 0},
+		{"one second after", info.NotAfter.Add(time.Second), Expired, 0},
+		{"long expired", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Expired, 365},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			status, days := info.ValidAt(tt.input)
 			if status != tt.wantStatus || days != tt.wantDays {
-				t.Errorf("ValidAt(%v) = %q, %d; want %q, %d", tt.input, status, days, tt.wantStatus, tt.wantDays)
+				t.Errorf("ValidAt(%v) = %v, %d; want %v, %d", tt.input, status, days, tt.wantStatus, tt.wantDays)
 			}
 		})
 	}
 	for _, partial := range []*Info{{}, {NotBefore: info.NotBefore}, {NotAfter: info.NotAfter}} {
-		if status, days := partial.ValidAt(info.NotAfter.AddDate(1, 0, 0)); status != "unknown" || days != 0 {
-			t.Errorf("ValidAt with dates %v, %v = %q, %d; want unknown, 0", partial.NotBefore, partial.NotAfter, status, days)
+		if status, days := partial.ValidAt(info.NotAfter.AddDate(1, 0, 0)); status != ValidityUnknown || days != 0 {
+			t.Errorf("ValidAt with dates %v, %v = %v, %d; want unknown, 0", partial.NotBefore, partial.NotAfter, status, days)
 		}
+	}
+}
+
+func TestValidityText(t *testing.T) {
+	for v, want := range map[Validity]string{ValidityUnknown: "unknown", Valid: "valid", Expired: "expired", NotYetValid: "not_yet_valid"} {
+		b, err := v.MarshalText()
+		if err != nil || string(b) != want {
+			t.Errorf("%d.MarshalText() = %q, %v; want %q", int(v), b, err, want)
+		}
+		var got Validity
+		if err := got.UnmarshalText(b); err != nil || got != v {
+			t.Errorf("UnmarshalText(%q) = %v, %v; want %v", b, got, err, v)
+		}
+	}
+	var v Validity
+	if err := v.UnmarshalText([]byte("stale")); err == nil {
+		t.Errorf("UnmarshalText(stale) = %v, nil; want an error", v)
 	}
 }
 

@@ -3,7 +3,9 @@
 // with what is uploaded as CallManager-trust: serial number, subject and
 // issuer, validity dates, subject alternative names, key usages (a CUCM
 // peer needs both serverAuth and clientAuth for mutual TLS), key type and
-// size, and fingerprints.
+// size, and fingerprints. Info.ValidAt places an instant in the validity
+// period as a Validity constant (Valid, Expired, NotYetValid,
+// ValidityUnknown) whose MarshalText is the JSON word ("not_yet_valid").
 //
 // # Names as openssl prints them
 //

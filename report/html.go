@@ -11,6 +11,7 @@ import (
 
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/triage"
+	"github.com/siptls/siptls/trust"
 )
 
 // HTMLMeta is what the HTML report says about its own making: values that do
@@ -42,6 +43,7 @@ var htmlFiles embed.FS
 // and goes in through the "css" template, never through data.
 var htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{
 	"u":       Sanitize,
+	"ureason": func(r diagnose.Reason) string { return Sanitize(string(r)) },
 	"ts":      htmlTime,
 	"tsp":     htmlTimePtr,
 	"bytes":   humanSize,
@@ -183,18 +185,18 @@ func buildHTMLPage(t *triage.Triage, meta HTMLMeta) *htmlPage {
 	}
 	var order []*triage.TriageConnection
 	for i := range t.Connections {
-		if t.Connections[i].Verdict != string(diagnose.VerdictOK) {
+		if t.Connections[i].Verdict != diagnose.VerdictOK {
 			order = append(order, &t.Connections[i])
 		}
 	}
 	p.OKFrom = len(order)
 	for i := range t.Connections {
-		if t.Connections[i].Verdict == string(diagnose.VerdictOK) {
+		if t.Connections[i].Verdict == diagnose.VerdictOK {
 			order = append(order, &t.Connections[i])
 		}
 	}
 	for _, c := range order {
-		hc := htmlConn{TriageConnection: *c, Anchor: fmt.Sprintf("c%d-%d", c.Capture, c.ID), Problem: c.Verdict != string(diagnose.VerdictOK), Class: connClass(c.Verdict)}
+		hc := htmlConn{TriageConnection: *c, Anchor: fmt.Sprintf("c%d-%d", c.Capture, c.ID), Problem: c.Verdict != diagnose.VerdictOK, Class: connClass(c.Verdict)}
 		for _, s := range c.SeenIn {
 			hc.SeenIn = append(hc.SeenIn, captureFile(t, s))
 		}
@@ -234,7 +236,7 @@ func htmlHeadline(sum triage.Summary) (headline, class string) {
 	}
 	class = "warn"
 	for v, n := range sum.Verdicts {
-		if n > 0 && triage.CallFailure(diagnose.Verdict(v)) {
+		if n > 0 && triage.CallFailure(v) {
 			class = "bad"
 		}
 	}
@@ -242,8 +244,7 @@ func htmlHeadline(sum triage.Summary) (headline, class string) {
 }
 
 // connClass is the CSS class of a connection's details box.
-func connClass(verdict string) string {
-	v := diagnose.Verdict(verdict)
+func connClass(v diagnose.Verdict) string {
 	switch {
 	case v == diagnose.VerdictOK:
 		return "okc"
@@ -373,20 +374,20 @@ func shortHash(h string) string {
 }
 
 // verdictClass is the CSS class of a verdict word.
-func verdictClass(v string) string {
+func verdictClass(v diagnose.Verdict) string {
 	switch v {
-	case string(diagnose.VerdictOK):
+	case diagnose.VerdictOK:
 		return "ok"
-	case string(diagnose.VerdictIncomplete), string(diagnose.VerdictTruncated), string(diagnose.VerdictNotTLS):
+	case diagnose.VerdictIncomplete, diagnose.VerdictTruncated, diagnose.VerdictNotTLS:
 		return "warn"
 	}
 	return "bad"
 }
 
 // trustClass is the CSS class of a trust status.
-func trustClass(s string) string {
+func trustClass(s trust.Status) string {
 	switch s {
-	case "exact_match", "chains_to":
+	case trust.StatusExactMatch, trust.StatusChainsTo:
 		return "ok"
 	case "":
 		return "warn"

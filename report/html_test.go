@@ -366,7 +366,7 @@ func TestHTMLPairsCap(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tr := &triage.Triage{Summary: triage.Summary{Verdicts: map[string]int{}}}
+			tr := &triage.Triage{Summary: triage.Summary{Verdicts: map[diagnose.Verdict]int{}}}
 			for i := 0; i < tt.ok; i++ {
 				tr.Pairs = append(tr.Pairs, triage.Pair{Client: fmt.Sprintf("10.0.%d.%d", i/250, i%250), Server: "10.1.1.1:5061", Counts: triage.Counts{Attempts: 1, OK: 1}})
 			}

@@ -18,7 +18,7 @@ func writeNodeText(b *strings.Builder, c *triage.Capture) {
 		fmt.Fprintf(b, ", capture node %s (%s)", c.Node, Sanitize(e.Detail))
 	case c.Node != "":
 		fmt.Fprintf(b, ", capture node %s", c.Node)
-	case e != nil && e.UnknownReason != "" && e.UnknownReason != string(diagnose.NodeNoConnections):
+	case e != nil && e.UnknownReason != "" && e.UnknownReason != diagnose.NodeNoConnections:
 		fmt.Fprintf(b, ", capture node could not be told (%s)", Sanitize(e.Detail))
 	}
 }

@@ -13,16 +13,16 @@ import (
 // incomplete count is followed by its reasons, since the verdict alone does
 // not say why the capture cannot tell: "2 incomplete (midstream)",
 // "2 incomplete (1 gap, 1 midstream)".
-func verdictCounts(verdicts map[string]int, reasons map[string]map[string]int, color bool, skip func(diagnose.Verdict) bool) []string {
+func verdictCounts(verdicts map[diagnose.Verdict]int, reasons triage.VerdictReasons, color bool, skip func(diagnose.Verdict) bool) []string {
 	var parts []string
 	for _, v := range diagnose.Verdicts() {
-		n := verdicts[string(v)]
+		n := verdicts[v]
 		if n == 0 || (skip != nil && skip(v)) {
 			continue
 		}
-		s := fmt.Sprintf("%d %s", n, colorVerdict(string(v), color))
+		s := fmt.Sprintf("%d %s", n, colorVerdict(v, color))
 		if v == diagnose.VerdictIncomplete {
-			if r := reasonCounts(reasons[string(v)]); r != "" {
+			if r := reasonCounts(reasons[v]); r != "" {
 				s += " (" + r + ")"
 			}
 		}
@@ -33,15 +33,16 @@ func verdictCounts(verdicts map[string]int, reasons map[string]map[string]int, c
 
 // reasonCounts is "midstream" for one reason, "1 gap, 1 midstream" for
 // several (most frequent first, then by code).
-func reasonCounts(m map[string]int) string {
+func reasonCounts(m map[diagnose.Reason]int) string {
 	codes := triage.SortedByCount(m)
 	if len(codes) == 1 {
-		return codes[0]
+		return string(codes[0])
 	}
+	parts := make([]string, len(codes))
 	for i, c := range codes {
-		codes[i] = fmt.Sprintf("%d %s", m[c], c)
+		parts[i] = fmt.Sprintf("%d %s", m[c], c)
 	}
-	return strings.Join(codes, ", ")
+	return strings.Join(parts, ", ")
 }
 
 // otherOutcomes names the verdicts of c other than ok and failed, which have
@@ -58,9 +59,9 @@ func otherOutcomes(c triage.Counts) string {
 func otherClass(c triage.Counts) string {
 	class := ""
 	for v, n := range c.Verdicts {
-		switch vv := diagnose.Verdict(v); {
-		case n == 0 || vv == diagnose.VerdictOK || vv == diagnose.VerdictFailed:
-		case triage.CallFailure(vv):
+		switch {
+		case n == 0 || v == diagnose.VerdictOK || v == diagnose.VerdictFailed:
+		case triage.CallFailure(v):
 			return "bad"
 		default:
 			class = "warn"

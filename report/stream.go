@@ -106,7 +106,7 @@ func (w *Writer) write(c *diagnose.Connection, t *trust.ConnectionTrust) {
 		io.WriteString(w.out, "\n    ")
 		w.out.Write(b)
 	default:
-		if !w.text.OnlyProblems || v.Verdict != string(diagnose.VerdictOK) {
+		if !w.text.OnlyProblems || v.Verdict != diagnose.VerdictOK {
 			writeConnectionText(w.out, &v, w.text)
 			w.shown++
 		}

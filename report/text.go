@@ -41,7 +41,7 @@ func WriteText(w io.Writer, r *triage.Report, o TextOptions) error {
 	shown := 0
 	for i := range r.Connections {
 		c := &r.Connections[i]
-		if o.OnlyProblems && c.Verdict == string(diagnose.VerdictOK) {
+		if o.OnlyProblems && c.Verdict == diagnose.VerdictOK {
 			continue
 		}
 		shown++
@@ -118,17 +118,17 @@ func writeCaptureText(w io.Writer, i int, c *triage.Capture, many bool) {
 	}
 }
 
-func colorVerdict(v string, color bool) string {
+func colorVerdict(v diagnose.Verdict, color bool) string {
 	if !color {
-		return v
+		return string(v)
 	}
 	switch v {
-	case string(diagnose.VerdictOK):
-		return ansiGreen + v + ansiReset
-	case string(diagnose.VerdictFailed), string(diagnose.VerdictRefused), string(diagnose.VerdictNoAnswer):
-		return ansiBold + ansiRed + v + ansiReset
+	case diagnose.VerdictOK:
+		return ansiGreen + string(v) + ansiReset
+	case diagnose.VerdictFailed, diagnose.VerdictRefused, diagnose.VerdictNoAnswer:
+		return ansiBold + ansiRed + string(v) + ansiReset
 	}
-	return ansiYellow + v + ansiReset
+	return ansiYellow + string(v) + ansiReset
 }
 
 func writeConnectionText(w io.Writer, c *triage.Connection, o TextOptions) {

@@ -122,7 +122,7 @@ func writePairsText(ew io.Writer, pairs []triage.Pair, color bool) {
 func writeProblemsText(ew io.Writer, t *triage.Triage, color bool) {
 	problems := 0
 	for i := range t.Connections {
-		if t.Connections[i].Verdict != string(diagnose.VerdictOK) {
+		if t.Connections[i].Verdict != diagnose.VerdictOK {
 			problems++
 		}
 	}
@@ -135,10 +135,10 @@ func writeProblemsText(ew io.Writer, t *triage.Triage, color bool) {
 		tw := newTrimTable(ew)
 		for i := range t.Connections {
 			c := &t.Connections[i]
-			if c.Verdict == string(diagnose.VerdictOK) {
+			if c.Verdict == diagnose.VerdictOK {
 				continue
 			}
-			what := c.Reason
+			what := string(c.Reason)
 			if c.Alert != nil {
 				what = c.Alert.Name + " sent by the " + c.Alert.SentBy.String() + fmt.Sprintf(" (frame %d)", c.Alert.Frame)
 			}

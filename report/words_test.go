@@ -251,15 +251,15 @@ func TestCountsOutcomes(t *testing.T) {
 		input                      []wconn
 		failed, callFailures, syns int
 		firstFailure, lastFailure  int // seconds after t0, -1 for none
-		verdictReasons             map[string]map[string]int
+		verdictReasons             triage.VerdictReasons
 	}{
-		{"ok", []wconn{okTo(dA)}, 0, 0, 0, -1, -1, map[string]map[string]int{"ok": {"application_data": 1}}},
-		{"failed", []wconn{okTo(dA), unknownCA(dA)}, 1, 1, 0, 1, 1, map[string]map[string]int{"ok": {"application_data": 1}, "failed": {"fatal_alert": 1}}},
+		{"ok", []wconn{okTo(dA)}, 0, 0, 0, -1, -1, triage.VerdictReasons{"ok": {"application_data": 1}}},
+		{"failed", []wconn{okTo(dA), unknownCA(dA)}, 1, 1, 0, 1, 1, triage.VerdictReasons{"ok": {"application_data": 1}, "failed": {"fatal_alert": 1}}},
 		{"refused and no_answer are call failures", []wconn{refusedBy(dA), okTo(dA), noAnswer(dA)}, 0, 2, 4, 0, 2,
-			map[string]map[string]int{"refused": {"syn_reset": 1}, "ok": {"application_data": 1}, "no_answer": {"syn_unanswered": 1}}},
-		{"not_tls is a call failure", []wconn{plaintext(dA)}, 0, 1, 0, 0, 0, map[string]map[string]int{"not_tls": {"not_tls": 1}}},
+			triage.VerdictReasons{"refused": {"syn_reset": 1}, "ok": {"application_data": 1}, "no_answer": {"syn_unanswered": 1}}},
+		{"not_tls is a call failure", []wconn{plaintext(dA)}, 0, 1, 0, 0, 0, triage.VerdictReasons{"not_tls": {"not_tls": 1}}},
 		{"incomplete and truncated are not", []wconn{midstream(dA), gapTo(dA), tls13Dark(dA), endedEarly(dA), truncated(dA)}, 0, 0, 0, -1, -1,
-			map[string]map[string]int{"incomplete": {"midstream": 1, "gap": 1, "tls13_hidden": 1, "capture_ended": 1}, "truncated": {"snaplen": 1}}},
+			triage.VerdictReasons{"incomplete": {"midstream": 1, "gap": 1, "tls13_hidden": 1, "capture_ended": 1}, "truncated": {"snaplen": 1}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

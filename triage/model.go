@@ -68,8 +68,8 @@ type Connection struct {
 	End                     Time                 `json:"end"`
 	StartFrame              uint64               `json:"start_frame"`
 	EndFrame                uint64               `json:"end_frame"`
-	Verdict                 string               `json:"verdict"`
-	Reason                  string               `json:"reason"`
+	Verdict                 diagnose.Verdict     `json:"verdict"`
+	Reason                  diagnose.Reason      `json:"reason"`
 	Summary                 string               `json:"summary"`
 	AbortedBy               diagnose.Side        `json:"aborted_by"`
 	Alert                   *Alert               `json:"alert"`
@@ -180,13 +180,13 @@ func (c *Certificate) Info() *certinfo.Info { return c.info }
 
 // CertTrust is a trust folder's verdict on a presented chain.
 type CertTrust struct {
-	Status  string   `json:"status"`
-	File    string   `json:"file"`
-	Files   []string `json:"files"`
-	Detail  string   `json:"detail"`
-	Missing string   `json:"missing,omitempty"`
-	Store   string   `json:"store"`
-	Node    string   `json:"node"`
+	Status  trust.Status `json:"status"`
+	File    string       `json:"file"`
+	Files   []string     `json:"files"`
+	Detail  string       `json:"detail"`
+	Missing string       `json:"missing,omitempty"`
+	Store   string       `json:"store"`
+	Node    string       `json:"node"`
 	// NodeUnknown: the capture node could not be told, and the capture
 	// node's folder judged this chain as if its receiver were the node.
 	NodeUnknown bool `json:"node_unknown"`
@@ -330,14 +330,14 @@ type Counts struct {
 	CallFailures int `json:"call_failures"`
 	// SYNsUnanswered counts the SYNs (retransmissions included) sent on the
 	// no_answer connections.
-	SYNsUnanswered int            `json:"syns_unanswered"`
-	Verdicts       map[string]int `json:"verdicts"`
-	Reasons        map[string]int `json:"reasons"`
+	SYNsUnanswered int                      `json:"syns_unanswered"`
+	Verdicts       map[diagnose.Verdict]int `json:"verdicts"`
+	Reasons        map[diagnose.Reason]int  `json:"reasons"`
 	// VerdictReasons counts reasons per verdict: {"incomplete": {"midstream": 2}}.
-	VerdictReasons map[string]map[string]int `json:"verdict_reasons"`
-	Alerts         map[AlertKey]int          `json:"alerts"`
-	FirstFailure   *Time                     `json:"first_failure"`
-	LastFailure    *Time                     `json:"last_failure"`
+	VerdictReasons VerdictReasons   `json:"verdict_reasons"`
+	Alerts         map[AlertKey]int `json:"alerts"`
+	FirstFailure   *Time            `json:"first_failure"`
+	LastFailure    *Time            `json:"last_failure"`
 	// failedAlerts counts the alerts of failed connections only: the words
 	// that explain failures; undecidedAlerts those of incomplete and
 	// truncated connections (an alert that survived a snap length cut).
@@ -384,13 +384,13 @@ type outcome struct {
 // count adds one connection's outcome.
 func (c *Counts) count(o outcome) {
 	if c.Verdicts == nil {
-		c.Verdicts, c.Reasons, c.Alerts = map[string]int{}, map[string]int{}, map[AlertKey]int{}
-		c.VerdictReasons, c.failedAlerts, c.undecidedAlerts = map[string]map[string]int{}, map[AlertKey]int{}, map[AlertKey]int{}
+		c.Verdicts, c.Reasons, c.Alerts = map[diagnose.Verdict]int{}, map[diagnose.Reason]int{}, map[AlertKey]int{}
+		c.VerdictReasons, c.failedAlerts, c.undecidedAlerts = VerdictReasons{}, map[AlertKey]int{}, map[AlertKey]int{}
 	}
 	c.Attempts++
-	c.Verdicts[string(o.verdict)]++
-	c.Reasons[string(o.reason)]++
-	countVerdictReason(c.VerdictReasons, o.verdict, o.reason)
+	c.Verdicts[o.verdict]++
+	c.Reasons[o.reason]++
+	c.VerdictReasons.count(o.verdict, o.reason)
 	if o.alert.Name != "" {
 		c.Alerts[o.alert]++
 		if undecided(o.verdict) {
@@ -422,11 +422,11 @@ func (c *Counts) count(o outcome) {
 
 // Summary counts connections by verdict over all captures.
 type Summary struct {
-	Connections int            `json:"connections"`
-	Verdicts    map[string]int `json:"verdicts"`
+	Connections int                      `json:"connections"`
+	Verdicts    map[diagnose.Verdict]int `json:"verdicts"`
 	// VerdictReasons counts reasons per verdict: {"incomplete": {"midstream": 2}}.
-	VerdictReasons map[string]map[string]int `json:"verdict_reasons"`
-	Problems       int                       `json:"problems"`
+	VerdictReasons VerdictReasons `json:"verdict_reasons"`
+	Problems       int            `json:"problems"`
 }
 
 // Time is a timestamp rendered as RFC 3339 with nanoseconds in UTC.
@@ -491,7 +491,7 @@ func (g *Aggregator) NodesGiven() { g.nodes.callerDecides = true }
 
 // Add counts c, the view of dc.
 func (g *Aggregator) Add(c *Connection, dc *diagnose.Connection) {
-	g.summary.count(diagnose.Verdict(c.Verdict), diagnose.Reason(c.Reason))
+	g.summary.count(c.Verdict, c.Reason)
 	g.nodes.add(dc)
 
 	d := g.dests[c.serverAddr]
@@ -504,7 +504,7 @@ func (g *Aggregator) Add(c *Connection, dc *diagnose.Connection) {
 	if c.Alert != nil {
 		alert = AlertKey{c.Alert.SentBy, c.Alert.Name}
 	}
-	d.count(outcome{verdict: diagnose.Verdict(c.Verdict), reason: diagnose.Reason(c.Reason), alert: alert, start: c.Start.Time, syns: int(c.Stats.Client.Packets)})
+	d.count(outcome{verdict: c.Verdict, reason: c.Reason, alert: alert, start: c.Start.Time, syns: int(c.Stats.Client.Packets)})
 	for _, cert := range c.Certificates {
 		if cert.SentBy == diagnose.Server && cert.Index == 0 && cert.CommonName != "" && !g.destNames[c.serverAddr][cert.CommonName] {
 			g.destNames[c.serverAddr][cert.CommonName] = true
@@ -569,7 +569,7 @@ func BuildJudgedConnection(c *diagnose.Connection, t *trust.ConnectionTrust) Con
 			continue
 		}
 		j := st.Judgement
-		cert.Trust = &CertTrust{Status: string(j.Status), File: j.File, Files: nonNil(j.Files), Detail: j.Detail, Missing: j.Missing, Store: st.Store, Node: st.Node,
+		cert.Trust = &CertTrust{Status: j.Status, File: j.File, Files: nonNil(j.Files), Detail: j.Detail, Missing: j.Missing, Store: st.Store, Node: st.Node,
 			NodeUnknown: st.NodeUnknown, VerifyError: verifyError(j.Err)}
 		cert.Checks = j.Checks
 	}
@@ -585,7 +585,7 @@ func buildConnection(c *diagnose.Connection) Connection {
 	v := Connection{
 		Capture: c.Capture, ID: c.ID, Client: c.Client.String(), Server: c.Server.String(), RolesGuessed: c.RolesGuessed,
 		Start: Time{c.Start}, End: Time{c.End}, StartFrame: c.StartFrame, EndFrame: c.EndFrame,
-		Verdict: string(c.Verdict), Reason: string(c.Reason), Summary: c.Summary, AbortedBy: c.AbortedBy,
+		Verdict: c.Verdict, Reason: c.Reason, Summary: c.Summary, AbortedBy: c.AbortedBy,
 		TLSVersion: c.TLSVersion, ClientMaxVersion: c.ClientMaxVersion, CipherSuite: c.CipherSuite, SNI: c.SNI, ALPN: c.ALPN,
 		Resumed: c.Resumed, HandshakeComplete: c.HandshakeComplete, HandshakeFrame: c.HandshakeFrame,
 		EmptyClientCertificate: c.EmptyClientCertificate, CertificatesHidden: c.CertificatesHidden,
@@ -648,8 +648,8 @@ func buildCertificate(c diagnose.Certificate) Certificate {
 	v.NotBefore, v.NotAfter = timePtr(i.NotBefore), timePtr(i.NotAfter)
 	if !i.NotAfter.IsZero() {
 		status, days := i.ValidAt(c.Time)
-		v.ValidityAtCapture = status
-		if status != "valid" {
+		v.ValidityAtCapture = status.String()
+		if status != certinfo.Valid {
 			v.ValidityAtCapture = fmt.Sprintf("%s (%d days)", status, days)
 		}
 	}

@@ -13,13 +13,13 @@ import (
 // CaptureNodeEvidence says how a capture's node was found, or why it could
 // not be told (JSON captures[].capture_node_evidence).
 type CaptureNodeEvidence struct {
-	// Code is the signal that decided (a diagnose.NodeSignal: flag,
-	// single_end, ttl, checksum_offload, reaction_time, trust_folder,
-	// expect_name), or "unknown".
-	Code string `json:"code"`
+	// Code is the signal that decided (flag, single_end, ttl,
+	// checksum_offload, reaction_time, trust_folder, expect_name), or
+	// NodeUnknownCode.
+	Code diagnose.NodeSignal `json:"code"`
 	// UnknownReason is why the node could not be told (no_connections,
 	// no_signal, conflict, no_common_end); "" when it was.
-	UnknownReason string `json:"unknown_reason"`
+	UnknownReason diagnose.NodeUnknown `json:"unknown_reason"`
 	// Detail says it in a sentence.
 	Detail string `json:"detail"`
 	// Connections counts the connections the decision rests on.
@@ -32,14 +32,19 @@ type CaptureNodeEvidence struct {
 	JudgedWith *JudgedWith `json:"judged_with"`
 }
 
+// NodeUnknownCode is the Code of a capture node that could not be told
+// (CaptureNodeEvidence.UnknownReason says why). diagnose reports no signal
+// then; the word "unknown" is part of the JSON contract.
+const NodeUnknownCode diagnose.NodeSignal = "unknown"
+
 // JudgedWith is the decision the certificates of a capture were judged
 // with, when the decision on the whole capture differs.
 type JudgedWith struct {
 	// Node is the capture node they were judged with ("" when none: the
 	// trust folder judged both ends).
 	Node string `json:"node"`
-	// Code is that decision's signal, or "unknown".
-	Code string `json:"code"`
+	// Code is that decision's signal, or NodeUnknownCode.
+	Code diagnose.NodeSignal `json:"code"`
 	// Connections counts the connections it rested on.
 	Connections int `json:"connections"`
 }
@@ -47,11 +52,11 @@ type JudgedWith struct {
 // NodeSignal is what one signal said: the end it named and its values.
 // Exactly one of the value objects is set: the one named like Code.
 type NodeSignal struct {
-	Code        string `json:"code"`
-	Node        string `json:"node"`
-	Peer        string `json:"peer"`
-	Connections int    `json:"connections"`
-	Against     int    `json:"against"`
+	Code        diagnose.NodeSignal `json:"code"`
+	Node        string              `json:"node"`
+	Peer        string              `json:"peer"`
+	Connections int                 `json:"connections"`
+	Against     int                 `json:"against"`
 
 	SingleEnd       *SingleEndValues       `json:"single_end,omitempty"`
 	TTL             *TTLValues             `json:"ttl,omitempty"`
@@ -107,19 +112,19 @@ func ApplyNode(c *Capture, d diagnose.CaptureNode) {
 		c.Node = d.Addr.String()
 	}
 	c.CaptureNode = c.Node
-	e := &CaptureNodeEvidence{Code: string(d.Signal), UnknownReason: string(d.Unknown), Connections: d.Connections, Signals: []NodeSignal{}}
+	e := &CaptureNodeEvidence{Code: d.Signal, UnknownReason: d.Unknown, Connections: d.Connections, Signals: []NodeSignal{}}
 	if !d.Addr.IsValid() {
-		e.Code = "unknown"
+		e.Code = NodeUnknownCode
 	}
 	for _, cl := range d.Clues {
 		e.Signals = append(e.Signals, nodeSignal(cl))
 	}
 	if j := d.Judged; j != nil {
-		e.JudgedWith = &JudgedWith{Code: string(j.Signal), Connections: j.Connections}
+		e.JudgedWith = &JudgedWith{Code: j.Signal, Connections: j.Connections}
 		if j.Addr.IsValid() {
 			e.JudgedWith.Node = j.Addr.String()
 		} else {
-			e.JudgedWith.Code = "unknown"
+			e.JudgedWith.Code = NodeUnknownCode
 		}
 	}
 	e.Detail = NodeDetail(d)
@@ -127,7 +132,7 @@ func ApplyNode(c *Capture, d diagnose.CaptureNode) {
 }
 
 func nodeSignal(cl diagnose.NodeClue) NodeSignal {
-	s := NodeSignal{Code: string(cl.Signal), Node: cl.Node.String(), Connections: cl.Connections, Against: cl.Against}
+	s := NodeSignal{Code: cl.Signal, Node: cl.Node.String(), Connections: cl.Connections, Against: cl.Against}
 	if cl.Peer.IsValid() {
 		s.Peer = cl.Peer.String()
 	}

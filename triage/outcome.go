@@ -31,33 +31,37 @@ func undecided(v diagnose.Verdict) bool {
 	return v == diagnose.VerdictIncomplete || v == diagnose.VerdictTruncated
 }
 
-// countVerdictReason adds one to m[verdict][reason].
-func countVerdictReason(m map[string]map[string]int, v diagnose.Verdict, r diagnose.Reason) {
-	byReason := m[string(v)]
+// VerdictReasons counts reasons per verdict. In JSON it is an object of
+// objects keyed by the verdict and reason words: {"incomplete": {"midstream": 2}}.
+type VerdictReasons map[diagnose.Verdict]map[diagnose.Reason]int
+
+// count adds one to m[v][r].
+func (m VerdictReasons) count(v diagnose.Verdict, r diagnose.Reason) {
+	byReason := m[v]
 	if byReason == nil {
-		byReason = map[string]int{}
-		m[string(v)] = byReason
+		byReason = map[diagnose.Reason]int{}
+		m[v] = byReason
 	}
-	byReason[string(r)]++
+	byReason[r]++
 }
 
 func newSummary() Summary {
-	return Summary{Verdicts: map[string]int{}, VerdictReasons: map[string]map[string]int{}}
+	return Summary{Verdicts: map[diagnose.Verdict]int{}, VerdictReasons: VerdictReasons{}}
 }
 
 // count adds one connection to the summary.
 func (s *Summary) count(v diagnose.Verdict, r diagnose.Reason) {
 	s.Connections++
-	s.Verdicts[string(v)]++
-	countVerdictReason(s.VerdictReasons, v, r)
+	s.Verdicts[v]++
+	s.VerdictReasons.count(v, r)
 	if v != diagnose.VerdictOK {
 		s.Problems++
 	}
 }
 
 // SortedByCount returns the keys of m, most frequent first, then by key.
-func SortedByCount(m map[string]int) []string {
-	return sortedByCountOf(m, func(k string) string { return k })
+func SortedByCount[K ~string](m map[K]int) []K {
+	return sortedByCountOf(m, func(k K) string { return string(k) })
 }
 
 // sortedByCountOf returns the keys of m by descending count, then by text.

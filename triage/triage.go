@@ -255,11 +255,11 @@ type Merger struct {
 // InventoryTrust is one trust folder's verdict on a certificate, as the leaf
 // of a presented chain.
 type InventoryTrust struct {
-	Store  string `json:"store"`
-	Node   string `json:"node"`
-	Status string `json:"status"`
-	File   string `json:"file"`
-	Detail string `json:"detail"`
+	Store  string       `json:"store"`
+	Node   string       `json:"node"`
+	Status trust.Status `json:"status"`
+	File   string       `json:"file"`
+	Detail string       `json:"detail"`
 }
 
 // connSum is what a Merger keeps of every connection: a fixed-size summary
@@ -422,7 +422,7 @@ func (m *Merger) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
 		s.certTag[s.ncerts] = uint8(cert.SentBy)<<7 | uint8(min(cert.Index, 127))
 		s.ncerts++
 		if st := t.For(cert.SentBy); st != nil && cert.Index == 0 {
-			m.addTrust(idx, InventoryTrust{Store: st.Store, Node: st.Node, Status: string(st.Judgement.Status), File: st.Judgement.File, Detail: st.Judgement.Detail})
+			m.addTrust(idx, InventoryTrust{Store: st.Store, Node: st.Node, Status: st.Judgement.Status, File: st.Judgement.File, Detail: st.Judgement.Detail})
 		}
 	}
 	m.match(s)
@@ -611,7 +611,7 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 				tc.SeenIn = v.seenIn
 			}
 			t.Connections = append(t.Connections, tc)
-			if tc.Verdict == string(diagnose.VerdictOK) {
+			if tc.Verdict == diagnose.VerdictOK {
 				t.Detail.OKKept++
 			} else {
 				t.Detail.FailedKept++

@@ -36,7 +36,7 @@ func patterns(t *Triage) []string {
 	}
 	callFailures := 0
 	for v, n := range t.Summary.Verdicts {
-		if CallFailure(diagnose.Verdict(v)) {
+		if CallFailure(v) {
 			callFailures += n
 		}
 	}
@@ -240,7 +240,7 @@ func noFailureSentence(sum Summary, alerts string) string {
 	if sum.Connections == 1 {
 		return fmt.Sprintf("The one connection could not be judged and is not counted as a failure: %s%s.", words, alerts)
 	}
-	if ok := sum.Verdicts[string(diagnose.VerdictOK)]; ok > 0 {
+	if ok := sum.Verdicts[diagnose.VerdictOK]; ok > 0 {
 		return fmt.Sprintf("No connection was seen to fail: %d ok, and %d that could not be judged: %s%s.", ok, n, words, alerts)
 	}
 	return fmt.Sprintf("No connection was seen to fail, and none could be judged: %s%s.", words, alerts)
@@ -273,21 +273,22 @@ func undecidedAlerts(t *Triage) string {
 // why: "2 incomplete (1 gap: bytes missing from the capture; 1 midstream:
 // already open when the capture began), 1 truncated (snaplen: packets cut by
 // the snap length)".
-func undecidedWords(verdicts map[string]int, reasons map[string]map[string]int) (int, string) {
+func undecidedWords(verdicts map[diagnose.Verdict]int, reasons VerdictReasons) (int, string) {
 	total := 0
 	var parts []string
 	for _, v := range diagnose.Verdicts() {
-		n := verdicts[string(v)]
+		n := verdicts[v]
 		if !undecided(v) || n == 0 {
 			continue
 		}
 		total += n
-		codes := SortedByCount(reasons[string(v)])
-		for i, c := range codes {
-			codes[i] = c + ": " + undecidedReasonWords(c)
-			if len(reasons[string(v)]) > 1 {
-				codes[i] = fmt.Sprintf("%d %s", reasons[string(v)][c], codes[i])
+		var codes []string
+		for _, c := range SortedByCount(reasons[v]) {
+			w := string(c) + ": " + undecidedReasonWords(c)
+			if len(reasons[v]) > 1 {
+				w = fmt.Sprintf("%d %s", reasons[v][c], w)
 			}
+			codes = append(codes, w)
 		}
 		s := fmt.Sprintf("%d %s", n, v)
 		if len(codes) > 0 {
@@ -300,8 +301,8 @@ func undecidedWords(verdicts map[string]int, reasons map[string]map[string]int) 
 
 // undecidedReasonWords says why the capture cannot tell, for a reason of an
 // incomplete or truncated connection.
-func undecidedReasonWords(code string) string {
-	switch diagnose.Reason(code) {
+func undecidedReasonWords(code diagnose.Reason) string {
+	switch code {
 	case diagnose.ReasonMidstream:
 		return "already open when the capture began"
 	case diagnose.ReasonCaptureEnded:
@@ -315,7 +316,7 @@ func undecidedReasonWords(code string) string {
 	case diagnose.ReasonCapHit:
 		return "cut short by --max-buffer or --max-conns"
 	}
-	return strings.ReplaceAll(code, "_", " ")
+	return strings.ReplaceAll(string(code), "_", " ")
 }
 
 // failureKind returns the verdict every call failure of c has, or "" when
@@ -323,7 +324,7 @@ func undecidedReasonWords(code string) string {
 func (c *Counts) failureKind() diagnose.Verdict {
 	var kind diagnose.Verdict
 	for _, v := range diagnose.Verdicts() {
-		if CallFailure(v) && c.Verdicts[string(v)] > 0 {
+		if CallFailure(v) && c.Verdicts[v] > 0 {
 			if kind != "" {
 				return ""
 			}
@@ -339,7 +340,7 @@ func (c *Counts) failureKind() diagnose.Verdict {
 func failureBreakdown(c *Counts, long bool) string {
 	var parts []string
 	for _, v := range diagnose.Verdicts() {
-		n := c.Verdicts[string(v)]
+		n := c.Verdicts[v]
 		if !CallFailure(v) || n == 0 {
 			continue
 		}
@@ -529,7 +530,7 @@ func commonCause(t *Triage, failing []*TriageDestination) string {
 	case every && allFailed:
 		s = fmt.Sprintf("No destination stands out: all %d failed every attempt", len(failing))
 	case every:
-		sum := Counts{Verdicts: map[string]int{}}
+		sum := Counts{Verdicts: map[diagnose.Verdict]int{}}
 		for _, d := range failing {
 			for v, n := range d.Verdicts {
 				sum.Verdicts[v] += n
@@ -661,24 +662,24 @@ func FailureWords(c *Counts, only diagnose.Verdict) string {
 		alerts += n
 	}
 	for v, reasons := range c.VerdictReasons {
-		if !CallFailure(diagnose.Verdict(v)) || (only != "" && diagnose.Verdict(v) != only) {
+		if !CallFailure(v) || (only != "" && v != only) {
 			continue
 		}
 		for k, n := range reasons {
-			if k == string(diagnose.ReasonFatalAlert) {
+			if k == diagnose.ReasonFatalAlert {
 				continue
 			}
-			if k == string(diagnose.ReasonClosedAfterHandshake) || k == string(diagnose.ReasonEmptyClientCertificate) {
+			if k == diagnose.ReasonClosedAfterHandshake || k == diagnose.ReasonEmptyClientCertificate {
 				// often together with an alert; count only what no alert explains
 				if n <= alerts {
 					continue
 				}
 			}
 			w := reasonWords(k)
-			if v != string(diagnose.VerdictFailed) {
-				w = v + ": " + w
+			if v != diagnose.VerdictFailed {
+				w = string(v) + ": " + w
 			}
-			items = append(items, kv{v + "/" + k, w, n})
+			items = append(items, kv{string(v) + "/" + string(k), w, n})
 		}
 	}
 	sort.Slice(items, func(i, j int) bool {
@@ -737,20 +738,20 @@ func joinAnd(s []string) string {
 }
 
 // reasonWords says a reason code in words.
-func reasonWords(code string) string {
+func reasonWords(code diagnose.Reason) string {
 	switch code {
-	case "syn_reset":
+	case diagnose.ReasonSYNReset:
 		return "SYN answered by RST"
-	case "syn_unanswered":
+	case diagnose.ReasonSYNUnanswered:
 		return "SYN never answered"
-	case "reset_during_handshake":
+	case diagnose.ReasonResetDuringHandshake:
 		return "reset during the handshake"
-	case "closed_during_handshake":
+	case diagnose.ReasonClosedDuringHandshake:
 		return "closed during the handshake"
-	case "closed_after_handshake":
+	case diagnose.ReasonClosedAfterHandshake:
 		return "closed after the handshake before any data"
-	case "not_tls":
+	case diagnose.ReasonNotTLS:
 		return "the bytes are not TLS"
 	}
-	return strings.ReplaceAll(code, "_", " ")
+	return strings.ReplaceAll(string(code), "_", " ")
 }

@@ -268,11 +268,11 @@ func (c Counts) clone() Counts {
 	return c
 }
 
-func cloneNested(m map[string]map[string]int) map[string]map[string]int {
+func cloneNested(m VerdictReasons) VerdictReasons {
 	if m == nil {
 		return nil
 	}
-	out := make(map[string]map[string]int, len(m))
+	out := make(VerdictReasons, len(m))
 	for k, v := range m {
 		out[k] = maps.Clone(v)
 	}
@@ -375,8 +375,8 @@ func (tb *tables) finishCertificates(t *Triage, certs []invCert, trust map[int32
 			Trust: append([]InventoryTrust{}, trust[idx]...)}
 		if !i.notAfter.IsZero() {
 			status, days := (&certinfo.Info{NotBefore: i.notBefore, NotAfter: i.notAfter}).ValidAt(ca.first)
-			c.ValidityAtCapture = status
-			if status != "valid" {
+			c.ValidityAtCapture = status.String()
+			if status != certinfo.Valid {
 				c.ValidityAtCapture = fmt.Sprintf("%s (%d days)", status, days)
 			}
 		}

@@ -131,8 +131,9 @@ type Check struct {
 // Validity is a certificate's validity at one instant, as certinfo.ValidAt
 // gives it.
 type Validity struct {
-	// Status is "valid", "expired", "not_yet_valid" or "unknown".
-	Status string `json:"status"`
+	// Status is where the instant falls in the validity period; in JSON its
+	// word: "valid", "expired", "not_yet_valid" or "unknown".
+	Status certinfo.Validity `json:"status"`
 	// Days is the whole days left (valid), since expiry (expired) or until
 	// the start (not_yet_valid).
 	Days int `json:"days"`
@@ -264,7 +265,7 @@ func (s *Store) JudgeWith(chain []*certinfo.Info, opts JudgeOptions) *Judgement 
 	}
 	j.Status, j.File, j.Files, j.Detail, j.Anchor, j.Missing, j.Err = r.status, r.file, r.files, r.detail, r.anchor, r.missing, r.err
 	for _, e := range r.storeUsed {
-		if v, _ := e.Info.ValidAt(opts.At); v == "expired" || v == "not_yet_valid" {
+		if v, _ := e.Info.ValidAt(opts.At); v.OutOfPeriod() {
 			j.Checks = append(j.Checks, trustFileCheck(e, opts.At))
 		}
 	}
@@ -482,7 +483,7 @@ func (s *Store) describeChain(r *trustResult, chain []*certinfo.Info, vc []*x509
 func trustFileCheck(e *Entry, at time.Time) Check {
 	v, days := e.Info.ValidAt(at)
 	what := fmt.Sprintf("had expired %s before the capture (%s)", plural(days, "day"), e.Info.NotAfter.Format(time.DateOnly))
-	if v == "not_yet_valid" {
+	if v == certinfo.NotYetValid {
 		what = fmt.Sprintf("was not yet valid at the capture time (from %s)", e.Info.NotBefore.Format(time.DateOnly))
 	}
 	return Check{Code: CheckTrustFileExpired, Severity: SeverityError,
@@ -733,10 +734,10 @@ func validity(chain []*certinfo.Info, opts JudgeOptions, checks []Check) ([]Cert
 			what = "The intermediate CA certificate"
 		}
 		switch st {
-		case "expired":
+		case certinfo.Expired:
 			checks = append(checks, Check{Code: CheckExpiredAtCapture, Severity: SeverityError,
 				Sentence: fmt.Sprintf("%s %s serial %s had expired %s before the capture (not after %s).", what, certName(c), c.Serial, plural(days, "day"), c.NotAfter.Format(time.DateOnly))})
-		case "not_yet_valid":
+		case certinfo.NotYetValid:
 			checks = append(checks, Check{Code: CheckNotYetValidAtCapture, Severity: SeverityError,
 				Sentence: fmt.Sprintf("%s %s serial %s was not yet valid at the capture time: it starts %s later (not before %s); check the clocks (NTP).", what, certName(c), c.Serial, plural(days, "day"), c.NotBefore.Format(time.DateOnly))})
 		}
@@ -744,10 +745,10 @@ func validity(chain []*certinfo.Info, opts JudgeOptions, checks []Check) ([]Cert
 			tst, tdays := c.ValidAt(opts.Today)
 			cv.Today = &Validity{Status: tst, Days: tdays}
 			switch {
-			case tst == "valid" && tdays < ExpiresSoonDays:
+			case tst == certinfo.Valid && tdays < ExpiresSoonDays:
 				checks = append(checks, Check{Code: CheckExpiresSoon, Severity: SeverityWarning,
 					Sentence: fmt.Sprintf("%s %s serial %s expires in %s (%s): renew it and upload the new one as CallManager-trust where it is trusted.", what, certName(c), c.Serial, plural(tdays, "day"), c.NotAfter.Format(time.DateOnly))})
-			case tst == "expired" && st == "valid":
+			case tst == certinfo.Expired && st == certinfo.Valid:
 				checks = append(checks, Check{Code: CheckExpiresSoon, Severity: SeverityWarning,
 					Sentence: fmt.Sprintf("%s %s serial %s has expired since the capture (%s, %s ago).", what, certName(c), c.Serial, c.NotAfter.Format(time.DateOnly), plural(tdays, "day"))})
 			}

@@ -262,21 +262,21 @@ func TestJudgeValidity(t *testing.T) {
 			name: "valid at capture, 20 days left today", chain: []*certinfo.Info{l.ms, l.inter},
 			at: captureTime, today: day(2029, 12, 12),
 			want: []CertValidity{
-				{Index: 0, Subject: l.ms.Subject, Serial: "0a", AtCapture: Validity{"valid", 1137}, Today: &Validity{"valid", 20}},
-				{Index: 1, Subject: l.inter.Subject, Serial: "02", AtCapture: Validity{"valid", 4789}, Today: &Validity{"valid", 3672}},
+				{Index: 0, Subject: l.ms.Subject, Serial: "0a", AtCapture: Validity{certinfo.Valid, 1137}, Today: &Validity{certinfo.Valid, 20}},
+				{Index: 1, Subject: l.inter.Subject, Serial: "02", AtCapture: Validity{certinfo.Valid, 4789}, Today: &Validity{certinfo.Valid, 3672}},
 			},
 			wantChecks: []CheckCode{CheckExpiresSoon},
 		},
 		{
 			name: "valid at capture, expired since", chain: []*certinfo.Info{l.selfExpired},
 			at: day(2026, 10, 1), today: captureTime,
-			want:       []CertValidity{{Index: 0, Subject: l.selfExpired.Subject, Serial: "18", AtCapture: Validity{"valid", 31}, Today: &Validity{"expired", 19}}},
+			want:       []CertValidity{{Index: 0, Subject: l.selfExpired.Subject, Serial: "18", AtCapture: Validity{certinfo.Valid, 31}, Today: &Validity{certinfo.Expired, 19}}},
 			wantChecks: []CheckCode{CheckExpiresSoon},
 		},
 		{
 			name: "expired at capture, no today", chain: []*certinfo.Info{l.selfExpired},
 			at:         captureTime,
-			want:       []CertValidity{{Index: 0, Subject: l.selfExpired.Subject, Serial: "18", AtCapture: Validity{"expired", 19}}},
+			want:       []CertValidity{{Index: 0, Subject: l.selfExpired.Subject, Serial: "18", AtCapture: Validity{certinfo.Expired, 19}}},
 			wantChecks: []CheckCode{CheckTrustFileExpired, CheckExpiredAtCapture},
 		},
 	}

@@ -622,7 +622,7 @@ func (s *Store) BySubjectCN(cn string) []*Entry { return s.byCN[strings.ToLower(
 func (s *Store) OutOfValidityAt(t time.Time) []*Entry {
 	var out []*Entry
 	for _, e := range s.unique {
-		if v, _ := e.Info.ValidAt(t); v == "expired" || v == "not_yet_valid" {
+		if v, _ := e.Info.ValidAt(t); v.OutOfPeriod() {
 			out = append(out, e)
 		}
 	}

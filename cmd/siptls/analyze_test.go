@@ -95,7 +95,7 @@ func TestAnalyzeTrust(t *testing.T) {
 	for _, c := range r.Connections {
 		for _, cert := range c.Certificates {
 			if cert.Trust != nil {
-				statuses[cert.CommonName] = cert.Trust.Status
+				statuses[cert.CommonName] = string(cert.Trust.Status)
 			}
 		}
 		if c.Client == "10.30.1.5:46021" && !strings.Contains(c.Summary, "replace cube1.lab.der with the certificate the peer presents now") {
@@ -153,7 +153,7 @@ func TestAnalyzeTrustVerdicts(t *testing.T) {
 						continue
 					}
 					found = true
-					if cert.Trust.Status != tt.wantStatus {
+					if string(cert.Trust.Status) != tt.wantStatus {
 						t.Errorf("%s: trust %s, want %s (%s)", tt.cn, cert.Trust.Status, tt.wantStatus, cert.Trust.Detail)
 					}
 					if tt.wantCheck != "" {
@@ -249,7 +249,7 @@ func TestAnalyzeVerdicts(t *testing.T) {
 			}
 			got := map[string]string{}
 			for _, c := range r.Connections {
-				got[c.Client+" "+c.Server] = c.Verdict + "/" + c.Reason
+				got[c.Client+" "+c.Server] = string(c.Verdict) + "/" + string(c.Reason)
 			}
 			conns, others := 0, 0
 			allOK := true

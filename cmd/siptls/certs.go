@@ -309,15 +309,15 @@ func validityText(c *CertsEntry) string {
 	r := c.NotBefore.Format(time.DateOnly) + " to " + c.NotAfter.Format(time.DateOnly)
 	v := c.ValidityToday
 	switch v.Status {
-	case "valid":
+	case certinfo.Valid:
 		r += fmt.Sprintf(" (valid, %s left", countOf(v.Days, "day"))
 		if v.Days < trust.ExpiresSoonDays {
 			r += ": renew it soon"
 		}
 		r += ")"
-	case "expired":
+	case certinfo.Expired:
 		r += fmt.Sprintf(" (EXPIRED %s ago)", countOf(v.Days, "day"))
-	case "not_yet_valid":
+	case certinfo.NotYetValid:
 		r += fmt.Sprintf(" (NOT YET VALID, starts in %s)", countOf(v.Days, "day"))
 	}
 	return r

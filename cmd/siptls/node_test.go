@@ -90,16 +90,16 @@ func TestCaptureNode(t *testing.T) {
 			if e == nil {
 				t.Fatal("no capture_node_evidence")
 			}
-			got := c.CaptureNode + " " + e.Code
+			got := c.CaptureNode + " " + string(e.Code)
 			if c.CaptureNode == "" {
-				got = "- " + e.Code + " " + e.UnknownReason
+				got = "- " + string(e.Code) + " " + string(e.UnknownReason)
 			}
 			if got != tt.want || c.Node != c.CaptureNode {
 				t.Errorf("node %q (capture_node %q), want %q", c.Node, got, tt.want)
 			}
 			var signals []string
 			for _, s := range e.Signals {
-				signals = append(signals, s.Code+":"+s.Node)
+				signals = append(signals, string(s.Code)+":"+s.Node)
 			}
 			if g := strings.Join(signals, " "); g != tt.signals {
 				t.Errorf("signals %q, want %q", g, tt.signals)
@@ -111,7 +111,7 @@ func TestCaptureNode(t *testing.T) {
 			for _, conn := range r.Connections {
 				for _, cert := range conn.Certificates {
 					if cert.Trust != nil {
-						judged = append(judged, cert.SentBy.String()+":"+cert.Trust.Status+":"+map[bool]string{true: "true", false: "false"}[cert.Trust.NodeUnknown])
+						judged = append(judged, cert.SentBy.String()+":"+string(cert.Trust.Status)+":"+map[bool]string{true: "true", false: "false"}[cert.Trust.NodeUnknown])
 					}
 				}
 			}

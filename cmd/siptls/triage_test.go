@@ -315,7 +315,7 @@ func TestTriageTrust(t *testing.T) {
 	got := map[string]string{}
 	for _, c := range tr.Certificates {
 		for _, v := range c.Trust {
-			got[c.CommonName+" "+c.Serial[:8]] = v.Status
+			got[c.CommonName+" "+c.Serial[:8]] = string(v.Status)
 		}
 	}
 	for k, want := range map[string]string{"cube1.lab 503d5eef": "stale_copy", "cucm8-sub1.clus2.lab 3fd709cd": "exact_match"} {
