@@ -2,7 +2,6 @@ package report
 
 import (
 	"embed"
-	"encoding/pem"
 	"fmt"
 	"html/template"
 	"io"
@@ -210,9 +209,7 @@ func buildHTMLPage(t *triage.Triage, meta HTMLMeta) *htmlPage {
 			if cert.SHA256 != "" && !p.CertAnchor[cert.SHA256] {
 				p.CertAnchor[cert.SHA256] = true
 				hcert.Card = true
-				if cert.Info() != nil && len(cert.Info().DER) > 0 {
-					hcert.PEM = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Info().DER}))
-				}
+				hcert.PEM = string(cert.View().PEM())
 			}
 			hc.Certs = append(hc.Certs, hcert)
 		}

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/pcap"
 	"github.com/siptls/siptls/trust"
@@ -171,12 +170,12 @@ type Certificate struct {
 	Trust *CertTrust `json:"trust"`
 	// Checks are the role, key, signature and validity findings on the chain.
 	Checks []trust.Check `json:"checks"`
-	info   *certinfo.Info
+	view   CertView
 }
 
-// Info is the parsed certificate this view was made from (nil when its
-// bytes were not available); the HTML writer encodes its DER as PEM.
-func (c *Certificate) Info() *certinfo.Info { return c.info }
+// View is the certificate view this entry was filled from (its Info is nil
+// when the bytes were not available); the HTML writer takes its PEM.
+func (c *Certificate) View() CertView { return c.view }
 
 // CertTrust is a trust folder's verdict on a presented chain.
 type CertTrust struct {
@@ -638,21 +637,15 @@ func dirStats(s diagnose.DirStats) DirStats {
 }
 
 func buildCertificate(c diagnose.Certificate) Certificate {
-	i := c.Info
-	v := Certificate{SentBy: c.SentBy, Index: c.Index, Frame: c.Frame, info: i,
+	cv := NewCertView(c.Info, c.Time)
+	i := cv.Info
+	v := Certificate{SentBy: c.SentBy, Index: c.Index, Frame: c.Frame, view: cv,
 		DNSNames: []string{}, IPAddresses: []string{}, KeyUsage: []string{}, ExtKeyUsage: []string{}, Checks: []trust.Check{}}
 	if i == nil {
 		return v
 	}
 	v.Serial, v.Subject, v.Issuer, v.CommonName = i.Serial, i.Subject, i.Issuer, i.SubjectCN
-	v.NotBefore, v.NotAfter = timePtr(i.NotBefore), timePtr(i.NotAfter)
-	if !i.NotAfter.IsZero() {
-		status, days := i.ValidAt(c.Time)
-		v.ValidityAtCapture = status.String()
-		if status != certinfo.Valid {
-			v.ValidityAtCapture = fmt.Sprintf("%s (%d days)", status, days)
-		}
-	}
+	v.NotBefore, v.NotAfter, v.ValidityAtCapture = cv.NotBefore, cv.NotAfter, cv.ValidityText()
 	v.DNSNames, v.IPAddresses = nonNil(i.DNSNames), nonNil(i.IPAddresses)
 	v.KeyUsage, v.ExtKeyUsage = nonNil(i.KeyUsage), nonNil(i.ExtKeyUsage)
 	v.IsCA, v.SelfSigned, v.KeyType, v.KeyBits = i.IsCA, i.SelfSigned, i.KeyType, i.KeyBits

@@ -2,7 +2,6 @@ package triage
 
 import (
 	"crypto/sha256"
-	"fmt"
 	"maps"
 	"net/netip"
 	"slices"
@@ -373,13 +372,7 @@ func (tb *tables) finishCertificates(t *Triage, certs []invCert, trust map[int32
 			NotBefore: timePtr(i.notBefore), NotAfter: timePtr(i.notAfter), FirstSeen: Time{ca.first}, LastSeen: Time{ca.last},
 			Connections: ca.conns, PresentedBy: []Presenter{}, PresentedByMore: ca.presMore, SameSubject: []string{}, ParseError: i.parseError,
 			Trust: append([]InventoryTrust{}, trust[idx]...)}
-		if !i.notAfter.IsZero() {
-			status, days := (&certinfo.Info{NotBefore: i.notBefore, NotAfter: i.notAfter}).ValidAt(ca.first)
-			c.ValidityAtCapture = status.String()
-			if status != certinfo.Valid {
-				c.ValidityAtCapture = fmt.Sprintf("%s (%d days)", status, days)
-			}
-		}
+		c.ValidityAtCapture = NewCertView(&certinfo.Info{NotBefore: i.notBefore, NotAfter: i.notAfter}, ca.first).ValidityText()
 		if same := subjects[i.subjectKey]; i.subject != "" && len(same) > 1 {
 			// At most MaxListed others, never every other one: a capture
 			// may hold thousands of certificates with one subject.

@@ -172,21 +172,15 @@ func certsRun(opts *CertsOptions) error {
 func certsInventory(s *trust.Store, today time.Time) *CertsStore {
 	cs := &CertsStore{Path: s.Path, Certificates: []*CertsEntry{}, Skipped: []CertsSkipped{}, Duplicates: []CertsDuplicate{}}
 	for _, e := range s.Certs {
-		i := e.Info
-		st, days := i.ValidAt(today)
+		v := triage.NewCertView(e.Info, today)
+		i := v.Info
 		ce := &CertsEntry{
 			File: e.File, Index: e.Index, Subject: i.Subject, Issuer: i.Issuer, CommonName: i.SubjectCN, Serial: i.Serial,
-			ValidityToday: trust.Validity{Status: st, Days: days},
-			SHA256:        i.SHA256, SHA1: i.SHA1, Kind: certKind(i), IsCA: i.IsCA, SelfSigned: i.SelfSigned,
+			NotBefore: v.NotBefore, NotAfter: v.NotAfter, ValidityToday: v.Validity,
+			SHA256: i.SHA256, SHA1: i.SHA1, Kind: v.Kind(), IsCA: i.IsCA, SelfSigned: i.SelfSigned,
 			ExtKeyUsage: certsNonNil(i.ExtKeyUsage), KeyUsage: certsNonNil(i.KeyUsage), KeyType: i.KeyType, KeyBits: i.KeyBits,
 			Curve: i.Curve, SignatureAlgorithm: i.SignatureAlgorithm,
 			DNSNames: certsNonNil(i.DNSNames), IPAddresses: certsNonNil(i.IPAddresses), ParseError: i.ParseError,
-		}
-		if !i.NotBefore.IsZero() {
-			ce.NotBefore = &triage.Time{Time: i.NotBefore}
-		}
-		if !i.NotAfter.IsZero() {
-			ce.NotAfter = &triage.Time{Time: i.NotAfter}
 		}
 		cs.Certificates = append(cs.Certificates, ce)
 	}
@@ -208,15 +202,6 @@ func certsNonNil(s []string) []string {
 		return []string{}
 	}
 	return s
-}
-
-// kind says "ca" or "leaf" by the basicConstraints cA flag (CUCM's own
-// self-signed CallManager certificates are CA:TRUE).
-func certKind(i *certinfo.Info) string {
-	if i.IsCA {
-		return "ca"
-	}
-	return "leaf"
 }
 
 func writeCertsText(w io.Writer, rep *CertsReport) error {

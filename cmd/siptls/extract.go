@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/report"
 	"github.com/siptls/siptls/triage"
@@ -97,7 +95,7 @@ type ExtractedCertificate struct {
 	ParseError  string         `json:"parse_error,omitempty"`
 	Presented   int            `json:"presented"`
 	PresentedBy []Presentation `json:"presented_by"`
-	info        *certinfo.Info
+	view        triage.CertView
 }
 
 // ExtractIndex is the content of index.json.
@@ -129,14 +127,9 @@ func extractRun(opts *ExtractOptions) error {
 				}
 				e := bySHA[i.SHA256]
 				if e == nil {
-					e = &ExtractedCertificate{Serial: i.Serial, Subject: i.Subject, Issuer: i.Issuer, SHA256: i.SHA256,
-						SelfSigned: i.SelfSigned, IsCA: i.IsCA, ParseError: i.ParseError, PresentedBy: []Presentation{}, info: i}
-					if !i.NotBefore.IsZero() {
-						e.NotBefore = &triage.Time{Time: i.NotBefore}
-					}
-					if !i.NotAfter.IsZero() {
-						e.NotAfter = &triage.Time{Time: i.NotAfter}
-					}
+					v := triage.NewCertView(i, cert.Time)
+					e = &ExtractedCertificate{Serial: i.Serial, Subject: i.Subject, Issuer: i.Issuer, NotBefore: v.NotBefore, NotAfter: v.NotAfter,
+						SHA256: i.SHA256, SelfSigned: i.SelfSigned, IsCA: i.IsCA, ParseError: i.ParseError, PresentedBy: []Presentation{}, view: v}
 					bySHA[i.SHA256] = e
 					order = append(order, e)
 				}
@@ -163,14 +156,14 @@ func extractRun(opts *ExtractOptions) error {
 	// gets a numbered suffix.
 	used := map[string]bool{}
 	for _, e := range order {
-		base := e.info.FileName()
+		base := e.view.Info.FileName()
 		name := base + ".pem"
 		for n := 2; used[strings.ToLower(name)]; n++ {
 			name = fmt.Sprintf("%s-%d.pem", base, n)
 		}
 		used[strings.ToLower(name)] = true
 		e.File = name
-		block := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: e.info.DER})
+		block := e.view.PEM()
 		if err := os.WriteFile(filepath.Join(opts.Out, name), block, 0o644); err != nil {
 			return &exitError{code: exitTrouble, err: fmt.Errorf("cannot write %s: %w", filepath.Join(opts.Out, name), err)}
 		}

@@ -1,0 +1,70 @@
+package triage
+
+import (
+	"encoding/pem"
+	"fmt"
+	"time"
+
+	"github.com/siptls/siptls/certinfo"
+	"github.com/siptls/siptls/trust"
+)
+
+// CertView is the one view of a certificate that every output starts from:
+// NewCertView builds it once from a certinfo.Info, with the validity period
+// as JSON times, the validity at one instant (the capture time for analyze,
+// triage and extract, today for certs) and the PEM encoding.
+//
+// The JSON outputs that show a certificate (a connection's certificates,
+// the triage inventory, certs and extract's index.json) are contracts with
+// different field orders, so each keeps a thin struct of its own, filled
+// from a CertView; none of them parses the certificate or formats validity
+// or PEM itself.
+type CertView struct {
+	// Info is the parsed certificate (nil when its bytes were not seen).
+	Info *certinfo.Info
+	// NotBefore and NotAfter are nil when unreadable.
+	NotBefore, NotAfter *Time
+	// Validity is the validity at the instant given to NewCertView.
+	Validity trust.Validity
+}
+
+// NewCertView builds the view of i at the instant at (i may be nil).
+func NewCertView(i *certinfo.Info, at time.Time) CertView {
+	v := CertView{Info: i}
+	if i == nil {
+		return v
+	}
+	v.NotBefore, v.NotAfter = timePtr(i.NotBefore), timePtr(i.NotAfter)
+	v.Validity.Status, v.Validity.Days = i.ValidAt(at)
+	return v
+}
+
+// ValidityText is the validity as the JSON field validity_at_capture says
+// it: "valid", or the status with the days ("expired (12 days)"); empty when
+// the end of the validity period is unknown.
+func (v CertView) ValidityText() string {
+	if v.Info == nil || v.Info.NotAfter.IsZero() {
+		return ""
+	}
+	if v.Validity.Status == certinfo.Valid {
+		return v.Validity.Status.String()
+	}
+	return fmt.Sprintf("%s (%d days)", v.Validity.Status, v.Validity.Days)
+}
+
+// PEM is the certificate as one PEM block, or nil without its DER.
+func (v CertView) PEM() []byte {
+	if v.Info == nil || len(v.Info.DER) == 0 {
+		return nil
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: v.Info.DER})
+}
+
+// Kind is "ca" or "leaf" by the basicConstraints cA flag (CUCM's own
+// self-signed CallManager certificates are CA:TRUE).
+func (v CertView) Kind() string {
+	if v.Info != nil && v.Info.IsCA {
+		return "ca"
+	}
+	return "leaf"
+}
