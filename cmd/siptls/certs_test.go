@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/siptls/siptls/triage"
 )
 
 // certsToday is the date the golden files were made for.
@@ -73,7 +75,7 @@ func TestCertsRun(t *testing.T) {
 			if code != tt.wantCode {
 				t.Errorf("exit status %d, want %d (stderr %q)", code, tt.wantCode, stderr)
 			}
-			var rep CertsReport
+			var rep triage.CertsReport
 			if err := json.Unmarshal([]byte(out), &rep); err != nil {
 				t.Fatalf("%v\n%s", err, out)
 			}
