@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -70,76 +68,13 @@ others are still written) or DIR could not be written.`,
 	return cmd
 }
 
-// Presentation is one connection that presented a certificate.
-type Presentation struct {
-	Capture    string `json:"capture"`
-	Connection uint64 `json:"connection"`
-	Client     string `json:"client"`
-	Server     string `json:"server"`
-	SentBy     string `json:"sent_by"`
-	Index      int    `json:"index"`
-	Frame      uint64 `json:"frame"`
-}
-
-// ExtractedCertificate is one entry of index.json.
-type ExtractedCertificate struct {
-	File        string         `json:"file"`
-	Serial      string         `json:"serial"`
-	Subject     string         `json:"subject"`
-	Issuer      string         `json:"issuer"`
-	NotBefore   *triage.Time   `json:"not_before"`
-	NotAfter    *triage.Time   `json:"not_after"`
-	SHA256      string         `json:"sha256"`
-	SelfSigned  bool           `json:"self_signed"`
-	IsCA        bool           `json:"is_ca"`
-	ParseError  string         `json:"parse_error,omitempty"`
-	Presented   int            `json:"presented"`
-	PresentedBy []Presentation `json:"presented_by"`
-	view        triage.CertView
-}
-
-// ExtractIndex is the content of index.json.
-type ExtractIndex struct {
-	Schema       string                  `json:"schema"`
-	Captures     []string                `json:"captures"`
-	Certificates []*ExtractedCertificate `json:"certificates"`
-}
-
-func presentedIn(n int) string {
-	if n == 1 {
-		return "in 1 connection"
-	}
-	return fmt.Sprintf("in %d connections", n)
-}
-
 func extractRun(opts *ExtractOptions) error {
-	bySHA := map[string]*ExtractedCertificate{}
-	var order []*ExtractedCertificate
+	x := triage.NewExtractor(opts.MaxSeen)
 	capture := ""
 	a := diagnose.NewAnalyzer(diagnose.Options{
 		Ports:   tcpPorts(opts.Ports),
 		AnyPort: opts.AnyPort,
-		Emit: func(c *diagnose.Connection) {
-			for _, cert := range c.Certificates {
-				i := cert.Info
-				if i == nil || len(i.DER) == 0 {
-					continue
-				}
-				e := bySHA[i.SHA256]
-				if e == nil {
-					v := triage.NewCertView(i, cert.Time)
-					e = &ExtractedCertificate{Serial: i.Serial, Subject: i.Subject, Issuer: i.Issuer, NotBefore: v.NotBefore, NotAfter: v.NotAfter,
-						SHA256: i.SHA256, SelfSigned: i.SelfSigned, IsCA: i.IsCA, ParseError: i.ParseError, PresentedBy: []Presentation{}, view: v}
-					bySHA[i.SHA256] = e
-					order = append(order, e)
-				}
-				e.Presented++
-				if len(e.PresentedBy) < opts.MaxSeen {
-					e.PresentedBy = append(e.PresentedBy, Presentation{Capture: capture, Connection: c.ID,
-						Client: c.Client.String(), Server: c.Server.String(), SentBy: cert.SentBy.String(), Index: cert.Index, Frame: cert.Frame})
-				}
-			}
-		},
+		Emit:    func(c *diagnose.Connection) { x.Add(capture, c) },
 	})
 	var inputErrs []error
 	for _, in := range opts.Inputs {
@@ -151,26 +86,11 @@ func extractRun(opts *ExtractOptions) error {
 	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
 		return &exitError{code: exitTrouble, err: fmt.Errorf("cannot create %s: %w", opts.Out, err)}
 	}
-	// Name the files after the CN as CUCM admins do, in the order the
-	// certificates were first seen; a second certificate with the same name
-	// gets a numbered suffix.
-	used := map[string]bool{}
-	for _, e := range order {
-		base := e.view.Info.FileName()
-		name := base + ".pem"
-		for n := 2; used[strings.ToLower(name)]; n++ {
-			name = fmt.Sprintf("%s-%d.pem", base, n)
+	idx := x.Index(opts.Inputs)
+	for _, e := range idx.Certificates {
+		if err := os.WriteFile(filepath.Join(opts.Out, e.File), e.View().PEM(), 0o644); err != nil {
+			return &exitError{code: exitTrouble, err: fmt.Errorf("cannot write %s: %w", filepath.Join(opts.Out, e.File), err)}
 		}
-		used[strings.ToLower(name)] = true
-		e.File = name
-		block := e.view.PEM()
-		if err := os.WriteFile(filepath.Join(opts.Out, name), block, 0o644); err != nil {
-			return &exitError{code: exitTrouble, err: fmt.Errorf("cannot write %s: %w", filepath.Join(opts.Out, name), err)}
-		}
-	}
-	idx := ExtractIndex{Schema: "siptls/extract/v1", Captures: opts.Inputs, Certificates: order}
-	if idx.Certificates == nil {
-		idx.Certificates = []*ExtractedCertificate{}
 	}
 	b, err := json.MarshalIndent(idx, "", "  ")
 	if err == nil {
@@ -179,14 +99,8 @@ func extractRun(opts *ExtractOptions) error {
 	if err != nil {
 		return &exitError{code: exitTrouble, err: fmt.Errorf("cannot write the index: %w", err)}
 	}
-	fmt.Fprintf(opts.IO.Out, "%d certificates written to %s (index.json lists who presented each):\n", len(order), report.Sanitize(opts.Out))
-	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
-	for _, e := range order {
-		fmt.Fprintf(tw, "  %s\tserial %s\t%s\t%s\n", report.Sanitize(e.File), report.Sanitize(e.Serial), presentedIn(e.Presented), report.Sanitize(e.Subject))
-	}
-	tw.Flush()
-	if len(order) == 0 {
-		fmt.Fprintf(opts.IO.Out, "  (none: no certificate was visible; TLS 1.3 hides them, and a capture cut at 128 bytes cannot show them)\n")
-	}
+	// As ever, a summary that cannot be written does not change the exit
+	// status: the files are there.
+	_ = report.WriteExtractText(opts.IO.Out, opts.Out, idx)
 	return inputErrors(opts.IO, inputErrs)
 }

@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/siptls/siptls/triage"
 )
 
 // TestExtract writes the certificates of two real captures and checks that
@@ -28,11 +30,11 @@ func TestExtract(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var idx ExtractIndex
+	var idx triage.ExtractIndex
 	if err := json.Unmarshal(raw, &idx); err != nil {
 		t.Fatal(err)
 	}
-	files := map[string]*ExtractedCertificate{}
+	files := map[string]*triage.ExtractedCertificate{}
 	total := 0
 	for _, c := range idx.Certificates {
 		files[c.File] = c

@@ -1,0 +1,106 @@
+package triage
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/siptls/siptls/diagnose"
+)
+
+// Presentation is one connection that presented a certificate.
+type Presentation struct {
+	Capture    string `json:"capture"`
+	Connection uint64 `json:"connection"`
+	Client     string `json:"client"`
+	Server     string `json:"server"`
+	SentBy     string `json:"sent_by"`
+	Index      int    `json:"index"`
+	Frame      uint64 `json:"frame"`
+}
+
+// ExtractedCertificate is one entry of index.json.
+type ExtractedCertificate struct {
+	File        string         `json:"file"`
+	Serial      string         `json:"serial"`
+	Subject     string         `json:"subject"`
+	Issuer      string         `json:"issuer"`
+	NotBefore   *Time          `json:"not_before"`
+	NotAfter    *Time          `json:"not_after"`
+	SHA256      string         `json:"sha256"`
+	SelfSigned  bool           `json:"self_signed"`
+	IsCA        bool           `json:"is_ca"`
+	ParseError  string         `json:"parse_error,omitempty"`
+	Presented   int            `json:"presented"`
+	PresentedBy []Presentation `json:"presented_by"`
+	view        CertView
+}
+
+// ExtractIndex is the content of index.json (schema siptls/extract/v1),
+// which report.WriteExtractText also summarises as text.
+type ExtractIndex struct {
+	Schema       string                  `json:"schema"`
+	Captures     []string                `json:"captures"`
+	Certificates []*ExtractedCertificate `json:"certificates"`
+}
+
+// View is the certificate view this entry was filled from.
+func (e *ExtractedCertificate) View() CertView { return e.view }
+
+// Extractor collects the distinct certificates presented on connections,
+// in the order first seen, for `siptls extract`.
+type Extractor struct {
+	maxSeen int
+	bySHA   map[string]*ExtractedCertificate
+	order   []*ExtractedCertificate
+}
+
+// NewExtractor lists at most maxSeen connections per certificate (the
+// count is always complete).
+func NewExtractor(maxSeen int) *Extractor {
+	return &Extractor{maxSeen: maxSeen, bySHA: map[string]*ExtractedCertificate{}}
+}
+
+// Add records the certificates c presented, read from the capture file
+// capture; certificates without their bytes are left out.
+func (x *Extractor) Add(capture string, c *diagnose.Connection) {
+	for _, cert := range c.Certificates {
+		i := cert.Info
+		if i == nil || len(i.DER) == 0 {
+			continue
+		}
+		e := x.bySHA[i.SHA256]
+		if e == nil {
+			v := NewCertView(i, cert.Time)
+			e = &ExtractedCertificate{Serial: i.Serial, Subject: i.Subject, Issuer: i.Issuer, NotBefore: v.NotBefore, NotAfter: v.NotAfter,
+				SHA256: i.SHA256, SelfSigned: i.SelfSigned, IsCA: i.IsCA, ParseError: i.ParseError, PresentedBy: []Presentation{}, view: v}
+			x.bySHA[i.SHA256] = e
+			x.order = append(x.order, e)
+		}
+		e.Presented++
+		if len(e.PresentedBy) < x.maxSeen {
+			e.PresentedBy = append(e.PresentedBy, Presentation{Capture: capture, Connection: c.ID,
+				Client: c.Client.String(), Server: c.Server.String(), SentBy: cert.SentBy.String(), Index: cert.Index, Frame: cert.Frame})
+		}
+	}
+}
+
+// Index names the files and returns index.json. The files are named after
+// the CN as CUCM admins do, in the order the certificates were first seen;
+// a second certificate with the same name gets a numbered suffix.
+func (x *Extractor) Index(captures []string) ExtractIndex {
+	used := map[string]bool{}
+	for _, e := range x.order {
+		base := e.view.Info.FileName()
+		name := base + ".pem"
+		for n := 2; used[strings.ToLower(name)]; n++ {
+			name = fmt.Sprintf("%s-%d.pem", base, n)
+		}
+		used[strings.ToLower(name)] = true
+		e.File = name
+	}
+	idx := ExtractIndex{Schema: "siptls/extract/v1", Captures: captures, Certificates: x.order}
+	if idx.Certificates == nil {
+		idx.Certificates = []*ExtractedCertificate{}
+	}
+	return idx
+}
