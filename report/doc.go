@@ -26,6 +26,10 @@
 //     to template.HTML, JS, URL or CSS (a test greps for such conversions);
 //     untrusted strings also go through Sanitize, so that a bidirectional
 //     override cannot reorder what the reader sees.
+//   - WriteCertsText writes `siptls certs`' inventory (a
+//     triage.CertsReport) and WriteExtractText the summary of `siptls
+//     extract` (a triage.ExtractIndex); their JSON is encoded by cmd from
+//     the same values.
 //   - Sanitize, for the commands' listings and messages on standard error.
 //
 // WriteText and WriteJSON render a whole triage.Report held in memory

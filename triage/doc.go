@@ -32,6 +32,14 @@
 // unmatched), and capped tables (destinations, pairs, certificates, items
 // listed per row); Triage.Omitted and the notes say what the caps left out.
 //
+// A certificate has one view, CertView, built once from a certinfo.Info by
+// NewCertView: validity period, validity at an instant (the capture time,
+// or today for `siptls certs`), PEM and kind. A connection's Certificate,
+// the inventory's InventoryCert, `siptls certs`' CertsEntry
+// (CertsInventory) and `siptls extract`'s ExtractedCertificate (an
+// Extractor collects them) are filled from it; they stay separate structs
+// only because their JSON field orders are separate contracts.
+//
 // Names quoted in the sentences (certificate names, capture paths) go
 // through internal/sanitize, as report's text does.
 package triage
