@@ -120,30 +120,61 @@ const (
 	refused                // SYN answered by RST
 )
 
+// shapeNet is the addressing of one bench shape.
+type shapeNet struct {
+	trunk    func(d int) netip.Addr // trunk destination d
+	trunkRTT time.Duration          // round trip to destination 0; each further one adds as much
+	deadDst  int                    // the destination where nothing listens
+	phone    func(p int) netip.Addr // phone host p
+	hosts    int                    // phone hosts to draw from
+	phones   int                    // distinct phone certificates
+}
+
+// trunkNet is the addressing of the trunk shape.
+var trunkNet = shapeNet{
+	trunk:    func(d int) netip.Addr { return netip.AddrFrom4([4]byte{10, 20, byte(d / 4), byte(21 + d)}) },
+	trunkRTT: 700 * time.Microsecond,
+	deadDst:  benchDeadDst,
+	phone:    func(p int) netip.Addr { return netip.AddrFrom4([4]byte{10, 30, byte(p / 250), byte(1 + p%250)}) },
+	hosts:    2000,
+	phones:   benchPhones,
+}
+
+// dial sets the endpoints of c, whose client uses port, and picks its
+// transcript and round trip: the node calls trunk destination d when d >= 0,
+// otherwise a phone drawn from n calls the node. It reports false for n's dead
+// destination, after setting c's steps to a SYN answered by an RST.
+func (m *benchModel) dial(c *Conversation, port uint16, d int, n shapeNet) (rtt time.Duration, ti int, ok bool) {
+	if d >= 0 {
+		c.Client = netip.AddrPortFrom(benchNode, port)
+		c.Server = netip.AddrPortFrom(n.trunk(d), 5061)
+		rtt = time.Duration(1+d) * n.trunkRTT
+		if d == n.deadDst {
+			c.Steps = []Step{{0, Client, SYN, nil}, {rtt, Server, RST, nil}}
+			return rtt, 0, false
+		}
+		return rtt, m.byPeer[d][m.rng.IntN(len(m.byPeer[d]))], true
+	}
+	p := m.rng.IntN(n.hosts)
+	c.Client = netip.AddrPortFrom(n.phone(p), port)
+	c.Server = netip.AddrPortFrom(benchNode, 5061)
+	rtt = time.Duration(300+m.rng.IntN(1500)) * time.Microsecond
+	peer := -1 - p%n.phones
+	return rtt, m.byPeer[peer][m.rng.IntN(len(m.byPeer[peer]))], true
+}
+
 // conn builds one conversation starting at start and reports its kind.
 func (m *benchModel) conn(start time.Time) (c Conversation, trunk bool, out outcome) {
 	c = Conversation{Start: start, ClientISN: m.rng.Uint32(), ServerISN: m.rng.Uint32()}
 	port := uint16(32768 + m.rng.IntN(28232))
-	var rtt time.Duration
-	var ti int
 	trunk = m.rng.IntN(100) < 55
+	d := -1
 	if trunk {
-		d := m.rng.IntN(benchTrunks)
-		c.Client = netip.AddrPortFrom(benchNode, port)
-		c.Server = netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 20, byte(d / 4), byte(21 + d)}), 5061)
-		rtt = time.Duration(1+d) * 700 * time.Microsecond
-		if d == benchDeadDst {
-			c.Steps = []Step{{0, Client, SYN, nil}, {rtt, Server, RST, nil}}
-			return c, true, refused
-		}
-		ti = m.byPeer[d][m.rng.IntN(len(m.byPeer[d]))]
-	} else {
-		p := m.rng.IntN(2000)
-		c.Client = netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 30, byte(p / 250), byte(1 + p%250)}), port)
-		c.Server = netip.AddrPortFrom(benchNode, 5061)
-		rtt = time.Duration(300+m.rng.IntN(1500)) * time.Microsecond
-		peer := -1 - p%benchPhones
-		ti = m.byPeer[peer][m.rng.IntN(len(m.byPeer[peer]))]
+		d = m.rng.IntN(benchTrunks)
+	}
+	rtt, ti, ok := m.dial(&c, port, d, trunkNet)
+	if !ok {
+		return c, true, refused
 	}
 	tr := m.ts[ti]
 	steps, at, ended := m.handshake(tr, rtt, trunkDst(c) == benchRSTDst)

@@ -84,15 +84,25 @@ func newIdentity(cn string, serial int64, now time.Time) (identity, error) {
 		IsCA:                  true,
 		DNSNames:              sanNames(cn),
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return identity{}, err
-	}
-	c, err := x509.ParseCertificate(der)
+	der, c, err := createCert(tmpl, tmpl, key, key)
 	if err != nil {
 		return identity{}, err
 	}
 	return identity{cert: tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, x509: c}, nil
+}
+
+// createCert signs tmpl, which certifies key, with parent and its signer,
+// and returns the certificate in DER and parsed.
+func createCert(tmpl, parent *x509.Certificate, key, signer *rsa.PrivateKey) ([]byte, *x509.Certificate, error) {
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, signer)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, nil, err
+	}
+	return der, c, nil
 }
 
 // sanNames lists cn and, like a CUCM multi-server certificate, its cluster's
@@ -153,13 +163,8 @@ func recordBenchTranscripts(now time.Time) ([]transcript, error) {
 		if d == benchAlertDst {
 			scfg = cfg(peer) // the node's certificate was never uploaded
 		}
-		for k := range benchPerPeer {
-			w, cerr, serr := recordTLS(ccfg, scfg)
-			failed := cerr != nil || serr != nil
-			if failed != (d == benchAlertDst) {
-				return nil, fmt.Errorf("capgen: trunk %d: client %v, server %v", d, cerr, serr)
-			}
-			ts = append(ts, transcript{Name: fmt.Sprintf("%s-%d", trunkName(d), k), Peer: d, Failed: failed, Writes: w})
+		if ts, err = recordPeer(ts, "trunk", d, trunkName(d), d, benchPerPeer, ccfg, scfg, d == benchAlertDst); err != nil {
+			return nil, err
 		}
 	}
 	for p := range benchPhones {
@@ -170,13 +175,25 @@ func recordBenchTranscripts(now time.Time) ([]transcript, error) {
 		ccfg := cfg(phone, node)
 		ccfg.ServerName = benchNodeName
 		scfg := cfg(node, phone)
-		for k := range benchPerPeer {
-			w, cerr, serr := recordTLS(ccfg, scfg)
-			if cerr != nil || serr != nil {
-				return nil, fmt.Errorf("capgen: phone %d: client %v, server %v", p, cerr, serr)
-			}
-			ts = append(ts, transcript{Name: fmt.Sprintf("%s-%d", phoneName(p), k), Peer: -1 - p, Writes: w})
+		if ts, err = recordPeer(ts, "phone", p, phoneName(p), -1-p, benchPerPeer, ccfg, scfg, false); err != nil {
+			return nil, err
 		}
+	}
+	return ts, nil
+}
+
+// recordPeer appends to ts n transcripts of handshakes between ccfg and scfg,
+// named name-0, name-1 and so on, for peer. The handshakes must all fail if
+// wantFail is set and all succeed otherwise; the error names the peer as what
+// followed by i.
+func recordPeer(ts []transcript, what string, i int, name string, peer, n int, ccfg, scfg *tls.Config, wantFail bool) ([]transcript, error) {
+	for k := range n {
+		w, cerr, serr := recordTLS(ccfg, scfg)
+		failed := cerr != nil || serr != nil
+		if failed != wantFail {
+			return nil, fmt.Errorf("capgen: %s %d: client %v, server %v", what, i, cerr, serr)
+		}
+		ts = append(ts, transcript{Name: fmt.Sprintf("%s-%d", name, k), Peer: peer, Failed: failed, Writes: w})
 	}
 	return ts, nil
 }

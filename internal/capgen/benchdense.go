@@ -107,11 +107,7 @@ func newPKICert(cn string, serial int64, now time.Time, issuer *pkiCert, ca bool
 	if issuer != nil {
 		parent, signer = issuer.x509, issuer.key
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, signer)
-	if err != nil {
-		return pkiCert{}, err
-	}
-	c, err := x509.ParseCertificate(der)
+	der, c, err := createCert(tmpl, parent, key, signer)
 	if err != nil {
 		return pkiCert{}, err
 	}
@@ -187,13 +183,8 @@ func recordDenseTranscripts(now time.Time) ([]transcript, error) {
 			scfg.ClientCAs = x509.NewCertPool()
 			scfg.ClientCAs.AddCert(other.x509)
 		}
-		for k := range densePerPeer {
-			w, cerr, serr := recordTLS(ccfg, scfg)
-			failed := cerr != nil || serr != nil
-			if failed != (d == denseAlertDst) {
-				return nil, fmt.Errorf("capgen: dense trunk %d: client %v, server %v", d, cerr, serr)
-			}
-			ts = append(ts, transcript{Name: fmt.Sprintf("%s-%d", denseTrunkName(d), k), Peer: d, Failed: failed, Writes: w})
+		if ts, err = recordPeer(ts, "dense trunk", d, denseTrunkName(d), d, densePerPeer, ccfg, scfg, d == denseAlertDst); err != nil {
+			return nil, err
 		}
 	}
 	for p := range densePhones {
@@ -204,15 +195,21 @@ func recordDenseTranscripts(now time.Time) ([]transcript, error) {
 		ccfg := cfg(phone, root.x509)
 		ccfg.ServerName = benchNodeName
 		scfg := cfg(node, root.x509)
-		for k := range densePerPeer {
-			w, cerr, serr := recordTLS(ccfg, scfg)
-			if cerr != nil || serr != nil {
-				return nil, fmt.Errorf("capgen: dense phone %d: client %v, server %v", p, cerr, serr)
-			}
-			ts = append(ts, transcript{Name: fmt.Sprintf("%s-%d", densePhoneName(p), k), Peer: -1 - p, Writes: w})
+		if ts, err = recordPeer(ts, "dense phone", p, densePhoneName(p), -1-p, densePerPeer, ccfg, scfg, false); err != nil {
+			return nil, err
 		}
 	}
 	return ts, nil
+}
+
+// denseNet is the addressing of the dense shape.
+var denseNet = shapeNet{
+	trunk:    func(d int) netip.Addr { return netip.AddrFrom4([4]byte{10, 40, 0, byte(21 + d)}) },
+	trunkRTT: 600 * time.Microsecond,
+	deadDst:  denseDeadDst,
+	phone:    func(p int) netip.Addr { return netip.AddrFrom4([4]byte{10, 50, byte(p / 250), byte(1 + p%250)}) },
+	hosts:    5000,
+	phones:   densePhones,
 }
 
 // denseConn builds one conversation of the dense shape starting at start and
@@ -234,25 +231,10 @@ func (m *benchModel) denseConn(start time.Time) (c Conversation, trunk bool, out
 	case m.rng.IntN(100) < 55:
 		d = m.rng.IntN(denseGood)
 	}
-	var rtt time.Duration
-	var ti int
 	trunk = d >= 0
-	if trunk {
-		c.Client = netip.AddrPortFrom(benchNode, port)
-		c.Server = netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 40, 0, byte(21 + d)}), 5061)
-		rtt = time.Duration(1+d) * 600 * time.Microsecond
-		if d == denseDeadDst {
-			c.Steps = []Step{{0, Client, SYN, nil}, {rtt, Server, RST, nil}}
-			return c, true, refused
-		}
-		ti = m.byPeer[d][m.rng.IntN(len(m.byPeer[d]))]
-	} else {
-		p := m.rng.IntN(5000)
-		c.Client = netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 50, byte(p / 250), byte(1 + p%250)}), port)
-		c.Server = netip.AddrPortFrom(benchNode, 5061)
-		rtt = time.Duration(300+m.rng.IntN(1500)) * time.Microsecond
-		peer := -1 - p%densePhones
-		ti = m.byPeer[peer][m.rng.IntN(len(m.byPeer[peer]))]
+	rtt, ti, ok := m.dial(&c, port, d, denseNet)
+	if !ok {
+		return c, true, refused
 	}
 	tr := m.ts[ti]
 	steps, at, ended := m.handshake(tr, rtt, d == denseRSTDst)
