@@ -4,11 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"golang.org/x/crypto/cryptobyte"
 )
@@ -18,24 +14,9 @@ import (
 // handshakes in which each side sends a 4-certificate chain (failed ones
 // end in an alert).
 func TestDenseTranscripts(t *testing.T) {
-	if *update {
-		ts, err := recordDenseTranscripts(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := encodeTranscripts(ts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join("benchdata", "dense.json.gz"), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("recorded %d transcripts, %d bytes", len(ts), len(b))
+	ts, recorded := testTranscripts(t, "dense.json.gz", recordDenseTranscripts, loadDenseTranscripts)
+	if recorded {
 		return
-	}
-	ts, err := loadDenseTranscripts()
-	if err != nil {
-		t.Fatal(err)
 	}
 	if want := (denseTrunks - 1 + densePhones) * densePerPeer; len(ts) != want {
 		t.Fatalf("%d transcripts, want %d", len(ts), want)
@@ -203,29 +184,5 @@ func TestWriteBenchTrunkUnchanged(t *testing.T) {
 // connection that reached TLS shows both 4-certificate chains, checksums are
 // good, and tshark finds nothing wrong with the TCP streams.
 func TestWriteBenchDenseTshark(t *testing.T) {
-	if _, err := exec.LookPath("tshark"); err != nil {
-		t.Skip("tshark not on PATH")
-	}
-	path := filepath.Join(t.TempDir(), "dense.pcap")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := WriteBench(f, BenchConfig{Size: 1e6, Seed: 7, Shape: ShapeDense})
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := runTshark(t, path)
-	if v.frames != st.Packets {
-		t.Errorf("tshark sees %d frames, written %d", v.frames, st.Packets)
-	}
-	if want := 8 * (st.Connections - st.Refused); v.certs != want {
-		t.Errorf("tshark sees %d certificates, want %d (%+v)", v.certs, want, st)
-	}
-	if v.badSums != 0 || len(v.flags) != 0 {
-		t.Errorf("bad checksums %d, tcp.analysis flags %v", v.badSums, v.flags)
-	}
+	checkBenchTshark(t, BenchConfig{Size: 1e6, Seed: 7, Shape: ShapeDense}, 8)
 }

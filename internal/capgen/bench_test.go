@@ -108,6 +108,14 @@ func TestWriteBenchMemory(t *testing.T) {
 // connection that reached TLS shows both certificates, checksums are good,
 // and tshark finds nothing wrong with the TCP streams.
 func TestWriteBenchTshark(t *testing.T) {
+	checkBenchTshark(t, BenchConfig{Size: 1.5e6, Seed: 7}, 2)
+}
+
+// checkBenchTshark writes a bench file with cfg and checks, if tshark is on
+// PATH, that tshark reads every frame, certsPerConn certificates in each
+// connection that was not refused, and no bad checksums or TCP anomalies.
+func checkBenchTshark(t *testing.T, cfg BenchConfig, certsPerConn int) {
+	t.Helper()
 	if _, err := exec.LookPath("tshark"); err != nil {
 		t.Skip("tshark not on PATH")
 	}
@@ -116,7 +124,7 @@ func TestWriteBenchTshark(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := WriteBench(f, BenchConfig{Size: 1.5e6, Seed: 7})
+	st, err := WriteBench(f, cfg)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -127,7 +135,7 @@ func TestWriteBenchTshark(t *testing.T) {
 	if v.frames != st.Packets {
 		t.Errorf("tshark sees %d frames, written %d", v.frames, st.Packets)
 	}
-	if want := 2 * (st.Connections - st.Refused); v.certs != want {
+	if want := certsPerConn * (st.Connections - st.Refused); v.certs != want {
 		t.Errorf("tshark sees %d certificates, want %d (%+v)", v.certs, want, st)
 	}
 	if v.badSums != 0 || len(v.flags) != 0 {

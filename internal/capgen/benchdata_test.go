@@ -16,24 +16,9 @@ var update = flag.Bool("update", false, "re-record the benchmark transcripts and
 // and otherwise checks that the embedded transcripts are whole TLS 1.2
 // handshakes with one certificate each way (failed ones end in an alert).
 func TestBenchTranscripts(t *testing.T) {
-	if *update {
-		ts, err := recordBenchTranscripts(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := encodeTranscripts(ts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join("benchdata", "transcripts.json.gz"), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("recorded %d transcripts, %d bytes", len(ts), len(b))
+	ts, recorded := testTranscripts(t, "transcripts.json.gz", recordBenchTranscripts, loadTranscripts)
+	if recorded {
 		return
-	}
-	ts, err := loadTranscripts()
-	if err != nil {
-		t.Fatal(err)
 	}
 	if len(ts) < 24 {
 		t.Fatalf("%d transcripts, want at least 24", len(ts))
@@ -72,4 +57,31 @@ func TestBenchTranscripts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// testTranscripts returns the embedded transcripts that load decodes. With
+// -update it instead records them with record, at a fixed time, writes them
+// to benchdata/name and reports recorded.
+func testTranscripts(t *testing.T, name string, record func(time.Time) ([]transcript, error), load func() ([]transcript, error)) (ts []transcript, recorded bool) {
+	t.Helper()
+	if !*update {
+		ts, err := load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ts, false
+	}
+	ts, err := record(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := encodeTranscripts(ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join("benchdata", name), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("recorded %d transcripts, %d bytes", len(ts), len(b))
+	return nil, true
 }
