@@ -166,27 +166,45 @@ func parseClientHello(r *reader, s cryptobyte.String) (*ClientHello, bool) {
 		}
 	}
 	m.LegacyCompressionMethods = comp
-	// RFC 5246 section 7.4.1.2: the extensions block may be absent.
-	if !s.Empty() {
-		if m.Extensions, ok = r.readExtensions(&s); !ok {
-			return nil, false
-		}
-	}
-	if !r.end(s, "extensions") {
+	if m.Extensions, ok = r.helloExtensions(&s); !ok {
 		return nil, false
 	}
 
-	m.Findings = versionFinding("legacy_version", m.LegacyVersion)
-	if len(sid) > 32 {
-		m.Findings = append(m.Findings, Finding{Code: FindingSessionIDTooLong,
-			Detail: fmt.Sprintf("legacy_session_id is %d bytes", len(sid))})
-	}
+	m.Findings = helloFindings(m.LegacyVersion, sid)
 	if bytes.IndexByte(comp, 0) < 0 {
 		m.Findings = append(m.Findings, Finding{Code: FindingNoNullCompression,
 			Detail: "legacy_compression_methods does not offer null"})
 	}
 	m.Findings = append(m.Findings, m.decodeExtensions()...)
 	return m, true
+}
+
+// helloExtensions reads the extensions block that ends a ClientHello or
+// ServerHello and reports whether nothing follows it. The block may be absent
+// (RFC 5246 section 7.4.1.2), and then there are no extensions.
+func (r *reader) helloExtensions(s *cryptobyte.String) ([]Extension, bool) {
+	var exts []Extension
+	if !s.Empty() {
+		var ok bool
+		if exts, ok = r.readExtensions(s); !ok {
+			return nil, false
+		}
+	}
+	if !r.end(*s, "extensions") {
+		return nil, false
+	}
+	return exts, true
+}
+
+// helloFindings returns the findings about a hello's legacy_version and
+// legacy_session_id, which may not be longer than 32 bytes.
+func helloFindings(v Version, sid []byte) []Finding {
+	f := versionFinding("legacy_version", v)
+	if len(sid) > 32 {
+		f = append(f, Finding{Code: FindingSessionIDTooLong,
+			Detail: fmt.Sprintf("legacy_session_id is %d bytes", len(sid))})
+	}
+	return f
 }
 
 // decodeExtensions sets the fields that m's known extensions carry and
@@ -355,21 +373,12 @@ func parseServerHello(r *reader, s cryptobyte.String) (*ServerHello, bool) {
 		return nil, false
 	}
 	m.LegacyVersion, m.LegacySessionID, m.CipherSuite = Version(version), sid, CipherSuite(suite)
-	if !s.Empty() {
-		var ok bool
-		if m.Extensions, ok = r.readExtensions(&s); !ok {
-			return nil, false
-		}
-	}
-	if !r.end(s, "extensions") {
+	var ok bool
+	if m.Extensions, ok = r.helloExtensions(&s); !ok {
 		return nil, false
 	}
 
-	m.Findings = versionFinding("legacy_version", m.LegacyVersion)
-	if len(sid) > 32 {
-		m.Findings = append(m.Findings, Finding{Code: FindingSessionIDTooLong,
-			Detail: fmt.Sprintf("legacy_session_id is %d bytes", len(sid))})
-	}
+	m.Findings = helloFindings(m.LegacyVersion, sid)
 	if m.LegacyCompressionMethod != 0 {
 		m.Findings = append(m.Findings, Finding{Code: FindingNoNullCompression,
 			Detail: fmt.Sprintf("legacy_compression_method is %d", m.LegacyCompressionMethod)})
