@@ -66,8 +66,8 @@ echo
 echo "| input | command | time | peak RSS | exit | message | check |"
 echo "|---|---|---|---|---|---|---|"
 while IFS=$'\t' read -r -a f; do
-	name=${f[0]} codes=${f[1]} secs=${f[2]} mib=${f[3]} pending=${f[4]} nonroot=${f[5]}
-	args=("${f[@]:6}")
+	name=${f[0]} codes=${f[1]} secs=${f[2]} mib=${f[3]} nonroot=${f[4]}
+	args=("${f[@]:5}")
 	[ -n "${HOSTILE_ONLY:-}" ] && ! [[ $name =~ $HOSTILE_ONLY ]] && continue
 	input=$(jq -r --arg n "$name" '.[] | select(.name == $n) | .input' "$corpus/manifest.json" 2>/dev/null || echo "$name")
 	match=$(jq -r --arg n "$name" '.[] | select(.name == $n) | .match // ""' "$corpus/manifest.json" 2>/dev/null || true)
@@ -107,7 +107,6 @@ while IFS=$'\t' read -r -a f; do
 	[ -n "$nomatch" ] && grep -qaP -- "$nomatch" "$out" "$err" && problems+=("matches $nomatch")
 	check=pass
 	[ ${#problems[@]} -gt 0 ] && check="FAIL: $(IFS=';'; echo "${problems[*]}" | sed 's/;/; /g')"
-	[ "$pending" = pending ] && check="$check (pending)"
 	msg=$(grep -am1 . "$err" || true)
 	[ -n "$msg" ] || msg=$(grep -a . "$out" | tail -n1 || true)
 	printf '| %s: %s | `%s` | %ss | %d MiB | %s | %s | %s |\n' "$name" "$input" "$cmd" "$wall" $((rss / 1024)) "$code" "$(show "$msg")" "$(show "$check")"

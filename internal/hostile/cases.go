@@ -32,9 +32,6 @@ type Case struct {
 	// MaxRSS.
 	SmallMaxRSS int64
 	MaxTime     time.Duration // wall time bound
-	// Pending says why the case fails on main today: the fix is being made.
-	// Pending cases are skipped by go test unless SIPTLS_HOSTILE_ALL=1.
-	Pending string
 	// NonRoot marks a case that only means something for a user other than
 	// root (root reads a folder of mode 000): skipped when run as root.
 	NonRoot bool

@@ -32,8 +32,7 @@
 // ru_maxrss and CPU time, because a child started by os/exec shares its
 // parent's memory until exec and its ru_maxrss would count the test's. The
 // time bound is checked against CPU time, and a run is killed at three
-// times its bound. Cases whose fix is not yet on main carry Case.Pending and
-// are skipped unless SIPTLS_HOSTILE_ALL=1; the case that needs an unreadable
+// times its bound. Every case runs; only the one that needs an unreadable
 // folder is skipped when run as root, who reads any folder.
 //
 // The package builds on Linux only (FIFOs, wait4's ru_maxrss in KiB,

@@ -223,12 +223,11 @@ type entry struct {
 	Forbidden string   `json:"forbidden"`
 	MaxRSS    int64    `json:"max_rss_bytes"`
 	MaxTime   float64  `json:"max_seconds"`
-	Pending   string   `json:"pending,omitempty"`
 	NonRoot   bool     `json:"non_root,omitempty"`
 }
 
 // WriteManifest writes manifest.json (every field of every case, with the
-// RSS bound of the scale) and manifest.tsv (name, exit statuses, seconds, MiB, pending, non-root, then
+// RSS bound of the scale) and manifest.tsv (name, exit statuses, seconds, MiB, non-root, then
 // the arguments, one per field) for scripts/hostile.sh. Generate calls it;
 // alone, it brings the manifest of a corpus up to date with Cases.
 func WriteManifest(dir string, scale Scale) error {
@@ -238,16 +237,12 @@ func WriteManifest(dir string, scale Scale) error {
 		if scale == Small && c.SmallMaxRSS != 0 {
 			c.MaxRSS = c.SmallMaxRSS
 		}
-		es = append(es, entry{c.Name, c.Input, c.Args, c.Exit, c.Match, c.NoMatch, Forbidden, c.MaxRSS, c.MaxTime.Seconds(), c.Pending, c.NonRoot})
+		es = append(es, entry{c.Name, c.Input, c.Args, c.Exit, c.Match, c.NoMatch, Forbidden, c.MaxRSS, c.MaxTime.Seconds(), c.NonRoot})
 		var codes []string
 		for _, e := range c.Exit {
 			codes = append(codes, strconv.Itoa(e))
 		}
-		pending := "-"
-		if c.Pending != "" {
-			pending = "pending"
-		}
-		fmt.Fprintf(&tsv, "%s\t%s\t%g\t%d\t%s\t%t\t%s\n", c.Name, strings.Join(codes, ","), c.MaxTime.Seconds(), c.MaxRSS>>20, pending, c.NonRoot, strings.Join(c.Args, "\t"))
+		fmt.Fprintf(&tsv, "%s\t%s\t%g\t%d\t%t\t%s\n", c.Name, strings.Join(codes, ","), c.MaxTime.Seconds(), c.MaxRSS>>20, c.NonRoot, strings.Join(c.Args, "\t"))
 	}
 	j, err := json.MarshalIndent(es, "", "  ")
 	if err != nil {
