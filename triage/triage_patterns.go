@@ -66,15 +66,7 @@ func patterns(t *Triage) []string {
 // fails (1 of 7)."
 func perClientSentences(t *Triage) []string {
 	var out []string
-	byClient := map[string][]*Pair{}
-	var clients []string
-	for i := range t.Pairs {
-		p := &t.Pairs[i]
-		if byClient[p.Client] == nil {
-			clients = append(clients, p.Client)
-		}
-		byClient[p.Client] = append(byClient[p.Client], p)
-	}
+	byClient, clients := groupPairs(t, func(p *Pair) string { return p.Client })
 	for _, cl := range clients {
 		ps := byClient[cl]
 		var bad, good, mixed []*Pair
@@ -130,17 +122,25 @@ type serverPairs struct {
 
 // pairsByServer groups t's pairs by server; the servers are sorted.
 func pairsByServer(t *Triage) serverPairs {
-	byServer := map[string][]*Pair{}
-	var servers []string
-	for i := range t.Pairs {
-		p := &t.Pairs[i]
-		if byServer[p.Server] == nil {
-			servers = append(servers, p.Server)
-		}
-		byServer[p.Server] = append(byServer[p.Server], p)
-	}
+	byServer, servers := groupPairs(t, func(p *Pair) string { return p.Server })
 	sort.Strings(servers)
 	return serverPairs{byServer, servers}
+}
+
+// groupPairs groups t's pairs by key, and returns the keys in the order
+// they were first met.
+func groupPairs(t *Triage, key func(*Pair) string) (map[string][]*Pair, []string) {
+	groups := map[string][]*Pair{}
+	var keys []string
+	for i := range t.Pairs {
+		p := &t.Pairs[i]
+		k := key(p)
+		if groups[k] == nil {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], p)
+	}
+	return groups, keys
 }
 
 // oneClientSentences tells the destinations that only one client fails to
