@@ -77,7 +77,7 @@ func analysis() *diagnose.Analysis {
 func TestStreamMatchesBuild(t *testing.T) {
 	a := analysis()
 	var streamed bytes.Buffer
-	w := NewWriter(&streamed, FormatJSON, "test", TextOptions{})
+	w := NewWriter(&streamed, WriterOptions{Format: FormatJSON, Version: "test"})
 	for _, c := range a.Connections {
 		w.Add(c)
 	}
@@ -101,7 +101,7 @@ func TestStreamMatchesBuild(t *testing.T) {
 
 	// The same holds for text.
 	var st, bt bytes.Buffer
-	tw := NewWriter(&st, FormatText, "test", TextOptions{Verbose: true, MultiCapture: true})
+	tw := NewWriter(&st, WriterOptions{Format: FormatText, Version: "test", Text: TextOptions{Verbose: true, MultiCapture: true}})
 	for _, c := range a.Connections {
 		tw.Add(c)
 	}
@@ -118,7 +118,7 @@ func TestStreamMatchesBuild(t *testing.T) {
 
 func TestEmptyStream(t *testing.T) {
 	var out bytes.Buffer
-	w := NewWriter(&out, FormatJSON, "test", TextOptions{})
+	w := NewWriter(&out, WriterOptions{Format: FormatJSON, Version: "test"})
 	if err := w.Close(nil, nil); err != nil {
 		t.Fatal(err)
 	}

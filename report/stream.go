@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,9 +18,36 @@ type Format int
 
 // The formats a Writer streams.
 const (
+	// FormatText is for a person: a paragraph per connection, then the
+	// destinations and the summary.
 	FormatText Format = iota
+	// FormatJSON is one siptls/v1 JSON document (docs/json-schema.md),
+	// compact unless WriterOptions.Indent is set.
 	FormatJSON
+	// FormatNDJSON is one JSON record per line (siptls/ndjson/v1), each
+	// distinct certificate and CA list written once and referenced by hash.
+	FormatNDJSON
 )
+
+// WriterOptions configure a Writer.
+type WriterOptions struct {
+	// Format is the output format.
+	Format Format
+	// Version is the siptls version written in the JSON formats.
+	Version string
+	// Text are the options of FormatText.
+	Text TextOptions
+	// Indent writes FormatJSON indented by two spaces, for a person; the
+	// default is one compact line, for programs (jq pretty-prints it).
+	Indent bool
+	// Events writes each connection's timeline in FormatNDJSON (-v);
+	// FormatJSON always has it.
+	Events bool
+}
+
+// writeBuffer is the size of a Writer's output buffer: output is written in
+// blocks of this size, not a write call per field.
+const writeBuffer = 64 << 10
 
 // A Writer streams a report: each connection is written as soon as it is
 // added and then forgotten, and Close writes what needs every connection
@@ -29,18 +58,22 @@ const (
 // Rendering and writing happen on a goroutine of the Writer's own, so that
 // the analysis and the encoding use two cores; Add only queues the connection,
 // which must not change afterwards. A Writer is used from one goroutine.
+// Output is buffered: text is flushed after each connection, so that a
+// terminal sees connections as they are decided, and the JSON formats when
+// the buffer is full and at Close.
 type Writer struct {
-	out     *errWriter
-	format  Format
-	version string
-	text    TextOptions
-	agg     *triage.Aggregator
-	n       int // connections written
-	shown   int // connections written in text (OnlyProblems hides some)
-	stores  []triage.TrustStore
-	nodes   map[int]diagnose.CaptureNode // SetCaptureNode; read by Close
-	queue   chan judged
-	done    chan struct{}
+	buf    *bufio.Writer
+	out    *errWriter // over buf
+	opts   WriterOptions
+	agg    *triage.Aggregator
+	n      int // connections written
+	shown  int // connections written in text (OnlyProblems hides some)
+	stores []triage.TrustStore
+	nodes  map[int]diagnose.CaptureNode // SetCaptureNode; read by Close
+	nd     *ndjsonWriter                // FormatNDJSON
+	enc    []byte                       // FormatJSON: the encoding buffer, reused
+	queue  chan judged
+	done   chan struct{}
 }
 
 type judged struct {
@@ -67,10 +100,14 @@ func (w *Writer) SetCaptureNode(capture int, n diagnose.CaptureNode) {
 // second time (triage.Aggregator.NodesGiven). Call it before Add.
 func (w *Writer) NodesGiven() { w.agg.NodesGiven() }
 
-// NewWriter returns a Writer of the given format. TextOptions apply to text.
-func NewWriter(out io.Writer, f Format, version string, o TextOptions) *Writer {
-	w := &Writer{out: &errWriter{w: out}, format: f, version: version, text: o, agg: triage.NewAggregator(),
+// NewWriter returns a Writer that writes to out as o says.
+func NewWriter(out io.Writer, o WriterOptions) *Writer {
+	buf := bufio.NewWriterSize(out, writeBuffer)
+	w := &Writer{buf: buf, out: &errWriter{w: buf}, opts: o, agg: triage.NewAggregator(),
 		queue: make(chan judged, 256), done: make(chan struct{})}
+	if o.Format == FormatNDJSON {
+		w.nd = newNDJSONWriter(w.out, o)
+	}
 	go func() {
 		defer close(w.done)
 		for j := range w.queue {
@@ -91,27 +128,68 @@ func (w *Writer) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
 func (w *Writer) write(c *diagnose.Connection, t *trust.ConnectionTrust) {
 	v := triage.BuildJudgedConnection(c, t)
 	w.agg.Add(&v, c)
-	switch w.format {
+	switch w.opts.Format {
 	case FormatJSON:
+		w.writeJSONConnection(&v)
+	case FormatNDJSON:
 		if w.n == 0 {
-			fmt.Fprintf(w.out, "{\n  \"schema\": %q,\n  \"siptls_version\": %q,\n  \"connections\": [", triage.Schema, w.version)
-		} else {
-			io.WriteString(w.out, ",")
+			w.nd.header()
 		}
-		b, err := json.MarshalIndent(&v, "    ", "  ")
-		b = EscapeJSON(b)
-		if err != nil && w.out.err == nil {
-			w.out.err = err
-		}
-		io.WriteString(w.out, "\n    ")
-		w.out.Write(b)
+		w.nd.connection(&v)
 	default:
-		if !w.text.OnlyProblems || v.Verdict != diagnose.VerdictOK {
-			writeConnectionText(w.out, &v, w.text)
+		if !w.opts.Text.OnlyProblems || v.Verdict != diagnose.VerdictOK {
+			writeConnectionText(w.out, &v, w.opts.Text)
 			w.shown++
+			w.flush()
 		}
 	}
 	w.n++
+}
+
+// flush writes the buffered output and keeps the first error.
+func (w *Writer) flush() {
+	if err := w.buf.Flush(); err != nil && w.out.err == nil {
+		w.out.err = err
+	}
+}
+
+// jsonHead writes the document's opening up to the connections array.
+func (w *Writer) jsonHead() {
+	if w.opts.Indent {
+		fmt.Fprintf(w.out, "{\n  \"schema\": %q,\n  \"siptls_version\": %q,\n  \"connections\": [", triage.Schema, w.opts.Version)
+	} else {
+		fmt.Fprintf(w.out, "{\"schema\":%q,\"siptls_version\":%q,\"connections\":[", triage.Schema, w.opts.Version)
+	}
+}
+
+func (w *Writer) writeJSONConnection(v *triage.Connection) {
+	if w.n == 0 {
+		w.jsonHead()
+	} else {
+		io.WriteString(w.out, ",")
+	}
+	if w.opts.Indent {
+		io.WriteString(w.out, "\n    ")
+	}
+	w.writeValue(v, "    ")
+}
+
+// writeValue writes v as JSON, indented with prefix when the Writer
+// indents, with EscapeJSON applied, and keeps the first error.
+func (w *Writer) writeValue(v any, prefix string) {
+	b, err := json.Marshal(v)
+	if err == nil && w.opts.Indent {
+		w.enc = w.enc[:0]
+		w.enc, err = appendIndent(w.enc, b, prefix)
+		b = w.enc
+	}
+	if err != nil {
+		if w.out.err == nil {
+			w.out.err = err
+		}
+		return
+	}
+	w.out.Write(EscapeJSON(b))
 }
 
 func (w *Writer) trustStores() []triage.TrustStore {
@@ -121,8 +199,8 @@ func (w *Writer) trustStores() []triage.TrustStore {
 	return w.stores
 }
 
-// Close writes the capture facts, the destinations and the summary, and
-// returns the first write error.
+// Close writes the capture facts, the destinations and the summary, flushes
+// the output and returns the first write error.
 func (w *Writer) Close(captures []*pcap.CaptureInfo, errs []error) error {
 	close(w.queue)
 	<-w.done
@@ -130,32 +208,63 @@ func (w *Writer) Close(captures []*pcap.CaptureInfo, errs []error) error {
 		w.agg.SetCaptureNode(i, n)
 	}
 	caps, dests, sum := w.agg.Finish(captures, errs)
-	switch w.format {
+	switch w.opts.Format {
 	case FormatJSON:
+		w.closeJSON(caps, dests, sum)
+	case FormatNDJSON:
 		if w.n == 0 {
-			fmt.Fprintf(w.out, "{\n  \"schema\": %q,\n  \"siptls_version\": %q,\n  \"connections\": [],\n", triage.Schema, w.version)
-		} else {
-			io.WriteString(w.out, "\n  ],\n")
+			w.nd.header()
 		}
-		for i, field := range []struct {
-			name string
-			v    any
-		}{{"captures", caps}, {"destinations", dests}, {"trust_stores", w.trustStores()}, {"summary", sum}} {
-			b, err := json.MarshalIndent(field.v, "  ", "  ")
-			b = EscapeJSON(b)
-			if err != nil && w.out.err == nil {
-				w.out.err = err
-			}
-			fmt.Fprintf(w.out, "  %q: %s", field.name, b)
-			if i < 3 {
-				io.WriteString(w.out, ",")
-			}
-			io.WriteString(w.out, "\n")
-		}
-		io.WriteString(w.out, "}\n")
+		w.nd.finish(caps, dests, w.trustStores(), sum)
 	default:
-		writeFooterText(w.out, caps, dests, sum, w.n, w.shown, w.text)
+		writeFooterText(w.out, caps, dests, sum, w.n, w.shown, w.opts.Text)
 		writeTrustStoresText(w.out, w.stores)
 	}
+	w.flush()
 	return w.out.err
+}
+
+// closeJSON ends the connections array and writes the document's other
+// members.
+func (w *Writer) closeJSON(caps []triage.Capture, dests []triage.Destination, sum triage.Summary) {
+	indent := w.opts.Indent
+	switch {
+	case w.n == 0:
+		w.jsonHead()
+		if indent {
+			io.WriteString(w.out, "],\n")
+		} else {
+			io.WriteString(w.out, "]")
+		}
+	case indent:
+		io.WriteString(w.out, "\n  ],\n")
+	default:
+		io.WriteString(w.out, "]")
+	}
+	for _, field := range []struct {
+		name string
+		v    any
+	}{{"captures", caps}, {"destinations", dests}, {"trust_stores", w.trustStores()}, {"summary", sum}} {
+		if indent {
+			fmt.Fprintf(w.out, "  %q: ", field.name)
+		} else {
+			fmt.Fprintf(w.out, ",%q:", field.name)
+		}
+		w.writeValue(field.v, "  ")
+		if indent && field.name != "summary" {
+			io.WriteString(w.out, ",")
+		}
+		if indent {
+			io.WriteString(w.out, "\n")
+		}
+	}
+	io.WriteString(w.out, "}\n")
+}
+
+// appendIndent appends src, compact JSON, indented as json.MarshalIndent
+// would with prefix and two spaces, to dst.
+func appendIndent(dst, src []byte, prefix string) ([]byte, error) {
+	buf := bytes.NewBuffer(dst)
+	err := json.Indent(buf, src, prefix, "  ")
+	return buf.Bytes(), err
 }

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -10,17 +9,6 @@ import (
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/triage"
 )
-
-// WriteTriageJSON writes t as indented JSON (schema siptls/v1).
-func WriteTriageJSON(w io.Writer, t *triage.Triage) error {
-	b, err := json.MarshalIndent(t, "", "  ")
-	if err != nil {
-		return err
-	}
-	b = append(b, '\n')
-	_, err = w.Write(b)
-	return err
-}
 
 // WriteTriageText writes t for a person: the pattern sentences, the
 // per-destination and per-pair tables, the connections not ok (one line each),

@@ -104,15 +104,17 @@ func analyzeRun(opts *AnalyzeOptions) error {
 	if err != nil {
 		return err
 	}
-	format := report.FormatText
-	if opts.Format == "json" {
-		format = report.FormatJSON
-	}
-	w := report.NewWriter(opts.IO.Out, format, opts.Version, report.TextOptions{
-		Color:        opts.IO.OutTTY,
-		Verbose:      opts.Verbose,
-		OnlyProblems: opts.OnlyProblems,
-		MultiCapture: len(opts.Inputs) > 1,
+	w := report.NewWriter(opts.IO.Out, report.WriterOptions{
+		Format:  reportFormat(opts.Format),
+		Version: opts.Version,
+		Indent:  opts.Indent,
+		Events:  opts.Verbose,
+		Text: report.TextOptions{
+			Color:        opts.IO.OutTTY,
+			Verbose:      opts.Verbose,
+			OnlyProblems: opts.OnlyProblems,
+			MultiCapture: len(opts.Inputs) > 1,
+		},
 	})
 	w.SetTrustStores(stores)
 	w.NodesGiven() // nb below decides each capture's node
@@ -244,11 +246,22 @@ func addTrustFlags(f *pflag.FlagSet, trustPaths, trustFor *[]string, node *strin
 
 // checkFlags validates the flags analyze and triage share: --format,
 // --port, --node and --trust-for.
+// reportFormat is the report.Format of a checked --format.
+func reportFormat(format string) report.Format {
+	switch format {
+	case "json":
+		return report.FormatJSON
+	case "ndjson":
+		return report.FormatNDJSON
+	}
+	return report.FormatText
+}
+
 func checkFlags(format string, ports []uint, node string, trustFor []string) error {
 	switch format {
-	case "text", "json":
+	case "text", "json", "ndjson":
 	default:
-		return fmt.Errorf("--format must be text or json, not %q", format)
+		return fmt.Errorf("--format must be text, json or ndjson, not %q", format)
 	}
 	if err := checkPorts(ports); err != nil {
 		return err

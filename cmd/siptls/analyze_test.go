@@ -63,8 +63,7 @@ func TestAnalyzeGolden(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			_, text, _ := runAnalyze(t, "-v", "testdata/"+name)
 			checkGolden(t, name+".golden.txt", []byte(text))
-			_, js, _ := runAnalyze(t, "--format", "json", "testdata/"+name)
-			checkGolden(t, name+".golden.json", []byte(js))
+			checkJSONGolden(t, name+".golden.json", analyzer(t), true, "testdata/"+name)
 		})
 	}
 }
@@ -81,8 +80,7 @@ func TestAnalyzeTrust(t *testing.T) {
 		t.Errorf("exit status %d, want %d (stderr %q)", code, exitProblems, errOut)
 	}
 	checkGolden(t, "sample-trust.golden.txt", []byte(text))
-	_, js, _ := runAnalyze(t, append([]string{"--format", "json"}, args...)...)
-	checkGolden(t, "sample-trust.golden.json", []byte(js))
+	js := checkJSONGolden(t, "sample-trust.golden.json", analyzer(t), true, args...)
 
 	var r triage.Report
 	if err := json.Unmarshal([]byte(js), &r); err != nil {
@@ -321,7 +319,7 @@ func TestAnalyzeBadInput(t *testing.T) {
 		{"directory", []string{"testdata"}, "testdata is a directory"},
 		{"missing", []string{"testdata/no-such-file.cap"}, "testdata/no-such-file.cap"},
 		{"no args", nil, "analyze needs at least one capture file"},
-		{"bad format", []string{"--format", "xml", "testdata/bad-empty.cap"}, `--format must be text or json, not "xml"`},
+		{"bad format", []string{"--format", "xml", "testdata/bad-empty.cap"}, `--format must be text, json or ndjson, not "xml"`},
 		{"bad port", []string{"--port", "70000", "testdata/bad-empty.cap"}, "--port 70000 is not a TCP port"},
 		{"zero max-conns", []string{"--max-conns", "0", "testdata/sample-cucm-trunk.cap"}, "--max-conns must be at least 1, not 0"},
 		{"negative max-buffer", []string{"--max-buffer", "-5", "testdata/sample-cucm-trunk.cap"}, "--max-buffer must be at least 1, not -5"},

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -18,6 +17,8 @@ type CertsOptions struct {
 	IO     *IOStreams
 	Paths  []string
 	Format string
+	// Indent is --indent: indented JSON for a person.
+	Indent bool
 	// Now gives today's date for the validity column (fixed in tests).
 	Now func() time.Time
 }
@@ -59,6 +60,7 @@ listed). A PATH that is a device or a named pipe is never read.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format: text or json")
+	cmd.Flags().BoolVar(&opts.Indent, "indent", false, "with --format json: indent the JSON for a person (the default is one compact line)")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -85,9 +87,7 @@ func certsRun(opts *CertsOptions) error {
 	}
 	var werr error
 	if opts.Format == "json" {
-		enc := json.NewEncoder(report.JSONEscaper(opts.IO.Out))
-		enc.SetIndent("", "  ")
-		werr = enc.Encode(rep)
+		werr = report.WriteJSONDocument(opts.IO.Out, rep, opts.Indent)
 	} else {
 		werr = report.WriteCertsText(opts.IO.Out, rep)
 	}

@@ -39,11 +39,13 @@ func TestCertsGolden(t *testing.T) {
 				t.Errorf("text output carries raw control characters")
 			}
 			checkGolden(t, tt.name+".golden.txt", []byte(text))
-			code, js, _ := runCerts(t, "--format", "json", tt.path)
-			if code != exitOK {
-				t.Fatalf("json: exit status %d", code)
-			}
-			checkGolden(t, tt.name+".golden.json", []byte(js))
+			checkJSONGolden(t, tt.name+".golden.json", func(args ...string) (int, string, string) {
+				code, out, errOut := runCerts(t, args...)
+				if code != exitOK {
+					t.Fatalf("%v: exit status %d", args, code)
+				}
+				return code, out, errOut
+			}, false, tt.path)
 		})
 	}
 }

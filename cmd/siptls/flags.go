@@ -14,7 +14,10 @@ import (
 // connections are read, the output format, the memory caps and the
 // comparison with CallManager-trust folders.
 type CaptureOptions struct {
-	Format    string
+	// Format is --format: text, json or ndjson.
+	Format string
+	// Indent is --indent: indented JSON for a person.
+	Indent    bool
 	Ports     []uint
 	AnyPort   bool
 	MaxConns  int
@@ -34,10 +37,10 @@ type CaptureOptions struct {
 // addFlags registers o's flags on cmd, and the completion of --format.
 func (o *CaptureOptions) addFlags(cmd *cobra.Command) {
 	flags := cmd.Flags()
-	addReportFlags(flags, &o.Format, &o.MaxConns, &o.MaxBuffer, &o.MaxBufferTotal)
+	addReportFlags(flags, &o.Format, &o.Indent, &o.MaxConns, &o.MaxBuffer, &o.MaxBufferTotal)
 	addPortFlags(flags, &o.Ports, &o.AnyPort)
 	addTrustFlags(flags, &o.Trust, &o.TrustFor, &o.Node, &o.ExpectName)
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json", "ndjson"}, cobra.ShellCompDirectiveNoFileComp))
 }
 
 // check validates o: --format, --port, --node, --trust-for, then the caps.
@@ -70,9 +73,11 @@ func addPortFlags(f *pflag.FlagSet, ports *[]uint, anyPort *bool) {
 	f.BoolVar(anyPort, "any-port", false, "find TLS on every TCP port by its record header, also after STARTTLS")
 }
 
-// addReportFlags registers --format and the memory caps of analyze and triage.
-func addReportFlags(f *pflag.FlagSet, format *string, maxConns, maxBuffer, maxBufferTotal *int) {
-	f.StringVar(format, "format", "text", "output format: text or json")
+// addReportFlags registers --format, --indent and the memory caps of analyze
+// and triage.
+func addReportFlags(f *pflag.FlagSet, format *string, indent *bool, maxConns, maxBuffer, maxBufferTotal *int) {
+	f.StringVar(format, "format", "text", "output format: text, json (one siptls/v1 document) or ndjson (one record per line)")
+	f.BoolVar(indent, "indent", false, "with --format json: indent the JSON for a person (the default is one compact line)")
 	f.IntVar(maxConns, "max-conns", pcap.DefaultMaxConns, "connections tracked at once per capture (about 2 KB each); beyond it the least recently active is ended early")
 	f.IntVar(maxBuffer, "max-buffer", pcap.DefaultMaxBuffer, "bytes buffered per connection direction")
 	f.IntVar(maxBufferTotal, "max-buffer-total", pcap.DefaultMaxBufferTotal, "bytes buffered across all connections (of all captures read at once)")

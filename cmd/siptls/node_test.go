@@ -131,8 +131,7 @@ func TestCaptureNodeGolden(t *testing.T) {
 			args := []string{"--trust", cucm7Trust, "testdata/" + name}
 			_, text, _ := runAnalyze(t, args...)
 			checkGolden(t, name+".golden.txt", []byte(text))
-			_, js, _ := runAnalyze(t, append([]string{"--format", "json"}, args...)...)
-			checkGolden(t, name+".golden.json", []byte(js))
+			checkJSONGolden(t, name+".golden.json", analyzer(t), true, args...)
 		})
 	}
 }

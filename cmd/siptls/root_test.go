@@ -55,7 +55,7 @@ func TestRootFlags(t *testing.T) {
 		{"triage without path", []string{"triage"}, exitTrouble, "", usage("triage ", "triage needs at least one capture file, folder or pattern")},
 		{"triage bad jobs", []string{"triage", "--jobs", "0", "a/"}, exitTrouble, "", usage("triage ", "--jobs must be at least 1, not 0")},
 		{"triage bad max-matched", []string{"triage", "--max-matched", "0", "a/"}, exitTrouble, "", usage("triage ", "--max-matched must be at least 1, not 0")},
-		{"triage bad format", []string{"triage", "--format", "xml", "a/"}, exitTrouble, "", usage("triage ", `--format must be text or json, not "xml"`)},
+		{"triage bad format", []string{"triage", "--format", "xml", "a/"}, exitTrouble, "", usage("triage ", `--format must be text, json or ndjson, not "xml"`)},
 		{"extract without out", []string{"extract", "a.cap"}, exitTrouble, "", usage("extract ", "extract needs --out DIR, the folder to write the certificates to")},
 		{"extract bad port", []string{"extract", "--port", "70000", "-o", "certs/", "a.cap"}, exitTrouble, "", usage("extract ", "--port 70000 is not a TCP port")},
 		{"extract without capture", []string{"extract", "-o", "certs/"}, exitTrouble, "", usage("extract ", "extract needs at least one capture file")},

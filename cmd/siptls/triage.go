@@ -34,6 +34,8 @@ type TriageOptions struct {
 	CaptureOptions
 	Jobs  int
 	Quiet bool
+	// Verbose is -v: with --format ndjson, each connection's timeline.
+	Verbose bool
 	// MaxDetail caps the problem connections listed in full.
 	MaxDetail int
 	// MaxMatched caps the connections kept to match the views of one
@@ -119,6 +121,7 @@ merged and reported).`,
 	flags.Lookup("max-conns").Usage = "connections tracked at once (about 2 KB each), shared by the captures read in parallel; beyond it the least recently active is ended early"
 	flags.IntVar(&opts.Jobs, "jobs", runtime.NumCPU(), "captures read at once")
 	flags.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress display on standard error")
+	flags.BoolVarP(&opts.Verbose, "verbose", "v", false, "with --format ndjson: write each connection's timeline (json always has it)")
 	flags.IntVar(&opts.MaxDetail, "max-detail", 200, "problem connections listed in full (all are counted)")
 	flags.IntVar(&opts.MaxMatched, "max-matched", triage.DefaultMaxMatched, "connections kept (about 140 bytes each) to match a connection seen in several captures; the rest are counted unmatched")
 	flags.StringVar(&opts.HTML, "html", "", "also write a self-contained HTML `FILE` (ladder diagrams, certificates, trust verdicts) to attach to a case")
@@ -322,9 +325,12 @@ func triageRun(opts *TriageOptions) error {
 	}
 	t := m.Triage(infos, readErrs, notes, opts.Version)
 	t.TrustStores = triage.TrustStores(stores)
-	if opts.Format == "json" {
-		err = report.WriteTriageJSON(report.JSONEscaper(opts.IO.Out), t)
-	} else {
+	switch opts.Format {
+	case "json":
+		err = report.WriteTriageJSON(opts.IO.Out, t, opts.Indent)
+	case "ndjson":
+		err = report.WriteTriageNDJSON(opts.IO.Out, t, opts.Verbose)
+	default:
 		err = report.WriteTriageText(opts.IO.Out, t, opts.IO.OutTTY)
 	}
 	if err != nil {

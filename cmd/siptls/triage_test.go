@@ -49,11 +49,13 @@ func TestTriageGolden(t *testing.T) {
 				t.Errorf("text: exit status %d, want %d", code, tt.wantCode)
 			}
 			checkGolden(t, "triage-"+tt.name+".golden.txt", []byte(text))
-			code, js, _ := triageOut(t, append([]string{"--format", "json"}, tt.args...)...)
-			if code != tt.wantCode {
-				t.Errorf("json: exit status %d, want %d", code, tt.wantCode)
-			}
-			checkGolden(t, "triage-"+tt.name+".golden.json", []byte(js))
+			checkJSONGolden(t, "triage-"+tt.name+".golden.json", func(args ...string) (int, string, string) {
+				code, out, errOut := triageOut(t, args...)
+				if code != tt.wantCode {
+					t.Errorf("%v: exit status %d, want %d", args, code, tt.wantCode)
+				}
+				return code, out, errOut
+			}, true, tt.args...)
 		})
 	}
 }
