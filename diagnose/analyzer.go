@@ -58,9 +58,9 @@ type Analyzer struct {
 	capture int // index of the capture being read
 	live    map[*pcap.Conn]*connState
 	result  Analysis
-	// waiting holds finished connections (by ID) until the ones before them
-	// are emitted; next is the lowest ID not yet emitted.
-	waiting map[uint64]*Connection
+	// waiting holds finished connections, lowest ID first, until the ones
+	// before them are emitted; next is the lowest ID not yet emitted.
+	waiting waitHeap
 	next    uint64
 	other   uint64 // connections of this capture set aside as not TLS (--any-port)
 	budget  *pcap.Budget
@@ -82,7 +82,7 @@ func NewAnalyzer(opts Options) *Analyzer {
 	if b == nil {
 		b = pcap.NewBudget(0)
 	}
-	return &Analyzer{opts: opts, cache: c, budget: b, live: make(map[*pcap.Conn]*connState), waiting: make(map[uint64]*Connection)}
+	return &Analyzer{opts: opts, cache: c, budget: b, live: make(map[*pcap.Conn]*connState)}
 }
 
 // Framer cuts a direction of a TCP connection into TLS records. A direction
@@ -229,14 +229,11 @@ func (a *Analyzer) End(c *pcap.Conn, stats *pcap.ConnStats) {
 		}
 		return
 	}
-	a.waiting[c.ID] = conn // nil keeps the place of a connection set aside
+	a.waiting.push(waiter{c.ID, conn}) // a nil conn keeps the place of a connection set aside
 	for {
-		if w, ok := a.waiting[a.next]; ok {
-			delete(a.waiting, a.next)
+		if len(a.waiting) > 0 && a.waiting[0].id == a.next {
 			a.next++
-			if w != nil {
-				a.opts.Emit(w)
-			}
+			a.emitLowest()
 			continue
 		}
 		if len(a.waiting) <= a.opts.ReorderWindow {
@@ -249,15 +246,7 @@ func (a *Analyzer) End(c *pcap.Conn, stats *pcap.ConnStats) {
 
 // emitLowest emits the waiting connection with the lowest ID.
 func (a *Analyzer) emitLowest() {
-	var low uint64
-	for id := range a.waiting {
-		if low == 0 || id < low {
-			low = id
-		}
-	}
-	w := a.waiting[low]
-	delete(a.waiting, low)
-	if w != nil {
+	if w := a.waiting.pop().conn; w != nil {
 		a.opts.Emit(w)
 	}
 }
@@ -289,4 +278,54 @@ func plural(n int, one, many string) string {
 		return fmt.Sprintf("%d %s", n, one)
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// A waiter is a finished connection waiting for its turn to be emitted.
+type waiter struct {
+	id   uint64
+	conn *Connection // nil: set aside, not emitted
+}
+
+// waitHeap is a binary min-heap of waiters by ID: finding the lowest costs
+// nothing and adding or removing one costs O(log n), where a map cost a
+// scan of every waiting connection per emit.
+type waitHeap []waiter
+
+func (h *waitHeap) push(w waiter) {
+	*h = append(*h, w)
+	s := *h
+	for i := len(s) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if s[parent].id <= s[i].id {
+			break
+		}
+		s[parent], s[i] = s[i], s[parent]
+		i = parent
+	}
+}
+
+// pop removes and returns the waiter with the lowest ID; h is not empty.
+func (h *waitHeap) pop() waiter {
+	s := *h
+	top := s[0]
+	last := len(s) - 1
+	s[0] = s[last]
+	s[last] = waiter{}
+	s = s[:last]
+	for i := 0; ; {
+		low, l, r := i, 2*i+1, 2*i+2
+		if l < len(s) && s[l].id < s[low].id {
+			low = l
+		}
+		if r < len(s) && s[r].id < s[low].id {
+			low = r
+		}
+		if low == i {
+			break
+		}
+		s[i], s[low] = s[low], s[i]
+		i = low
+	}
+	*h = s
+	return top
 }
