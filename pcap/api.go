@@ -41,8 +41,10 @@ const (
 // Conn identifies one TCP connection. A SYN on a tracked 4-tuple with a
 // different initial sequence number (or from the other end) ends the old Conn
 // and starts a new one; a repeated SYN with the same ISN is a retransmission.
-// A packet on a 4-tuple whose Conn has been ended (closed and quiet, or
-// evicted) starts a new Conn.
+// A packet on a 4-tuple whose Conn has been ended starts a new Conn, unless
+// it comes within Options.QuietTime of a closed Conn's last packet
+// (CaptureInfo.LatePackets) or after the Conn was evicted
+// (CaptureInfo.EvictedPackets) and is not a SYN.
 type Conn struct {
 	ID     uint64         // 1-based, in order of the connection's first packet in the file
 	Client netip.AddrPort // the end that opened the connection (see Roles)
@@ -221,9 +223,17 @@ type Options struct {
 	// Budget of DefaultMaxBufferTotal for this Read). A direction whose
 	// growth takes it over the budget stops being buffered, with EventCapHit.
 	Budget *Budget
-	// QuietTime is how long, in capture time, a closed connection (FIN both
+	// Linger is how long, in capture time, a closed connection (FIN both
 	// ways or RST) stays tracked after its last packet before End is called
-	// (0: DefaultQuietTime). Later packets of its 4-tuple start a new Conn.
+	// (0: DefaultLinger, 3 s: the packets in flight when it closed, and a
+	// retransmitted FIN).
+	// It is at most QuietTime.
+	Linger time.Duration
+	// QuietTime is how long, in capture time, the 4-tuple of a closed
+	// connection that was ended is remembered after its last packet (0:
+	// DefaultQuietTime): its late packets (retransmissions, last ACKs) are
+	// counted in CaptureInfo.LatePackets, and only a new SYN starts a new
+	// Conn on it. Later packets of its 4-tuple start a new Conn.
 	QuietTime time.Duration
 }
 
@@ -251,6 +261,10 @@ type CaptureInfo struct {
 	// EvictedPackets counts later packets of connections ended early while
 	// open: they are not analysed, nor taken for new connections.
 	EvictedPackets uint64
+	// LatePackets counts packets that came after their closed connection
+	// was ended (Options.Linger): retransmissions and last ACKs. They are
+	// not analysed, nor taken for new connections.
+	LatePackets uint64
 	// OtherConns is set by the caller, not by Read: connections whose
 	// bytes were not the protocol the caller analyses (for siptls, not TLS
 	// on a port analysed only because of --any-port). They are counted,

@@ -137,8 +137,10 @@ func (rd *reader) newConn(k connKey, clientIsA bool, roles RoleSource, ci frameI
 // evict ends the least recently active connection.
 func (rd *reader) evict() {
 	v := rd.open.head
-	if h := rd.closed.head; h != nil && (v == nil || h.last.Before(v.last)) {
-		v = h
+	for _, l := range []*connList{&rd.closed, &rd.refused} {
+		if h := l.head; h != nil && (v == nil || h.last.Before(v.last)) {
+			v = h
+		}
 	}
 	if v == nil {
 		return
@@ -181,15 +183,34 @@ func (rd *reader) rememberEvicted(k connKey) {
 	rd.evictedNext = (rd.evictedNext + 1) % len(rd.evictedRing)
 }
 
-// sweep ends closed connections that have been quiet for Options.QuietTime.
+// sweep ends the closed connections that have been quiet long enough (see
+// closedList), and forgets the tombstones quiet for Options.QuietTime.
 func (rd *reader) sweep() {
-	for c := rd.closed.head; c != nil; c = rd.closed.head {
-		if rd.now.Sub(c.last) <= rd.opts.QuietTime {
-			return
-		}
+	for c := rd.closed.head; c != nil && rd.now.Sub(c.last) > rd.opts.Linger; c = rd.closed.head {
+		rd.endConn(c, frameInfo{frame: c.st.LastFrame, t: c.st.LastTime}, true)
+		rd.tombs.add(c, rd.opts.MaxConns)
+	}
+	for c := rd.refused.head; c != nil && rd.now.Sub(c.last) > rd.opts.QuietTime; c = rd.refused.head {
 		rd.endConn(c, frameInfo{frame: c.st.LastFrame, t: c.st.LastTime}, true)
 	}
+	rd.tombs.expire(rd.now, rd.opts.QuietTime)
 }
+
+// closedList is the list closed connection c waits in, least recently
+// active first: closed once both ends sent bytes, as a closed exchange is
+// over and is ended after Linger; refused otherwise, kept for QuietTime,
+// because an attempt refused or reset before any byte may be followed by
+// its own retransmitted SYN (a stack that retries the same ISN), which
+// belongs to it.
+func (rd *reader) closedList(c *conn) *connList {
+	if c.exchanged() {
+		return &rd.closed
+	}
+	return &rd.refused
+}
+
+// exchanged reports whether both ends of c sent payload bytes.
+func (c *conn) exchanged() bool { return c.st.Bytes[0] > 0 && c.st.Bytes[1] > 0 }
 
 // endConn flushes a connection, calls End and forgets it.
 func (rd *reader) endConn(c *conn, fi frameInfo, drop bool) {

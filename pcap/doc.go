@@ -30,7 +30,9 @@
 // Wireshark shows a reassembled PDU). When Data returns false the direction
 // is no longer buffered, only counted. Handler.End is called exactly once
 // per Conn: when a closed connection (FIN both ways or RST) has been quiet
-// for Options.QuietTime of capture time (60 s by default), when its 4-tuple is reused by a new SYN,
+// for Options.Linger of capture time (3 s by default; its 4-tuple is
+// then remembered for Options.QuietTime, 60 s, so that late packets are
+// counted and not taken for a new connection), when its 4-tuple is reused by a new SYN,
 // when it is evicted because MaxConns connections are open, or at the end
 // of the file, in Conn.ID order. All calls come from the calling goroutine,
 // in capture order.
@@ -78,7 +80,8 @@
 // held piece also costs 64 bytes of it), at most Budget's bytes across all
 // connections (a direction whose growth exceeds it stops being buffered,
 // with EventCapHit and ConnStats.BudgetHit), a closed connection is ended
-// after QuietTime, and at most MaxConns are tracked; connections that stay
+// after Linger, keeping only a tombstone of its 4-tuple for QuietTime, and
+// at most MaxConns are tracked; connections that stay
 // open and idle are kept until MaxConns forces the least recently active
 // out (ConnStats.Evicted), after which their packets are counted
 // (CaptureInfo.EvictedPackets), not taken for new connections. A direction

@@ -108,7 +108,7 @@ func TestPublicCaptures(t *testing.T) {
 				t.Fatal(err)
 			}
 			rec := newRecorder()
-			info, err := ReadFile(f, Options{AnyPort: true, Framer: tlsFramer, QuietTime: 24 * time.Hour}, rec)
+			info, err := ReadFile(f, Options{AnyPort: true, Framer: tlsFramer, QuietTime: 24 * time.Hour, Linger: 24 * time.Hour}, rec)
 			var ie *InputError
 			if err != nil && !(errors.As(err, &ie) && ie.Problem == ProblemDamaged) {
 				t.Fatalf("ReadFile: %v", err)

@@ -23,7 +23,12 @@ const (
 	DefaultMaxConns = 50000
 	// DefaultMaxBuffer is the number of bytes held per direction.
 	DefaultMaxBuffer = 256 << 10
-	// DefaultQuietTime is how long a closed connection is kept after its last packet.
+	// DefaultLinger is how long a closed connection is still tracked after
+	// its last packet, for the packets in flight when it closed.
+	DefaultLinger = 3 * time.Second
+	// DefaultQuietTime is how long the 4-tuple of an ended closed
+	// connection is remembered after its last packet, so that its late
+	// packets are counted rather than taken for a new connection.
 	DefaultQuietTime = 60 * time.Second
 )
 
@@ -182,7 +187,8 @@ type reader struct {
 
 	conns   map[connKey]*conn
 	open    connList
-	closed  connList
+	closed  connList // closed after an exchange (ended after Linger)
+	refused connList // closed before both ends sent a byte (ended after QuietTime)
 	now     time.Time
 	frags   uint64
 	evicted bool
@@ -191,6 +197,7 @@ type reader struct {
 	evictedKeys map[connKey]struct{}
 	evictedRing []connKey
 	evictedNext int
+	tombs       tombstones   // closed connections ended after Linger, for QuietTime
 	links       map[int]bool // link types seen, for LinkTypes
 	badLink     map[int]bool // unsupported link types seen (pcapng)
 	goodPkt     bool         // a packet of a supported link type was seen
@@ -204,6 +211,10 @@ func newReader(info *CaptureInfo, opts Options, h Handler) *reader {
 	if opts.QuietTime <= 0 {
 		opts.QuietTime = DefaultQuietTime
 	}
+	if opts.Linger <= 0 {
+		opts.Linger = DefaultLinger
+	}
+	opts.Linger = min(opts.Linger, opts.QuietTime)
 	if opts.MaxBuffer <= 0 {
 		opts.MaxBuffer = DefaultMaxBuffer
 	}

@@ -37,7 +37,7 @@ func (rd *reader) tcpPacket(data []byte, ci *gopacket.CaptureInfo, v6 bool) {
 	st.LastFrame, st.LastTime = fi.frame, fi.t
 	c.last = fi.t
 	if c.closed {
-		rd.closed.pushBack(c)
+		rd.closedList(c).pushBack(c)
 	} else {
 		rd.open.pushBack(c)
 	}
@@ -123,10 +123,18 @@ func (rd *reader) connFor(k connKey, srcIsA bool, fi frameInfo) *conn {
 			// a new connection on a reused 4-tuple
 			rd.endConn(c, fi, true)
 			c = nil
+		} else if c.closed {
+			// the client tries its SYN again after a reset: the
+			// connection is open again, and ends at its next close
+			c.closed = false
 		}
 	}
 	if c != nil {
 		return c
+	}
+	if rd.tombs.late(k, srcIsA, syn, tcp.Seq, rd.now, rd.opts.QuietTime) {
+		rd.info.LatePackets++
+		return nil
 	}
 	if !syn {
 		if _, ok := rd.evictedKeys[k]; ok {
@@ -218,10 +226,10 @@ func dirOf(c *conn, srcIsA bool) Dir {
 	return ServerToClient
 }
 
-// close marks a connection closed: it is ended after QuietTime without packets.
+// close marks a connection closed: it is ended after Linger without packets.
 func (rd *reader) close(c *conn) {
 	if !c.closed {
 		c.closed = true
-		rd.closed.pushBack(c)
+		rd.closedList(c).pushBack(c)
 	}
 }

@@ -102,6 +102,9 @@ func writeCaptureText(w io.Writer, i int, c *triage.Capture, many bool) {
 		if c.EvictedPkts > 0 {
 			fmt.Fprintf(&b, ", %d later packets of connections ended early by --max-conns (not analysed)", c.EvictedPkts)
 		}
+		if c.LatePkts > 0 {
+			fmt.Fprintf(&b, ", %d late packets of connections already closed (retransmissions, last ACKs; not analysed)", c.LatePkts)
+		}
 		if c.OtherConns > 0 {
 			fmt.Fprintf(&b, ", %s that are not TLS (counted, not analysed)", plural(int(c.OtherConns), "other TCP connection", "other TCP connections"))
 		}

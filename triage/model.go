@@ -51,6 +51,7 @@ type Capture struct {
 	Connections         int                  `json:"connections"`
 	ConnsEvicted        uint64               `json:"connections_evicted"`
 	EvictedPkts         uint64               `json:"evicted_packets"`
+	LatePkts            uint64               `json:"late_packets"`
 	OtherConns          uint64               `json:"other_connections"`
 	Warnings            []string             `json:"warnings"`
 	Error               string               `json:"error,omitempty"`
@@ -537,7 +538,7 @@ func buildCapture(ci *pcap.CaptureInfo, conns int, errs []error) Capture {
 		File: ci.Path, Size: ci.Size, Format: ci.Format, Compressed: ci.Compressed,
 		LinkTypes: nonNil(ci.LinkTypes), Snaplen: ci.Snaplen, Packets: ci.Packets, CutPackets: ci.CutPackets,
 		First: timePtr(ci.First), Last: timePtr(ci.Last), TCPPackets: ci.TCPPackets, OtherPackets: ci.OtherPackets,
-		Undecodable: ci.Undecodable, Connections: conns, ConnsEvicted: ci.ConnsEvicted, EvictedPkts: ci.EvictedPackets, OtherConns: ci.OtherConns, Warnings: nonNil(ci.Warnings),
+		Undecodable: ci.Undecodable, Connections: conns, ConnsEvicted: ci.ConnsEvicted, EvictedPkts: ci.EvictedPackets, LatePkts: ci.LatePackets, OtherConns: ci.OtherConns, Warnings: nonNil(ci.Warnings),
 	}
 	for _, err := range errs {
 		if ie, ok := errors.AsType[*pcap.InputError](err); ok && ie.Path == ci.Path {

@@ -1,0 +1,88 @@
+package pcap
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket/layers"
+)
+
+// TestLateAfterClose: a closed connection is ended Linger after its last
+// packet, and its 4-tuple is remembered for QuietTime: later packets are
+// late (counted, not a new connection) unless they are a new SYN; after
+// QuietTime they start a new connection, as before.
+func TestLateAfterClose(t *testing.T) {
+	exchange := []pkt{{c2s: true, flags: "PA", seq: 1, ack: 1, data: "q"}, {flags: "PA", seq: 1, ack: 2, data: "a"}}
+	closed := cat(handshake, exchange, []pkt{
+		{c2s: true, flags: "FA", seq: 2, ack: 2},
+		{flags: "FA", seq: 2, ack: 3},
+		{c2s: true, flags: "A", seq: 3, ack: 3},
+	})
+	reset := cat(handshake, exchange, []pkt{{c2s: true, flags: "R", seq: 2}})
+	tests := []struct {
+		name      string
+		base      []pkt
+		later     []pkt
+		wantConns uint64
+		wantLate  uint64
+		wantPkts  uint64 // packets of connection 1
+	}{
+		{"within Linger: part of the connection", closed, []pkt{{flags: "FA", seq: 2, ack: 3, at: 2 * time.Second}}, 1, 0, 9},
+		{"retransmitted FIN after Linger: late", closed, []pkt{{flags: "FA", seq: 2, ack: 3, at: 10 * time.Second}}, 1, 1, 8},
+		{"answer to a reset after Linger: late", reset, []pkt{{flags: "PA", seq: 2, ack: 2, data: "x", at: 5 * time.Second}}, 1, 1, 6},
+		{"retransmitted SYN of the same ISN: late", closed, []pkt{{c2s: true, flags: "S", at: 10 * time.Second}}, 1, 1, 8},
+		{"SYN with another ISN: a new connection", closed, []pkt{{c2s: true, flags: "S", seq: 7777, at: 10 * time.Second}}, 2, 0, 8},
+		{"SYN from the server's end: a new connection", closed, []pkt{{flags: "S", seq: 7777, at: 10 * time.Second}}, 2, 0, 8},
+		{"after QuietTime: a new connection", closed, []pkt{{flags: "A", seq: 3, ack: 3, at: 2 * time.Minute}}, 2, 0, 8},
+		{"late packets keep the tombstone fresh", closed, []pkt{
+			{flags: "FA", seq: 2, ack: 3, at: 50 * time.Second},
+			{flags: "FA", seq: 2, ack: 3, at: 100 * time.Second},
+		}, 1, 2, 8},
+		{"reset before any byte: kept for QuietTime", cat(handshake, []pkt{{c2s: true, flags: "R", seq: 1}}),
+			[]pkt{{flags: "A", seq: 1, ack: 1, at: 30 * time.Second}}, 1, 0, 5},
+		{"its own SYN again after a reset: the same connection, open again", cat(handshake, []pkt{{c2s: true, flags: "R", seq: 1}}), cat(
+			[]pkt{{c2s: true, flags: "S", at: 5 * time.Second}, {flags: "SA", ack: 1, at: 5 * time.Second}},
+			[]pkt{{c2s: true, flags: "PA", seq: 1, ack: 1, data: "q", at: 6 * time.Second}, {flags: "PA", seq: 1, ack: 2, data: "a", at: 6 * time.Second}},
+			[]pkt{{c2s: true, flags: "R", seq: 2, at: 30 * time.Second}}), 1, 0, 9},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cv := defaultConv()
+			rec := newRecorder()
+			info, err := readBytes(t, writePcap(t, layers.LinkTypeEthernet, cv.records(t, cat(tt.base, tt.later)), false), Options{}, rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := rec.stats[1]
+			if got := st.Packets[0] + st.Packets[1]; info.Conns != tt.wantConns || info.LatePackets != tt.wantLate || got != tt.wantPkts {
+				t.Errorf("%d connections, %d late packets, %d packets in connection 1; want %d, %d and %d",
+					info.Conns, info.LatePackets, got, tt.wantConns, tt.wantLate, tt.wantPkts)
+			}
+		})
+	}
+}
+
+// TestTombstonesBounded: at most max tombstones are kept, the oldest
+// forgotten first, and the queue does not grow without bound.
+func TestTombstonesBounded(t *testing.T) {
+	var ts tombstones
+	now := t0
+	for i := range 10000 {
+		c := &conn{key: connKey{ap: uint16(i), bp: uint16(i >> 16)}, last: now}
+		ts.add(c, 100)
+		now = now.Add(time.Millisecond)
+	}
+	if len(ts.byKey) != 100 {
+		t.Errorf("%d tombstones kept, want 100", len(ts.byKey))
+	}
+	if _, ok := ts.byKey[connKey{ap: 9999}]; !ok {
+		t.Error("the newest tombstone was forgotten")
+	}
+	if len(ts.queue)-ts.head > 200 || cap(ts.queue) > 1000 {
+		t.Errorf("queue holds %d entries (%d live, capacity %d)", len(ts.queue), len(ts.queue)-ts.head, cap(ts.queue))
+	}
+	ts.expire(now.Add(time.Hour), time.Minute)
+	if len(ts.byKey) != 0 {
+		t.Errorf("%d tombstones left after QuietTime", len(ts.byKey))
+	}
+}
