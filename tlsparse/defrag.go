@@ -60,17 +60,26 @@ func (d *Defragmenter) AddPartial(fragment []byte, missing []Range) ([]Assembled
 		}
 		d.lost = false
 	}
-	base := len(d.buf)
-	d.buf = append(d.buf, fragment...)
-	d.missing = addRanges(d.missing, missing, base)
+	// Messages are cut from the fragment itself when nothing is
+	// buffered (the common case: a record holds whole messages), and
+	// from the buffer only when a message began in an earlier record.
+	src, srcMissing := fragment, missing
+	if len(d.buf) > 0 {
+		base := len(d.buf)
+		d.buf = append(d.buf, fragment...)
+		d.missing = addRanges(d.missing, missing, base)
+		src, srcMissing = d.buf, d.missing
+	} else if len(missing) > 0 {
+		srcMissing = addRanges(nil, missing, 0)
+	}
 	var msgs []Assembled
 	off := 0
-	for len(d.buf)-off >= HandshakeHeaderLen {
-		if overlaps(d.missing, off, off+HandshakeHeaderLen) {
+	for len(src)-off >= HandshakeHeaderLen {
+		if overlaps(srcMissing, off, off+HandshakeHeaderLen) {
 			d.loseFraming()
 			return msgs, nil
 		}
-		h := d.buf[off:]
+		h := src[off:]
 		n := int(h[1])<<16 | int(h[2])<<8 | int(h[3])
 		if n > max {
 			d.err = &ParseError{Type: HandshakeType(h[0]), Field: "length", Offset: 1, Err: ErrTooLarge}
@@ -82,25 +91,21 @@ func (d *Defragmenter) AddPartial(fragment []byte, missing []Range) ([]Assembled
 		}
 		msg := make([]byte, HandshakeHeaderLen+n)
 		copy(msg, h)
-		msgs = append(msgs, Assembled{Raw: msg, Missing: clip(d.missing, off, off+HandshakeHeaderLen+n)})
+		msgs = append(msgs, Assembled{Raw: msg, Missing: clip(srcMissing, off, off+HandshakeHeaderLen+n)})
 		off += HandshakeHeaderLen + n
 	}
-	if overlaps(d.missing, off, min(off+HandshakeHeaderLen, len(d.buf))) {
+	if overlaps(srcMissing, off, min(off+HandshakeHeaderLen, len(src))) {
 		d.loseFraming() // part of the next header is already missing
 		return msgs, nil
 	}
-	// Keep only the unconsumed tail, in a fresh buffer once it is small, so
-	// a long-lived Defragmenter does not pin a large array.
-	rest := d.buf[off:]
-	switch {
-	case len(rest) == 0:
-		d.buf, d.missing = d.buf[:0], nil
-		if cap(d.buf) > 64<<10 {
-			d.buf = nil
-		}
-	case off > 0:
-		d.missing = clip(d.missing, off, len(d.buf))
-		d.buf = append([]byte(nil), rest...)
+	// Keep only the unconsumed tail, in a buffer of its own size: a
+	// Defragmenter between messages holds nothing, however large the
+	// flight it read.
+	if rest := src[off:]; len(rest) == 0 {
+		d.buf, d.missing = nil, nil
+	} else if off > 0 || len(d.buf) == 0 {
+		d.missing = clip(srcMissing, off, len(src))
+		d.buf = append(make([]byte, 0, len(rest)), rest...)
 	}
 	return msgs, nil
 }
@@ -113,7 +118,7 @@ func (d *Defragmenter) max() int {
 }
 
 func (d *Defragmenter) loseFraming() {
-	d.buf, d.missing = d.buf[:0], nil
+	d.buf, d.missing = nil, nil
 	d.lost = true
 }
 
