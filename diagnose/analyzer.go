@@ -64,6 +64,9 @@ type Analyzer struct {
 	next    uint64
 	other   uint64 // connections of this capture set aside as not TLS (--any-port)
 	budget  *pcap.Budget
+	// what was made of repeated Certificate and CertificateRequest messages
+	certMsgs msgCache[certMsg]
+	certReqs msgCache[certReqMsg]
 }
 
 // NewAnalyzer returns an Analyzer with the given options.

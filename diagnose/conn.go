@@ -486,6 +486,9 @@ func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 		ds.setMsg(Message{Type: typ}, m)
 		return
 	}
+	if st.cachedHandshake(dir, m, typ, msg) {
+		return
+	}
 	parsed, err := tlsparse.ParseHandshake(msg, st.version)
 	if err != nil {
 		st.finding(FindingMalformedHandshake, m.frame, "%s: %v", typ, err)
@@ -504,14 +507,52 @@ func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 		}
 		what = st.noteServerHello(m, h)
 	case *tlsparse.Certificate:
-		what = st.noteCertificate(dir, m, h)
+		cm := st.certMsgOf(h)
+		st.a.certMsgs.put(msg, st.version, cm)
+		what = st.noteCertificate(dir, m, cm)
 	case *tlsparse.CertificateRequest:
-		st.certReq = m
-		st.c().CertificateRequest = newCertificateRequest(m, h)
-		what = fmt.Sprintf("CertificateRequest (%s)", plural(len(h.CertificateAuthorities), "CA name", "CA names"))
+		rm := certReqMsg{cr: newCertificateRequest(h),
+			what: fmt.Sprintf("CertificateRequest (%s)", plural(len(h.CertificateAuthorities), "CA name", "CA names"))}
+		st.a.certReqs.put(msg, st.version, rm)
+		what = st.noteCertificateRequest(m, rm)
 	}
 	ds.setMsg(Message{Type: msgType}, m)
 	st.event(dir, EventTLS, m.frame, m.time(), what)
+}
+
+// cachedHandshake handles msg, a whole message, from what was made of the
+// same bytes on an earlier connection, and reports whether it could.
+func (st *connState) cachedHandshake(dir pcap.Dir, m mark, typ tlsparse.HandshakeType, msg []byte) bool {
+	var what string
+	switch typ {
+	case tlsparse.TypeCertificate:
+		cm, ok := st.a.certMsgs.get(msg, st.version)
+		if !ok {
+			return false
+		}
+		what = st.noteCertificate(dir, m, cm)
+	case tlsparse.TypeCertificateRequest:
+		rm, ok := st.a.certReqs.get(msg, st.version)
+		if !ok {
+			return false
+		}
+		what = st.noteCertificateRequest(m, rm)
+	default:
+		return false
+	}
+	st.dir(dir).setMsg(Message{Type: typ}, m)
+	st.event(dir, EventTLS, m.frame, m.time(), what)
+	return true
+}
+
+// noteCertificateRequest records the CertificateRequest received in m and
+// returns its timeline entry.
+func (st *connState) noteCertificateRequest(m mark, rm certReqMsg) string {
+	st.certReq = m
+	cr := rm.cr
+	cr.Frame = m.frame
+	st.c().CertificateRequest = &cr
+	return rm.what
 }
 
 // noteClientHello records what a ClientHello tells: the first one fixes
@@ -578,38 +619,51 @@ func (st *connState) noteServerHello(m mark, h *tlsparse.ServerHello) string {
 // as there is room for) and returns the timeline line, which names the
 // first maxNames of them. An empty one answers a CertificateRequest with
 // no certificate, which is what the verdict looks at.
-func (st *connState) noteCertificate(dir pcap.Dir, m mark, h *tlsparse.Certificate) string {
+func (st *connState) noteCertificate(dir pcap.Dir, m mark, cm certMsg) string {
 	st.dir(dir).certMsg = m
-	ders := h.DER()
-	if len(ders) == 0 {
+	if len(cm.infos) == 0 {
 		if st.certReq.seen() {
 			st.emptyCert = m
 		}
-		return "Certificate (empty: no certificate)"
+		return cm.what
 	}
 	// SentBy holds the pcap direction until finish knows the roles
 	// (a ClientHello may still swap them) and turns it into a Side.
 	side := dir
-	names := make([]string, 0, min(len(ders), maxNames))
-	for i, der := range ders {
+	for i, info := range cm.infos {
 		if !st.room() {
 			continue
 		}
-		info := st.a.cache.Get(der)
 		st.c().Certificates = append(st.c().Certificates, Certificate{SentBy: Side(side), Index: i, Frame: m.frame, Time: m.time(), Info: info})
+	}
+	return cm.what
+}
+
+// certMsgOf parses the certificates of a Certificate message (through the
+// analyzer's certinfo.Cache) and writes its timeline entry.
+func (st *connState) certMsgOf(h *tlsparse.Certificate) certMsg {
+	ders := h.DER()
+	if len(ders) == 0 {
+		return certMsg{what: "Certificate (empty: no certificate)"}
+	}
+	cm := certMsg{infos: make([]*certinfo.Info, len(ders))}
+	names := make([]string, 0, min(len(ders), maxNames))
+	for i, der := range ders {
+		cm.infos[i] = st.a.cache.Get(der)
 		if len(names) < maxNames {
-			names = append(names, certLabel(info))
+			names = append(names, certLabel(cm.infos[i]))
 		}
 	}
-	return fmt.Sprintf("Certificate (%s: %s%s)", plural(len(ders), "certificate", "certificates"), strings.Join(names, "; "), more(len(ders), len(names)))
+	cm.what = fmt.Sprintf("Certificate (%s: %s%s)", plural(len(ders), "certificate", "certificates"), strings.Join(names, "; "), more(len(ders), len(names)))
+	return cm
 }
 
 // newCertificateRequest is the CertificateRequest a server sent, as the
 // report shows it: certificate types and signature algorithms by name,
 // and the CA names it lists as distinguished names (those that cannot be
 // read are counted in Unreadable).
-func newCertificateRequest(m mark, h *tlsparse.CertificateRequest) *CertificateRequest {
-	cr := &CertificateRequest{Frame: m.frame, Length: h.AuthoritiesLength}
+func newCertificateRequest(h *tlsparse.CertificateRequest) CertificateRequest {
+	cr := CertificateRequest{Length: h.AuthoritiesLength}
 	for _, t := range h.CertificateTypes {
 		cr.CertificateTypes = append(cr.CertificateTypes, certTypeName(t))
 	}
