@@ -11,7 +11,8 @@
 # 200MB) also the high-rate variant (-rate $BENCH_RATE, default 120 new
 # connections per second). On each file it runs, $BENCH_RUNS times (default 3)
 # and in turn, each reader with stdout to a file and /usr/bin/time -v:
-#   json    siptls analyze --format json FILE
+#   json    siptls analyze --format json FILE   (one compact JSON document)
+#   ndjson  siptls analyze --format ndjson FILE (records; certificates once)
 #   text    siptls analyze FILE
 #   floor   decodefloor FILE   (internal/cmd/decodefloor: pcapgo and a
 #           DecodingLayerParser, no flows)
@@ -31,8 +32,8 @@
 #   BENCH_SHAPES="..."    generator shapes (default "trunk dense")
 #   BENCH_RATE=N          the high-rate variant's new connections per second (default 120; 0: none)
 #   BENCH_RATE_SIZE=SIZE  the size at which the high-rate variant runs (default 200MB)
-#   BENCH_READERS="..."   readers to run (default "json text floor tshark ssldump")
-#   BENCH_SKIP_SIPTLS=1   leave out json and text (siptls is not built)
+#   BENCH_READERS="..."   readers to run (default "json ndjson text floor tshark ssldump")
+#   BENCH_SKIP_SIPTLS=1   leave out json, ndjson and text (siptls is not built)
 #   BENCH_SKIP_TSHARK=1   leave out tshark
 #   BENCH_SKIP_SSLDUMP=1  leave out ssldump
 #
@@ -49,7 +50,7 @@ runs=${BENCH_RUNS:-3}
 shapes=${BENCH_SHAPES:-trunk dense}
 hirate=${BENCH_RATE:-120}
 ratesize=${BENCH_RATE_SIZE:-200MB}
-readers=${BENCH_READERS:-json text floor tshark ssldump}
+readers=${BENCH_READERS:-json ndjson text floor tshark ssldump}
 
 die() { echo "bench.sh: $*" >&2; exit 2; }
 
@@ -57,7 +58,7 @@ die() { echo "bench.sh: $*" >&2; exit 2; }
 
 # drop READER: removes READER from $readers.
 drop() { readers=$(echo " $readers " | sed "s/ $1 / /g"); }
-if [ "${BENCH_SKIP_SIPTLS:-}" = 1 ]; then drop json; drop text; fi
+if [ "${BENCH_SKIP_SIPTLS:-}" = 1 ]; then drop json; drop ndjson; drop text; fi
 if [ "${BENCH_SKIP_TSHARK:-}" = 1 ]; then
 	drop tshark
 elif ! command -v tshark >/dev/null; then
@@ -71,7 +72,7 @@ elif ! command -v ssldump >/dev/null; then
 	drop ssldump
 fi
 
-case " $readers " in *" json "* | *" text "*)
+case " $readers " in *" json "* | *" ndjson "* | *" text "*)
 	if ! go build -o "$dir/siptls" ./cmd/siptls 2>"$dir/build.log"; then
 		cat "$dir/build.log" >&2
 		die "go build ./cmd/siptls failed (see above); set BENCH_SKIP_SIPTLS=1 to time the others"
@@ -84,6 +85,7 @@ go build -o "$dir/decodefloor" ./internal/cmd/decodefloor || die "go build ./int
 command_of() {
 	case $1 in
 	json) printf '%s\n' "$dir/siptls" analyze --format json "$2" ;;
+	ndjson) printf '%s\n' "$dir/siptls" analyze --format ndjson "$2" ;;
 	text) printf '%s\n' "$dir/siptls" analyze "$2" ;;
 	floor) printf '%s\n' "$dir/decodefloor" "$2" ;;
 	tshark) printf '%s\n' tshark -n -r "$2" -Y tls.handshake.certificate -T fields \
@@ -130,7 +132,7 @@ bench() {
 		for ((i = 1; i <= runs; i++)); do
 			local log="$dir/$r-$label.time" out="$dir/$r-$label.out"
 			read -r sec cpu rss code < <(measure "$log" "$out" "${cmd[@]}")
-			if { [ "$r" = json ] || [ "$r" = text ]; } && [ "$code" -le 1 ]; then
+			if { [ "$r" = json ] || [ "$r" = ndjson ] || [ "$r" = text ]; } && [ "$code" -le 1 ]; then
 				code=0
 			fi
 			if [ "$code" -ne 0 ]; then
