@@ -3,6 +3,7 @@ package sanitize
 import (
 	"bytes"
 	"encoding/json"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"unicode"
@@ -102,4 +103,33 @@ func fixInvalid(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// TestPlainASCII8 checks the word-at-a-time test against a byte loop:
+// every byte value at every position, among random plain and high bytes.
+func TestPlainASCII8(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for pos := range 8 {
+		for v := range 256 {
+			for range 20 {
+				var b [8]byte
+				for i := range b {
+					b[i] = byte(r.IntN(0x7f))
+					if r.IntN(4) == 0 {
+						b[i] = byte(r.IntN(256))
+					}
+				}
+				b[pos] = byte(v)
+				want := true
+				for _, c := range b {
+					if c >= 0x7f {
+						want = false
+					}
+				}
+				if got := plainASCII8(b[:]); got != want {
+					t.Fatalf("plainASCII8(% x) = %v, want %v", b, got, want)
+				}
+			}
+		}
+	}
 }
