@@ -174,9 +174,11 @@ type ConnStats struct {
 }
 
 // Handler receives what the reader finds. Calls come in capture order from
-// the goroutine that called Read. Each *Event and *Data is newly allocated
-// and never changed by the reader afterwards; *Conn and *ConnStats are the
-// reader's (ConnStats is final when End is called).
+// the goroutine that called Read. The *Event and *Data are the reader's and
+// valid only during the call (the reader reuses them, not to allocate two
+// objects per unit): a Handler that keeps one keeps a copy. Data.Bytes and
+// Data.Missing are the Handler's to keep. *Conn and *ConnStats are the
+// reader's too (ConnStats is final when End is called).
 type Handler interface {
 	// Event reports a TCP-level event.
 	Event(ev *Event)

@@ -198,6 +198,8 @@ type reader struct {
 	evictedRing []connKey
 	evictedNext int
 	tombs       tombstones   // closed connections ended after Linger, for QuietTime
+	unitOut     Data         // what Handler.Data is given, reused
+	evOut       Event        // what Handler.Event is given, reused
 	links       map[int]bool // link types seen, for LinkTypes
 	badLink     map[int]bool // unsupported link types seen (pcapng)
 	goodPkt     bool         // a packet of a supported link type was seen

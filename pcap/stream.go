@@ -940,8 +940,9 @@ func (rd *reader) deliver(c *conn, d Dir, b []byte, opaque bool, off, first uint
 	h := &c.half[d]
 	ag := h.afterGap
 	h.afterGap = false
-	ok := rd.h.Data(&Data{Conn: &c.c, Dir: d, Bytes: b, Opaque: opaque, Offset: off,
-		FirstFrame: first, Frame: fi.frame, Time: fi.t, AfterGap: ag, Missing: missing})
+	rd.unitOut = Data{Conn: &c.c, Dir: d, Bytes: b, Opaque: opaque, Offset: off,
+		FirstFrame: first, Frame: fi.frame, Time: fi.t, AfterGap: ag, Missing: missing}
+	ok := rd.h.Data(&rd.unitOut)
 	if !ok {
 		h.state = stopped
 		c.st.Undelivered[d] += uint64(len(h.unit) + len(h.pend))
@@ -954,10 +955,12 @@ func (rd *reader) deliver(c *conn, d Dir, b []byte, opaque bool, off, first uint
 // overlapEvent reports bytes at stream offset off that a segment re-sent
 // with other content than the copy frame kept carried.
 func (rd *reader) overlapEvent(c *conn, d Dir, fi frameInfo, seq uint32, n int, off, kept uint64) {
-	rd.h.Event(&Event{Conn: &c.c, Kind: EventOverlap, Dir: d, Frame: fi.frame, Time: fi.t, Seq: seq, Len: n, Offset: off, KeptFrame: kept})
+	rd.evOut = Event{Conn: &c.c, Kind: EventOverlap, Dir: d, Frame: fi.frame, Time: fi.t, Seq: seq, Len: n, Offset: off, KeptFrame: kept}
+	rd.h.Event(&rd.evOut)
 }
 
 // event reports one TCP event.
 func (rd *reader) event(c *conn, k EventKind, d Dir, fi frameInfo, seq uint32, n int, gap uint64, detail string) {
-	rd.h.Event(&Event{Conn: &c.c, Kind: k, Dir: d, Frame: fi.frame, Time: fi.t, Seq: seq, Len: n, GapBytes: gap, Detail: detail})
+	rd.evOut = Event{Conn: &c.c, Kind: k, Dir: d, Frame: fi.frame, Time: fi.t, Seq: seq, Len: n, GapBytes: gap, Detail: detail}
+	rd.h.Event(&rd.evOut)
 }
