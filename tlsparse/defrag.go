@@ -27,8 +27,10 @@ type Defragmenter struct {
 }
 
 // Add appends the fragment of one handshake record and returns every
-// handshake message it completes, each with its 4-byte header and copied,
-// so callers may keep them. Once a message declares a length over Max, Add
+// handshake message it completes, each with its 4-byte header. A message
+// that lay whole in fragment is a slice of it, so it stays valid as long as
+// the caller keeps fragment unchanged; one assembled from several fragments
+// is in a buffer the Defragmenter no longer uses. Callers may keep them. Once a message declares a length over Max, Add
 // returns the messages completed before it together with a *ParseError
 // wrapping ErrTooLarge, and keeps returning that error: the caller should stop
 // parsing this direction. Add is for streams without missing bytes; see
@@ -89,9 +91,10 @@ func (d *Defragmenter) AddPartial(fragment []byte, missing []Range) ([]Assembled
 		if len(h) < HandshakeHeaderLen+n {
 			break
 		}
-		msg := make([]byte, HandshakeHeaderLen+n)
-		copy(msg, h)
-		msgs = append(msgs, Assembled{Raw: msg, Missing: clip(srcMissing, off, off+HandshakeHeaderLen+n)})
+		// The message aliases the fragment, or a buffer the
+		// Defragmenter lets go of below: it is not copied.
+		end := HandshakeHeaderLen + n
+		msgs = append(msgs, Assembled{Raw: h[:end:end], Missing: clip(srcMissing, off, off+end)})
 		off += HandshakeHeaderLen + n
 	}
 	if overlaps(srcMissing, off, min(off+HandshakeHeaderLen, len(src))) {
