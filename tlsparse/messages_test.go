@@ -201,14 +201,8 @@ func TestParseClientHello(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m, err := ParseHandshake(tt.input, 0)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("err = %v, want %v", err, tt.wantErr)
-				}
+			if wantedErr(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			got := summarizeCH(m.(*ClientHello))
 			if !chEqual(got, tt.want) {
@@ -282,14 +276,8 @@ func TestParseServerHello(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m, err := ParseHandshake(tt.input, 0)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("err = %v, want %v", err, tt.wantErr)
-				}
+			if wantedErr(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			sh := m.(*ServerHello)
 			got := shSummary{sh.Version(), sh.IsHelloRetryRequest(), sh.KeyShare.Group, len(sh.KeyShare.KeyExchange), sh.ALPNProtocol, codes(sh.Findings)}
@@ -342,14 +330,8 @@ func TestParseCertificate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m, err := ParseHandshake(tt.input, tt.v)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("err = %v, want %v", err, tt.wantErr)
-				}
+			if wantedErr(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			c := m.(*Certificate)
 			if !slices.EqualFunc(c.DER(), tt.want, bytes.Equal) || !bytes.Equal(c.CertificateRequestContext, tt.wantCtx) ||
@@ -416,14 +398,8 @@ func TestParseCertificateRequest(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m, err := ParseHandshake(tt.input, tt.v)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("err = %v, want %v", err, tt.wantErr)
-				}
+			if wantedErr(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			cr := m.(*CertificateRequest)
 			if !slices.Equal(cr.CertificateTypes, tt.types) || !slices.Equal(cr.SignatureAlgorithms, tt.sigs) ||
@@ -508,14 +484,8 @@ func TestParseOtherMessages(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m, err := ParseHandshake(tt.input, tt.v)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("err = %v, want %v", err, tt.wantErr)
-				}
+			if wantedErr(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			var got string
 			switch m := m.(type) {
