@@ -32,3 +32,16 @@ func wantedErr(t *testing.T, err, wantErr error) bool {
 	}
 	return false
 }
+
+// parseAs parses msg with ParseHandshake at version v and checks the error
+// with wantedErr. It returns the message as an M, and false when the case
+// ends at its wanted error.
+func parseAs[M Message](t *testing.T, msg []byte, v Version, wantErr error) (M, bool) {
+	t.Helper()
+	m, err := ParseHandshake(msg, v)
+	if wantedErr(t, err, wantErr) {
+		var zero M
+		return zero, false
+	}
+	return m.(M), true
+}
