@@ -73,9 +73,7 @@ const (
 )
 
 // String returns the RFC name of d, or "unknown(N)".
-func (d AlertDescription) String() string {
-	return knownOrDecimal(d.name(), "AlertDescription(", uint8(d))
-}
+func (d AlertDescription) String() string { return nameOrDecimal(d, "AlertDescription(") }
 
 // Alert is a plaintext alert message (RFC 8446 section 6).
 type Alert struct {

@@ -392,9 +392,4 @@ const (
 )
 
 // String returns the IANA name of c, "GREASE", or "0x%04x".
-func (c CipherSuite) String() string {
-	if isGREASE(uint16(c)) {
-		return "GREASE"
-	}
-	return knownOrHex(c.name(), "CipherSuite(", uint16(c))
-}
+func (c CipherSuite) String() string { return nameOrHex(c, "CipherSuite(") }

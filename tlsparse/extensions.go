@@ -98,7 +98,7 @@ func readU16Vec16(r *reader, s *cryptobyte.String, field string) ([]uint16, bool
 	if list.Empty() {
 		return nil, r.malformed(list, field)
 	}
-	return r.u16list(list, field)
+	return uintList[uint16](r, list, field, 2)
 }
 
 // readSignatureAlgorithms reads supported_signature_algorithms (RFC 8446

@@ -81,9 +81,4 @@ const (
 )
 
 // String returns the IANA name of e, "GREASE", or "0x%04x".
-func (e ExtensionType) String() string {
-	if isGREASE(uint16(e)) {
-		return "GREASE"
-	}
-	return knownOrHex(e.name(), "ExtensionType(", uint16(e))
-}
+func (e ExtensionType) String() string { return nameOrHex(e, "ExtensionType(") }

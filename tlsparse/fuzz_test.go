@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -19,6 +20,13 @@ func fuzzSeeds(f *testing.F) (streams [][]byte, msgs []versionedMsg) {
 		streams = append(streams, readHex(f, p))
 	}
 	return streams, fixtureMessages(f)
+}
+
+// fuzzMessages returns the handshake messages of fuzzSeeds shorter than 4096
+// bytes: the seeds of FuzzParseHandshake, FuzzDefragmenter and FuzzPartial.
+func fuzzMessages(f *testing.F) []versionedMsg {
+	_, msgs := fuzzSeeds(f)
+	return slices.DeleteFunc(msgs, func(m versionedMsg) bool { return len(m.msg) >= 4096 })
 }
 
 func FuzzRecordLen(f *testing.F) {
@@ -61,11 +69,8 @@ func FuzzRecordLen(f *testing.F) {
 }
 
 func FuzzParseHandshake(f *testing.F) {
-	_, msgs := fuzzSeeds(f)
-	for _, m := range msgs {
-		if len(m.msg) < 4096 {
-			f.Add(m.msg, uint16(m.v))
-		}
+	for _, m := range fuzzMessages(f) {
+		f.Add(m.msg, uint16(m.v))
 	}
 	f.Add([]byte{1, 0, 0, 0}, uint16(0))
 	versions := []Version{0, VersionTLS10, VersionTLS12, VersionTLS13}
@@ -95,11 +100,8 @@ func FuzzParseHandshake(f *testing.F) {
 }
 
 func FuzzDefragmenter(f *testing.F) {
-	_, msgs := fuzzSeeds(f)
-	for _, m := range msgs {
-		if len(m.msg) < 4096 {
-			f.Add(m.msg, uint8(7), uint16(0))
-		}
+	for _, m := range fuzzMessages(f) {
+		f.Add(m.msg, uint8(7), uint16(0))
 	}
 	f.Add([]byte{1, 0, 0, 2, 1, 2, 14, 0, 0, 0}, uint8(1), uint16(3))
 	f.Fuzz(func(t *testing.T, stream []byte, step uint8, max uint16) {
@@ -154,11 +156,8 @@ func FuzzDefragmenter(f *testing.F) {
 // ranges inside it, and every Certificate message goes through
 // ParsePartialCertificate, whose whole entries must be the stream's bytes.
 func FuzzPartial(f *testing.F) {
-	_, msgs := fuzzSeeds(f)
-	for _, m := range msgs {
-		if len(m.msg) < 4096 {
-			f.Add(m.msg, uint8(7), uint16(20), uint16(9), uint8(0))
-		}
+	for _, m := range fuzzMessages(f) {
+		f.Add(m.msg, uint8(7), uint16(20), uint16(9), uint8(0))
 	}
 	f.Fuzz(func(t *testing.T, stream []byte, step uint8, holeAt, holeLen uint16, lostAt uint8) {
 		chunk := int(step%64) + 1

@@ -154,7 +154,7 @@ func parseClientHello(r *reader, s cryptobyte.String) (*ClientHello, bool) {
 	}
 	m.LegacyVersion = Version(version)
 	m.LegacySessionID = sid
-	vals, ok := r.u16list(suites, "cipher_suites")
+	vals, ok := uintList[uint16](r, suites, "cipher_suites", 2)
 	if !ok {
 		return nil, false
 	}
@@ -237,7 +237,7 @@ func (m *ClientHello) decodeExtensions() []Finding {
 				if list.Empty() {
 					return r.malformed(list, "versions")
 				}
-				vals, ok := r.u16list(list, "versions")
+				vals, ok := uintList[uint16](r, list, "versions", 2)
 				for _, v := range vals {
 					m.SupportedVersions = append(m.SupportedVersions, Version(v))
 					d.findings = append(d.findings, versionFinding("supported_versions entry", Version(v))...)

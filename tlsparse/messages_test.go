@@ -200,17 +200,11 @@ func TestParseClientHello(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m, err := ParseHandshake(tt.input, 0)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("err = %v, want %v", err, tt.wantErr)
-				}
+			ch, ok := parseAs[*ClientHello](t, tt.input, 0, tt.wantErr)
+			if !ok {
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := summarizeCH(m.(*ClientHello))
+			got := summarizeCH(ch)
 			if !chEqual(got, tt.want) {
 				t.Errorf("got  %+v\nwant %+v", got, tt.want)
 			}
@@ -281,17 +275,10 @@ func TestParseServerHello(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m, err := ParseHandshake(tt.input, 0)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("err = %v, want %v", err, tt.wantErr)
-				}
+			sh, ok := parseAs[*ServerHello](t, tt.input, 0, tt.wantErr)
+			if !ok {
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			sh := m.(*ServerHello)
 			got := shSummary{sh.Version(), sh.IsHelloRetryRequest(), sh.KeyShare.Group, len(sh.KeyShare.KeyExchange), sh.ALPNProtocol, codes(sh.Findings)}
 			if got.Version != tt.want.Version || got.HRR != tt.want.HRR || got.Group != tt.want.Group || got.KeyLen != tt.want.KeyLen ||
 				got.ALPN != tt.want.ALPN || !slices.Equal(got.Findings, tt.want.Findings) {
@@ -341,17 +328,10 @@ func TestParseCertificate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m, err := ParseHandshake(tt.input, tt.v)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("err = %v, want %v", err, tt.wantErr)
-				}
+			c, ok := parseAs[*Certificate](t, tt.input, tt.v, tt.wantErr)
+			if !ok {
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			c := m.(*Certificate)
 			if !slices.EqualFunc(c.DER(), tt.want, bytes.Equal) || !bytes.Equal(c.CertificateRequestContext, tt.wantCtx) ||
 				!slices.Equal(codes(c.Findings), tt.findings) {
 				t.Errorf("got DER %x ctx %x findings %v", c.DER(), c.CertificateRequestContext, c.Findings)
@@ -415,17 +395,10 @@ func TestParseCertificateRequest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m, err := ParseHandshake(tt.input, tt.v)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("err = %v, want %v", err, tt.wantErr)
-				}
+			cr, ok := parseAs[*CertificateRequest](t, tt.input, tt.v, tt.wantErr)
+			if !ok {
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			cr := m.(*CertificateRequest)
 			if !slices.Equal(cr.CertificateTypes, tt.types) || !slices.Equal(cr.SignatureAlgorithms, tt.sigs) ||
 				len(cr.Extensions) != tt.numExts || !slices.Equal(codes(cr.Findings), tt.findings) {
 				t.Errorf("got %+v", cr)
@@ -507,15 +480,9 @@ func TestParseOtherMessages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m, err := ParseHandshake(tt.input, tt.v)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("err = %v, want %v", err, tt.wantErr)
-				}
+			m, ok := parseAs[Message](t, tt.input, tt.v, tt.wantErr)
+			if !ok {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			var got string
 			switch m := m.(type) {

@@ -72,9 +72,4 @@ const (
 )
 
 // String returns the IANA name of g, "GREASE", or "0x%04x".
-func (g NamedGroup) String() string {
-	if isGREASE(uint16(g)) {
-		return "GREASE"
-	}
-	return knownOrHex(g.name(), "NamedGroup(", uint16(g))
-}
+func (g NamedGroup) String() string { return nameOrHex(g, "NamedGroup(") }

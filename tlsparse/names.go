@@ -49,9 +49,7 @@ const (
 )
 
 // String returns the CamelCase name of t, or "unknown(N)".
-func (t HandshakeType) String() string {
-	return knownOrDecimal(t.name(), "HandshakeType(", uint8(t))
-}
+func (t HandshakeType) String() string { return nameOrDecimal(t, "HandshakeType(") }
 
 // ContentType is the type of a TLS record (RFC 8446 section 5.1).
 //
@@ -71,9 +69,7 @@ const (
 )
 
 // String returns the RFC name of c, or "unknown(N)".
-func (c ContentType) String() string {
-	return knownOrDecimal(c.name(), "ContentType(", uint8(c))
-}
+func (c ContentType) String() string { return nameOrDecimal(c, "ContentType(") }
 
 // Version is a protocol version as carried in record headers, hello messages
 // and the supported_versions extension.
@@ -150,20 +146,40 @@ func isGREASE(v uint16) bool {
 	return v&0x0f0f == 0x0a0a && v>>8 == v&0xff
 }
 
-// knownOrHex returns name unless it is stringer's fallback for an unknown
-// value (which starts with prefix), in which case it returns "0x%04x".
-func knownOrHex(name, prefix string, v uint16) string {
+// registry8 is a one-byte IANA registry type: its stringer-generated name
+// method returns the registered name of a value, or "Type(N)" for a value the
+// registry does not list.
+type registry8 interface {
+	~uint8
+	name() string
+}
+
+// registry16 is registry8 for the two-byte registries.
+type registry16 interface {
+	~uint16
+	name() string
+}
+
+// nameOrDecimal returns the registered name of v, or "unknown(N)" when v's
+// name method gives stringer's fallback, which starts with prefix ("Type(").
+func nameOrDecimal[T registry8](v T, prefix string) string {
+	name := v.name()
 	if strings.HasPrefix(name, prefix) {
-		return fmt.Sprintf("0x%04x", v)
+		return fmt.Sprintf("unknown(%d)", uint8(v))
 	}
 	return name
 }
 
-// knownOrDecimal is knownOrHex for the one-byte registries: unknown values
-// print as "unknown(N)".
-func knownOrDecimal(name, prefix string, v uint8) string {
+// nameOrHex returns "GREASE" for the RFC 8701 values, the registered name of
+// v, or "0x%04x" when v's name method gives stringer's fallback, which starts
+// with prefix ("Type(").
+func nameOrHex[T registry16](v T, prefix string) string {
+	if isGREASE(uint16(v)) {
+		return "GREASE"
+	}
+	name := v.name()
 	if strings.HasPrefix(name, prefix) {
-		return fmt.Sprintf("unknown(%d)", v)
+		return fmt.Sprintf("0x%04x", uint16(v))
 	}
 	return name
 }

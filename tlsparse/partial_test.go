@@ -2,7 +2,6 @@ package tlsparse
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"testing"
 
@@ -82,14 +81,8 @@ func TestParsePartialCertificate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			pc, err := ParsePartialCertificate(holes(tt.msg, tt.missing...), tt.missing, tt.v)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("err = %v, want %v", err, tt.wantErr)
-				}
+			if wantedErr(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if got := partsText(pc); got != tt.want {
 				t.Errorf("got  %s\nwant %s", got, tt.want)

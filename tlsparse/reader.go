@@ -69,15 +69,18 @@ func (r *reader) malformed(s cryptobyte.String, field string) bool {
 	return r.fail(s, field, ErrMalformed)
 }
 
-// u16list reads a list of 16-bit values that fills s exactly.
-func (r *reader) u16list(s cryptobyte.String, field string) ([]uint16, bool) {
-	if len(s)%2 != 0 {
+// uintList reads a list of size-byte big-endian values (2 for cipher suites,
+// versions and groups, 3 for SSLv2 cipher specs) that fills s exactly.
+func uintList[T ~uint16 | ~uint32](r *reader, s cryptobyte.String, field string, size int) ([]T, bool) {
+	if len(s)%size != 0 {
 		return nil, r.malformed(s, field)
 	}
-	out := make([]uint16, 0, len(s)/2)
-	for !s.Empty() {
-		var v uint16
-		s.ReadUint16(&v)
+	out := make([]T, 0, len(s)/size)
+	for i := 0; i < len(s); i += size {
+		var v T
+		for _, b := range s[i : i+size] {
+			v = v<<8 | T(b)
+		}
 		out = append(out, v)
 	}
 	return out, true

@@ -67,9 +67,4 @@ const (
 )
 
 // String returns the IANA name of s, "GREASE", or "0x%04x".
-func (s SignatureScheme) String() string {
-	if isGREASE(uint16(s)) {
-		return "GREASE"
-	}
-	return knownOrHex(s.name(), "SignatureScheme(", uint16(s))
-}
+func (s SignatureScheme) String() string { return nameOrHex(s, "SignatureScheme(") }

@@ -190,20 +190,6 @@ func sslv2Body(record []byte, want uint8, field string) (*reader, cryptobyte.Str
 	return r, s, true
 }
 
-// readSpecs splits SSLv2 cipher specs into 3-byte values.
-func readSpecs(r *reader, s cryptobyte.String, field string) ([]SSLv2CipherSpec, bool) {
-	if len(s)%3 != 0 {
-		return nil, r.malformed(s, field)
-	}
-	out := make([]SSLv2CipherSpec, 0, len(s)/3)
-	for !s.Empty() {
-		var v uint32
-		s.ReadUint24(&v)
-		out = append(out, SSLv2CipherSpec(v))
-	}
-	return out, true
-}
-
 // ParseSSLv2ClientHello parses one SSLv2 record, header included, holding a
 // CLIENT-HELLO. Errors are *ParseError values.
 func ParseSSLv2ClientHello(record []byte) (*SSLv2ClientHello, error) {
@@ -225,7 +211,7 @@ func ParseSSLv2ClientHello(record []byte) (*SSLv2ClientHello, error) {
 		return nil, r.err
 	}
 	m.Version = Version(version)
-	if m.CipherSpecs, ok = readSpecs(r, specs, "sslv2.client_hello.cipher_specs"); !ok {
+	if m.CipherSpecs, ok = uintList[SSLv2CipherSpec](r, specs, "sslv2.client_hello.cipher_specs", 3); !ok {
 		return nil, r.err
 	}
 	return m, nil
@@ -254,7 +240,7 @@ func ParseSSLv2ServerHello(record []byte) (*SSLv2ServerHello, error) {
 		return nil, r.err
 	}
 	m.Version = Version(version)
-	if m.CipherSpecs, ok = readSpecs(r, specs, "sslv2.server_hello.cipher_specs"); !ok {
+	if m.CipherSpecs, ok = uintList[SSLv2CipherSpec](r, specs, "sslv2.server_hello.cipher_specs", 3); !ok {
 		return nil, r.err
 	}
 	return m, nil

@@ -61,14 +61,8 @@ func TestSSLv2ClientHello(t *testing.T) {
 				t.Errorf("IsSSLv2ClientHello = %v, want %v", got, tt.isHello)
 			}
 			m, err := ParseSSLv2ClientHello(tt.input)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("err = %v, want %v", err, tt.wantErr)
-				}
+			if wantedErr(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			var specs []string
 			for _, s := range m.CipherSpecs {
