@@ -3,6 +3,7 @@ package tlsparse
 import (
 	"bytes"
 	"fmt"
+	"slices"
 
 	"golang.org/x/crypto/cryptobyte"
 )
@@ -154,17 +155,11 @@ func parseClientHello(r *reader, s cryptobyte.String) (*ClientHello, bool) {
 	}
 	m.LegacyVersion = Version(version)
 	m.LegacySessionID = sid
-	vals, ok := uintList[uint16](r, suites, "cipher_suites", 2)
-	if !ok {
+	var ok bool
+	if m.CipherSuites, ok = uintList[CipherSuite](r, suites, "cipher_suites", 2); !ok {
 		return nil, false
 	}
-	m.CipherSuites = make([]CipherSuite, len(vals))
-	for i, v := range vals {
-		m.CipherSuites[i] = CipherSuite(v)
-		if CipherSuite(v) == TLS_EMPTY_RENEGOTIATION_INFO_SCSV {
-			m.SecureRenegotiation = true
-		}
-	}
+	m.SecureRenegotiation = slices.Contains(m.CipherSuites, TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
 	m.LegacyCompressionMethods = comp
 	if m.Extensions, ok = r.helloExtensions(&s); !ok {
 		return nil, false
