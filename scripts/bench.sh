@@ -36,6 +36,11 @@
 #   BENCH_SKIP_SIPTLS=1   leave out json, ndjson and text (siptls is not built)
 #   BENCH_SKIP_TSHARK=1   leave out tshark
 #   BENCH_SKIP_SSLDUMP=1  leave out ssldump
+#   BENCH_TRIAGE=N        also time siptls triage --format json over N dense
+#                         captures of $BENCH_TRIAGE_SIZE each (default 20MB,
+#                         seeds 1..N) with --jobs 1 and --jobs 2, and print the
+#                         speed-up (issue 11 asks for >= 1.8x, RSS <= 64 MiB
+#                         a job)
 #
 # A reader that is not installed (tshark, ssldump) is left out with a note on
 # stderr. siptls exits 1 when it finds failed handshakes (the benchmark
@@ -72,7 +77,7 @@ elif ! command -v ssldump >/dev/null; then
 	drop ssldump
 fi
 
-case " $readers " in *" json "* | *" ndjson "* | *" text "*)
+case " $readers $([ "${BENCH_TRIAGE:-0}" -gt 0 ] && echo triage) " in *" json "* | *" ndjson "* | *" text "* | *" triage "*)
 	if ! go build -o "$dir/siptls" ./cmd/siptls 2>"$dir/build.log"; then
 		cat "$dir/build.log" >&2
 		die "go build ./cmd/siptls failed (see above); set BENCH_SKIP_SIPTLS=1 to time the others"
@@ -183,3 +188,33 @@ for shape in $shapes; do
 		fi
 	done
 done
+
+# triage --jobs scaling over BENCH_TRIAGE dense captures.
+if [ "${BENCH_TRIAGE:-0}" -gt 0 ] && [ "${BENCH_SKIP_SIPTLS:-}" != 1 ]; then
+	tsize=${BENCH_TRIAGE_SIZE:-20MB}
+	tdir="$dir/triage-$BENCH_TRIAGE-$tsize"
+	mkdir -p "$tdir"
+	for ((s = 1; s <= BENCH_TRIAGE; s++)); do
+		f="$tdir/dense-$tsize-seed$s.pcap"
+		[ -s "$f" ] || "$dir/mkbench" -shape dense -size "$tsize" -seed "$s" -o "$f" >&2 ||
+			die "mkbench -seed $s failed"
+	done
+	tmb=$(du -sb "$tdir" | awk '{ printf "%.1f", $1 / 1e6 }')
+	echo
+	printf '%-28s %8s %9s %7s %8s %8s %8s\n' triage total_MB wall_s MB/s cpu_s RSS_MiB speedup
+	base=
+	for jobs in 1 2; do
+		walls=() cpus=() peak=0
+		for ((i = 1; i <= runs; i++)); do
+			read -r sec cpu rss code < <(measure "$dir/triage-j$jobs.time" /dev/null "$dir/siptls" triage -q --format json --jobs "$jobs" "$tdir")
+			[ "$code" -le 1 ] || die "triage --jobs $jobs exited $code"
+			walls+=("$sec") cpus+=("$cpu")
+			[ "$rss" -gt "$peak" ] && peak=$rss
+		done
+		wall=$(printf '%s\n' "${walls[@]}" | median)
+		cpu=$(printf '%s\n' "${cpus[@]}" | median)
+		[ -n "$base" ] || base=$wall
+		printf '%-28s %8s %9s %7s %8s %8s %8s\n' "$BENCH_TRIAGE x $tsize --jobs $jobs" "$tmb" "$wall" \
+			"$(div "$tmb" "$wall" %.1f)" "$cpu" "$(div "$peak" 1024 %.0f)" "$(div "$base" "$wall" %.2f)"
+	done
+fi
