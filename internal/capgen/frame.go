@@ -48,6 +48,30 @@ type frameInfo struct {
 	ipid  [2]uint16
 }
 
+// Endpoint is one end of a frame built by AppendEthernetFrame: its address
+// and port, and its Ethernet address.
+type Endpoint struct {
+	AddrPort netip.AddrPort
+	MAC      [6]byte
+}
+
+// AppendEthernetFrame appends to buf the frame carrying p from src to dst as
+// a Writer with Link Ethernet and no VLANs frames it: an untagged Ethernet II
+// header, an IPv4 header (identification ipid, don't fragment, TTL 64) or an
+// IPv6 one, and the TCP segment, with correct checksums. p.Time, p.Side and
+// p.Copy are not used. It serves callers that write their own capture
+// records, such as internal/hostile.
+func AppendEthernetFrame(buf []byte, src, dst Endpoint, ipid uint16, p *Packet) []byte {
+	fi := frameInfo{v6: !src.AddrPort.Addr().Unmap().Is4(), link: Ethernet}
+	fi.ends[Client] = endpoint{src.AddrPort, src.MAC}
+	fi.ends[Server] = endpoint{dst.AddrPort, dst.MAC}
+	fi.ipid[Client] = ipid
+	q := *p
+	q.Side, q.Copy = Client, false
+	var w Writer // no VLANs: all appendLink reads for Ethernet
+	return w.appendFrame(buf, &fi, &q)
+}
+
 // appendFrame appends the whole frame carrying p to buf.
 func (w *Writer) appendFrame(buf []byte, fi *frameInfo, p *Packet) []byte {
 	ipLen := 20
