@@ -166,7 +166,7 @@ func specials(dir string) error {
 			return err
 		}
 	}
-	steps := []func() error{
+	return runSteps(
 		func() error { return os.WriteFile(filepath.Join(dir, "trust-zero", "good.pem"), good, 0o644) },
 		func() error { return os.Symlink("/dev/zero", filepath.Join(dir, "trust-zero", "zero.pem")) },
 		func() error { return syscall.Mkfifo(filepath.Join(dir, "fifo", "trust.fifo"), 0o644) },
@@ -182,13 +182,7 @@ func specials(dir string) error {
 			return os.WriteFile(filepath.Join(dir, "triage-unreadable", "locked", "ok.pcap"), ok, 0o644)
 		},
 		func() error { return os.Chmod(filepath.Join(dir, "triage-unreadable", "locked"), 0) },
-	}
-	for _, s := range steps {
-		if err := s(); err != nil {
-			return err
-		}
-	}
-	return nil
+	)
 }
 
 // Unlock gives the locked subfolder of a corpus in dir its permissions back,
@@ -263,7 +257,7 @@ var (
 // fullHandshake writes a TLS 1.2 handshake that works (server certificate
 // only), one application data record each way, close_notify and FINs.
 func fullHandshake(k *conn, sni string, ders ...[]byte) error {
-	steps := []func() error{
+	return runSteps(
 		k.open,
 		func() error { return k.write(client, record(recHandshake, clientHello(sni)), 1448) },
 		func() error { return k.write(server, serverFlight(ders...), 1448) },
@@ -274,7 +268,23 @@ func fullHandshake(k *conn, sni string, ders ...[]byte) error {
 		func() error { return k.write(client, record(recAlert, fill(26, 3)), 1448) },
 		func() error { return k.write(server, record(recAlert, fill(26, 4)), 1448) },
 		k.close,
-	}
+	)
+}
+
+// refusedHandshake writes a TLS 1.2 handshake whose client refuses the
+// server's certificate der with unknown_ca, then FINs.
+func refusedHandshake(k *conn, sni string, der []byte) error {
+	return runSteps(
+		k.open,
+		func() error { return k.write(client, record(recHandshake, clientHello(sni)), 1448) },
+		func() error { return k.write(server, serverFlight(der), 1448) },
+		func() error { return k.write(client, fatal(alertUnknownCA), 1448) },
+		k.close,
+	)
+}
+
+// runSteps runs steps in order and returns the first error.
+func runSteps(steps ...func() error) error {
 	for _, s := range steps {
 		if err := s(); err != nil {
 			return err
@@ -349,17 +359,8 @@ func genSameSubject(w *bufio.Writer, z sizes) error {
 	name := rawName("cucm-dup.clus2.lab", "siptls hostile")
 	for i := range z.sameSubject {
 		k := newConn(s, clk, nodePort(i), srv5061, uint32(i)*7919)
-		steps := []func() error{
-			k.open,
-			func() error { return k.write(client, record(recHandshake, clientHello("cucm-dup.clus2.lab")), 1448) },
-			func() error { return k.write(server, serverFlight(is.cert(int64(1000+i), name, name)), 1448) },
-			func() error { return k.write(client, fatal(alertUnknownCA), 1448) },
-			k.close,
-		}
-		for _, st := range steps {
-			if err := st(); err != nil {
-				return err
-			}
+		if err := refusedHandshake(k, "cucm-dup.clus2.lab", is.cert(int64(1000+i), name, name)); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -739,17 +740,5 @@ func genBadUTF8(w *bufio.Writer, _ sizes) error {
 	k := newConn(s, &clock{}, nodePort(1), srv5061, 1000)
 	is := newIssuer()
 	der := is.cert(99, rawName("sip\x9b2J.evil.lab", "evil\x9b31m"), rawName("Evil\x9b2J CA", "evil\x9b31m"))
-	steps := []func() error{
-		k.open,
-		func() error { return k.write(client, record(recHandshake, clientHello("sip\x9b2J.evil.lab")), 1448) },
-		func() error { return k.write(server, serverFlight(der), 1448) },
-		func() error { return k.write(client, fatal(alertUnknownCA), 1448) },
-		k.close,
-	}
-	for _, st := range steps {
-		if err := st(); err != nil {
-			return err
-		}
-	}
-	return nil
+	return refusedHandshake(k, "sip\x9b2J.evil.lab", der)
 }
