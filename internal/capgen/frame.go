@@ -128,26 +128,18 @@ func (w *Writer) appendLink(buf []byte, fi *frameInfo, p *Packet, l3 int) []byte
 			buf = be.AppendUint16(buf, etype)
 		}
 	case SLL:
-		pt := uint16(sllHost)
-		if p.Side&1 == fi.local {
-			pt = sllOutgoing
-		}
-		buf = be.AppendUint16(buf, pt)
+		buf = be.AppendUint16(buf, uint16(fi.sllType(p)))
 		buf = be.AppendUint16(buf, arphrdEther)
 		buf = be.AppendUint16(buf, 6)
 		buf = append(buf, src.mac[:]...)
 		buf = append(buf, 0, 0)
 		buf = be.AppendUint16(buf, etype)
 	case SLL2:
-		pt := byte(sllHost)
-		if p.Side&1 == fi.local {
-			pt = sllOutgoing
-		}
 		buf = be.AppendUint16(buf, etype)
 		buf = append(buf, 0, 0)
 		buf = be.AppendUint32(buf, 2) // interface index
 		buf = be.AppendUint16(buf, arphrdEther)
-		buf = append(buf, pt, 6)
+		buf = append(buf, fi.sllType(p), 6)
 		buf = append(buf, src.mac[:]...)
 		buf = append(buf, 0, 0)
 	case Null:
@@ -159,6 +151,15 @@ func (w *Writer) appendLink(buf []byte, fi *frameInfo, p *Packet, l3 int) []byte
 	case RawIP:
 	}
 	return buf
+}
+
+// sllType is the Linux cooked capture packet type of p: outgoing when its
+// sender is the capturing host, else addressed to it.
+func (fi *frameInfo) sllType(p *Packet) byte {
+	if p.Side&1 == fi.local {
+		return sllOutgoing
+	}
+	return sllHost
 }
 
 // appendIP appends the IP header of p, whose IP packet is l3 bytes long
