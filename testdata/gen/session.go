@@ -37,10 +37,14 @@ type result struct {
 	ClientOut, ServerOut string // OpenSSL output
 }
 
-// runGo runs e's Go TLS stack as side on raw (its writes recorded in t when
-// record is set, that is when no relay records them): e.App, or defaultApp,
-// over the dialogue d.
-func runGo(raw net.Conn, e end, t *transcript, side capgen.Side, record bool, d dialogue) error {
+// runGo runs e's Go TLS stack as side on the connection connect makes (its
+// writes recorded in t when record is set, that is when no relay records
+// them): e.App, or defaultApp, over the dialogue d.
+func runGo(connect func() (net.Conn, error), e end, t *transcript, side capgen.Side, record bool, d dialogue) error {
+	raw, err := connect()
+	if err != nil {
+		return err
+	}
 	var nc net.Conn = raw
 	if record {
 		nc = &recConn{Conn: raw, t: t, side: side}
@@ -84,14 +88,12 @@ func (g *gen) run(s session) (*result, error) {
 		}
 		defer l.Close()
 		serverPort = l.Addr().(*net.TCPAddr).Port
-		go func() {
+		accept := func() (net.Conn, error) {
 			l.(*net.TCPListener).SetDeadline(time.Now().Add(15 * time.Second))
-			raw, err := l.Accept()
-			if err != nil {
-				results <- outcome{capgen.Server, err, ""}
-				return
-			}
-			results <- outcome{capgen.Server, runGo(raw, s.Server, t, capgen.Server, !useRelay, s.Dialogue), ""}
+			return l.Accept()
+		}
+		go func() {
+			results <- outcome{capgen.Server, runGo(accept, s.Server, t, capgen.Server, !useRelay, s.Dialogue), ""}
 		}()
 	} else {
 		var err error
@@ -112,13 +114,9 @@ func (g *gen) run(s session) (*result, error) {
 	// Client side.
 	var cproc *proc
 	if s.Client.Go != nil {
+		dial := func() (net.Conn, error) { return net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", dialPort)) }
 		go func() {
-			raw, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", dialPort))
-			if err != nil {
-				results <- outcome{capgen.Client, err, ""}
-				return
-			}
-			results <- outcome{capgen.Client, runGo(raw, s.Client, t, capgen.Client, !useRelay, s.Dialogue), ""}
+			results <- outcome{capgen.Client, runGo(dial, s.Client, t, capgen.Client, !useRelay, s.Dialogue), ""}
 		}()
 	} else {
 		var err error
