@@ -98,11 +98,11 @@ func Generate(dir string, scale Scale) error {
 		name string
 		gen  func(w *bufio.Writer, z sizes) error
 	}{
-		{"ok.pcap", genOK},
-		{"syn-flood.pcap", genSynFlood},
-		{"handshake-flood.pcap", genHandshakeFlood},
-		{"same-subject.pcap", genSameSubject},
-		{"stuck-handshake.pcap", genStuck},
+		{"ok.pcap", withPcap(genOK)},
+		{"syn-flood.pcap", withPcap(genSynFlood)},
+		{"handshake-flood.pcap", withPcap(genHandshakeFlood)},
+		{"same-subject.pcap", withPcap(genSameSubject)},
+		{"stuck-handshake.pcap", withPcap(genStuck)},
 		{"cert-forever.pcap", genCertForever},
 		{"epb-1000mb.pcapng", genHugeEPB},
 		{"nrb-flood.pcapng", genNRB},
@@ -110,10 +110,10 @@ func Generate(dir string, scale Scale) error {
 		{"ooo-snaplen.pcap", genOOO},
 		{"cut-after-header.pcap", genCutAfterHeader},
 		{"random-5061.pcap", genRandom},
-		{"live.pcap", genLive},
-		{"caplen0.pcap", genCaplen0},
-		{"overlap.pcap", genOverlap},
-		{"bad-utf8.pcap", genBadUTF8},
+		{"live.pcap", withPcap(genLive)},
+		{"caplen0.pcap", withPcap(genCaplen0)},
+		{"overlap.pcap", withPcap(genOverlap)},
+		{"bad-utf8.pcap", withPcap(genBadUTF8)},
 	}
 	for _, f := range files {
 		if err := writeFile(filepath.Join(dir, f.name), func(w *bufio.Writer) error { return f.gen(w, z) }); err != nil {
@@ -124,6 +124,18 @@ func Generate(dir string, scale Scale) error {
 		return err
 	}
 	return WriteManifest(dir, scale)
+}
+
+// withPcap turns gen, which writes packets, into the generator of a whole
+// pcap file with snap length 262144.
+func withPcap(gen func(s *pcapSink, z sizes) error) func(*bufio.Writer, sizes) error {
+	return func(w *bufio.Writer, z sizes) error {
+		s, err := newPcap(w, 262144)
+		if err != nil {
+			return err
+		}
+		return gen(s, z)
+	}
 }
 
 func writeFile(name string, gen func(*bufio.Writer) error) error {
@@ -300,21 +312,13 @@ func okCert() []byte {
 
 // genOK: one connection whose handshake works (the capture the trust and
 // triage cases read).
-func genOK(w *bufio.Writer, _ sizes) error {
-	s, err := newPcap(w, 262144)
-	if err != nil {
-		return err
-	}
+func genOK(s *pcapSink, _ sizes) error {
 	return fullHandshake(newConn(s, &clock{}, nodePort(1), srv5061, 1000), "cucm8-sub1.clus2.lab", okCert())
 }
 
 // genSynFlood: z.synFlood connections (distinct 4-tuples, 8 ports per client
 // address) that send one SYN each to 5061, never answered.
-func genSynFlood(w *bufio.Writer, z sizes) error {
-	s, err := newPcap(w, 262144)
-	if err != nil {
-		return err
-	}
+func genSynFlood(s *pcapSink, z sizes) error {
 	clk := &clock{}
 	for i := range z.synFlood {
 		k := newConn(s, clk, netip.AddrPortFrom(addr(10, 1<<20+i/8), uint16(40000+i%8)), srv5061, uint32(i)*7919)
@@ -327,11 +331,7 @@ func genSynFlood(w *bufio.Writer, z sizes) error {
 
 // genHandshakeFlood: z.hsFlood connections that each send SYN, SYN-ACK, ACK
 // and a ClientHello, and then nothing.
-func genHandshakeFlood(w *bufio.Writer, z sizes) error {
-	s, err := newPcap(w, 262144)
-	if err != nil {
-		return err
-	}
+func genHandshakeFlood(s *pcapSink, z sizes) error {
 	clk := &clock{}
 	ch := record(recHandshake, clientHello("cucm8-sub1.clus2.lab"))
 	for i := range z.hsFlood {
@@ -349,11 +349,7 @@ func genHandshakeFlood(w *bufio.Writer, z sizes) error {
 // genSameSubject: z.sameSubject connections to one server, each showing its
 // own certificate (own serial) with the same subject, which the client
 // refuses with unknown_ca.
-func genSameSubject(w *bufio.Writer, z sizes) error {
-	s, err := newPcap(w, 262144)
-	if err != nil {
-		return err
-	}
+func genSameSubject(s *pcapSink, z sizes) error {
 	clk := &clock{}
 	is := newIssuer()
 	name := rawName("cucm-dup.clus2.lab", "siptls hostile")
@@ -369,11 +365,7 @@ func genSameSubject(w *bufio.Writer, z sizes) error {
 // genStuck: z.stuckConns connections whose servers all start a Certificate
 // message declaring 1 MiB and send z.stuckBytes of it, interleaved record by
 // record, and never finish it.
-func genStuck(w *bufio.Writer, z sizes) error {
-	s, err := newPcap(w, 262144)
-	if err != nil {
-		return err
-	}
+func genStuck(s *pcapSink, z sizes) error {
 	clk := &clock{}
 	ks := make([]*conn, z.stuckConns)
 	for i := range ks {
@@ -592,7 +584,7 @@ func genOOO(w *bufio.Writer, z sizes) error {
 // genCutAfterHeader: the working handshake, then a record header announcing
 // 60 bytes, and the end of the file.
 func genCutAfterHeader(w *bufio.Writer, z sizes) error {
-	if err := genOK(w, z); err != nil {
+	if err := withPcap(genOK)(w, z); err != nil {
 		return err
 	}
 	var h [16]byte
@@ -624,11 +616,7 @@ func genRandom(w *bufio.Writer, z sizes) error {
 // genLive: z.liveConns connections that all make their handshakes at once,
 // step by step, then exchange z.liveRounds application data records each,
 // round after round, and close.
-func genLive(w *bufio.Writer, z sizes) error {
-	s, err := newPcap(w, 262144)
-	if err != nil {
-		return err
-	}
+func genLive(s *pcapSink, z sizes) error {
 	clk := &clock{}
 	ks := make([]*conn, z.liveConns)
 	for i := range ks {
@@ -684,22 +672,14 @@ func (c *caplen0Sink) packet(ts time.Time, frame []byte, wireLen int) error {
 
 // genCaplen0: the working handshake with one record of caplen 0 after its
 // third packet.
-func genCaplen0(w *bufio.Writer, _ sizes) error {
-	s, err := newPcap(w, 262144)
-	if err != nil {
-		return err
-	}
+func genCaplen0(s *pcapSink, _ sizes) error {
 	return fullHandshake(newConn(&caplen0Sink{pcapSink: s, at: 4}, &clock{}, nodePort(1), srv5061, 1000), "cucm8-sub1.clus2.lab", okCert())
 }
 
 // genOverlap: a handshake whose server flight is sent as its first half,
 // then from a quarter to the end, the overlapping quarter's bytes differing
 // from the first copy.
-func genOverlap(w *bufio.Writer, _ sizes) error {
-	s, err := newPcap(w, 262144)
-	if err != nil {
-		return err
-	}
+func genOverlap(s *pcapSink, _ sizes) error {
 	k := newConn(s, &clock{}, nodePort(1), srv5061, 1000)
 	if err := k.open(); err != nil {
 		return err
@@ -732,11 +712,7 @@ func genOverlap(w *bufio.Writer, _ sizes) error {
 // genBadUTF8: a ClientHello whose SNI holds byte 0x9B (8-bit CSI), and a
 // server certificate whose subject and issuer hold it too, refused by the
 // client with unknown_ca.
-func genBadUTF8(w *bufio.Writer, _ sizes) error {
-	s, err := newPcap(w, 262144)
-	if err != nil {
-		return err
-	}
+func genBadUTF8(s *pcapSink, _ sizes) error {
 	k := newConn(s, &clock{}, nodePort(1), srv5061, 1000)
 	is := newIssuer()
 	der := is.cert(99, rawName("sip\x9b2J.evil.lab", "evil\x9b31m"), rawName("Evil\x9b2J CA", "evil\x9b31m"))
