@@ -40,37 +40,28 @@ func TestDenseTranscripts(t *testing.T) {
 // Certificate message in a record of its own.
 func certificateChains(t *testing.T, ws []write) (chains []int, alerts int) {
 	t.Helper()
-	for _, w := range ws {
-		s := cryptobyte.String(w.Bytes)
-		for !s.Empty() {
-			var typ uint8
-			var ver uint16
-			var body cryptobyte.String
-			if !s.ReadUint8(&typ) || !s.ReadUint16(&ver) || !s.ReadUint16LengthPrefixed(&body) {
-				t.Fatalf("side %d: bad record framing", w.Side)
-			}
-			if typ == 21 {
-				alerts++
-			}
-			if typ != 22 || len(body) == 0 || body[0] != 11 {
-				continue
-			}
-			var msgType uint8
-			var msg, list cryptobyte.String
-			if !body.ReadUint8(&msgType) || !body.ReadUint24LengthPrefixed(&msg) || !msg.ReadUint24LengthPrefixed(&list) || !msg.Empty() {
-				t.Fatalf("side %d: bad Certificate message", w.Side)
-			}
-			n := 0
-			for !list.Empty() {
-				var cert cryptobyte.String
-				if !list.ReadUint24LengthPrefixed(&cert) || cert.Empty() {
-					t.Fatalf("side %d: bad certificate_list", w.Side)
-				}
-				n++
-			}
-			chains = append(chains, n)
+	eachRecord(t, ws, func(w write, typ uint8, _ uint16, body cryptobyte.String) {
+		if typ == 21 {
+			alerts++
 		}
-	}
+		if typ != 22 || len(body) == 0 || body[0] != 11 {
+			return
+		}
+		var msgType uint8
+		var msg, list cryptobyte.String
+		if !body.ReadUint8(&msgType) || !body.ReadUint24LengthPrefixed(&msg) || !msg.ReadUint24LengthPrefixed(&list) || !msg.Empty() {
+			t.Fatalf("side %d: bad Certificate message", w.Side)
+		}
+		n := 0
+		for !list.Empty() {
+			var cert cryptobyte.String
+			if !list.ReadUint24LengthPrefixed(&cert) || cert.Empty() {
+				t.Fatalf("side %d: bad certificate_list", w.Side)
+			}
+			n++
+		}
+		chains = append(chains, n)
+	})
 	return chains, alerts
 }
 

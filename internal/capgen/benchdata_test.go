@@ -27,28 +27,19 @@ func TestBenchTranscripts(t *testing.T) {
 		t.Run(tr.Name, func(t *testing.T) {
 			var certs [2]int
 			var alerts int
-			for _, w := range tr.Writes {
-				s := cryptobyte.String(w.Bytes)
-				for !s.Empty() {
-					var typ uint8
-					var ver uint16
-					var body cryptobyte.String
-					if !s.ReadUint8(&typ) || !s.ReadUint16(&ver) || !s.ReadUint16LengthPrefixed(&body) {
-						t.Fatalf("side %d: bad record framing", w.Side)
-					}
-					if ver != 0x0303 && ver != 0x0301 {
-						t.Errorf("record version %#x", ver)
-					}
-					if typ == 21 {
-						alerts++
-					}
-					// Handshake records before ChangeCipherSpec are plaintext;
-					// Certificate (11) messages start a record in Go's output.
-					if typ == 22 && len(body) > 0 && body[0] == 11 {
-						certs[w.Side]++
-					}
+			eachRecord(t, tr.Writes, func(w write, typ uint8, ver uint16, body cryptobyte.String) {
+				if ver != 0x0303 && ver != 0x0301 {
+					t.Errorf("record version %#x", ver)
 				}
-			}
+				if typ == 21 {
+					alerts++
+				}
+				// Handshake records before ChangeCipherSpec are plaintext;
+				// Certificate (11) messages start a record in Go's output.
+				if typ == 22 && len(body) > 0 && body[0] == 11 {
+					certs[w.Side]++
+				}
+			})
 			if certs[Client] != 1 || certs[Server] != 1 {
 				t.Errorf("certificate messages client %d server %d, want 1 and 1", certs[Client], certs[Server])
 			}
@@ -56,6 +47,24 @@ func TestBenchTranscripts(t *testing.T) {
 				t.Errorf("failed %v but %d alerts", tr.Failed, alerts)
 			}
 		})
+	}
+}
+
+// eachRecord calls f with each TLS record of ws, in order: its write, content
+// type, legacy version and body. Bad record framing fails the test.
+func eachRecord(t *testing.T, ws []write, f func(w write, typ uint8, ver uint16, body cryptobyte.String)) {
+	t.Helper()
+	for _, w := range ws {
+		s := cryptobyte.String(w.Bytes)
+		for !s.Empty() {
+			var typ uint8
+			var ver uint16
+			var body cryptobyte.String
+			if !s.ReadUint8(&typ) || !s.ReadUint16(&ver) || !s.ReadUint16LengthPrefixed(&body) {
+				t.Fatalf("side %d: bad record framing", w.Side)
+			}
+			f(w, typ, ver, body)
+		}
 	}
 }
 

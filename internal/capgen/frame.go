@@ -48,6 +48,30 @@ type frameInfo struct {
 	ipid  [2]uint16
 }
 
+// Endpoint is one end of a frame built by AppendEthernetFrame: its address
+// and port, and its Ethernet address.
+type Endpoint struct {
+	AddrPort netip.AddrPort
+	MAC      [6]byte
+}
+
+// AppendEthernetFrame appends to buf the frame carrying p from src to dst as
+// a Writer with Link Ethernet and no VLANs frames it: an untagged Ethernet II
+// header, an IPv4 header (identification ipid, don't fragment, TTL 64) or an
+// IPv6 one, and the TCP segment, with correct checksums. p.Time, p.Side and
+// p.Copy are not used. It serves callers that write their own capture
+// records, such as internal/hostile.
+func AppendEthernetFrame(buf []byte, src, dst Endpoint, ipid uint16, p *Packet) []byte {
+	fi := frameInfo{v6: !src.AddrPort.Addr().Unmap().Is4(), link: Ethernet}
+	fi.ends[Client] = endpoint{src.AddrPort, src.MAC}
+	fi.ends[Server] = endpoint{dst.AddrPort, dst.MAC}
+	fi.ipid[Client] = ipid
+	q := *p
+	q.Side, q.Copy = Client, false
+	var w Writer // no VLANs: all appendLink reads for Ethernet
+	return w.appendFrame(buf, &fi, &q)
+}
+
 // appendFrame appends the whole frame carrying p to buf.
 func (w *Writer) appendFrame(buf []byte, fi *frameInfo, p *Packet) []byte {
 	ipLen := 20
@@ -104,26 +128,18 @@ func (w *Writer) appendLink(buf []byte, fi *frameInfo, p *Packet, l3 int) []byte
 			buf = be.AppendUint16(buf, etype)
 		}
 	case SLL:
-		pt := uint16(sllHost)
-		if p.Side&1 == fi.local {
-			pt = sllOutgoing
-		}
-		buf = be.AppendUint16(buf, pt)
+		buf = be.AppendUint16(buf, uint16(fi.sllType(p)))
 		buf = be.AppendUint16(buf, arphrdEther)
 		buf = be.AppendUint16(buf, 6)
 		buf = append(buf, src.mac[:]...)
 		buf = append(buf, 0, 0)
 		buf = be.AppendUint16(buf, etype)
 	case SLL2:
-		pt := byte(sllHost)
-		if p.Side&1 == fi.local {
-			pt = sllOutgoing
-		}
 		buf = be.AppendUint16(buf, etype)
 		buf = append(buf, 0, 0)
 		buf = be.AppendUint32(buf, 2) // interface index
 		buf = be.AppendUint16(buf, arphrdEther)
-		buf = append(buf, pt, 6)
+		buf = append(buf, fi.sllType(p), 6)
 		buf = append(buf, src.mac[:]...)
 		buf = append(buf, 0, 0)
 	case Null:
@@ -135,6 +151,15 @@ func (w *Writer) appendLink(buf []byte, fi *frameInfo, p *Packet, l3 int) []byte
 	case RawIP:
 	}
 	return buf
+}
+
+// sllType is the Linux cooked capture packet type of p: outgoing when its
+// sender is the capturing host, else addressed to it.
+func (fi *frameInfo) sllType(p *Packet) byte {
+	if p.Side&1 == fi.local {
+		return sllOutgoing
+	}
+	return sllHost
 }
 
 // appendIP appends the IP header of p, whose IP packet is l3 bytes long

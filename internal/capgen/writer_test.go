@@ -162,47 +162,49 @@ type readPacket struct {
 
 func readBack(t *testing.T, b []byte, format Format) []readPacket {
 	t.Helper()
-	var out []readPacket
 	switch format {
 	case PCAP:
 		r, err := pcapgo.NewReader(bytes.NewReader(b))
 		if err != nil {
 			t.Fatal(err)
 		}
-		for {
-			data, ci, err := r.ReadPacketData()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, readPacket{ci, r.LinkType(), gopacket.NewPacket(data, r.LinkType(), gopacket.Default)})
-		}
+		return readAll(t, r.ReadPacketData, func(gopacket.CaptureInfo) (layers.LinkType, error) { return r.LinkType(), nil })
 	case PCAPNG:
 		r, err := pcapgo.NewNgReader(bytes.NewReader(b), pcapgo.NgReaderOptions{WantMixedLinkType: true, ErrorOnMismatchingLinkType: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		for {
-			data, ci, err := r.ReadPacketData()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
+		out := readAll(t, r.ReadPacketData, func(ci gopacket.CaptureInfo) (layers.LinkType, error) {
 			iface, err := r.Interface(ci.InterfaceIndex)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, readPacket{ci, iface.LinkType, gopacket.NewPacket(data, iface.LinkType, gopacket.Default)})
-		}
+			return iface.LinkType, err
+		})
 		if r.SectionInfo().Application != appName || r.SectionInfo().Hardware != appName || r.SectionInfo().OS != appName {
 			t.Errorf("section info %+v", r.SectionInfo())
 		}
+		return out
 	}
-	return out
+	return nil
+}
+
+// readAll decodes every packet that next returns until io.EOF, each with
+// the link type linkOf gives it.
+func readAll(t *testing.T, next func() ([]byte, gopacket.CaptureInfo, error), linkOf func(gopacket.CaptureInfo) (layers.LinkType, error)) []readPacket {
+	t.Helper()
+	var out []readPacket
+	for {
+		data, ci, err := next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		lt, err := linkOf(ci)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, readPacket{ci, lt, gopacket.NewPacket(data, lt, gopacket.Default)})
+	}
 }
 
 // checksumOK verifies the IPv4 header checksum and the TCP checksum of an

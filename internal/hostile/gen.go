@@ -98,11 +98,11 @@ func Generate(dir string, scale Scale) error {
 		name string
 		gen  func(w *bufio.Writer, z sizes) error
 	}{
-		{"ok.pcap", genOK},
-		{"syn-flood.pcap", genSynFlood},
-		{"handshake-flood.pcap", genHandshakeFlood},
-		{"same-subject.pcap", genSameSubject},
-		{"stuck-handshake.pcap", genStuck},
+		{"ok.pcap", withPcap(genOK)},
+		{"syn-flood.pcap", withPcap(genSynFlood)},
+		{"handshake-flood.pcap", withPcap(genHandshakeFlood)},
+		{"same-subject.pcap", withPcap(genSameSubject)},
+		{"stuck-handshake.pcap", withPcap(genStuck)},
 		{"cert-forever.pcap", genCertForever},
 		{"epb-1000mb.pcapng", genHugeEPB},
 		{"nrb-flood.pcapng", genNRB},
@@ -110,10 +110,10 @@ func Generate(dir string, scale Scale) error {
 		{"ooo-snaplen.pcap", genOOO},
 		{"cut-after-header.pcap", genCutAfterHeader},
 		{"random-5061.pcap", genRandom},
-		{"live.pcap", genLive},
-		{"caplen0.pcap", genCaplen0},
-		{"overlap.pcap", genOverlap},
-		{"bad-utf8.pcap", genBadUTF8},
+		{"live.pcap", withPcap(genLive)},
+		{"caplen0.pcap", withPcap(genCaplen0)},
+		{"overlap.pcap", withPcap(genOverlap)},
+		{"bad-utf8.pcap", withPcap(genBadUTF8)},
 	}
 	for _, f := range files {
 		if err := writeFile(filepath.Join(dir, f.name), func(w *bufio.Writer) error { return f.gen(w, z) }); err != nil {
@@ -124,6 +124,18 @@ func Generate(dir string, scale Scale) error {
 		return err
 	}
 	return WriteManifest(dir, scale)
+}
+
+// withPcap turns gen, which writes packets, into the generator of a whole
+// pcap file with snap length 262144.
+func withPcap(gen func(s *pcapSink, z sizes) error) func(*bufio.Writer, sizes) error {
+	return func(w *bufio.Writer, z sizes) error {
+		s, err := newPcap(w, 262144)
+		if err != nil {
+			return err
+		}
+		return gen(s, z)
+	}
 }
 
 func writeFile(name string, gen func(*bufio.Writer) error) error {
@@ -166,7 +178,7 @@ func specials(dir string) error {
 			return err
 		}
 	}
-	steps := []func() error{
+	return runSteps(
 		func() error { return os.WriteFile(filepath.Join(dir, "trust-zero", "good.pem"), good, 0o644) },
 		func() error { return os.Symlink("/dev/zero", filepath.Join(dir, "trust-zero", "zero.pem")) },
 		func() error { return syscall.Mkfifo(filepath.Join(dir, "fifo", "trust.fifo"), 0o644) },
@@ -182,13 +194,7 @@ func specials(dir string) error {
 			return os.WriteFile(filepath.Join(dir, "triage-unreadable", "locked", "ok.pcap"), ok, 0o644)
 		},
 		func() error { return os.Chmod(filepath.Join(dir, "triage-unreadable", "locked"), 0) },
-	}
-	for _, s := range steps {
-		if err := s(); err != nil {
-			return err
-		}
-	}
-	return nil
+	)
 }
 
 // Unlock gives the locked subfolder of a corpus in dir its permissions back,
@@ -263,7 +269,7 @@ var (
 // fullHandshake writes a TLS 1.2 handshake that works (server certificate
 // only), one application data record each way, close_notify and FINs.
 func fullHandshake(k *conn, sni string, ders ...[]byte) error {
-	steps := []func() error{
+	return runSteps(
 		k.open,
 		func() error { return k.write(client, record(recHandshake, clientHello(sni)), 1448) },
 		func() error { return k.write(server, serverFlight(ders...), 1448) },
@@ -274,7 +280,23 @@ func fullHandshake(k *conn, sni string, ders ...[]byte) error {
 		func() error { return k.write(client, record(recAlert, fill(26, 3)), 1448) },
 		func() error { return k.write(server, record(recAlert, fill(26, 4)), 1448) },
 		k.close,
-	}
+	)
+}
+
+// refusedHandshake writes a TLS 1.2 handshake whose client refuses the
+// server's certificate der with unknown_ca, then FINs.
+func refusedHandshake(k *conn, sni string, der []byte) error {
+	return runSteps(
+		k.open,
+		func() error { return k.write(client, record(recHandshake, clientHello(sni)), 1448) },
+		func() error { return k.write(server, serverFlight(der), 1448) },
+		func() error { return k.write(client, fatal(alertUnknownCA), 1448) },
+		k.close,
+	)
+}
+
+// runSteps runs steps in order and returns the first error.
+func runSteps(steps ...func() error) error {
 	for _, s := range steps {
 		if err := s(); err != nil {
 			return err
@@ -290,21 +312,13 @@ func okCert() []byte {
 
 // genOK: one connection whose handshake works (the capture the trust and
 // triage cases read).
-func genOK(w *bufio.Writer, _ sizes) error {
-	s, err := newPcap(w, 262144)
-	if err != nil {
-		return err
-	}
+func genOK(s *pcapSink, _ sizes) error {
 	return fullHandshake(newConn(s, &clock{}, nodePort(1), srv5061, 1000), "cucm8-sub1.clus2.lab", okCert())
 }
 
 // genSynFlood: z.synFlood connections (distinct 4-tuples, 8 ports per client
 // address) that send one SYN each to 5061, never answered.
-func genSynFlood(w *bufio.Writer, z sizes) error {
-	s, err := newPcap(w, 262144)
-	if err != nil {
-		return err
-	}
+func genSynFlood(s *pcapSink, z sizes) error {
 	clk := &clock{}
 	for i := range z.synFlood {
 		k := newConn(s, clk, netip.AddrPortFrom(addr(10, 1<<20+i/8), uint16(40000+i%8)), srv5061, uint32(i)*7919)
@@ -317,11 +331,7 @@ func genSynFlood(w *bufio.Writer, z sizes) error {
 
 // genHandshakeFlood: z.hsFlood connections that each send SYN, SYN-ACK, ACK
 // and a ClientHello, and then nothing.
-func genHandshakeFlood(w *bufio.Writer, z sizes) error {
-	s, err := newPcap(w, 262144)
-	if err != nil {
-		return err
-	}
+func genHandshakeFlood(s *pcapSink, z sizes) error {
 	clk := &clock{}
 	ch := record(recHandshake, clientHello("cucm8-sub1.clus2.lab"))
 	for i := range z.hsFlood {
@@ -339,27 +349,14 @@ func genHandshakeFlood(w *bufio.Writer, z sizes) error {
 // genSameSubject: z.sameSubject connections to one server, each showing its
 // own certificate (own serial) with the same subject, which the client
 // refuses with unknown_ca.
-func genSameSubject(w *bufio.Writer, z sizes) error {
-	s, err := newPcap(w, 262144)
-	if err != nil {
-		return err
-	}
+func genSameSubject(s *pcapSink, z sizes) error {
 	clk := &clock{}
 	is := newIssuer()
 	name := rawName("cucm-dup.clus2.lab", "siptls hostile")
 	for i := range z.sameSubject {
 		k := newConn(s, clk, nodePort(i), srv5061, uint32(i)*7919)
-		steps := []func() error{
-			k.open,
-			func() error { return k.write(client, record(recHandshake, clientHello("cucm-dup.clus2.lab")), 1448) },
-			func() error { return k.write(server, serverFlight(is.cert(int64(1000+i), name, name)), 1448) },
-			func() error { return k.write(client, fatal(alertUnknownCA), 1448) },
-			k.close,
-		}
-		for _, st := range steps {
-			if err := st(); err != nil {
-				return err
-			}
+		if err := refusedHandshake(k, "cucm-dup.clus2.lab", is.cert(int64(1000+i), name, name)); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -368,11 +365,7 @@ func genSameSubject(w *bufio.Writer, z sizes) error {
 // genStuck: z.stuckConns connections whose servers all start a Certificate
 // message declaring 1 MiB and send z.stuckBytes of it, interleaved record by
 // record, and never finish it.
-func genStuck(w *bufio.Writer, z sizes) error {
-	s, err := newPcap(w, 262144)
-	if err != nil {
-		return err
-	}
+func genStuck(s *pcapSink, z sizes) error {
 	clk := &clock{}
 	ks := make([]*conn, z.stuckConns)
 	for i := range ks {
@@ -591,7 +584,7 @@ func genOOO(w *bufio.Writer, z sizes) error {
 // genCutAfterHeader: the working handshake, then a record header announcing
 // 60 bytes, and the end of the file.
 func genCutAfterHeader(w *bufio.Writer, z sizes) error {
-	if err := genOK(w, z); err != nil {
+	if err := withPcap(genOK)(w, z); err != nil {
 		return err
 	}
 	var h [16]byte
@@ -623,11 +616,7 @@ func genRandom(w *bufio.Writer, z sizes) error {
 // genLive: z.liveConns connections that all make their handshakes at once,
 // step by step, then exchange z.liveRounds application data records each,
 // round after round, and close.
-func genLive(w *bufio.Writer, z sizes) error {
-	s, err := newPcap(w, 262144)
-	if err != nil {
-		return err
-	}
+func genLive(s *pcapSink, z sizes) error {
 	clk := &clock{}
 	ks := make([]*conn, z.liveConns)
 	for i := range ks {
@@ -683,22 +672,14 @@ func (c *caplen0Sink) packet(ts time.Time, frame []byte, wireLen int) error {
 
 // genCaplen0: the working handshake with one record of caplen 0 after its
 // third packet.
-func genCaplen0(w *bufio.Writer, _ sizes) error {
-	s, err := newPcap(w, 262144)
-	if err != nil {
-		return err
-	}
+func genCaplen0(s *pcapSink, _ sizes) error {
 	return fullHandshake(newConn(&caplen0Sink{pcapSink: s, at: 4}, &clock{}, nodePort(1), srv5061, 1000), "cucm8-sub1.clus2.lab", okCert())
 }
 
 // genOverlap: a handshake whose server flight is sent as its first half,
 // then from a quarter to the end, the overlapping quarter's bytes differing
 // from the first copy.
-func genOverlap(w *bufio.Writer, _ sizes) error {
-	s, err := newPcap(w, 262144)
-	if err != nil {
-		return err
-	}
+func genOverlap(s *pcapSink, _ sizes) error {
 	k := newConn(s, &clock{}, nodePort(1), srv5061, 1000)
 	if err := k.open(); err != nil {
 		return err
@@ -731,25 +712,9 @@ func genOverlap(w *bufio.Writer, _ sizes) error {
 // genBadUTF8: a ClientHello whose SNI holds byte 0x9B (8-bit CSI), and a
 // server certificate whose subject and issuer hold it too, refused by the
 // client with unknown_ca.
-func genBadUTF8(w *bufio.Writer, _ sizes) error {
-	s, err := newPcap(w, 262144)
-	if err != nil {
-		return err
-	}
+func genBadUTF8(s *pcapSink, _ sizes) error {
 	k := newConn(s, &clock{}, nodePort(1), srv5061, 1000)
 	is := newIssuer()
 	der := is.cert(99, rawName("sip\x9b2J.evil.lab", "evil\x9b31m"), rawName("Evil\x9b2J CA", "evil\x9b31m"))
-	steps := []func() error{
-		k.open,
-		func() error { return k.write(client, record(recHandshake, clientHello("sip\x9b2J.evil.lab")), 1448) },
-		func() error { return k.write(server, serverFlight(der), 1448) },
-		func() error { return k.write(client, fatal(alertUnknownCA), 1448) },
-		k.close,
-	}
-	for _, st := range steps {
-		if err := st(); err != nil {
-			return err
-		}
-	}
-	return nil
+	return refusedHandshake(k, "sip\x9b2J.evil.lab", der)
 }

@@ -4,22 +4,23 @@ package hostile
 
 import (
 	"bufio"
-	"encoding/binary"
 	"net/netip"
 	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/siptls/siptls/internal/capgen"
 )
 
-// TCP flags as they appear on the wire (RFC 9293 section 3.1).
+// TCP flags, with their wire values.
 const (
-	fin = 0x01
-	syn = 0x02
-	rst = 0x04
-	psh = 0x08
-	ack = 0x10
+	fin = capgen.FlagFIN
+	syn = capgen.FlagSYN
+	rst = capgen.FlagRST
+	psh = capgen.FlagPSH
+	ack = capgen.FlagACK
 )
 
 // epoch is the capture time of every file's first packet.
@@ -58,59 +59,15 @@ func mac(a netip.Addr) [6]byte {
 	return [6]byte{0x02, 0x00, b[0], b[1], b[2], b[3]}
 }
 
-// appendFrame appends an Ethernet, IPv4 and TCP frame (no options, correct
-// checksums) carrying payload from src to dst.
-func appendFrame(buf []byte, src, dst netip.AddrPort, seq, ackn uint32, flags uint8, payload []byte) []byte {
-	be := binary.BigEndian
-	dm, sm := mac(dst.Addr()), mac(src.Addr())
-	buf = append(buf, dm[:]...)
-	buf = append(buf, sm[:]...)
-	buf = be.AppendUint16(buf, 0x0800)
-	ip := len(buf)
-	total := 40 + len(payload)
-	s4, d4 := src.Addr().As4(), dst.Addr().As4()
-	buf = append(buf, 0x45, 0)
-	buf = be.AppendUint16(buf, uint16(total))
-	buf = append(buf, 0, 0, 0x40, 0, 64, 6, 0, 0)
-	buf = append(buf, s4[:]...)
-	buf = append(buf, d4[:]...)
-	be.PutUint16(buf[ip+10:], ^fold(sum(buf[ip:ip+20], 0)))
-	tcp := len(buf)
-	buf = be.AppendUint16(buf, src.Port())
-	buf = be.AppendUint16(buf, dst.Port())
-	buf = be.AppendUint32(buf, seq)
+// appendFrame appends an Ethernet, IPv4 and TCP frame (no options, window
+// 65535, IPv4 identification 0, correct checksums) carrying payload from src
+// to dst; ackn is left out (zero) unless flags has ACK.
+func appendFrame(buf []byte, src, dst netip.AddrPort, seq, ackn uint32, flags capgen.Flags, payload []byte) []byte {
 	if flags&ack == 0 {
 		ackn = 0
 	}
-	buf = be.AppendUint32(buf, ackn)
-	buf = append(buf, 5<<4, flags, 0xff, 0xff, 0, 0, 0, 0)
-	buf = append(buf, payload...)
-	var ph [12]byte
-	copy(ph[0:], s4[:])
-	copy(ph[4:], d4[:])
-	ph[9] = 6
-	be.PutUint16(ph[10:], uint16(20+len(payload)))
-	be.PutUint16(buf[tcp+16:], ^fold(sum(buf[tcp:], sum(ph[:], 0))))
-	return buf
-}
-
-// sum adds b as big-endian 16-bit words to acc (RFC 1071).
-func sum(b []byte, acc uint32) uint32 {
-	for len(b) >= 2 {
-		acc += uint32(b[0])<<8 | uint32(b[1])
-		b = b[2:]
-	}
-	if len(b) == 1 {
-		acc += uint32(b[0]) << 8
-	}
-	return acc
-}
-
-func fold(acc uint32) uint16 {
-	for acc > 0xffff {
-		acc = acc>>16 + acc&0xffff
-	}
-	return uint16(acc)
+	p := capgen.Packet{Flags: flags, Seq: seq, Ack: ackn, Window: 0xffff, Payload: payload}
+	return capgen.AppendEthernetFrame(buf, capgen.Endpoint{AddrPort: src, MAC: mac(src.Addr())}, capgen.Endpoint{AddrPort: dst, MAC: mac(dst.Addr())}, 0, &p)
 }
 
 // conn is one TCP connection as the capture sees it: each side's next
@@ -145,13 +102,13 @@ func newConn(out sink, clk *clock, cli, srv netip.AddrPort, isn uint32) *conn {
 
 // send writes one segment from side with the payload at the side's next
 // sequence number, and advances it.
-func (k *conn) send(side int, flags uint8, payload []byte) error {
+func (k *conn) send(side int, flags capgen.Flags, payload []byte) error {
 	return k.sendAt(side, k.next[side], flags, payload)
 }
 
 // sendAt writes one segment at sequence number seq. The side's next sequence
 // number becomes the segment's end when that is further on.
-func (k *conn) sendAt(side int, seq uint32, flags uint8, payload []byte) error {
+func (k *conn) sendAt(side int, seq uint32, flags capgen.Flags, payload []byte) error {
 	k.buf = appendFrame(k.buf[:0], k.ends[side], k.ends[1-side], seq, k.next[1-side], flags, payload)
 	end := seq + uint32(len(payload))
 	if flags&(syn|fin) != 0 {

@@ -467,11 +467,7 @@ func manyCAs(n int) ([]*x509.Certificate, error) {
 			NotBefore: captureTime.AddDate(-2, 0, 0), NotAfter: captureTime.AddDate(8, 0, 0),
 			IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
 		}
-		der, err := x509.CreateCertificate(rand.Reader, t, t, key.Public(), key)
-		if err != nil {
-			return nil, err
-		}
-		c, err := x509.ParseCertificate(der)
+		c, err := createCert(t, t, key.Public(), key)
 		if err != nil {
 			return nil, err
 		}

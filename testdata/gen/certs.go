@@ -267,16 +267,22 @@ func (g *gen) makeIdentity(sp certSpec) (*identity, error) {
 		iss := g.ids[sp.issuer]
 		parent, signer = iss.Cert, iss.Key
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, key.Public(), signer)
-	if err != nil {
-		return nil, err
-	}
-	cert, err := x509.ParseCertificate(der)
+	cert, err := createCert(tmpl, parent, key.Public(), signer)
 	if err != nil {
 		return nil, err
 	}
 	id := &identity{Name: sp.name, Cert: cert, Key: key}
 	return id, g.saveIdentity(id)
+}
+
+// createCert signs tmpl for the public key pub with signer, as parent
+// issues it, and parses the result.
+func createCert(tmpl, parent *x509.Certificate, pub, signer any) (*x509.Certificate, error) {
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, signer)
+	if err != nil {
+		return nil, err
+	}
+	return x509.ParseCertificate(der)
 }
 
 func (g *gen) saveIdentity(id *identity) error {

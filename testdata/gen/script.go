@@ -55,12 +55,10 @@ func flights(evs []event) []flight {
 	return fs
 }
 
-// conversation turns recorded flights into a scripted TCP conversation with realistic
-// times as seen from the capturing node: the peer's answers arrive one RTT plus its
-// processing time after ours; ours leave a processing time after the peer's arrive.
-func conversation(c conn, fs []flight) capgen.Conversation {
+// newConversation returns c's conversation, with no steps yet, and the random
+// source seeded by c.Seed that drew its ISNs, for the times of its steps.
+func newConversation(c conn) (capgen.Conversation, *rand.Rand) {
 	rng := rand.New(rand.NewPCG(c.Seed, c.Seed^0x5eed))
-	proc := func() time.Duration { return 600*time.Microsecond + time.Duration(rng.IntN(2400))*time.Microsecond }
 	cv := capgen.Conversation{
 		Client:    netip.MustParseAddrPort(c.Client),
 		Server:    netip.MustParseAddrPort(c.Server),
@@ -68,6 +66,15 @@ func conversation(c conn, fs []flight) capgen.Conversation {
 		ClientISN: rng.Uint32(),
 		ServerISN: rng.Uint32(),
 	}
+	return cv, rng
+}
+
+// conversation turns recorded flights into a scripted TCP conversation with realistic
+// times as seen from the capturing node: the peer's answers arrive one RTT plus its
+// processing time after ours; ours leave a processing time after the peer's arrive.
+func conversation(c conn, fs []flight) capgen.Conversation {
+	cv, rng := newConversation(c)
+	proc := func() time.Duration { return 600*time.Microsecond + time.Duration(rng.IntN(2400))*time.Microsecond }
 	at := time.Duration(0)
 	cv.Steps = append(cv.Steps, capgen.Step{At: 0, Side: capgen.Client, Kind: capgen.SYN})
 	if c.Local == capgen.Client {
@@ -110,14 +117,7 @@ func conversation(c conn, fs []flight) capgen.Conversation {
 // synOnly is a connection attempt whose SYN is retransmitted (Linux: 1 s, 2 s, 4 s)
 // and never answered; retries is the number of retransmissions.
 func synOnly(c conn, retries int) capgen.Conversation {
-	rng := rand.New(rand.NewPCG(c.Seed, c.Seed^0x5eed))
-	cv := capgen.Conversation{
-		Client:    netip.MustParseAddrPort(c.Client),
-		Server:    netip.MustParseAddrPort(c.Server),
-		Start:     captureTime.Add(c.Start),
-		ClientISN: rng.Uint32(),
-		ServerISN: rng.Uint32(),
-	}
+	cv, rng := newConversation(c)
 	at, step := time.Duration(0), time.Second
 	for i := 0; i <= retries; i++ {
 		cv.Steps = append(cv.Steps, capgen.Step{At: at + time.Duration(rng.IntN(900))*time.Microsecond, Side: capgen.Client, Kind: capgen.SYN})

@@ -37,6 +37,32 @@ type result struct {
 	ClientOut, ServerOut string // OpenSSL output
 }
 
+// runGo runs e's Go TLS stack as side on the connection connect makes (its
+// writes recorded in t when record is set, that is when no relay records
+// them): e.App, or defaultApp, over the dialogue d.
+func runGo(connect func() (net.Conn, error), e end, t *transcript, side capgen.Side, record bool, d dialogue) error {
+	raw, err := connect()
+	if err != nil {
+		return err
+	}
+	var nc net.Conn = raw
+	if record {
+		nc = &recConn{Conn: raw, t: t, side: side}
+	}
+	nc.SetDeadline(time.Now().Add(15 * time.Second))
+	var c *tls.Conn
+	if side == capgen.Server {
+		c = tls.Server(nc, e.Go)
+	} else {
+		c = tls.Client(nc, e.Go)
+	}
+	app := e.App
+	if app == nil {
+		app = defaultApp
+	}
+	return app(c, t, side, d)
+}
+
 // run records s.
 func (g *gen) run(s session) (*result, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -62,25 +88,12 @@ func (g *gen) run(s session) (*result, error) {
 		}
 		defer l.Close()
 		serverPort = l.Addr().(*net.TCPAddr).Port
-		go func() {
+		accept := func() (net.Conn, error) {
 			l.(*net.TCPListener).SetDeadline(time.Now().Add(15 * time.Second))
-			raw, err := l.Accept()
-			if err != nil {
-				results <- outcome{capgen.Server, err, ""}
-				return
-			}
-			var nc net.Conn = raw
-			if !useRelay {
-				nc = &recConn{Conn: raw, t: t, side: capgen.Server}
-			}
-			nc.SetDeadline(time.Now().Add(15 * time.Second))
-			c := tls.Server(nc, s.Server.Go)
-			app := s.Server.App
-			if app == nil {
-				app = defaultApp
-			}
-			err = app(c, t, capgen.Server, s.Dialogue)
-			results <- outcome{capgen.Server, err, ""}
+			return l.Accept()
+		}
+		go func() {
+			results <- outcome{capgen.Server, runGo(accept, s.Server, t, capgen.Server, !useRelay, s.Dialogue), ""}
 		}()
 	} else {
 		var err error
@@ -101,24 +114,9 @@ func (g *gen) run(s session) (*result, error) {
 	// Client side.
 	var cproc *proc
 	if s.Client.Go != nil {
+		dial := func() (net.Conn, error) { return net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", dialPort)) }
 		go func() {
-			raw, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", dialPort))
-			if err != nil {
-				results <- outcome{capgen.Client, err, ""}
-				return
-			}
-			var nc net.Conn = raw
-			if !useRelay {
-				nc = &recConn{Conn: raw, t: t, side: capgen.Client}
-			}
-			nc.SetDeadline(time.Now().Add(15 * time.Second))
-			c := tls.Client(nc, s.Client.Go)
-			app := s.Client.App
-			if app == nil {
-				app = defaultApp
-			}
-			err = app(c, t, capgen.Client, s.Dialogue)
-			results <- outcome{capgen.Client, err, ""}
+			results <- outcome{capgen.Client, runGo(dial, s.Client, t, capgen.Client, !useRelay, s.Dialogue), ""}
 		}()
 	} else {
 		var err error

@@ -13,34 +13,23 @@ import (
 // call fails in the sample.
 func (g *gen) trustFolder() error {
 	dir := filepath.Join(g.out, "trust", "cucm7-pub-CallManager-trust")
-	if err := os.RemoveAll(dir); err != nil {
-		return err
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	pemOf := func(name string) []byte {
-		return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: g.id(name).Cert.Raw})
-	}
-	files := map[string][]byte{
-		"cucm8-pub.clus2.lab.pem":  pemOf("cucm8-pub"),
-		"cucm8-sub1.clus2.lab.pem": pemOf("cucm8-sub1"),
-		"cucm8-sub2.clus2.lab.pem": pemOf("cucm8-sub2"),
+	err := writeFolder(dir, map[string][]byte{
+		"cucm8-pub.clus2.lab.pem":  g.certPEM("cucm8-pub"),
+		"cucm8-sub1.clus2.lab.pem": g.certPEM("cucm8-sub1"),
+		"cucm8-sub2.clus2.lab.pem": g.certPEM("cucm8-sub2"),
 		"cube1.lab.der":            g.id("cube1-old").Cert.Raw, // stale
 		"README.txt": []byte("Exported from cucm7-pub OS Administration > Security > Certificate Management,\r\n" +
 			"filter Certificate Usage = CallManager-trust, 2026-11-20. Ask Dave before deleting.\r\n"),
-	}
-	for n, b := range files {
-		if err := os.WriteFile(filepath.Join(dir, n), b, 0o644); err != nil {
-			return err
-		}
+	})
+	if err != nil {
+		return err
 	}
 	if err := g.cubeTrustpoints(); err != nil {
 		return err
 	}
 	// The CA bundle as the CA delivered it: PKCS#7 made by OpenSSL.
 	chain := g.pemFile("ca-bundle.pem", g.id("lab-root-ca").Cert, g.id("lab-issuing-ca").Cert)
-	_, err := g.openssl(g.tmp, "crl2pkcs7", "-nocrl", "-certfile", chain, "-outform", "DER",
+	_, err = g.openssl(g.tmp, "crl2pkcs7", "-nocrl", "-certfile", chain, "-outform", "DER",
 		"-out", filepath.Join(dir, "Example_Labs_CA_bundle.p7b"))
 	return err
 }
@@ -50,19 +39,26 @@ func (g *gen) trustFolder() error {
 // the issuing CA, so a peer that sends its CA-signed leaf without the
 // intermediate cannot be verified (missing_intermediate).
 func (g *gen) cubeTrustpoints() error {
-	dir := filepath.Join(g.out, "trust", "cube1-trustpoints")
+	return writeFolder(filepath.Join(g.out, "trust", "cube1-trustpoints"), map[string][]byte{
+		"Example_Labs_Root_CA.pem": g.certPEM("lab-root-ca"),
+		"cucm7-pub.clus1.lab.pem":  g.certPEM("cucm7-pub"),
+	})
+}
+
+// certPEM is the certificate of identity id, PEM-encoded.
+func (g *gen) certPEM(id string) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: g.id(id).Cert.Raw})
+}
+
+// writeFolder replaces dir with a folder holding files (name to content).
+func writeFolder(dir string, files map[string][]byte) error {
 	if err := os.RemoveAll(dir); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	files := map[string]string{
-		"Example_Labs_Root_CA.pem": "lab-root-ca",
-		"cucm7-pub.clus1.lab.pem":  "cucm7-pub",
-	}
-	for n, id := range files {
-		b := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: g.id(id).Cert.Raw})
+	for n, b := range files {
 		if err := os.WriteFile(filepath.Join(dir, n), b, 0o644); err != nil {
 			return err
 		}

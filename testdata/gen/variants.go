@@ -210,6 +210,13 @@ func linkVariants() []output {
 	}
 }
 
+// writeBad writes the bad input file name holding b, whose one row in
+// expected.tsv (no connection) is v.
+func (g *gen) writeBad(name string, b []byte, v verdict) error {
+	g.expectRow(name, "-", "-", v)
+	return os.WriteFile(filepath.Join(g.out, name), b, 0o644)
+}
+
 func badInputs() []output {
 	return []output{
 		{name: "bad-cucm-screen-output.txt", make: func(g *gen) error {
@@ -217,13 +224,11 @@ func badInputs() []output {
 			if err != nil {
 				return err
 			}
-			g.expectRow("bad-cucm-screen-output.txt", "-", "-", verdict{"error", "not_a_capture", "text: tcpdump one-line summaries printed by utils network capture without the file option"})
 			syn := synOnly(out(cucm8gone, 40170, 2600*time.Millisecond, 302), 1)
-			return os.WriteFile(filepath.Join(g.out, "bad-cucm-screen-output.txt"), screenText(cv, syn), 0o644)
+			return g.writeBad("bad-cucm-screen-output.txt", screenText(cv, syn), verdict{"error", "not_a_capture", "text: tcpdump one-line summaries printed by utils network capture without the file option"})
 		}},
 		{name: "bad-empty.cap", make: func(g *gen) error {
-			g.expectRow("bad-empty.cap", "-", "-", verdict{"error", "empty_file", "0 bytes"})
-			return os.WriteFile(filepath.Join(g.out, "bad-empty.cap"), nil, 0o644)
+			return g.writeBad("bad-empty.cap", nil, verdict{"error", "empty_file", "0 bytes"})
 		}},
 		{name: "bad-truncated-last-record.pcap", make: func(g *gen) error {
 			b, err := g.basePCAP()
@@ -234,9 +239,8 @@ func badInputs() []output {
 			last := offs[len(offs)-1]
 			// Keep the last record's header and half of its packet.
 			caplen := int(binary.LittleEndian.Uint32(b[last+8:]))
-			g.expectRow("bad-truncated-last-record.pcap", "-", "-", verdict{"error", "truncated_file",
+			return g.writeBad("bad-truncated-last-record.pcap", b[:last+16+caplen/2], verdict{"error", "truncated_file",
 				fmt.Sprintf("the last (%dth) record is cut after %d of its %d bytes; the %d records before it are whole (the base handshake, ok)", len(offs), caplen/2, caplen, len(offs)-1)})
-			return os.WriteFile(filepath.Join(g.out, "bad-truncated-last-record.pcap"), b[:last+16+caplen/2], 0o644)
 		}},
 		{name: "bad-linktype-147.pcap", make: func(g *gen) error {
 			b, err := g.basePCAP()
@@ -244,8 +248,7 @@ func badInputs() []output {
 				return err
 			}
 			binary.LittleEndian.PutUint32(b[20:], 147) // LINKTYPE_USER0
-			g.expectRow("bad-linktype-147.pcap", "-", "-", verdict{"error", "unsupported_link_type", "pcap header link type 147 (LINKTYPE_USER0); records are Ethernet frames"})
-			return os.WriteFile(filepath.Join(g.out, "bad-linktype-147.pcap"), b, 0o644)
+			return g.writeBad("bad-linktype-147.pcap", b, verdict{"error", "unsupported_link_type", "pcap header link type 147 (LINKTYPE_USER0); records are Ethernet frames"})
 		}},
 		{name: "bad-record-caplen-4mb.pcap", make: func(g *gen) error {
 			b, err := g.basePCAP()
@@ -257,8 +260,7 @@ func badInputs() []output {
 				return fmt.Errorf("only %d records", len(offs))
 			}
 			binary.LittleEndian.PutUint32(b[offs[5]+8:], 4<<20) // record 6: captured length 4 MiB
-			g.expectRow("bad-record-caplen-4mb.pcap", "-", "-", verdict{"error", "bad_record_header", "record 6 claims a captured length of 4194304 bytes (snaplen 262144); records 1-5 are whole"})
-			return os.WriteFile(filepath.Join(g.out, "bad-record-caplen-4mb.pcap"), b, 0o644)
+			return g.writeBad("bad-record-caplen-4mb.pcap", b, verdict{"error", "bad_record_header", "record 6 claims a captured length of 4194304 bytes (snaplen 262144); records 1-5 are whole"})
 		}},
 	}
 }
