@@ -1,0 +1,273 @@
+package tlsdecrypt
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash"
+
+	"golang.org/x/crypto/chacha20poly1305"
+)
+
+// Errors of Open. A record that fails to authenticate means a wrong key
+// (another session's, or the wrong key for this point of the handshake)
+// or bytes the capture damaged: never text to show.
+var (
+	ErrAuth        = errors.New("the record does not authenticate with this key")
+	ErrShortRecord = errors.New("the record is too short for its cipher")
+)
+
+// UnsupportedSuiteError is returned for a cipher suite this package does
+// not decrypt.
+type UnsupportedSuiteError struct{ Suite uint16 }
+
+func (e *UnsupportedSuiteError) Error() string {
+	return fmt.Sprintf("cipher suite 0x%04x is not one this package decrypts", e.Suite)
+}
+
+// Side is the sender of the records a Decrypter opens.
+type Side uint8
+
+// The two senders.
+const (
+	Client Side = iota
+	Server
+)
+
+// A Decrypter opens the records one side sent under one key, in order:
+// each record's sequence number is one more than the last one's. It is
+// not safe for concurrent use.
+type Decrypter struct {
+	s       suite
+	tls13   bool
+	version uint16 // TLS 1.0-1.2 record version, for the MAC and AD
+	aead    cipher.AEAD
+	iv      []byte // TLS 1.3 and ChaCha20: XORed with the sequence number; GCM: the salt
+	block   cipher.Block
+	cbcIV   []byte // TLS 1.0 CBC: the last ciphertext block
+	mac     hash.Hash
+	etm     bool // encrypt-then-MAC (RFC 7366)
+	seq     uint64
+}
+
+// NewTLS12 returns the Decrypter of side's records in a TLS 1.0, 1.1 or
+// 1.2 session (version 0x0301 to 0x0303) with cipher suite id, from the
+// master secret and the two hello randoms. etm is whether encrypt-then-MAC
+// was negotiated (CBC suites only).
+func NewTLS12(id, version uint16, master, clientRandom, serverRandom []byte, side Side, etm bool) (*Decrypter, error) {
+	s, ok := suites[id]
+	if !ok || s.tls13 {
+		return nil, &UnsupportedSuiteError{id}
+	}
+	if version < 0x0301 || version > 0x0303 || len(master) != 48 {
+		return nil, fmt.Errorf("tlsdecrypt: version 0x%04x with a %d-byte master secret", version, len(master))
+	}
+	macLen := 0
+	if s.mac != nil {
+		macLen = s.mac().Size()
+	}
+	ivLen := s.ivLen(version)
+	n := 2*macLen + 2*s.keyLen + 2*ivLen
+	seed := append(append([]byte(nil), serverRandom...), clientRandom...)
+	var kb []byte
+	if version == 0x0303 {
+		kb = prf12(s.prf, master, "key expansion", seed, n)
+	} else {
+		kb = prf10(master, "key expansion", seed, n)
+	}
+	// client MAC, server MAC, client key, server key, client IV, server IV
+	pick := func(off, l int) []byte { return kb[off+int(side)*l : off+int(side)*l+l] }
+	macKey := pick(0, macLen)
+	key := pick(2*macLen, s.keyLen)
+	iv := pick(2*macLen+2*s.keyLen, ivLen)
+	d := &Decrypter{s: s, version: version, iv: iv, etm: etm}
+	if err := d.init(key); err != nil {
+		return nil, err
+	}
+	if s.kind == aesCBC {
+		d.mac = hmac.New(s.mac, macKey)
+		d.cbcIV = iv
+	}
+	return d, nil
+}
+
+// NewTLS13 returns the Decrypter of the records protected with a TLS 1.3
+// traffic secret (a handshake or an application traffic secret) of cipher
+// suite id.
+func NewTLS13(id uint16, secret []byte) (*Decrypter, error) {
+	s, ok := suites[id]
+	if !ok || !s.tls13 {
+		return nil, &UnsupportedSuiteError{id}
+	}
+	key, err := expandLabel(s.prf, secret, "key", s.keyLen)
+	if err != nil {
+		return nil, err
+	}
+	iv, err := expandLabel(s.prf, secret, "iv", 12)
+	if err != nil {
+		return nil, err
+	}
+	d := &Decrypter{s: s, tls13: true, iv: iv}
+	return d, d.init(key)
+}
+
+func (d *Decrypter) init(key []byte) error {
+	switch d.s.kind {
+	case chacha20Poly1305:
+		a, err := chacha20poly1305.New(key)
+		d.aead = a
+		return err
+	case aesGCM:
+		b, err := aes.NewCipher(key)
+		if err != nil {
+			return err
+		}
+		d.aead, err = cipher.NewGCM(b)
+		return err
+	default:
+		b, err := aes.NewCipher(key)
+		d.block = b
+		return err
+	}
+}
+
+// Open decrypts the next record, whose header gave content type typ and
+// version, and returns its plaintext and its content type (TLS 1.3's
+// inner type; typ otherwise). The plaintext is a new slice. A record that
+// does not authenticate returns ErrAuth and still counts in the sequence.
+func (d *Decrypter) Open(typ uint8, version uint16, fragment []byte) ([]byte, uint8, error) {
+	seq := d.seq
+	d.seq++
+	switch {
+	case d.tls13:
+		return d.open13(typ, version, fragment, seq)
+	case d.aead != nil:
+		plain, err := d.openAEAD12(typ, fragment, seq)
+		return plain, typ, err
+	default:
+		plain, err := d.openCBC(typ, fragment, seq)
+		return plain, typ, err
+	}
+}
+
+// nonce returns iv XOR the sequence number, right-aligned (RFC 8446
+// section 5.3, RFC 7905).
+func (d *Decrypter) nonce(seq uint64) []byte {
+	n := append([]byte(nil), d.iv...)
+	for i := 0; i < 8; i++ {
+		n[len(n)-1-i] ^= byte(seq >> (8 * i))
+	}
+	return n
+}
+
+func (d *Decrypter) open13(typ uint8, version uint16, fragment []byte, seq uint64) ([]byte, uint8, error) {
+	if len(fragment) < d.aead.Overhead()+1 {
+		return nil, 0, ErrShortRecord
+	}
+	ad := []byte{typ, byte(version >> 8), byte(version), byte(len(fragment) >> 8), byte(len(fragment))}
+	plain, err := d.aead.Open(nil, d.nonce(seq), fragment, ad)
+	if err != nil {
+		return nil, 0, ErrAuth
+	}
+	// TLSInnerPlaintext: content, the real type, zero padding.
+	i := len(plain) - 1
+	for i >= 0 && plain[i] == 0 {
+		i--
+	}
+	if i < 0 {
+		return nil, 0, ErrAuth // no content type: not a record of this key
+	}
+	return plain[:i], plain[i], nil
+}
+
+// additionalData is the TLS 1.2 AEAD additional data and the MAC's input
+// header: seq_num, type, version, length.
+func (d *Decrypter) additionalData(seq uint64, typ uint8, n int) []byte {
+	ad := make([]byte, 13)
+	binary.BigEndian.PutUint64(ad, seq)
+	ad[8] = typ
+	binary.BigEndian.PutUint16(ad[9:], d.version)
+	binary.BigEndian.PutUint16(ad[11:], uint16(n))
+	return ad
+}
+
+func (d *Decrypter) openAEAD12(typ uint8, fragment []byte, seq uint64) ([]byte, error) {
+	var nonce, ct []byte
+	if d.s.kind == chacha20Poly1305 {
+		nonce, ct = d.nonce(seq), fragment
+	} else {
+		if len(fragment) < 8 {
+			return nil, ErrShortRecord
+		}
+		nonce, ct = append(append([]byte(nil), d.iv...), fragment[:8]...), fragment[8:]
+	}
+	if len(ct) < d.aead.Overhead() {
+		return nil, ErrShortRecord
+	}
+	plain, err := d.aead.Open(nil, nonce, ct, d.additionalData(seq, typ, len(ct)-d.aead.Overhead()))
+	if err != nil {
+		return nil, ErrAuth
+	}
+	return plain, nil
+}
+
+func (d *Decrypter) openCBC(typ uint8, fragment []byte, seq uint64) ([]byte, error) {
+	bs, macLen := d.block.BlockSize(), d.mac.Size()
+	var tag []byte
+	if d.etm { // the MAC covers the IV and the ciphertext, and follows them
+		if len(fragment) < macLen {
+			return nil, ErrShortRecord
+		}
+		fragment, tag = fragment[:len(fragment)-macLen], fragment[len(fragment)-macLen:]
+		if !hmac.Equal(d.macOf(seq, typ, fragment), tag) {
+			return nil, ErrAuth
+		}
+	}
+	iv := d.cbcIV
+	if d.version >= 0x0302 { // TLS 1.1+: the record starts with its IV
+		if len(fragment) < bs {
+			return nil, ErrShortRecord
+		}
+		iv, fragment = fragment[:bs], fragment[bs:]
+	}
+	if len(fragment) == 0 || len(fragment)%bs != 0 {
+		return nil, ErrShortRecord
+	}
+	plain := make([]byte, len(fragment))
+	cipher.NewCBCDecrypter(d.block, iv).CryptBlocks(plain, fragment)
+	if d.version < 0x0302 {
+		d.cbcIV = append(d.cbcIV[:0], fragment[len(fragment)-bs:]...)
+	}
+	pad := int(plain[len(plain)-1])
+	if pad+1 > len(plain) {
+		return nil, ErrAuth
+	}
+	for _, b := range plain[len(plain)-1-pad:] {
+		if int(b) != pad {
+			return nil, ErrAuth
+		}
+	}
+	plain = plain[:len(plain)-1-pad]
+	if d.etm {
+		return plain, nil
+	}
+	if len(plain) < macLen {
+		return nil, ErrAuth
+	}
+	plain, tag = plain[:len(plain)-macLen], plain[len(plain)-macLen:]
+	if !hmac.Equal(d.macOf(seq, typ, plain), tag) {
+		return nil, ErrAuth
+	}
+	return plain, nil
+}
+
+// macOf is the record MAC of data (RFC 5246 section 6.2.3.1).
+func (d *Decrypter) macOf(seq uint64, typ uint8, data []byte) []byte {
+	d.mac.Reset()
+	d.mac.Write(d.additionalData(seq, typ, len(data)))
+	d.mac.Write(data)
+	return d.mac.Sum(nil)
+}
