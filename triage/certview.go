@@ -17,8 +17,9 @@ import (
 // The JSON outputs that show a certificate (a connection's certificates,
 // the triage inventory, certs and extract's index.json) are contracts with
 // different field orders, so each keeps a thin struct of its own, filled
-// from a CertView; none of them parses the certificate or formats validity
-// or PEM itself.
+// from a CertView; a connection's certificates and the inventory share the
+// run of fields of CertSummary, filled by Summary. None of them parses the
+// certificate or formats validity or PEM itself.
 type CertView struct {
 	// Info is the parsed certificate (nil when its bytes were not seen).
 	Info *certinfo.Info
