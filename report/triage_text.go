@@ -49,9 +49,7 @@ func writeDestinationsText(ew io.Writer, dests []triage.TriageDestination, color
 	if len(dests) == 0 {
 		return
 	}
-	fmt.Fprintln(ew, "\nDestinations (server ip:port):")
-	tw := newTrimTable(ew)
-	fmt.Fprintln(tw, "  SERVER\tNAMES\tATTEMPTS\tOK\tFAILED\tOTHER\tFAILURES\tFIRST FAILURE\tLAST FAILURE\tLEAF CERTIFICATES")
+	tw := newTitledTable(ew, "Destinations (server ip:port):", "  SERVER\tNAMES\tATTEMPTS\tOK\tFAILED\tOTHER\tFAILURES\tFIRST FAILURE\tLAST FAILURE\tLEAF CERTIFICATES")
 	for _, d := range dests {
 		var certs []string
 		for _, c := range d.Certificates {
@@ -76,9 +74,7 @@ func writePairsText(ew io.Writer, pairs []triage.Pair, color bool) {
 	if len(pairs) == 0 {
 		return
 	}
-	fmt.Fprintln(ew, "\nPairs (client -> server):")
-	tw := newTrimTable(ew)
-	fmt.Fprintln(tw, "  CLIENT\tSERVER\tNAMES\tATTEMPTS\tOK\tFAILED\tOTHER\tFAILURES\tFIRST FAILURE\tLAST FAILURE")
+	tw := newTitledTable(ew, "Pairs (client -> server):", "  CLIENT\tSERVER\tNAMES\tATTEMPTS\tOK\tFAILED\tOTHER\tFAILURES\tFIRST FAILURE\tLAST FAILURE")
 	shown := pairsToShow(pairs, maxPairLines)
 	for _, i := range shown {
 		p := pairs[i]
@@ -150,9 +146,7 @@ func writeCertificatesText(ew io.Writer, certs []triage.InventoryCert) {
 	if len(certs) == 0 {
 		return
 	}
-	fmt.Fprintln(ew, "\nCertificates seen (by SHA-256):")
-	tw := newTrimTable(ew)
-	fmt.Fprintln(tw, "  SHA-256\tSERIAL\tCOMMON NAME\tVALID AT CAPTURE\tCONNS\tPRESENTED BY\tNOTE")
+	tw := newTitledTable(ew, "Certificates seen (by SHA-256):", "  SHA-256\tSERIAL\tCOMMON NAME\tVALID AT CAPTURE\tCONNS\tPRESENTED BY\tNOTE")
 	for _, c := range certs {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\t%s\t%s\n", c.SHA256[:min(len(c.SHA256), 12)], triage.ShortHex(c.Serial), orDash(Sanitize(c.CommonName)),
 			orDash(c.ValidityAtCapture), c.Connections, presentedBy(&c), certificateNote(&c))
@@ -281,6 +275,15 @@ type trimTable struct {
 func newTrimTable(w io.Writer) *trimTable {
 	t := &trimTable{out: w}
 	t.Writer = tabwriter.NewWriter(&t.buf, 0, 4, 2, ' ', 0)
+	return t
+}
+
+// newTitledTable writes a blank line and title to w, and starts a table
+// whose first row is the tab-separated column header.
+func newTitledTable(w io.Writer, title, header string) *trimTable {
+	fmt.Fprintf(w, "\n%s\n", title)
+	t := newTrimTable(w)
+	fmt.Fprintln(t, header)
 	return t
 }
 

@@ -17,8 +17,9 @@ import (
 // The JSON outputs that show a certificate (a connection's certificates,
 // the triage inventory, certs and extract's index.json) are contracts with
 // different field orders, so each keeps a thin struct of its own, filled
-// from a CertView; none of them parses the certificate or formats validity
-// or PEM itself.
+// from a CertView; a connection's certificates and the inventory share the
+// run of fields of CertSummary, filled by Summary. None of them parses the
+// certificate or formats validity or PEM itself.
 type CertView struct {
 	// Info is the parsed certificate (nil when its bytes were not seen).
 	Info *certinfo.Info
@@ -50,6 +51,30 @@ func (v CertView) ValidityText() string {
 		return v.Validity.Status.String()
 	}
 	return fmt.Sprintf("%s (%d days)", v.Validity.Status, v.Validity.Days)
+}
+
+// CertSummary is the part of a certificate's JSON that a connection's
+// certificates and the triage inventory share, in the same field order:
+// the names, the validity period and the validity at the capture time.
+// Both embed it, so encoding/json writes its fields in their place.
+type CertSummary struct {
+	Serial            string `json:"serial"`
+	Subject           string `json:"subject"`
+	Issuer            string `json:"issuer"`
+	CommonName        string `json:"common_name"`
+	NotBefore         *Time  `json:"not_before"`
+	NotAfter          *Time  `json:"not_after"`
+	ValidityAtCapture string `json:"validity_at_capture"`
+}
+
+// Summary is the view's CertSummary (empty when Info is nil).
+func (v CertView) Summary() CertSummary {
+	if v.Info == nil {
+		return CertSummary{}
+	}
+	i := v.Info
+	return CertSummary{Serial: i.Serial, Subject: i.Subject, Issuer: i.Issuer, CommonName: i.SubjectCN,
+		NotBefore: v.NotBefore, NotAfter: v.NotAfter, ValidityAtCapture: v.ValidityText()}
 }
 
 // PEM is the certificate as one PEM block, or nil without its DER.

@@ -144,28 +144,22 @@ type ByteRange struct {
 
 // Certificate is one certificate presented on a connection.
 type Certificate struct {
-	SentBy             diagnose.Side `json:"sent_by"`
-	Index              int           `json:"index"`
-	Frame              uint64        `json:"frame"`
-	Serial             string        `json:"serial"`
-	Subject            string        `json:"subject"`
-	Issuer             string        `json:"issuer"`
-	CommonName         string        `json:"common_name"`
-	NotBefore          *Time         `json:"not_before"`
-	NotAfter           *Time         `json:"not_after"`
-	ValidityAtCapture  string        `json:"validity_at_capture"`
-	DNSNames           []string      `json:"dns_names"`
-	IPAddresses        []string      `json:"ip_addresses"`
-	KeyUsage           []string      `json:"key_usage"`
-	ExtKeyUsage        []string      `json:"ext_key_usage"`
-	IsCA               bool          `json:"is_ca"`
-	SelfSigned         bool          `json:"self_signed"`
-	KeyType            string        `json:"key_type"`
-	KeyBits            int           `json:"key_bits"`
-	SignatureAlgorithm string        `json:"signature_algorithm"`
-	SHA256             string        `json:"sha256"`
-	SHA1               string        `json:"sha1"`
-	ParseError         string        `json:"parse_error,omitempty"`
+	SentBy diagnose.Side `json:"sent_by"`
+	Index  int           `json:"index"`
+	Frame  uint64        `json:"frame"`
+	CertSummary
+	DNSNames           []string `json:"dns_names"`
+	IPAddresses        []string `json:"ip_addresses"`
+	KeyUsage           []string `json:"key_usage"`
+	ExtKeyUsage        []string `json:"ext_key_usage"`
+	IsCA               bool     `json:"is_ca"`
+	SelfSigned         bool     `json:"self_signed"`
+	KeyType            string   `json:"key_type"`
+	KeyBits            int      `json:"key_bits"`
+	SignatureAlgorithm string   `json:"signature_algorithm"`
+	SHA256             string   `json:"sha256"`
+	SHA1               string   `json:"sha1"`
+	ParseError         string   `json:"parse_error,omitempty"`
 	// Trust is the trust folder's verdict on the chain this leaf heads
 	// (null for chain certificates and when no folder judged it).
 	Trust *CertTrust `json:"trust"`
@@ -640,13 +634,11 @@ func dirStats(s diagnose.DirStats) DirStats {
 func buildCertificate(c diagnose.Certificate) Certificate {
 	cv := NewCertView(c.Info, c.Time)
 	i := cv.Info
-	v := Certificate{SentBy: c.SentBy, Index: c.Index, Frame: c.Frame, view: cv,
+	v := Certificate{SentBy: c.SentBy, Index: c.Index, Frame: c.Frame, CertSummary: cv.Summary(), view: cv,
 		DNSNames: []string{}, IPAddresses: []string{}, KeyUsage: []string{}, ExtKeyUsage: []string{}, Checks: []trust.Check{}}
 	if i == nil {
 		return v
 	}
-	v.Serial, v.Subject, v.Issuer, v.CommonName = i.Serial, i.Subject, i.Issuer, i.SubjectCN
-	v.NotBefore, v.NotAfter, v.ValidityAtCapture = cv.NotBefore, cv.NotAfter, cv.ValidityText()
 	v.DNSNames, v.IPAddresses = nonNil(i.DNSNames), nonNil(i.IPAddresses)
 	v.KeyUsage, v.ExtKeyUsage = nonNil(i.KeyUsage), nonNil(i.ExtKeyUsage)
 	v.IsCA, v.SelfSigned, v.KeyType, v.KeyBits = i.IsCA, i.SelfSigned, i.KeyType, i.KeyBits

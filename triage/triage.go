@@ -101,18 +101,13 @@ type Pair struct {
 
 // InventoryCert is one distinct certificate over every capture.
 type InventoryCert struct {
-	SHA256            string      `json:"sha256"`
-	Serial            string      `json:"serial"`
-	Subject           string      `json:"subject"`
-	Issuer            string      `json:"issuer"`
-	CommonName        string      `json:"common_name"`
-	NotBefore         *Time       `json:"not_before"`
-	NotAfter          *Time       `json:"not_after"`
-	ValidityAtCapture string      `json:"validity_at_capture"`
-	FirstSeen         Time        `json:"first_seen"`
-	LastSeen          Time        `json:"last_seen"`
-	Connections       int         `json:"connections"`
-	PresentedBy       []Presenter `json:"presented_by"`
+	SHA256 string `json:"sha256"`
+	// CertSummary's validity is at the first time the certificate was seen.
+	CertSummary
+	FirstSeen   Time        `json:"first_seen"`
+	LastSeen    Time        `json:"last_seen"`
+	Connections int         `json:"connections"`
+	PresentedBy []Presenter `json:"presented_by"`
 	// PresentedByMore counts the presentations (connections) by endpoints
 	// not listed: each certificate lists its first MaxListed presenters met.
 	PresentedByMore int `json:"presented_by_more"`

@@ -15,22 +15,21 @@ import (
 )
 
 // invCert is what a Merger keeps of a distinct certificate: the fields the
-// inventory shows, not the parsed certificate or its DER, each at most
-// maxInvString bytes, so that MaxCertificates certificates with huge names
-// stay small. Certificates are grouped by subject with subjectKey, a hash of
-// the whole subject.
+// inventory shows, as a certinfo.Info without the rest of the parsed
+// certificate or its DER, each string at most maxInvString bytes, so that
+// MaxCertificates certificates with huge names stay small. Certificates are
+// grouped by subject with subjectKey, a hash of the whole subject.
 type invCert struct {
-	sha256, serial, subject, issuer, cn, parseError string
-	subjectKey                                      [sha256.Size]byte
-	notBefore, notAfter                             time.Time
+	info       certinfo.Info
+	subjectKey [sha256.Size]byte
 }
 
 // maxInvString caps each string an invCert keeps.
 const maxInvString = 1024
 
 func newInvCert(i *certinfo.Info) invCert {
-	c := invCert{sha256: clip(i.SHA256), serial: clip(i.Serial), subject: clip(i.Subject), issuer: clip(i.Issuer), cn: clip(i.SubjectCN),
-		parseError: clip(i.ParseError), notBefore: i.NotBefore, notAfter: i.NotAfter}
+	c := invCert{info: certinfo.Info{SHA256: clip(i.SHA256), Serial: clip(i.Serial), Subject: clip(i.Subject), Issuer: clip(i.Issuer),
+		SubjectCN: clip(i.SubjectCN), ParseError: clip(i.ParseError), NotBefore: i.NotBefore, NotAfter: i.NotAfter}}
 	if i.Subject != "" {
 		c.subjectKey = sha256.Sum256([]byte(i.Subject))
 	}
@@ -209,8 +208,8 @@ func (tb *tables) fold(sum *connSum, certs []invCert) {
 			continue
 		}
 		if pc == nil {
-			info := &certs[r.cert]
-			pc = &PresentedCert{SHA256: info.sha256, Serial: info.serial, CommonName: info.cn, FirstSeen: Time{start}, LastSeen: Time{start}}
+			info := &certs[r.cert].info
+			pc = &PresentedCert{SHA256: info.SHA256, Serial: info.Serial, CommonName: info.SubjectCN, FirstSeen: Time{start}, LastSeen: Time{start}}
 			da.certs[r.cert] = pc
 		}
 		pc.Connections++
@@ -360,27 +359,25 @@ func (tb *tables) finishCertificates(t *Triage, certs []invCert, trust map[int32
 	for idx := range tb.certs {
 		certIdx = append(certIdx, idx)
 	}
-	sort.Slice(certIdx, func(i, j int) bool { return certs[certIdx[i]].sha256 < certs[certIdx[j]].sha256 })
+	sort.Slice(certIdx, func(i, j int) bool { return certs[certIdx[i]].info.SHA256 < certs[certIdx[j]].info.SHA256 })
 	subjects := map[[sha256.Size]byte][]string{}
 	for _, idx := range certIdx {
 		i := &certs[idx]
-		subjects[i.subjectKey] = append(subjects[i.subjectKey], i.sha256)
+		subjects[i.subjectKey] = append(subjects[i.subjectKey], i.info.SHA256)
 	}
 	for _, idx := range certIdx {
 		i, ca := &certs[idx], tb.certs[idx]
-		c := InventoryCert{SHA256: i.sha256, Serial: i.serial, Subject: i.subject, Issuer: i.issuer, CommonName: i.cn,
-			NotBefore: timePtr(i.notBefore), NotAfter: timePtr(i.notAfter), FirstSeen: Time{ca.first}, LastSeen: Time{ca.last},
-			Connections: ca.conns, PresentedBy: []Presenter{}, PresentedByMore: ca.presMore, SameSubject: []string{}, ParseError: i.parseError,
+		c := InventoryCert{SHA256: i.info.SHA256, CertSummary: NewCertView(&i.info, ca.first).Summary(), FirstSeen: Time{ca.first}, LastSeen: Time{ca.last},
+			Connections: ca.conns, PresentedBy: []Presenter{}, PresentedByMore: ca.presMore, SameSubject: []string{}, ParseError: i.info.ParseError,
 			Trust: append([]InventoryTrust{}, trust[idx]...)}
-		c.ValidityAtCapture = NewCertView(&certinfo.Info{NotBefore: i.notBefore, NotAfter: i.notAfter}, ca.first).ValidityText()
-		if same := subjects[i.subjectKey]; i.subject != "" && len(same) > 1 {
+		if same := subjects[i.subjectKey]; i.info.Subject != "" && len(same) > 1 {
 			// At most MaxListed others, never every other one: a capture
 			// may hold thousands of certificates with one subject.
 			for _, other := range same {
 				if len(c.SameSubject) == tb.opts.MaxListed {
 					break
 				}
-				if other != i.sha256 {
+				if other != i.info.SHA256 {
 					c.SameSubject = append(c.SameSubject, other)
 				}
 			}

@@ -254,6 +254,16 @@ func TestConnSumSize(t *testing.T) {
 // what is counted as omitted, and the note.
 func TestTriageCaps(t *testing.T) {
 	ok, failed := diagnose.VerdictOK, diagnose.VerdictFailed
+	// six connections, each seen in captures 0 and 1
+	sixSeenTwice := func() []*diagnose.Connection {
+		var cs []*diagnose.Connection
+		for i := range 6 {
+			for capture := range 2 {
+				cs = append(cs, triagetest.Conn(capture, uint64(i+1), fmt.Sprintf("10.0.0.1:%d", 40000+i), "10.0.1.1:5061", time.Duration(i)*time.Second, uint32(i+1), ok, "", nil))
+			}
+		}
+		return cs
+	}
 	tests := []struct {
 		name  string
 		opts  TriageOptions
@@ -262,18 +272,9 @@ func TestTriageCaps(t *testing.T) {
 		note  string // a note that must be there
 	}{
 		{
-			name: "max matched: the lowest keys are matched, the rest counted once each",
-			opts: TriageOptions{MaxMatched: 4},
-			conns: func() []*diagnose.Connection {
-				var cs []*diagnose.Connection
-				// six connections, each seen in captures 0 and 1
-				for i := range 6 {
-					for capture := range 2 {
-						cs = append(cs, triagetest.Conn(capture, uint64(i+1), fmt.Sprintf("10.0.0.1:%d", 40000+i), "10.0.1.1:5061", time.Duration(i)*time.Second, uint32(i+1), ok, "", nil))
-					}
-				}
-				return cs
-			},
+			name:  "max matched: the lowest keys are matched, the rest counted once each",
+			opts:  TriageOptions{MaxMatched: 4},
+			conns: sixSeenTwice,
 			check: func(t *testing.T, r *Triage) {
 				// Kept for matching: the four views that started first,
 				// both views of connections 1 and 2, counted once each. The
@@ -285,17 +286,9 @@ func TestTriageCaps(t *testing.T) {
 			note: "only the first 4 connections were matched across captures; 8 more were counted without matching",
 		},
 		{
-			name: "max matched not hit: duplicates counted once",
-			opts: TriageOptions{MaxMatched: 12},
-			conns: func() []*diagnose.Connection {
-				var cs []*diagnose.Connection
-				for i := range 6 {
-					for capture := range 2 {
-						cs = append(cs, triagetest.Conn(capture, uint64(i+1), fmt.Sprintf("10.0.0.1:%d", 40000+i), "10.0.1.1:5061", time.Duration(i)*time.Second, uint32(i+1), ok, "", nil))
-					}
-				}
-				return cs
-			},
+			name:  "max matched not hit: duplicates counted once",
+			opts:  TriageOptions{MaxMatched: 12},
+			conns: sixSeenTwice,
 			check: func(t *testing.T, r *Triage) {
 				if r.Omitted.Unmatched != 0 || r.Summary.Connections != 6 || r.Duplicates.Connections != 6 {
 					t.Errorf("unmatched %d, connections %d, duplicates %d; want 0, 6, 6", r.Omitted.Unmatched, r.Summary.Connections, r.Duplicates.Connections)
