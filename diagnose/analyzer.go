@@ -1,7 +1,6 @@
 package diagnose
 
 import (
-	"fmt"
 	"io"
 	"sort"
 
@@ -274,13 +273,6 @@ func (a *Analyzer) flush() {
 	for len(a.waiting) > 0 {
 		a.emitLowest()
 	}
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // A waiter is a finished connection waiting for its turn to be emitted.

@@ -3,6 +3,7 @@ package diagnose
 import (
 	"errors"
 	"fmt"
+	"github.com/siptls/siptls/internal/english"
 	"slices"
 	"strings"
 	"time"
@@ -512,7 +513,7 @@ func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 		what = st.noteCertificate(dir, m, cm)
 	case *tlsparse.CertificateRequest:
 		rm := certReqMsg{cr: newCertificateRequest(h),
-			what: fmt.Sprintf("CertificateRequest (%s)", plural(len(h.CertificateAuthorities), "CA name", "CA names"))}
+			what: fmt.Sprintf("CertificateRequest (%s)", english.Plural(len(h.CertificateAuthorities), "CA name", "CA names"))}
 		st.a.certReqs.put(msg, st.version, rm)
 		what = st.noteCertificateRequest(m, rm)
 	}
@@ -571,7 +572,7 @@ func (st *connState) noteClientHello(dir pcap.Dir, m mark, h *tlsparse.ClientHel
 		}
 	}
 	st.clientMax, st.sni = h.MaxVersion(), h.ServerName
-	what := fmt.Sprintf("ClientHello (up to %s, %s", h.MaxVersion(), plural(len(h.CipherSuites), "cipher suite", "cipher suites"))
+	what := fmt.Sprintf("ClientHello (up to %s, %s", h.MaxVersion(), english.Plural(len(h.CipherSuites), "cipher suite", "cipher suites"))
 	if h.ServerName != "" {
 		what += ", SNI " + h.ServerName
 	}
@@ -654,7 +655,7 @@ func (st *connState) certMsgOf(h *tlsparse.Certificate) certMsg {
 			names = append(names, certLabel(cm.infos[i]))
 		}
 	}
-	cm.what = fmt.Sprintf("Certificate (%s: %s%s)", plural(len(ders), "certificate", "certificates"), strings.Join(names, "; "), more(len(ders), len(names)))
+	cm.what = fmt.Sprintf("Certificate (%s: %s%s)", english.Plural(len(ders), "certificate", "certificates"), strings.Join(names, "; "), more(len(ders), len(names)))
 	return cm
 }
 

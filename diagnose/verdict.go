@@ -3,6 +3,7 @@ package diagnose
 import (
 	"cmp"
 	"fmt"
+	"github.com/siptls/siptls/internal/english"
 	"slices"
 	"strings"
 	"time"
@@ -213,7 +214,7 @@ func (st *connState) decideNoSYNACK() {
 	case st.synCount > 1 || c.End.Sub(st.syn.time()) >= 3e9:
 		c.Verdict, c.Reason = VerdictNoAnswer, ReasonSYNUnanswered
 		c.Summary = fmt.Sprintf("%s sent %s to %s from frame %d on, and nothing came back: a firewall or routing problem on the path (or the destination is down).",
-			c.Client, plural(st.synCount, "SYN", "SYNs"), c.Server, st.syn.frame)
+			c.Client, english.Plural(st.synCount, "SYN", "SYNs"), c.Server, st.syn.frame)
 	default:
 		c.Verdict, c.Reason = VerdictIncomplete, ReasonCaptureEnded
 		c.Summary = fmt.Sprintf("The capture ended right after the SYN in frame %d; it cannot show whether %s answered.", st.syn.frame, c.Server)
@@ -888,11 +889,11 @@ func (st *connState) noteGap() {
 		}
 		side := st.side(pcap.Dir(d))
 		var b strings.Builder
-		fmt.Fprintf(&b, " Note: %s sent by the %s %s missing from the capture (from frame %d)", plural(int(ds.gapBytes), "byte", "bytes"), side, map[bool]string{true: "is", false: "are"}[ds.gapBytes == 1], ds.gap.frame)
+		fmt.Fprintf(&b, " Note: %s sent by the %s %s missing from the capture (from frame %d)", english.Plural(int(ds.gapBytes), "byte", "bytes"), side, map[bool]string{true: "is", false: "are"}[ds.gapBytes == 1], ds.gap.frame)
 		if len(ds.partial) > 0 {
-			fmt.Fprintf(&b, "; they fall inside its %s", joinAnd(ds.partial))
+			fmt.Fprintf(&b, "; they fall inside its %s", english.JoinAnd(ds.partial))
 			if n := st.partialFrom(side); n > 0 {
-				fmt.Fprintf(&b, ", so %s only partly visible", plural(n, "certificate is", "certificates are"))
+				fmt.Fprintf(&b, ", so %s only partly visible", english.Plural(n, "certificate is", "certificates are"))
 				if st.hasWholeCertificateFrom(side) {
 					b.WriteString(" (the others are whole)")
 				}
@@ -932,15 +933,4 @@ func (st *connState) partialFrom(s Side) int {
 		}
 	}
 	return n
-}
-
-// joinAnd joins names as "A", "A and B", "A, B and C".
-func joinAnd(names []string) string {
-	switch len(names) {
-	case 0:
-		return ""
-	case 1:
-		return names[0]
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

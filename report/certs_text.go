@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/siptls/siptls/internal/english"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -128,5 +129,5 @@ func listOrNone(s []string) string {
 }
 
 func countOf(n int, word string) string {
-	return plural(n, word, word+"s")
+	return english.Plural(n, word, word+"s")
 }

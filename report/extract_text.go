@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/siptls/siptls/internal/english"
 	"io"
 	"text/tabwriter"
 
@@ -25,5 +26,5 @@ func WriteExtractText(w io.Writer, out string, idx triage.ExtractIndex) error {
 }
 
 func presentedIn(n int) string {
-	return "in " + plural(n, "connection", "connections")
+	return "in " + english.Plural(n, "connection", "connections")
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/siptls/siptls/internal/english"
 	"io"
 	"maps"
 	"slices"
@@ -95,7 +96,7 @@ func writeCaptureText(w io.Writer, i int, c *triage.Capture, many bool) {
 			fmt.Fprintf(&b, ", %s to %s UTC", c.First.UTC().Format("2006-01-02 15:04:05.000000"), c.Last.UTC().Format("15:04:05.000000"))
 		}
 		writeNodeText(&b, c)
-		fmt.Fprintf(&b, ", %s", plural(c.Connections, "connection", "connections"))
+		fmt.Fprintf(&b, ", %s", english.Plural(c.Connections, "connection", "connections"))
 		if c.OtherPackets > 0 {
 			fmt.Fprintf(&b, " (%d other packets not analysed)", c.OtherPackets)
 		}
@@ -106,7 +107,7 @@ func writeCaptureText(w io.Writer, i int, c *triage.Capture, many bool) {
 			fmt.Fprintf(&b, ", %d late packets of connections already closed (retransmissions, last ACKs; not analysed)", c.LatePkts)
 		}
 		if c.OtherConns > 0 {
-			fmt.Fprintf(&b, ", %s that are not TLS (counted, not analysed)", plural(int(c.OtherConns), "other TCP connection", "other TCP connections"))
+			fmt.Fprintf(&b, ", %s that are not TLS (counted, not analysed)", english.Plural(int(c.OtherConns), "other TCP connection", "other TCP connections"))
 		}
 	}
 	fmt.Fprintln(w, b.String())
@@ -189,7 +190,7 @@ func writeConnectionText(w io.Writer, c *triage.Connection, o TextOptions) {
 		fmt.Fprintf(w, "   client certificate: none (empty Certificate message)\n")
 	}
 	if cr := c.CertificateRequest; cr != nil && o.Verbose {
-		fmt.Fprintf(w, "   CertificateRequest in frame %d: %s (%d bytes)\n", cr.Frame, plural(len(cr.CertificateAuthorities), "CA name", "CA names"), cr.Length)
+		fmt.Fprintf(w, "   CertificateRequest in frame %d: %s (%d bytes)\n", cr.Frame, english.Plural(len(cr.CertificateAuthorities), "CA name", "CA names"), cr.Length)
 		for _, ca := range cr.CertificateAuthorities {
 			fmt.Fprintf(w, "     %s\n", Sanitize(ca))
 		}
@@ -221,9 +222,9 @@ func writeTrustStoresText(w io.Writer, stores []triage.TrustStore) {
 		if node == "" {
 			node = "the capture node"
 		}
-		fmt.Fprintf(w, "  %s (CallManager-trust of %s): %s", Sanitize(s.Path), node, plural(s.Certificates, "certificate", "certificates"))
+		fmt.Fprintf(w, "  %s (CallManager-trust of %s): %s", Sanitize(s.Path), node, english.Plural(s.Certificates, "certificate", "certificates"))
 		if s.Duplicates > 0 {
-			fmt.Fprintf(w, ", %s", plural(s.Duplicates, "duplicate", "duplicates"))
+			fmt.Fprintf(w, ", %s", english.Plural(s.Duplicates, "duplicate", "duplicates"))
 		}
 		fmt.Fprintln(w)
 		for _, sk := range s.Skipped {
@@ -324,7 +325,7 @@ func chainNote(certs []triage.Certificate) string {
 	var parts []string
 	for _, side := range []diagnose.Side{diagnose.Server, diagnose.Client} {
 		if n := extra[side]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s sent %s", side, plural(n, "more chain certificate", "more chain certificates")))
+			parts = append(parts, fmt.Sprintf("%s sent %s", side, english.Plural(n, "more chain certificate", "more chain certificates")))
 		}
 	}
 	return "(" + strings.Join(parts, "; ") + "; -v shows them)"
@@ -339,7 +340,7 @@ func day(t *triage.Time) string {
 
 func destinationCounts(d *triage.Destination, color bool) string {
 	parts := verdictCounts(d.Verdicts, d.VerdictReasons, color, nil)
-	s := fmt.Sprintf("%s: %s", plural(d.Attempts, "attempt", "attempts"), strings.Join(parts, ", "))
+	s := fmt.Sprintf("%s: %s", english.Plural(d.Attempts, "attempt", "attempts"), strings.Join(parts, ", "))
 	if len(d.Alerts) > 0 {
 		keys := slices.SortedFunc(maps.Keys(d.Alerts), func(a, b triage.AlertKey) int { return strings.Compare(a.String(), b.String()) })
 		var al []string
@@ -356,18 +357,11 @@ func destinationCounts(d *triage.Destination, color bool) string {
 // incomplete (midstream)".
 func summaryLine(sum triage.Summary, color bool) string {
 	parts := verdictCounts(sum.Verdicts, sum.VerdictReasons, color, nil)
-	s := plural(sum.Connections, "connection", "connections")
+	s := english.Plural(sum.Connections, "connection", "connections")
 	if len(parts) > 0 {
 		s += ": " + strings.Join(parts, ", ")
 	}
 	return s
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // errWriter remembers the first write error so that rendering code can write

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/siptls/siptls/internal/english"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -32,7 +33,7 @@ func WriteTriageText(w io.Writer, t *triage.Triage, color bool) error {
 	}
 	if t.Duplicates.Connections > 0 {
 		fmt.Fprintf(ew, "\n%s seen in more than one capture, counted once (%d by initial sequence number, %d by start time).\n",
-			plural(t.Duplicates.Connections, "connection", "connections"), t.Duplicates.ByISN, t.Duplicates.ByTime)
+			english.Plural(t.Duplicates.Connections, "connection", "connections"), t.Duplicates.ByISN, t.Duplicates.ByTime)
 	}
 	if len(t.Notes) > 0 {
 		fmt.Fprintln(ew, "\nNotes:")
@@ -56,7 +57,7 @@ func writeDestinationsText(ew io.Writer, dests []triage.TriageDestination, color
 			certs = append(certs, fmt.Sprintf("%s serial %s", c.SHA256[:min(len(c.SHA256), 12)], triage.ShortHex(c.Serial)))
 		}
 		if d.CertificatesMore > 0 {
-			certs = append(certs, fmt.Sprintf("others on %s", plural(d.CertificatesMore, "connection", "connections")))
+			certs = append(certs, fmt.Sprintf("others on %s", english.Plural(d.CertificatesMore, "connection", "connections")))
 		}
 		cs := strings.Join(certs, ", ")
 		if d.CertificateChanged {

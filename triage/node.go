@@ -2,6 +2,7 @@ package triage
 
 import (
 	"fmt"
+	"github.com/siptls/siptls/internal/english"
 	"math"
 	"net/netip"
 	"strings"
@@ -173,9 +174,9 @@ func NodeDetail(d diagnose.CaptureNode) string {
 	s := nodeDetail(d)
 	switch j := d.Judged; {
 	case j != nil && j.Addr.IsValid():
-		s += fmt.Sprintf("; the certificates were judged as received by %s, as the first %s showed (%s)", j.Addr, plural(j.Connections, "connection", "connections"), nodeDetail(*j))
+		s += fmt.Sprintf("; the certificates were judged as received by %s, as the first %s showed (%s)", j.Addr, english.Plural(j.Connections, "connection", "connections"), nodeDetail(*j))
 	case j != nil:
-		s += fmt.Sprintf("; the certificates of both ends were judged, as the first %s could not tell the node", plural(j.Connections, "connection", "connections"))
+		s += fmt.Sprintf("; the certificates of both ends were judged, as the first %s could not tell the node", english.Plural(j.Connections, "connection", "connections"))
 	}
 	return s
 }
@@ -196,7 +197,7 @@ func nodeDetail(d diagnose.CaptureNode) string {
 			}
 		}
 		if len(agree) > 0 {
-			main += "; confirmed by " + joinAnd(agree)
+			main += "; confirmed by " + english.JoinAnd(agree)
 		}
 		switch {
 		case len(against) > 0 && d.Signal == diagnose.SignalFlag:
@@ -255,9 +256,9 @@ func clueSentence(cl *diagnose.NodeClue) string {
 			return "both ends of every connection"
 		}
 		if cl.PeersCapped {
-			return fmt.Sprintf("the one address at an end of every connection, with more than %s", plural(cl.Peers, "peer", "peers"))
+			return fmt.Sprintf("the one address at an end of every connection, with more than %s", english.Plural(cl.Peers, "peer", "peers"))
 		}
-		return fmt.Sprintf("the one address at an end of every connection, with %s", plural(cl.Peers, "peer", "peers"))
+		return fmt.Sprintf("the one address at an end of every connection, with %s", english.Plural(cl.Peers, "peer", "peers"))
 	case diagnose.SignalTTL:
 		word := "TTL"
 		if cl.Node.Is6() && !cl.Node.Is4In6() {
@@ -285,7 +286,7 @@ func clueSentence(cl *diagnose.NodeClue) string {
 		s += fmt.Sprintf(", on %d connections", cl.Connections)
 	}
 	if cl.Against > 0 {
-		s += fmt.Sprintf(", but another end on %s", plural(cl.Against, "connection", "connections"))
+		s += fmt.Sprintf(", but another end on %s", english.Plural(cl.Against, "connection", "connections"))
 	}
 	return s
 }

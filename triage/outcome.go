@@ -1,7 +1,6 @@
 package triage
 
 import (
-	"fmt"
 	"sort"
 
 	"github.com/siptls/siptls/diagnose"
@@ -77,12 +76,4 @@ func sortedByCountOf[K comparable](m map[K]int, text func(K) string) []K {
 		return text(keys[i]) < text(keys[j])
 	})
 	return keys
-}
-
-// plural is "1 connection", "2 connections".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

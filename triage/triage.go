@@ -3,6 +3,7 @@ package triage
 import (
 	"container/heap"
 	"fmt"
+	"github.com/siptls/siptls/internal/english"
 	"math"
 	"net/netip"
 	"sort"
@@ -644,11 +645,11 @@ func (m *Merger) omittedNotes(t *Triage, captures int) {
 	}
 	if o.Destinations > 0 {
 		t.Notes = append(t.Notes, fmt.Sprintf("the destinations table lists the first %d destinations met; %s to others are counted only in the summary",
-			l.MaxDestinations, plural(o.Destinations, "connection", "connections")))
+			l.MaxDestinations, english.Plural(o.Destinations, "connection", "connections")))
 	}
 	if o.Pairs > 0 {
 		t.Notes = append(t.Notes, fmt.Sprintf("the pairs table lists the first %d client and destination pairs met; %s of other pairs are counted only in the destinations and the summary",
-			l.MaxPairs, plural(o.Pairs, "connection", "connections")))
+			l.MaxPairs, english.Plural(o.Pairs, "connection", "connections")))
 	}
 	if o.Certificates > 0 {
 		t.Notes = append(t.Notes, fmt.Sprintf("the certificate inventory lists the first %d distinct certificates met (and at most %d of a connection); %d more presented are not listed",
@@ -742,7 +743,7 @@ func (m *Merger) offsets(views []*view, t *Triage, captures []*pcap.CaptureInfo)
 				dir, avg = "behind", -avg
 			}
 			t.Notes = append(t.Notes, fmt.Sprintf("the clocks disagree: %s is %s %s %s (from %s seen in both); times are shown as each capture has them",
-				captureName(captures, p.b), avg, dir, captureName(captures, p.a), plural(n[p], "connection", "connections")))
+				captureName(captures, p.b), avg, dir, captureName(captures, p.a), english.Plural(n[p], "connection", "connections")))
 		}
 	}
 }

@@ -2,6 +2,7 @@ package triage
 
 import (
 	"fmt"
+	"github.com/siptls/siptls/internal/english"
 	"math"
 	"sort"
 	"strings"
@@ -99,7 +100,7 @@ func perClientSentences(t *Triage) []string {
 				n += p.judged()
 				addrs = append(addrs, p.Server)
 			}
-			who := joinAnd(addrs)
+			who := english.JoinAnd(addrs)
 			if len(addrs) > 4 {
 				who = fmt.Sprintf("the other %d destinations (%s … %s)", len(addrs), addrs[0], addrs[len(addrs)-1])
 			}
@@ -175,7 +176,7 @@ func oneClientSentences(t *Triage, sp serverPairs) (out []string, explained map[
 		if len(bad) == 1 && len(good) > 0 && badPair.CallFailures == dests[srv].CallFailures {
 			explained[srv] = true
 			out = append(out, fmt.Sprintf("Only calls from %s to %s fail (%d of %d, with %s); %s succeeded %d of %d.",
-				bad[0], destLabel(srv, badPair.Names), badPair.CallFailures, badPair.judged(), FailureWords(&badPair.Counts, ""), joinAnd(good), n, n))
+				bad[0], destLabel(srv, badPair.Names), badPair.CallFailures, badPair.judged(), FailureWords(&badPair.Counts, ""), english.JoinAnd(good), n, n))
 		}
 	}
 	return out, explained
@@ -364,9 +365,9 @@ func everyAttemptFailed(c *Counts) string {
 		return fmt.Sprintf("failed %d of %d times with %s", n, n, FailureWords(c, diagnose.VerdictFailed))
 	case diagnose.VerdictNoAnswer:
 		if n == 1 {
-			return fmt.Sprintf("never answered (%s, no_answer)", plural(c.SYNsUnanswered, "SYN", "SYNs"))
+			return fmt.Sprintf("never answered (%s, no_answer)", english.Plural(c.SYNsUnanswered, "SYN", "SYNs"))
 		}
-		return fmt.Sprintf("never answered (%d attempts, %s, no_answer)", n, plural(c.SYNsUnanswered, "SYN", "SYNs"))
+		return fmt.Sprintf("never answered (%d attempts, %s, no_answer)", n, english.Plural(c.SYNsUnanswered, "SYN", "SYNs"))
 	case diagnose.VerdictRefused:
 		if n == 1 {
 			return "refused the connection (SYN answered by RST: refused)"
@@ -409,7 +410,7 @@ func attemptsFailed(c *Counts, comma bool) string {
 		}
 		return fmt.Sprintf("%d of %d attempts failed (%s)", n, j, FailureWords(c, diagnose.VerdictFailed))
 	case diagnose.VerdictNoAnswer:
-		return fmt.Sprintf("%d of %d attempts were never answered (%s, no_answer)", n, j, plural(c.SYNsUnanswered, "SYN", "SYNs"))
+		return fmt.Sprintf("%d of %d attempts were never answered (%s, no_answer)", n, j, english.Plural(c.SYNsUnanswered, "SYN", "SYNs"))
 	case diagnose.VerdictRefused:
 		return fmt.Sprintf("%d of %d attempts were refused (SYN answered by RST: refused)", n, j)
 	case diagnose.VerdictNotTLS:
@@ -506,11 +507,11 @@ func blameSentence(t *Triage, byServer map[string][]*Pair) string {
 	}
 	switch {
 	case every && allFailed:
-		return fmt.Sprintf("Most likely to blame: %s, which failed every attempt.", joinAnd(servers))
+		return fmt.Sprintf("Most likely to blame: %s, which failed every attempt.", english.JoinAnd(servers))
 	case every:
-		return fmt.Sprintf("Most likely to blame: %s, where no attempt worked.", joinAnd(names))
+		return fmt.Sprintf("Most likely to blame: %s, where no attempt worked.", english.JoinAnd(names))
 	}
-	return fmt.Sprintf("Most likely to blame: %s, which fail at about the same rate.", joinAnd(names))
+	return fmt.Sprintf("Most likely to blame: %s, which fail at about the same rate.", english.JoinAnd(names))
 }
 
 // maxBlamed is how many destinations the blame sentence names; the others
@@ -551,7 +552,7 @@ func commonCause(t *Triage, failing []*TriageDestination) string {
 		}
 		s = fmt.Sprintf("No destination stands out: all %d fail at about the same rate (%.0f%% to %.0f%%", len(failing), lo*100, hi*100)
 		if len(each) <= 4 {
-			s += ": " + joinAnd(each)
+			s += ": " + english.JoinAnd(each)
 		}
 		s += ")"
 	}
@@ -578,7 +579,7 @@ func commonCause(t *Triage, failing []*TriageDestination) string {
 	case len(from) == 1:
 		node += fmt.Sprintf(" (every failure came from %s)", from[0])
 	case len(from) <= 4:
-		node = fmt.Sprintf("%s (failures came from %s)", many, joinAnd(from))
+		node = fmt.Sprintf("%s (failures came from %s)", many, english.JoinAnd(from))
 	default:
 		node = fmt.Sprintf("%s (failures came from %d clients)", many, len(from))
 	}
@@ -724,17 +725,6 @@ func oneIn(attempts, failed int) string {
 		return "1"
 	}
 	return fmt.Sprintf("%d", int(math.Round(r)))
-}
-
-// joinAnd joins "a", "a and b", "a, b and c".
-func joinAnd(s []string) string {
-	switch len(s) {
-	case 0:
-		return ""
-	case 1:
-		return s[0]
-	}
-	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }
 
 // reasonWords says a reason code in words.
