@@ -46,27 +46,18 @@ type ndHeader struct {
 }
 
 // ndCertificate is a certificate record: the facts of one distinct
-// certificate, whoever presented it.
+// certificate, whoever presented it. It is the siptls/v1 Certificate
+// without what depends on the connection that presented it (absent
+// fields), which the connection's ndCertRef carries.
 type ndCertificate struct {
-	Type               string       `json:"type"` // "certificate"
-	SHA256             string       `json:"sha256"`
-	SHA1               string       `json:"sha1"`
-	Serial             string       `json:"serial"`
-	Subject            string       `json:"subject"`
-	Issuer             string       `json:"issuer"`
-	CommonName         string       `json:"common_name"`
-	NotBefore          *triage.Time `json:"not_before"`
-	NotAfter           *triage.Time `json:"not_after"`
-	DNSNames           []string     `json:"dns_names"`
-	IPAddresses        []string     `json:"ip_addresses"`
-	KeyUsage           []string     `json:"key_usage"`
-	ExtKeyUsage        []string     `json:"ext_key_usage"`
-	IsCA               bool         `json:"is_ca"`
-	SelfSigned         bool         `json:"self_signed"`
-	KeyType            string       `json:"key_type"`
-	KeyBits            int          `json:"key_bits"`
-	SignatureAlgorithm string       `json:"signature_algorithm"`
-	ParseError         string       `json:"parse_error,omitempty"`
+	Type string `json:"type"` // "certificate"
+	*triage.Certificate
+	SentBy            *struct{} `json:"sent_by,omitempty"`
+	Index             *struct{} `json:"index,omitempty"`
+	Frame             *struct{} `json:"frame,omitempty"`
+	ValidityAtCapture *struct{} `json:"validity_at_capture,omitempty"`
+	Trust             *struct{} `json:"trust,omitempty"`
+	Checks            *struct{} `json:"checks,omitempty"`
 }
 
 // ndCertRef is a certificate as a connection presented it: where, and what
@@ -158,10 +149,7 @@ func (w *ndjsonWriter) certificate(c *triage.Certificate) {
 		clear(w.certs)
 	}
 	w.certs[c.SHA256] = struct{}{}
-	w.record(&ndCertificate{Type: "certificate", SHA256: c.SHA256, SHA1: c.SHA1, Serial: c.Serial, Subject: c.Subject,
-		Issuer: c.Issuer, CommonName: c.CommonName, NotBefore: c.NotBefore, NotAfter: c.NotAfter, DNSNames: c.DNSNames,
-		IPAddresses: c.IPAddresses, KeyUsage: c.KeyUsage, ExtKeyUsage: c.ExtKeyUsage, IsCA: c.IsCA, SelfSigned: c.SelfSigned,
-		KeyType: c.KeyType, KeyBits: c.KeyBits, SignatureAlgorithm: c.SignatureAlgorithm, ParseError: c.ParseError})
+	w.record(&ndCertificate{Type: "certificate", Certificate: c})
 }
 
 // caList writes the ca_list record of names unless it was written, and
