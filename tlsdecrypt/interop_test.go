@@ -15,29 +15,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/siptls/siptls/internal/tlstest"
 )
-
-// recorder is a net.Conn that keeps a copy of every byte written to it:
-// the records one side of a crypto/tls session sent, as a capture shows
-// them.
-type recorder struct {
-	net.Conn
-	mu  sync.Mutex
-	out bytes.Buffer
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	r.mu.Lock()
-	r.out.Write(b)
-	r.mu.Unlock()
-	return r.Conn.Write(b)
-}
-
-func (r *recorder) bytes() []byte {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return bytes.Clone(r.out.Bytes())
-}
 
 type record struct {
 	typ     uint8
@@ -96,7 +76,7 @@ func runSession(t *testing.T, version uint16, suite uint16) session {
 	pool.AddCert(leaf)
 	var keylog bytes.Buffer
 	c1, c2 := net.Pipe()
-	cr, sr := &recorder{Conn: c1}, &recorder{Conn: c2}
+	cr, sr := tlstest.Record(c1), tlstest.Record(c2)
 	var suites []uint16
 	if suite != 0 {
 		suites = []uint16{suite}
@@ -128,7 +108,7 @@ func runSession(t *testing.T, version uint16, suite uint16) session {
 	if srvErr != nil {
 		t.Fatal(srvErr)
 	}
-	s := session{client: records(t, cr.bytes()), server: records(t, sr.bytes()), suite: cli.ConnectionState().CipherSuite}
+	s := session{client: records(t, cr.Bytes()), server: records(t, sr.Bytes()), suite: cli.ConnectionState().CipherSuite}
 	if err := s.keys.Read(&keylog, "keylog"); err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package tlsparse
 
 import (
-	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rsa"
@@ -20,6 +19,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/siptls/siptls/internal/tlstest"
 )
 
 var (
@@ -194,26 +195,6 @@ func makeKeys() (*testKeys, error) {
 	return k, nil
 }
 
-// recordingConn records everything written to it.
-type recordingConn struct {
-	net.Conn
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (c *recordingConn) Write(p []byte) (int, error) {
-	c.mu.Lock()
-	c.buf.Write(p)
-	c.mu.Unlock()
-	return c.Conn.Write(p)
-}
-
-func (c *recordingConn) bytes() []byte {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]byte(nil), c.buf.Bytes()...)
-}
-
 // transcript is what each side of one handshake wrote.
 type transcript struct {
 	client, server []byte
@@ -262,7 +243,7 @@ func runHandshake(t testing.TB, sc scenario) transcript {
 	}
 	sc.configure(c, s, k)
 	cp, sp := tcpPipe(t)
-	crec, srec := &recordingConn{Conn: cp}, &recordingConn{Conn: sp}
+	crec, srec := tlstest.Record(cp), tlstest.Record(sp)
 	client, server := tls.Client(crec, c), tls.Server(srec, s)
 	var wg sync.WaitGroup
 	var serr error
@@ -295,7 +276,7 @@ func runHandshake(t testing.TB, sc scenario) transcript {
 	if sc.wantFail && cerr == nil && serr == nil {
 		t.Fatalf("%s: handshake succeeded, want failure", sc.name)
 	}
-	tr.client, tr.server = crec.bytes(), srec.bytes()
+	tr.client, tr.server = crec.Bytes(), srec.Bytes()
 	return tr
 }
 
