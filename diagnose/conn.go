@@ -213,6 +213,15 @@ func (st *connState) finding(code FindingCode, frame uint64, format string, args
 	st.findings = append(st.findings, Finding{Code: code, Frame: frame, Detail: fmt.Sprintf(format, args...)})
 }
 
+// noteClose records the first FIN or RST of a direction in at, with its
+// timeline entry; later ones change nothing.
+func (st *connState) noteClose(ev *pcap.Event, at *mark, m mark, kind EventKind, what string) {
+	if !at.seen() {
+		*at = m
+		st.event(ev.Dir, kind, ev.Frame, ev.Time, what)
+	}
+}
+
 func (st *connState) tcpEvent(ev *pcap.Event) {
 	m := newMark(ev.Frame, ev.Time)
 	switch ev.Kind {
@@ -238,17 +247,9 @@ func (st *connState) tcpEvent(ev *pcap.Event) {
 		st.midstream = true
 		st.event(ev.Dir, EventNote, ev.Frame, ev.Time, "first packet is not a SYN: the connection began before the capture")
 	case pcap.EventFIN:
-		ds := st.dir(ev.Dir)
-		if !ds.fin.seen() {
-			ds.fin = m
-			st.event(ev.Dir, EventFIN, ev.Frame, ev.Time, "FIN")
-		}
+		st.noteClose(ev, &st.dir(ev.Dir).fin, m, EventFIN, "FIN")
 	case pcap.EventRST:
-		ds := st.dir(ev.Dir)
-		if !ds.rst.seen() {
-			ds.rst = m
-			st.event(ev.Dir, EventRST, ev.Frame, ev.Time, "RST")
-		}
+		st.noteClose(ev, &st.dir(ev.Dir).rst, m, EventRST, "RST")
 	case pcap.EventGap:
 		ds := st.dir(ev.Dir)
 		if !ds.gap.seen() {
