@@ -203,7 +203,24 @@ func (st *connState) event(d pcap.Dir, kind EventKind, frame uint64, t time.Time
 		st.c().EventsDropped++
 		return
 	}
+	if len(st.events) == cap(st.events) {
+		st.events = slices.Grow(st.events, eventsGrowth(cap(st.events), st.a.opts.MaxEvents))
+	}
 	st.events = append(st.events, rawEvent{mark: newMark(frame, t), dir: d, kind: kind, what: what})
+}
+
+// eventsGrowth is how many more events a timeline of capacity n makes room
+// for: 4 first (a refused SYN or a flood costs little), then room for a
+// whole TLS handshake (24: a mutual-TLS connection has about 20 events),
+// then doubling up to max.
+func eventsGrowth(n, max int) int {
+	switch {
+	case n == 0:
+		return min(4, max)
+	case n < 24:
+		return min(24, max) - n
+	}
+	return min(2*n, max) - n
 }
 
 func (st *connState) finding(code FindingCode, frame uint64, format string, args ...any) {
