@@ -325,16 +325,8 @@ func triageRun(opts *TriageOptions) error {
 	}
 	t := m.Triage(infos, readErrs, notes, opts.Version)
 	t.TrustStores = triage.TrustStores(stores)
-	switch opts.Format {
-	case "json":
-		err = report.WriteTriageJSON(opts.IO.Out, t, opts.Indent)
-	case "ndjson":
-		err = report.WriteTriageNDJSON(opts.IO.Out, t, opts.Verbose)
-	default:
-		err = report.WriteTriageText(opts.IO.Out, t, opts.IO.OutTTY)
-	}
-	if err != nil {
-		return &exitError{code: exitTrouble, err: fmt.Errorf("writing the report: %w", err)}
+	if err := writeTriage(opts, t); err != nil {
+		return err
 	}
 	if hashes != nil {
 		meta := report.HTMLMeta{Version: opts.Version, Generated: opts.Today, CaptureSHA256: hashes.Wait()}
@@ -446,4 +438,21 @@ func humanBytes(n int64) string {
 		return fmt.Sprintf("%.0f kB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
+}
+
+// writeTriage writes t on standard output in opts.Format.
+func writeTriage(opts *TriageOptions, t *triage.Triage) error {
+	var err error
+	switch opts.Format {
+	case "json":
+		err = report.WriteTriageJSON(opts.IO.Out, t, opts.Indent)
+	case "ndjson":
+		err = report.WriteTriageNDJSON(opts.IO.Out, t, opts.Verbose)
+	default:
+		err = report.WriteTriageText(opts.IO.Out, t, opts.IO.OutTTY)
+	}
+	if err != nil {
+		return &exitError{code: exitTrouble, err: fmt.Errorf("writing the report: %w", err)}
+	}
+	return nil
 }
