@@ -212,6 +212,15 @@ func (st *connState) finding(code FindingCode, frame uint64, format string, args
 	st.findings = append(st.findings, Finding{Code: code, Frame: frame, Detail: fmt.Sprintf(format, args...)})
 }
 
+// markClose keeps m in at and records the event kind, what, for the
+// first FIN or RST of a direction only.
+func (st *connState) markClose(ev *pcap.Event, at *mark, m mark, kind EventKind, what string) {
+	if !at.seen() {
+		*at = m
+		st.event(ev.Dir, kind, ev.Frame, ev.Time, what)
+	}
+}
+
 func (st *connState) tcpEvent(ev *pcap.Event) {
 	m := newMark(ev.Frame, ev.Time)
 	switch ev.Kind {
@@ -237,17 +246,9 @@ func (st *connState) tcpEvent(ev *pcap.Event) {
 		st.midstream = true
 		st.event(ev.Dir, EventNote, ev.Frame, ev.Time, "first packet is not a SYN: the connection began before the capture")
 	case pcap.EventFIN:
-		ds := st.dir(ev.Dir)
-		if !ds.fin.seen() {
-			ds.fin = m
-			st.event(ev.Dir, EventFIN, ev.Frame, ev.Time, "FIN")
-		}
+		st.markClose(ev, &st.dir(ev.Dir).fin, m, EventFIN, "FIN")
 	case pcap.EventRST:
-		ds := st.dir(ev.Dir)
-		if !ds.rst.seen() {
-			ds.rst = m
-			st.event(ev.Dir, EventRST, ev.Frame, ev.Time, "RST")
-		}
+		st.markClose(ev, &st.dir(ev.Dir).rst, m, EventRST, "RST")
 	case pcap.EventGap:
 		ds := st.dir(ev.Dir)
 		if !ds.gap.seen() {
