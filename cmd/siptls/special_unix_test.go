@@ -12,6 +12,18 @@ import (
 	"github.com/siptls/siptls/internal/specialtest"
 )
 
+// copyFile copies the file from to the path to.
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestSpecialFiles checks devices, named pipes and unreadable folders given
 // as or found in a trust path or a triage folder: each run ends at once,
 // with one sentence naming the path and exit status 2 when an input could
@@ -25,14 +37,8 @@ func TestSpecialFiles(t *testing.T) {
 	}
 	fifo, trustDir := specialtest.TrustFolder(t, dir, "cube1.pem", pemData)
 	capDir := filepath.Join(dir, "caps")
-	capData, err := os.ReadFile("testdata/ok-tls13-go.pcap")
-	if err != nil {
-		t.Fatal(err)
-	}
 	locked := specialtest.Locked(t, filepath.Join(capDir, "locked"))
-	if err := os.WriteFile(filepath.Join(capDir, "ok.pcap"), capData, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	copyFile(t, "testdata/ok-tls13-go.pcap", filepath.Join(capDir, "ok.pcap"))
 
 	tests := []struct {
 		name       string
@@ -100,13 +106,7 @@ func TestSpecialFiles(t *testing.T) {
 func TestNotRegularFiles(t *testing.T) {
 	chdirRoot(t)
 	dir := t.TempDir()
-	good, err := os.ReadFile("testdata/ok-tls13-go.pcap")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "ok.pcap"), good, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	copyFile(t, "testdata/ok-tls13-go.pcap", filepath.Join(dir, "ok.pcap"))
 	fifo := filepath.Join(dir, "x.pcap")
 	specialtest.FIFO(t, fifo)
 	if err := os.Symlink("/dev/zero", filepath.Join(dir, "y.pcap")); err != nil {
