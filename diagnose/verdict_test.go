@@ -58,7 +58,8 @@ func emptyCertificate() []byte {
 	return handshake(11, func(b *cryptobyte.Builder) { b.AddUint24(0) })
 }
 
-func certificate(t *testing.T, pemFile string) []byte {
+// certDER is the DER of the first certificate in pemFile.
+func certDER(t *testing.T, pemFile string) []byte {
 	t.Helper()
 	raw, err := os.ReadFile(pemFile)
 	if err != nil {
@@ -68,9 +69,15 @@ func certificate(t *testing.T, pemFile string) []byte {
 	if block == nil {
 		t.Fatalf("%s: no PEM block", pemFile)
 	}
+	return block.Bytes
+}
+
+func certificate(t *testing.T, pemFile string) []byte {
+	t.Helper()
+	der := certDER(t, pemFile)
 	return handshake(11, func(b *cryptobyte.Builder) {
 		b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) {
-			b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(block.Bytes) })
+			b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(der) })
 		})
 	})
 }
@@ -129,16 +136,12 @@ func sslv2ClientHello() []byte {
 // certificate of pemFile, a 700-byte filler and the certificate again.
 func chainMessage(t *testing.T, pemFile string) []byte {
 	t.Helper()
-	raw, err := os.ReadFile(pemFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, _ := pem.Decode(raw)
+	der := certDER(t, pemFile)
 	b := cryptobyte.NewBuilder(nil)
 	b.AddUint8(11)
 	b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) {
 		b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) {
-			for _, c := range [][]byte{block.Bytes, bytes.Repeat([]byte{0x30}, 700), block.Bytes} {
+			for _, c := range [][]byte{der, bytes.Repeat([]byte{0x30}, 700), der} {
 				b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(c) })
 			}
 		})

@@ -83,32 +83,39 @@ func syntheticCapture(tb testing.TB, conns, records, recLen int) []byte {
 	return writePcap(tb, layers.LinkTypeEthernet, all, false)
 }
 
-func BenchmarkRead(b *testing.B) {
-	file := syntheticCapture(b, 200, 20, 4096)
-	b.SetBytes(int64(len(file)))
+// benchRead reads file b.N times with tlsFramer, each time with a new
+// Handler from newHandler, and counts size bytes a read. check, when not
+// nil, checks each read that returned no error.
+func benchRead[H Handler](b *testing.B, file []byte, size int, newHandler func() H, check func(*CaptureInfo, H) error) {
+	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		h := &discard{}
+		h := newHandler()
 		info, err := Read(bytes.NewReader(file), "bench", Options{Framer: tlsFramer}, h)
-		if err != nil || info.Conns != 200 || h.units != 200*20*2 {
-			b.Fatalf("err %v conns %d units %d", err, info.Conns, h.units)
+		if err == nil && check != nil {
+			err = check(info, h)
+		}
+		if err != nil {
+			b.Fatal(err)
 		}
 	}
 }
 
+func BenchmarkRead(b *testing.B) {
+	file := syntheticCapture(b, 200, 20, 4096)
+	benchRead(b, file, len(file), func() *discard { return &discard{} }, func(info *CaptureInfo, h *discard) error {
+		if info.Conns != 200 || h.units != 200*20*2 {
+			return fmt.Errorf("conns %d units %d", info.Conns, h.units)
+		}
+		return nil
+	})
+}
+
 func BenchmarkReadGzip(b *testing.B) {
 	plain := syntheticCapture(b, 200, 20, 4096)
-	file := gzipBytes(b, plain)
-	b.SetBytes(int64(len(plain))) // MB/s of uncompressed capture
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		h := &discard{}
-		if _, err := Read(bytes.NewReader(file), "bench", Options{Framer: tlsFramer}, h); err != nil {
-			b.Fatal(err)
-		}
-	}
+	// MB/s of uncompressed capture
+	benchRead(b, gzipBytes(b, plain), len(plain), func() *discard { return &discard{} }, nil)
 }
 
 // stopAfter stops each direction after n units, as a TLS handler does once
@@ -129,13 +136,5 @@ func (s *stopAfter) End(*Conn, *ConnStats) {}
 // delivery after the first units of each connection.
 func BenchmarkReadHandshakeOnly(b *testing.B) {
 	file := syntheticCapture(b, 200, 20, 4096)
-	b.SetBytes(int64(len(file)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		h := &stopAfter{n: 4, units: map[*Conn]int{}}
-		if _, err := Read(bytes.NewReader(file), "bench", Options{Framer: tlsFramer}, h); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchRead(b, file, len(file), func() *stopAfter { return &stopAfter{n: 4, units: map[*Conn]int{}} }, nil)
 }

@@ -78,16 +78,10 @@ func TestUndeliveredAfterStop(t *testing.T) {
 func TestMaxConns(t *testing.T) {
 	var recs []record
 	for i := 0; i < 5; i++ {
-		cv := defaultConv()
-		cv.client = fmt.Sprintf("10.0.0.1:%d", 40000+i)
-		cv.start = t0.Add(time.Duration(i) * time.Second)
-		recs = append(recs, cv.records(t, []pkt{{c2s: true, flags: "S"}})...)
+		recs = append(recs, portRecords(t, 40000+i, time.Duration(i)*time.Second, []pkt{{c2s: true, flags: "S"}})...)
 	}
 	// the first connection stays active
-	cv := defaultConv()
-	cv.client = "10.0.0.1:40000"
-	cv.start = t0.Add(10 * time.Second)
-	recs = append(recs, cv.records(t, []pkt{{c2s: true, flags: "S"}})...)
+	recs = append(recs, portRecords(t, 40000, 10*time.Second, []pkt{{c2s: true, flags: "S"}})...)
 	rec := newRecorder()
 	info, err := readBytes(t, writePcap(t, layers.LinkTypeEthernet, recs, false), Options{MaxConns: 2}, rec)
 	if err != nil {
@@ -213,10 +207,7 @@ func TestHeldPiecesBounded(t *testing.T) {
 func TestEvictedContinuation(t *testing.T) {
 	var recs []record
 	conv := func(port int, at time.Duration, pkts []pkt) {
-		cv := defaultConv()
-		cv.client = fmt.Sprintf("10.0.0.1:%d", port)
-		cv.start = t0.Add(at)
-		recs = append(recs, cv.records(t, pkts)...)
+		recs = append(recs, portRecords(t, port, at, pkts)...)
 	}
 	conv(40000, 0, cat(handshake, []pkt{{c2s: true, flags: "PA", seq: 1, ack: 1, data: "1"}}))
 	conv(40001, time.Second, handshake) // evicts 40000
@@ -241,10 +232,7 @@ func TestEvictedContinuation(t *testing.T) {
 func TestEvictedAnswers(t *testing.T) {
 	var recs []record
 	conv := func(port int, at time.Duration, pkts []pkt) {
-		cv := defaultConv()
-		cv.client = fmt.Sprintf("10.0.0.1:%d", port)
-		cv.start = t0.Add(at)
-		recs = append(recs, cv.records(t, pkts)...)
+		recs = append(recs, portRecords(t, port, at, pkts)...)
 	}
 	for i, port := range []int{40000, 40001, 40002} { // each SYN evicts the one before
 		conv(port, time.Duration(i)*time.Second, []pkt{{c2s: true, flags: "S", seq: 0}})
@@ -268,11 +256,8 @@ func TestEvictedAnswers(t *testing.T) {
 func TestBudget(t *testing.T) {
 	var recs []record
 	for i := 0; i < 3; i++ {
-		cv := defaultConv()
-		cv.client = fmt.Sprintf("10.0.0.1:%d", 40000+i)
-		cv.start = t0.Add(time.Duration(i) * time.Millisecond)
 		// a unit of 9 bytes that never completes: 4 bytes held each
-		recs = append(recs, cv.records(t, cat(handshake, []pkt{{c2s: true, flags: "PA", seq: 1, ack: 1, data: "9abc"}}))...)
+		recs = append(recs, portRecords(t, 40000+i, time.Duration(i)*time.Millisecond, cat(handshake, []pkt{{c2s: true, flags: "PA", seq: 1, ack: 1, data: "9abc"}}))...)
 	}
 	budget := NewBudget(10)
 	rec := newRecorder()

@@ -48,12 +48,7 @@ var problemNames = [...]string{
 }
 
 // String returns a short name of the problem.
-func (p Problem) String() string {
-	if int(p) < len(problemNames) && problemNames[p] != "" {
-		return problemNames[p]
-	}
-	return fmt.Sprintf("Problem(%d)", uint8(p))
-}
+func (p Problem) String() string { return nameOf(problemNames[:], p, "Problem") }
 
 // MaxRecord is the largest captured length a record may declare: libpcap's
 // MAXIMUM_SNAPLEN, which Wireshark and tcpdump also enforce for Ethernet and

@@ -47,20 +47,12 @@ func evidenceRecords(t *testing.T, cv conv, ps []evPkt) []record {
 	return recs
 }
 
-// evidence is the part of ConnStats that evidence.go fills.
-type evidenceStats struct {
-	TTL             [2]uint8
-	TTLChanged      [2]bool
-	ChecksumChecked [2]uint8
-	ChecksumBad     [2]uint8
-	Reaction        [2]time.Duration
-	Reactions       [2]uint32
-	Handshake       [2]time.Duration
-	HandshakeOK     [2]bool
-}
-
-func evidenceOf(st ConnStats) evidenceStats {
-	return evidenceStats{st.TTL, st.TTLChanged, st.ChecksumChecked, st.ChecksumBad, st.Reaction, st.Reactions, st.HandshakeReaction, st.HandshakeReacted}
+// evidenceOf keeps the fields of st that evidence.go fills.
+func evidenceOf(st ConnStats) ConnStats {
+	return ConnStats{
+		TTL: st.TTL, TTLChanged: st.TTLChanged, ChecksumChecked: st.ChecksumChecked, ChecksumBad: st.ChecksumBad,
+		Reaction: st.Reaction, Reactions: st.Reactions, HandshakeReaction: st.HandshakeReaction, HandshakeReacted: st.HandshakeReacted,
+	}
 }
 
 func TestEvidence(t *testing.T) {
@@ -74,7 +66,7 @@ func TestEvidence(t *testing.T) {
 		name string
 		cv   conv
 		pkts []evPkt
-		want evidenceStats
+		want ConnStats
 	}{
 		{
 			name: "on the client: routed server, offload on the client",
@@ -88,15 +80,15 @@ func TestEvidence(t *testing.T) {
 				{pkt{flags: "PA", seq: 1, ack: 4, data: "2c", at: 9 * ms}, 62, false},
 				{pkt{c2s: true, flags: "A", seq: 4, ack: 3, at: 9*ms + 50*us}, 0, true},
 			},
-			want: evidenceStats{
+			want: ConnStats{
 				TTL:             [2]uint8{64, 62},
 				ChecksumChecked: [2]uint8{4, 3},
 				ChecksumBad:     [2]uint8{4, 0},
 				// client: SYN-ACK→ACK 30 µs, "2c"→ACK 50 µs; server: SYN→SYN-ACK, "3ab"→ACK
-				Reaction:    [2]time.Duration{30 * us, 4*ms - 60*us},
-				Reactions:   [2]uint32{2, 2},
-				Handshake:   [2]time.Duration{30 * us, 4*ms - 1*us},
-				HandshakeOK: [2]bool{true, true},
+				Reaction:          [2]time.Duration{30 * us, 4*ms - 60*us},
+				Reactions:         [2]uint32{2, 2},
+				HandshakeReaction: [2]time.Duration{30 * us, 4*ms - 1*us},
+				HandshakeReacted:  [2]bool{true, true},
 			},
 		},
 		{
@@ -107,13 +99,13 @@ func TestEvidence(t *testing.T) {
 				{pkt{flags: "SA", ack: 1, at: 20 * us}, 0, false},
 				{pkt{c2s: true, flags: "A", seq: 1, ack: 1, at: 3 * ms}, 61, false},
 			},
-			want: evidenceStats{
-				TTL:             [2]uint8{61, 64},
-				ChecksumChecked: [2]uint8{2, 1},
-				Reaction:        [2]time.Duration{3*ms - 20*us, 19 * us},
-				Reactions:       [2]uint32{1, 1},
-				Handshake:       [2]time.Duration{3*ms - 20*us, 19 * us},
-				HandshakeOK:     [2]bool{true, true},
+			want: ConnStats{
+				TTL:               [2]uint8{61, 64},
+				ChecksumChecked:   [2]uint8{2, 1},
+				Reaction:          [2]time.Duration{3*ms - 20*us, 19 * us},
+				Reactions:         [2]uint32{1, 1},
+				HandshakeReaction: [2]time.Duration{3*ms - 20*us, 19 * us},
+				HandshakeReacted:  [2]bool{true, true},
 			},
 		},
 		{
@@ -128,14 +120,14 @@ func TestEvidence(t *testing.T) {
 				{pkt{c2s: true, flags: "PA", seq: 3, ack: 1, data: "1"}, 0, true},
 				{pkt{flags: "A", seq: 1, ack: 4}, 60, false},
 			},
-			want: evidenceStats{
-				TTL:             [2]uint8{64, 63},
-				TTLChanged:      [2]bool{false, true},
-				ChecksumChecked: [2]uint8{4, 2},
-				Reaction:        [2]time.Duration{ms, 1 * ms},
-				Reactions:       [2]uint32{1, 2},
-				Handshake:       [2]time.Duration{ms, ms},
-				HandshakeOK:     [2]bool{true, true},
+			want: ConnStats{
+				TTL:               [2]uint8{64, 63},
+				TTLChanged:        [2]bool{false, true},
+				ChecksumChecked:   [2]uint8{4, 2},
+				Reaction:          [2]time.Duration{ms, 1 * ms},
+				Reactions:         [2]uint32{1, 2},
+				HandshakeReaction: [2]time.Duration{ms, ms},
+				HandshakeReacted:  [2]bool{true, true},
 			},
 		},
 		{
@@ -146,7 +138,7 @@ func TestEvidence(t *testing.T) {
 				{pkt{c2s: true, flags: "PA", seq: 7, ack: 1, data: big}, 0, true},
 				{pkt{flags: "A", seq: 1, ack: 7 + 1500}, 0, false},
 			},
-			want: evidenceStats{
+			want: ConnStats{
 				TTL:             [2]uint8{64, 64},
 				ChecksumChecked: [2]uint8{0, 1},
 				Reaction:        [2]time.Duration{0, ms},
@@ -162,13 +154,13 @@ func TestEvidence(t *testing.T) {
 				{pkt{flags: "SA", ack: 1, at: time.Second + 2*ms}, 0, false},
 				{pkt{c2s: true, flags: "A", seq: 1, ack: 1, at: time.Second + 2*ms + 30*us}, 0, false},
 			},
-			want: evidenceStats{
-				TTL:             [2]uint8{64, 64},
-				ChecksumChecked: [2]uint8{3, 1},
-				Reaction:        [2]time.Duration{30 * us, 0},
-				Reactions:       [2]uint32{1, 0},
-				Handshake:       [2]time.Duration{30 * us, 0},
-				HandshakeOK:     [2]bool{true, false},
+			want: ConnStats{
+				TTL:               [2]uint8{64, 64},
+				ChecksumChecked:   [2]uint8{3, 1},
+				Reaction:          [2]time.Duration{30 * us, 0},
+				Reactions:         [2]uint32{1, 0},
+				HandshakeReaction: [2]time.Duration{30 * us, 0},
+				HandshakeReacted:  [2]bool{true, false},
 			},
 		},
 		{
@@ -182,7 +174,7 @@ func TestEvidence(t *testing.T) {
 				{pkt{c2s: true, flags: "PA", seq: 3, ack: 1, data: "cd", at: 6*ms + 5*us}, 0, false}, // reordered
 				{pkt{flags: "A", seq: 1, ack: 5, at: 6*ms + 10*us}, 0, false},                        // not the first ACK of it
 			},
-			want: evidenceStats{
+			want: ConnStats{
 				TTL:             [2]uint8{64, 64},
 				ChecksumChecked: [2]uint8{3, 3},
 			},

@@ -259,6 +259,15 @@ type record struct {
 	linkType layers.LinkType // pcapng: the interface's link type
 }
 
+// portRecords builds the records of a conversation of defaultConv whose
+// client is port port of 10.0.0.1 and whose first packet is at t0+at.
+func portRecords(t testing.TB, port int, at time.Duration, ps []pkt) []record {
+	cv := defaultConv()
+	cv.client = fmt.Sprintf("10.0.0.1:%d", port)
+	cv.start = t0.Add(at)
+	return cv.records(t, ps)
+}
+
 // records builds the records of a conversation.
 func (cv *conv) records(t testing.TB, ps []pkt) []record {
 	start := cv.start

@@ -20,33 +20,30 @@ var eventNames = [...]string{
 }
 
 // String returns a short lower-case name of the event kind.
-func (k EventKind) String() string {
-	if int(k) < len(eventNames) && eventNames[k] != "" {
-		return eventNames[k]
-	}
-	return "EventKind(" + strconv.Itoa(int(k)) + ")"
+func (k EventKind) String() string { return nameOf(eventNames[:], k, "EventKind") }
+
+var dirNames = [...]string{
+	ClientToServer: "client->server",
+	ServerToClient: "server->client",
 }
 
 // String returns "client->server" or "server->client".
-func (d Dir) String() string {
-	switch d {
-	case ClientToServer:
-		return "client->server"
-	case ServerToClient:
-		return "server->client"
-	}
-	return "Dir(" + strconv.Itoa(int(d)) + ")"
+func (d Dir) String() string { return nameOf(dirNames[:], d, "Dir") }
+
+var roleSourceNames = [...]string{
+	RoleFromSYN:  "from SYN",
+	RoleFromPort: "from port",
+	RoleGuessed:  "guessed",
 }
 
 // String names how the roles were decided.
-func (r RoleSource) String() string {
-	switch r {
-	case RoleFromSYN:
-		return "from SYN"
-	case RoleFromPort:
-		return "from port"
-	case RoleGuessed:
-		return "guessed"
+func (r RoleSource) String() string { return nameOf(roleSourceNames[:], r, "RoleSource") }
+
+// nameOf is the name of v in names, or typ(v), such as "Dir(7)", when
+// names has none.
+func nameOf[T ~uint8](names []string, v T, typ string) string {
+	if int(v) < len(names) && names[v] != "" {
+		return names[v]
 	}
-	return "RoleSource(" + strconv.Itoa(int(r)) + ")"
+	return typ + "(" + strconv.Itoa(int(v)) + ")"
 }

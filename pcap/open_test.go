@@ -7,9 +7,10 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/siptls/siptls/internal/specialtest"
 )
 
 // TestReadFileNotRegular: a named pipe, a device (through a symbolic link)
@@ -17,9 +18,7 @@ import (
 func TestReadFileNotRegular(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "x.pcap")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Skip("no FIFO:", err)
-	}
+	specialtest.FIFO(t, fifo)
 	zero := filepath.Join(dir, "y.pcap")
 	if err := os.Symlink("/dev/zero", zero); err != nil {
 		t.Fatal(err)
@@ -39,19 +38,13 @@ func TestReadFileNotRegular(t *testing.T) {
 		if tt.path == "" {
 			continue
 		}
-		done := make(chan error, 1)
-		go func() {
+		err := specialtest.Within(t, 10*time.Second, tt.path+": ReadFile blocks", func() error {
 			_, err := ReadFile(tt.path, Options{Framer: digitFramer}, newRecorder())
-			done <- err
-		}()
-		select {
-		case err := <-done:
-			var ie *InputError
-			if !errors.As(err, &ie) || ie.Problem != ProblemNotRegular || err.Error() != tt.msg {
-				t.Errorf("%s: %v, want %q", tt.path, err, tt.msg)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatalf("%s: ReadFile blocks", tt.path)
+			return err
+		})
+		var ie *InputError
+		if !errors.As(err, &ie) || ie.Problem != ProblemNotRegular || err.Error() != tt.msg {
+			t.Errorf("%s: %v, want %q", tt.path, err, tt.msg)
 		}
 	}
 }

@@ -180,9 +180,14 @@ func (n *ngReader) next() (kind ngKind, data []byte, ci gopacket.CaptureInfo, lt
 }
 
 // body reads the rest of a block of total length total, of which read
-// bytes are already read, into n.buf, and checks the trailing length. It
-// returns the body without the header and the trailing length.
-func (n *ngReader) body(typ, total uint32, read int, bound int) ([]byte, error) {
+// bytes are already read, into n.buf, and checks the trailing length. A
+// block shorter than its fixed fields (fixed bytes, header and trailer
+// included) or longer than bound is damaged. It returns the body without
+// the header and the trailing length.
+func (n *ngReader) body(typ, total, fixed uint32, read int, bound int) ([]byte, error) {
+	if total < fixed {
+		return nil, ngDamaged("%s declares %d bytes, fewer than its fixed fields (%d)", ngBlockName(typ), total, fixed)
+	}
 	if int64(total) > int64(bound) {
 		return nil, ngDamaged("%s declares %d bytes, more than such a block can hold (%d)", ngBlockName(typ), total, bound)
 	}
@@ -221,10 +226,7 @@ func (n *ngReader) skip(typ, total uint32) error {
 // are read): a new interface table starts. A section of another major
 // version than 1 is skipped up to the next section header.
 func (n *ngReader) section(total uint32) error {
-	if total < 28 {
-		return ngDamaged("a section header declares %d bytes, fewer than its fixed fields (28)", total)
-	}
-	b, err := n.body(ngSHB, total, 12, ngMaxHeaderBlock)
+	b, err := n.body(ngSHB, total, 28, 12, ngMaxHeaderBlock)
 	if err != nil {
 		return err
 	}
@@ -266,10 +268,7 @@ func (n *ngReader) skipSection() error {
 
 // iface reads an Interface Description Block.
 func (n *ngReader) iface(total uint32) error {
-	if total < 20 {
-		return ngDamaged("an interface description declares %d bytes, fewer than its fixed fields (20)", total)
-	}
-	b, err := n.body(ngIDB, total, 8, ngMaxHeaderBlock)
+	b, err := n.body(ngIDB, total, 20, 8, ngMaxHeaderBlock)
 	if err != nil {
 		return err
 	}
@@ -308,10 +307,7 @@ func (n *ngReader) packet(typ, total uint32) (data []byte, ci gopacket.CaptureIn
 	if typ == ngSPB {
 		fixed = 16
 	}
-	if total < fixed {
-		return nil, ci, 0, ngDamaged("%s declares %d bytes, fewer than its fixed fields (%d)", ngBlockName(typ), total, fixed)
-	}
-	b, err := n.body(typ, total, 8, ngMaxPacketBlock)
+	b, err := n.body(typ, total, fixed, 8, ngMaxPacketBlock)
 	if err != nil {
 		return nil, ci, 0, err
 	}

@@ -25,31 +25,26 @@ func checkCodes(cs []Check) []CheckCode {
 
 func TestJudge(t *testing.T) {
 	l := newLab(t)
-	ca := func(files ...string) fstest.MapFS {
+	// files holds the certificate files a trust folder of a case can hold.
+	files := map[string][]byte{
+		"root.pem":       pemOf(l.root),
+		"inter.der":      l.inter.DER,
+		"bundle.p7b":     p7bOf(t, l.root, l.inter),
+		"cucmA.test.pem": pemOf(l.selfA),
+		"cucmA-old.pem":  pemOf(l.selfAOld),
+		"cucmA-cn.pem":   pemOf(l.selfACN),
+		"cucmE.test.pem": pemOf(l.selfExpired),
+		"old-root.pem":   pemOf(l.oldRoot),
+		"old-cucm.pem":   pemOf(l.weak),
+	}
+	ca := func(names ...string) fstest.MapFS {
 		m := fstest.MapFS{}
-		for _, f := range files {
-			switch f {
-			case "root.pem":
-				m[f] = file(pemOf(l.root))
-			case "inter.der":
-				m[f] = file(l.inter.DER)
-			case "bundle.p7b":
-				m[f] = file(p7bOf(t, l.root, l.inter))
-			case "cucmA.test.pem":
-				m[f] = file(pemOf(l.selfA))
-			case "cucmA-old.pem":
-				m[f] = file(pemOf(l.selfAOld))
-			case "cucmA-cn.pem":
-				m[f] = file(pemOf(l.selfACN))
-			case "cucmE.test.pem":
-				m[f] = file(pemOf(l.selfExpired))
-			case "old-root.pem":
-				m[f] = file(pemOf(l.oldRoot))
-			case "old-cucm.pem":
-				m[f] = file(pemOf(l.weak))
-			default:
+		for _, f := range names {
+			data, ok := files[f]
+			if !ok {
 				t.Fatalf("no file %s", f)
 			}
+			m[f] = file(data)
 		}
 		m["README.txt"] = file([]byte("exported 2026-11-20"))
 		return m

@@ -5,12 +5,12 @@ package trust
 import (
 	"errors"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/siptls/siptls/internal/specialtest"
 )
 
 // TestLoadPathSpecialFiles checks LoadPath on the real file system: a
@@ -20,25 +20,8 @@ import (
 // listed by Unreadable.
 func TestLoadPathSpecialFiles(t *testing.T) {
 	l := newLab(t)
-	dir := t.TempDir()
-	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Skip("no named pipes:", err)
-	}
-	folder := filepath.Join(dir, "trust")
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(os.Mkdir(folder, 0o755))
-	must(os.WriteFile(filepath.Join(folder, "a.pem"), pemOf(l.selfA), 0o644))
-	must(os.Symlink("/dev/zero", filepath.Join(folder, "zero.pem")))
-	must(os.Symlink(fifo, filepath.Join(folder, "fifo.pem")))
-	must(os.Mkdir(filepath.Join(folder, "locked"), 0o000))
-	t.Cleanup(func() { os.Chmod(filepath.Join(folder, "locked"), 0o755) })
-	_, lockedErr := os.ReadDir(filepath.Join(folder, "locked"))
+	fifo, folder := specialtest.TrustFolder(t, t.TempDir(), "a.pem", pemOf(l.selfA))
+	locked := specialtest.Locked(t, filepath.Join(folder, "locked"))
 
 	tests := []struct {
 		name           string
@@ -61,7 +44,7 @@ func TestLoadPathSpecialFiles(t *testing.T) {
 			},
 		},
 	}
-	if lockedErr != nil { // not when the tests run as root
+	if locked { // not when the tests run as root
 		tests[3].wantSkipped = []string{
 			"fifo.pem: a named pipe (FIFO), not a regular file",
 			"locked: unreadable",
@@ -75,17 +58,10 @@ func TestLoadPathSpecialFiles(t *testing.T) {
 				s   *Store
 				err error
 			}
-			done := make(chan result, 1)
-			go func() {
+			r := specialtest.Within(t, 20*time.Second, "LoadPath did not return: it waits on a pipe", func() result {
 				s, err := LoadPath(tt.path, "")
-				done <- result{s, err}
-			}()
-			var r result
-			select {
-			case r = <-done:
-			case <-time.After(20 * time.Second):
-				t.Fatal("LoadPath did not return: it waits on a pipe")
-			}
+				return result{s, err}
+			})
 			if tt.wantErr != "" {
 				var nf *NotFileError
 				if !errors.As(r.err, &nf) || r.err.Error() != tt.wantErr {

@@ -6,10 +6,23 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/siptls/siptls/internal/specialtest"
 )
+
+// copyFile copies the file from to the path to.
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // TestSpecialFiles checks devices, named pipes and unreadable folders given
 // as or found in a trust path or a triage folder: each run ends at once,
@@ -18,31 +31,14 @@ import (
 func TestSpecialFiles(t *testing.T) {
 	chdirRoot(t)
 	dir := t.TempDir()
-	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Skip("no named pipes:", err)
-	}
-	trustDir := filepath.Join(dir, "trust")
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(os.Mkdir(trustDir, 0o755))
 	pemData, err := os.ReadFile("testdata/certs/cube1.pem")
-	must(err)
-	must(os.WriteFile(filepath.Join(trustDir, "cube1.pem"), pemData, 0o644))
-	must(os.Symlink("/dev/zero", filepath.Join(trustDir, "zero.pem")))
-	must(os.Symlink(fifo, filepath.Join(trustDir, "fifo.pem")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fifo, trustDir := specialtest.TrustFolder(t, dir, "cube1.pem", pemData)
 	capDir := filepath.Join(dir, "caps")
-	must(os.MkdirAll(filepath.Join(capDir, "locked"), 0o755))
-	capData, err := os.ReadFile("testdata/ok-tls13-go.pcap")
-	must(err)
-	must(os.WriteFile(filepath.Join(capDir, "ok.pcap"), capData, 0o644))
-	must(os.Chmod(filepath.Join(capDir, "locked"), 0o000))
-	t.Cleanup(func() { os.Chmod(filepath.Join(capDir, "locked"), 0o755) })
-	_, lockedErr := os.ReadDir(filepath.Join(capDir, "locked"))
+	locked := specialtest.Locked(t, filepath.Join(capDir, "locked"))
+	copyFile(t, "testdata/ok-tls13-go.pcap", filepath.Join(capDir, "ok.pcap"))
 
 	tests := []struct {
 		name       string
@@ -67,15 +63,14 @@ func TestSpecialFiles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.needLocked && lockedErr == nil {
+			if tt.needLocked && !locked {
 				t.Skip("running as root: every folder can be read")
 			}
 			type result struct {
 				code        int
 				out, stderr string
 			}
-			done := make(chan result, 1)
-			go func() {
+			r := specialtest.Within(t, 30*time.Second, "siptls did not return: it waits on a pipe", func() result {
 				var r result
 				switch tt.cmd {
 				case "certs":
@@ -85,14 +80,8 @@ func TestSpecialFiles(t *testing.T) {
 				case "triage":
 					r.code, r.out, r.stderr = triageOut(t, tt.args...)
 				}
-				done <- r
-			}()
-			var r result
-			select {
-			case r = <-done:
-			case <-time.After(30 * time.Second):
-				t.Fatal("siptls did not return: it waits on a pipe")
-			}
+				return r
+			})
 			if r.code != tt.wantCode {
 				t.Errorf("exit status %d, want %d; stderr %q", r.code, tt.wantCode, r.stderr)
 			}
@@ -117,17 +106,9 @@ func TestSpecialFiles(t *testing.T) {
 func TestNotRegularFiles(t *testing.T) {
 	chdirRoot(t)
 	dir := t.TempDir()
-	good, err := os.ReadFile("testdata/ok-tls13-go.pcap")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "ok.pcap"), good, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	copyFile(t, "testdata/ok-tls13-go.pcap", filepath.Join(dir, "ok.pcap"))
 	fifo := filepath.Join(dir, "x.pcap")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Skip("no FIFO:", err)
-	}
+	specialtest.FIFO(t, fifo)
 	if err := os.Symlink("/dev/zero", filepath.Join(dir, "y.pcap")); err != nil {
 		t.Fatal(err)
 	}
@@ -135,23 +116,16 @@ func TestNotRegularFiles(t *testing.T) {
 	if err := os.Symlink(dir, link); err != nil {
 		t.Fatal(err)
 	}
+	type res struct {
+		code     int
+		out, err string
+	}
 	within := func(name string, f func() (int, string, string)) (int, string, string) {
-		type res struct {
-			code     int
-			out, err string
-		}
-		done := make(chan res, 1)
-		go func() {
+		r := specialtest.Within(t, 20*time.Second, name+" blocks", func() res {
 			c, o, e := f()
-			done <- res{c, o, e}
-		}()
-		select {
-		case r := <-done:
-			return r.code, r.out, r.err
-		case <-time.After(20 * time.Second):
-			t.Fatalf("%s blocks", name)
-		}
-		return 0, "", ""
+			return res{c, o, e}
+		})
+		return r.code, r.out, r.err
 	}
 	code, _, errOut := within("analyze", func() (int, string, string) { return runAnalyze(t, fifo) })
 	if code != exitTrouble || !strings.Contains(errOut, fifo+" is a named pipe, not a capture file") {
