@@ -153,6 +153,20 @@ func (d *Decrypter) Open(typ uint8, version uint16, fragment []byte) ([]byte, ui
 	}
 }
 
+// Skip passes over the next record without decrypting it: its sequence
+// number is used up, and under TLS 1.0 CBC its last block becomes the next
+// record's IV. It is for records whose content is not needed (application
+// data beyond what is read), so that the later ones still open.
+func (d *Decrypter) Skip(fragment []byte) {
+	d.seq++
+	if d.block != nil && d.version < 0x0302 {
+		bs := d.block.BlockSize()
+		if len(fragment) >= bs && len(fragment)%bs == 0 {
+			d.cbcIV = append(d.cbcIV[:0], fragment[len(fragment)-bs:]...)
+		}
+	}
+}
+
 // nonce returns iv XOR the sequence number, right-aligned (RFC 8446
 // section 5.3, RFC 7905).
 func (d *Decrypter) nonce(seq uint64) []byte {
