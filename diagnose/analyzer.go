@@ -6,6 +6,7 @@ import (
 
 	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/pcap"
+	"github.com/siptls/siptls/tlsdecrypt"
 	"github.com/siptls/siptls/tlsparse"
 )
 
@@ -25,6 +26,12 @@ type Options struct {
 	// budget of pcap.DefaultMaxBufferTotal for this analyzer). Analyzers
 	// reading captures in parallel may share one.
 	Budget *pcap.Budget
+	// KeyLog, if set, decrypts the sessions it has secrets for (the NSS
+	// key log format, --keylog): their alerts are read in the clear, TLS
+	// 1.3 handshakes show their certificates, and a direction with a key
+	// stays read to the end so that its last alert still decrypts. It is
+	// read, never changed, and may be shared between analyzers.
+	KeyLog *tlsdecrypt.KeyLog
 	// MaxEvents caps the timeline kept per connection (0: 64).
 	MaxEvents int
 	// MaxHandshakeMessage caps one handshake message (0: 1 MiB). It is

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"github.com/siptls/siptls/internal/english"
@@ -137,6 +138,12 @@ type connState struct {
 	sni           string
 	capped        bool // a cap of the analyzer's own (not pcap's) cut the connection short
 	budgetHit     bool // that cap was the Budget across all connections
+
+	// What decryption with a key log needs (Options.KeyLog).
+	clientRandom, serverRandom []byte
+	suite                      uint16
+	encryptThenMAC             bool
+	keys                       *connKeys // nil until the first encrypted record with a key log
 }
 
 type rawAlert struct {
@@ -147,6 +154,7 @@ type rawAlert struct {
 	name        string
 	encrypted   bool
 	closeNotify bool // encrypted, after application data: most likely close_notify
+	decrypted   bool // encrypted on the wire, read with the key log (encrypted is false)
 }
 
 func newConnState(a *Analyzer, c *pcap.Conn) *connState {
@@ -325,6 +333,11 @@ func (st *connState) data(d *pcap.Data) bool {
 	}
 	ds.lastRecLen, ds.lastRecMark = len(rec.Fragment), m
 	missing := fragmentHoles(d.Missing)
+	if len(missing) == 0 {
+		if plain, typ, ok := st.decryptRecord(d.Dir, m, rec); ok {
+			return st.clearRecord(d.Dir, m, rec, plain, typ)
+		}
+	}
 	switch rec.Type {
 	case tlsparse.ContentChangeCipherSpec:
 		st.ccsRecord(d.Dir, m)
@@ -488,8 +501,12 @@ func (st *connState) alertRecord(dir pcap.Dir, m mark, rec tlsparse.Record) {
 		ra.level, ra.code, ra.name = al.Level, al.Description, al.Description.String()
 		st.event(dir, EventAlert, m.frame, m.time(), fmt.Sprintf("alert %s %s", al.Level, al.Description))
 	}
-	// Keep the first fatal (or encrypted) alert; a warning (close_notify
-	// included) is kept only until a fatal one comes.
+	st.keepAlert(ra)
+}
+
+// keepAlert keeps the first fatal (or encrypted) alert; a warning
+// (close_notify included) is kept only until a fatal one comes.
+func (st *connState) keepAlert(ra *rawAlert) {
 	if st.alert == nil || (st.alert.level == 1 && ra.level != 1) {
 		st.alert = ra
 	}
@@ -585,6 +602,7 @@ func (st *connState) noteClientHello(dir pcap.Dir, m mark, h *tlsparse.ClientHel
 	}
 	if !st.clientHello.seen() {
 		st.clientHello, st.clientHelloBy = m, dir
+		st.clientRandom = bytes.Clone(h.Random)
 		if !st.fromSYN && dir == pcap.ServerToClient {
 			st.swapped = !st.swapped
 		}
@@ -624,6 +642,10 @@ func (st *connState) noteHelloRetryRequest(m mark, h *tlsparse.ServerHello) stri
 func (st *connState) noteServerHello(m mark, h *tlsparse.ServerHello) string {
 	st.serverHello = m
 	st.version = h.Version()
+	st.serverRandom, st.suite = bytes.Clone(h.Random), uint16(h.CipherSuite)
+	for _, e := range h.Extensions {
+		st.encryptThenMAC = st.encryptThenMAC || e.Type == tlsparse.ExtEncryptThenMAC
+	}
 	st.c().TLSVersion = st.version.String()
 	st.c().CipherSuite = h.CipherSuite.String()
 	st.c().ALPN = h.ALPNProtocol

@@ -192,7 +192,8 @@ type Alert struct {
 	SentBy      Side
 	Frame       uint64
 	Time        time.Time
-	Encrypted   bool     // sent after ChangeCipherSpec: level and description are not visible
+	Encrypted   bool     // sent after ChangeCipherSpec (or in TLS 1.3): level and description are not visible unless Decrypted
+	Decrypted   bool     // read with the key log: Level, Code and Name are the real ones
 	After       *Message // the handshake message it answers, or nil
 	AfterFrame  uint64   // the frame of that message (0 if none)
 	Description string   // what the alert means for a CUCM engineer
@@ -301,6 +302,16 @@ const (
 	// FindingWarningAlert: a side sent an alert of level warning (other
 	// than close_notify), which does not end the handshake.
 	FindingWarningAlert FindingCode = "warning_alert"
+	// FindingNoKey: a key log was given (--keylog) but holds no secret for
+	// this session's ClientHello random; its records stay encrypted.
+	FindingNoKey FindingCode = "no_key"
+	// FindingDecryptFailed: a record did not authenticate with the key
+	// log's secret: a key of another session, or bytes the capture
+	// damaged. The direction is not decrypted any further.
+	FindingDecryptFailed FindingCode = "decrypt_failed"
+	// FindingCannotDecrypt: the session's cipher suite or key exchange is
+	// one siptls does not decrypt.
+	FindingCannotDecrypt FindingCode = "cannot_decrypt"
 )
 
 // DirStats counts what one side sent.
@@ -371,6 +382,10 @@ type Connection struct {
 	EmptyClientCertificate bool
 	// CertificatesHidden: TLS 1.3; certificates are encrypted and not visible.
 	CertificatesHidden bool
+	// Decrypted: records of the connection were decrypted with a key log
+	// (--keylog): its alerts are read in the clear, and a TLS 1.3
+	// handshake's certificates are visible.
+	Decrypted bool
 
 	Events        []Event
 	EventsDropped int

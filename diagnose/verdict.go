@@ -430,7 +430,7 @@ func (st *connState) alertDecides() bool {
 // alertOf turns a raw alert into the Alert of the verdict's evidence.
 func (st *connState) alertOf(ra *rawAlert) *Alert {
 	sender := st.side(ra.dir)
-	al := &Alert{Level: ra.level, Code: ra.code, Name: ra.name, SentBy: sender, Frame: ra.mark.frame, Time: ra.mark.time(), Encrypted: ra.encrypted}
+	al := &Alert{Level: ra.level, Code: ra.code, Name: ra.name, SentBy: sender, Frame: ra.mark.frame, Time: ra.mark.time(), Encrypted: ra.encrypted || ra.decrypted, Decrypted: ra.decrypted}
 	if ra.encrypted {
 		al.Description = "the alert is encrypted: its level and description are not visible"
 		if ra.closeNotify {
@@ -775,10 +775,14 @@ type closeEvent struct {
 // encrypted alert in frame 12 and closed the connection in frame 13".
 func (cl closeEvent) describe(st *connState, who string) string {
 	if cl.alert != nil {
-		s := fmt.Sprintf("%s sent an encrypted alert in frame %d", who, cl.alert.mark.frame)
+		what := "an encrypted alert"
+		if cl.alert.decrypted {
+			what = cl.alert.name + " (decrypted)"
+		}
+		s := fmt.Sprintf("%s sent %s in frame %d", who, what, cl.alert.mark.frame)
 		if r := st.firstClose(); r.seen && r.side == cl.side {
 			if r.mark.frame == cl.alert.mark.frame {
-				return fmt.Sprintf("%s sent an encrypted alert and %s the connection in frame %d", who, r.verb(), r.mark.frame)
+				return fmt.Sprintf("%s sent %s and %s the connection in frame %d", who, what, r.verb(), r.mark.frame)
 			}
 			s += fmt.Sprintf(" and %s the connection in frame %d", r.verb(), r.mark.frame)
 		}
@@ -790,7 +794,7 @@ func (cl closeEvent) describe(st *connState, who string) string {
 // closeAfterHandshake returns the first encrypted alert, FIN or RST.
 func (st *connState) closeAfterHandshake() closeEvent {
 	cl := closeEvent{closeInfo: st.firstClose()}
-	if ra := st.alert; ra != nil && ra.encrypted && (!cl.seen || ra.mark.frame <= cl.mark.frame) {
+	if ra := st.alert; ra != nil && (ra.encrypted || ra.decrypted && ra.code == 0) && (!cl.seen || ra.mark.frame <= cl.mark.frame) {
 		cl = closeEvent{closeInfo: closeInfo{seen: true, side: st.side(ra.dir), mark: ra.mark}, alert: ra}
 	}
 	return cl

@@ -84,6 +84,7 @@ type Connection struct {
 	CertificateRequest      *CertificateRequest  `json:"certificate_request"`
 	EmptyClientCertificate  bool                 `json:"empty_client_certificate"`
 	CertificatesHidden      bool                 `json:"certificates_hidden"`
+	Decrypted               bool                 `json:"decrypted"`
 	Certificates            []Certificate        `json:"certificates"`
 	PartialCertificates     []PartialCertificate `json:"partial_certificates"`
 	CertificatesLost        []string             `json:"certificates_lost"`
@@ -107,6 +108,7 @@ type Alert struct {
 	Frame       uint64        `json:"frame"`
 	Time        Time          `json:"time"`
 	Encrypted   bool          `json:"encrypted"`
+	Decrypted   bool          `json:"decrypted"`
 	After       string        `json:"after"`
 	AfterFrame  uint64        `json:"after_frame"`
 	Description string        `json:"description"`
@@ -582,14 +584,14 @@ func buildConnection(c *diagnose.Connection) Connection {
 		Verdict: c.Verdict, Reason: c.Reason, Summary: c.Summary, AbortedBy: c.AbortedBy,
 		TLSVersion: c.TLSVersion, ClientMaxVersion: c.ClientMaxVersion, CipherSuite: c.CipherSuite, SNI: c.SNI, ALPN: c.ALPN,
 		Resumed: c.Resumed, HandshakeComplete: c.HandshakeComplete, HandshakeFrame: c.HandshakeFrame,
-		EmptyClientCertificate: c.EmptyClientCertificate, CertificatesHidden: c.CertificatesHidden,
+		EmptyClientCertificate: c.EmptyClientCertificate, CertificatesHidden: c.CertificatesHidden, Decrypted: c.Decrypted,
 		Certificates: []Certificate{}, Events: []Event{}, Findings: []Finding{}, EventsDropped: c.EventsDropped,
 		serverAddr: c.Server,
 	}
 	if al := c.Alert; al != nil {
-		v.Alert = &Alert{Name: al.Name, SentBy: al.SentBy, Frame: al.Frame, Time: Time{al.Time}, Encrypted: al.Encrypted,
+		v.Alert = &Alert{Name: al.Name, SentBy: al.SentBy, Frame: al.Frame, Time: Time{al.Time}, Encrypted: al.Encrypted, Decrypted: al.Decrypted,
 			After: al.After.String(), AfterFrame: al.AfterFrame, Description: al.Description}
-		if !al.Encrypted {
+		if !al.Encrypted || al.Decrypted {
 			level, code := uint8(al.Level), uint8(al.Code)
 			v.Alert.Level, v.Alert.Code = &level, &code
 		}

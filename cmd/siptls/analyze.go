@@ -104,6 +104,10 @@ func analyzeRun(opts *AnalyzeOptions) error {
 	if err != nil {
 		return err
 	}
+	keyErrs, err := opts.loadKeys()
+	if err != nil {
+		return err
+	}
 	w := report.NewWriter(opts.IO.Out, report.WriterOptions{
 		Format:  reportFormat(opts.Format),
 		Version: opts.Version,
@@ -148,6 +152,7 @@ func analyzeRun(opts *AnalyzeOptions) error {
 		MaxConns:  opts.MaxConns,
 		MaxBuffer: opts.MaxBuffer,
 		Budget:    pcap.NewBudget(opts.MaxBufferTotal),
+		KeyLog:    opts.keys,
 		Emit:      nb.Add,
 	})
 	for i, in := range opts.Inputs {
@@ -171,7 +176,7 @@ func analyzeRun(opts *AnalyzeOptions) error {
 			return err
 		}
 	}
-	if err := inputErrors(opts.IO, append(trustUnreadable(stores), res.Errors...)); err != nil {
+	if err := inputErrors(opts.IO, append(append(keyErrs, trustUnreadable(stores)...), res.Errors...)); err != nil {
 		return err
 	}
 	if problems > 0 {

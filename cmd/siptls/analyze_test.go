@@ -429,6 +429,8 @@ func TestAnalyzeFlags(t *testing.T) {
 		{"trust", []string{"--trust", "t1", "--trust", "t 2", "--trust-for", "10.20.1.21=peer", "--node", "10.10.1.11", "--expect-name", "a.lab,b.lab", "--expect-name", "10.20.1.22=c.lab", "a.cap"},
 			AnalyzeOptions{Inputs: []string{"a.cap"}, MaxDetail: 200, CaptureOptions: caps(CaptureOptions{Trust: []string{"t1", "t 2"}, TrustFor: []string{"10.20.1.21=peer"},
 				Node: "10.10.1.11", ExpectName: []string{"a.lab,b.lab", "10.20.1.22=c.lab"}})}},
+		{"keylog indent", []string{"--keylog", "a.keys", "--keylog", "b keys", "--format", "json", "--indent", "a.cap"},
+			AnalyzeOptions{Inputs: []string{"a.cap"}, MaxDetail: 200, CaptureOptions: caps(CaptureOptions{KeyLogs: []string{"a.keys", "b keys"}, Format: "json", Indent: true})}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -458,5 +460,39 @@ func TestVersion(t *testing.T) {
 		if !strings.HasPrefix(out.String(), "siptls ") {
 			t.Errorf("%v: output %q", args, out.String())
 		}
+	}
+}
+
+// TestAnalyzeKeylog shows a TLS 1.3 rejection with the client's key log:
+// the certificates and the real alert (unknown_ca) appear, and the verdict
+// names the certificate to upload. A key log line that cannot be read is
+// reported by number after the report, with exit status 2; a key log that
+// cannot be opened stops the command.
+func TestAnalyzeKeylog(t *testing.T) {
+	chdirRoot(t)
+	const capture = "testdata/keylog-tls13-server-rejects-client.pcap"
+	args := []string{"--keylog", "testdata/keylog-tls13-server-rejects-client.keys", capture}
+	code, text, errOut := runAnalyze(t, append([]string{"-v"}, args...)...)
+	if code != exitProblems || errOut != "" {
+		t.Errorf("exit status %d, stderr %q", code, errOut)
+	}
+	checkGolden(t, "keylog-tls13-server-rejects-client.golden.txt", []byte(text))
+	checkJSONGolden(t, "keylog-tls13-server-rejects-client.golden.json", analyzer(t), true, args...)
+
+	bad := filepath.Join(t.TempDir(), "bad.keys")
+	keys, err := os.ReadFile("testdata/keylog-tls13-server-rejects-client.keys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, append([]byte("CLIENT_RANDOM zz 00\n"), keys...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, text, errOut = runAnalyze(t, "--keylog", bad, capture)
+	if code != exitTrouble || !strings.Contains(text, "unknown_ca") || !strings.Contains(errOut, bad+" line 1: CLIENT_RANDOM: the client random is not 32 bytes of hex") {
+		t.Errorf("bad line: exit %d, stderr %q, report decrypted: %v", code, errOut, strings.Contains(text, "unknown_ca"))
+	}
+	code, _, errOut = runAnalyze(t, "--keylog", "testdata/no-such.keys", capture)
+	if code != exitTrouble || !strings.Contains(errOut, "cannot read the key log") {
+		t.Errorf("missing key log: exit %d, stderr %q", code, errOut)
 	}
 }

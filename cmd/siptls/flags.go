@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/siptls/siptls/pcap"
+	"github.com/siptls/siptls/tlsdecrypt"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -32,6 +33,10 @@ type CaptureOptions struct {
 	Node string
 	// ExpectName are --expect-name NAMES or IP=NAMES.
 	ExpectName []string
+	// KeyLogs are --keylog files: NSS key logs (SSLKEYLOGFILE) to decrypt with.
+	KeyLogs []string
+	// keys is what KeyLogs hold, once loaded (nil without --keylog).
+	keys *tlsdecrypt.KeyLog
 }
 
 // addFlags registers o's flags on cmd, and the completion of --format.
@@ -40,6 +45,7 @@ func (o *CaptureOptions) addFlags(cmd *cobra.Command) {
 	addReportFlags(flags, &o.Format, &o.Indent, &o.MaxConns, &o.MaxBuffer, &o.MaxBufferTotal)
 	addPortFlags(flags, &o.Ports, &o.AnyPort)
 	addTrustFlags(flags, &o.Trust, &o.TrustFor, &o.Node, &o.ExpectName)
+	flags.StringArrayVar(&o.KeyLogs, "keylog", nil, "NSS key log `FILE` (what SSLKEYLOGFILE writes) to decrypt the sessions it has secrets for: real alerts, TLS 1.3 certificates (repeatable)")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json", "ndjson"}, cobra.ShellCompDirectiveNoFileComp))
 }
 

@@ -270,6 +270,11 @@ func triageRun(opts *TriageOptions) error {
 	if err != nil {
 		return err
 	}
+	keyErrs, err := opts.loadKeys()
+	if err != nil {
+		return err
+	}
+	inputErrs = append(inputErrs, keyErrs...)
 	m := triage.NewMerger(triage.TriageOptions{MaxFailed: opts.MaxDetail, MaxMatched: opts.MaxMatched, NodesGiven: true})
 	var hashes *fileHashes
 	if opts.HTML != "" {
@@ -358,7 +363,7 @@ func triageFile(path string, idx int, opts *TriageOptions, ports []uint16, cache
 		m.AddJudged(c, t)
 	}}
 	a := diagnose.NewAnalyzer(diagnose.Options{
-		Ports: ports, AnyPort: opts.AnyPort, MaxConns: opts.MaxConns, MaxBuffer: opts.MaxBuffer, Budget: budget, Cache: cache,
+		Ports: ports, AnyPort: opts.AnyPort, MaxConns: opts.MaxConns, MaxBuffer: opts.MaxBuffer, Budget: budget, Cache: cache, KeyLog: opts.keys,
 		Emit: func(c *diagnose.Connection) {
 			c.Capture = idx
 			nb.Add(c)

@@ -187,6 +187,32 @@ func outputs() []output {
 		return g.single(name, s, in(cucm8sub2, 42031, 95*time.Millisecond, 207), expect{},
 			verdict{"failed", "closed_after_handshake", "TLS 1.3: the Go server rejects the client's certificate (stale copy in its trust) with an encrypted alert and closes"})
 	})
+	// The same kinds of sessions with the client's key log beside them
+	// (NAME.keys, as SSLKEYLOGFILE writes it), for --keylog.
+	add("keylog-tls12-sip.pcap", func(g *gen, name string) error {
+		var keys bytes.Buffer
+		s := g.okSession(2)
+		s.Client.Go.KeyLogWriter = &keys
+		if err := g.single(name, s, out(cucm8pub, 38455, 70*time.Millisecond, 131), expect{OK: true, Cipher: tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256},
+			okv("mutual TLS 1.2, AES128-GCM, SIP OPTIONS, closed with close_notify; its key log decrypts the close_notify")); err != nil {
+			return err
+		}
+		return g.writeKeys(name, keys.Bytes())
+	})
+	add("keylog-tls13-server-rejects-client.pcap", func(g *gen, name string) error {
+		var keys bytes.Buffer
+		c := g.goClient("cucm8-sub2", "cucm7-pub")
+		c.MaxVersion = tls.VersionTLS13
+		c.KeyLogWriter = &keys
+		srv := g.goServer("cucm7-pub", "cucm8-sub2-old")
+		srv.MaxVersion = tls.VersionTLS13
+		s := session{Client: end{Go: c}, Server: end{Go: srv}, Dialogue: sipOptions(cucm8sub2, cucm7pub, 7)}
+		if err := g.single(name, s, in(cucm8sub2, 42077, 95*time.Millisecond, 232), expect{},
+			verdict{"failed", "closed_after_handshake", "TLS 1.3: the Go server rejects the client's certificate with an encrypted alert; its key log shows unknown_ca and both certificates"}); err != nil {
+			return err
+		}
+		return g.writeKeys(name, keys.Bytes())
+	})
 	add("fail-missing-intermediate.pcap", func(g *gen, name string) error {
 		// cucm8-pub presents its CA-signed multi-server certificate without the
 		// issuing CA; the CUBE trusts only the root.
@@ -474,4 +500,13 @@ func manyCAs(n int) ([]*x509.Certificate, error) {
 		cas = append(cas, c)
 	}
 	return cas, nil
+}
+
+// writeKeys writes the key log of capture name beside it, as NAME.keys
+// (the .pcap extension replaced).
+func (g *gen) writeKeys(name string, keys []byte) error {
+	if len(keys) == 0 {
+		return fmt.Errorf("%s: the client wrote no key log", name)
+	}
+	return os.WriteFile(filepath.Join(g.out, strings.TrimSuffix(name, ".pcap")+".keys"), keys, 0o644)
 }

@@ -1,0 +1,183 @@
+package diagnose
+
+import (
+	"errors"
+
+	"github.com/siptls/siptls/pcap"
+	"github.com/siptls/siptls/tlsdecrypt"
+	"github.com/siptls/siptls/tlsparse"
+)
+
+// connKeys is a connection's decryption with the key log of
+// Options.KeyLog: the session's secrets, looked up once the ServerHello
+// gave the cipher suite, and a Decrypter per direction.
+type connKeys struct {
+	secrets *tlsdecrypt.Secrets // nil: the log has none for this session
+	dirs    [2]dirKeys          // index pcap.Dir
+}
+
+// dirKeys decrypts the records of one direction.
+type dirKeys struct {
+	dec *tlsdecrypt.Decrypter
+	app bool                  // TLS 1.3: the application traffic secret is in use
+	hs  tlsparse.Defragmenter // TLS 1.3: the decrypted handshake messages
+	off bool                  // not decrypted (any more)
+}
+
+// sessionKeys returns the connection's keys, looking its secrets up in
+// the key log the first time; nil when no key log was given or the
+// session's hellos are not both known yet.
+func (st *connState) sessionKeys(m mark) *connKeys {
+	if st.a.opts.KeyLog == nil || st.clientRandom == nil || !st.serverHello.seen() {
+		return nil
+	}
+	if st.keys == nil {
+		st.keys = &connKeys{}
+		if s, ok := st.a.opts.KeyLog.Lookup(st.clientRandom); ok {
+			st.keys.secrets = s
+		} else {
+			st.finding(FindingNoKey, m.frame, "the key log has no secret for this session (ClientHello random %x…): its encrypted records stay encrypted", st.clientRandom[:4])
+		}
+	}
+	return st.keys
+}
+
+// decryptRecord opens rec with the key log when it is an encrypted record
+// of a session whose secrets are known: after ChangeCipherSpec up to TLS
+// 1.2, and every application_data record after the ServerHello in TLS 1.3.
+// It returns the plaintext and its content type, or ok false when rec is
+// not encrypted or cannot be opened (said once, as a finding).
+func (st *connState) decryptRecord(dir pcap.Dir, m mark, rec tlsparse.Record) (plain []byte, typ tlsparse.ContentType, ok bool) {
+	if st.tls13 {
+		if rec.Type != tlsparse.ContentApplicationData {
+			return nil, 0, false
+		}
+	} else if !st.dir(dir).ccs.seen() || rec.Type == tlsparse.ContentChangeCipherSpec {
+		return nil, 0, false
+	}
+	k := st.sessionKeys(m)
+	if k == nil || k.secrets == nil || k.dirs[dir].off {
+		return nil, 0, false
+	}
+	dk := &k.dirs[dir]
+	if dk.dec == nil && !st.newDecrypter(dir, m, k, dk) {
+		return nil, 0, false
+	}
+	if !st.tls13 && rec.Type == tlsparse.ContentApplicationData {
+		// Up to TLS 1.2 the type is in the clear: application data is
+		// passed over, keeping the sequence for the alerts after it.
+		dk.dec.Skip(rec.Fragment)
+		return nil, rec.Type, true
+	}
+	p, t, err := dk.dec.Open(uint8(rec.Type), uint16(rec.Version), rec.Fragment)
+	if err != nil {
+		dk.off = true
+		st.finding(FindingDecryptFailed, m.frame, "the %s's record in frame %d does not decrypt with the key log's secret (%v): a key of another session, or bytes the capture damaged; its later records stay encrypted", st.side(dir), m.frame, err)
+		return nil, 0, false
+	}
+	st.c().Decrypted = true
+	return p, tlsparse.ContentType(t), true
+}
+
+// newDecrypter makes dk's Decrypter for the keys now in use.
+func (st *connState) newDecrypter(dir pcap.Dir, m mark, k *connKeys, dk *dirKeys) bool {
+	side := tlsdecrypt.Client
+	if st.side(dir) == Server {
+		side = tlsdecrypt.Server
+	}
+	var err error
+	s := k.secrets
+	switch {
+	case st.tls13:
+		secret := map[[2]bool][]byte{
+			{false, false}: s.ClientHandshake, {false, true}: s.ClientTraffic,
+			{true, false}: s.ServerHandshake, {true, true}: s.ServerTraffic,
+		}[[2]bool{side == tlsdecrypt.Server, dk.app}]
+		if secret == nil {
+			err = errors.New("the key log lacks this traffic secret")
+			break
+		}
+		dk.dec, err = tlsdecrypt.NewTLS13(st.suite, secret)
+	case s.MasterSecret == nil:
+		err = errors.New("the key log has no CLIENT_RANDOM line for this session")
+	default:
+		dk.dec, err = tlsdecrypt.NewTLS12(st.suite, uint16(st.version), s.MasterSecret, st.clientRandom, st.serverRandom, side, st.encryptThenMAC)
+	}
+	if err != nil {
+		k.dirs[0].off, k.dirs[1].off = true, true
+		st.finding(FindingCannotDecrypt, m.frame, "the session cannot be decrypted: %v", err)
+		return false
+	}
+	return true
+}
+
+// clearRecord handles a record decryptRecord opened, as the record it
+// holds: a decrypted alert is read as an alert, a TLS 1.3 handshake
+// message as a handshake message. It reports whether more payload is
+// wanted: with a key, yes, so that the alerts at the end still decrypt.
+func (st *connState) clearRecord(dir pcap.Dir, m mark, rec tlsparse.Record, plain []byte, typ tlsparse.ContentType) bool {
+	switch typ {
+	case tlsparse.ContentAlert:
+		if st.tls13 && !st.tls13Done() {
+			st.count13(dir, m)
+		}
+		st.decryptedAlert(dir, m, plain)
+	case tlsparse.ContentHandshake:
+		if !st.tls13 {
+			return st.handshakeRecord(dir, m, rec, nil) // the Finished
+		}
+		if !st.tls13Done() {
+			st.count13(dir, m)
+		}
+		st.handshake13(dir, m, plain)
+	default:
+		st.appDataRecord(dir, m, rec)
+	}
+	return true
+}
+
+// handshake13 reads the decrypted TLS 1.3 handshake messages of a
+// direction: EncryptedExtensions, CertificateRequest, Certificate,
+// CertificateVerify, Finished and NewSessionTicket are handled as their
+// TLS 1.2 counterparts are, and after its Finished the direction's
+// application traffic secret applies.
+func (st *connState) handshake13(dir pcap.Dir, m mark, plain []byte) {
+	dk := &st.keys.dirs[dir]
+	msgs, err := dk.hs.AddPartial(plain, nil)
+	for _, msg := range msgs {
+		st.handshake(dir, m, msg)
+		if tlsparse.HandshakeType(msg.Raw[0]) == tlsparse.TypeFinished && !dk.app {
+			dk.app, dk.dec = true, nil
+		}
+		if tlsparse.HandshakeType(msg.Raw[0]) == tlsparse.TypeCertificate {
+			st.c().CertificatesHidden = false
+		}
+	}
+	if err != nil {
+		dk.off = true
+	}
+}
+
+// decryptedAlert records an alert read with the key log: encrypted on the
+// wire, but its level and description known.
+func (st *connState) decryptedAlert(dir pcap.Dir, m mark, plain []byte) {
+	al, err := tlsparse.ParseAlert(plain)
+	if err != nil {
+		st.finding(FindingMalformedRecord, m.frame, "decrypted alert: %v", err)
+		return
+	}
+	ra := &rawAlert{dir: dir, mark: m, level: al.Level, code: al.Description, name: al.Description.String(), decrypted: true}
+	st.event(dir, EventAlert, m.frame, m.time(), "alert "+al.Level.String()+" "+al.Description.String()+" (decrypted)")
+	st.keepAlert(ra)
+}
+
+// count13 counts an encrypted TLS 1.3 handshake record of dir, as
+// tls13Record does, without its timeline line: the decrypted messages
+// have lines of their own.
+func (st *connState) count13(dir pcap.Dir, m mark) {
+	ds := st.dir(dir)
+	if ds.enc13 == 0 {
+		ds.enc13First = m
+	}
+	ds.enc13++
+}

@@ -1,0 +1,187 @@
+package diagnose
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/siptls/siptls/tlsdecrypt"
+	"github.com/siptls/siptls/tlsparse"
+)
+
+// readKeyLog reads a capture's key log (NAME.keys beside NAME.pcap).
+func readKeyLog(t *testing.T, capture string) *tlsdecrypt.KeyLog {
+	t.Helper()
+	f, err := os.Open(strings.TrimSuffix(capture, ".pcap") + ".keys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var k tlsdecrypt.KeyLog
+	if err := k.Read(f, f.Name()); err != nil {
+		t.Fatal(err)
+	}
+	return &k
+}
+
+// analyseWith analyses one capture with keys (nil: none).
+func analyseWith(t *testing.T, path string, keys *tlsdecrypt.KeyLog) *Connection {
+	t.Helper()
+	a := NewAnalyzer(Options{KeyLog: keys})
+	if err := a.ReadFile(path); err != nil {
+		t.Fatal(err)
+	}
+	res := a.Result()
+	if len(res.Connections) != 1 {
+		t.Fatalf("%d connections", len(res.Connections))
+	}
+	return res.Connections[0]
+}
+
+// TestKeyLogCaptures: with their key logs, the captures of real crypto/tls
+// sessions show their alerts decrypted and, in TLS 1.3, the certificates;
+// without, nothing changes but what was encrypted.
+func TestKeyLogCaptures(t *testing.T) {
+	tests := []struct {
+		file            string
+		verdict         Verdict
+		reason          Reason
+		alert           string // the verdict's alert with the key ("" none)
+		certs           int    // certificates seen with the key
+		certsWithout    int
+		hiddenWithout   bool
+		decryptedEvents int // "(decrypted)" alerts on the timeline
+	}{
+		{"keylog-tls12-sip.pcap", VerdictOK, ReasonApplicationData, "", 2, 2, false, 2},
+		{"keylog-tls13-server-rejects-client.pcap", VerdictFailed, ReasonFatalAlert, "unknown_ca", 2, 0, true, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			path := filepath.Join("..", "testdata", tt.file)
+			without := analyseWith(t, path, nil)
+			with := analyseWith(t, path, readKeyLog(t, path))
+			if without.Decrypted || len(without.Certificates) != tt.certsWithout || without.CertificatesHidden != tt.hiddenWithout {
+				t.Errorf("without keys: decrypted %v, %d certificates, hidden %v", without.Decrypted, len(without.Certificates), without.CertificatesHidden)
+			}
+			if !with.Decrypted || with.Verdict != tt.verdict || with.Reason != tt.reason || len(with.Certificates) != tt.certs || with.CertificatesHidden {
+				t.Errorf("with keys: decrypted %v, %s/%s, %d certificates, hidden %v: %s", with.Decrypted, with.Verdict, with.Reason, len(with.Certificates), with.CertificatesHidden, with.Summary)
+			}
+			if tt.alert != "" && (with.Alert == nil || with.Alert.Name != tt.alert || !with.Alert.Encrypted || !with.Alert.Decrypted) {
+				t.Errorf("with keys: alert %+v, want %s, encrypted and decrypted", with.Alert, tt.alert)
+			}
+			n := 0
+			for _, e := range with.Events {
+				if strings.HasSuffix(e.What, "(decrypted)") {
+					n++
+				}
+			}
+			if n != tt.decryptedEvents {
+				t.Errorf("%d decrypted alerts on the timeline, want %d", n, tt.decryptedEvents)
+			}
+			if len(with.Findings) != 0 {
+				t.Errorf("findings %v", with.Findings)
+			}
+		})
+	}
+}
+
+// TestKeyLogTshark: every alert siptls decrypts is the one tshark decrypts
+// with the same key log, frame for frame (level and description).
+func TestKeyLogTshark(t *testing.T) {
+	if _, err := exec.LookPath("tshark"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("tshark is not installed (.ci/run installs it)")
+		}
+		t.Skip("tshark not installed")
+	}
+	files, _ := filepath.Glob("../testdata/keylog-*.pcap")
+	if len(files) == 0 {
+		t.Fatal("no keylog-*.pcap in testdata")
+	}
+	for _, path := range files {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			keys := strings.TrimSuffix(path, ".pcap") + ".keys"
+			out, err := exec.Command("tshark", "-n", "-r", path, "-o", "tls.keylog_file:"+keys, "-Y", "tls.alert_message",
+				"-T", "fields", "-e", "frame.number", "-e", "tls.alert_message.level", "-e", "tls.alert_message.desc").Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := strings.Fields(string(out))
+			c := analyseWith(t, path, readKeyLog(t, path))
+			var got []string
+			for _, e := range c.Events {
+				if e.Kind != EventAlert {
+					continue
+				}
+				var level, desc string
+				if _, err := fmt.Sscanf(e.What, "alert %s %s (decrypted)", &level, &desc); err != nil {
+					t.Fatalf("alert %q is not decrypted", e.What)
+				}
+				lv := map[string]string{"warning": "1", "fatal": "2"}[level]
+				got = append(got, fmt.Sprint(e.Frame), lv, fmt.Sprint(alertCode(t, desc)))
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("siptls %v, tshark %v", got, want)
+			}
+		})
+	}
+}
+
+// alertCode is the number of an alert description name.
+func alertCode(t *testing.T, name string) int {
+	t.Helper()
+	for code := range 256 {
+		if tlsparseAlertName(uint8(code)) == name {
+			return code
+		}
+	}
+	t.Fatalf("unknown alert %q", name)
+	return 0
+}
+
+func tlsparseAlertName(code uint8) string { return tlsparse.AlertDescription(code).String() }
+
+// TestKeyLogWrongKeys: a key log without the session's secret says so once
+// (no_key), and a wrong secret once per direction (decrypt_failed); the
+// verdict is then the one without keys.
+func TestKeyLogWrongKeys(t *testing.T) {
+	path := filepath.Join("..", "testdata", "keylog-tls13-server-rejects-client.pcap")
+	want := analyseWith(t, path, nil)
+
+	other := readKeyLog(t, filepath.Join("..", "testdata", "keylog-tls12-sip.pcap"))
+	c := analyseWith(t, path, other)
+	if len(c.Findings) != 1 || c.Findings[0].Code != FindingNoKey || c.Decrypted || c.Verdict != want.Verdict || c.Reason != want.Reason {
+		t.Errorf("another session's key log: %v, decrypted %v, %s/%s", c.Findings, c.Decrypted, c.Verdict, c.Reason)
+	}
+
+	b, err := os.ReadFile(strings.TrimSuffix(path, ".pcap") + ".keys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Change the last hex digit of every secret: the randoms still match.
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	for i, l := range lines {
+		last := l[len(l)-1]
+		repl := byte('0')
+		if last == '0' {
+			repl = '1'
+		}
+		lines[i] = l[:len(l)-1] + string(repl)
+	}
+	var wrong tlsdecrypt.KeyLog
+	if err := wrong.Read(strings.NewReader(strings.Join(lines, "\n")), "wrong"); err != nil {
+		t.Fatal(err)
+	}
+	c = analyseWith(t, path, &wrong)
+	var codes []FindingCode
+	for _, f := range c.Findings {
+		codes = append(codes, f.Code)
+	}
+	if !slices.Equal(codes, []FindingCode{FindingDecryptFailed, FindingDecryptFailed}) || c.Decrypted || c.Verdict != want.Verdict || c.Reason != want.Reason {
+		t.Errorf("wrong secrets: findings %v, decrypted %v, %s/%s", c.Findings, c.Decrypted, c.Verdict, c.Reason)
+	}
+}
