@@ -63,6 +63,11 @@ const maxLineErrors = 10
 // maxLine bounds one line of a key log (a real one is under 250 bytes).
 const maxLine = 4096
 
+// MaxSessions bounds the sessions a KeyLog holds (about 300 bytes each):
+// the secrets of a million sessions, a huge trunk's worth, in some 300 MB.
+// The lines of later sessions are not read, and Read says so.
+const MaxSessions = 1 << 20
+
 // Read adds the secrets of the key log read from r, named name in errors,
 // to k. Blank lines, comments (#) and lines of labels it does not use
 // (EXPORTER_SECRET, CLIENT_EARLY_TRAFFIC_SECRET, RSA, ...) are skipped. A
@@ -86,6 +91,10 @@ func (k *KeyLog) Read(r io.Reader, name string) error {
 	n := 0
 	for sc.Scan() {
 		n++
+		if len(k.sessions) >= MaxSessions {
+			errs = append(errs, fmt.Errorf("%s: more than %d sessions; the file is read up to line %d", name, MaxSessions, n-1))
+			break
+		}
 		if problem := k.addLine(strings.TrimSpace(sc.Text())); problem != "" {
 			fail(n, problem)
 		}
