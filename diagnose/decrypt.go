@@ -22,6 +22,7 @@ type dirKeys struct {
 	app bool                  // TLS 1.3: the application traffic secret is in use
 	hs  tlsparse.Defragmenter // TLS 1.3: the decrypted handshake messages
 	off bool                  // not decrypted (any more)
+	sip sipStream             // the SIP in the decrypted application data
 }
 
 // sessionKeys returns the connection's keys, looking its secrets up in
@@ -63,9 +64,10 @@ func (st *connState) decryptRecord(dir pcap.Dir, m mark, rec tlsparse.Record) (p
 	if dk.dec == nil && !st.newDecrypter(dir, m, k, dk) {
 		return nil, 0, false
 	}
-	if !st.tls13 && rec.Type == tlsparse.ContentApplicationData {
-		// Up to TLS 1.2 the type is in the clear: application data is
-		// passed over, keeping the sequence for the alerts after it.
+	if !st.tls13 && rec.Type == tlsparse.ContentApplicationData && dk.sip.off {
+		// Up to TLS 1.2 the type is in the clear: application data past
+		// what is read as SIP is passed over, keeping the sequence for the
+		// alerts after it.
 		dk.dec.Skip(rec.Fragment)
 		return nil, rec.Type, true
 	}
@@ -130,6 +132,11 @@ func (st *connState) clearRecord(dir pcap.Dir, m mark, rec tlsparse.Record, plai
 			st.count13(dir, m)
 		}
 		st.handshake13(dir, m, plain)
+	case tlsparse.ContentApplicationData:
+		st.appDataRecord(dir, m, rec)
+		if plain != nil {
+			st.feedSIP(dir, m, plain)
+		}
 	default:
 		st.appDataRecord(dir, m, rec)
 	}

@@ -54,10 +54,12 @@ func TestKeyLogCaptures(t *testing.T) {
 		certs           int    // certificates seen with the key
 		certsWithout    int
 		hiddenWithout   bool
-		decryptedEvents int // "(decrypted)" alerts on the timeline
+		decryptedEvents int    // "(decrypted)" alerts on the timeline
+		sip             string // the SIP summary with the key
 	}{
-		{"keylog-tls12-sip.pcap", VerdictOK, ReasonApplicationData, "", 2, 2, false, 2},
-		{"keylog-tls13-server-rejects-client.pcap", VerdictFailed, ReasonFatalAlert, "unknown_ca", 2, 0, true, 2},
+		{"keylog-tls12-sip.pcap", VerdictOK, ReasonApplicationData, "", 2, 2, false, 2, "INVITE 3011 → 100, 180, 200; ACK; BYE → 200"},
+		{"keylog-tls12-sip-503.pcap", VerdictOK, ReasonApplicationData, "", 2, 2, false, 2, "INVITE 3012 → 100, 503; ACK"},
+		{"keylog-tls13-server-rejects-client.pcap", VerdictFailed, ReasonFatalAlert, "unknown_ca", 2, 0, true, 2, "OPTIONS → no answer"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -84,6 +86,9 @@ func TestKeyLogCaptures(t *testing.T) {
 			}
 			if len(with.Findings) != 0 {
 				t.Errorf("findings %v", with.Findings)
+			}
+			if with.SIPSummary != tt.sip || without.SIPSummary != "" || len(without.SIP) != 0 {
+				t.Errorf("SIP %q (without keys %q), want %q", with.SIPSummary, without.SIPSummary, tt.sip)
 			}
 		})
 	}
@@ -125,7 +130,27 @@ func TestKeyLogTshark(t *testing.T) {
 				got = append(got, fmt.Sprint(e.Frame), lv, fmt.Sprint(alertCode(t, desc)))
 			}
 			if !slices.Equal(got, want) {
-				t.Errorf("siptls %v, tshark %v", got, want)
+				t.Errorf("alerts: siptls %v, tshark %v", got, want)
+			}
+			out, err = exec.Command("tshark", "-n", "-r", path, "-o", "tls.keylog_file:"+keys, "-Y", "sip",
+				"-T", "fields", "-E", "separator=|", "-e", "frame.number", "-e", "sip.Request-Line", "-e", "sip.Status-Line").Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var wantSIP, gotSIP []string
+			for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+				if l != "" {
+					wantSIP = append(wantSIP, strings.ReplaceAll(strings.ReplaceAll(l, "||", "|"), "| ", "|"))
+				}
+			}
+			for _, m := range c.SIP {
+				gotSIP = append(gotSIP, fmt.Sprintf("%d|%s", m.Frame, m.StartLine))
+			}
+			for i := range wantSIP {
+				wantSIP[i] = strings.TrimSuffix(wantSIP[i], "|")
+			}
+			if !slices.Equal(gotSIP, wantSIP) {
+				t.Errorf("SIP start lines:\nsiptls %q\ntshark %q", gotSIP, wantSIP)
 			}
 		})
 	}

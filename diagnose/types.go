@@ -386,6 +386,13 @@ type Connection struct {
 	// (--keylog): its alerts are read in the clear, and a TLS 1.3
 	// handshake's certificates are visible.
 	Decrypted bool
+	// SIP are the SIP messages of the decrypted application data (at most
+	// 64 a connection, read from the first 64 KiB of each direction; From
+	// is the sender), SIPDropped those past the 64, and SIPSummary sums
+	// them up: "INVITE 3001 → 100, 180, 200; ACK; BYE → 200".
+	SIP        []SIPMessage
+	SIPDropped int
+	SIPSummary string
 
 	Events        []Event
 	EventsDropped int

@@ -56,6 +56,9 @@ func (st *connState) finish(stats *pcap.ConnStats) *Connection {
 	for i := range c.CertificatesLost {
 		c.CertificatesLost[i] = st.side(pcap.Dir(c.CertificatesLost[i]))
 	}
+	for i := range c.SIP {
+		c.SIP[i].From = st.side(pcap.Dir(c.SIP[i].From))
+	}
 	c.Events = make([]Event, len(st.events))
 	for i, e := range st.events {
 		c.Events[i] = Event{Frame: e.frame, Time: e.time(), From: st.side(e.dir), Kind: e.kind, What: e.what}
@@ -73,6 +76,7 @@ func (st *connState) finish(stats *pcap.ConnStats) *Connection {
 	if st.capped || stats != nil && (stats.CapHit || stats.Evicted) {
 		st.capHit(stats)
 	}
+	st.sipVerdict()
 	return c
 }
 

@@ -195,6 +195,12 @@ func writeConnectionText(w io.Writer, c *triage.Connection, o TextOptions) {
 			fmt.Fprintf(w, "     %s\n", Sanitize(ca))
 		}
 	}
+	if len(c.SIPMessages) > 0 && o.Verbose {
+		fmt.Fprintf(w, "   SIP (decrypted): %s\n", Sanitize(c.SIPSummary))
+		for _, m := range c.SIPMessages {
+			fmt.Fprintf(w, "     frame %-4d %s  %-6s  %s  (CSeq %s, Call-ID %s)\n", m.Frame, m.Time.UTC().Format("15:04:05.000000"), m.From, Sanitize(m.StartLine), Sanitize(m.CSeq), Sanitize(m.CallID))
+		}
+	}
 	for _, f := range c.Findings {
 		fmt.Fprintf(w, "   finding %s (frame %d): %s\n", f.Code, f.Frame, Sanitize(f.Detail))
 	}

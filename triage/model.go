@@ -85,6 +85,9 @@ type Connection struct {
 	EmptyClientCertificate  bool                 `json:"empty_client_certificate"`
 	CertificatesHidden      bool                 `json:"certificates_hidden"`
 	Decrypted               bool                 `json:"decrypted"`
+	SIPMessages             []SIPMessage         `json:"sip_messages"`
+	SIPMessagesDropped      int                  `json:"sip_messages_dropped"`
+	SIPSummary              string               `json:"sip_summary"`
 	Certificates            []Certificate        `json:"certificates"`
 	PartialCertificates     []PartialCertificate `json:"partial_certificates"`
 	CertificatesLost        []string             `json:"certificates_lost"`
@@ -276,6 +279,18 @@ type Event struct {
 	From  diagnose.Side      `json:"from"`
 	Kind  diagnose.EventKind `json:"-"` // what the HTML colours by
 	What  string             `json:"what"`
+}
+
+// SIPMessage is a SIP message read from the decrypted application data
+// (--keylog); bodies are not kept.
+type SIPMessage struct {
+	Frame     uint64        `json:"frame"`
+	Time      Time          `json:"time"`
+	From      diagnose.Side `json:"from"`
+	StartLine string        `json:"start_line"`
+	CallID    string        `json:"call_id"`
+	CSeq      string        `json:"cseq"`
+	Status    int           `json:"status"`
 }
 
 // Finding is a noteworthy fact about a connection that is not its verdict.
@@ -586,6 +601,7 @@ func buildConnection(c *diagnose.Connection) Connection {
 		Resumed: c.Resumed, HandshakeComplete: c.HandshakeComplete, HandshakeFrame: c.HandshakeFrame,
 		EmptyClientCertificate: c.EmptyClientCertificate, CertificatesHidden: c.CertificatesHidden, Decrypted: c.Decrypted,
 		Certificates: []Certificate{}, Events: []Event{}, Findings: []Finding{}, EventsDropped: c.EventsDropped,
+		SIPMessages: []SIPMessage{}, SIPMessagesDropped: c.SIPDropped, SIPSummary: c.SIPSummary,
 		serverAddr: c.Server,
 	}
 	if al := c.Alert; al != nil {
@@ -623,6 +639,10 @@ func buildConnection(c *diagnose.Connection) Connection {
 	}
 	for _, f := range c.Findings {
 		v.Findings = append(v.Findings, Finding(f))
+	}
+	for _, m := range c.SIP {
+		v.SIPMessages = append(v.SIPMessages, SIPMessage{Frame: m.Frame, Time: Time{m.Time}, From: m.From, StartLine: m.StartLine,
+			CallID: m.CallID, CSeq: m.CSeq, Status: m.Status})
 	}
 	v.Stats = ConnStats{Client: dirStats(c.Stats[diagnose.Client]), Server: dirStats(c.Stats[diagnose.Server])}
 	return v

@@ -479,6 +479,12 @@ func TestAnalyzeKeylog(t *testing.T) {
 	checkGolden(t, "keylog-tls13-server-rejects-client.golden.txt", []byte(text))
 	checkJSONGolden(t, "keylog-tls13-server-rejects-client.golden.json", analyzer(t), true, args...)
 
+	// TLS fine, the call refused in SIP: the 503 shows with the key log.
+	args503 := []string{"--keylog", "testdata/keylog-tls12-sip-503.keys", "testdata/keylog-tls12-sip-503.pcap"}
+	_, text, _ = runAnalyze(t, append([]string{"-v"}, args503...)...)
+	checkGolden(t, "keylog-tls12-sip-503.golden.txt", []byte(text))
+	checkJSONGolden(t, "keylog-tls12-sip-503.golden.json", analyzer(t), true, args503...)
+
 	bad := filepath.Join(t.TempDir(), "bad.keys")
 	keys, err := os.ReadFile("testdata/keylog-tls13-server-rejects-client.keys")
 	if err != nil {

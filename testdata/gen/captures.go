@@ -189,16 +189,28 @@ func outputs() []output {
 	})
 	// The same kinds of sessions with the client's key log beside them
 	// (NAME.keys, as SSLKEYLOGFILE writes it), for --keylog.
-	add("keylog-tls12-sip.pcap", func(g *gen, name string) error {
-		var keys bytes.Buffer
-		s := g.okSession(2)
-		s.Client.Go.KeyLogWriter = &keys
-		if err := g.single(name, s, out(cucm8pub, 38455, 70*time.Millisecond, 131), expect{OK: true, Cipher: tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256},
-			okv("mutual TLS 1.2, AES128-GCM, SIP OPTIONS, closed with close_notify; its key log decrypts the close_notify")); err != nil {
-			return err
-		}
-		return g.writeKeys(name, keys.Bytes())
-	})
+	for _, k := range []struct {
+		name   string
+		d      dialogue
+		port   int
+		detail string
+	}{
+		{"keylog-tls12-sip.pcap", sipCallBye("cucm7-pub", "cucm8-pub", cucm7pub, cucm8pub, 5061, 11), 38455,
+			"mutual TLS 1.2, AES128-GCM, a SIP call (INVITE, 100, 180, 200, ACK, BYE, 200), closed with close_notify; its key log shows the call and the close_notify"},
+		{"keylog-tls12-sip-503.pcap", sipCallRefused("cucm7-pub", "cucm8-pub", cucm7pub, cucm8pub, 5061, 12), 38457,
+			"mutual TLS 1.2, AES128-GCM: TLS is fine, the INVITE is refused with 503 Service Unavailable; its key log shows it"},
+	} {
+		add(k.name, func(g *gen, name string) error {
+			var keys bytes.Buffer
+			s := g.okSession(2)
+			s.Client.Go.KeyLogWriter = &keys
+			s.Dialogue = k.d
+			if err := g.single(name, s, out(cucm8pub, k.port, 70*time.Millisecond, 131+uint64(k.port%10)), expect{OK: true, Cipher: tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}, okv(k.detail)); err != nil {
+				return err
+			}
+			return g.writeKeys(name, keys.Bytes())
+		})
+	}
 	add("keylog-tls13-server-rejects-client.pcap", func(g *gen, name string) error {
 		var keys bytes.Buffer
 		c := g.goClient("cucm8-sub2", "cucm7-pub")

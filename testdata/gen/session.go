@@ -384,3 +384,21 @@ func sipOptions(fromIP, toIP string, n int) dialogue {
 	resp = strings.Replace(resp, "Max-Forwards: 0\r\n", "Allow: INVITE, OPTIONS, INFO, BYE, CANCEL, ACK, PRACK, UPDATE, REFER, SUBSCRIBE, NOTIFY\r\nServer: Cisco-CUCM14.0\r\n", 1)
 	return dialogue{{capgen.Client, 2 * time.Millisecond, req}, {capgen.Server, 3 * time.Millisecond, resp}}
 }
+
+// sipCallBye is sipCall, then the caller's BYE and its 200 OK.
+func sipCallBye(from, to string, fromIP, toIP string, port int, n int) dialogue {
+	d := sipCall(from, to, fromIP, toIP, port, n)
+	ack := d[len(d)-1].Text
+	bye := strings.Replace(strings.Replace(ack, "ACK sip:", "BYE sip:", 1), "CSeq: 101 ACK", "CSeq: 102 BYE", 1)
+	ok := strings.Replace(bye, strings.SplitN(bye, "\r\n", 2)[0], "SIP/2.0 200 OK", 1)
+	return append(d, sipMsg{capgen.Client, 1500 * time.Millisecond, bye}, sipMsg{capgen.Server, 2 * time.Millisecond, ok})
+}
+
+// sipCallRefused is sipCall's INVITE answered 100 Trying and then 503
+// Service Unavailable (the called side has no route or resource), and the
+// caller's ACK.
+func sipCallRefused(from, to string, fromIP, toIP string, port int, n int) dialogue {
+	d := sipCall(from, to, fromIP, toIP, port, n)
+	refused := strings.Replace(d[2].Text, "SIP/2.0 180 Ringing", "SIP/2.0 503 Service Unavailable", 1)
+	return dialogue{d[0], d[1], {capgen.Server, 40 * time.Millisecond, refused}, d[len(d)-1]}
+}

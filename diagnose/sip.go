@@ -1,0 +1,226 @@
+package diagnose
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/siptls/siptls/pcap"
+)
+
+// SIPMessage is a SIP message read from a connection's decrypted
+// application data (--keylog). Bodies (SDP) are not kept.
+type SIPMessage struct {
+	Frame     uint64 // the frame that completed the message
+	Time      time.Time
+	From      Side
+	StartLine string // "INVITE sip:3001@10.20.1.22:5061 SIP/2.0", "SIP/2.0 503 Service Unavailable"
+	CallID    string
+	CSeq      string // "101 INVITE"
+	Status    int    // the response code; 0 for a request
+}
+
+// Bounds of the SIP read from a decrypted stream: what a call's signalling
+// needs, not a whole trunk's day.
+const (
+	maxSIPBytes    = 64 << 10 // per direction
+	maxSIPHeader   = 16 << 10 // a header block longer than this is not SIP
+	maxSIPMessages = 64       // per connection
+)
+
+// sipStream frames the SIP messages of one direction's decrypted bytes by
+// their Content-Length (several per record, and one across records).
+type sipStream struct {
+	buf  []byte
+	read int  // bytes taken so far
+	off  bool // not SIP, or past maxSIPBytes: no more is read
+}
+
+// feedSIP adds decrypted application data of dir, in record m, and reads
+// the SIP messages it completes.
+func (st *connState) feedSIP(dir pcap.Dir, m mark, plain []byte) {
+	s := &st.keys.dirs[dir].sip
+	if s.off {
+		return
+	}
+	s.buf = append(s.buf, plain...)
+	s.read += len(plain)
+	for {
+		s.buf = bytes.TrimLeft(s.buf, "\r\n") // keep-alive CRLFs between messages
+		msg, n, ok := parseSIP(s.buf)
+		if !ok {
+			s.off = true
+			break
+		}
+		if n == 0 {
+			break // more bytes needed
+		}
+		s.buf = s.buf[n:]
+		msg.Frame, msg.Time, msg.From = m.frame, m.time(), Side(dir)
+		c := st.c()
+		if len(c.SIP) < maxSIPMessages {
+			c.SIP = append(c.SIP, msg)
+		} else {
+			c.SIPDropped++
+		}
+	}
+	if s.read >= maxSIPBytes || len(s.buf) > maxSIPHeader+maxSIPBytes {
+		s.off = true
+	}
+	if s.off {
+		s.buf = nil
+	}
+}
+
+// wantsSIP reports whether dir's application data is still read as SIP.
+func (st *connState) wantsSIP(dir pcap.Dir) bool {
+	return st.keys != nil && !st.keys.dirs[dir].sip.off
+}
+
+// parseSIP reads the SIP message at the start of b: it returns the message
+// and its length, n 0 when b does not hold all of it yet, or ok false when
+// b does not start with a SIP message.
+func parseSIP(b []byte) (msg SIPMessage, n int, ok bool) {
+	if len(b) == 0 {
+		return msg, 0, true
+	}
+	end := bytes.Index(b, []byte("\r\n\r\n"))
+	if end < 0 {
+		return msg, 0, len(b) <= maxSIPHeader && plausibleSIP(b)
+	}
+	lines := strings.Split(string(b[:end]), "\r\n")
+	msg.StartLine = lines[0]
+	if !plausibleSIP(b) {
+		return SIPMessage{}, 0, false
+	}
+	if rest, found := strings.CutPrefix(msg.StartLine, "SIP/2.0 "); found {
+		code, _, _ := strings.Cut(rest, " ")
+		if msg.Status, _ = strconv.Atoi(code); msg.Status < 100 || msg.Status > 699 {
+			return SIPMessage{}, 0, false
+		}
+	}
+	length := 0
+	for _, l := range lines[1:] {
+		name, value, found := strings.Cut(l, ":")
+		if !found {
+			continue
+		}
+		value = strings.TrimSpace(value)
+		switch strings.ToLower(strings.TrimSpace(name)) {
+		case "call-id", "i":
+			msg.CallID = value
+		case "cseq":
+			msg.CSeq = strings.Join(strings.Fields(value), " ")
+		case "content-length", "l":
+			v, err := strconv.Atoi(value)
+			if err != nil || v < 0 || v > maxSIPBytes {
+				return SIPMessage{}, 0, false
+			}
+			length = v
+		}
+	}
+	n = end + 4 + length
+	if len(b) < n {
+		return SIPMessage{}, 0, true
+	}
+	return msg, n, true
+}
+
+// plausibleSIP reports whether b starts like a SIP start line: a response
+// ("SIP/2.0 ") or a request whose method is upper-case letters.
+func plausibleSIP(b []byte) bool {
+	if bytes.HasPrefix(b, []byte("SIP/2.0 ")) || bytes.HasPrefix([]byte("SIP/2.0 "), b) {
+		return true
+	}
+	for i, c := range b {
+		switch {
+		case c == ' ':
+			return i > 0
+		case c < 'A' || c > 'Z':
+			return false
+		}
+	}
+	return true // only letters so far
+}
+
+// sipSummary sums the SIP messages up, request by request in order, each
+// with the responses to it: "INVITE 3001 → 100, 180, 200; ACK; BYE → 200",
+// "INVITE 3001 → no answer".
+func sipSummary(msgs []SIPMessage) string {
+	type txn struct {
+		label string
+		codes []string
+		ack   bool
+	}
+	var order []*txn
+	byKey := map[string]*txn{}
+	for _, m := range msgs {
+		key := m.CallID + "\x00" + m.CSeq
+		t := byKey[key]
+		if m.Status == 0 {
+			if t == nil {
+				method, uri, _ := strings.Cut(m.StartLine, " ")
+				t = &txn{label: method, ack: method == "ACK"}
+				if user := sipUser(uri); method == "INVITE" && user != "" {
+					t.label += " " + user
+				}
+				byKey[key] = t
+				order = append(order, t)
+			}
+			continue
+		}
+		if t == nil { // a response to a request before the capture
+			t = &txn{label: "(" + m.CSeq + ")"}
+			byKey[key] = t
+			order = append(order, t)
+		}
+		t.codes = append(t.codes, strconv.Itoa(m.Status))
+	}
+	parts := make([]string, 0, len(order))
+	for _, t := range order {
+		switch {
+		case len(t.codes) > 0:
+			parts = append(parts, t.label+" → "+strings.Join(t.codes, ", "))
+		case t.ack:
+			parts = append(parts, t.label)
+		default:
+			parts = append(parts, t.label+" → no answer")
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// sipUser is the user part of a request URI ("3001" of
+// "sip:3001@10.20.1.22:5061").
+func sipUser(uri string) string {
+	uri = strings.TrimPrefix(strings.TrimPrefix(uri, "sips:"), "sip:")
+	user, _, found := strings.Cut(uri, "@")
+	if !found {
+		return ""
+	}
+	return user
+}
+
+// sipVerdict adds what the SIP inside says to an ok connection's summary:
+// the messages in short, and a call that failed in SIP although TLS was
+// fine.
+func (st *connState) sipVerdict() {
+	c := st.c()
+	if len(c.SIP) == 0 {
+		return
+	}
+	c.SIPSummary = sipSummary(c.SIP)
+	if c.Verdict != VerdictOK {
+		return
+	}
+	for _, m := range c.SIP {
+		if m.Status >= 400 && strings.HasSuffix(m.CSeq, " INVITE") {
+			c.Summary += fmt.Sprintf(" TLS was fine: the call failed in SIP, %s from the %s in frame %d (decrypted: %s).",
+				strings.TrimPrefix(m.StartLine, "SIP/2.0 "), m.From, m.Frame, c.SIPSummary)
+			return
+		}
+	}
+	c.Summary += fmt.Sprintf(" Decrypted SIP: %s.", c.SIPSummary)
+}
