@@ -1,8 +1,10 @@
 package diagnose
 
 import (
+	"bytes"
 	"io"
 	"sort"
+	"strings"
 
 	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/pcap"
@@ -73,6 +75,10 @@ type Analyzer struct {
 	// what was made of repeated Certificate and CertificateRequest messages
 	certMsgs msgCache[certMsg]
 	certReqs msgCache[certReqMsg]
+	// the key log the capture being read embeds (nil: none), and what
+	// could not be read of it
+	embedded    *tlsdecrypt.KeyLog
+	keyWarnings []string
 }
 
 // NewAnalyzer returns an Analyzer with the given options.
@@ -169,11 +175,13 @@ func (a *Analyzer) read(name string, read func(pcap.Options) (*pcap.CaptureInfo,
 	a.capture = len(a.result.Captures)
 	a.next = 1
 	a.other = 0
+	a.embedded, a.keyWarnings = nil, nil
 	info, err := read(a.pcapOptions())
 	a.flush()
 	if info == nil {
 		info = &pcap.CaptureInfo{Path: name}
 	}
+	info.Warnings = append(info.Warnings, a.keyWarnings...)
 	info.OtherConns = a.other
 	a.result.Captures = append(a.result.Captures, info)
 	if err != nil {
@@ -192,7 +200,29 @@ func (a *Analyzer) pcapOptions() pcap.Options {
 		MaxConns:   a.opts.MaxConns,
 		MaxBuffer:  a.opts.MaxBuffer,
 		Budget:     a.budget,
+		TLSKeys:    a.embeddedKeys,
 	}
+}
+
+// embeddedKeys adds the key log a capture embeds (pcapng Decryption
+// Secrets Block) to the capture's own key log, which is used beside
+// Options.KeyLog. Lines it cannot read become a warning of the capture.
+func (a *Analyzer) embeddedKeys(log []byte) {
+	if a.embedded == nil {
+		a.embedded = &tlsdecrypt.KeyLog{}
+	}
+	if err := a.embedded.Read(bytes.NewReader(log), "the capture's embedded key log"); err != nil {
+		a.keyWarnings = append(a.keyWarnings, strings.Split(err.Error(), "\n")...)
+	}
+}
+
+// lookupKeys returns the secrets of the session with ClientHello random
+// r: from Options.KeyLog, or else from the capture's embedded key log.
+func (a *Analyzer) lookupKeys(r []byte) (*tlsdecrypt.Secrets, bool) {
+	if s, ok := a.opts.KeyLog.Lookup(r); ok {
+		return s, true
+	}
+	return a.embedded.Lookup(r)
 }
 
 // Result returns the analysis so far, connections sorted by capture and ID.

@@ -29,12 +29,12 @@ type dirKeys struct {
 // the key log the first time; nil when no key log was given or the
 // session's hellos are not both known yet.
 func (st *connState) sessionKeys(m mark) *connKeys {
-	if st.a.opts.KeyLog == nil || st.clientRandom == nil || !st.serverHello.seen() {
+	if st.a.opts.KeyLog == nil && st.a.embedded == nil || st.clientRandom == nil || !st.serverHello.seen() {
 		return nil
 	}
 	if st.keys == nil {
 		st.keys = &connKeys{}
-		if s, ok := st.a.opts.KeyLog.Lookup(st.clientRandom); ok {
+		if s, ok := st.a.lookupKeys(st.clientRandom); ok {
 			st.keys.secrets = s
 		} else {
 			st.finding(FindingNoKey, m.frame, "the key log has no secret for this session (ClientHello random %x…): its encrypted records stay encrypted", st.clientRandom[:4])

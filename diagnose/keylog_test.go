@@ -103,20 +103,29 @@ func TestKeyLogTshark(t *testing.T) {
 		}
 		t.Skip("tshark not installed")
 	}
-	files, _ := filepath.Glob("../testdata/keylog-*.pcap")
-	if len(files) == 0 {
-		t.Fatal("no keylog-*.pcap in testdata")
+	files, _ := filepath.Glob("../testdata/keylog-*.pcap*")
+	if len(files) < 4 {
+		t.Fatalf("%d keylog-* captures in testdata", len(files))
 	}
 	for _, path := range files {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			keys := strings.TrimSuffix(path, ".pcap") + ".keys"
-			out, err := exec.Command("tshark", "-n", "-r", path, "-o", "tls.keylog_file:"+keys, "-Y", "tls.alert_message",
-				"-T", "fields", "-e", "frame.number", "-e", "tls.alert_message.level", "-e", "tls.alert_message.desc").Output()
-			if err != nil {
-				t.Fatal(err)
+			// A .pcap has its key log beside it; a .pcapng embeds it,
+			// and tshark and siptls find it there.
+			var opts []string
+			var keyLog *tlsdecrypt.KeyLog
+			if strings.HasSuffix(path, ".pcap") {
+				opts = []string{"-o", "tls.keylog_file:" + strings.TrimSuffix(path, ".pcap") + ".keys"}
+				keyLog = readKeyLog(t, path)
 			}
-			want := strings.Fields(string(out))
-			c := analyseWith(t, path, readKeyLog(t, path))
+			tshark := func(args ...string) []byte {
+				out, err := exec.Command("tshark", append(append([]string{"-n", "-r", path}, opts...), args...)...).Output()
+				if err != nil {
+					t.Fatal(err)
+				}
+				return out
+			}
+			want := strings.Fields(string(tshark("-Y", "tls.alert_message", "-T", "fields", "-e", "frame.number", "-e", "tls.alert_message.level", "-e", "tls.alert_message.desc")))
+			c := analyseWith(t, path, keyLog)
 			var got []string
 			for _, e := range c.Events {
 				if e.Kind != EventAlert {
@@ -132,11 +141,7 @@ func TestKeyLogTshark(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Errorf("alerts: siptls %v, tshark %v", got, want)
 			}
-			out, err = exec.Command("tshark", "-n", "-r", path, "-o", "tls.keylog_file:"+keys, "-Y", "sip",
-				"-T", "fields", "-E", "separator=|", "-e", "frame.number", "-e", "sip.Request-Line", "-e", "sip.Status-Line").Output()
-			if err != nil {
-				t.Fatal(err)
-			}
+			out := tshark("-Y", "sip", "-T", "fields", "-E", "separator=|", "-e", "frame.number", "-e", "sip.Request-Line", "-e", "sip.Status-Line")
 			var wantSIP, gotSIP []string
 			for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 				if l != "" {
@@ -208,5 +213,14 @@ func TestKeyLogWrongKeys(t *testing.T) {
 	}
 	if !slices.Equal(codes, []FindingCode{FindingDecryptFailed, FindingDecryptFailed}) || c.Decrypted || c.Verdict != want.Verdict || c.Reason != want.Reason {
 		t.Errorf("wrong secrets: findings %v, decrypted %v, %s/%s", c.Findings, c.Decrypted, c.Verdict, c.Reason)
+	}
+}
+
+// TestEmbeddedKeyLog: a pcapng whose Decryption Secrets Block holds the
+// key log is decrypted without any key log given.
+func TestEmbeddedKeyLog(t *testing.T) {
+	c := analyseWith(t, filepath.Join("..", "testdata", "keylog-tls13-embedded.pcapng"), nil)
+	if !c.Decrypted || c.Verdict != VerdictFailed || c.Reason != ReasonFatalAlert || c.Alert == nil || c.Alert.Name != "unknown_ca" || len(c.Certificates) != 2 {
+		t.Errorf("decrypted %v, %s/%s, alert %+v, %d certificates", c.Decrypted, c.Verdict, c.Reason, c.Alert, len(c.Certificates))
 	}
 }

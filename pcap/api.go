@@ -231,6 +231,10 @@ type Options struct {
 	// retransmitted FIN).
 	// It is at most QuietTime.
 	Linger time.Duration
+	// TLSKeys, if set, receives the TLS key log (NSS format) of each pcapng
+	// Decryption Secrets Block, as `editcap --inject-secrets` embeds it,
+	// when the reader meets it: before the packets it decrypts.
+	TLSKeys func(log []byte)
 	// QuietTime is how long, in capture time, the 4-tuple of a closed
 	// connection that was ended is remembered after its last packet (0:
 	// DefaultQuietTime): its late packets (retransmissions, last ACKs) are

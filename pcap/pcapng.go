@@ -2,6 +2,7 @@ package pcap
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -52,7 +53,12 @@ type ngKind uint8
 const (
 	ngPacket     ngKind = iota + 1 // a packet block: data and ci are set
 	ngOtherFrame                   // a block Wireshark lists as a frame without a packet in it (custom, systemd journal)
+	ngTLSKeys                      // a Decryption Secrets Block holding a TLS key log: data is the log
 )
+
+// ngSecretsTLS is the Decryption Secrets Block type of a TLS key log in
+// the NSS format ("TLSK").
+const ngSecretsTLS = 0x544c534b
 
 // ngInterface is what the reader keeps of an Interface Description Block.
 type ngInterface struct {
@@ -166,10 +172,12 @@ func (n *ngReader) next() (kind ngKind, data []byte, ci gopacket.CaptureInfo, lt
 			}
 			return ngOtherFrame, nil, ci, 0, nil
 		case ngDSB:
-			// Decryption secrets (TLS key logs) are not used yet: skipped
-			// like the others, without being kept.
-			if err := n.skip(typ, total); err != nil {
+			keys, err := n.secrets(total)
+			if err != nil {
 				return 0, nil, ci, 0, err
+			}
+			if keys != nil {
+				return ngTLSKeys, keys, ci, 0, nil
 			}
 		default: // NRB, ISB and unknown blocks
 			if err := n.skip(typ, total); err != nil {
@@ -220,6 +228,24 @@ func (n *ngReader) skip(typ, total uint32) error {
 		return ngDamaged("%s's two length fields differ (%d and %d)", ngBlockName(typ), total, t)
 	}
 	return nil
+}
+
+// secrets reads a Decryption Secrets Block (its type and length are
+// read) and returns its secrets when they are a TLS key log, nil for
+// another kind (WireGuard, ZigBee, ...). The block is not a frame.
+func (n *ngReader) secrets(total uint32) ([]byte, error) {
+	b, err := n.body(ngDSB, total, 20, 8, ngMaxSkippedBlock)
+	if err != nil {
+		return nil, err
+	}
+	typ, length := n.bo.Uint32(b[0:4]), n.bo.Uint32(b[4:8])
+	if int64(length) > int64(len(b)-8) {
+		return nil, ngDamaged("a Decryption Secrets Block declares %d bytes of secrets in a %d-byte block", length, total)
+	}
+	if typ != ngSecretsTLS {
+		return nil, nil
+	}
+	return bytes.Clone(b[8 : 8+length]), nil
 }
 
 // section reads a section header (its type, length and byte-order magic

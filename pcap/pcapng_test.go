@@ -218,3 +218,42 @@ func TestPcapngTimestamps(t *testing.T) {
 		})
 	}
 }
+
+// TestPcapngSecrets: a Decryption Secrets Block holding a TLS key log is
+// handed to Options.TLSKeys, others are skipped, none is a frame, and one
+// whose secrets overrun it is damage.
+func TestPcapngSecrets(t *testing.T) {
+	g := ngBuilder{binary.LittleEndian}
+	cv := defaultConv()
+	recs := cv.records(t, handshake)
+	ts := uint64(t0.UnixMicro())
+	keys := "CLIENT_RANDOM 00 11\n" // the reader does not read it: diagnose does
+	dsb := func(typ uint32, secrets string, declared int) []byte {
+		return g.block(ngDSB, append(g.words(typ, uint32(declared)), secrets...))
+	}
+	tests := []struct {
+		name    string
+		blocks  [][]byte
+		want    []string
+		packets uint64
+		damaged bool
+	}{
+		{"a TLS key log", [][]byte{g.idb(1), dsb(ngSecretsTLS, keys, len(keys)), g.epb(0, ts, recs[0].data)}, []string{keys}, 1, false},
+		{"two, and a WireGuard one", [][]byte{g.idb(1), dsb(ngSecretsTLS, keys, len(keys)), dsb(0x57474b4c, "wg", 2), g.epb(0, ts, recs[0].data), dsb(ngSecretsTLS, "x", 1)},
+			[]string{keys, "x"}, 1, false},
+		{"secrets longer than the block", [][]byte{g.idb(1), dsb(ngSecretsTLS, keys, 4096)}, nil, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			info, err := readBytes(t, ngFile(g, tt.blocks...), Options{TLSKeys: func(b []byte) { got = append(got, string(b)) }}, newRecorder())
+			var ie *InputError
+			if damaged := errors.As(err, &ie) && ie.Problem == ProblemDamaged; damaged != tt.damaged || (!tt.damaged && err != nil) {
+				t.Fatalf("err %v, want damaged %v", err, tt.damaged)
+			}
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") || info.Packets != tt.packets {
+				t.Errorf("key logs %q, %d packets; want %q, %d", got, info.Packets, tt.want, tt.packets)
+			}
+		})
+	}
+}

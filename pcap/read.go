@@ -364,6 +364,13 @@ func (rd *reader) readPcapng(br *bufio.Reader) error {
 				return rd.inputErr(ProblemDamaged, err)
 			}
 		}
+		if kind == ngTLSKeys {
+			// secrets, not a frame: handed over to decrypt with
+			if rd.opts.TLSKeys != nil {
+				rd.opts.TLSKeys(data)
+			}
+			continue
+		}
 		if kind == ngOtherFrame {
 			rd.frame++
 			rd.info.Packets = rd.frame

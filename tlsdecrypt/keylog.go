@@ -64,9 +64,9 @@ const maxLineErrors = 10
 const maxLine = 4096
 
 // MaxSessions bounds the sessions a KeyLog holds (about 300 bytes each):
-// the secrets of a million sessions, a huge trunk's worth, in some 300 MB.
-// The lines of later sessions are not read, and Read says so.
-const MaxSessions = 1 << 20
+// 65,536 sessions in some 20 MB, more than a capture of a busy trunk
+// holds. The lines of later sessions are not read, and Read says so.
+const MaxSessions = 1 << 16
 
 // Read adds the secrets of the key log read from r, named name in errors,
 // to k. Blank lines, comments (#) and lines of labels it does not use

@@ -105,6 +105,10 @@ type Options struct {
 	// Local is the capturing host's address: its packets are "outgoing" in SLL
 	// headers. The zero value makes each conversation's client local.
 	Local netip.Addr
+	// TLSKeyLog, with PCAPNG, is embedded after the interfaces as a
+	// Decryption Secrets Block of type TLS key log, as `editcap
+	// --inject-secrets tls,FILE` writes it.
+	TLSKeyLog []byte
 }
 
 // OptionError reports unusable Options.
@@ -196,6 +200,9 @@ type Writer struct {
 
 // NewWriter checks opts and writes the file header to w.
 func NewWriter(w io.Writer, opts Options) (*Writer, error) {
+	if len(opts.TLSKeyLog) > 0 && opts.Format != PCAPNG {
+		return nil, &OptionError{"TLSKeyLog", "needs PCAPNG"}
+	}
 	if opts.Format > PCAPNG {
 		return nil, &OptionError{"Format", fmt.Sprintf("unknown format %d", opts.Format)}
 	}
@@ -573,6 +580,17 @@ func (w *Writer) writeSectionHeader() {
 		h = o.AppendUint16(h, 0)
 		h = o.AppendUint32(h, uint32(w.snaplen))
 		h = append(h, ifo...)
+		h = o.AppendUint32(h, total)
+	}
+	if k := w.opts.TLSKeyLog; len(k) > 0 {
+		pad := (4 - len(k)%4) % 4
+		total := uint32(20 + len(k) + pad)
+		h = o.AppendUint32(h, 0x0000000A) // Decryption Secrets Block
+		h = o.AppendUint32(h, total)
+		h = o.AppendUint32(h, 0x544c534b) // secrets type: TLS key log ("TLSK")
+		h = o.AppendUint32(h, uint32(len(k)))
+		h = append(h, k...)
+		h = append(h, make([]byte, pad)...)
 		h = o.AppendUint32(h, total)
 	}
 	w.write(h)

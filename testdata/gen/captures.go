@@ -225,6 +225,26 @@ func outputs() []output {
 		}
 		return g.writeKeys(name, keys.Bytes())
 	})
+	add("keylog-tls13-embedded.pcapng", func(g *gen, name string) error {
+		// The TLS 1.3 rejection with the client's key log embedded in the
+		// capture, as editcap --inject-secrets tls,KEYS writes it: siptls
+		// decrypts it without --keylog.
+		var keys bytes.Buffer
+		c := g.goClient("cucm8-sub2", "cucm7-pub")
+		c.MaxVersion = tls.VersionTLS13
+		c.KeyLogWriter = &keys
+		srv := g.goServer("cucm7-pub", "cucm8-sub2-old")
+		srv.MaxVersion = tls.VersionTLS13
+		s := session{Client: end{Go: c}, Server: end{Go: srv}, Dialogue: sipOptions(cucm8sub2, cucm7pub, 8)}
+		cv, err := g.record(s, in(cucm8sub2, 42079, 95*time.Millisecond, 233), expect{})
+		if err != nil {
+			return err
+		}
+		opts := cucmOpts
+		opts.Format, opts.TLSKeyLog = capgen.PCAPNG, keys.Bytes()
+		return g.write(name, opts, []capgen.Conversation{cv}, []verdict{{"failed", "fatal_alert",
+			"TLS 1.3 rejection with the key log embedded (Decryption Secrets Block): the server's unknown_ca, decrypted without --keylog"}})
+	})
 	add("fail-missing-intermediate.pcap", func(g *gen, name string) error {
 		// cucm8-pub presents its CA-signed multi-server certificate without the
 		// issuing CA; the CUBE trusts only the root.
