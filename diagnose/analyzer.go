@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"bytes"
+	"crypto/rsa"
 	"io"
 	"sort"
 	"strings"
@@ -34,6 +35,10 @@ type Options struct {
 	// stays read to the end so that its last alert still decrypts. It is
 	// read, never changed, and may be shared between analyzers.
 	KeyLog *tlsdecrypt.KeyLog
+	// RSAKeys, if set, decrypt the sessions with an RSA key exchange
+	// (TLS_RSA_* suites) whose server certificate is one of theirs
+	// (--rsa-key), as KeyLog does.
+	RSAKeys []*rsa.PrivateKey
 	// MaxEvents caps the timeline kept per connection (0: 64).
 	MaxEvents int
 	// MaxHandshakeMessage caps one handshake message (0: 1 MiB). It is

@@ -11,6 +11,7 @@ import (
 
 	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/pcap"
+	"github.com/siptls/siptls/tlsdecrypt"
 	"github.com/siptls/siptls/tlsparse"
 )
 
@@ -143,7 +144,14 @@ type connState struct {
 	clientRandom, serverRandom []byte
 	suite                      uint16
 	encryptThenMAC             bool
+	extendedMasterSecret       bool
 	keys                       *connKeys // nil until the first encrypted record with a key log
+	// With --rsa-key: the handshake so far (for an extended master
+	// secret), and the secrets recovered from the ClientKeyExchange.
+	transcript    []byte
+	transcriptOff bool
+	rsaTried      bool
+	rsaSecrets    *tlsdecrypt.Secrets
 }
 
 type rawAlert struct {
@@ -518,9 +526,14 @@ func (st *connState) handshake(dir pcap.Dir, m mark, a tlsparse.Assembled) {
 	msg := a.Raw
 	typ := tlsparse.HandshakeType(msg[0])
 	if !a.Complete() {
+		st.noteTranscript(a) // the session hash of an RSA key exchange cannot be had
 		st.partialHandshake(dir, m, a)
 		ds.setMsg(Message{Type: typ}, m)
 		return
+	}
+	st.noteTranscript(a)
+	if typ == tlsparse.TypeClientKeyExchange && st.side(dir) == Client {
+		st.rsaExchange(m, msg[tlsparse.HandshakeHeaderLen:])
 	}
 	if st.cachedHandshake(dir, m, typ, msg) {
 		return
@@ -643,6 +656,7 @@ func (st *connState) noteServerHello(m mark, h *tlsparse.ServerHello) string {
 	st.serverHello = m
 	st.version = h.Version()
 	st.serverRandom, st.suite = bytes.Clone(h.Random), uint16(h.CipherSuite)
+	st.extendedMasterSecret = h.ExtendedMasterSecret
 	for _, e := range h.Extensions {
 		st.encryptThenMAC = st.encryptThenMAC || e.Type == tlsparse.ExtEncryptThenMAC
 	}

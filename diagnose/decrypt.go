@@ -1,6 +1,8 @@
 package diagnose
 
 import (
+	"crypto/rsa"
+	"crypto/x509"
 	"errors"
 
 	"github.com/siptls/siptls/pcap"
@@ -29,14 +31,16 @@ type dirKeys struct {
 // the key log the first time; nil when no key log was given or the
 // session's hellos are not both known yet.
 func (st *connState) sessionKeys(m mark) *connKeys {
-	if st.a.opts.KeyLog == nil && st.a.embedded == nil || st.clientRandom == nil || !st.serverHello.seen() {
+	if st.a.opts.KeyLog == nil && st.a.embedded == nil && len(st.a.opts.RSAKeys) == 0 || st.clientRandom == nil || !st.serverHello.seen() {
 		return nil
 	}
 	if st.keys == nil {
 		st.keys = &connKeys{}
-		if s, ok := st.a.lookupKeys(st.clientRandom); ok {
+		if st.rsaSecrets != nil {
+			st.keys.secrets = st.rsaSecrets
+		} else if s, ok := st.a.lookupKeys(st.clientRandom); ok {
 			st.keys.secrets = s
-		} else {
+		} else if !st.rsaTried {
 			st.finding(FindingNoKey, m.frame, "the key log has no secret for this session (ClientHello random %x…): its encrypted records stay encrypted", st.clientRandom[:4])
 		}
 	}
@@ -187,4 +191,67 @@ func (st *connState) count13(dir pcap.Dir, m mark) {
 		ds.enc13First = m
 	}
 	ds.enc13++
+}
+
+// maxTranscript bounds the handshake kept for an extended master secret
+// (RFC 7627) with --rsa-key: a hello, four certificates and a
+// CertificateRequest fit many times.
+const maxTranscript = 256 << 10
+
+// noteTranscript keeps a whole handshake message for the session hash of
+// an RSA key exchange, up to the ClientKeyExchange, when RSA keys were
+// given; a message that lost bytes, or too many bytes, ends it.
+func (st *connState) noteTranscript(a tlsparse.Assembled) {
+	if len(st.a.opts.RSAKeys) == 0 || st.rsaTried || st.transcriptOff {
+		return
+	}
+	if !a.Complete() || len(st.transcript)+len(a.Raw) > maxTranscript {
+		st.transcript, st.transcriptOff = nil, true
+		return
+	}
+	st.transcript = append(st.transcript, a.Raw...)
+}
+
+// rsaExchange recovers the master secret of an RSA key exchange from the
+// ClientKeyExchange body with the --rsa-key key that is the server
+// certificate's, for decryptRecord.
+func (st *connState) rsaExchange(m mark, body []byte) {
+	if len(st.a.opts.RSAKeys) == 0 || st.rsaTried || !tlsdecrypt.RSAKeyExchange(st.suite) || st.tls13 {
+		return
+	}
+	st.rsaTried = true
+	var leaf *rsa.PublicKey
+	for _, c := range st.c().Certificates {
+		if pcap.Dir(c.SentBy) == st.dirOf(Server) && c.Index == 0 && c.Info != nil {
+			if cert, err := x509.ParseCertificate(c.Info.DER); err == nil {
+				leaf, _ = cert.PublicKey.(*rsa.PublicKey)
+			}
+		}
+	}
+	if leaf == nil {
+		st.finding(FindingNoKey, m.frame, "an RSA key exchange, but the server's RSA certificate was not captured: --rsa-key cannot be matched to it")
+		return
+	}
+	for _, k := range st.a.opts.RSAKeys {
+		if k.PublicKey.N.Cmp(leaf.N) != 0 || k.PublicKey.E != leaf.E {
+			continue
+		}
+		var ems []byte
+		if st.extendedMasterSecret {
+			if st.transcriptOff {
+				st.finding(FindingCannotDecrypt, m.frame, "the extended master secret needs the whole handshake, and part of it was not captured")
+				return
+			}
+			ems = st.transcript
+		}
+		master, err := tlsdecrypt.RSAMasterSecret(k, st.suite, uint16(st.version), body, st.clientRandom, st.serverRandom, ems)
+		if err != nil {
+			st.finding(FindingDecryptFailed, m.frame, "the ClientKeyExchange in frame %d: %v", m.frame, err)
+			return
+		}
+		st.rsaSecrets = &tlsdecrypt.Secrets{MasterSecret: master}
+		st.transcript = nil
+		return
+	}
+	st.finding(FindingNoKey, m.frame, "an RSA key exchange, but no --rsa-key is the private key of the server's certificate (modulus %x…)", leaf.N.Bytes()[:4])
 }

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"crypto/rsa"
 	"fmt"
 	"os"
 	"os/exec"
@@ -222,5 +223,56 @@ func TestEmbeddedKeyLog(t *testing.T) {
 	c := analyseWith(t, filepath.Join("..", "testdata", "keylog-tls13-embedded.pcapng"), nil)
 	if !c.Decrypted || c.Verdict != VerdictFailed || c.Reason != ReasonFatalAlert || c.Alert == nil || c.Alert.Name != "unknown_ca" || len(c.Certificates) != 2 {
 		t.Errorf("decrypted %v, %s/%s, alert %+v, %d certificates", c.Decrypted, c.Verdict, c.Reason, c.Alert, len(c.Certificates))
+	}
+}
+
+// readRSAKey reads a key of testdata/certs.
+func readRSAKey(t *testing.T, name string) *rsa.PrivateKey {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "certs", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := tlsdecrypt.ParseRSAKey(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// TestRSAKey decrypts the CUBE strict-cipher capture (TLS_RSA_WITH_AES_128
+// _CBC_SHA, extended master secret) with the CUBE's RSA key: the SIP call
+// inside, as tshark shows it with the same key. Another key says no_key.
+func TestRSAKey(t *testing.T) {
+	path := filepath.Join("..", "testdata", "ok-cube-strict-cipher.pcap")
+	analyse := func(keys ...*rsa.PrivateKey) *Connection {
+		a := NewAnalyzer(Options{RSAKeys: keys})
+		if err := a.ReadFile(path); err != nil {
+			t.Fatal(err)
+		}
+		return a.Result().Connections[0]
+	}
+	c := analyse(readRSAKey(t, "cucm7-pub.key"), readRSAKey(t, "cube1.key"))
+	if !c.Decrypted || c.SIPSummary != "INVITE 3004 → 100, 180, 200; ACK" || len(c.Findings) != 0 {
+		t.Errorf("decrypted %v, SIP %q, findings %v", c.Decrypted, c.SIPSummary, c.Findings)
+	}
+	other := analyse(readRSAKey(t, "cucm7-pub.key"))
+	if other.Decrypted || len(other.Findings) != 1 || other.Findings[0].Code != FindingNoKey {
+		t.Errorf("another server's key: decrypted %v, findings %v", other.Decrypted, other.Findings)
+	}
+	if _, err := exec.LookPath("tshark"); err != nil {
+		t.Skip("tshark not installed: SIP not cross-checked")
+	}
+	out, err := exec.Command("tshark", "-n", "-r", path, "-o", `uat:rsa_keys:"`+filepath.Join("..", "testdata", "certs", "cube1.key")+`",""`,
+		"-Y", "sip", "-T", "fields", "-e", "frame.number").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var frames []string
+	for _, m := range c.SIP {
+		frames = append(frames, fmt.Sprint(m.Frame))
+	}
+	if got, want := strings.Join(frames, " "), strings.Join(strings.Fields(string(out)), " "); got != want {
+		t.Errorf("SIP in frames %s, tshark %s", got, want)
 	}
 }

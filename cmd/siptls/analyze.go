@@ -153,6 +153,7 @@ func analyzeRun(opts *AnalyzeOptions) error {
 		MaxBuffer: opts.MaxBuffer,
 		Budget:    pcap.NewBudget(opts.MaxBufferTotal),
 		KeyLog:    opts.keys,
+		RSAKeys:   opts.rsaKeys,
 		Emit:      nb.Add,
 	})
 	for i, in := range opts.Inputs {

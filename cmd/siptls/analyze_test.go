@@ -429,8 +429,8 @@ func TestAnalyzeFlags(t *testing.T) {
 		{"trust", []string{"--trust", "t1", "--trust", "t 2", "--trust-for", "10.20.1.21=peer", "--node", "10.10.1.11", "--expect-name", "a.lab,b.lab", "--expect-name", "10.20.1.22=c.lab", "a.cap"},
 			AnalyzeOptions{Inputs: []string{"a.cap"}, MaxDetail: 200, CaptureOptions: caps(CaptureOptions{Trust: []string{"t1", "t 2"}, TrustFor: []string{"10.20.1.21=peer"},
 				Node: "10.10.1.11", ExpectName: []string{"a.lab,b.lab", "10.20.1.22=c.lab"}})}},
-		{"keylog indent", []string{"--keylog", "a.keys", "--keylog", "b keys", "--format", "json", "--indent", "a.cap"},
-			AnalyzeOptions{Inputs: []string{"a.cap"}, MaxDetail: 200, CaptureOptions: caps(CaptureOptions{KeyLogs: []string{"a.keys", "b keys"}, Format: "json", Indent: true})}},
+		{"keylog rsa-key indent", []string{"--keylog", "a.keys", "--keylog", "b keys", "--rsa-key", "cube.key", "--format", "json", "--indent", "a.cap"},
+			AnalyzeOptions{Inputs: []string{"a.cap"}, MaxDetail: 200, CaptureOptions: caps(CaptureOptions{KeyLogs: []string{"a.keys", "b keys"}, RSAKeyFiles: []string{"cube.key"}, Format: "json", Indent: true})}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -500,5 +500,16 @@ func TestAnalyzeKeylog(t *testing.T) {
 	code, _, errOut = runAnalyze(t, "--keylog", "testdata/no-such.keys", capture)
 	if code != exitTrouble || !strings.Contains(errOut, "cannot read the key log") {
 		t.Errorf("missing key log: exit %d, stderr %q", code, errOut)
+	}
+
+	// --rsa-key: the CUBE's key decrypts its TLS_RSA session; a file that
+	// is not a key stops the command, naming it.
+	code, text, _ = runAnalyze(t, "--rsa-key", "testdata/certs/cube1.key", "testdata/ok-cube-strict-cipher.pcap")
+	if code != exitOK || !strings.Contains(text, "Decrypted SIP: INVITE 3004 → 100, 180, 200; ACK.") {
+		t.Errorf("--rsa-key: exit %d\n%s", code, text)
+	}
+	code, _, errOut = runAnalyze(t, "--rsa-key", "testdata/certs/cube1.pem", "testdata/ok-cube-strict-cipher.pcap")
+	if code != exitTrouble || !strings.Contains(errOut, "siptls: testdata/certs/cube1.pem: no RSA PRIVATE KEY or PRIVATE KEY block") {
+		t.Errorf("a certificate as --rsa-key: exit %d, stderr %q", code, errOut)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/rsa"
 	"errors"
 	"fmt"
 
@@ -35,8 +36,12 @@ type CaptureOptions struct {
 	ExpectName []string
 	// KeyLogs are --keylog files: NSS key logs (SSLKEYLOGFILE) to decrypt with.
 	KeyLogs []string
-	// keys is what KeyLogs hold, once loaded (nil without --keylog).
-	keys *tlsdecrypt.KeyLog
+	// RSAKeyFiles are --rsa-key files: servers' RSA private keys.
+	RSAKeyFiles []string
+	// keys is what KeyLogs hold, once loaded (nil without --keylog), and
+	// rsaKeys what RSAKeyFiles hold.
+	keys    *tlsdecrypt.KeyLog
+	rsaKeys []*rsa.PrivateKey
 }
 
 // addFlags registers o's flags on cmd, and the completion of --format.
@@ -45,6 +50,7 @@ func (o *CaptureOptions) addFlags(cmd *cobra.Command) {
 	addReportFlags(flags, &o.Format, &o.Indent, &o.MaxConns, &o.MaxBuffer, &o.MaxBufferTotal)
 	addPortFlags(flags, &o.Ports, &o.AnyPort)
 	addTrustFlags(flags, &o.Trust, &o.TrustFor, &o.Node, &o.ExpectName)
+	flags.StringArrayVar(&o.RSAKeyFiles, "rsa-key", nil, "a TLS server's RSA private key `FILE` (PEM or DER, PKCS#1 or PKCS#8, not encrypted) to decrypt its TLS_RSA_* sessions, as --keylog does (repeatable)")
 	flags.StringArrayVar(&o.KeyLogs, "keylog", nil, "NSS key log `FILE` (what SSLKEYLOGFILE writes) to decrypt the sessions it has secrets for: real alerts, TLS 1.3 certificates (repeatable)")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json", "ndjson"}, cobra.ShellCompDirectiveNoFileComp))
 }

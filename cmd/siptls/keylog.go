@@ -1,7 +1,9 @@
 package main
 
 import (
+	"crypto/rsa"
 	"fmt"
+	"io"
 
 	"github.com/siptls/siptls/internal/regfile"
 	"github.com/siptls/siptls/tlsdecrypt"
@@ -31,9 +33,38 @@ func loadKeyLogs(paths []string) (*tlsdecrypt.KeyLog, []error, error) {
 	return keys, bad, nil
 }
 
-// loadKeys loads o.KeyLogs into o.keys; see loadKeyLogs.
+// loadKeys loads o.KeyLogs into o.keys and o.RSAKeyFiles into o.rsaKeys;
+// see loadKeyLogs and loadRSAKeys.
 func (o *CaptureOptions) loadKeys() ([]error, error) {
 	keys, bad, err := loadKeyLogs(o.KeyLogs)
+	if err != nil {
+		return nil, err
+	}
 	o.keys = keys
+	o.rsaKeys, err = loadRSAKeys(o.RSAKeyFiles)
 	return bad, err
+}
+
+// loadRSAKeys reads the --rsa-key files. A file that cannot be read or is
+// not an unencrypted RSA private key ends the command (exit 2), naming the
+// file and never quoting it.
+func loadRSAKeys(paths []string) ([]*rsa.PrivateKey, error) {
+	var keys []*rsa.PrivateKey
+	for _, p := range paths {
+		f, _, err := regfile.Open(p)
+		if err != nil {
+			return nil, &exitError{code: exitTrouble, err: fmt.Errorf("cannot read the RSA key: %w", err)}
+		}
+		b, err := io.ReadAll(io.LimitReader(f, 1<<20))
+		f.Close()
+		if err == nil {
+			var k *rsa.PrivateKey
+			if k, err = tlsdecrypt.ParseRSAKey(b); err == nil {
+				keys = append(keys, k)
+				continue
+			}
+		}
+		return nil, &exitError{code: exitTrouble, err: fmt.Errorf("%s: %w", p, err)}
+	}
+	return keys, nil
 }
