@@ -224,3 +224,14 @@ func (st *connState) sipVerdict() {
 	}
 	c.Summary += fmt.Sprintf(" Decrypted SIP: %s.", c.SIPSummary)
 }
+
+// CallOutcome returns the final response (200 to 699) to the first INVITE
+// among msgs, or 0 when none was read.
+func CallOutcome(msgs []SIPMessage) int {
+	for _, m := range msgs {
+		if m.Status >= 200 && strings.HasSuffix(m.CSeq, " INVITE") {
+			return m.Status
+		}
+	}
+	return 0
+}

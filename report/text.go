@@ -355,7 +355,19 @@ func destinationCounts(d *triage.Destination, color bool) string {
 		}
 		s += " (alerts: " + strings.Join(al, ", ") + ")"
 	}
+	if d.SIPCalls > 0 {
+		s += " (decrypted calls: " + sipFinals(d.SIPFinalResponses) + ")"
+	}
 	return s
+}
+
+// sipFinals writes final responses by code: "200 x5, 503 x2".
+func sipFinals(byCode map[int]int) string {
+	var out []string
+	for _, code := range slices.Sorted(maps.Keys(byCode)) {
+		out = append(out, fmt.Sprintf("%d x%d", code, byCode[code]))
+	}
+	return strings.Join(out, ", ")
 }
 
 // summaryLine counts the connections by verdict, each named as itself:

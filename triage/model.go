@@ -349,6 +349,11 @@ type Counts struct {
 	Alerts         map[AlertKey]int `json:"alerts"`
 	FirstFailure   *Time            `json:"first_failure"`
 	LastFailure    *Time            `json:"last_failure"`
+	// SIPCalls counts the connections whose decrypted SIP (--keylog,
+	// --rsa-key) shows a final response to an INVITE, and
+	// SIPFinalResponses those responses by code: {"200": 5, "503": 2}.
+	SIPCalls          int         `json:"sip_calls"`
+	SIPFinalResponses map[int]int `json:"sip_final_responses"`
 	// failedAlerts counts the alerts of failed connections only: the words
 	// that explain failures; undecidedAlerts those of incomplete and
 	// truncated connections (an alert that survived a snap length cut).
@@ -390,15 +395,21 @@ type outcome struct {
 	alert   AlertKey // Name "" when no alert decided the verdict
 	start   time.Time
 	syns    int // packets the client sent: the SYNs of a no_answer connection
+	call    int // the final response to the connection's first INVITE, if decrypted (0: none)
 }
 
 // count adds one connection's outcome.
 func (c *Counts) count(o outcome) {
 	if c.Verdicts == nil {
+		c.SIPFinalResponses = map[int]int{}
 		c.Verdicts, c.Reasons, c.Alerts = map[diagnose.Verdict]int{}, map[diagnose.Reason]int{}, map[AlertKey]int{}
 		c.VerdictReasons, c.failedAlerts, c.undecidedAlerts = VerdictReasons{}, map[AlertKey]int{}, map[AlertKey]int{}
 	}
 	c.Attempts++
+	if o.call != 0 {
+		c.SIPCalls++
+		c.SIPFinalResponses[o.call]++
+	}
 	c.Verdicts[o.verdict]++
 	c.Reasons[o.reason]++
 	c.VerdictReasons.count(o.verdict, o.reason)
@@ -515,7 +526,7 @@ func (g *Aggregator) Add(c *Connection, dc *diagnose.Connection) {
 	if c.Alert != nil {
 		alert = AlertKey{c.Alert.SentBy, c.Alert.Name}
 	}
-	d.count(outcome{verdict: c.Verdict, reason: c.Reason, alert: alert, start: c.Start.Time, syns: int(c.Stats.Client.Packets)})
+	d.count(outcome{verdict: c.Verdict, reason: c.Reason, alert: alert, start: c.Start.Time, syns: int(c.Stats.Client.Packets), call: callOf(dc)})
 	for _, cert := range c.Certificates {
 		if cert.SentBy == diagnose.Server && cert.Index == 0 && cert.CommonName != "" && !g.destNames[c.serverAddr][cert.CommonName] {
 			g.destNames[c.serverAddr][cert.CommonName] = true
@@ -666,4 +677,13 @@ func buildCertificate(c diagnose.Certificate) Certificate {
 	v.IsCA, v.SelfSigned, v.KeyType, v.KeyBits = i.IsCA, i.SelfSigned, i.KeyType, i.KeyBits
 	v.SignatureAlgorithm, v.SHA256, v.SHA1, v.ParseError = i.SignatureAlgorithm, i.SHA256, i.SHA1, i.ParseError
 	return v
+}
+
+// callOf is the final response to dc's first INVITE, when its SIP was
+// decrypted (0: none, or dc is nil).
+func callOf(dc *diagnose.Connection) int {
+	if dc == nil {
+		return 0
+	}
+	return diagnose.CallOutcome(dc.SIP)
 }

@@ -270,6 +270,7 @@ type connSum struct {
 	capture        int32
 	isn            uint32
 	clientPackets  uint32 // the SYNs of a no_answer connection
+	call           uint16 // the final response to the first INVITE, decrypted (0: none)
 	verdict        uint16 // diagnose.Verdict
 	reason         uint16 // diagnose.Reason
 	alert          uint16 // the alert's name ("unknown_ca"); 0: none
@@ -389,7 +390,7 @@ func (m *Merger) Add(c *diagnose.Connection) { m.AddJudged(c, nil) }
 func (m *Merger) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
 	s := connSum{capture: int32(c.Capture), id: c.ID, client: newAddrPort(c.Client), server: newAddrPort(c.Server), isn: c.ClientISN, isnKnown: c.ISNKnown,
 		start: noTime, startFrame: c.StartFrame, endFrame: c.EndFrame,
-		clientPackets: uint32(min(c.Stats[diagnose.Client].Packets, math.MaxUint32))}
+		clientPackets: uint32(min(c.Stats[diagnose.Client].Packets, math.MaxUint32)), call: uint16(diagnose.CallOutcome(c.SIP))}
 	if !c.Start.IsZero() {
 		s.start = c.Start.UnixNano()
 	}
@@ -775,7 +776,7 @@ func containsInt(s []int, x int) bool {
 
 // outcome is what Counts needs of the connection.
 func (s *connSum) outcome(strs *strTable) outcome {
-	o := outcome{verdict: diagnose.Verdict(strs.str(s.verdict)), reason: diagnose.Reason(strs.str(s.reason)), start: s.startTime(), syns: int(s.clientPackets)}
+	o := outcome{verdict: diagnose.Verdict(strs.str(s.verdict)), reason: diagnose.Reason(strs.str(s.reason)), start: s.startTime(), syns: int(s.clientPackets), call: int(s.call)}
 	if s.alert != 0 {
 		o.alert = AlertKey{s.alertBy, strs.str(s.alert)}
 	}
