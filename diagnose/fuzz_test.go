@@ -2,10 +2,13 @@ package diagnose
 
 import (
 	"bytes"
+	"crypto/rsa"
 	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/siptls/siptls/tlsdecrypt"
 )
 
 // fuzzAllocBound is what one fuzz input may make the pipeline allocate: a
@@ -22,17 +25,32 @@ func fuzzAllocBound(n int) uint64 { return 16<<20 + 512*uint64(n) }
 // must get a verdict and a summary, and the bytes it allocates must stay
 // within fuzzAllocBound of the input's size.
 func FuzzAnalyze(f *testing.F) {
-	paths, _ := filepath.Glob("../testdata/*.pcap")
+	paths, _ := filepath.Glob("../testdata/*.pcap*")
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
 		if err == nil && len(b) < 64<<10 {
 			f.Add(b)
 		}
 	}
+	// The key logs and the RSA key of the seeds, so that decryption, the
+	// TLS 1.3 handshake behind it and the SIP reader are fuzzed too.
+	var keys tlsdecrypt.KeyLog
+	logs, _ := filepath.Glob("../testdata/*.keys")
+	for _, p := range logs {
+		if b, err := os.ReadFile(p); err == nil {
+			_ = keys.Read(bytes.NewReader(b), p)
+		}
+	}
+	var rsaKeys []*rsa.PrivateKey
+	if b, err := os.ReadFile("../testdata/certs/cube1.key"); err == nil {
+		if k, err := tlsdecrypt.ParseRSAKey(b); err == nil {
+			rsaKeys = append(rsaKeys, k)
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		a := NewAnalyzer(Options{AnyPort: true, MaxBuffer: 64 << 10, MaxConns: 64})
+		a := NewAnalyzer(Options{AnyPort: true, MaxBuffer: 64 << 10, MaxConns: 64, KeyLog: &keys, RSAKeys: rsaKeys})
 		_ = a.Read(bytes.NewReader(data), "fuzz.pcap")
 		runtime.ReadMemStats(&after)
 		if got, max := after.TotalAlloc-before.TotalAlloc, fuzzAllocBound(len(data)); got > max {
