@@ -72,6 +72,7 @@ var htmlCases = []struct {
 	{"sample with trust folder", "sample-cucm-trunk.golden.html", "../testdata/trust/cucm7-pub-CallManager-trust", "10.10.1.11", []string{"../testdata/sample-cucm-trunk.cap"}},
 	{"hostile names", "hostile-names.golden.html", "", "", []string{"../testdata/hostile-names.pcap"}},
 	{"snaplen 128", "snaplen128-cut.golden.html", "", "", []string{"../testdata/snaplen128-cut.pcap"}},
+	{"TLS 1.3 decrypted with its embedded key log", "keylog-tls13-embedded.golden.html", "", "", []string{"../testdata/keylog-tls13-embedded.pcapng"}},
 }
 
 func writeHTMLFor(t testing.TB, trustDir, node string, inputs ...string) []byte {
