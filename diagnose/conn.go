@@ -151,7 +151,9 @@ type connState struct {
 	transcript    []byte
 	transcriptOff bool
 	rsaTried      bool
-	rsaSecrets    *tlsdecrypt.Secrets
+	// handshake13Read: a TLS 1.3 handshake's messages were decrypted.
+	handshake13Read bool
+	rsaSecrets      *tlsdecrypt.Secrets
 }
 
 type rawAlert struct {
@@ -476,6 +478,12 @@ func (st *connState) appDataRecord(dir pcap.Dir, m mark, rec tlsparse.Record) bo
 		st.tls13Record(dir, m)
 		return true
 	}
+	return st.markAppData(dir, m, rec)
+}
+
+// markAppData records an application data record of dir and reports
+// whether more payload is wanted.
+func (st *connState) markAppData(dir pcap.Dir, m mark, rec tlsparse.Record) bool {
 	ds := st.dir(dir)
 	if !ds.appData.seen() {
 		ds.appData = m

@@ -137,7 +137,16 @@ func (st *connState) clearRecord(dir pcap.Dir, m mark, rec tlsparse.Record, plai
 		}
 		st.handshake13(dir, m, plain)
 	case tlsparse.ContentApplicationData:
-		st.appDataRecord(dir, m, rec)
+		if st.tls13 {
+			// Decrypted, it is application data even where the records
+			// alone could not tell it from the end of the handshake.
+			if !st.tls13Done() {
+				st.count13(dir, m)
+			}
+			st.markAppData(dir, m, rec)
+		} else {
+			st.appDataRecord(dir, m, rec)
+		}
 		if plain != nil {
 			st.feedSIP(dir, m, plain)
 		}
@@ -155,6 +164,7 @@ func (st *connState) clearRecord(dir pcap.Dir, m mark, rec tlsparse.Record, plai
 func (st *connState) handshake13(dir pcap.Dir, m mark, plain []byte) {
 	dk := &st.keys.dirs[dir]
 	msgs, err := dk.hs.AddPartial(plain, nil)
+	st.handshake13Read = st.handshake13Read || len(msgs) > 0
 	for _, msg := range msgs {
 		st.handshake(dir, m, msg)
 		if tlsparse.HandshakeType(msg.Raw[0]) == tlsparse.TypeFinished && !dk.app {

@@ -829,9 +829,12 @@ func capitalizeFirst(s string) string {
 
 func (st *connState) decideTLS13() {
 	c := st.c()
-	c.CertificatesHidden = true
+	c.CertificatesHidden = !st.handshake13Read
 	cli, srv := st.ds(Client), st.ds(Server)
 	hidden := "TLS 1.3 encrypts the certificates, so they are not visible in the capture"
+	if st.handshake13Read {
+		hidden = "the key log decrypted the handshake, so its certificates are shown"
+	}
 	r := st.firstClose()
 	if st.tls13Done() {
 		c.HandshakeComplete = true

@@ -225,6 +225,38 @@ func outputs() []output {
 		}
 		return g.writeKeys(name, keys.Bytes())
 	})
+	// OpenSSL at both ends, the client writing its key log
+	// (-keylogfile): TLS 1.3 with ChaCha20-Poly1305, and TLS 1.2 AES-CBC
+	// with encrypt-then-MAC, which OpenSSL negotiates for CBC suites.
+	for _, k := range []struct {
+		name, detail string
+		args         []string
+		cipher       uint16
+		port         int
+	}{
+		{"keylog-openssl-tls13-chacha20.pcap", "mutual TLS 1.3, TLS_CHACHA20_POLY1305_SHA256, OpenSSL both ends, SIP OPTIONS; the client's key log decrypts it",
+			[]string{"-tls1_3", "-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256"}, tls.TLS_CHACHA20_POLY1305_SHA256, 38871},
+		{"keylog-openssl-tls12-cbc-etm.pcap", "mutual TLS 1.2, ECDHE-RSA-AES128-SHA256 with encrypt-then-MAC, OpenSSL both ends, SIP OPTIONS; the client's key log decrypts it",
+			[]string{"-tls1_2", "-cipher", "ECDHE-RSA-AES128-SHA256"}, tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, 38873},
+	} {
+		add(k.name, func(g *gen, name string) error {
+			keys := filepath.Join(os.TempDir(), fmt.Sprintf("siptls-gen-%d.keys", os.Getpid()))
+			defer os.Remove(keys)
+			s := session{
+				Client:   end{OpenSSL: g.sslClient("cucm7-pub", []string{"cucm8-sub1"}, append([]string{"-keylogfile", keys}, k.args...)...)},
+				Server:   end{OpenSSL: g.sslServer("cucm8-sub1", []string{"cucm7-pub"}, k.args...)},
+				Dialogue: sipOptions(cucm7pub, cucm8sub1, 9),
+			}
+			if err := g.single(name, s, out(cucm8sub1, k.port, 140*time.Millisecond, uint64(k.port)), expect{OK: true, Cipher: k.cipher}, okv(k.detail)); err != nil {
+				return err
+			}
+			b, err := os.ReadFile(keys)
+			if err != nil {
+				return err
+			}
+			return g.writeKeys(name, b)
+		})
+	}
 	add("keylog-tls13-embedded.pcapng", func(g *gen, name string) error {
 		// The TLS 1.3 rejection with the client's key log embedded in the
 		// capture, as editcap --inject-secrets tls,KEYS writes it: siptls
