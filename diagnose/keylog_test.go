@@ -62,6 +62,7 @@ func TestKeyLogCaptures(t *testing.T) {
 		{"keylog-tls12-sip-503.pcap", VerdictOK, ReasonApplicationData, "", 2, 2, false, 2, "INVITE 3012 → 100, 503; ACK"},
 		{"keylog-tls13-server-rejects-client.pcap", VerdictFailed, ReasonFatalAlert, "unknown_ca", 2, 0, true, 2, "OPTIONS → no answer"},
 		{"keylog-openssl-tls13-chacha20.pcap", VerdictOK, ReasonApplicationData, "", 2, 0, true, 2, "OPTIONS → 200"},
+		{"keylog-tls13-hrr-server-rejects-client.pcap", VerdictFailed, ReasonFatalAlert, "unknown_ca", 2, 0, true, 2, ""},
 		{"keylog-openssl-tls12-cbc-etm.pcap", VerdictOK, ReasonApplicationData, "", 2, 2, false, 2, "OPTIONS → 200"},
 	}
 	for _, tt := range tests {

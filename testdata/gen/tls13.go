@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/tls"
 	"time"
 )
@@ -34,6 +35,25 @@ func hrrOutputs() []output {
 			return g.single("fail-tls13-hrr-server-rejects-client.pcap", s, out(cucm8sub1, 38971, 95*time.Millisecond, 331),
 				expect{Cipher: tls.TLS_AES_128_GCM_SHA256},
 				verdict{"failed", "closed_after_handshake", "TLS 1.3 with HelloRetryRequest (Go client's key share X25519, s_server -groups P-256); the server (OpenSSL, CAfile lacks cucm7-pub) rejects the client's certificate with an encrypted alert after the client's Finished and closes; certificates not visible"})
+		}},
+		{name: "keylog-tls13-hrr-server-rejects-client.pcap", make: func(g *gen) error {
+			// The same with the Go client's key log beside it: behind the
+			// HelloRetryRequest, OpenSSL's real alert.
+			var keys bytes.Buffer
+			c := g.goClient("cucm7-pub", "cucm8-sub1")
+			c.MinVersion, c.MaxVersion = tls.VersionTLS13, tls.VersionTLS13
+			c.CurvePreferences = []tls.CurveID{tls.X25519, tls.CurveP256}
+			c.KeyLogWriter = &keys
+			s := session{
+				Client: end{Go: c, App: readFirst},
+				Server: end{OpenSSL: g.sslServer("cucm8-sub1", []string{"cucm8-pub", "cucm8-sub2"}, "-tls1_3", "-groups", "P-256")},
+			}
+			const name = "keylog-tls13-hrr-server-rejects-client.pcap"
+			if err := g.single(name, s, out(cucm8sub1, 38973, 95*time.Millisecond, 332), expect{Cipher: tls.TLS_AES_128_GCM_SHA256},
+				verdict{"failed", "closed_after_handshake", "as fail-tls13-hrr-server-rejects-client, with the client's key log: the server's real alert behind the HelloRetryRequest"}); err != nil {
+				return err
+			}
+			return g.writeKeys(name, keys.Bytes())
 		}},
 	}
 }
