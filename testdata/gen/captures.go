@@ -213,12 +213,7 @@ func outputs() []output {
 	}
 	add("keylog-tls13-server-rejects-client.pcap", func(g *gen, name string) error {
 		var keys bytes.Buffer
-		c := g.goClient("cucm8-sub2", "cucm7-pub")
-		c.MaxVersion = tls.VersionTLS13
-		c.KeyLogWriter = &keys
-		srv := g.goServer("cucm7-pub", "cucm8-sub2-old")
-		srv.MaxVersion = tls.VersionTLS13
-		s := session{Client: end{Go: c}, Server: end{Go: srv}, Dialogue: sipOptions(cucm8sub2, cucm7pub, 7)}
+		s := g.rejectedTLS13(&keys, 7)
 		if err := g.single(name, s, in(cucm8sub2, 42077, 95*time.Millisecond, 232), expect{},
 			verdict{"failed", "closed_after_handshake", "TLS 1.3: the Go server rejects the client's certificate with an encrypted alert; its key log shows unknown_ca and both certificates"}); err != nil {
 			return err
@@ -262,13 +257,7 @@ func outputs() []output {
 		// capture, as editcap --inject-secrets tls,KEYS writes it: siptls
 		// decrypts it without --keylog.
 		var keys bytes.Buffer
-		c := g.goClient("cucm8-sub2", "cucm7-pub")
-		c.MaxVersion = tls.VersionTLS13
-		c.KeyLogWriter = &keys
-		srv := g.goServer("cucm7-pub", "cucm8-sub2-old")
-		srv.MaxVersion = tls.VersionTLS13
-		s := session{Client: end{Go: c}, Server: end{Go: srv}, Dialogue: sipOptions(cucm8sub2, cucm7pub, 8)}
-		cv, err := g.record(s, in(cucm8sub2, 42079, 95*time.Millisecond, 233), expect{})
+		cv, err := g.record(g.rejectedTLS13(&keys, 8), in(cucm8sub2, 42079, 95*time.Millisecond, 233), expect{})
 		if err != nil {
 			return err
 		}
@@ -573,4 +562,16 @@ func (g *gen) writeKeys(name string, keys []byte) error {
 		return fmt.Errorf("%s: the client wrote no key log", name)
 	}
 	return os.WriteFile(filepath.Join(g.out, strings.TrimSuffix(name, ".pcap")+".keys"), keys, 0o644)
+}
+
+// rejectedTLS13 is cucm8-sub2 (Go client, its key log to keys) calling
+// cucm7-pub (Go server) over TLS 1.3, rejected because the server trusts
+// an old copy of cucm8-sub2's certificate; n numbers its SIP OPTIONS.
+func (g *gen) rejectedTLS13(keys *bytes.Buffer, n int) session {
+	c := g.goClient("cucm8-sub2", "cucm7-pub")
+	c.MaxVersion = tls.VersionTLS13
+	c.KeyLogWriter = keys
+	srv := g.goServer("cucm7-pub", "cucm8-sub2-old")
+	srv.MaxVersion = tls.VersionTLS13
+	return session{Client: end{Go: c}, Server: end{Go: srv}, Dialogue: sipOptions(cucm8sub2, cucm7pub, n)}
 }
