@@ -479,6 +479,12 @@ func TestAnalyzeKeylog(t *testing.T) {
 	checkGolden(t, "keylog-tls13-server-rejects-client.golden.txt", []byte(text))
 	checkJSONGolden(t, "keylog-tls13-server-rejects-client.golden.json", analyzer(t), true, args...)
 
+	// The decrypted TLS 1.3 certificates are judged against --trust.
+	_, text, _ = runAnalyze(t, append([]string{"--trust", "testdata/trust/cucm7-pub-CallManager-trust"}, args...)...)
+	if !strings.Contains(text, "trust (testdata/trust/cucm7-pub-CallManager-trust): exact_match: CN=cucm8-sub2.clus2.lab serial 524580eba4fb5ac6a4af6a6df2ce8b7a") {
+		t.Errorf("--keylog --trust: the client's TLS 1.3 certificate is not judged\n%s", text)
+	}
+
 	// TLS fine, the call refused in SIP: the 503 shows with the key log.
 	args503 := []string{"--keylog", "testdata/keylog-tls12-sip-503.keys", "testdata/keylog-tls12-sip-503.pcap"}
 	_, text, _ = runAnalyze(t, append([]string{"-v"}, args503...)...)
