@@ -15,10 +15,13 @@ type Factory struct {
 	// Version is the binary's version, printed by `siptls version` and
 	// written into the reports.
 	Version string
+	// Build is the commit and toolchain `siptls version` prints (zero in
+	// tests: the line is left out).
+	Build BuildInfo
 }
 
 // newFactory returns the factory of a real run: the given streams, the
 // system clock and the version from the build information.
 func newFactory(ios *IOStreams) *Factory {
-	return &Factory{IO: ios, Now: time.Now, Version: version()}
+	return &Factory{IO: ios, Now: time.Now, Version: version(), Build: buildInfo()}
 }

@@ -40,3 +40,32 @@ func parseFlags[O any](t *testing.T, newCmd func(*Factory, func(*O) error) *cobr
 	}
 	return got, ios
 }
+
+func TestBuildInfoString(t *testing.T) {
+	tests := []struct {
+		name string
+		b    BuildInfo
+		want string
+	}{
+		{"release", BuildInfo{Commit: "0e86ec9c1f2a3b4c5d6e", Time: "2026-11-29T05:10:00Z", GoVersion: "go1.26.8", Platform: "windows/amd64"},
+			"commit 0e86ec9c1f2a (2026-11-29T05:10:00Z), go1.26.8, windows/amd64"},
+		{"local changes", BuildInfo{Commit: "0e86ec9c1f2a3b4c5d6e", Time: "2026-11-29T05:10:00Z", Modified: true, GoVersion: "go1.26.8", Platform: "linux/arm64"},
+			"commit 0e86ec9c1f2a (2026-11-29T05:10:00Z, modified), go1.26.8, linux/arm64"},
+		{"no VCS information (-buildvcs=false)", BuildInfo{GoVersion: "go1.26.8", Platform: "darwin/arm64"}, "commit unknown, go1.26.8, darwin/arm64"},
+	}
+	for _, tt := range tests {
+		if got := tt.b.String(); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestVersionBuildLine: `siptls version` adds the build line when the
+// factory has one.
+func TestVersionBuildLine(t *testing.T) {
+	ios, _, out, _ := Test()
+	f := &Factory{IO: ios, Now: time.Now, Version: "v1.2.0", Build: BuildInfo{Commit: "abcdef0123456789", GoVersion: "go1.26.8", Platform: "windows/arm64"}}
+	if code := run(f, []string{"version"}); code != exitOK || out.String() != "siptls v1.2.0\ncommit abcdef012345, go1.26.8, windows/arm64\n" {
+		t.Errorf("exit %d, output %q", code, out.String())
+	}
+}
