@@ -86,7 +86,11 @@ path and the reason; results found before the problem are still shown). A
 			if runF != nil {
 				return runF(opts)
 			}
-			return analyzeRun(opts)
+			return toOutput(opts.IO, opts.Output, func(ios *IOStreams) error {
+				o := *opts
+				o.IO = ios
+				return analyzeRun(&o)
+			})
 		},
 		ValidArgsFunction: completeCaptures,
 	}

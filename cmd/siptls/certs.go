@@ -19,6 +19,8 @@ type CertsOptions struct {
 	Format string
 	// Indent is --indent: indented JSON for a person.
 	Indent bool
+	// Output is -o/--output: the file to write instead of standard output.
+	Output string
 	// Now gives today's date for the validity column (fixed in tests).
 	Now func() time.Time
 }
@@ -56,9 +58,14 @@ listed). A PATH that is a device or a named pipe is never read.`,
 			if runF != nil {
 				return runF(opts)
 			}
-			return certsRun(opts)
+			return toOutput(opts.IO, opts.Output, func(ios *IOStreams) error {
+				o := *opts
+				o.IO = ios
+				return certsRun(&o)
+			})
 		},
 	}
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write the output to `FILE` instead of standard output (- : standard output)")
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&opts.Indent, "indent", false, "with --format json: indent the JSON for a person (the default is one compact line)")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))

@@ -19,7 +19,9 @@ type CaptureOptions struct {
 	// Format is --format: text, json or ndjson.
 	Format string
 	// Indent is --indent: indented JSON for a person.
-	Indent    bool
+	Indent bool
+	// Output is -o/--output: the file to write instead of standard output.
+	Output    string
 	Ports     []uint
 	AnyPort   bool
 	MaxConns  int
@@ -50,6 +52,7 @@ func (o *CaptureOptions) addFlags(cmd *cobra.Command) {
 	addReportFlags(flags, &o.Format, &o.Indent, &o.MaxConns, &o.MaxBuffer, &o.MaxBufferTotal)
 	addPortFlags(flags, &o.Ports, &o.AnyPort)
 	addTrustFlags(flags, &o.Trust, &o.TrustFor, &o.Node, &o.ExpectName)
+	flags.StringVarP(&o.Output, "output", "o", "", "write the report to `FILE` instead of standard output (- : standard output)")
 	flags.StringArrayVar(&o.RSAKeyFiles, "rsa-key", nil, "a TLS server's RSA private key `FILE` (PEM or DER, PKCS#1 or PKCS#8, not encrypted) to decrypt its TLS_RSA_* sessions, as --keylog does (repeatable)")
 	flags.StringArrayVar(&o.KeyLogs, "keylog", nil, "NSS key log `FILE` (what SSLKEYLOGFILE writes) to decrypt the sessions it has secrets for: real alerts, TLS 1.3 certificates (repeatable)")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json", "ndjson"}, cobra.ShellCompDirectiveNoFileComp))

@@ -112,7 +112,11 @@ merged and reported).`,
 			if runF != nil {
 				return runF(opts)
 			}
-			return triageRun(opts)
+			return toOutput(opts.IO, opts.Output, func(ios *IOStreams) error {
+				o := *opts
+				o.IO = ios
+				return triageRun(&o)
+			})
 		},
 		ValidArgsFunction: completeCaptures,
 	}
