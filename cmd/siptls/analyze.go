@@ -104,11 +104,7 @@ path and the reason; results found before the problem are still shown). A
 }
 
 func analyzeRun(opts *AnalyzeOptions) error {
-	judge, stores, err := loadTrust(opts.Trust, opts.TrustFor, opts.ExpectName, opts.Today)
-	if err != nil {
-		return err
-	}
-	keyErrs, err := opts.loadKeys()
+	judge, stores, keyErrs, err := opts.loadJudgeAndKeys(opts.Today)
 	if err != nil {
 		return err
 	}

@@ -4,9 +4,11 @@ import (
 	"crypto/rsa"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/siptls/siptls/internal/regfile"
 	"github.com/siptls/siptls/tlsdecrypt"
+	"github.com/siptls/siptls/trust"
 )
 
 // loadKeyLogs reads the --keylog files into one key log, or returns nil
@@ -67,4 +69,19 @@ func loadRSAKeys(paths []string) ([]*rsa.PrivateKey, error) {
 		return nil, &exitError{code: exitTrouble, err: fmt.Errorf("%s: %w", p, err)}
 	}
 	return keys, nil
+}
+
+// loadJudgeAndKeys loads what the options name besides the captures: the
+// trust folders (the judge; nil without them) and the keys. It returns the
+// key log lines that could not be read, to report after the analysis.
+func (o *CaptureOptions) loadJudgeAndKeys(today time.Time) (*trust.Judge, []*trust.Store, []error, error) {
+	judge, stores, err := loadTrust(o.Trust, o.TrustFor, o.ExpectName, today)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	keyErrs, err := o.loadKeys()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return judge, stores, keyErrs, nil
 }

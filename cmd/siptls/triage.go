@@ -270,11 +270,7 @@ func triageRun(opts *TriageOptions) error {
 			total += st.Size()
 		}
 	}
-	judge, stores, err := loadTrust(opts.Trust, opts.TrustFor, opts.ExpectName, opts.Today)
-	if err != nil {
-		return err
-	}
-	keyErrs, err := opts.loadKeys()
+	judge, stores, keyErrs, err := opts.loadJudgeAndKeys(opts.Today)
 	if err != nil {
 		return err
 	}
