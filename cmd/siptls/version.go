@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -17,11 +18,24 @@ type BuildInfo struct {
 	Platform  string // GOOS/GOARCH
 }
 
-// version returns the module version from the build information: the tag
-// of a release or of `go install ...@vX`, the pseudo-version of a build in
-// a checkout (go 1.24 and later), and "devel" only when there is no build
-// information or no version in it.
+// Set by the release build (.goreleaser.yaml's ldflags: -X main.releaseVersion=...),
+// which knows the tag and commit even where the toolchain does not stamp
+// them (a snapshot, -buildvcs=false); empty otherwise. They are never
+// changed at run time.
+var (
+	releaseVersion string
+	releaseCommit  string
+	releaseDate    string
+)
+
+// version returns the release version, else the module version from the
+// build information: the tag of `go install ...@vX`, the pseudo-version
+// of a build in a checkout (go 1.24 and later), and "devel" only when
+// there is no build information or no version in it.
 func version() string {
+	if releaseVersion != "" {
+		return releaseVersion
+	}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok || bi.Main.Version == "" || bi.Main.Version == "(devel)" {
 		return "devel"
@@ -32,6 +46,13 @@ func version() string {
 // buildInfo reads the commit and toolchain from the build information.
 func buildInfo() BuildInfo {
 	b := BuildInfo{GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
+	if releaseCommit != "" && releaseCommit != "none" { // GoReleaser outside a git checkout says "none"
+		b.Commit = releaseCommit
+		if !strings.HasPrefix(releaseDate, "0001-") {
+			b.Time = releaseDate
+		}
+		return b
+	}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return b
