@@ -96,6 +96,13 @@ and download it with:
 		Version:       f.Version,
 	}
 	root.SetVersionTemplate("siptls {{.Version}}\n")
+	// --version has no short flag: -v is --verbose, as in analyze and
+	// triage, and `siptls -v analyze x.cap` reaches analyze's -v (root
+	// knows -v as a flag without a value, so it does not take "analyze"
+	// for its value).
+	root.Flags().Bool("version", false, "print the siptls version")
+	root.Flags().BoolP("verbose", "v", false, "more detail (analyze, triage)")
+	_ = root.Flags().MarkHidden("verbose")
 	root.AddCommand(newCmdAnalyze(f, nil))
 	root.AddCommand(newCmdExtract(f, nil))
 	root.AddCommand(newCmdCerts(f, nil))

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -75,5 +76,23 @@ func TestRootFlags(t *testing.T) {
 				t.Errorf("stderr %q, want %q", errOut, tt.wantErrOut)
 			}
 		})
+	}
+}
+
+// TestVerboseBeforeCommand: -v is --verbose everywhere, also before the
+// command name, and --version has no short flag.
+func TestVerboseBeforeCommand(t *testing.T) {
+	chdirRoot(t)
+	code, out, errOut := runCmd(goldenToday, "-v", "analyze", "testdata/refused-syn-rst.pcap")
+	if code != exitProblems || errOut != "" || !strings.Contains(out, "frame 1  14:03:00.040375  client  SYN") {
+		t.Errorf("siptls -v analyze: exit %d, stderr %q\n%s", code, errOut, out)
+	}
+	code, out, _ = runCmd(goldenToday, "--version")
+	if code != exitOK || out != "siptls test\n" {
+		t.Errorf("--version: exit %d, %q", code, out)
+	}
+	_, help, _ := runCmd(goldenToday, "--help")
+	if strings.Contains(help, "-v, --version") {
+		t.Error("help still lists -v for --version")
 	}
 }
