@@ -99,7 +99,7 @@ path and the reason; results found before the problem are still shown). A
 	flags.BoolVarP(&opts.Verbose, "verbose", "v", false, "show each connection's timeline and whole certificate chains")
 	flags.BoolVar(&opts.OnlyProblems, "problems", false, "list only connections whose verdict is not ok")
 	flags.StringVar(&opts.HTML, "html", "", "also write a self-contained HTML `FILE` (ladder diagrams, certificates, trust verdicts) to attach to a case")
-	flags.IntVar(&opts.MaxDetail, "max-detail", 200, "with --html: problem connections shown in full in the report (all are counted)")
+	flags.IntVar(&opts.MaxDetail, "max-detail", 200, "with --html: `N` problem connections shown in full in the report (all are counted)")
 	return cmd
 }
 
@@ -244,10 +244,10 @@ func loadTrust(trustPaths, trustFor, expectNames []string, today time.Time) (*tr
 // addTrustFlags registers the flags that compare certificates with
 // CallManager-trust folders (analyze and triage share them).
 func addTrustFlags(f *pflag.FlagSet, trustPaths, trustFor *[]string, node *string, expect *[]string) {
-	f.StringArrayVar(trustPaths, "trust", nil, "folder or file of the capture node's exported CallManager-trust certificates (repeatable)")
-	f.StringArrayVar(trustFor, "trust-for", nil, "IP=PATH: the CallManager-trust folder of another node (repeatable)")
-	f.StringVar(node, "node", "", "IP address of the capture node (default: told from the capture, see the README)")
-	f.StringArrayVar(expect, "expect-name", nil, "X.509 Subject Name of the SIP Trunk Security Profile: NAMES or IP=NAMES, comma or space separated (repeatable)")
+	f.StringArrayVar(trustPaths, "trust", nil, "the capture node's exported CallManager-trust certificates: a folder or file `PATH` (repeatable)")
+	f.StringArrayVar(trustFor, "trust-for", nil, "another node's CallManager-trust folder, as `IP=PATH` with that node's address (repeatable)")
+	f.StringVar(node, "node", "", "`IP` address of the capture node (default: told from the capture, see the README)")
+	f.StringArrayVar(expect, "expect-name", nil, "the X.509 Subject Names set in the SIP Trunk Security Profile on the capture node, comma or space separated, as `[IP=]NAMES`; with IP= (the peer's address) for that peer only (repeatable)")
 }
 
 // checkFlags validates the flags analyze and triage share: --format,

@@ -66,7 +66,7 @@ listed). A PATH that is a device or a named pipe is never read.`,
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write the output to `FILE` instead of standard output (- : standard output)")
-	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format: text or json")
+	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format, `text|json`")
 	cmd.Flags().BoolVar(&opts.Indent, "indent", false, "with --format json: indent the JSON for a person (the default is one compact line)")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd

@@ -84,18 +84,19 @@ func completeCaptures(cmd *cobra.Command, args []string, toComplete string) ([]s
 // addPortFlags registers the flags that choose which TCP connections are
 // read: --port and --any-port (analyze, triage and extract share them).
 func addPortFlags(f *pflag.FlagSet, ports *[]uint, anyPort *bool) {
-	f.UintSliceVar(ports, "port", nil, "TCP port carrying SIP over TLS (repeatable; default 5061)")
+	f.UintSliceVar(ports, "port", nil, "TCP `PORT` carrying SIP over TLS (repeatable; default 5061)")
+	f.Lookup("port").DefValue = "" // the default is said in the text, once
 	f.BoolVar(anyPort, "any-port", false, "find TLS on every TCP port by its record header, also after STARTTLS")
 }
 
 // addReportFlags registers --format, --indent and the memory caps of analyze
 // and triage.
 func addReportFlags(f *pflag.FlagSet, format *string, indent *bool, maxConns, maxBuffer, maxBufferTotal *int) {
-	f.StringVar(format, "format", "text", "output format: text, json (one siptls/v1 document) or ndjson (one record per line)")
+	f.StringVar(format, "format", "text", "output format, `text|json|ndjson`: text for a person, json one siptls/v1 document, ndjson one record per line")
 	f.BoolVar(indent, "indent", false, "with --format json: indent the JSON for a person (the default is one compact line)")
-	f.IntVar(maxConns, "max-conns", pcap.DefaultMaxConns, "connections tracked at once per capture (about 2 KB each); beyond it the least recently active is ended early")
-	f.IntVar(maxBuffer, "max-buffer", pcap.DefaultMaxBuffer, "bytes buffered per connection direction")
-	f.IntVar(maxBufferTotal, "max-buffer-total", pcap.DefaultMaxBufferTotal, "bytes buffered across all connections (of all captures read at once)")
+	f.IntVar(maxConns, "max-conns", pcap.DefaultMaxConns, "connections tracked at once per capture, `N` (about 2 KiB each); beyond it the least recently active is ended early")
+	f.IntVar(maxBuffer, "max-buffer", pcap.DefaultMaxBuffer, "bytes buffered per connection direction, `BYTES`")
+	f.IntVar(maxBufferTotal, "max-buffer-total", pcap.DefaultMaxBufferTotal, "bytes buffered across all connections of all captures read at once, `BYTES`")
 }
 
 // checkCaps validates --max-conns, --max-buffer and --max-buffer-total: a

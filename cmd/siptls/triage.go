@@ -123,11 +123,11 @@ merged and reported).`,
 	opts.addFlags(cmd)
 	flags := cmd.Flags()
 	flags.Lookup("max-conns").Usage = "connections tracked at once (about 2 KB each), shared by the captures read in parallel; beyond it the least recently active is ended early"
-	flags.IntVar(&opts.Jobs, "jobs", runtime.NumCPU(), "captures read at once")
+	flags.IntVar(&opts.Jobs, "jobs", runtime.NumCPU(), "`N` captures read at once")
 	flags.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress display on standard error")
 	flags.BoolVarP(&opts.Verbose, "verbose", "v", false, "with --format ndjson: write each connection's timeline (json always has it)")
-	flags.IntVar(&opts.MaxDetail, "max-detail", 200, "problem connections listed in full (all are counted)")
-	flags.IntVar(&opts.MaxMatched, "max-matched", triage.DefaultMaxMatched, "connections kept (about 140 bytes each) to match a connection seen in several captures; the rest are counted unmatched")
+	flags.IntVar(&opts.MaxDetail, "max-detail", 200, "`N` problem connections listed in full (all are counted)")
+	flags.IntVar(&opts.MaxMatched, "max-matched", triage.DefaultMaxMatched, "`N` connections kept (about 140 bytes each) to match a connection seen in several captures; the rest are counted unmatched")
 	flags.StringVar(&opts.HTML, "html", "", "also write a self-contained HTML `FILE` (ladder diagrams, certificates, trust verdicts) to attach to a case")
 	return cmd
 }
