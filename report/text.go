@@ -53,6 +53,9 @@ func WriteText(w io.Writer, r *triage.Report, o TextOptions) error {
 }
 
 func writeFooterText(w io.Writer, caps []triage.Capture, dests []triage.Destination, sum triage.Summary, total, shown int, o TextOptions) {
+	if total == 0 && noneRead(caps) {
+		return // every input failed: its error, on standard error, is all there is to say
+	}
 	if total == 0 {
 		fmt.Fprintf(w, "No TLS connection found on the watched ports.\n")
 	} else if shown == 0 {
@@ -380,6 +383,17 @@ func summaryLine(sum triage.Summary, color bool) string {
 		s += ": " + strings.Join(parts, ", ")
 	}
 	return s
+}
+
+// noneRead reports whether no capture yielded a single packet: every one
+// is an error (not a capture, empty, a directory ...).
+func noneRead(caps []triage.Capture) bool {
+	for _, c := range caps {
+		if c.Error == "" || c.Packets > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // errWriter remembers the first write error so that rendering code can write

@@ -177,7 +177,7 @@ func analyzeRun(opts *AnalyzeOptions) error {
 			return err
 		}
 	}
-	if err := inputErrors(opts.IO, append(append(keyErrs, trustUnreadable(stores)...), res.Errors...)); err != nil {
+	if err := inputErrors(opts.IO, append(append(keyErrs, trustUnreadable(stores)...), folderHints(res.Errors)...)); err != nil {
 		return err
 	}
 	if problems > 0 {
@@ -284,4 +284,27 @@ func checkFlags(format string, ports []uint, node string, trustFor []string) err
 		}
 	}
 	return nil
+}
+
+// folderHint is an input error about a folder given to analyze, with what
+// to do instead.
+type folderHint struct{ err *pcap.InputError }
+
+func (h folderHint) Error() string {
+	return fmt.Sprintf("%v: to read every capture in a folder, use siptls triage %s", h.err, h.err.Path)
+}
+
+func (h folderHint) Unwrap() error { return h.err }
+
+// folderHints adds to each error about a folder the hint to use triage.
+func folderHints(errs []error) []error {
+	out := make([]error, len(errs))
+	for i, err := range errs {
+		var ie *pcap.InputError
+		if errors.As(err, &ie) && ie.Problem == pcap.ProblemDirectory {
+			err = folderHint{ie}
+		}
+		out[i] = err
+	}
+	return out
 }

@@ -519,3 +519,18 @@ func TestAnalyzeKeylog(t *testing.T) {
 		t.Errorf("a certificate as --rsa-key: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// TestAnalyzeOnlyUnreadable: when no input could be read, standard output
+// stays empty and standard error has one sentence per input; with one
+// readable input beside it, the report is written as usual.
+func TestAnalyzeOnlyUnreadable(t *testing.T) {
+	chdirRoot(t)
+	code, out, errOut := runAnalyze(t, "testdata/bad-empty.cap", "testdata/trust")
+	if code != exitTrouble || out != "" || strings.Count(errOut, "\n") != 2 || !strings.Contains(errOut, "to read every capture in a folder, use siptls triage testdata/trust") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	code, out, _ = runAnalyze(t, "testdata/bad-empty.cap", "testdata/refused-syn-rst.pcap")
+	if code != exitTrouble || !strings.Contains(out, "refused (syn_reset)") {
+		t.Errorf("with a readable capture beside it: exit %d\n%s", code, out)
+	}
+}

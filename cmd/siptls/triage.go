@@ -418,7 +418,7 @@ func progress(w io.Writer, now func() time.Time, tick <-chan time.Time, files in
 	}
 }
 
-// progressLine is "3/20 files, 410 MB of 4.0 GB, 95 MB/s, ETA 38s".
+// progressLine is "3/20 files, 410 MiB of 4.0 GiB, 95 MiB/s, ETA 38s".
 func progressLine(filesDone, files int, done, total int64, elapsed time.Duration) string {
 	s := fmt.Sprintf("%d/%d files, %s of %s", filesDone, files, humanBytes(done), humanBytes(total))
 	if elapsed <= 0 || done <= 0 {
@@ -436,11 +436,11 @@ func progressLine(filesDone, files int, done, total int64, elapsed time.Duration
 func humanBytes(n int64) string {
 	switch {
 	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
 	case n >= 1<<20:
-		return fmt.Sprintf("%.0f MB", float64(n)/(1<<20))
+		return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
 	case n >= 1<<10:
-		return fmt.Sprintf("%.0f kB", float64(n)/(1<<10))
+		return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
 }

@@ -294,7 +294,7 @@ func TestProgressRedraw(t *testing.T) {
 	tick <- time.Time{}
 	close(stop)
 	<-fin
-	const line1, line2 = "1/2 files, 2 MB of 4 MB, 2 MB/s, ETA 1s", "1/2 files, 2 MB of 4 MB, 1 MB/s, ETA 2s"
+	const line1, line2 = "1/2 files, 2 MiB of 4 MiB, 2 MiB/s, ETA 1s", "1/2 files, 2 MiB of 4 MiB, 1 MiB/s, ETA 2s"
 	want := "\r" + line1 + "\r" + line2 + "\r" + strings.Repeat(" ", len(line1)) + "\r"
 	if got := buf.String(); got != want {
 		t.Errorf("progress output\n got %q\nwant %q", got, want)
