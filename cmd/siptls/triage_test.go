@@ -262,9 +262,9 @@ func TestProgressLine(t *testing.T) {
 		elapsed          time.Duration
 		want             string
 	}{
-		{"start", 0, 20, 0, 4 << 30, 0, "0/20 files, 0 B of 4.0 GB"},
-		{"midway", 5, 20, 1 << 30, 4 << 30, 10 * time.Second, "5/20 files, 1.0 GB of 4.0 GB, 102 MB/s, ETA 30s"},
-		{"done", 20, 20, 4 << 30, 4 << 30, 40 * time.Second, "20/20 files, 4.0 GB of 4.0 GB, 102 MB/s"},
+		{"start", 0, 20, 0, 4 << 30, 0, "0/20 files, 0 B of 4.0 GiB"},
+		{"midway", 5, 20, 1 << 30, 4 << 30, 10 * time.Second, "5/20 files, 1.0 GiB of 4.0 GiB, 102 MiB/s, ETA 30s"},
+		{"done", 20, 20, 4 << 30, 4 << 30, 40 * time.Second, "20/20 files, 4.0 GiB of 4.0 GiB, 102 MiB/s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
