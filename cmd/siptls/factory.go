@@ -18,10 +18,16 @@ type Factory struct {
 	// Build is the commit and toolchain `siptls version` prints (zero in
 	// tests: the line is left out).
 	Build BuildInfo
+	// Open shows a file with the system's handler (the browser for the
+	// HTML report of `siptls FILE`); OwnConsole reports whether siptls runs
+	// in a console window of its own that closes when it exits (Windows,
+	// started from a file manager). Tests give fakes.
+	Open       func(path string) error
+	OwnConsole func() bool
 }
 
 // newFactory returns the factory of a real run: the given streams, the
 // system clock and the version from the build information.
 func newFactory(ios *IOStreams) *Factory {
-	return &Factory{IO: ios, Now: time.Now, Version: version(), Build: buildInfo()}
+	return &Factory{IO: ios, Now: time.Now, Version: version(), Build: buildInfo(), Open: openInBrowser, OwnConsole: ownConsole}
 }

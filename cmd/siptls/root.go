@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -76,7 +77,7 @@ func printError(w io.Writer, err error) {
 
 func newCmdRoot(f *Factory) *cobra.Command {
 	root := &cobra.Command{
-		Use:   "siptls",
+		Use:   "siptls [FILE...]",
 		Short: "Explain why SIP over TLS fails, from a packet capture",
 		Long: `siptls reads a packet capture (pcap or pcapng, plain or gzip) taken on a
 Cisco CUCM node, CUBE or any host, finds the SIP over TLS connections (TCP 5061
@@ -87,14 +88,37 @@ Wireshark and the certificates each side presented.
 Take the capture on CUCM with the full packet size:
   utils network capture eth0 file NAME count 100000 size all port 5061
 and download it with:
-  file get activelog platform/cli/NAME.cap`,
-		Example: `  siptls analyze NAME.cap
+  file get activelog platform/cli/NAME.cap
+
+With capture files and no command (what dropping a capture on siptls, or
+opening it with siptls, does), siptls analyzes them, writes the HTML report
+next to the first one (NAME.cap.siptls.html) and opens it in the browser.`,
+		Example: `  siptls NAME.cap
+  siptls analyze NAME.cap
   siptls analyze --format json NAME.cap > result.json
   siptls analyze -v --port 5061 --port 5062 node1.cap node2.pcapng.gz`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Version:       f.Version,
+		Args:          cobra.ArbitraryArgs,
 	}
+	root.SuggestionsMinimumDistance = 2
+	var noOpen bool
+	root.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		if _, err := os.Stat(args[0]); err != nil && !strings.ContainsAny(args[0], `./\`) {
+			// not a file, and a word: a mistyped command
+			msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				msg += "; did you mean " + strings.Join(s, " or ") + "?"
+			}
+			return errors.New(msg)
+		}
+		return dropRun(f, args, noOpen)
+	}
+	root.Flags().BoolVar(&noOpen, "no-open", false, "with FILE and no command: do not open the HTML report in the browser")
 	root.SetVersionTemplate("siptls {{.Version}}\n")
 	// --version has no short flag: -v is --verbose, as in analyze and
 	// triage, and `siptls -v analyze x.cap` reaches analyze's -v (root
