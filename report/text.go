@@ -96,7 +96,12 @@ func writeCaptureText(w io.Writer, i int, c *triage.Capture, many bool) {
 			fmt.Fprintf(&b, ", snaplen %d", c.Snaplen)
 		}
 		if c.First != nil && c.Last != nil {
-			fmt.Fprintf(&b, ", %s to %s UTC", c.First.UTC().Format("2006-01-02 15:04:05.000000"), c.Last.UTC().Format("15:04:05.000000"))
+			first, last := c.First.UTC(), c.Last.UTC()
+			lastFormat := "15:04:05.000000"
+			if first.Format(time.DateOnly) != last.Format(time.DateOnly) {
+				lastFormat = "2006-01-02 15:04:05.000000" // the capture spans days
+			}
+			fmt.Fprintf(&b, ", %s to %s UTC", first.Format("2006-01-02 15:04:05.000000"), last.Format(lastFormat))
 		}
 		writeNodeText(&b, c)
 		fmt.Fprintf(&b, ", %s", english.Plural(c.Connections, "connection", "connections"))
