@@ -383,7 +383,7 @@ func (st *connState) alertDecides() bool {
 		al.After = &after
 		al.AfterFrame = afterMark.frame
 	}
-	al.Description = alertMeaning(ra, al.After, st.emptyCert.seen(), st.leaf(receiver), c.ipOf(sender))
+	al.Description = alertMeaning(ra, al.After, st.emptyCert.seen(), st.leaf(receiver), c.ipOf(sender), st.clientMax)
 	c.Alert = al
 
 	if ra.encrypted {
@@ -505,7 +505,7 @@ func uploadAdvice(leaf *certinfo.Info, node string) string {
 
 // alertMeaning explains an alert in CUCM terms. leaf is the certificate the
 // alert's receiver presented (nil if none), node the address of the alert's sender.
-func alertMeaning(ra *rawAlert, after *Message, emptyCert bool, leaf *certinfo.Info, node string) string {
+func alertMeaning(ra *rawAlert, after *Message, emptyCert bool, leaf *certinfo.Info, node string, offered tlsparse.Version) string {
 	switch ra.name {
 	case "unknown_ca":
 		return "it does not trust that certificate's issuer: " + uploadAdvice(leaf, node) + "."
@@ -530,6 +530,9 @@ func alertMeaning(ra *rawAlert, after *Message, emptyCert bool, leaf *certinfo.I
 		}
 		return "the handshake could not agree on security parameters."
 	case "protocol_version":
+		if offered != 0 {
+			return fmt.Sprintf("it does not accept the TLS version offered: the client offered up to %s, and the server needs another (a TLS version floor such as minimum TLS 1.2). Align the TLS version settings of both ends.", offered)
+		}
 		return "it does not accept the TLS version offered (a TLS version floor such as minimum TLS 1.2). Align the TLS version settings of both ends."
 	case "insufficient_security":
 		return "the cipher suites offered are weaker than its policy allows."

@@ -457,3 +457,22 @@ func TestFramerRandomHighBitBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestProtocolVersionOffered: a protocol_version alert says what the
+// client offered when its ClientHello was seen (the public capture
+// alert-protocol-version shows a TLS 1.0 client).
+func TestProtocolVersionOffered(t *testing.T) {
+	ra := &rawAlert{level: 2, code: 70, name: "protocol_version"}
+	tests := []struct {
+		offered tlsparse.Version
+		want    string
+	}{
+		{tlsparse.VersionTLS10, "the client offered up to TLS 1.0, and the server needs another"},
+		{0, "it does not accept the TLS version offered (a TLS version floor"},
+	}
+	for _, tt := range tests {
+		if got := alertMeaning(ra, nil, false, nil, "", tt.offered); !strings.Contains(got, tt.want) {
+			t.Errorf("offered %v: %q, want %q in it", tt.offered, got, tt.want)
+		}
+	}
+}
