@@ -136,7 +136,14 @@ type LoadError struct {
 }
 
 // Error implements error.
-func (e *LoadError) Error() string { return "trust: reading " + e.Path + ": " + e.Err.Error() }
+func (e *LoadError) Error() string {
+	err := e.Err
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err // the path is said once
+	}
+	return "cannot read " + e.Path + ": " + err.Error()
+}
 
 // Unwrap returns the underlying error.
 func (e *LoadError) Unwrap() error { return e.Err }
@@ -186,7 +193,7 @@ type NoCertificatesError struct {
 
 // Error implements error.
 func (e *NoCertificatesError) Error() string {
-	return fmt.Sprintf("trust: no certificate in %s (%d skipped)", e.Path, e.Skipped)
+	return fmt.Sprintf("no certificate in %s (%d skipped)", e.Path, e.Skipped)
 }
 
 // LoadPath loads the trust folder or file at path of the local file system

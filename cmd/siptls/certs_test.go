@@ -65,11 +65,11 @@ func TestCertsRun(t *testing.T) {
 		{"a folder and a file", []string{"testdata/trust/cucm7-pub-CallManager-trust", "testdata/certs/cube1.pem"}, exitOK,
 			[]string{"testdata/trust/cucm7-pub-CallManager-trust", "testdata/certs/cube1.pem"}, 7, nil},
 		{"a missing path beside a good one", []string{"testdata/nowhere", "testdata/certs/cube1.pem"}, exitTrouble,
-			[]string{"testdata/certs/cube1.pem"}, 1, []string{"siptls: trust: reading testdata/nowhere"}},
+			[]string{"testdata/certs/cube1.pem"}, 1, []string{"siptls: cannot read testdata/nowhere: no such file or directory"}},
 		{"only a key file", []string{"testdata/certs/cube1.key"}, exitTrouble,
-			[]string{"testdata/certs/cube1.key"}, 0, []string{"siptls: trust: no certificate in testdata/certs/cube1.key"}},
+			[]string{"testdata/certs/cube1.key"}, 0, []string{"siptls: no certificate in testdata/certs/cube1.key"}},
 		{"nothing at all", []string{"testdata/nowhere", "testdata/README.md"}, exitTrouble,
-			[]string{"testdata/README.md"}, 0, []string{"trust: reading testdata/nowhere", "no certificate in testdata/README.md"}},
+			[]string{"testdata/README.md"}, 0, []string{"cannot read testdata/nowhere", "no certificate in testdata/README.md"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
