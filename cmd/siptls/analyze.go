@@ -157,7 +157,11 @@ func analyzeRun(opts *AnalyzeOptions) error {
 		Emit:      nb.Add,
 	})
 	for i, in := range opts.Inputs {
-		_ = a.ReadFile(in) // errors are kept in the analysis
+		if in == "-" { // standard input: a capture piped in (tcpdump -w -, zcat, ssh)
+			_ = a.Read(opts.IO.In, "-")
+		} else {
+			_ = a.ReadFile(in) // errors are kept in the analysis
+		}
 		d := nb.Flush()
 		w.SetCaptureNode(i, d)
 		if merger != nil {

@@ -534,3 +534,21 @@ func TestAnalyzeOnlyUnreadable(t *testing.T) {
 		t.Errorf("with a readable capture beside it: exit %d\n%s", code, out)
 	}
 }
+
+// TestAnalyzeStdin: "-" reads the capture from standard input, as it comes
+// from `tcpdump -w -` or `zcat`; the report is the one of the file.
+func TestAnalyzeStdin(t *testing.T) {
+	chdirRoot(t)
+	b, err := os.ReadFile("testdata/sample-cucm-trunk.cap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ios, in, out, errOut := Test()
+	in.Write(b)
+	code := run(&Factory{IO: ios, Now: func() time.Time { return goldenToday }, Version: "test"}, []string{"analyze", "-"})
+	_, want, _ := runAnalyze(t, "testdata/sample-cucm-trunk.cap")
+	want = strings.ReplaceAll(want, "testdata/sample-cucm-trunk.cap:", "-:")
+	if code != exitProblems || out.String() != want || errOut.Len() != 0 {
+		t.Errorf("exit %d, stderr %q, report differs from the file's: %v", code, errOut.String(), out.String() != want)
+	}
+}
