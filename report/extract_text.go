@@ -2,10 +2,10 @@ package report
 
 import (
 	"fmt"
-	"github.com/siptls/siptls/internal/english"
 	"io"
 	"text/tabwriter"
 
+	"github.com/siptls/siptls/internal/english"
 	"github.com/siptls/siptls/triage"
 )
 
@@ -16,7 +16,14 @@ func WriteExtractText(w io.Writer, out string, idx triage.ExtractIndex) error {
 	fmt.Fprintf(ew, "%d certificates written to %s (index.json lists who presented each):\n", len(idx.Certificates), Sanitize(out))
 	tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
 	for _, e := range idx.Certificates {
-		fmt.Fprintf(tw, "  %s\tserial %s\t%s\t%s\n", Sanitize(e.File), Sanitize(e.Serial), presentedIn(e.Presented), Sanitize(e.Subject))
+		kind := "leaf" // a CA-signed peer certificate
+		switch {
+		case e.IsCA && e.SelfSigned:
+			kind = "self-signed" // CUCM's own CallManager certificates, or a root
+		case e.IsCA:
+			kind = "CA" // an issuing CA: what the other side needs in its trust
+		}
+		fmt.Fprintf(tw, "  %s\t%s\tserial %s\t%s\t%s\n", Sanitize(e.File), kind, Sanitize(e.Serial), presentedIn(e.Presented), Sanitize(e.Subject))
 	}
 	tw.Flush()
 	if len(idx.Certificates) == 0 {

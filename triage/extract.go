@@ -32,7 +32,10 @@ type ExtractedCertificate struct {
 	ParseError  string         `json:"parse_error,omitempty"`
 	Presented   int            `json:"presented"`
 	PresentedBy []Presentation `json:"presented_by"`
-	view        CertView
+	// LastSeen is the capture time of the last connection that presented
+	// it: the certificate in use now is the one seen last.
+	LastSeen *Time `json:"last_seen"`
+	view     CertView
 }
 
 // ExtractIndex is the content of index.json (schema siptls/extract/v1),
@@ -77,6 +80,9 @@ func (x *Extractor) Add(capture string, c *diagnose.Connection) {
 			x.order = append(x.order, e)
 		}
 		e.Presented++
+		if e.LastSeen == nil || cert.Time.After(e.LastSeen.Time) {
+			e.LastSeen = &Time{cert.Time}
+		}
 		if len(e.PresentedBy) < x.maxSeen {
 			e.PresentedBy = append(e.PresentedBy, Presentation{Capture: capture, Connection: c.ID,
 				Client: c.Client.String(), Server: c.Server.String(), SentBy: cert.SentBy.String(), Index: cert.Index, Frame: cert.Frame})
@@ -85,22 +91,73 @@ func (x *Extractor) Add(capture string, c *diagnose.Connection) {
 }
 
 // Index names the files and returns index.json. The files are named after
-// the CN as CUCM admins do, in the order the certificates were first seen;
-// a second certificate with the same name gets a numbered suffix.
+// the CN as CUCM admins do (CN.pem). Of several certificates with one CN,
+// the one presented last in capture time, the one in use, gets the plain
+// name and the older ones CN.serial-<first 8 hex digits>.pem, so that the
+// file an admin takes for the CN is never a stale copy; a CA certificate
+// whose CN a leaf also has is CN-ca.pem. Entries stay in the order first
+// seen.
 func (x *Extractor) Index(captures []string) ExtractIndex {
-	used := map[string]bool{}
+	groups := map[string][]*ExtractedCertificate{} // by lower-case file name base
+	var bases []string
 	for _, e := range x.order {
 		base := e.view.Info.FileName()
-		name := base + ".pem"
-		for n := 2; used[strings.ToLower(name)]; n++ {
-			name = fmt.Sprintf("%s-%d.pem", base, n)
+		if e.IsCA && x.hasLeafNamed(base) {
+			base += "-ca"
 		}
-		used[strings.ToLower(name)] = true
-		e.File = name
+		key := strings.ToLower(base)
+		if groups[key] == nil {
+			bases = append(bases, key)
+		}
+		groups[key] = append(groups[key], e)
+	}
+	used := map[string]bool{}
+	for _, key := range bases {
+		g := groups[key]
+		latest := g[0]
+		for _, e := range g[1:] {
+			if e.LastSeen != nil && (latest.LastSeen == nil || e.LastSeen.After(latest.LastSeen.Time)) {
+				latest = e
+			}
+		}
+		for _, e := range g {
+			base := e.view.Info.FileName()
+			if e.IsCA && x.hasLeafNamed(base) {
+				base += "-ca"
+			}
+			name := base + ".pem"
+			if e != latest {
+				name = fmt.Sprintf("%s.serial-%s.pem", base, serialPrefix(e.Serial))
+			}
+			for n := 2; used[strings.ToLower(name)]; n++ {
+				name = fmt.Sprintf("%s-%d.pem", strings.TrimSuffix(name, ".pem"), n)
+			}
+			used[strings.ToLower(name)] = true
+			e.File = name
+		}
 	}
 	idx := ExtractIndex{Schema: "siptls/extract/v1", Captures: captures, Certificates: x.order}
 	if idx.Certificates == nil {
 		idx.Certificates = []*ExtractedCertificate{}
 	}
 	return idx
+}
+
+// hasLeafNamed reports whether a certificate that is not a CA has the file
+// name base.
+func (x *Extractor) hasLeafNamed(base string) bool {
+	for _, e := range x.order {
+		if !e.IsCA && strings.EqualFold(e.view.Info.FileName(), base) {
+			return true
+		}
+	}
+	return false
+}
+
+// serialPrefix is the first 8 hex digits of a serial ("unknown" without one).
+func serialPrefix(serial string) string {
+	if serial == "" {
+		return "unknown"
+	}
+	return serial[:min(8, len(serial))]
 }

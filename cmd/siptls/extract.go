@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -76,17 +77,36 @@ func extractRun(opts *ExtractOptions) error {
 		AnyPort: opts.AnyPort,
 		Emit:    func(c *diagnose.Connection) { x.Add(capture, c) },
 	})
+	// Folders are read as triage reads them: every capture in them.
+	files, notes, err := expandInputs(opts.Inputs)
 	var inputErrs []error
-	for _, in := range opts.Inputs {
+	if err != nil {
+		inputErrs = append(inputErrs, err)
+	}
+	for _, n := range notes {
+		fmt.Fprintf(opts.IO.ErrOut, "siptls: %s\n", n)
+	}
+	if len(files) == 0 {
+		// nothing to extract from: nothing is written
+		if err == nil {
+			err = errors.New("no capture file given")
+		}
+		return &exitError{code: exitTrouble, err: fmt.Errorf("nothing to extract: %w", err)}
+	}
+	for _, in := range files {
 		capture = in
 		if err := a.ReadFile(in); err != nil {
 			inputErrs = append(inputErrs, err)
 		}
 	}
+	if len(inputErrs) == len(files) && err == nil || len(inputErrs) > len(files) {
+		// no capture could be read: the folder is not created or filled
+		return inputErrors(opts.IO, inputErrs)
+	}
 	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
 		return &exitError{code: exitTrouble, err: fmt.Errorf("cannot create %s: %w", opts.Out, err)}
 	}
-	idx := x.Index(opts.Inputs)
+	idx := x.Index(files)
 	for _, e := range idx.Certificates {
 		if err := os.WriteFile(filepath.Join(opts.Out, e.File), e.View().PEM(), 0o644); err != nil {
 			return &exitError{code: exitTrouble, err: fmt.Errorf("cannot write %s: %w", filepath.Join(opts.Out, e.File), err)}

@@ -15,9 +15,10 @@ import (
 )
 
 // TestExtract writes the certificates of two real captures and checks that
-// every file holds the certificate index.json says, named after its CN, with
-// a numbered suffix when two different certificates share a CN (the RSA and
-// ECDSA CallManager certificates of the same node).
+// every file holds the certificate index.json says, named after its CN; when
+// two different certificates share a CN (the RSA and ECDSA CallManager
+// certificates of the same node), the one presented last has the plain name
+// and the other CN.serial-<8 hex>.pem.
 func TestExtract(t *testing.T) {
 	chdirRoot(t)
 	out := t.TempDir()
@@ -55,13 +56,25 @@ func TestExtract(t *testing.T) {
 			t.Errorf("%s: no connection listed", c.File)
 		}
 	}
-	for _, want := range []string{"cucm7-pub.clus1.lab.pem", "cucm7-pub.clus1.lab-2.pem", "cucm8-pub.clus2.lab.pem", "cucm8-pub.clus2.lab-2.pem", "cube1.lab.pem"} {
-		if files[want] == nil {
-			t.Errorf("no %s among %v", want, keys(files))
+	for _, cn := range []string{"cucm7-pub.clus1.lab", "cucm8-pub.clus2.lab"} {
+		var current, older *triage.ExtractedCertificate
+		for name, c := range files {
+			switch {
+			case name == cn+".pem":
+				current = c
+			case strings.HasPrefix(name, cn+".serial-"):
+				older = c
+				if name != cn+".serial-"+c.Serial[:8]+".pem" {
+					t.Errorf("%s is not named after its own serial %s", name, c.Serial)
+				}
+			}
+		}
+		if current == nil || older == nil || current.SHA256 == older.SHA256 || older.LastSeen.After(current.LastSeen.Time) {
+			t.Errorf("%s: the plain name must hold the certificate presented last, the other its serial; files %v", cn, keys(files))
 		}
 	}
-	if a, b := files["cucm7-pub.clus1.lab.pem"], files["cucm7-pub.clus1.lab-2.pem"]; a != nil && b != nil && a.SHA256 == b.SHA256 {
-		t.Errorf("the suffixed file holds the same certificate")
+	if files["cube1.lab.pem"] == nil {
+		t.Errorf("no cube1.lab.pem among %v", keys(files))
 	}
 	// 11 TLS connections in the sample present 2 certificates each, the ECDSA capture 1 connection.
 	if total != 2*11+2 {
