@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"os/exec"
 	"runtime"
 )
@@ -23,6 +25,10 @@ func dropRun(f *Factory, files []string, noOpen bool) error {
 	parse.SetErr(f.IO.ErrOut)
 	if err := parse.Execute(); err != nil {
 		return err
+	}
+	if _, err := os.Stat(files[0]); err != nil {
+		// no report beside a file that is not there
+		return &exitError{code: exitTrouble, err: fmt.Errorf("cannot read %s: %w", files[0], withoutPathErr(err))}
 	}
 	opts.HTML = files[0] + ".siptls.html"
 	err := analyzeRun(opts)
@@ -68,4 +74,14 @@ func openInBrowser(path string) error {
 		cmd = exec.Command("xdg-open", path)
 	}
 	return cmd.Start()
+}
+
+// withoutPathErr returns the cause of a *fs.PathError: the sentence names
+// the file already.
+func withoutPathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

@@ -65,3 +65,14 @@ func TestDropCapture(t *testing.T) {
 		t.Errorf("mistyped command: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// TestDropMissing: a dropped path that is not there writes no report.
+func TestDropMissing(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.cap")
+	code, _, errOut := runCmd(goldenToday, missing)
+	entries, _ := os.ReadDir(dir)
+	if code != exitTrouble || len(entries) != 0 || !strings.Contains(errOut, "cannot read "+missing+": no such file or directory") {
+		t.Errorf("exit %d, %d files written, stderr %q", code, len(entries), errOut)
+	}
+}
