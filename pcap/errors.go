@@ -1,7 +1,6 @@
 package pcap
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 
@@ -95,7 +94,7 @@ func (e *InputError) Error() string {
 	n := e.name()
 	detail := ""
 	if e.Err != nil {
-		detail = ": " + withoutPath(e.Err).Error()
+		detail = ": " + regfile.Cause(e.Err).Error()
 	}
 	switch e.Problem {
 	case ProblemNotCapture:
@@ -126,14 +125,3 @@ func (e *InputError) Error() string {
 
 // Unwrap returns the underlying error.
 func (e *InputError) Unwrap() error { return e.Err }
-
-// withoutPath returns the cause of a *fs.PathError ("no such file or
-// directory") instead of the whole ("open x.cap: no such file or
-// directory"): the sentence already names the file.
-func withoutPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}

@@ -137,12 +137,7 @@ type LoadError struct {
 
 // Error implements error.
 func (e *LoadError) Error() string {
-	err := e.Err
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err // the path is said once
-	}
-	return "cannot read " + e.Path + ": " + err.Error()
+	return "cannot read " + e.Path + ": " + regfile.Cause(e.Err).Error() // the path is said once
 }
 
 // Unwrap returns the underlying error.

@@ -4,10 +4,11 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"runtime"
+
+	"github.com/siptls/siptls/internal/regfile"
 )
 
 // dropRun is `siptls FILE...` with no command: what a file manager runs
@@ -28,7 +29,7 @@ func dropRun(f *Factory, files []string, noOpen bool) error {
 	}
 	if _, err := os.Stat(files[0]); err != nil {
 		// no report beside a file that is not there
-		return &exitError{code: exitTrouble, err: fmt.Errorf("cannot read %s: %w", files[0], withoutPathErr(err))}
+		return &exitError{code: exitTrouble, err: fmt.Errorf("cannot read %s: %w", files[0], regfile.Cause(err))}
 	}
 	opts.HTML = files[0] + ".siptls.html"
 	err := analyzeRun(opts)
@@ -74,14 +75,4 @@ func openInBrowser(path string) error {
 		cmd = exec.Command("xdg-open", path)
 	}
 	return cmd.Start()
-}
-
-// withoutPathErr returns the cause of a *fs.PathError: the sentence names
-// the file already.
-func withoutPathErr(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

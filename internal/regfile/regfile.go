@@ -81,3 +81,15 @@ func Kind(m fs.FileMode) string {
 	}
 	return "not a regular file"
 }
+
+// Cause returns the cause of a *fs.PathError ("no such file or
+// directory") instead of the whole ("open x.cap: no such file or
+// directory"), for messages that already name the file; other errors are
+// returned as they are.
+func Cause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
