@@ -221,6 +221,12 @@ func (a *Analyzer) embeddedKeys(log []byte) {
 	}
 }
 
+// decrypting reports whether there is anything to decrypt with: a key
+// log, one embedded in the capture being read, or RSA keys.
+func (a *Analyzer) decrypting() bool {
+	return a.opts.KeyLog != nil || a.embedded != nil || len(a.opts.RSAKeys) > 0
+}
+
 // lookupKeys returns the secrets of the session with ClientHello random
 // r: from Options.KeyLog, or else from the capture's embedded key log.
 func (a *Analyzer) lookupKeys(r []byte) (*tlsdecrypt.Secrets, bool) {

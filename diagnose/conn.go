@@ -896,16 +896,15 @@ func (st *connState) looksTLS() bool {
 
 // tls13Record tracks encrypted records while a TLS 1.3 handshake is hidden.
 func (st *connState) tls13Record(dir pcap.Dir, m mark) {
-	ds := st.dir(dir)
-	if ds.enc13 == 0 {
-		ds.enc13First = m
-		if st.side(dir) == Server {
-			st.event(dir, EventTLS, m.frame, m.time(), "encrypted handshake (EncryptedExtensions … Finished; certificates not visible)")
-		} else {
-			st.event(dir, EventTLS, m.frame, m.time(), "encrypted handshake (client Finished, and Certificate if asked)")
-		}
+	st.count13(dir, m)
+	if st.dir(dir).enc13 > 1 {
+		return
 	}
-	ds.enc13++
+	if st.side(dir) == Server {
+		st.event(dir, EventTLS, m.frame, m.time(), "encrypted handshake (EncryptedExtensions … Finished; certificates not visible)")
+	} else {
+		st.event(dir, EventTLS, m.frame, m.time(), "encrypted handshake (client Finished, and Certificate if asked)")
+	}
 }
 
 // tls13Done reports whether a TLS 1.3 handshake is over as far as the

@@ -31,7 +31,7 @@ type dirKeys struct {
 // the key log the first time; nil when no key log was given or the
 // session's hellos are not both known yet.
 func (st *connState) sessionKeys(m mark) *connKeys {
-	if st.a.opts.KeyLog == nil && st.a.embedded == nil && len(st.a.opts.RSAKeys) == 0 || st.clientRandom == nil || !st.serverHello.seen() {
+	if !st.a.decrypting() || st.clientRandom == nil || !st.serverHello.seen() {
 		return nil
 	}
 	if st.keys == nil {
@@ -53,6 +53,9 @@ func (st *connState) sessionKeys(m mark) *connKeys {
 // It returns the plaintext and its content type, or ok false when rec is
 // not encrypted or cannot be opened (said once, as a finding).
 func (st *connState) decryptRecord(dir pcap.Dir, m mark, rec tlsparse.Record) (plain []byte, typ tlsparse.ContentType, ok bool) {
+	if !st.a.decrypting() { // the common case: no key at all, nothing to look at
+		return nil, 0, false
+	}
 	if st.tls13 {
 		if rec.Type != tlsparse.ContentApplicationData {
 			return nil, 0, false
@@ -95,10 +98,15 @@ func (st *connState) newDecrypter(dir pcap.Dir, m mark, k *connKeys, dk *dirKeys
 	s := k.secrets
 	switch {
 	case st.tls13:
-		secret := map[[2]bool][]byte{
-			{false, false}: s.ClientHandshake, {false, true}: s.ClientTraffic,
-			{true, false}: s.ServerHandshake, {true, true}: s.ServerTraffic,
-		}[[2]bool{side == tlsdecrypt.Server, dk.app}]
+		secret := s.ClientHandshake
+		switch {
+		case side == tlsdecrypt.Server && dk.app:
+			secret = s.ServerTraffic
+		case side == tlsdecrypt.Server:
+			secret = s.ServerHandshake
+		case dk.app:
+			secret = s.ClientTraffic
+		}
 		if secret == nil {
 			err = errors.New("the key log lacks this traffic secret")
 			break
@@ -213,6 +221,11 @@ const maxTranscript = 256 << 10
 // given; a message that lost bytes, or too many bytes, ends it.
 func (st *connState) noteTranscript(a tlsparse.Assembled) {
 	if len(st.a.opts.RSAKeys) == 0 || st.rsaTried || st.transcriptOff {
+		return
+	}
+	if st.serverHello.seen() && !tlsdecrypt.RSAKeyExchange(st.suite) {
+		// an ECDHE or TLS 1.3 session: no RSA key can open it
+		st.transcript, st.transcriptOff = nil, true
 		return
 	}
 	if !a.Complete() || len(st.transcript)+len(a.Raw) > maxTranscript {

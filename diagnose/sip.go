@@ -74,11 +74,6 @@ func (st *connState) feedSIP(dir pcap.Dir, m mark, plain []byte) {
 	}
 }
 
-// wantsSIP reports whether dir's application data is still read as SIP.
-func (st *connState) wantsSIP(dir pcap.Dir) bool {
-	return st.keys != nil && !st.keys.dirs[dir].sip.off
-}
-
 // parseSIP reads the SIP message at the start of b: it returns the message
 // and its length, n 0 when b does not hold all of it yet, or ok false when
 // b does not start with a SIP message.
