@@ -4,7 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"strings"
+	"hash"
+	"io"
 
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/triage"
@@ -31,11 +32,11 @@ type ndjsonWriter struct {
 	certs  map[string]struct{} // sha256 of certificate records written
 	lists  map[string]struct{} // sha256 of ca_list records written
 	line   []byte              // the record being encoded, reused
-	hasher strings.Builder     // a CA list's names joined, reused
+	hasher hash.Hash           // SHA-256 of a CA list, reused
 }
 
 func newNDJSONWriter(out *errWriter, o WriterOptions) *ndjsonWriter {
-	return &ndjsonWriter{out: out, opts: o, certs: map[string]struct{}{}, lists: map[string]struct{}{}}
+	return &ndjsonWriter{out: out, opts: o, certs: map[string]struct{}{}, lists: map[string]struct{}{}, hasher: sha256.New()}
 }
 
 // ndHeader is the first record.
@@ -158,12 +159,11 @@ func (w *ndjsonWriter) caList(names []string) string {
 	w.hasher.Reset()
 	for i, n := range names {
 		if i > 0 {
-			w.hasher.WriteByte('\n')
+			w.hasher.Write([]byte{'\n'})
 		}
-		w.hasher.WriteString(n)
+		io.WriteString(w.hasher, n)
 	}
-	sum := sha256.Sum256([]byte(w.hasher.String()))
-	h := hex.EncodeToString(sum[:])
+	h := hex.EncodeToString(w.hasher.Sum(nil))
 	if _, ok := w.lists[h]; ok {
 		return h
 	}
