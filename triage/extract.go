@@ -98,21 +98,29 @@ func (x *Extractor) Add(capture string, c *diagnose.Connection) {
 // whose CN a leaf also has is CN-ca.pem. Entries stay in the order first
 // seen.
 func (x *Extractor) Index(captures []string) ExtractIndex {
-	groups := map[string][]*ExtractedCertificate{} // by lower-case file name base
-	var bases []string
+	leaves := map[string]bool{} // lower-case file names of the certificates that are not CAs
 	for _, e := range x.order {
-		base := e.view.Info.FileName()
-		if e.IsCA && x.hasLeafNamed(base) {
-			base += "-ca"
+		if !e.IsCA {
+			leaves[strings.ToLower(e.view.Info.FileName())] = true
 		}
-		key := strings.ToLower(base)
+	}
+	base := make(map[*ExtractedCertificate]string, len(x.order))
+	groups := map[string][]*ExtractedCertificate{} // by lower-case base, in the order first seen
+	var keys []string
+	for _, e := range x.order {
+		b := e.view.Info.FileName()
+		if e.IsCA && leaves[strings.ToLower(b)] {
+			b += "-ca"
+		}
+		base[e] = b
+		key := strings.ToLower(b)
 		if groups[key] == nil {
-			bases = append(bases, key)
+			keys = append(keys, key)
 		}
 		groups[key] = append(groups[key], e)
 	}
 	used := map[string]bool{}
-	for _, key := range bases {
+	for _, key := range keys {
 		g := groups[key]
 		latest := g[0]
 		for _, e := range g[1:] {
@@ -121,13 +129,9 @@ func (x *Extractor) Index(captures []string) ExtractIndex {
 			}
 		}
 		for _, e := range g {
-			base := e.view.Info.FileName()
-			if e.IsCA && x.hasLeafNamed(base) {
-				base += "-ca"
-			}
-			name := base + ".pem"
+			name := base[e] + ".pem"
 			if e != latest {
-				name = fmt.Sprintf("%s.serial-%s.pem", base, serialPrefix(e.Serial))
+				name = fmt.Sprintf("%s.serial-%s.pem", base[e], serialPrefix(e.Serial))
 			}
 			for n := 2; used[strings.ToLower(name)]; n++ {
 				name = fmt.Sprintf("%s-%d.pem", strings.TrimSuffix(name, ".pem"), n)
@@ -141,17 +145,6 @@ func (x *Extractor) Index(captures []string) ExtractIndex {
 		idx.Certificates = []*ExtractedCertificate{}
 	}
 	return idx
-}
-
-// hasLeafNamed reports whether a certificate that is not a CA has the file
-// name base.
-func (x *Extractor) hasLeafNamed(base string) bool {
-	for _, e := range x.order {
-		if !e.IsCA && strings.EqualFold(e.view.Info.FileName(), base) {
-			return true
-		}
-	}
-	return false
 }
 
 // serialPrefix is the first 8 hex digits of a serial ("unknown" without one).
