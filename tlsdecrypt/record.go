@@ -51,6 +51,8 @@ type Decrypter struct {
 	mac     hash.Hash
 	etm     bool // encrypt-then-MAC (RFC 7366)
 	seq     uint64
+	hdr     [13]byte // the additional data / MAC header, reused
+	macBuf  [64]byte // a computed MAC, reused (SHA-384's 48 bytes at most)
 }
 
 // NewTLS12 returns the Decrypter of side's records in a TLS 1.0, 1.1 or
@@ -200,7 +202,7 @@ func (d *Decrypter) open13(typ uint8, version uint16, fragment []byte, seq uint6
 // additionalData is the TLS 1.2 AEAD additional data and the MAC's input
 // header: seq_num, type, version, length.
 func (d *Decrypter) additionalData(seq uint64, typ uint8, n int) []byte {
-	ad := make([]byte, 13)
+	ad := d.hdr[:]
 	binary.BigEndian.PutUint64(ad, seq)
 	ad[8] = typ
 	binary.BigEndian.PutUint16(ad[9:], d.version)
@@ -283,5 +285,5 @@ func (d *Decrypter) macOf(seq uint64, typ uint8, data []byte) []byte {
 	d.mac.Reset()
 	d.mac.Write(d.additionalData(seq, typ, len(data)))
 	d.mac.Write(data)
-	return d.mac.Sum(nil)
+	return d.mac.Sum(d.macBuf[:0])
 }
