@@ -35,18 +35,6 @@ func loadKeyLogs(paths []string) (*tlsdecrypt.KeyLog, []error, error) {
 	return keys, bad, nil
 }
 
-// loadKeys loads o.KeyLogs into o.keys and o.RSAKeyFiles into o.rsaKeys;
-// see loadKeyLogs and loadRSAKeys.
-func (o *CaptureOptions) loadKeys() ([]error, error) {
-	keys, bad, err := loadKeyLogs(o.KeyLogs)
-	if err != nil {
-		return nil, err
-	}
-	o.keys = keys
-	o.rsaKeys, err = loadRSAKeys(o.RSAKeyFiles)
-	return bad, err
-}
-
 // loadRSAKeys reads the --rsa-key files. A file that cannot be read or is
 // not an unencrypted RSA private key ends the command (exit 2), naming the
 // file and never quoting it.
@@ -72,16 +60,21 @@ func loadRSAKeys(paths []string) ([]*rsa.PrivateKey, error) {
 }
 
 // loadJudgeAndKeys loads what the options name besides the captures: the
-// trust folders (the judge; nil without them) and the keys. It returns the
-// key log lines that could not be read, to report after the analysis.
+// trust folders (the judge; nil without them), the key logs into o.keys
+// and the RSA keys into o.rsaKeys. It returns the key log lines that could
+// not be read, to report after the analysis.
 func (o *CaptureOptions) loadJudgeAndKeys(today time.Time) (*trust.Judge, []*trust.Store, []error, error) {
 	judge, stores, err := loadTrust(o.Trust, o.TrustFor, o.ExpectName, today)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	keyErrs, err := o.loadKeys()
+	keys, keyErrs, err := loadKeyLogs(o.KeyLogs)
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if o.rsaKeys, err = loadRSAKeys(o.RSAKeyFiles); err != nil {
+		return nil, nil, nil, err
+	}
+	o.keys = keys
 	return judge, stores, keyErrs, nil
 }
