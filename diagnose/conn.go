@@ -514,9 +514,21 @@ func (st *connState) alertRecord(dir pcap.Dir, m mark, rec tlsparse.Record) {
 			st.event(dir, EventAlert, m.frame, m.time(), "encrypted alert")
 		}
 	} else {
-		ra.level, ra.code, ra.name = al.Level, al.Description, al.Description.String()
-		st.event(dir, EventAlert, m.frame, m.time(), fmt.Sprintf("alert %s %s", al.Level, al.Description))
+		st.clearAlert(dir, m, al, false)
+		return
 	}
+	st.keepAlert(ra)
+}
+
+// clearAlert records an alert whose level and description are known: sent
+// in the clear, or decrypted with the key log (encrypted on the wire).
+func (st *connState) clearAlert(dir pcap.Dir, m mark, al tlsparse.Alert, decrypted bool) {
+	ra := &rawAlert{dir: dir, mark: m, level: al.Level, code: al.Description, name: al.Description.String(), decrypted: decrypted}
+	what := fmt.Sprintf("alert %s %s", al.Level, al.Description)
+	if decrypted {
+		what += " (decrypted)"
+	}
+	st.event(dir, EventAlert, m.frame, m.time(), what)
 	st.keepAlert(ra)
 }
 

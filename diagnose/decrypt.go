@@ -195,9 +195,7 @@ func (st *connState) decryptedAlert(dir pcap.Dir, m mark, plain []byte) {
 		st.finding(FindingMalformedRecord, m.frame, "decrypted alert: %v", err)
 		return
 	}
-	ra := &rawAlert{dir: dir, mark: m, level: al.Level, code: al.Description, name: al.Description.String(), decrypted: true}
-	st.event(dir, EventAlert, m.frame, m.time(), "alert "+al.Level.String()+" "+al.Description.String()+" (decrypted)")
-	st.keepAlert(ra)
+	st.clearAlert(dir, m, al, true)
 }
 
 // count13 counts an encrypted TLS 1.3 handshake record of dir, as
