@@ -95,6 +95,10 @@ func parseSIP(b []byte) (msg SIPMessage, n int, ok bool) {
 		if msg.Status, _ = strconv.Atoi(code); msg.Status < 100 || msg.Status > 699 {
 			return SIPMessage{}, 0, false
 		}
+	} else if f := strings.Fields(msg.StartLine); len(f) != 3 || f[2] != "SIP/2.0" {
+		// a request is "METHOD Request-URI SIP/2.0"; HTTP ("PRI * HTTP/2.0",
+		// "GET / HTTP/1.1") is not SIP
+		return SIPMessage{}, 0, false
 	}
 	length := 0
 	for _, l := range lines[1:] {

@@ -23,6 +23,8 @@ func TestParseSIP(t *testing.T) {
 		{"response, compact headers", refused, len(refused), true, 503, "1 INVITE"},
 		{"two messages: the first", trying + "SIP/2.0 180 Ringing\r\n", len(trying), true, 100, ""},
 		{"HTTP is not SIP", "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 0, false, 0, ""},
+		{"HTTP/2's connection preface is not SIP", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 0, false, 0, ""},
+		{"an HTTP request is not SIP", "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 0, false, 0, ""},
 		{"binary is not SIP", "\x17\x03\x03\x00\x10", 0, false, 0, ""},
 		{"a bad status code", "SIP/2.0 99 Odd\r\n\r\n", 0, false, 0, ""},
 		{"a negative Content-Length", "OPTIONS sip:a SIP/2.0\r\nContent-Length: -1\r\n\r\n", 0, false, 0, ""},
