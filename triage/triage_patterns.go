@@ -285,7 +285,7 @@ func undecidedWords(verdicts map[diagnose.Verdict]int, reasons VerdictReasons) (
 		total += n
 		var codes []string
 		for _, c := range SortedByCount(reasons[v]) {
-			w := string(c) + ": " + undecidedReasonWords(c)
+			w := string(c) + ": " + reasonWords(c)
 			if len(reasons[v]) > 1 {
 				w = fmt.Sprintf("%d %s", reasons[v][c], w)
 			}
@@ -298,26 +298,6 @@ func undecidedWords(verdicts map[diagnose.Verdict]int, reasons VerdictReasons) (
 		parts = append(parts, s)
 	}
 	return total, strings.Join(parts, ", ")
-}
-
-// undecidedReasonWords says why the capture cannot tell, for a reason of an
-// incomplete or truncated connection.
-func undecidedReasonWords(code diagnose.Reason) string {
-	switch code {
-	case diagnose.ReasonMidstream:
-		return "already open when the capture began"
-	case diagnose.ReasonCaptureEnded:
-		return "the capture ended before the outcome"
-	case diagnose.ReasonGap:
-		return "bytes missing from the capture"
-	case diagnose.ReasonTLS13Hidden:
-		return "TLS 1.3 hides how it ended"
-	case diagnose.ReasonSnaplen:
-		return "packets cut by the snap length"
-	case diagnose.ReasonCapHit:
-		return "cut short by --max-buffer or --max-conns"
-	}
-	return strings.ReplaceAll(string(code), "_", " ")
 }
 
 // failureKind returns the verdict every call failure of c has, or "" when
@@ -727,9 +707,22 @@ func oneIn(attempts, failed int) string {
 	return fmt.Sprintf("%d", int(math.Round(r)))
 }
 
-// reasonWords says a reason code in words.
+// reasonWords says a reason code in words: why a connection failed, or why
+// the capture cannot tell how it ended.
 func reasonWords(code diagnose.Reason) string {
 	switch code {
+	case diagnose.ReasonMidstream:
+		return "already open when the capture began"
+	case diagnose.ReasonCaptureEnded:
+		return "the capture ended before the outcome"
+	case diagnose.ReasonGap:
+		return "bytes missing from the capture"
+	case diagnose.ReasonTLS13Hidden:
+		return "TLS 1.3 hides how it ended"
+	case diagnose.ReasonSnaplen:
+		return "packets cut by the snap length"
+	case diagnose.ReasonCapHit:
+		return "cut short by --max-buffer or --max-conns"
 	case diagnose.ReasonSYNReset:
 		return "SYN answered by RST"
 	case diagnose.ReasonSYNUnanswered:
