@@ -86,11 +86,7 @@ path and the reason; results found before the problem are still shown). A
 			if runF != nil {
 				return runF(opts)
 			}
-			return toOutput(opts.IO, opts.Output, func(ios *IOStreams) error {
-				o := *opts
-				o.IO = ios
-				return analyzeRun(&o)
-			})
+			return toOutput(&opts.IO, opts.Output, func() error { return analyzeRun(opts) })
 		},
 		ValidArgsFunction: completeCaptures,
 	}

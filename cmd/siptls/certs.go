@@ -58,11 +58,7 @@ listed). A PATH that is a device or a named pipe is never read.`,
 			if runF != nil {
 				return runF(opts)
 			}
-			return toOutput(opts.IO, opts.Output, func(ios *IOStreams) error {
-				o := *opts
-				o.IO = ios
-				return certsRun(&o)
-			})
+			return toOutput(&opts.IO, opts.Output, func() error { return certsRun(opts) })
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write the output to `FILE` instead of standard output (- : standard output)")

@@ -112,11 +112,7 @@ merged and reported).`,
 			if runF != nil {
 				return runF(opts)
 			}
-			return toOutput(opts.IO, opts.Output, func(ios *IOStreams) error {
-				o := *opts
-				o.IO = ios
-				return triageRun(&o)
-			})
+			return toOutput(&opts.IO, opts.Output, func() error { return triageRun(opts) })
 		},
 		ValidArgsFunction: completeCaptures,
 	}
