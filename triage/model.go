@@ -451,13 +451,31 @@ type Summary struct {
 	Problems       int            `json:"problems"`
 }
 
-// Time is a timestamp rendered as RFC 3339 with nanoseconds in UTC.
+// Time is a timestamp rendered as RFC 3339 with nanoseconds in UTC. A year
+// beyond 9999 or before 0, which only a damaged capture timestamp gives, is
+// written with all its digits (11533-07-05T19:23:00.21Z) rather than refused.
 type Time struct{ time.Time }
 
-// MarshalText implements encoding.TextMarshaler.
-func (t Time) MarshalText() ([]byte, error) {
-	return []byte(t.UTC().Format(time.RFC3339Nano)), nil
+// AppendText implements encoding.TextAppender: it appends the time as
+// MarshalText writes it.
+func (t Time) AppendText(b []byte) ([]byte, error) {
+	return t.UTC().AppendFormat(b, time.RFC3339Nano), nil
 }
+
+// MarshalText implements encoding.TextMarshaler.
+func (t Time) MarshalText() ([]byte, error) { return t.AppendText(nil) }
+
+// AppendJSON appends the time as a JSON string, as MarshalJSON writes it.
+func (t Time) AppendJSON(b []byte) ([]byte, error) {
+	b, _ = t.AppendText(append(b, '"'))
+	return append(b, '"'), nil
+}
+
+// MarshalJSON implements json.Marshaler: the text of MarshalText, quoted
+// (the text never needs escaping). Time defines it so as not to take
+// time.Time's, which keeps the time's zone and fails on a year beyond 9999:
+// a capture with one damaged timestamp made the whole JSON report fail.
+func (t Time) MarshalJSON() ([]byte, error) { return t.AppendJSON(make([]byte, 0, 40)) }
 
 func timePtr(t time.Time) *Time {
 	if t.IsZero() {

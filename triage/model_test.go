@@ -2,6 +2,7 @@ package triage
 
 import (
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -56,6 +57,33 @@ func TestDuration(t *testing.T) {
 	for _, tt := range tests {
 		if got := duration(tt.d); got != tt.want {
 			t.Errorf("duration(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}
+
+// TestTimeJSON: a Time is RFC 3339 with nanoseconds in UTC whatever its
+// zone, and a damaged capture timestamp beyond year 9999 or before year 0
+// is written, not refused (time.Time's MarshalJSON refused it, which failed
+// the whole JSON report).
+func TestTimeJSON(t *testing.T) {
+	east := time.FixedZone("UTC+5", 5*3600)
+	tests := []struct {
+		in   time.Time
+		want string
+	}{
+		{time.Date(2026, 11, 20, 14, 3, 0, 210000000, time.UTC), `"2026-11-20T14:03:00.21Z"`},
+		{time.Date(2026, 11, 20, 19, 3, 0, 0, east), `"2026-11-20T14:03:00Z"`},
+		{time.Date(11533, 7, 5, 19, 23, 0, 210000000, time.UTC), `"11533-07-05T19:23:00.21Z"`},
+		{time.Date(-1, 1, 1, 0, 0, 0, 1, time.UTC), `"-0001-01-01T00:00:00.000000001Z"`},
+	}
+	for _, tt := range tests {
+		b, err := json.Marshal(Time{tt.in})
+		if err != nil || string(b) != tt.want {
+			t.Errorf("json.Marshal(%v) = %s, %v; want %s", tt.in, b, err, tt.want)
+		}
+		text, _ := Time{tt.in}.MarshalText()
+		if `"`+string(text)+`"` != tt.want {
+			t.Errorf("MarshalText(%v) = %s, want the JSON string's text %s", tt.in, text, tt.want)
 		}
 	}
 }

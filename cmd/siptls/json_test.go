@@ -4,9 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // runner runs a siptls command with args and returns its exit status,
@@ -171,4 +176,63 @@ func memberNames(m map[string]any) []string {
 // analyzer runs analyze for checkJSONGolden.
 func analyzer(t *testing.T) runner {
 	return func(args ...string) (int, string, string) { return runAnalyze(t, args...) }
+}
+
+// farFutureCapture rewrites the sample capture as a pcapng whose interface
+// has an if_tsoffset of 300,000,000,000 seconds, as editcap -t writes it: its
+// timestamps fall in the year 11533, as a damaged capture's may.
+func farFutureCapture(t *testing.T) string {
+	t.Helper()
+	f, err := os.Open("../../testdata/sample-cucm-trunk.cap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := pcapgo.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	w, err := pcapgo.NewNgWriterInterface(&out, pcapgo.NgInterface{LinkType: r.LinkType(), SnapLength: r.Snaplen(), TimestampOffset: 300_000_000_000}, pcapgo.DefaultNgWriterOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		data, ci, err := r.ReadPacketData()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.WritePacket(ci, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "year-11533.pcapng")
+	if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestDamagedTimestampYear: a capture whose timestamps lie beyond the year
+// 9999 is reported in every format with its times as they are, with the
+// exit status of the original capture; the JSON report failed ("writing the report: ... year outside of range").
+func TestDamagedTimestampYear(t *testing.T) {
+	in := farFutureCapture(t)
+	for _, format := range []string{"json", "ndjson", "text"} {
+		code, out, errOut := runAnalyze(t, "--format", format, in)
+		if code != exitProblems || errOut != "" { // the sample shows problems
+			t.Errorf("--format %s: exit %d, stderr %q; want %d and nothing", format, code, errOut, exitProblems)
+		}
+		if !strings.Contains(out, "11533-07-05") {
+			t.Errorf("--format %s: the year 11533 is not in the output:\n%.400s", format, out)
+		}
+		if format == "json" && !json.Valid([]byte(out)) {
+			t.Errorf("--format json: not JSON: %.400s", out)
+		}
+	}
 }
