@@ -126,7 +126,10 @@ func (s Side) String() string {
 }
 
 // MarshalText returns String: a side is a word in JSON.
-func (s Side) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+func (s Side) MarshalText() ([]byte, error) { return s.AppendText(nil) }
+
+// AppendText implements encoding.TextAppender: it appends String.
+func (s Side) AppendText(b []byte) ([]byte, error) { return append(b, s.String()...), nil }
 
 // UnmarshalText reads what MarshalText writes.
 func (s *Side) UnmarshalText(b []byte) error {
