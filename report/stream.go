@@ -71,7 +71,8 @@ type Writer struct {
 	stores []triage.TrustStore
 	nodes  map[int]diagnose.CaptureNode // SetCaptureNode; read by Close
 	nd     *ndjsonWriter                // FormatNDJSON
-	enc    []byte                       // FormatJSON: the encoding buffer, reused
+	raw    []byte                       // FormatJSON: a connection's encoding, reused
+	enc    []byte                       // FormatJSON: the indented encoding, reused
 	queue  chan judged
 	done   chan struct{}
 }
@@ -175,9 +176,20 @@ func (w *Writer) writeJSONConnection(v *triage.Connection) {
 }
 
 // writeValue writes v as JSON, indented with prefix when the Writer
-// indents, with EscapeJSON applied, and keeps the first error.
+// indents, with EscapeJSON applied, and keeps the first error. A
+// *triage.Connection is encoded by its generated AppendJSON method: the
+// bytes of json.Marshal without its reflection. (Only that type: a struct
+// embedding a Connection has the method too, but it encodes the
+// Connection alone.)
 func (w *Writer) writeValue(v any, prefix string) {
-	b, err := json.Marshal(v)
+	var b []byte
+	var err error
+	if c, ok := v.(*triage.Connection); ok {
+		w.raw, err = c.AppendJSON(w.raw[:0])
+		b = w.raw
+	} else {
+		b, err = json.Marshal(v)
+	}
 	if err == nil && w.opts.Indent {
 		w.enc = w.enc[:0]
 		w.enc, err = appendIndent(w.enc, b, prefix)
