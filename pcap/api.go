@@ -104,9 +104,12 @@ type Range struct{ Start, End int }
 
 // Data is one framed unit of in-order bytes from one direction.
 type Data struct {
-	Conn       *Conn
-	Dir        Dir
-	Bytes      []byte // copied: the Handler may keep it
+	Conn *Conn
+	Dir  Dir
+	// Bytes are the unit's bytes, valid only until Data returns: they are
+	// the packet as read, or a buffer the reader reuses. A Handler that
+	// keeps any of them copies them.
+	Bytes      []byte
 	Opaque     bool   // the Framer rejected these bytes (n < 0)
 	Offset     uint64 // stream offset of Bytes[0] from the first payload byte of this direction
 	FirstFrame uint64 // frame that carried Bytes[0]

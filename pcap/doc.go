@@ -25,7 +25,8 @@
 // handshake ACK, midstream start, FIN, RST, retransmission, out-of-order,
 // overlap, gap, cut segment, buffer cap), and appends the segment's bytes to
 // its direction in sequence order. The Framer cuts the in-order bytes into
-// units; each unit is delivered to Handler.Data as a copy, with the frame of
+// units; each unit is delivered to Handler.Data (its bytes valid until Data
+// returns: units whole in a segment are not copied), with the frame of
 // its first byte and the frame and time of the packet that completed it (as
 // Wireshark shows a reassembled PDU). When Data returns false the direction
 // is no longer buffered, only counted. Handler.End is called exactly once

@@ -800,7 +800,7 @@ func (rd *reader) frameOne(c *conn, d Dir, b []byte, off, segFrame uint64, fi fr
 		h.skip = uint64(n - k)
 		return k, true
 	case n > 0 && n <= len(b):
-		rd.deliver(c, d, bytes.Clone(b[:n]), false, off, first(), fed(n), nil)
+		rd.deliver(c, d, b[:n], false, off, first(), fed(n), nil)
 		return n, true
 	case n > 0:
 		h.unit = make([]byte, len(b), unitCap(n, len(b)))
@@ -811,7 +811,7 @@ func (rd *reader) frameOne(c *conn, d Dir, b []byte, off, segFrame uint64, fi fr
 		return 0, false
 	default:
 		k := opaqueLen(n, len(b))
-		rd.deliver(c, d, bytes.Clone(b[:k]), true, off, first(), fed(k), nil)
+		rd.deliver(c, d, b[:k], true, off, first(), fed(k), nil)
 		return k, true
 	}
 }
