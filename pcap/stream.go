@@ -565,6 +565,7 @@ func (rd *reader) lose(c *conn, d Dir, n uint64, fi frameInfo) {
 				u, holes := h.unit, h.unitHoles
 				h.unit, h.unitHoles = nil, nil
 				rd.deliver(c, d, u, false, h.unitOff, h.unitFirst, fi, holes)
+				rd.units.put(u)
 			}
 		default:
 			// The next unit boundary is in the hole: framing is lost.
@@ -738,6 +739,7 @@ func (rd *reader) feed(c *conn, d Dir, b []byte, off uint64, segFrame uint64, fi
 				u, holes := h.unit, h.unitHoles
 				h.unit, h.unitHoles = nil, nil
 				rd.deliver(c, d, u, false, h.unitOff, h.unitFirst, fi, holes)
+				rd.units.put(u)
 			}
 			continue
 		}
@@ -803,7 +805,7 @@ func (rd *reader) frameOne(c *conn, d Dir, b []byte, off, segFrame uint64, fi fr
 		rd.deliver(c, d, b[:n], false, off, first(), fed(n), nil)
 		return n, true
 	case n > 0:
-		h.unit = make([]byte, len(b), unitCap(n, len(b)))
+		h.unit = rd.units.get(len(b), unitCap(n, len(b)))
 		copy(h.unit, b)
 		h.unitNeed, h.unitOff, h.unitFirst = n, off, first()
 		return len(b), false
@@ -816,17 +818,48 @@ func (rd *reader) frameOne(c *conn, d Dir, b []byte, off, segFrame uint64, fi fr
 	}
 }
 
+// unitPool keeps the buffers of units that spanned segments once they
+// were delivered, for the next such units: the Certificate records of a
+// busy trunk are the same few sizes on every handshake, so a unit costs a
+// copy and no allocation.
+type unitPool struct{ free [][]byte }
+
+// maxPooledUnits bounds a unitPool: 16 buffers of at most 32 KiB each.
+const maxPooledUnits = 16
+
+// get returns a buffer of length n and capacity at least c.
+func (p *unitPool) get(n, c int) []byte {
+	for i := len(p.free) - 1; i >= 0; i-- {
+		if b := p.free[i]; cap(b) >= c {
+			last := len(p.free) - 1
+			p.free[i], p.free[last] = p.free[last], nil
+			p.free = p.free[:last]
+			return b[:n]
+		}
+	}
+	return make([]byte, n, c)
+}
+
+// put gives back b, a unit delivered and no longer used.
+func (p *unitPool) put(b []byte) {
+	if cap(b) <= unitUpfront && len(p.free) < maxPooledUnits {
+		p.free = append(p.free, b[:0])
+	}
+}
+
 // unitCap is the capacity allocated for a unit of n bytes of which have
 // are present: all of it for units up to 32 KiB (every TLS record), so
 // they fill without copying; larger ones grow as their bytes arrive, so a
 // header announcing a large unit does not reserve memory it never uses.
 func unitCap(n, have int) int {
-	const upfront = 32 << 10
-	if n <= upfront {
+	if n <= unitUpfront {
 		return n
 	}
-	return max(have, upfront)
+	return max(have, unitUpfront)
 }
+
+// unitUpfront is the largest unit whose whole size is allocated at once.
+const unitUpfront = 32 << 10
 
 // opaqueLen is the length of an opaque unit for a Framer result n < 0 over
 // avail bytes.
