@@ -31,8 +31,8 @@ type omitFirst struct {
 	S string `json:"s,omitempty"`
 }
 type twice struct {
-	A int `json:"x"`
-	B int `json:"x"`
+	X int
+	B int `json:"X"` // the untagged X's key
 }
 type root struct {
 	O  outer   `json:"o"`
@@ -80,7 +80,7 @@ func TestGenerateRefuses(t *testing.T) {
 		{reflect.TypeFor[withMarshaler](), "MarshalJSON"},
 		{reflect.TypeFor[withString](), `option "string"`},
 		{reflect.TypeFor[omitFirst](), "omitempty first field"},
-		{reflect.TypeFor[twice](), `two fields are named "x"`},
+		{reflect.TypeFor[twice](), `two fields are named "X"`},
 		{reflect.TypeFor[int](), "is not a struct type"},
 	}
 	for _, tt := range tests {
