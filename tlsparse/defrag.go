@@ -21,8 +21,9 @@ type Defragmenter struct {
 	Max int
 
 	buf     []byte
-	missing []Range // of buf
-	lost    bool    // message framing lost: wait for a fragment that starts a message
+	missing []Range     // of buf
+	out     []Assembled // what AddPartial returns, reused by the next call
+	lost    bool        // message framing lost: wait for a fragment that starts a message
 	err     error
 }
 
@@ -50,8 +51,18 @@ func (d *Defragmenter) Add(fragment []byte) ([][]byte, error) {
 // the ranges of it that are missing. When the header of the next message
 // falls in a missing range, the message framing is lost: the buffered bytes
 // are dropped and the next message is taken from the start of the first
-// later fragment that starts with a plausible header.
+// later fragment that starts with a plausible header. The returned slice
+// is reused by the next call (its messages are not: they stay valid as
+// Add says).
 func (d *Defragmenter) AddPartial(fragment []byte, missing []Range) ([]Assembled, error) {
+	clear(d.out)
+	msgs, err := d.addPartial(d.out[:0], fragment, missing)
+	d.out = msgs
+	return msgs, err
+}
+
+// addPartial is AddPartial, appending the messages to msgs.
+func (d *Defragmenter) addPartial(msgs []Assembled, fragment []byte, missing []Range) ([]Assembled, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
@@ -74,7 +85,6 @@ func (d *Defragmenter) AddPartial(fragment []byte, missing []Range) ([]Assembled
 	} else if len(missing) > 0 {
 		srcMissing = addRanges(nil, missing, 0)
 	}
-	var msgs []Assembled
 	off := 0
 	for len(src)-off >= HandshakeHeaderLen {
 		if overlaps(srcMissing, off, off+HandshakeHeaderLen) {

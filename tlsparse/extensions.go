@@ -3,6 +3,7 @@ package tlsparse
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"golang.org/x/crypto/cryptobyte"
@@ -29,7 +30,7 @@ func (r *reader) readExtensions(s *cryptobyte.String) ([]Extension, bool) {
 	if !r.vec16(s, "extensions", &list) {
 		return nil, false
 	}
-	exts := []Extension{}
+	exts := make([]Extension, 0, countExtensions(list))
 	for !list.Empty() {
 		var typ uint16
 		var data cryptobyte.String
@@ -42,27 +43,77 @@ func (r *reader) readExtensions(s *cryptobyte.String) ([]Extension, bool) {
 	return exts, true
 }
 
+// countExtensions counts the extensions of list as far as their headers
+// read, so that readExtensions allocates once.
+func countExtensions(list cryptobyte.String) int {
+	n := 0
+	for len(list) >= 4 {
+		l := int(list[2])<<8 | int(list[3])
+		if len(list) < 4+l {
+			break
+		}
+		list = list[4+l:]
+		n++
+	}
+	return n
+}
+
 // extDecoder decodes the contents of known extensions. A decoding error in
 // one extension becomes a Finding, not a parse error, because the message
 // framing around it is sound.
 type extDecoder struct {
 	findings []Finding
-	seen     map[ExtensionType]bool
+	// seen are the extension types met so far: a short list scanned in
+	// place (a hello has a dozen), and a map once it is long, so that a
+	// hostile message of thousands of extensions is not quadratic.
+	seen    []ExtensionType
+	seenMap map[ExtensionType]bool
+	seenBuf [16]ExtensionType
 }
+
+// maxSeenList is how many extension types extDecoder.seen lists before it
+// uses a map.
+const maxSeenList = 32
 
 // first reports whether e is the first extension of its type; a repeated one
 // is recorded as a duplicate_extension finding.
 func (d *extDecoder) first(e Extension) bool {
-	if d.seen == nil {
-		d.seen = make(map[ExtensionType]bool)
-	}
-	if d.seen[e.Type] {
+	if d.repeated(e.Type) {
 		d.findings = append(d.findings, Finding{Code: FindingDuplicateExtension,
 			Detail: fmt.Sprintf("extension %s (%d) appears more than once", e.Type, uint16(e.Type))})
 		return false
 	}
-	d.seen[e.Type] = true
 	return true
+}
+
+// has reports whether an extension of type t was seen.
+func (d *extDecoder) has(t ExtensionType) bool {
+	if d.seenMap != nil {
+		return d.seenMap[t]
+	}
+	return slices.Contains(d.seen, t)
+}
+
+// repeated records t as seen and reports whether it was seen before.
+func (d *extDecoder) repeated(t ExtensionType) bool {
+	if d.has(t) {
+		return true
+	}
+	if d.seenMap != nil {
+		d.seenMap[t] = true
+		return false
+	}
+	if d.seen == nil {
+		d.seen = d.seenBuf[:0]
+	}
+	d.seen = append(d.seen, t)
+	if len(d.seen) > maxSeenList {
+		d.seenMap = make(map[ExtensionType]bool, 2*len(d.seen))
+		for _, s := range d.seen {
+			d.seenMap[s] = true
+		}
+	}
+	return false
 }
 
 // decode runs fn on e's data with a fresh reader and turns any failure,

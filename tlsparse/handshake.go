@@ -254,7 +254,7 @@ func (m *ClientHello) decodeExtensions() []Finding {
 				return ok
 			})
 		case ExtKeyShare, extKeyShareDraft: // RFC 8446 section 4.2.8
-			if e.Type == extKeyShareDraft && d.seen[ExtKeyShare] {
+			if e.Type == extKeyShareDraft && d.has(ExtKeyShare) {
 				continue
 			}
 			d.decode(e, func(r *reader, s *cryptobyte.String) bool {
@@ -413,7 +413,7 @@ func (m *ServerHello) decodeExtensions() []Finding {
 				return ok
 			})
 		case ExtKeyShare, extKeyShareDraft: // RFC 8446 section 4.2.8
-			if e.Type == extKeyShareDraft && d.seen[ExtKeyShare] {
+			if e.Type == extKeyShareDraft && d.has(ExtKeyShare) {
 				continue
 			}
 			d.decode(e, func(r *reader, s *cryptobyte.String) bool {

@@ -97,6 +97,16 @@ func clientHello(o helloOpts) []byte {
 	})
 }
 
+// manyExts returns n empty extensions of distinct unassigned types
+// (0xfe00 on).
+func manyExts(n int) []func(*cryptobyte.Builder) {
+	var out []func(*cryptobyte.Builder)
+	for i := range n {
+		out = append(out, ext(ExtensionType(0xfe00+i), func(*cryptobyte.Builder) {}))
+	}
+	return out
+}
+
 func codes(fs []Finding) []string {
 	var out []string
 	for _, f := range fs {
@@ -179,6 +189,9 @@ func TestParseClientHello(t *testing.T) {
 		{name: "duplicate extension keeps the first", input: clientHello(helloOpts{exts: []func(*cryptobyte.Builder){
 			sni("a.example"), sni("b.example"),
 		}}), want: chSummary{ServerName: "a.example", Max: VersionTLS12, NumExts: 2, Findings: []string{FindingDuplicateExtension}}},
+		{name: "duplicate extension after 40 others (types counted in a map)", input: clientHello(helloOpts{exts: append(append(
+			[]func(*cryptobyte.Builder){sni("a.example")}, manyExts(40)...), sni("b.example"), ext(0xfe05, func(*cryptobyte.Builder) {}))}),
+			want: chSummary{ServerName: "a.example", Max: VersionTLS12, NumExts: 43, Findings: []string{FindingDuplicateExtension, FindingDuplicateExtension}}},
 		{name: "SNI trailing dot", input: clientHello(helloOpts{exts: []func(*cryptobyte.Builder){sni("cucm.example.com.")}}),
 			want: chSummary{ServerName: "cucm.example.com.", Max: VersionTLS12, NumExts: 1, Findings: []string{FindingSNITrailingDot}}},
 		{name: "SNI IP literal and two names", input: clientHello(helloOpts{exts: []func(*cryptobyte.Builder){sni("10.1.1.1", "x")}}),
