@@ -91,6 +91,9 @@ func (ds *dirState) remember(name string, m mark) {
 		ds.history[maxHistory-1] = sent{name, m}
 		return
 	}
+	if ds.history == nil {
+		ds.history = make([]sent, 0, 8) // a TLS 1.2 flight and its answer, without growing
+	}
 	ds.history = append(ds.history, sent{name, m})
 }
 
@@ -705,6 +708,10 @@ func (st *connState) noteCertificate(dir pcap.Dir, m mark, cm certMsg) string {
 	// SentBy holds the pcap direction until finish knows the roles
 	// (a ClientHello may still swap them) and turns it into a Side.
 	side := dir
+	if c := st.c(); c.Certificates == nil {
+		// room for the peer's chain too, as mutual TLS sends one
+		c.Certificates = make([]Certificate, 0, min(2*len(cm.infos), maxCertificates))
+	}
 	for i, info := range cm.infos {
 		if !st.room() {
 			continue
