@@ -229,6 +229,7 @@ func (rd *reader) endConn(c *conn, fi frameInfo, drop bool) {
 		if h.bufs != nil {
 			c.st.Pending[d] = uint64(len(h.unit) + len(h.pend))
 			h.release()
+			rd.freeBufs.put(h.bufs)
 			h.bufs = nil
 		}
 	}

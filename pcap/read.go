@@ -200,6 +200,7 @@ type reader struct {
 	tombs       tombstones   // closed connections ended after Linger, for QuietTime
 	unitOut     Data         // what Handler.Data is given, reused
 	units       unitPool     // the buffers of delivered units that spanned segments
+	freeBufs    bufsPool     // the bufs of ended connections
 	evOut       Event        // what Handler.Event is given, reused
 	links       map[int]bool // link types seen, for LinkTypes
 	badLink     map[int]bool // unsupported link types seen (pcapng)

@@ -217,10 +217,44 @@ func (h *half) idle() bool {
 }
 
 // ensure makes the direction's buffers.
-func (h *half) ensure() {
+func (rd *reader) ensure(h *half) {
 	if h.bufs == nil {
-		h.bufs = &bufs{}
+		h.bufs = rd.freeBufs.get()
 	}
+}
+
+// bufsPool keeps the bufs of ended connections for new ones: on a
+// capture of short connections each would cost an allocation otherwise.
+type bufsPool struct{ free []*bufs }
+
+// maxPooledBufs bounds a bufsPool.
+const maxPooledBufs = 256
+
+// get returns empty bufs.
+func (p *bufsPool) get() *bufs {
+	if n := len(p.free); n > 0 {
+		b := p.free[n-1]
+		p.free[n-1] = nil
+		p.free = p.free[:n-1]
+		return b
+	}
+	return &bufs{}
+}
+
+// put gives back b, released, keeping its small pend and marks arrays.
+func (p *bufsPool) put(b *bufs) {
+	if len(p.free) >= maxPooledBufs {
+		return
+	}
+	pend, marks := b.pend[:0], b.marks[:0]
+	if cap(pend) > 4<<10 {
+		pend = nil
+	}
+	if cap(marks) > 64 {
+		marks = nil
+	}
+	*b = bufs{pend: pend, marks: marks}
+	p.free = append(p.free, b)
 }
 
 func (h *half) start(next uint32) {
@@ -406,7 +440,7 @@ func (rd *reader) data(c *conn, d Dir, seq uint32, payload []byte, missing int, 
 	h := &c.half[d]
 	st := &c.st
 	if len(payload) > 0 || missing > 0 {
-		h.ensure()
+		rd.ensure(h)
 	}
 	o := int64(h.off) + int64(int32(seq-h.next))
 	end := o + int64(len(payload)) + int64(missing)
@@ -663,7 +697,7 @@ func (rd *reader) flush(c *conn, d Dir, fi frameInfo) {
 		if !h.ackKnown || h.acked <= h.off || h.state.stopped() {
 			return // nothing was ever buffered, nor acknowledged unseen
 		}
-		h.ensure()
+		rd.ensure(h)
 	}
 	for len(h.held) > 0 && !h.state.stopped() {
 		e := h.held[0]
