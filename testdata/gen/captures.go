@@ -373,6 +373,16 @@ func outputs() []output {
 		return g.single(name, s, out(cucm8pub, 39266, 75*time.Millisecond, 209), expect{Side: capgen.Client, Alert: "bad_certificate"},
 			alertv("client (Go) sends fatal bad_certificate: the server's certificate, whose names are HTML, terminal escapes and U+202E, is not trusted"))
 	})
+	add("hostile-many-sans.pcap", func(g *gen, name string) error {
+		// The server presents a certificate with 10,000 DNS SANs (211 KB);
+		// the client does not trust it.
+		s := session{
+			Client: end{Go: g.goClient("cucm7-pub", "cucm8-pub")},
+			Server: end{Go: g.goServer("hostile-many-sans", "cucm7-pub")},
+		}
+		return g.single(name, s, out(cucm8pub, 39270, 75*time.Millisecond, 209), expect{Side: capgen.Client, Alert: "bad_certificate"},
+			alertv("client (Go) sends fatal bad_certificate: the server's certificate, with 10,000 DNS SANs, is not trusted"))
+	})
 	add("fail-empty-client-cert.pcap", func(g *gen, name string) error {
 		s := session{
 			Client: end{Go: g.goClient("", "cucm8-sub1")},

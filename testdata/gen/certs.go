@@ -142,6 +142,17 @@ func specs() []certSpec {
 			notBefore: date("2026-01-05T10:00:00Z"), notAfter: date("2031-01-04T10:00:00Z"),
 			selfCA: true, eku: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}},
 	)
+	// A certificate with 10,000 DNS SANs (hostile-many-sans.pcap): the HTML
+	// report must list the first ones and count the rest, and stay within
+	// the page's width. 10,000 names of 19 bytes keep its Certificate
+	// message under crypto/tls's 256 KiB limit.
+	many := make([]string, 10000)
+	for i := range many {
+		many[i] = fmt.Sprintf("sip-%05d.clus2.lab", i+1)
+	}
+	s = append(s, certSpec{name: "hostile-many-sans", subject: cucmName("sip-00001.clus2.lab"), dns: many,
+		notBefore: date("2026-01-05T10:00:00Z"), notAfter: date("2031-01-04T10:00:00Z"),
+		selfCA: true, eku: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}})
 	s = append(s, g2Specs()...)
 	s = append(s, webSpecs()...)
 	return s
