@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -297,4 +298,58 @@ func quantize(img image.Image) *image.Paletted {
 		}
 	}
 	return out
+}
+
+// a4PrintWidth is the width in CSS pixels (96 to the inch) of the printable
+// area of an A4 page, 210 mm less the 14 mm margins of the report's @page.
+const a4PrintWidth = 688
+
+// TestBrowserNoOverflow opens the golden reports, the triage of the triage
+// captures and the report of a certificate with 10,000 SANs in headless
+// Chromium, at 1280 px on screen and at the width of A4 paper with print
+// media emulated, with every details box open, and checks that no element
+// reaches past the page's width: nothing is cut off on paper and no
+// horizontal scrolling is needed on a laptop screen.
+func TestBrowserNoOverflow(t *testing.T) {
+	bin := chromium(t)
+	dir := t.TempDir()
+	type page struct {
+		name, trust, node string
+		inputs            []string
+	}
+	var pages []page
+	for _, c := range htmlCases {
+		pages = append(pages, page{c.name, c.trust, c.node, c.inputs})
+	}
+	triageInputs, err := filepath.Glob("../testdata/triage/captures/*")
+	if err != nil || len(triageInputs) == 0 {
+		t.Fatalf("no triage captures: %v", err)
+	}
+	pages = append(pages, page{"triage captures", "../testdata/trust/cucm7-pub-CallManager-trust", "10.10.1.11", triageInputs},
+		page{"10,000 SANs", "", "", []string{"../testdata/hostile-many-sans.pcap"}})
+	b := startCDP(t, bin)
+	for i, p := range pages {
+		t.Run(p.name, func(t *testing.T) {
+			file := filepath.Join(dir, fmt.Sprintf("page%d.html", i))
+			if err := os.WriteFile(file, writeHTMLFor(t, p.trust, p.node, p.inputs...), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, view := range []struct {
+				name  string
+				width int
+				media string
+			}{{"screen 1280 px", 1280, "screen"}, {"print A4", a4PrintWidth, "print"}} {
+				b.emulate(view.width, view.media)
+				b.open(file)
+				var o overflow
+				b.eval(overflowScript, &o)
+				if o.Width != view.width {
+					t.Errorf("%s: the page is %d px wide, want %d", view.name, o.Width, view.width)
+				}
+				if len(o.Over) > 0 || o.ScrollWidth > o.Width {
+					t.Errorf("%s: elements reach past the page: %v", view.name, o)
+				}
+			}
+		})
+	}
 }

@@ -337,11 +337,14 @@ func relTime(d time.Duration) string {
 	return fmt.Sprintf("+%.3f ms", float64(d)/float64(time.Millisecond))
 }
 
+// htmlTime is a time as the report shows it. A no-break space ties "UTC"
+// to the time of day, so that in a narrow table column a time wraps onto
+// two lines at most: the date, then the time.
 func htmlTime(t triage.Time) string {
 	if t.IsZero() {
 		return "–"
 	}
-	return t.UTC().Format("2006-01-02 15:04:05.000000 UTC")
+	return t.UTC().Format("2006-01-02 15:04:05.000000\u00a0UTC")
 }
 
 func htmlTimePtr(t *triage.Time) string {
