@@ -31,6 +31,11 @@ type HTMLMeta struct {
 // every pair.
 const MaxHTMLPairs = 200
 
+// MaxHTMLSANs caps the subject alternative names listed on a certificate
+// card (DNS names first, then IP addresses); the card counts the others
+// and the JSON output lists every one. Some certificates carry thousands.
+const MaxHTMLSANs = 20
+
 // MaxLadderEvents caps the events drawn in one connection's ladder diagram;
 // the connection's event table still lists every event kept.
 const MaxLadderEvents = 60
@@ -52,6 +57,7 @@ var htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template
 	"trust":   trustClass,
 	"other":   otherOutcomes,
 	"otherc":  otherClass,
+	"count":   thousands,
 }).ParseFS(htmlFiles, "templates/report.html.tmpl", "templates/report.css"))
 
 // WriteHTML writes the triage view t as one self-contained HTML page: a
@@ -128,6 +134,10 @@ type htmlCert struct {
 	// its PEM. Later showings refer to it.
 	Card bool
 	PEM  string
+	// SANs are the names the card lists ("DNS: name", "IP: address"), at
+	// most MaxHTMLSANs; SANsMore counts the others.
+	SANs     []string
+	SANsMore int
 }
 
 // ladder is the geometry of one connection's ladder diagram.
@@ -210,6 +220,7 @@ func buildHTMLPage(t *triage.Triage, meta HTMLMeta) *htmlPage {
 				p.CertAnchor[cert.SHA256] = true
 				hcert.Card = true
 				hcert.PEM = string(cert.View().PEM())
+				hcert.SANs, hcert.SANsMore = cardSANs(cert.DNSNames, cert.IPAddresses)
 			}
 			hc.Certs = append(hc.Certs, hcert)
 		}
@@ -219,6 +230,30 @@ func buildHTMLPage(t *triage.Triage, meta HTMLMeta) *htmlPage {
 		}
 	}
 	return p
+}
+
+// cardSANs returns the first MaxHTMLSANs names of a certificate as its
+// card lists them, DNS names then IP addresses, and how many are left out.
+func cardSANs(dns, ips []string) (list []string, more int) {
+	for _, n := range dns {
+		list = append(list, "DNS: "+n)
+	}
+	for _, a := range ips {
+		list = append(list, "IP: "+a)
+	}
+	if len(list) > MaxHTMLSANs {
+		return list[:MaxHTMLSANs], len(list) - MaxHTMLSANs
+	}
+	return list, 0
+}
+
+// thousands writes n (not negative) with a comma between groups of three digits: 9,980.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // htmlHeadline returns the verdict banner's headline and class.

@@ -384,3 +384,64 @@ func TestHTMLPairsCap(t *testing.T) {
 		})
 	}
 }
+
+func TestCardSANs(t *testing.T) {
+	many := make([]string, 10000)
+	for i := range many {
+		many[i] = fmt.Sprintf("sip-%05d.clus2.lab", i+1)
+	}
+	tests := []struct {
+		name      string
+		dns, ips  []string
+		wantLen   int
+		wantFirst string
+		wantLast  string
+		wantMore  int
+	}{
+		{"none", nil, nil, 0, "", "", 0},
+		{"DNS then IP", []string{"a.lab"}, []string{"10.0.0.1"}, 2, "DNS: a.lab", "IP: 10.0.0.1", 0},
+		{"exactly the cap", many[:MaxHTMLSANs], nil, MaxHTMLSANs, "DNS: sip-00001.clus2.lab", "DNS: sip-00020.clus2.lab", 0},
+		{"IP addresses past the cap", many[:MaxHTMLSANs], []string{"10.0.0.1"}, MaxHTMLSANs, "DNS: sip-00001.clus2.lab", "DNS: sip-00020.clus2.lab", 1},
+		{"10,000", many, nil, MaxHTMLSANs, "DNS: sip-00001.clus2.lab", "DNS: sip-00020.clus2.lab", 9980},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			list, more := cardSANs(tt.dns, tt.ips)
+			if len(list) != tt.wantLen || more != tt.wantMore {
+				t.Fatalf("%d listed, %d more; want %d, %d", len(list), more, tt.wantLen, tt.wantMore)
+			}
+			if len(list) > 0 && (list[0] != tt.wantFirst || list[len(list)-1] != tt.wantLast) {
+				t.Errorf("listed %q … %q, want %q … %q", list[0], list[len(list)-1], tt.wantFirst, tt.wantLast)
+			}
+		})
+	}
+}
+
+func TestThousands(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 7: "7", 999: "999", 1000: "1,000", 9980: "9,980", 1234567: "1,234,567"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// TestHTMLManySANs renders the certificate with 10,000 DNS SANs: the card
+// lists 20 and counts the 9,980 others, and the page stays small.
+func TestHTMLManySANs(t *testing.T) {
+	page := string(writeHTMLFor(t, "", "", "../testdata/hostile-many-sans.pcap"))
+	if n := strings.Count(page, "<div>DNS: sip-"); n != MaxHTMLSANs {
+		t.Errorf("the card lists %d DNS names, want %d", n, MaxHTMLSANs)
+	}
+	for _, w := range []string{"DNS: sip-00020.clus2.lab", "and 9,980 more (the JSON output lists them all)"} {
+		if !strings.Contains(page, w) {
+			t.Errorf("the page lacks %q", w)
+		}
+	}
+	if strings.Contains(page, "DNS: sip-00021.clus2.lab") {
+		t.Error("the card lists the 21st name")
+	}
+	t.Logf("page of %d bytes", len(page))
+	if len(page) > 400<<10 {
+		t.Errorf("page of %d bytes: over 400 KiB", len(page))
+	}
+}
