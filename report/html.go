@@ -158,7 +158,8 @@ type ladderRow struct {
 	Head       string // SVG path of the arrow head
 	Label      string
 	Frame      uint64
-	Rel        string
+	Rel        string // time since the connection's start, "" when unknown
+	When       string // Rel, or what is known of the time when Rel is ""
 	Title      string
 	Class      string
 	FromClient bool
@@ -212,7 +213,7 @@ func buildHTMLPage(t *triage.Triage, meta HTMLMeta) *htmlPage {
 		if len(hc.SeenIn) == 0 {
 			hc.SeenIn = []string{captureFile(t, c.Capture)}
 		}
-		hc.Duration = relTime(c.End.Sub(c.Start.Time))
+		hc.Duration = sinceStart(c.Start.Time, c.End.Time)
 		hc.Ladder = buildLadder(&c.Connection)
 		for _, cert := range c.Certificates {
 			hcert := htmlCert{Certificate: cert}
@@ -313,7 +314,15 @@ func buildLadder(c *triage.Connection) ladder {
 	}
 	y := ladderTop
 	for _, e := range events {
-		r := ladderRow{Y: y, TextY: y - 6, Frame: e.Frame, Rel: relTime(e.Time.Sub(c.Start.Time)), Title: e.What, Label: ladderLabel(e.What), Class: eventClass(e.Kind)}
+		r := ladderRow{Y: y, TextY: y - 6, Frame: e.Frame, Rel: sinceStart(c.Start.Time, e.Time.Time), Title: e.What, Label: ladderLabel(e.What), Class: eventClass(e.Kind)}
+		switch {
+		case r.Rel != "":
+			r.When = r.Rel
+		case e.Time.IsZero() || c.Start.IsZero():
+			r.When = "time unknown"
+		default:
+			r.When = htmlTime(e.Time) + ", before the connection's first packet (the capture's clock went back)"
+		}
 		r.FromClient = e.From != diagnose.Server
 		if r.FromClient {
 			r.X1, r.X2 = ladderClientX, ladderServerX
@@ -361,11 +370,18 @@ func eventClass(k diagnose.EventKind) string {
 	return "tls"
 }
 
-// relTime is a duration since the connection's start: "+12.345 ms".
-func relTime(d time.Duration) string {
-	if d < 0 {
-		return fmt.Sprintf("-%.3f ms", float64(-d)/float64(time.Millisecond))
+// sinceStart is the time from start to t as the report shows it, "+12.345
+// ms", or "" when either time is unknown or t comes before start (the
+// capture's clock went back): no figure rather than a false one.
+func sinceStart(start, t time.Time) string {
+	if start.IsZero() || t.IsZero() || t.Before(start) {
+		return ""
 	}
+	return relTime(t.Sub(start))
+}
+
+// relTime is a duration, not negative: "+12.345 ms", "+12.345 s".
+func relTime(d time.Duration) string {
 	if d >= 10*time.Second {
 		return fmt.Sprintf("+%.3f s", d.Seconds())
 	}

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/pem"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -16,9 +17,11 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/internal/capgen"
 	"github.com/siptls/siptls/internal/golden"
+	"github.com/siptls/siptls/internal/triagetest"
 	"github.com/siptls/siptls/triage"
 	"github.com/siptls/siptls/trust"
 )
@@ -444,4 +447,69 @@ func TestHTMLManySANs(t *testing.T) {
 	if len(page) > 400<<10 {
 		t.Errorf("page of %d bytes: over 400 KiB", len(page))
 	}
+}
+
+// TestHTMLUnreadFacts renders a connection whose leaf certificate is cut
+// short (crypto/x509 refuses it; certinfo reads its serial and subject but
+// not its key) and whose capture clock went back 21 years in the middle:
+// the card says what was not read instead of "Key: , signed with", and the
+// ladder shows no negative time.
+func TestHTMLUnreadFacts(t *testing.T) {
+	block, _ := pem.Decode(mustRead(t, "../testdata/certs/cucm7-pub.pem"))
+	if block == nil {
+		t.Fatal("no PEM block in cucm7-pub.pem")
+	}
+	var leaf *certinfo.Info
+	for n := len(block.Bytes) - 1; n > 0; n-- {
+		if i := certinfo.Parse(block.Bytes[:n]); i.Serial != "" && i.Subject != "" && i.KeyType == "" {
+			leaf = i
+			break
+		}
+	}
+	if leaf == nil || leaf.ParseError == "" {
+		t.Fatal("no prefix of cucm7-pub's certificate with a serial and a subject but no key")
+	}
+	c := triagetest.Conn(0, 1, "10.10.1.11:38224", "10.20.1.22:5061", 0, 1, diagnose.VerdictFailed, "unknown_ca", leaf)
+	c.Events = []diagnose.Event{
+		{Frame: 1, Time: c.Start, From: diagnose.Client, Kind: diagnose.EventTCP, What: "SYN"},
+		{Frame: 2, Time: c.Start.Add(-668322441995528 * time.Microsecond), From: diagnose.Server, Kind: diagnose.EventTCP, What: "SYN-ACK"},
+		{Frame: 3, Time: c.Start.Add(2 * time.Millisecond), From: diagnose.Client, Kind: diagnose.EventTCP, What: "ACK"},
+	}
+	c.End = c.Start.Add(-time.Hour)
+	m := triage.NewMerger(triage.TriageOptions{})
+	m.Add(c)
+	tr := m.Triage(triagetest.Infos(1), nil, nil, "test")
+	var b bytes.Buffer
+	if err := WriteHTML(&b, tr, HTMLMeta{Version: "test", Generated: htmlClock}); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for _, w := range []string{
+		"key not read</span>, signed with " + leaf.SignatureAlgorithm,
+		leaf.Serial, "key usage and EKU not read", "none read",
+		"&#43;2.000 ms",
+		"frame 2, 2005-09-16 ", "before the connection&#39;s first packet (the capture&#39;s clock went back)",
+		">–</text>",
+	} {
+		if !strings.Contains(page, w) {
+			t.Errorf("the page lacks %q", w)
+		}
+	}
+	for _, bad := range []string{"<td>, signed with", "signed with </td>", "> bits", "lasted"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("the page contains %q", bad)
+		}
+	}
+	if m := regexp.MustCompile(`-[0-9.]+ m?s\b`).FindAllString(page, -1); len(m) > 0 {
+		t.Errorf("the page shows negative times: %q", m)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
