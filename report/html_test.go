@@ -290,8 +290,14 @@ func TestWriteHTMLEmpty(t *testing.T) {
 	if err := WriteHTML(&b, tr, HTMLMeta{Version: "test", Generated: htmlClock}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), "No TLS connection was found") {
-		t.Error("an empty triage does not say that no connection was found")
+	for _, want := range []string{"No TLS connection was found", "No capture was read.", "No destination.", "No pair.", "No certificate was read from the captures."} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("an empty triage's page lacks %q", want)
+		}
+	}
+	// A table with a header and no row says nothing.
+	if m := regexp.MustCompile(`</th></tr>\s*</table>`).FindString(b.String()); m != "" {
+		t.Errorf("an empty table: %q", m)
 	}
 }
 
