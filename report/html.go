@@ -144,9 +144,15 @@ type htmlCert struct {
 type ladder struct {
 	Width, Height    int
 	ClientX, ServerX int
-	LaneBottom       int
-	Rows             []ladderRow
-	More             int // events not drawn
+	// ClientLabel and ServerLabel head the lifelines: the role and the
+	// address:port ("client 10.10.1.11:38224"); ClientName and ServerName,
+	// under them, the common name (or first DNS SAN) of the leaf
+	// certificate each side presented, "" when none was seen.
+	ClientLabel, ServerLabel string
+	ClientName, ServerName   string
+	LaneBottom               int
+	Rows                     []ladderRow
+	More                     int // events not drawn
 }
 
 type ladderRow struct {
@@ -299,14 +305,20 @@ const (
 	ladderWidth   = 760
 	ladderClientX = 150
 	ladderServerX = 610
-	ladderTop     = 48
+	ladderTop     = 62
 	ladderStep    = 30
+	// ladderLaneText is the most characters a lifeline's label or name
+	// shows: wider, it would run into the frame and time columns.
+	ladderLaneText = 28
 )
 
 // buildLadder lays out a connection's events as arrows between the client
 // and server lanes.
 func buildLadder(c *triage.Connection) ladder {
-	l := ladder{Width: ladderWidth, ClientX: ladderClientX, ServerX: ladderServerX}
+	l := ladder{Width: ladderWidth, ClientX: ladderClientX, ServerX: ladderServerX,
+		ClientLabel: cutRunes(Sanitize("client "+c.Client), ladderLaneText), ServerLabel: cutRunes(Sanitize("server "+c.Server), ladderLaneText),
+		ClientName: cutRunes(Sanitize(leafName(c.Certificates, diagnose.Client)), ladderLaneText),
+		ServerName: cutRunes(Sanitize(leafName(c.Certificates, diagnose.Server)), ladderLaneText)}
 	events := c.Events
 	if len(events) > MaxLadderEvents {
 		l.More = len(events) - MaxLadderEvents
@@ -345,15 +357,36 @@ func buildLadder(c *triage.Connection) ladder {
 	return l
 }
 
+// leafName is the common name of the leaf certificate side presented, or
+// its first DNS SAN when it has no common name; "" when none was seen.
+func leafName(certs []triage.Certificate, side diagnose.Side) string {
+	for _, c := range certs {
+		if c.SentBy != side || c.Index != 0 {
+			continue
+		}
+		if c.CommonName != "" {
+			return c.CommonName
+		}
+		if len(c.DNSNames) > 0 {
+			return c.DNSNames[0]
+		}
+	}
+	return ""
+}
+
+// cutRunes cuts s to at most n characters, the last an ellipsis when cut.
+func cutRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
 // ladderLabel is the short label of an event drawn on its arrow: its text
 // up to the first parenthesis, at most 48 characters.
 func ladderLabel(what string) string {
 	s, _, _ := strings.Cut(what, " (")
-	s = Sanitize(s)
-	if r := []rune(s); len(r) > 48 {
-		s = string(r[:47]) + "…"
-	}
-	return s
+	return cutRunes(Sanitize(s), 48)
 }
 
 // eventClass colours an event by its kind: alerts (encrypted ones

@@ -519,3 +519,45 @@ func mustRead(t *testing.T, path string) []byte {
 	}
 	return b
 }
+
+// TestLadderLanes checks the heads of the lifelines: role and address, and
+// the name of the leaf certificate each side presented.
+func TestLadderLanes(t *testing.T) {
+	leaf := func(side diagnose.Side, index int, cn string, dns ...string) triage.Certificate {
+		c := triage.Certificate{SentBy: side, Index: index, DNSNames: dns}
+		c.CommonName = cn
+		return c
+	}
+	tests := []struct {
+		name                   string
+		client, server         string
+		certs                  []triage.Certificate
+		wantClient, wantServer string
+		wantCName, wantSName   string
+	}{
+		{"both leaves", "10.10.1.11:38224", "10.20.1.22:5061",
+			[]triage.Certificate{leaf(diagnose.Server, 0, "cucm8-sub1.clus2.lab"), leaf(diagnose.Server, 1, "Example Labs Issuing CA 1"), leaf(diagnose.Client, 0, "cucm7-pub.clus1.lab")},
+			"client 10.10.1.11:38224", "server 10.20.1.22:5061", "cucm7-pub.clus1.lab", "cucm8-sub1.clus2.lab"},
+		{"no common name: first DNS SAN", "10.10.1.11:38224", "10.20.1.22:5061",
+			[]triage.Certificate{leaf(diagnose.Server, 0, "", "sip-00001.clus2.lab", "sip-00002.clus2.lab")},
+			"client 10.10.1.11:38224", "server 10.20.1.22:5061", "", "sip-00001.clus2.lab"},
+		{"certificates not seen", "10.10.1.11:38224", "10.20.1.22:5061", nil,
+			"client 10.10.1.11:38224", "server 10.20.1.22:5061", "", ""},
+		{"long address and name cut", "[fd00:10:10:0:0:0:1234:11]:40300", "[fd00:10:20::21]:5061",
+			[]triage.Certificate{leaf(diagnose.Server, 0, "a-very-long-node-name.voice.clus2.example.lab")},
+			"client [fd00:10:10:0:0:0:12…", "server [fd00:10:20::21]:5061", "", "a-very-long-node-name.voice…"},
+		{"escapes made visible", "10.10.1.11:38224", "10.20.1.22:5061",
+			[]triage.Certificate{leaf(diagnose.Server, 0, "\x1b[31mred")},
+			"client 10.10.1.11:38224", "server 10.20.1.22:5061", "", `\x1b[31mred`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &triage.Connection{Client: tt.client, Server: tt.server, Certificates: tt.certs}
+			l := buildLadder(c)
+			if l.ClientLabel != tt.wantClient || l.ServerLabel != tt.wantServer || l.ClientName != tt.wantCName || l.ServerName != tt.wantSName {
+				t.Errorf("lanes %q (%q), %q (%q); want %q (%q), %q (%q)", l.ClientLabel, l.ClientName, l.ServerLabel, l.ServerName,
+					tt.wantClient, tt.wantCName, tt.wantServer, tt.wantSName)
+			}
+		})
+	}
+}
