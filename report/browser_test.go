@@ -308,8 +308,9 @@ const a4PrintWidth = 688
 // captures and the report of a certificate with 10,000 SANs in headless
 // Chromium, at 1280 px on screen and at the width of A4 paper with print
 // media emulated, with every details box open, and checks that no element
-// reaches past the page's width: nothing is cut off on paper and no
-// horizontal scrolling is needed on a laptop screen.
+// reaches past the page's margins (nothing is cut off on paper, no
+// horizontal scrolling on a laptop screen) and that a time in a table cell
+// wraps onto two lines at most.
 func TestBrowserNoOverflow(t *testing.T) {
 	bin := chromium(t)
 	dir := t.TempDir()
@@ -348,6 +349,9 @@ func TestBrowserNoOverflow(t *testing.T) {
 				}
 				if len(o.Over) > 0 || o.ScrollWidth > o.Width {
 					t.Errorf("%s: elements reach past the page: %v", view.name, o)
+				}
+				for _, c := range o.Tall {
+					t.Errorf("%s: %s", view.name, c)
 				}
 			}
 		})

@@ -251,7 +251,19 @@ const overflowScript = `(() => {
     const r = el.getBoundingClientRect();
     out.push(name(el) + ' [' + Math.round(r.left) + ', ' + Math.round(r.right) + '] ' + text(el));
   }
-  return {width: W, left: Math.round(left), right: Math.round(right), scrollWidth: document.documentElement.scrollWidth, over: out};
+  // A table cell of times ("2026-11-20 14:03:00.400000 UTC", one per
+  // line) takes at most two lines per time: the date, then the time.
+  const tall = [];
+  const stamp = /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}[ \u00a0]UTC/g;
+  for (const td of document.querySelectorAll('td')) {
+    const times = (td.textContent.match(stamp) || []).length;
+    if (times === 0 || td.textContent.replace(stamp, '').replace(/[\s–]/g, '') !== '') continue;
+    const range = document.createRange();
+    range.selectNodeContents(td);
+    const lines = new Set(Array.from(range.getClientRects(), r => Math.round(r.top))).size;
+    if (lines > 2 * times) tall.push(times + ' times on ' + lines + ' lines: ' + text(td));
+  }
+  return {width: W, left: Math.round(left), right: Math.round(right), scrollWidth: document.documentElement.scrollWidth, over: out, tall: tall};
 })()`
 
 // overflow is what overflowScript returns.
@@ -260,6 +272,7 @@ type overflow struct {
 	Left, Right int      // the margins: the body's content box
 	ScrollWidth int      `json:"scrollWidth"`
 	Over        []string `json:"over"`
+	Tall        []string `json:"tall"` // cells of times on more than two lines per time
 }
 
 // String lists the first overflowing elements.
