@@ -25,12 +25,9 @@ func (s scrubber) Data(d *pcap.Data) bool {
 	return more
 }
 
-// TestKeepsNoUnitBytes: the Analyzer copies whatever it keeps of a unit.
-// Every capture of testdata, with the key logs and the RSA key (so that
-// decryption, TLS 1.3 handshakes and SIP are read too), is analysed twice,
-// once with each unit overwritten after Data returns: the analyses must
-// be the same.
-func TestKeepsNoUnitBytes(t *testing.T) {
+// scrubKeys are the key logs and the RSA key of testdata, so that
+// decryption, TLS 1.3 handshakes and SIP are read too.
+func scrubKeys(t testing.TB) (*tlsdecrypt.KeyLog, []*rsa.PrivateKey) {
 	var keys tlsdecrypt.KeyLog
 	logs, _ := filepath.Glob("../testdata/*.keys")
 	for _, p := range logs {
@@ -42,7 +39,6 @@ func TestKeepsNoUnitBytes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var rsaKeys []*rsa.PrivateKey
 	b, err := os.ReadFile("../testdata/certs/cube1.key")
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +47,35 @@ func TestKeepsNoUnitBytes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rsaKeys = append(rsaKeys, k)
+	return &keys, []*rsa.PrivateKey{k}
+}
+
+// sameWhenScrubbed analyses data twice, once with each unit overwritten
+// after Data returns, and fails unless the analyses are the same.
+func sameWhenScrubbed(t testing.TB, name string, data []byte, opts Options) {
+	plain := NewAnalyzer(opts)
+	_ = plain.Read(bytes.NewReader(data), name)
+	scrubbed := NewAnalyzer(opts)
+	_, _ = pcap.Read(bytes.NewReader(data), name, scrubbed.pcapOptions(), scrubber{scrubbed})
+	scrubbed.flush()
+	want, got := plain.Result().Connections, scrubbed.Result().Connections
+	if reflect.DeepEqual(got, want) {
+		return
+	}
+	for i := range min(len(got), len(want)) {
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Fatalf("%s: connection %d differs once units are overwritten after Data:\n got %+v\nwant %+v", name, want[i].ID, got[i], want[i])
+		}
+	}
+	t.Fatalf("%s: %d connections once units are overwritten, %d before", name, len(got), len(want))
+}
+
+// TestKeepsNoUnitBytes: the Analyzer copies whatever it keeps of a unit.
+// Every capture of testdata, with the key logs and the RSA key, is
+// analysed twice, once with each unit overwritten after Data returns: the
+// analyses must be the same.
+func TestKeepsNoUnitBytes(t *testing.T) {
+	keys, rsaKeys := scrubKeys(t)
 	paths, _ := filepath.Glob("../testdata/*.pcap*")
 	more, _ := filepath.Glob("../testdata/*.cap")
 	paths = append(paths, more...)
@@ -59,26 +83,26 @@ func TestKeepsNoUnitBytes(t *testing.T) {
 		t.Fatalf("found %d captures in testdata", len(paths))
 	}
 	for _, p := range paths {
-		opts := Options{AnyPort: true, KeyLog: &keys, RSAKeys: rsaKeys}
-		plain := NewAnalyzer(opts)
-		_ = plain.ReadFile(p)
-		scrubbed := NewAnalyzer(opts)
-		_, _ = pcap.ReadFile(p, scrubbed.pcapOptions(), scrubber{scrubbed})
-		scrubbed.flush()
-		want, got := plain.Result().Connections, scrubbed.Result().Connections
-		if len(want) == 0 {
-			continue
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(got, want) {
-			for i := range min(len(got), len(want)) {
-				if !reflect.DeepEqual(got[i], want[i]) {
-					t.Errorf("%s: connection %d differs once units are overwritten after Data:\n got %+v\nwant %+v", p, want[i].ID, got[i], want[i])
-					break
-				}
-			}
-			if len(got) != len(want) {
-				t.Errorf("%s: %d connections once units are overwritten, %d before", p, len(got), len(want))
-			}
+		sameWhenScrubbed(t, p, data, Options{AnyPort: true, KeyLog: keys, RSAKeys: rsaKeys})
+	}
+}
+
+// FuzzKeepsNoUnitBytes is TestKeepsNoUnitBytes on arbitrary capture
+// bytes, seeded with the small captures of testdata, with small buffers so
+// that caps, gaps and resynchronisation are reached too.
+func FuzzKeepsNoUnitBytes(f *testing.F) {
+	paths, _ := filepath.Glob("../testdata/*.pcap*")
+	for _, p := range paths {
+		if b, err := os.ReadFile(p); err == nil && len(b) < 64<<10 {
+			f.Add(b)
 		}
 	}
+	keys, rsaKeys := scrubKeys(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sameWhenScrubbed(t, "fuzz.pcap", data, Options{AnyPort: true, MaxBuffer: 64 << 10, MaxConns: 64, KeyLog: keys, RSAKeys: rsaKeys})
+	})
 }
