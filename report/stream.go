@@ -128,7 +128,7 @@ func (w *Writer) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
 
 func (w *Writer) write(c *diagnose.Connection, t *trust.ConnectionTrust) {
 	v := triage.BuildJudgedConnection(c, t)
-	w.agg.Add(&v, c)
+	w.agg.AddJudged(&v, c, t)
 	switch w.opts.Format {
 	case FormatJSON:
 		w.writeJSONConnection(&v)
@@ -220,13 +220,15 @@ func (w *Writer) Close(captures []*pcap.CaptureInfo, errs []error) error {
 		w.agg.SetCaptureNode(i, n)
 	}
 	caps, dests, sum := w.agg.Finish(captures, errs)
+	actions := w.agg.Actions(caps)
 	switch w.opts.Format {
 	case FormatJSON:
-		w.closeJSON(caps, dests, sum)
+		w.closeJSON(actions, caps, dests, sum)
 	case FormatNDJSON:
 		if w.n == 0 {
 			w.nd.header()
 		}
+		w.nd.actions(actions)
 		w.nd.finish(caps, dests, w.trustStores(), sum)
 	default:
 		writeFooterText(w.out, caps, dests, sum, w.n, w.shown, w.opts.Text)
@@ -238,7 +240,7 @@ func (w *Writer) Close(captures []*pcap.CaptureInfo, errs []error) error {
 
 // closeJSON ends the connections array and writes the document's other
 // members.
-func (w *Writer) closeJSON(caps []triage.Capture, dests []triage.Destination, sum triage.Summary) {
+func (w *Writer) closeJSON(actions []triage.Action, caps []triage.Capture, dests []triage.Destination, sum triage.Summary) {
 	indent := w.opts.Indent
 	switch {
 	case w.n == 0:
@@ -256,7 +258,7 @@ func (w *Writer) closeJSON(caps []triage.Capture, dests []triage.Destination, su
 	for _, field := range []struct {
 		name string
 		v    any
-	}{{"captures", caps}, {"destinations", dests}, {"trust_stores", w.trustStores()}, {"summary", sum}} {
+	}{{"actions", actions}, {"captures", caps}, {"destinations", dests}, {"trust_stores", w.trustStores()}, {"summary", sum}} {
 		if indent {
 			fmt.Fprintf(w.out, "  %q: ", field.name)
 		} else {

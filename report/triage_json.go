@@ -32,7 +32,7 @@ func WriteJSONDocument(w io.Writer, v any, indent bool) error {
 }
 
 // WriteTriageNDJSON writes t as siptls/ndjson/v1 records, one per line: the
-// header, then pattern, capture, connection (with the certificate and
+// header, then action, pattern, capture, connection (with the certificate and
 // ca_list records it is the first to reference), destination, pair,
 // inventory, duplicates, omitted, connection_detail, trust_store, note and
 // summary records. Connections carry their events only when events is set.
@@ -41,6 +41,7 @@ func WriteTriageNDJSON(w io.Writer, t *triage.Triage, events bool) error {
 	ew := &errWriter{w: buf}
 	nd := newNDJSONWriter(ew, WriterOptions{Format: FormatNDJSON, Version: t.Version, Events: events})
 	nd.header()
+	nd.actions(t.Actions)
 	for _, p := range t.Patterns {
 		nd.typed("pattern", &struct {
 			Text string `json:"text"`

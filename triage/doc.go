@@ -27,7 +27,7 @@
 // estimates the clock offsets between captures from the connections they
 // share, and makes a Triage: pattern sentences and the blame sentence,
 // per-destination and per-pair counts, and a certificate inventory. Its
-// memory is bounded whatever the input: a 136-byte summary for at most
+// memory is bounded whatever the input: a 144-byte summary for at most
 // TriageOptions.MaxMatched connections (the rest are counted at once,
 // unmatched), and capped tables (destinations, pairs, certificates, items
 // listed per row); Triage.Omitted and the notes say what the caps left out.

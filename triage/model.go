@@ -20,8 +20,11 @@ const Schema = "siptls/v1"
 // Report is the view model shared by every output format. Its JSON form is
 // documented field by field in docs/json-schema.md.
 type Report struct {
-	Schema       string        `json:"schema"`
-	Version      string        `json:"siptls_version"`
+	Schema  string `json:"schema"`
+	Version string `json:"siptls_version"`
+	// Actions are the distinct remedies, the most connections explained
+	// first (see Action).
+	Actions      []Action      `json:"actions"`
 	Captures     []Capture     `json:"captures"`
 	Connections  []Connection  `json:"connections"`
 	Destinations []Destination `json:"destinations"`
@@ -494,6 +497,7 @@ func Build(a *diagnose.Analysis, version string) *Report {
 		r.Connections = append(r.Connections, v)
 	}
 	r.Captures, r.Destinations, r.Summary = agg.Finish(a.Captures, a.Errors)
+	r.Actions = agg.Actions(r.Captures)
 	return r
 }
 
@@ -505,6 +509,9 @@ type Aggregator struct {
 	destNames map[netip.AddrPort]map[string]bool
 	nodes     *captureNodes
 	summary   Summary
+	// actions are the distinct remedies and counts their connections.
+	actions *actionTable
+	counts  actionCounts
 }
 
 // NewAggregator returns an empty Aggregator.
@@ -514,6 +521,8 @@ func NewAggregator() *Aggregator {
 		destNames: map[netip.AddrPort]map[string]bool{},
 		nodes:     newCaptureNodes(),
 		summary:   newSummary(),
+		actions:   newActionTable(0),
+		counts:    actionCounts{},
 	}
 }
 
@@ -530,7 +539,15 @@ func (g *Aggregator) SetCaptureNode(capture int, n diagnose.CaptureNode) {
 func (g *Aggregator) NodesGiven() { g.nodes.callerDecides = true }
 
 // Add counts c, the view of dc.
-func (g *Aggregator) Add(c *Connection, dc *diagnose.Connection) {
+func (g *Aggregator) Add(c *Connection, dc *diagnose.Connection) { g.AddJudged(c, dc, nil) }
+
+// AddJudged counts c, the view of dc judged with t (which may be nil),
+// and the remedy of dc.
+func (g *Aggregator) AddJudged(c *Connection, dc *diagnose.Connection, t *trust.ConnectionTrust) {
+	if dc != nil {
+		idx, frame, _ := g.actions.add(dc, t)
+		g.counts.count(idx, ActionEvidence{Capture: dc.Capture, Connection: dc.ID, Frame: frame})
+	}
 	g.summary.count(c.Verdict, c.Reason)
 	g.nodes.add(dc)
 
@@ -571,6 +588,12 @@ func (g *Aggregator) Finish(infos []*pcap.CaptureInfo, errs []error) ([]Capture,
 		dests = append(dests, *g.dests[k])
 	}
 	return captures, dests, g.summary
+}
+
+// Actions returns the distinct remedies of the connections added, ranked
+// (see Action), with captures as Finish returned them.
+func (g *Aggregator) Actions(captures []Capture) []Action {
+	return g.actions.actions(g.counts, captures)
 }
 
 func buildCapture(ci *pcap.CaptureInfo, conns int, errs []error) Capture {

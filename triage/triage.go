@@ -20,8 +20,11 @@ import (
 // connection seen in several captures counted once. Its JSON form follows the
 // siptls/v1 schema (docs/json-schema.md, "Triage").
 type Triage struct {
-	Schema       string              `json:"schema"`
-	Version      string              `json:"siptls_version"`
+	Schema  string `json:"schema"`
+	Version string `json:"siptls_version"`
+	// Actions are the distinct remedies, the most connections explained
+	// first (see Action).
+	Actions      []Action            `json:"actions"`
 	Patterns     []string            `json:"patterns"`
 	Captures     []Capture           `json:"captures"`
 	Connections  []TriageConnection  `json:"connections"`
@@ -222,6 +225,8 @@ type TriageOptions struct {
 	// it a second time. A capture with no decision given then has the
 	// node of a capture without connections.
 	NodesGiven bool
+	// MaxActions caps the distinct remedies kept (0: DefaultMaxActions).
+	MaxActions int
 }
 
 // A Merger collects connections from many captures, possibly from several
@@ -246,6 +251,10 @@ type Merger struct {
 	trust map[int32][]InventoryTrust
 	// nodes decides each capture's node (node.go).
 	nodes *captureNodes
+	// actions are the distinct remedies; actionsOmitted counts the
+	// connections whose remedy was beyond their cap.
+	actions        *actionTable
+	actionsOmitted int
 }
 
 // InventoryTrust is one trust folder's verdict on a certificate, as the leaf
@@ -279,6 +288,8 @@ type connSum struct {
 	ncerts         uint8
 	certTag        [maxSumCerts]uint8 // side<<7 | index in the chain
 	certs          [maxSumCerts]int32 // index in the Merger's certificates
+	action         int32              // index+1 in the Merger's remedies (0: none)
+	actionFrame    uint32             // the frame that shows the problem, from startFrame on
 }
 
 // maxSumCerts is how many certificates of a connection count in the
@@ -367,7 +378,8 @@ func NewMerger(o TriageOptions) *Merger {
 	defaultInt(&o.MaxPairs, DefaultMaxPairs)
 	defaultInt(&o.MaxCertificates, DefaultMaxCertificates)
 	defaultInt(&o.MaxListed, DefaultMaxListed)
-	m := &Merger{opts: o, strs: &strTable{}, certs: map[string]int32{}, problems: detailSet{max: o.MaxFailed}, ok: detailSet{max: o.MaxOK}, nodes: newCaptureNodes()}
+	m := &Merger{opts: o, strs: &strTable{}, certs: map[string]int32{}, problems: detailSet{max: o.MaxFailed}, ok: detailSet{max: o.MaxOK}, nodes: newCaptureNodes(),
+		actions: newActionTable(o.MaxActions)}
 	m.nodes.callerDecides = o.NodesGiven
 	m.base = newTables(&m.opts, m.strs)
 	m.omitted.Limits = TriageLimits{MaxMatched: o.MaxMatched, MaxDestinations: o.MaxDestinations, MaxPairs: o.MaxPairs,
@@ -421,6 +433,13 @@ func (m *Merger) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
 		if st := t.For(cert.SentBy); st != nil && cert.Index == 0 {
 			m.addTrust(idx, InventoryTrust{Store: st.Store, Node: st.Node, Status: st.Judgement.Status, File: st.Judgement.File, Detail: st.Judgement.Detail})
 		}
+	}
+	var frame uint64
+	var omitted bool
+	s.action, frame, omitted = m.actions.add(c, t)
+	s.actionFrame = frameOffset(frame, c.StartFrame)
+	if omitted {
+		m.actionsOmitted++
 	}
 	m.match(s)
 	m.nodes.add(c)
@@ -573,7 +592,7 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 	sort.Slice(sums, func(i, j int) bool {
 		return sums[i].key().less(sums[j].key())
 	})
-	t := &Triage{Schema: Schema, Version: version, Patterns: []string{}, Connections: []TriageConnection{},
+	t := &Triage{Schema: Schema, Version: version, Actions: []Action{}, Patterns: []string{}, Connections: []TriageConnection{},
 		Destinations: []TriageDestination{}, Pairs: []Pair{}, Certificates: []InventoryCert{}, TrustStores: []TrustStore{}, Notes: append([]string{}, notes...),
 		Summary: newSummary()}
 	t.Duplicates.ClockOffsets = []ClockOffset{}
@@ -629,6 +648,7 @@ func (m *Merger) Triage(captures []*pcap.CaptureInfo, errs []error, notes []stri
 		tb.fold(v.s, m.infos)
 	}
 	tb.finish(t, m.infos, m.trust)
+	t.Actions = m.actions.actions(tb.actions, t.Captures)
 	t.Omitted = m.omitted
 	t.Omitted.Destinations, t.Omitted.Pairs = tb.destsOmitted, tb.pairsOmitted
 	m.omittedNotes(t, len(captures))
@@ -651,6 +671,10 @@ func (m *Merger) omittedNotes(t *Triage, captures int) {
 	if o.Pairs > 0 {
 		t.Notes = append(t.Notes, fmt.Sprintf("the pairs table lists the first %d client and destination pairs met; %s of other pairs are counted only in the destinations and the summary",
 			l.MaxPairs, english.Plural(o.Pairs, "connection", "connections")))
+	}
+	if m.actionsOmitted > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("the remedies list the first %d distinct ones met; %s with other remedies are not counted in them",
+			m.actions.max, english.Plural(m.actionsOmitted, "connection", "connections")))
 	}
 	if o.Certificates > 0 {
 		t.Notes = append(t.Notes, fmt.Sprintf("the certificate inventory lists the first %d distinct certificates met (and at most %d of a connection); %d more presented are not listed",

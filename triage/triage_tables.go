@@ -86,12 +86,14 @@ type tables struct {
 	dests   map[netip.AddrPort]*destAgg
 	pairs   map[pairKey]*pairAgg
 	certs   map[int32]*certAgg
+	// actions counts the connections of each remedy.
+	actions actionCounts
 	// destsOmitted and pairsOmitted count the connections beyond the caps.
 	destsOmitted, pairsOmitted int
 }
 
 func newTables(o *TriageOptions, strs *strTable) *tables {
-	return &tables{opts: o, strs: strs, summary: newSummary(), dests: map[netip.AddrPort]*destAgg{}, pairs: map[pairKey]*pairAgg{}, certs: map[int32]*certAgg{}}
+	return &tables{opts: o, strs: strs, summary: newSummary(), dests: map[netip.AddrPort]*destAgg{}, pairs: map[pairKey]*pairAgg{}, certs: map[int32]*certAgg{}, actions: actionCounts{}}
 }
 
 // pairAgg counts a pair's connections by outcome in a few bytes (a pair has
@@ -151,6 +153,7 @@ func (p *pairAgg) counts(strs *strTable) Counts {
 func (tb *tables) fold(sum *connSum, certs []invCert) {
 	o := sum.outcome(tb.strs)
 	tb.summary.count(o.verdict, o.reason)
+	tb.actions.count(sum.action, ActionEvidence{Capture: int(sum.capture), Connection: sum.id, Frame: sum.startFrame + uint64(sum.actionFrame)})
 	client, server, start := sum.client.addrPort(), sum.server.addrPort(), o.start
 	da := tb.dests[server]
 	if da == nil && len(tb.dests) < tb.opts.MaxDestinations {
@@ -232,7 +235,7 @@ func (tb *tables) fold(sum *connSum, certs []invCert) {
 // connections into it and leave the Merger's tables as they were.
 func (tb *tables) clone() *tables {
 	c := &tables{opts: tb.opts, strs: tb.strs, destsOmitted: tb.destsOmitted, pairsOmitted: tb.pairsOmitted, summary: tb.summary.clone(), dests: make(map[netip.AddrPort]*destAgg, len(tb.dests)),
-		pairs: make(map[pairKey]*pairAgg, len(tb.pairs)), certs: make(map[int32]*certAgg, len(tb.certs))}
+		pairs: make(map[pairKey]*pairAgg, len(tb.pairs)), certs: make(map[int32]*certAgg, len(tb.certs)), actions: tb.actions.clone()}
 	for k, da := range tb.dests {
 		n := &destAgg{d: da.d, certs: make(map[int32]*PresentedCert, len(da.certs))}
 		n.d.Counts = da.d.Counts.clone()

@@ -51,6 +51,7 @@ var ndjsonMembers = map[string]struct {
 	list   bool
 	text   bool
 }{
+	"action":            {"actions", true, false},
 	"capture":           {"captures", true, false},
 	"connection":        {"connections", true, false},
 	"destination":       {"destinations", true, false},
