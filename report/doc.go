@@ -9,15 +9,19 @@
 //     Close) streams `siptls analyze`: each connection is rendered as text
 //     (FormatText) or as a JSON object (FormatJSON) as soon as it is added
 //     and then forgotten, and Close writes what needs every connection
-//     (capture facts, destinations, summary) from a triage.Aggregator. The
-//     JSON framing of the Report object is written by hand around the
-//     encoded connections, "connections" before "captures".
+//     (capture facts, destinations, summary, and the remedies: the text's
+//     "What to do, first" comes last, since the connections before it are
+//     written as they are decided) from a triage.Aggregator. The JSON
+//     framing of the Report object is written by hand around the encoded
+//     connections, "connections" before "actions" and "captures".
 //   - WriteTriageText and WriteTriageJSON write a triage.Triage for
-//     `siptls triage`: the pattern sentences, the per-destination and
+//     `siptls triage`: the remedies ("What to do, first"), the pattern
+//     sentences, the per-destination and
 //     per-pair tables, the connections not ok, the certificate inventory,
 //     the captures and the notes.
 //   - WriteHTML writes a triage.Triage as one self-contained HTML page to
 //     attach to a support case (`--html FILE` on analyze and triage):
+//     the remedies at the top (templates/actions.html.tmpl, html_actions.go),
 //     captures with their SHA-256, the verdict banner, destination and pair
 //     tables, a ladder diagram (inline SVG) of each connection kept in
 //     full, and certificate cards with their PEM. The template and CSS are

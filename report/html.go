@@ -40,7 +40,7 @@ const MaxHTMLSANs = 20
 // the connection's event table still lists every event kept.
 const MaxLadderEvents = 60
 
-//go:embed templates/report.html.tmpl templates/report.css
+//go:embed templates/report.html.tmpl templates/report.css templates/actions.html.tmpl
 var htmlFiles embed.FS
 
 // htmlTemplate is parsed once. The CSS is a constant file of the repository
@@ -58,10 +58,10 @@ var htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template
 	"other":   otherOutcomes,
 	"otherc":  otherClass,
 	"count":   thousands,
-}).ParseFS(htmlFiles, "templates/report.html.tmpl", "templates/report.css"))
+}).ParseFS(htmlFiles, "templates/report.html.tmpl", "templates/report.css", "templates/actions.html.tmpl"))
 
-// WriteHTML writes the triage view t as one self-contained HTML page: a
-// header describing each capture, a verdict banner with the pattern
+// WriteHTML writes the triage view t as one self-contained HTML page: the
+// remedies ("What to do, first"), a header describing each capture, a verdict banner with the pattern
 // sentences, the destination and pair tables, then each connection kept in
 // full (those not ok, up to the Merger's cap, and a sample of ok ones)
 // with a ladder diagram as inline SVG, its verdict and evidence, and each
@@ -105,6 +105,8 @@ type htmlPage struct {
 	PairsOmitted int
 	// PairsOmittedFailed counts the omitted pairs that had a failure.
 	PairsOmittedFailed int
+	// Actions are the remedies the page opens with (html_actions.go).
+	Actions htmlActions
 }
 
 type htmlCapture struct {
@@ -184,6 +186,7 @@ func buildHTMLPage(t *triage.Triage, meta HTMLMeta) *htmlPage {
 		p.Captures = append(p.Captures, hc)
 	}
 	p.Headline, p.Banner = htmlHeadline(t.Summary)
+	p.Actions = buildHTMLActions(t)
 	for _, failed := range []bool{true, false} {
 		for _, pr := range t.Pairs {
 			if (pr.CallFailures > 0) != failed {

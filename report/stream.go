@@ -51,9 +51,9 @@ const writeBuffer = 64 << 10
 
 // A Writer streams a report: each connection is written as soon as it is
 // added and then forgotten, and Close writes what needs every connection
-// (capture facts, destinations, summary). Memory stays flat in the number of
-// connections. The JSON it writes is the Report object, with "connections"
-// before "captures".
+// (capture facts, destinations, summary, remedies). Memory stays flat in the
+// number of connections. The JSON it writes is the Report object, with
+// "connections" before "actions" and "captures".
 //
 // Rendering and writing happen on a goroutine of the Writer's own, so that
 // the analysis and the encoding use two cores; Add only queues the connection,
@@ -211,8 +211,9 @@ func (w *Writer) trustStores() []triage.TrustStore {
 	return w.stores
 }
 
-// Close writes the capture facts, the destinations and the summary, flushes
-// the output and returns the first write error.
+// Close writes the capture facts, the destinations, the summary and the
+// remedies (text: "What to do, first", last), flushes the output and returns
+// the first write error.
 func (w *Writer) Close(captures []*pcap.CaptureInfo, errs []error) error {
 	close(w.queue)
 	<-w.done
@@ -233,6 +234,7 @@ func (w *Writer) Close(captures []*pcap.CaptureInfo, errs []error) error {
 	default:
 		writeFooterText(w.out, caps, dests, sum, w.n, w.shown, w.opts.Text)
 		writeTrustStoresText(w.out, w.stores)
+		writeActionsText(w.out, actions, len(caps) > 1 || w.opts.Text.MultiCapture, true)
 	}
 	w.flush()
 	return w.out.err

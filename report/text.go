@@ -35,7 +35,8 @@ const (
 )
 
 // WriteText writes the report for a person: one block per connection, then
-// the capture facts, the per-destination summary and the totals.
+// the capture facts, the per-destination summary, the totals and the
+// remedies, as the streaming Writer does.
 func WriteText(w io.Writer, r *triage.Report, o TextOptions) error {
 	ew := &errWriter{w: w}
 	o.MultiCapture = o.MultiCapture || len(r.Captures) > 1
@@ -49,6 +50,7 @@ func WriteText(w io.Writer, r *triage.Report, o TextOptions) error {
 		writeConnectionText(ew, c, o)
 	}
 	writeFooterText(ew, r.Captures, r.Destinations, r.Summary, len(r.Connections), shown, o)
+	writeActionsText(ew, r.Actions, o.MultiCapture, true)
 	return ew.err
 }
 

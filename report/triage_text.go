@@ -11,11 +11,12 @@ import (
 	"github.com/siptls/siptls/triage"
 )
 
-// WriteTriageText writes t for a person: the pattern sentences, the
+// WriteTriageText writes t for a person: the remedies, the pattern sentences, the
 // per-destination and per-pair tables, the connections not ok (one line each),
 // the certificate inventory, the captures and the notes.
 func WriteTriageText(w io.Writer, t *triage.Triage, color bool) error {
 	ew := &errWriter{w: w}
+	writeActionsText(ew, t.Actions, len(t.Captures) > 1, false)
 	fmt.Fprintln(ew, "Patterns:")
 	for _, p := range t.Patterns {
 		fmt.Fprintf(ew, "  * %s\n", Sanitize(p))
