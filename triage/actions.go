@@ -40,6 +40,11 @@ const (
 	// another certificate of the same subject (trust status stale_copy):
 	// replace that file with the certificate presented now.
 	ActionReplaceStaleCopy ActionCode = "replace_stale_copy"
+	// ActionCheckTrustStore: the rejecting node's trust folder trusts the
+	// certificate it rejected (trust status exact_match or chains_to): the
+	// folder is not the node's current CallManager-trust, or the node was
+	// not restarted after the upload.
+	ActionCheckTrustStore ActionCode = "check_trust_store"
 	// ActionReissueEKU: the rejected certificate's extended key usage lacks
 	// the role it was presented in (clientAuth or serverAuth).
 	ActionReissueEKU ActionCode = "reissue_certificate"
@@ -88,7 +93,7 @@ const (
 
 // ActionCodes returns every remedy kind.
 func ActionCodes() []ActionCode {
-	return []ActionCode{ActionUploadCertificate, ActionUploadCA, ActionUploadIntermediate, ActionReplaceStaleCopy, ActionReissueEKU,
+	return []ActionCode{ActionUploadCertificate, ActionUploadCA, ActionUploadIntermediate, ActionReplaceStaleCopy, ActionCheckTrustStore, ActionReissueEKU,
 		ActionRenewCertificate, ActionFixSubjectName, ActionCheckSubjectName, ActionCheckHiddenCertificate, ActionClientCertificate,
 		ActionAlignCiphers, ActionAlignVersions, ActionFixListener, ActionCheckPath, ActionFixTransport, ActionCaptureAgain,
 		ActionRaiseLimits, ActionInvestigate}
@@ -151,7 +156,7 @@ type remedy struct {
 	peer    string          // the other end: an address, or ip:port
 	cert    string          // SHA-256 of the certificate concerned
 	name    string          // its CN=… (or subject), serial …
-	file    string          // the trust file to replace
+	file    string          // the trust file to replace, or that trusts it
 	ca      string          // the CA to upload
 	detail  string          // a fact of the kind: the EKU missing, the validity, the versions, the names expected, the alert
 	capture int             // capture_again, raise_limits: the capture; else -1
@@ -319,6 +324,9 @@ func certRemedy(c *diagnose.Connection, t *trust.ConnectionTrust, rejected diagn
 			return
 		case trust.StatusMissingIntermediate:
 			r.code, r.ca, r.peer = ActionUploadIntermediate, j.Missing, ipOf(c, rejected).String()
+			return
+		case trust.StatusExactMatch, trust.StatusChainsTo:
+			r.code, r.file, r.detail = ActionCheckTrustStore, j.File, st.Store
 			return
 		case trust.StatusUntrusted:
 			if !info.SelfSigned && j.Missing != "" {
@@ -591,6 +599,8 @@ func (at *actionTable) sentence(r remedy, captures []Capture) string {
 		return fmt.Sprintf("Upload the intermediate CA %s as CallManager-trust on %s, whose trust folder holds only a higher CA, or have %s send it with %s.", s(r.ca), node, r.peer, r.name)
 	case ActionReplaceStaleCopy:
 		return fmt.Sprintf("Replace %s in the CallManager-trust of %s with the certificate %s presents now, %s: that file is an older certificate of the same name.", s(r.file), node, peer, r.name)
+	case ActionCheckTrustStore:
+		return fmt.Sprintf("Check that %s is the current CallManager-trust of %s: its file %s trusts %s, yet %s rejected it; restart the Cisco CallManager service on %s if the certificate was uploaded since.", s(r.detail), node, s(r.file), r.name, r.node, r.node)
 	case ActionReissueEKU:
 		return fmt.Sprintf("Re-issue the certificate of %s, %s, with both serverAuth and clientAuth: it lacks %s, so %s rejects it.", node, r.name, r.detail, r.peer)
 	case ActionRenewCertificate:

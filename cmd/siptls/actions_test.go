@@ -84,11 +84,17 @@ func TestActionsFromCaptures(t *testing.T) {
 			{triage.ActionUploadCertificate, "10.20.1.22", 3, []uint64{43, 153, 250}, "10.20.1.22"},
 			{triage.ActionUploadCertificate, "10.10.1.11", 1, []uint64{200}, "Upload CN=cube1.lab"},
 			{triage.ActionRaiseLimits, "10.10.1.11", 2, nil, "Run siptls again on testdata/sample-cucm-trunk.cap with higher limits"}}},
+		{"triage without a trust folder", true, []string{"testdata/triage/captures"}, []wantAction{
+			{triage.ActionUploadCertificate, "10.20.1.22", 4, []uint64{73, 216, 356, 499}, "Upload CN=cucm7-pub.clus1.lab"},
+			{triage.ActionUploadCertificate, "10.10.1.11", 3, []uint64{102, 116, 130}, "Upload CN=cucm8-sub2.clus2.lab (serial 524580eba4fb5ac6…)"},
+			{triage.ActionUploadCertificate, "10.10.1.11", 2, []uint64{199, 434}, "Upload CN=cube1.lab"},
+			{triage.ActionUploadCertificate, "10.30.1.5", 2, []uint64{183, 451}, "as CallManager-trust on 10.30.1.5 (cube1.lab)"}}},
 		{"everything ok", false, []string{"testdata/ok-tls12-rsa-go.pcap"}, nil},
 		// Triage counts a connection seen in several captures once.
 		{"triage with cucm7-pub's folder", true, []string{"--trust-for", "10.10.1.11=" + trust7, "testdata/triage/captures"}, []wantAction{
 			{triage.ActionUploadCertificate, "10.20.1.22", 4, []uint64{73, 216, 356, 499}, "Upload CN=cucm7-pub.clus1.lab"},
-			{triage.ActionUploadCertificate, "10.10.1.11", 3, []uint64{102, 116, 130}, "Upload CN=cucm8-sub2.clus2.lab (serial 524580eba4fb5ac6…)"},
+			// cucm7-pub's folder holds the certificate it rejected.
+			{triage.ActionCheckTrustStore, "10.10.1.11", 3, []uint64{102, 116, 130}, "its file cucm8-sub2.clus2.lab.pem trusts CN=cucm8-sub2.clus2.lab (serial 524580eba4fb5ac6…), yet 10.10.1.11 rejected it"},
 			{triage.ActionReplaceStaleCopy, "10.10.1.11", 2, []uint64{199, 434}, "Replace cube1.lab.der"},
 			{triage.ActionUploadCertificate, "10.30.1.5", 2, []uint64{183, 451}, "as CallManager-trust on 10.30.1.5 (cube1.lab)"}}},
 	}
