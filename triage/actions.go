@@ -153,7 +153,7 @@ type remedy struct {
 	verdict diagnose.Verdict
 	reason  diagnose.Reason // capture_again, investigate: what happened
 	node    netip.Addr      // the node to act on (capture_again: invalid)
-	peer    string          // the other end: an address, or ip:port
+	peer    endpoint        // the other end
 	cert    string          // SHA-256 of the certificate concerned
 	name    string          // its CN=… (or subject), serial …
 	file    string          // the trust file to replace, or that trusts it
@@ -176,11 +176,11 @@ func remedyOf(c *diagnose.Connection, t *trust.ConnectionTrust) (r remedy, frame
 			r.code = ActionRaiseLimits
 		}
 	case diagnose.VerdictRefused:
-		r.code, r.node, r.peer = ActionFixListener, c.Server.Addr(), c.Server.String()
+		r.code, r.node, r.peer = ActionFixListener, c.Server.Addr(), endpoint(c.Server)
 	case diagnose.VerdictNoAnswer:
-		r.code, r.node, r.peer = ActionCheckPath, c.Server.Addr(), c.Server.String()
+		r.code, r.node, r.peer = ActionCheckPath, c.Server.Addr(), endpoint(c.Server)
 	case diagnose.VerdictNotTLS:
-		r.code, r.node, r.peer = ActionFixTransport, c.Server.Addr(), c.Server.String()
+		r.code, r.node, r.peer = ActionFixTransport, c.Server.Addr(), endpoint(c.Server)
 	default:
 		failedRemedy(c, t, &r)
 	}
@@ -195,11 +195,11 @@ func failedRemedy(c *diagnose.Connection, t *trust.ConnectionTrust, r *remedy) {
 	}
 	switch {
 	case c.Reason == diagnose.ReasonEmptyClientCertificate:
-		r.code, r.node, r.peer = ActionClientCertificate, c.Client.Addr(), c.Server.String()
+		r.code, r.node, r.peer = ActionClientCertificate, c.Client.Addr(), endpoint(c.Server)
 	case alert == "handshake_failure" && c.Alert.After != nil && !c.Alert.After.SSLv2 && c.Alert.After.Type == tlsparse.TypeClientHello:
-		r.code, r.node, r.peer = ActionAlignCiphers, ipOf(c, c.Alert.SentBy), ipOf(c, c.Alert.SentBy.Peer()).String()
+		r.code, r.node, r.peer = ActionAlignCiphers, ipOf(c, c.Alert.SentBy), addrOnly(ipOf(c, c.Alert.SentBy.Peer()))
 	case alert == "protocol_version":
-		r.code, r.node, r.peer = ActionAlignVersions, ipOf(c, c.Alert.SentBy), ipOf(c, c.Alert.SentBy.Peer()).String()
+		r.code, r.node, r.peer = ActionAlignVersions, ipOf(c, c.Alert.SentBy), addrOnly(ipOf(c, c.Alert.SentBy.Peer()))
 		r.detail = c.ClientMaxVersion
 	case certAlert(alert) && leafOf(c, c.Alert.SentBy.Peer()) != nil:
 		certRemedy(c, t, c.Alert.SentBy.Peer(), alert, r)
@@ -227,7 +227,7 @@ func investigate(c *diagnose.Connection, alert string, r *remedy) {
 	if by == diagnose.Neither {
 		by = diagnose.Server
 	}
-	r.node, r.peer = ipOf(c, by), ipOf(c, by.Peer()).String()
+	r.node, r.peer = ipOf(c, by), addrOnly(ipOf(c, by.Peer()))
 }
 
 // ipOf returns the address of side s of c.
@@ -294,7 +294,7 @@ func certRemedy(c *diagnose.Connection, t *trust.ConnectionTrust, rejected diagn
 	r.cert, r.name = info.SHA256, certWords(info)
 	rejecter := ipOf(c, rejected.Peer())
 	if need := missingEKU(info, rejected); need != "" {
-		r.code, r.node, r.peer, r.detail = ActionReissueEKU, ipOf(c, rejected), rejecter.String(), need
+		r.code, r.node, r.peer, r.detail = ActionReissueEKU, ipOf(c, rejected), addrOnly(rejecter), need
 		return
 	}
 	if alert == "unsupported_certificate" {
@@ -304,7 +304,7 @@ func certRemedy(c *diagnose.Connection, t *trust.ConnectionTrust, rejected diagn
 		return
 	}
 	if v, _ := info.ValidAt(leaf.Time); v.OutOfPeriod() || alert == "certificate_expired" {
-		r.code, r.node, r.peer = ActionRenewCertificate, ipOf(c, rejected), rejecter.String()
+		r.code, r.node, r.peer = ActionRenewCertificate, ipOf(c, rejected), addrOnly(rejecter)
 		switch v {
 		case certinfo.Expired:
 			r.detail = "expired on " + info.NotAfter.UTC().Format(time.DateOnly)
@@ -320,10 +320,10 @@ func certRemedy(c *diagnose.Connection, t *trust.ConnectionTrust, rejected diagn
 		j := st.Judgement
 		switch j.Status {
 		case trust.StatusStaleCopy:
-			r.code, r.file, r.peer = ActionReplaceStaleCopy, j.File, ipOf(c, rejected).String()
+			r.code, r.file, r.peer = ActionReplaceStaleCopy, j.File, addrOnly(ipOf(c, rejected))
 			return
 		case trust.StatusMissingIntermediate:
-			r.code, r.ca, r.peer = ActionUploadIntermediate, j.Missing, ipOf(c, rejected).String()
+			r.code, r.ca, r.peer = ActionUploadIntermediate, j.Missing, addrOnly(ipOf(c, rejected))
 			return
 		case trust.StatusExactMatch, trust.StatusChainsTo:
 			r.code, r.file, r.detail = ActionCheckTrustStore, j.File, st.Store
@@ -363,7 +363,7 @@ func missingEKU(info *certinfo.Info, role diagnose.Side) string {
 func nameRemedy(c *diagnose.Connection, t *trust.ConnectionTrust, r *remedy) {
 	closer := c.AbortedBy
 	peer := closer.Peer()
-	r.node, r.peer = ipOf(c, closer), ipOf(c, peer).String()
+	r.node, r.peer = ipOf(c, closer), addrOnly(ipOf(c, peer))
 	leaf := leafOf(c, peer)
 	switch {
 	case leaf == nil && c.CertificatesHidden:
@@ -463,9 +463,15 @@ func (at *actionTable) add(c *diagnose.Connection, t *trust.ConnectionTrust) (id
 		at.index[r] = i
 		at.remedys = append(at.remedys, r)
 	}
+	// Names only for the addresses the remedy names, so that the names
+	// stay as few as the remedies.
+	peer := r.peer.Addr()
 	for _, s := range []diagnose.Side{diagnose.Client, diagnose.Server} {
 		if leaf := leafOf(c, s); leaf != nil && leaf.Info.SubjectCN != "" {
 			ip := ipOf(c, s)
+			if ip != r.node && ip != peer {
+				continue
+			}
 			if have, ok := at.names[ip]; !ok || leaf.Info.SubjectCN < have {
 				at.names[ip] = leaf.Info.SubjectCN
 			}
@@ -569,18 +575,31 @@ func (at *actionTable) node(addr netip.Addr) string {
 	return addr.String()
 }
 
-// peerNode names the peer of a remedy: an address (with its name) or an
-// ip:port.
-func (at *actionTable) peerNode(s string) string {
-	if a, err := netip.ParseAddr(s); err == nil {
-		return at.node(a)
+// endpoint is a remedy's peer: an address and a port, or an address alone
+// (port 0).
+type endpoint netip.AddrPort
+
+// addrOnly is the endpoint of an address alone.
+func addrOnly(a netip.Addr) endpoint { return endpoint(netip.AddrPortFrom(a, 0)) }
+
+// Addr returns the address.
+func (e endpoint) Addr() netip.Addr { return netip.AddrPort(e).Addr() }
+
+// String returns "ip:port", or the address alone.
+func (e endpoint) String() string {
+	if ap := netip.AddrPort(e); ap.Port() != 0 {
+		return ap.String()
 	}
-	if ap, err := netip.ParseAddrPort(s); err == nil {
-		if name := at.names[ap.Addr()]; name != "" {
-			return s + " (" + sanitize.String(name) + ")"
-		}
+	return e.Addr().String()
+}
+
+// peerNode names a remedy's peer with the name of its certificate, when it
+// presented one.
+func (at *actionTable) peerNode(e endpoint) string {
+	if name := at.names[e.Addr()]; name != "" {
+		return e.String() + " (" + sanitize.String(name) + ")"
 	}
-	return s
+	return e.String()
 }
 
 // fullSizeCommand is the CUCM command that captures whole packets.
@@ -610,7 +629,7 @@ func (at *actionTable) sentence(r remedy, captures []Capture) string {
 	case ActionCheckSubjectName:
 		what := "the certificate " + peer + " presents"
 		if r.name != "" {
-			what = "the certificate " + r.peer + " presents, " + r.name
+			what = "the certificate " + r.peer.String() + " presents, " + r.name
 		}
 		return fmt.Sprintf("Check the X.509 Subject Name of the SIP Trunk Security Profile on %s: it must match the CN or a SAN of %s; %s accepted TLS, then closed at once.", node, what, r.node)
 	case ActionCheckHiddenCertificate:
