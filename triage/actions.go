@@ -142,7 +142,8 @@ const MaxActionEvidence = 5
 
 // DefaultMaxActions caps the distinct remedies kept: a capture where every
 // connection presents another rejected certificate would otherwise make one
-// per connection. Connections beyond it are counted in omitted.actions.
+// per connection. Connections with a remedy beyond it are not counted in
+// the actions; triage says how many in a note.
 const DefaultMaxActions = 1000
 
 // remedy is one distinct remedy: every fact its sentence uses, so that two
