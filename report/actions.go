@@ -13,15 +13,13 @@ const maxActionLines = 10
 
 // writeActionsText writes the remedies, numbered, each with the
 // connections it explains: "1. Upload … — explains 3 failed connections,
-// e.g. frame 43". Nothing when there is none (every connection ok). atEnd
-// puts the blank line before the block (analyze, which streams its
-// connections first), else after it (triage, which opens with it).
-func writeActionsText(w io.Writer, actions []triage.Action, manyCaptures, atEnd bool) {
+// e.g. frame 43". Nothing when there is none (every connection ok). A
+// blank line follows the block when blankAfter is set (triage, which opens
+// with it); analyze writes it after its connections, whose paragraphs end
+// with a blank line, and before the capture facts, which begin with one.
+func writeActionsText(w io.Writer, actions []triage.Action, manyCaptures, blankAfter bool) {
 	if len(actions) == 0 {
 		return
-	}
-	if atEnd {
-		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w, "What to do, first:")
 	for i := range actions {
@@ -32,7 +30,7 @@ func writeActionsText(w io.Writer, actions []triage.Action, manyCaptures, atEnd 
 		a := &actions[i]
 		fmt.Fprintf(w, "  %d. %s — %s\n", i+1, Sanitize(strings.TrimSuffix(a.Sentence, ".")), triage.ActionWords(a, manyCaptures))
 	}
-	if !atEnd {
+	if blankAfter {
 		fmt.Fprintln(w)
 	}
 }

@@ -25,24 +25,24 @@ func testActions(n int) []triage.Action {
 }
 
 // TestWriteActionsText checks the "What to do, first" block: nothing
-// without remedies, the blank line on the side away from the block, the
+// without remedies, the blank line after the block when asked, the
 // sentence without its period before the count, and the cap.
 func TestWriteActionsText(t *testing.T) {
 	tests := []struct {
 		name  string
 		n     int
 		many  bool
-		atEnd bool
+		blank bool
 		want  string
 	}{
 		{"none", 0, false, true, ""},
-		{"at the end", 2, false, true, "\nWhat to do, first:\n  1. Remedy 1 — explains 2 failed connections, e.g. frame 10\n  2. Remedy 2 — concerns 1 incomplete connection, e.g. frame 20\n"},
-		{"first, several captures", 1, true, false, "What to do, first:\n  1. Remedy 1 — explains 1 failed connection, e.g. [0] frame 10\n\n"},
+		{"after the connections", 2, false, false, "What to do, first:\n  1. Remedy 1 — explains 2 failed connections, e.g. frame 10\n  2. Remedy 2 — concerns 1 incomplete connection, e.g. frame 20\n"},
+		{"first, several captures", 1, true, true, "What to do, first:\n  1. Remedy 1 — explains 1 failed connection, e.g. [0] frame 10\n\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var b strings.Builder
-			writeActionsText(&b, testActions(tt.n), tt.many, tt.atEnd)
+			writeActionsText(&b, testActions(tt.n), tt.many, tt.blank)
 			if b.String() != tt.want {
 				t.Errorf("got\n%q\nwant\n%q", b.String(), tt.want)
 			}

@@ -9,9 +9,10 @@
 //     Close) streams `siptls analyze`: each connection is rendered as text
 //     (FormatText) or as a JSON object (FormatJSON) as soon as it is added
 //     and then forgotten, and Close writes what needs every connection
-//     (capture facts, destinations, summary, and the remedies: the text's
-//     "What to do, first" comes last, since the connections before it are
-//     written as they are decided) from a triage.Aggregator. The JSON
+//     (the remedies, capture facts, destinations, summary: the text's
+//     "What to do, first" follows the connections, which are written as
+//     they are decided, and the summary line stays last) from a
+//     triage.Aggregator. The JSON
 //     framing of the Report object is written by hand around the encoded
 //     connections, "connections" before "actions" and "captures".
 //   - WriteTriageText and WriteTriageJSON write a triage.Triage for

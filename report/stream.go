@@ -212,7 +212,8 @@ func (w *Writer) trustStores() []triage.TrustStore {
 }
 
 // Close writes the capture facts, the destinations, the summary and the
-// remedies (text: "What to do, first", last), flushes the output and returns
+// remedies (text: "What to do, first", after the connections and before
+// the capture facts and the summary line), flushes the output and returns
 // the first write error.
 func (w *Writer) Close(captures []*pcap.CaptureInfo, errs []error) error {
 	close(w.queue)
@@ -232,9 +233,12 @@ func (w *Writer) Close(captures []*pcap.CaptureInfo, errs []error) error {
 		w.nd.actions(actions)
 		w.nd.finish(caps, dests, w.trustStores(), sum)
 	default:
+		// The remedies come after the connections they sum up (each was
+		// written as soon as it was decided) and before the capture facts,
+		// so that the summary line stays the last one.
+		writeActionsText(w.out, actions, len(caps) > 1 || w.opts.Text.MultiCapture, false)
 		writeFooterText(w.out, caps, dests, sum, w.n, w.shown, w.opts.Text)
 		writeTrustStoresText(w.out, w.stores)
-		writeActionsText(w.out, actions, len(caps) > 1 || w.opts.Text.MultiCapture, true)
 	}
 	w.flush()
 	return w.out.err

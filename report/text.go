@@ -49,8 +49,8 @@ func WriteText(w io.Writer, r *triage.Report, o TextOptions) error {
 		shown++
 		writeConnectionText(ew, c, o)
 	}
+	writeActionsText(ew, r.Actions, o.MultiCapture, false)
 	writeFooterText(ew, r.Captures, r.Destinations, r.Summary, len(r.Connections), shown, o)
-	writeActionsText(ew, r.Actions, o.MultiCapture, true)
 	return ew.err
 }
 

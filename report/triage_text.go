@@ -16,7 +16,7 @@ import (
 // the certificate inventory, the captures and the notes.
 func WriteTriageText(w io.Writer, t *triage.Triage, color bool) error {
 	ew := &errWriter{w: w}
-	writeActionsText(ew, t.Actions, len(t.Captures) > 1, false)
+	writeActionsText(ew, t.Actions, len(t.Captures) > 1, true)
 	fmt.Fprintln(ew, "Patterns:")
 	for _, p := range t.Patterns {
 		fmt.Fprintf(ew, "  * %s\n", Sanitize(p))
