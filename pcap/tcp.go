@@ -69,7 +69,10 @@ func (rd *reader) tcpPacket(data []byte, ci *gopacket.CaptureInfo, v6 bool) {
 		rd.overBudget(c, d, fi)
 	}
 	if h.bufs != nil && h.idle() {
-		h.bufs = nil // most segments leave nothing behind: keep no buffers
+		// Most segments leave nothing behind: keep no buffers, and give
+		// them to the next segment that needs some.
+		rd.freeBufs.put(h.bufs)
+		h.bufs = nil
 	}
 	if tcp.FIN && !c.finSeen[d] {
 		c.finSeen[d] = true
