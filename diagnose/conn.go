@@ -455,22 +455,20 @@ func (st *connState) handshakeRecord(dir pcap.Dir, m mark, rec tlsparse.Record, 
 		ds.broken = true
 		return false
 	}
-	var pe *tlsparse.ParseError
-	if errors.As(err, &pe) && errors.Is(err, tlsparse.ErrTooLarge) && !strings.HasPrefix(pe.Type.String(), "unknown(") {
+	if err == nil {
+		return true
+	}
+	ds.broken = true
+	if pe := (*tlsparse.ParseError)(nil); errors.As(err, &pe) && errors.Is(err, tlsparse.ErrTooLarge) && !strings.HasPrefix(pe.Type.String(), "unknown(") {
 		// A message of a known type longer than the buffer cap is not
 		// read: the cap, not the peer, stops the analysis here. (An
 		// unknown type with a huge length is malformed, below.)
 		st.capped = true
 		st.finding(FindingCapHit, m.frame, "a handshake message declares more than the %d bytes a message may buffer (--max-buffer); it is not read", st.a.maxMessage())
-		ds.broken = true
 		return false
 	}
-	if err != nil {
-		st.finding(FindingMalformedHandshake, m.frame, "%v", err)
-		ds.broken = true
-		return false
-	}
-	return true
+	st.finding(FindingMalformedHandshake, m.frame, "%v", err)
+	return false
 }
 
 // appDataRecord handles an application data record and reports whether

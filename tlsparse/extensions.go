@@ -69,6 +69,8 @@ type extDecoder struct {
 	seen    []ExtensionType
 	seenMap map[ExtensionType]bool
 	seenBuf [16]ExtensionType
+	r       reader            // decode's, for the extension being decoded
+	s       cryptobyte.String // decode's
 }
 
 // maxSeenList is how many extension types extDecoder.seen lists before it
@@ -119,13 +121,14 @@ func (d *extDecoder) repeated(t ExtensionType) bool {
 // decode runs fn on e's data with a fresh reader and turns any failure,
 // including leftover bytes, into a malformed_extension finding.
 func (d *extDecoder) decode(e Extension, fn func(r *reader, s *cryptobyte.String) bool) bool {
-	r := &reader{base: e.Data}
-	s := cryptobyte.String(e.Data)
-	if fn(r, &s) && r.end(s, e.Type.String()) {
+	// The reader and the string are the decoder's, reset for each
+	// extension: fn could keep them, so locals would be allocated each.
+	d.r, d.s = reader{base: e.Data}, cryptobyte.String(e.Data)
+	if fn(&d.r, &d.s) && d.r.end(d.s, e.Type.String()) {
 		return true
 	}
 	d.findings = append(d.findings, Finding{Code: FindingMalformedExtension,
-		Detail: fmt.Sprintf("extension %s: %v", e.Type, r.errText())})
+		Detail: fmt.Sprintf("extension %s: %v", e.Type, d.r.errText())})
 	return false
 }
 
