@@ -80,6 +80,7 @@ type Analyzer struct {
 	// what was made of repeated Certificate and CertificateRequest messages
 	certMsgs msgCache[certMsg]
 	certReqs msgCache[certReqMsg]
+	lines    lineCache // timeline lines that repeat
 	// the key log the capture being read embeds (nil: none), and what
 	// could not be read of it
 	embedded    *tlsdecrypt.KeyLog

@@ -642,11 +642,13 @@ func (st *connState) noteClientHello(dir pcap.Dir, m mark, h *tlsparse.ClientHel
 		}
 	}
 	st.clientMax, st.sni = h.MaxVersion(), h.ServerName
-	what := fmt.Sprintf("ClientHello (up to %s, %s", h.MaxVersion(), english.Plural(len(h.CipherSuites), "cipher suite", "cipher suites"))
-	if h.ServerName != "" {
-		what += ", SNI " + h.ServerName
-	}
-	what += ")"
+	what := st.a.lines.line(lineKey{kind: lineClientHello, a: uint16(h.MaxVersion()), n: len(h.CipherSuites), s: h.ServerName}, func() string {
+		what := fmt.Sprintf("ClientHello (up to %s, %s", h.MaxVersion(), english.Plural(len(h.CipherSuites), "cipher suite", "cipher suites"))
+		if h.ServerName != "" {
+			what += ", SNI " + h.ServerName
+		}
+		return what + ")"
+	})
 	for _, f := range h.Findings {
 		st.finding(FindingCode(f.Code), m.frame, "%s", f.Detail)
 	}
@@ -688,7 +690,9 @@ func (st *connState) noteServerHello(m mark, h *tlsparse.ServerHello) string {
 	if st.tls13 {
 		st.c().CertificatesHidden = true
 	}
-	return fmt.Sprintf("ServerHello (%s, %s)", st.version, h.CipherSuite)
+	return st.a.lines.line(lineKey{kind: lineServerHello, a: uint16(st.version), b: uint16(h.CipherSuite)}, func() string {
+		return fmt.Sprintf("ServerHello (%s, %s)", st.version, h.CipherSuite)
+	})
 }
 
 // noteCertificate keeps the certificates of a Certificate message (as many

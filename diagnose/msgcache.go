@@ -65,3 +65,43 @@ type certReqMsg struct {
 	cr   CertificateRequest
 	what string
 }
+
+// lineCache keeps the timeline lines that repeat from connection to
+// connection ("ServerHello (TLS 1.2, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)"),
+// so that a busy trunk's thousands of handshakes share one string each
+// instead of formatting it again. When it is full it starts again.
+type lineCache struct{ m map[lineKey]string }
+
+// maxCachedLines bounds a lineCache.
+const maxCachedLines = 256
+
+// lineKey is what a cached line is made of.
+type lineKey struct {
+	kind lineKind
+	a, b uint16
+	n    int
+	s    string
+}
+
+// lineKind tells the kinds of cached lines apart.
+type lineKind uint8
+
+const (
+	lineClientHello lineKind = iota + 1 // a: max version, n: cipher suites, s: SNI
+	lineServerHello                     // a: version, b: cipher suite
+)
+
+// line returns the line of k, made by format the first time.
+func (c *lineCache) line(k lineKey, format func() string) string {
+	if l, ok := c.m[k]; ok {
+		return l
+	}
+	if c.m == nil || len(c.m) >= maxCachedLines {
+		c.m = map[lineKey]string{}
+	}
+	l := format()
+	if len(k.s) <= 256 {
+		c.m[k] = l
+	}
+	return l
+}
