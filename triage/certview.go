@@ -35,7 +35,14 @@ func NewCertView(i *certinfo.Info, at time.Time) CertView {
 	if i == nil {
 		return v
 	}
-	v.NotBefore, v.NotAfter = timePtr(i.NotBefore), timePtr(i.NotAfter)
+	if !i.NotBefore.IsZero() && !i.NotAfter.IsZero() {
+		// one allocation for both: a view is made per certificate per
+		// connection
+		both := &[2]Time{{i.NotBefore}, {i.NotAfter}}
+		v.NotBefore, v.NotAfter = &both[0], &both[1]
+	} else {
+		v.NotBefore, v.NotAfter = timePtr(i.NotBefore), timePtr(i.NotAfter)
+	}
 	v.Validity.Status, v.Validity.Days = i.ValidAt(at)
 	return v
 }
