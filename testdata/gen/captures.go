@@ -490,6 +490,7 @@ func outputs() []output {
 	o = append(o, badInputs()...)
 	o = append(o, triageOutputs()...)
 	o = append(o, output{name: "trust", make: (*gen).trustFolder})
+	o = append(o, output{name: screenDir, make: (*gen).screenTexts}) // reads the captures above
 	return o
 }
 
