@@ -1,0 +1,71 @@
+package screentext
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"os"
+)
+
+// SniffLen is how much of the start of a file Sniff looks at: as much as
+// the capture reader (package pcap) looks at to name screen text.
+const SniffLen = 4096
+
+// Sniff reports whether b, the start of a file, is tcpdump's one-line
+// output as CUCM's `utils network capture` prints it on the screen: text
+// (no NUL, at least 95% printable) with CUCM's `Executing command with
+// options` header or a line ParseLine reads as a TCP packet. Only the first
+// SniffLen bytes are looked at.
+func Sniff(b []byte) bool {
+	if len(b) > SniffLen {
+		b = b[:SniffLen]
+	}
+	if len(b) == 0 || bytes.IndexByte(b, 0) >= 0 {
+		return false
+	}
+	printable := 0
+	for _, c := range b {
+		if c >= 0x20 && c < 0x7f || c == '\n' || c == '\r' || c == '\t' || c >= 0x80 {
+			printable++
+		}
+	}
+	if printable*100 < len(b)*95 {
+		return false
+	}
+	if bytes.Contains(b, []byte("Executing command with options")) {
+		return true
+	}
+	for i, l := range bytes.Split(b, []byte("\n")) {
+		if _, problem := ParseLine(string(bytes.TrimRight(l, "\r")), i+1); problem == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// SniffFile reports whether the file at path, plain or gzip compressed,
+// starts as Sniff wants. A file that cannot be read is not screen text.
+func SniffFile(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return false
+	}
+	head := make([]byte, SniffLen)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	if n >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+		zr, err := gzip.NewReader(bytes.NewReader(head))
+		if err != nil {
+			return false
+		}
+		// The compressed head may end before SniffLen bytes of text: what
+		// it holds is enough.
+		text, _ := io.ReadAll(io.LimitReader(zr, SniffLen))
+		return Sniff(text)
+	}
+	return Sniff(head)
+}
