@@ -7,8 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
+
+	"github.com/siptls/siptls/internal/regfile"
 )
 
 // Defaults for Options.
@@ -94,6 +95,9 @@ type InputError struct {
 // Error returns one sentence naming the file and the problem.
 func (e *InputError) Error() string {
 	if !e.NoPackets {
+		if nr, ok := errors.AsType[*regfile.NotRegularError](e.Err); ok {
+			return fmt.Sprintf("%s is %s, not a text file", e.Path, regfile.Kind(nr.Mode))
+		}
 		return fmt.Sprintf("cannot read %s: %v", e.Path, e.Err)
 	}
 	if e.Example != nil {
@@ -105,15 +109,12 @@ func (e *InputError) Error() string {
 // Unwrap returns the read error.
 func (e *InputError) Unwrap() error { return e.Err }
 
-// ReadFile reads the text file at path; see Read.
+// ReadFile reads the text file at path; see Read. It opens only a regular
+// file (following symbolic links), without blocking on a named pipe.
 func ReadFile(path string, opts Options) (*Text, error) {
-	f, err := os.Open(path)
+	f, _, err := regfile.Open(path)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return &Text{Path: path}, &InputError{Path: path, Err: err}
+		return &Text{Path: path}, &InputError{Path: path, Err: regfile.Cause(err)}
 	}
 	defer f.Close()
 	return Read(f, path, opts)

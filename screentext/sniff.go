@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
-	"os"
+
+	"github.com/siptls/siptls/internal/regfile"
 )
 
 // SniffLen is how much of the start of a file Sniff looks at: as much as
@@ -44,16 +45,15 @@ func Sniff(b []byte) bool {
 }
 
 // SniffFile reports whether the file at path, plain or gzip compressed,
-// starts as Sniff wants. A file that cannot be read is not screen text.
+// starts as Sniff wants. A file that cannot be read, and anything but a
+// regular file (a named pipe is not even opened for reading), is not
+// screen text.
 func SniffFile(path string) bool {
-	f, err := os.Open(path)
+	f, _, err := regfile.Open(path) // never blocks on a named pipe
 	if err != nil {
 		return false
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return false
-	}
 	head := make([]byte, SniffLen)
 	n, _ := io.ReadFull(f, head)
 	head = head[:n]

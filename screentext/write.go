@@ -216,6 +216,9 @@ func writeText(w io.Writer, a *Analysis, o WriteOptions) {
 		if len(t.Connections) == 0 {
 			continue
 		}
+		if len(a.Texts) > 1 {
+			fmt.Fprintf(w, "%s:\n\n", s(t.Path))
+		}
 		for _, c := range t.Connections {
 			if o.OnlyProblems && !c.Problem() {
 				continue
@@ -328,7 +331,10 @@ func countsText(n Counts) string {
 		parts = append(parts, fmt.Sprintf("%d incomplete", n.Incomplete))
 	}
 	head := english.Plural(n.Attempts, "attempt", "attempts")
-	if n.Attempts != n.Connections {
+	switch {
+	case n.Attempts == 0:
+		head = english.Plural(n.Connections, "connection", "connections") + " open before the text"
+	case n.Attempts != n.Connections:
 		head = english.Plural(n.Connections, "connection", "connections") + fmt.Sprintf(" (%d started in the text)", n.Attempts)
 	}
 	return head + ": " + strings.Join(parts, ", ")
