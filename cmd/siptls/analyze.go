@@ -58,6 +58,11 @@ func newCmdAnalyze(f *Factory, runF func(*AnalyzeOptions) error) *cobra.Command 
 Each verdict comes with a reason code, a sentence that cites frame numbers,
 and the certificates each side presented.
 
+A text file of tcpdump lines (what "utils network capture" prints on the
+screen without "file") is read as screen text when every FILE is one: TCP
+verdicts only (established, refused, no_answer, incomplete), per-destination
+counts and the load balancing, with line numbers; no TLS facts.
+
 Exit status: 0 when every connection is ok, 1 when any is not, 2 on bad
 usage or unreadable input: a capture file, or a --trust path, file or
 subfolder that could not be read (a sentence on standard error names the
@@ -100,6 +105,9 @@ path and the reason; results found before the problem are still shown). A
 }
 
 func analyzeRun(opts *AnalyzeOptions) error {
+	if done, err := screenTextRun(opts); done {
+		return err
+	}
 	judge, stores, keyErrs, err := opts.loadJudgeAndKeys(opts.Today)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/siptls/siptls/internal/golden"
+	"github.com/siptls/siptls/screentext"
 	"github.com/siptls/siptls/triage"
 	"github.com/siptls/siptls/trust"
 )
@@ -235,6 +236,16 @@ func TestAnalyzeVerdicts(t *testing.T) {
 		t.Run(file, func(t *testing.T) {
 			args := append(strings.Fields(flags[file]), "--format", "json", "testdata/"+file)
 			code, out, errOut := runAnalyze(t, args...)
+			if strings.HasPrefix(rows[0].want, "error/") && screentext.SniffFile("testdata/"+file) {
+				// not a capture, but screen text: analyze reads its TCP lines (TestAnalyzeScreenText)
+				var d struct {
+					Source string `json:"source"`
+				}
+				if err := json.Unmarshal([]byte(out), &d); err != nil || d.Source != "screen_text" || code == exitTrouble {
+					t.Errorf("exit status %d, source %q (%v), want a screen_text report", code, d.Source, err)
+				}
+				return
+			}
 			if strings.HasPrefix(rows[0].want, "error/") {
 				if code != exitTrouble {
 					t.Errorf("exit status %d, want %d for bad input", code, exitTrouble)
@@ -311,7 +322,7 @@ func TestAnalyzeBadInput(t *testing.T) {
 		args    []string
 		wantErr string
 	}{
-		{"screen text", []string{"testdata/bad-cucm-screen-output.txt"}, "testdata/bad-cucm-screen-output.txt is not a capture file: this is the text `utils network capture` prints on the screen"},
+		{"screen text beside a capture", []string{"testdata/bad-cucm-screen-output.txt", "testdata/refused-syn-rst.pcap"}, "testdata/bad-cucm-screen-output.txt is not a capture file: this is the text `utils network capture` prints on the screen"},
 		{"empty", []string{"testdata/bad-empty.cap"}, "testdata/bad-empty.cap is empty"},
 		{"link type", []string{"testdata/bad-linktype-147.pcap"}, "testdata/bad-linktype-147.pcap uses link type"},
 		{"damaged record", []string{"testdata/bad-record-caplen-4mb.pcap"}, "testdata/bad-record-caplen-4mb.pcap is damaged at frame 6"},

@@ -64,6 +64,8 @@ var ndjsonMembers = map[string]struct {
 	"duplicates":        {"duplicates", false, false},
 	"omitted":           {"omitted", false, false},
 	"connection_detail": {"connection_detail", false, false},
+	"input":             {"inputs", true, false},         // screen text
+	"load_balancing":    {"load_balancing", true, false}, // screen text
 }
 
 // checkNDJSONFacts rebuilds a siptls/v1 document from the ndjson records nd
@@ -99,6 +101,11 @@ func checkNDJSONFacts(t *testing.T, nd, js string) {
 				t.Errorf("line %d: header %v", n, rec)
 			}
 			rebuilt["siptls_version"] = rec["siptls_version"]
+			for _, k := range []string{"source", "how_to_capture"} { // screen text
+				if v, ok := rec[k]; ok {
+					rebuilt[k] = v
+				}
+			}
 		case "certificate":
 			certs[rec["sha256"].(string)] = rec
 		case "ca_list":

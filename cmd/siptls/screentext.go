@@ -1,0 +1,74 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/siptls/siptls/screentext"
+)
+
+// screenTextRun is analyze on screen text: when every input is the text
+// CUCM's `utils network capture` prints without `file` (tcpdump's one-line
+// output, see screentext.Sniff), it reads them with package screentext,
+// writes the TCP-level verdicts in the --format asked for (and the --html
+// page), and returns done. Otherwise it does nothing: captures, and screen
+// text given beside captures, go to the capture reader, which names the
+// screen text as such (exit status 2).
+//
+// The exit status is that of captures: 0 when every connection was
+// established and not reset, 1 when any is refused, no_answer,
+// incomplete or reset, 2 when a text holds no packet line or cannot be read.
+func screenTextRun(opts *AnalyzeOptions) (done bool, err error) {
+	for _, in := range opts.Inputs {
+		if in == "-" || !screentext.SniffFile(in) {
+			return false, nil
+		}
+	}
+	var texts []*screentext.Text
+	var errs, bad []error
+	for _, in := range opts.Inputs {
+		t, err := screentext.ReadFile(in, screentext.Options{Ports: tcpPorts(opts.Ports)})
+		texts, errs = append(texts, t), append(errs, err)
+		if err != nil {
+			bad = append(bad, err)
+		}
+	}
+	a := screentext.Analyze(texts, errs)
+	format := screentext.FormatText
+	switch opts.Format {
+	case "json":
+		format = screentext.FormatJSON
+	case "ndjson":
+		format = screentext.FormatNDJSON
+	}
+	if err := screentext.Write(opts.IO.Out, a, screentext.WriteOptions{Format: format, Version: opts.Version, Indent: opts.Indent, OnlyProblems: opts.OnlyProblems}); err != nil {
+		return true, &exitError{code: exitTrouble, err: fmt.Errorf("writing the report: %w", err)}
+	}
+	if opts.HTML != "" {
+		if err := writeScreenHTML(opts.HTML, a, opts.Version); err != nil {
+			return true, err
+		}
+	}
+	if err := inputErrors(opts.IO, bad); err != nil {
+		return true, err
+	}
+	if a.Summary.Problems > 0 {
+		return true, &exitError{code: exitProblems}
+	}
+	return true, nil
+}
+
+func writeScreenHTML(path string, a *screentext.Analysis, version string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return &exitError{code: exitTrouble, err: fmt.Errorf("--html: %w", err)}
+	}
+	if err := screentext.WriteHTML(f, a, version); err != nil {
+		f.Close()
+		return &exitError{code: exitTrouble, err: fmt.Errorf("writing the HTML report %s: %w", path, err)}
+	}
+	if err := f.Close(); err != nil {
+		return &exitError{code: exitTrouble, err: fmt.Errorf("writing the HTML report %s: %w", path, err)}
+	}
+	return nil
+}
