@@ -163,6 +163,9 @@ func Read(r io.Reader, path string, opts Options) (*Text, error) {
 			if long {
 				t.bad(BadLine{Line: t.Lines, Problem: ProblemTooLong, Text: string(line[:min(len(line), exampleLen)])})
 			} else {
+				if t.Lines == 1 {
+					line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf")) // Notepad's UTF-8 byte order mark
+				}
 				t.line(string(bytes.TrimRight(line, "\r\n")), tr)
 			}
 		}

@@ -141,6 +141,9 @@ func TestReadErrors(t *testing.T) {
 	if _, err := ReadFile("no-such-file.txt", Options{}); err == nil || err.Error() != "cannot read no-such-file.txt: no such file or directory" {
 		t.Errorf("missing: %v", err)
 	}
+	if txt, err := Read(strings.NewReader("\xef\xbb\xbf"+synB+"\r\n"+rstB+"\r\n"), "notepad.txt", Options{}); err != nil || txt.PacketLines != 2 {
+		t.Errorf("UTF-8 BOM: %v", err)
+	}
 	if _, err := ReadFile("testdata", Options{}); err == nil || err.Error() != "testdata is a directory, not a text file" {
 		t.Errorf("directory: %v", err)
 	}
