@@ -61,7 +61,8 @@ and the certificates each side presented.
 A text file of tcpdump lines (what "utils network capture" prints on the
 screen without "file") is read as screen text when every FILE is one: TCP
 verdicts only (established, refused, no_answer, incomplete), per-destination
-counts and the load balancing, with line numbers; no TLS facts.
+counts and the load balancing, with line numbers; no TLS facts. Its exit
+status is 0 when every connection was established and not reset.
 
 Exit status: 0 when every connection is ok, 1 when any is not, 2 on bad
 usage or unreadable input: a capture file, or a --trust path, file or
@@ -185,7 +186,7 @@ func analyzeRun(opts *AnalyzeOptions) error {
 			return err
 		}
 	}
-	if err := inputErrors(opts.IO, append(append(keyErrs, trustUnreadable(stores)...), folderHints(res.Errors)...)); err != nil {
+	if err := inputErrors(opts.IO, append(append(keyErrs, trustUnreadable(stores)...), screenTextHints(folderHints(res.Errors))...)); err != nil {
 		return err
 	}
 	if problems > 0 {

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
+	"github.com/siptls/siptls/pcap"
 	"github.com/siptls/siptls/screentext"
 )
 
@@ -56,6 +58,30 @@ func screenTextRun(opts *AnalyzeOptions) (done bool, err error) {
 		return true, &exitError{code: exitProblems}
 	}
 	return true, nil
+}
+
+// screenTextHint is the capture reader's error about screen text given
+// beside captures, with how to read its TCP lines.
+type screenTextHint struct{ err *pcap.InputError }
+
+func (h screenTextHint) Error() string {
+	return fmt.Sprintf("%v; its TCP lines are read when it is given to analyze alone: siptls analyze %s", h.err, h.err.Path)
+}
+
+func (h screenTextHint) Unwrap() error { return h.err }
+
+// screenTextHints adds to each error about screen text the hint to analyze
+// it alone.
+func screenTextHints(errs []error) []error {
+	out := make([]error, len(errs))
+	for i, err := range errs {
+		var ie *pcap.InputError
+		if errors.As(err, &ie) && ie.Problem == pcap.ProblemScreenText {
+			err = screenTextHint{ie}
+		}
+		out[i] = err
+	}
+	return out
 }
 
 func writeScreenHTML(path string, a *screentext.Analysis, version string) error {

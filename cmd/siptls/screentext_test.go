@@ -133,6 +133,10 @@ func TestScreenTextElsewhere(t *testing.T) {
 			if code != exitTrouble || !strings.Contains(errOut, want) {
 				t.Errorf("exit %d, stderr %q", code, errOut)
 			}
+			const hint = "; its TCP lines are read when it is given to analyze alone: siptls analyze testdata/screen/cucm-seed-excerpt.txt"
+			if strings.Contains(errOut, hint) != (args[0] == "analyze") {
+				t.Errorf("stderr %q: the hint to analyze it alone is for analyze only", errOut)
+			}
 		})
 	}
 }
