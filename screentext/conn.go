@@ -107,14 +107,37 @@ type Connection struct {
 	First, Last Mark
 }
 
+// PromptClose is how soon after the SYN-ACK a server's FIN or RST must come
+// to look like a rejection (see ServerEndedSoon): the PromptClose of
+// captures (diagnose.PromptClose). A healthy SIP trunk keeps its
+// connection open; a node that refuses a peer's certificate or name closes
+// it within milliseconds of the handshake.
+const PromptClose = 2 * time.Second
+
+// ServerEndedSoon reports whether the server ended an established
+// connection (FIN or RST) within PromptClose of its SYN-ACK: what a TLS
+// rejection looks like at the TCP level. It is a hint, not a verdict: only
+// a file capture shows the handshake.
+func (c *Connection) ServerEndedSoon() bool {
+	if c.Verdict != VerdictEstablished || !c.Ended || c.EndedBy != Server {
+		return false
+	}
+	end := c.FIN[Server]
+	if c.Reason == ReasonReset {
+		end = c.RST[Server]
+	}
+	return end.Time.Since(c.SYNACK.Time) < PromptClose
+}
+
 // Attempt reports whether the connection started in the text (its SYN or
 // SYN-ACK is there).
 func (c *Connection) Attempt() bool { return c.SYN.Seen() || c.SYNACK.Seen() }
 
-// Problem reports whether the verdict is a problem: anything but an
-// established connection that was not reset.
+// Problem reports whether the connection is not shown to be fine:
+// anything but an established connection that was not reset and that the
+// server did not end soon after its SYN-ACK (ServerEndedSoon).
 func (c *Connection) Problem() bool {
-	return c.Verdict != VerdictEstablished || c.Reason == ReasonReset
+	return c.Verdict != VerdictEstablished || c.Reason == ReasonReset || c.ServerEndedSoon()
 }
 
 // CallFailure reports whether no call could have been set up over the

@@ -22,6 +22,9 @@ func TestSharedWords(t *testing.T) {
 			t.Errorf("screen text says %q where captures say %q", w.screen, w.capture)
 		}
 	}
+	if PromptClose != diagnose.PromptClose {
+		t.Errorf("PromptClose %v, captures' %v", PromptClose, diagnose.PromptClose)
+	}
 	for _, v := range diagnose.Verdicts() {
 		if string(v) == string(VerdictEstablished) {
 			t.Errorf("%q is a capture verdict too: its meaning would differ", v)

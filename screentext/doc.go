@@ -40,6 +40,13 @@
 //	             (capture_ended), or starts in the middle of the connection
 //	             (midstream)
 //
+// A SYN-ACK shows only that TCP got through. When the server then ends the
+// connection (FIN or RST) within PromptClose (2 s) of its SYN-ACK, as a
+// node that rejects a certificate or a subject name does,
+// Connection.ServerEndedSoon says so: a hint, counted per destination, and
+// named in the load-balancing sentences when every connection to one
+// destination ends so and the others' do not.
+//
 // Every verdict carries its evidence: the line numbers and times of the
 // SYNs, the SYN-ACK, the first FIN and RST of each side, and the first and
 // last line.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -205,3 +206,37 @@ type nopHandler struct{}
 func (nopHandler) Event(*pcap.Event)               {}
 func (nopHandler) Data(*pcap.Data) bool            { return false }
 func (nopHandler) End(*pcap.Conn, *pcap.ConnStats) {}
+
+// TestServerEndedSoon checks the hint of a TLS rejection against the
+// captures' stories (testdata/README.md): in the sample, the server ends
+// soon exactly the three calls to 10.20.1.22 (unknown_ca) and the CUBE's
+// inbound call (unknown_ca); in the outcomes, the reset after the client's
+// certificate and the close after a subject name mismatch.
+func TestServerEndedSoon(t *testing.T) {
+	for _, tt := range []struct {
+		file, want string
+	}{
+		{"tcpdump-n-sample-cucm-trunk.txt", "38224 38263 46021 38302"}, // in order of first line
+		{"tcpdump-n-outcomes.txt", "39230 39318"},
+		{"cucm-seed-excerpt.txt", ""},
+	} {
+		txt, err := ReadFile(filepath.Join("../testdata/screen", tt.file), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range txt.Connections {
+			if c.ServerEndedSoon() {
+				got = append(got, fmt.Sprint(c.Client.Port))
+			}
+		}
+		if strings.Join(got, " ") != tt.want {
+			t.Errorf("%s: server ended soon the connections from ports %v, want %s", tt.file, got, tt.want)
+		}
+	}
+	a := analyzeFile(t, "../testdata/screen/tcpdump-n-sample-cucm-trunk.txt")
+	const want = "The server ended every connection to 10.20.1.22:5061 within 2 s of its SYN-ACK, and the others did not"
+	if p := Patterns(a); !strings.Contains(p[0], want) || !strings.Contains(p[0], "about one call in 3;") {
+		t.Errorf("patterns %q, want %q and one call in 3", p[0], want)
+	}
+}

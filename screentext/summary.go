@@ -20,6 +20,9 @@ type Counts struct {
 	Open   int `json:"open"`
 	// ResetByServer counts the resets the server sent.
 	ResetByServer int `json:"reset_by_server"`
+	// ServerEndedSoon counts the answered connections the server ended
+	// (FIN or RST) within PromptClose of its SYN-ACK.
+	ServerEndedSoon int `json:"server_ended_soon"`
 	// Incomplete: the text cannot tell (midstream, or it ends right after a SYN).
 	Incomplete int `json:"incomplete"`
 	// SYNsUnanswered counts the SYNs of the no_answer connections.
@@ -34,6 +37,9 @@ func (n *Counts) add(c *Connection) {
 	switch c.Verdict {
 	case VerdictEstablished:
 		n.Answered++
+		if c.ServerEndedSoon() {
+			n.ServerEndedSoon++
+		}
 		switch c.Reason {
 		case ReasonReset:
 			n.Reset++

@@ -78,8 +78,11 @@ func Sentence(c *Connection) string {
 			fmt.Fprintf(&b, "; the %s closed it with a FIN in %s, %s after the SYN-ACK, %s.", c.EndedBy, at(f), duration(f.Time.Since(c.SYNACK.Time)), traffic(c, "in all"))
 		case ReasonReset:
 			r := c.RST[c.EndedBy]
-			fmt.Fprintf(&b, "; the %s reset it with a RST in %s, %s after the SYN-ACK, %s. A reset right after the handshake is how a node often rejects a certificate; only a file capture shows whether the TLS handshake failed.",
+			fmt.Fprintf(&b, "; the %s reset it with a RST in %s, %s after the SYN-ACK, %s.",
 				c.EndedBy, at(r), duration(r.Time.Since(c.SYNACK.Time)), traffic(c, "in all"))
+		}
+		if c.ServerEndedSoon() {
+			fmt.Fprintf(&b, " A server that ends the connection within %s of the handshake is how a node rejects a certificate or a name; only a file capture shows whether the TLS handshake failed.", duration(PromptClose))
 		}
 	case VerdictRefused:
 		fmt.Fprintf(&b, "The SYN in %s was answered by a RST in %s: nothing listens on %s (wrong incoming port on the SIP Trunk Security Profile, or the trunk was not reset after the change).",
@@ -129,6 +132,9 @@ func duration(d time.Duration) string {
 	case d < time.Second:
 		return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
 	}
+	if d%time.Second == 0 {
+		return fmt.Sprintf("%d s", d/time.Second)
+	}
 	return fmt.Sprintf("%.1f s", d.Seconds())
 }
 
@@ -160,6 +166,12 @@ func Patterns(a *Analysis) []string {
 				p += " (never answered)"
 			case d.Failed() > 0:
 				p += fmt.Sprintf(" (%d refused or never answered)", d.Failed())
+			case d.ServerEndedSoon == d.Attempts && d.Attempts == 1:
+				p += fmt.Sprintf(" (ended by the server within %s)", duration(PromptClose))
+			case d.ServerEndedSoon == d.Attempts:
+				p += fmt.Sprintf(" (each ended by the server within %s)", duration(PromptClose))
+			case d.ServerEndedSoon > 0:
+				p += fmt.Sprintf(" (%d ended by the server within %s)", d.ServerEndedSoon, duration(PromptClose))
 			}
 			parts = append(parts, p)
 		}
@@ -195,12 +207,39 @@ func Patterns(a *Analysis) []string {
 			}
 			sent += "."
 		}
+		if rej := rejectedSentence(s); rej != "" {
+			sent += " " + rej
+		}
 		out = append(out, sent)
 	}
 	if a.Summary.Answered > 0 {
 		out = append(out, "A SYN-ACK shows only that TCP got through: whether the TLS handshake then worked (certificates, trust, names) is not in screen text.")
 	}
 	return out
+}
+
+// rejectedSentence names the destinations of a spread whose every answered
+// attempt the server ended within PromptClose, while the client's
+// connections to other destinations were answered and not ended so: the
+// look of a TLS rejection at one destination, "one call in N".
+func rejectedSentence(s Spread) string {
+	var soon []string
+	n, others := 0, 0
+	for _, d := range s.Destinations {
+		switch {
+		case d.Answered > 0 && d.ServerEndedSoon == d.Attempts:
+			soon = append(soon, d.Server.String())
+			n += d.Attempts
+		case d.Answered > d.ServerEndedSoon:
+			others++
+		}
+	}
+	if len(soon) == 0 || others == 0 {
+		return ""
+	}
+	return fmt.Sprintf("The server ended every connection to %s within %s of its SYN-ACK, and the others did not: "+
+		"the look of a TLS rejection there (its trust lacks this node's certificate, or the X.509 subject name does not match), "+
+		"about one call in %d; a file capture shows the alert.", english.JoinAnd(soon), duration(PromptClose), roundDiv(s.Attempts, n))
 }
 
 func roundDiv(a, b int) int { return (a + b/2) / b }
@@ -319,7 +358,11 @@ func countsText(n Counts) string {
 		if n.Open > 0 {
 			how = append(how, fmt.Sprintf("%d open", n.Open))
 		}
-		parts = append(parts, fmt.Sprintf("%d answered (%s)", n.Answered, strings.Join(how, ", ")))
+		soon := ""
+		if n.ServerEndedSoon > 0 {
+			soon = fmt.Sprintf("; %d ended by the server within %s", n.ServerEndedSoon, duration(PromptClose))
+		}
+		parts = append(parts, fmt.Sprintf("%d answered (%s%s)", n.Answered, strings.Join(how, ", "), soon))
 	}
 	if n.Refused > 0 {
 		parts = append(parts, fmt.Sprintf("%d refused", n.Refused))
@@ -345,8 +388,17 @@ func summaryText(s Summary) string {
 	for _, v := range []Verdict{VerdictEstablished, VerdictRefused, VerdictNoAnswer, VerdictIncomplete} {
 		if n := s.Verdicts[v]; n > 0 {
 			p := fmt.Sprintf("%d %s", n, v)
-			if v == VerdictEstablished && s.Reset > 0 {
-				p += fmt.Sprintf(" (%d reset)", s.Reset)
+			if v == VerdictEstablished {
+				var more []string
+				if s.Reset > 0 {
+					more = append(more, fmt.Sprintf("%d reset", s.Reset))
+				}
+				if s.ServerEndedSoon > 0 {
+					more = append(more, fmt.Sprintf("%d ended by the server within %s", s.ServerEndedSoon, duration(PromptClose)))
+				}
+				if len(more) > 0 {
+					p += " (" + strings.Join(more, ", ") + ")"
+				}
 			}
 			parts = append(parts, p)
 		}
@@ -395,7 +447,9 @@ type jsonConn struct {
 	Bytes   *jsonSides[int64]    `json:"bytes"`
 	First   *jsonMark            `json:"first"`
 	Last    *jsonMark            `json:"last"`
-	Summary string               `json:"summary"`
+	// ServerEndedSoon: see Connection.ServerEndedSoon.
+	ServerEndedSoon bool   `json:"server_ended_soon"`
+	Summary         string `json:"summary"`
 }
 
 type jsonBad struct {
@@ -508,7 +562,7 @@ func connJSON(input int, c *Connection) jsonConn {
 		FIN:     jsonSides[*jsonMark]{mark(c.FIN[Client]), mark(c.FIN[Server])},
 		RST:     jsonSides[*jsonMark]{mark(c.RST[Client]), mark(c.RST[Server])},
 		Packets: jsonSides[int]{c.Packets[Client], c.Packets[Server]},
-		First:   mark(c.First), Last: mark(c.Last), Summary: Sentence(c)}
+		First:   mark(c.First), Last: mark(c.Last), ServerEndedSoon: c.ServerEndedSoon(), Summary: Sentence(c)}
 	if c.Ended {
 		s := c.EndedBy.String()
 		j.EndedBy = &s

@@ -62,7 +62,8 @@ A text file of tcpdump lines (what "utils network capture" prints on the
 screen without "file") is read as screen text when every FILE is one: TCP
 verdicts only (established, refused, no_answer, incomplete), per-destination
 counts and the load balancing, with line numbers; no TLS facts. Its exit
-status is 0 when every connection was established and not reset.
+status is 0 when every connection was established, not reset, and not ended
+by the server within 2 s.
 
 Exit status: 0 when every connection is ok, 1 when any is not, 2 on bad
 usage or unreadable input: a capture file, or a --trust path, file or
