@@ -194,3 +194,30 @@ func TestSpread(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileNames checks that host names with terminal escapes, a
+// right-to-left override and HTML reach no output raw.
+func TestHostileNames(t *testing.T) {
+	line := strings.Replace(synB, "10.10.1.11.39511", "evil\x1b]0;pwned\x07\u202e<script>.lab.39511", 1)
+	txt, err := Read(strings.NewReader(line+"\n"), "hostile\x1b[2J.txt", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := Analyze([]*Text{txt}, []error{nil})
+	for _, f := range []Format{FormatText, FormatJSON, FormatNDJSON} {
+		var b bytes.Buffer
+		if err := Write(&b, a, WriteOptions{Format: f}); err != nil {
+			t.Fatal(err)
+		}
+		if strings.ContainsAny(b.String(), "\x1b\x07\u202e") || !strings.Contains(b.String(), "evil") {
+			t.Errorf("format %d: raw escape or override in %q", f, b.String())
+		}
+	}
+	var h bytes.Buffer
+	if err := WriteHTML(&h, a, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(h.String(), "<script>") || strings.ContainsAny(h.String(), "\x1b\x07\u202e") {
+		t.Error("the HTML page holds the raw name")
+	}
+}
