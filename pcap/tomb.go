@@ -16,8 +16,16 @@ type tomb struct {
 // its whole reassembly and analysis state.
 type tombstones struct {
 	byKey map[connKey]*tomb
-	queue []connKey // in the order they were added; may hold keys already gone
-	head  int       // first live entry of queue
+	queue []queued // in the order they were added; may hold keys already gone
+	head  int      // first live entry of queue
+}
+
+// queued is a tombstone's place in the queue, with the time of its last
+// packet when it was added: a late packet may only make that later, so a
+// head still fresh by it needs no look-up to be known fresh.
+type queued struct {
+	key   connKey
+	added time.Time
 }
 
 // add leaves a tombstone for c, ended. At most max are kept: past that the
@@ -30,14 +38,14 @@ func (ts *tombstones) add(c *conn, max int) {
 		ts.pop()
 	}
 	ts.byKey[c.key] = &tomb{last: c.last, clientIsA: c.clientIsA, synSeen: c.synSeen, synISN: c.synISN}
-	ts.queue = append(ts.queue, c.key)
+	ts.queue = append(ts.queue, queued{c.key, c.last})
 }
 
 // pop forgets the oldest tombstone.
 func (ts *tombstones) pop() {
 	for ts.head < len(ts.queue) {
-		k := ts.queue[ts.head]
-		ts.queue[ts.head] = connKey{}
+		k := ts.queue[ts.head].key
+		ts.queue[ts.head] = queued{}
 		ts.head++
 		if _, ok := ts.byKey[k]; ok {
 			delete(ts.byKey, k)
@@ -52,12 +60,16 @@ func (ts *tombstones) pop() {
 // refreshed keeps the ones behind it a little longer, within max.
 func (ts *tombstones) expire(now time.Time, quiet time.Duration) {
 	for ts.head < len(ts.queue) {
-		k := ts.queue[ts.head]
+		q := ts.queue[ts.head]
+		if now.Sub(q.added) <= quiet {
+			return // fresh without a look-up: its last packet is no older than this
+		}
+		k := q.key
 		t, ok := ts.byKey[k]
 		if ok && now.Sub(t.last) <= quiet {
 			return
 		}
-		ts.queue[ts.head] = connKey{}
+		ts.queue[ts.head] = queued{}
 		ts.head++
 		if ok {
 			delete(ts.byKey, k)
