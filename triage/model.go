@@ -652,8 +652,10 @@ func buildConnection(c *diagnose.Connection) Connection {
 		TLSVersion: c.TLSVersion, ClientMaxVersion: c.ClientMaxVersion, CipherSuite: c.CipherSuite, SNI: c.SNI, ALPN: c.ALPN,
 		Resumed: c.Resumed, HandshakeComplete: c.HandshakeComplete, HandshakeFrame: c.HandshakeFrame,
 		EmptyClientCertificate: c.EmptyClientCertificate, CertificatesHidden: c.CertificatesHidden, Decrypted: c.Decrypted,
-		Certificates: []Certificate{}, Events: []Event{}, Findings: []Finding{}, EventsDropped: c.EventsDropped,
-		SIPMessages: []SIPMessage{}, SIPMessagesDropped: c.SIPDropped, SIPSummary: c.SIPSummary,
+		// the lists are allocated at their size (never nil: JSON [] for none)
+		Certificates: make([]Certificate, 0, len(c.Certificates)), Events: make([]Event, 0, len(c.Events)),
+		Findings: make([]Finding, 0, len(c.Findings)), EventsDropped: c.EventsDropped,
+		SIPMessages: make([]SIPMessage, 0, len(c.SIP)), SIPMessagesDropped: c.SIPDropped, SIPSummary: c.SIPSummary,
 		serverAddr: c.Server,
 	}
 	if al := c.Alert; al != nil {
