@@ -120,7 +120,7 @@ func analyzeRun(opts *AnalyzeOptions) error {
 		Indent:  opts.Indent,
 		Events:  opts.Verbose,
 		Text: report.TextOptions{
-			Color:        opts.IO.OutTTY,
+			Color:        opts.IO.Color(),
 			Verbose:      opts.Verbose,
 			OnlyProblems: opts.OnlyProblems,
 			MultiCapture: len(opts.Inputs) > 1,
