@@ -25,7 +25,7 @@ func TestCaptureTimeRange(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var b bytes.Buffer
-		writeCaptureText(&b, 0, &triage.Capture{File: "x.cap", Format: "pcap", First: &triage.Time{Time: tt.first}, Last: &triage.Time{Time: tt.last}}, false)
+		writeCaptureText(&b, 0, &triage.Capture{File: "x.cap", Format: "pcap", First: &triage.Time{Time: tt.first}, Last: &triage.Time{Time: tt.last}}, false, 0)
 		if !strings.Contains(b.String(), tt.want) {
 			t.Errorf("%s: %q, want %q in it", tt.name, b.String(), tt.want)
 		}

@@ -24,6 +24,11 @@ type TextOptions struct {
 	OnlyProblems bool
 	// MultiCapture numbers connections as capture/id (several input files).
 	MultiCapture bool
+	// Width is the terminal's width in columns: the sentences (verdicts,
+	// trust details, checks, findings, warnings) are wrapped to it, their
+	// lines after the first indented under the start of the sentence. 0
+	// means no wrapping (a file or a pipe).
+	Width int
 }
 
 const (
@@ -65,7 +70,7 @@ func writeFooterText(w io.Writer, caps []triage.Capture, dests []triage.Destinat
 	}
 	fmt.Fprintln(w)
 	for i := range caps {
-		writeCaptureText(w, i, &caps[i], len(caps) > 1)
+		writeCaptureText(w, i, &caps[i], len(caps) > 1, o.Width)
 	}
 	if len(dests) > 0 {
 		fmt.Fprintf(w, "\nDestinations (server ip:port):\n")
@@ -82,7 +87,7 @@ func writeFooterText(w io.Writer, caps []triage.Capture, dests []triage.Destinat
 	fmt.Fprintf(w, "\n%s\n", summaryLine(sum, o.Color))
 }
 
-func writeCaptureText(w io.Writer, i int, c *triage.Capture, many bool) {
+func writeCaptureText(w io.Writer, i int, c *triage.Capture, many bool, width int) {
 	var b strings.Builder
 	if many {
 		fmt.Fprintf(&b, "[%d] ", i)
@@ -120,15 +125,15 @@ func writeCaptureText(w io.Writer, i int, c *triage.Capture, many bool) {
 			fmt.Fprintf(&b, ", %s that are not TLS (counted, not analysed)", english.Plural(int(c.OtherConns), "other TCP connection", "other TCP connections"))
 		}
 	}
-	fmt.Fprintln(w, b.String())
+	writeWrapped(w, width, "", "  ", b.String())
 	if c.CutPackets > 0 {
-		fmt.Fprintf(w, "  warning: %d of %d packets were cut by the snap length (%d bytes): certificates cannot be read. On CUCM capture with: utils network capture eth0 file NAME count 100000 size all port 5061\n", c.CutPackets, c.Packets, c.Snaplen)
+		writeWrapped(w, width, "  ", "  ", fmt.Sprintf("warning: %d of %d packets were cut by the snap length (%d bytes): certificates cannot be read. On CUCM capture with: utils network capture eth0 file NAME count 100000 size all port 5061", c.CutPackets, c.Packets, c.Snaplen))
 	}
 	for _, warn := range c.Warnings {
-		fmt.Fprintf(w, "  warning: %s\n", Sanitize(warn))
+		writeWrapped(w, width, "  ", "  ", "warning: "+Sanitize(warn))
 	}
 	if c.Error != "" {
-		fmt.Fprintf(w, "  error: %s\n", Sanitize(c.Error))
+		writeWrapped(w, width, "  ", "  ", "error: "+Sanitize(c.Error))
 	}
 }
 
@@ -155,9 +160,10 @@ func writeConnectionText(w io.Writer, c *triage.Connection, o TextOptions) {
 		fmt.Fprintf(w, "  %s %s", c.TLSVersion, c.CipherSuite)
 	}
 	fmt.Fprintf(w, "  frames %d-%d\n", c.StartFrame, c.EndFrame)
-	fmt.Fprintf(w, "   %s\n", Sanitize(c.Summary))
+	para := func(indent, text string) { writeWrapped(w, o.Width, indent, indent, text) }
+	para("   ", Sanitize(c.Summary))
 	if c.RolesGuessed {
-		fmt.Fprintf(w, "   note: no SYN or ClientHello was captured, so which end is the client is a guess.\n")
+		para("   ", "note: no SYN or ClientHello was captured, so which end is the client is a guess.")
 	}
 	if c.CertificatesHidden {
 		fmt.Fprintf(w, "   certificates: not visible (TLS 1.3 encrypts them)\n")
@@ -166,35 +172,39 @@ func writeConnectionText(w io.Writer, c *triage.Connection, o TextOptions) {
 		if cert.Index > 0 && !o.Verbose {
 			continue
 		}
-		fmt.Fprintf(w, "   %s\n", certificateLine(&cert))
+		head, facts, _ := strings.Cut(certificateLine(&cert), "\n")
+		para("   ", head)
+		if facts != "" {
+			para("      ", strings.TrimLeft(facts, " "))
+		}
 		if t := cert.Trust; t != nil && t.NodeUnknown {
-			fmt.Fprintf(w, "      trust (%s, if the %s is the capture node): %s: %s\n", Sanitize(t.Store), cert.SentBy.Peer(), t.Status, Sanitize(t.Detail))
+			para("      ", fmt.Sprintf("trust (%s, if the %s is the capture node): %s: %s", Sanitize(t.Store), cert.SentBy.Peer(), t.Status, Sanitize(t.Detail)))
 		} else if t != nil {
-			fmt.Fprintf(w, "      trust (%s): %s: %s\n", Sanitize(t.Store), t.Status, Sanitize(t.Detail))
+			para("      ", fmt.Sprintf("trust (%s): %s: %s", Sanitize(t.Store), t.Status, Sanitize(t.Detail)))
 		}
 		for _, ch := range cert.Checks {
-			fmt.Fprintf(w, "      check %s (%s): %s\n", ch.Code, ch.Severity, Sanitize(ch.Sentence))
+			para("      ", fmt.Sprintf("check %s (%s): %s", ch.Code, ch.Severity, Sanitize(ch.Sentence)))
 		}
 	}
 	for _, p := range c.PartialCertificates {
-		fmt.Fprintf(w, "   %s\n", partialLine(&p))
+		para("   ", partialLine(&p))
 	}
 	if c.CertificatesDropped > 0 {
-		fmt.Fprintf(w, "   %d more certificates were sent on this connection and not kept (at most 64 are)\n", c.CertificatesDropped)
+		para("   ", fmt.Sprintf("%d more certificates were sent on this connection and not kept (at most 64 are)", c.CertificatesDropped))
 	}
 	for _, side := range c.CertificatesLost {
-		fmt.Fprintf(w, "   %s certificates: a certificate length was not captured, so the certificates after it cannot be told apart\n", side)
+		para("   ", fmt.Sprintf("%s certificates: a certificate length was not captured, so the certificates after it cannot be told apart", side))
 	}
 	if nc := c.NameCheck; nc != nil {
-		fmt.Fprintf(w, "   X.509 Subject Name: %s\n", Sanitize(nc.Sentence))
+		para("   ", "X.509 Subject Name: "+Sanitize(nc.Sentence))
 	}
 	if a := c.CertificateRequestAudit; a != nil {
 		for _, ch := range a.Checks {
-			fmt.Fprintf(w, "   CertificateRequest %s (%s): %s\n", ch.Code, ch.Severity, Sanitize(ch.Sentence))
+			para("   ", fmt.Sprintf("CertificateRequest %s (%s): %s", ch.Code, ch.Severity, Sanitize(ch.Sentence)))
 		}
 	}
 	if chain := chainNote(c.Certificates); chain != "" && !o.Verbose {
-		fmt.Fprintf(w, "   %s\n", chain)
+		para("   ", chain)
 	}
 	if c.EmptyClientCertificate {
 		fmt.Fprintf(w, "   client certificate: none (empty Certificate message)\n")
@@ -212,7 +222,7 @@ func writeConnectionText(w io.Writer, c *triage.Connection, o TextOptions) {
 		}
 	}
 	for _, f := range c.Findings {
-		fmt.Fprintf(w, "   finding %s (frame %d): %s\n", f.Code, f.Frame, Sanitize(f.Detail))
+		para("   ", fmt.Sprintf("finding %s (frame %d): %s", f.Code, f.Frame, Sanitize(f.Detail)))
 	}
 	if o.Verbose {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

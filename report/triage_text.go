@@ -13,13 +13,15 @@ import (
 
 // WriteTriageText writes t for a person: the remedies, the pattern sentences, the
 // per-destination and per-pair tables, the connections not ok (one line each),
-// the certificate inventory, the captures and the notes.
-func WriteTriageText(w io.Writer, t *triage.Triage, color bool) error {
+// the certificate inventory, the captures and the notes. Of o, only Color
+// and Width (the sentences wrap to it) apply.
+func WriteTriageText(w io.Writer, t *triage.Triage, o TextOptions) error {
 	ew := &errWriter{w: w}
+	color := o.Color
 	writeActionsText(ew, t.Actions, len(t.Captures) > 1, true)
 	fmt.Fprintln(ew, "Patterns:")
 	for _, p := range t.Patterns {
-		fmt.Fprintf(ew, "  * %s\n", Sanitize(p))
+		writeWrapped(ew, o.Width, "  * ", "    ", Sanitize(p))
 	}
 
 	writeDestinationsText(ew, t.Destinations, color)
@@ -30,16 +32,17 @@ func WriteTriageText(w io.Writer, t *triage.Triage, color bool) error {
 
 	fmt.Fprintln(ew, "\nCaptures:")
 	for i := range t.Captures {
-		writeCaptureText(ew, i, &t.Captures[i], true)
+		writeCaptureText(ew, i, &t.Captures[i], true, o.Width)
 	}
 	if t.Duplicates.Connections > 0 {
-		fmt.Fprintf(ew, "\n%s seen in more than one capture, counted once (%d by initial sequence number, %d by start time).\n",
-			english.Plural(t.Duplicates.Connections, "connection", "connections"), t.Duplicates.ByISN, t.Duplicates.ByTime)
+		fmt.Fprintln(ew)
+		writeWrapped(ew, o.Width, "", "  ", fmt.Sprintf("%s seen in more than one capture, counted once (%d by initial sequence number, %d by start time).",
+			english.Plural(t.Duplicates.Connections, "connection", "connections"), t.Duplicates.ByISN, t.Duplicates.ByTime))
 	}
 	if len(t.Notes) > 0 {
 		fmt.Fprintln(ew, "\nNotes:")
 		for _, n := range t.Notes {
-			fmt.Fprintf(ew, "  * %s\n", Sanitize(n))
+			writeWrapped(ew, o.Width, "  * ", "    ", Sanitize(n))
 		}
 	}
 	fmt.Fprintf(ew, "\n%s\n", summaryLine(t.Summary, color))

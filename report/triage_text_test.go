@@ -53,7 +53,7 @@ func TestTriageDetailCap(t *testing.T) {
 				t.Errorf("notes %q", r.Notes)
 			}
 			var b bytes.Buffer
-			if err := WriteTriageText(&b, r, false); err != nil {
+			if err := WriteTriageText(&b, r, TextOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			if tt.wantOmitted > 0 && !strings.Contains(b.String(), fmt.Sprintf("%d more not listed", tt.wantOmitted)) {
@@ -99,7 +99,7 @@ func TestTriageTextCaps(t *testing.T) {
 		m.Add(c)
 	}
 	var b bytes.Buffer
-	if err := WriteTriageText(&b, m.Triage(triagetest.Infos(1), nil, nil, "test"), false); err != nil {
+	if err := WriteTriageText(&b, m.Triage(triagetest.Infos(1), nil, nil, "test"), TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	// 20 presenters are kept (MaxListed), 4 named; the other 40 are counted.

@@ -339,7 +339,7 @@ func TestIncompleteOutputs(t *testing.T) {
 		t.Errorf("the HTML says connections failed: …%s…", b.String()[max(0, i-80):i+20])
 	}
 	b.Reset()
-	if err := WriteTriageText(&b, r, false); err != nil {
+	if err := WriteTriageText(&b, r, TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(b.String(), "that failed") || !strings.Contains(b.String(), "0   0       2 incomplete (midstream)") {

@@ -124,6 +124,7 @@ func analyzeRun(opts *AnalyzeOptions) error {
 			Verbose:      opts.Verbose,
 			OnlyProblems: opts.OnlyProblems,
 			MultiCapture: len(opts.Inputs) > 1,
+			Width:        opts.IO.Width(),
 		},
 	})
 	w.SetTrustStores(stores)

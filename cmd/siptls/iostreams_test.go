@@ -2,8 +2,10 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -80,4 +82,97 @@ func TestIsTerminal(t *testing.T) {
 		}
 		f.Close()
 	}
+}
+
+// runOnTerminal runs `siptls args...` with standard output a fake terminal
+// of width columns (no colour, so that the lines are plain), and returns
+// stdout.
+func runOnTerminal(t *testing.T, width int, args ...string) string {
+	t.Helper()
+	ios, _, out, errOut := Test()
+	ios.OutTTY, ios.NoColor = true, true
+	ios.outSize = func() (int, error) { return width, nil }
+	if code := run(testFactory(ios, goldenToday), args); code == exitTrouble {
+		t.Fatalf("%v: exit %d: %s", args, code, errOut)
+	}
+	return out.String()
+}
+
+// TestTerminalWrapping: on a terminal, analyze and triage wrap their
+// sentences to its width, each continuation indented under the start of
+// its sentence; what they say is word for word what they print to a file
+// or a pipe, which the golden files hold byte for byte.
+func TestTerminalWrapping(t *testing.T) {
+	chdirRoot(t)
+	for _, args := range [][]string{
+		{"analyze", "-v", "testdata/sample-cucm-trunk.cap"},
+		{"analyze", "--trust", "testdata/trust/cucm7-pub-CallManager-trust", "testdata/sample-cucm-trunk.cap", "testdata/snaplen128-cut.pcap"},
+		{"triage", "testdata/triage/captures"},
+	} {
+		_, plain, _ := runCmd(goldenToday, args...)
+		for _, width := range []int{60, 80, 132} {
+			got := runOnTerminal(t, width, args...)
+			if err := checkWrapped(strings.Split(plain, "\n"), strings.Split(got, "\n"), width); err != "" {
+				t.Errorf("%v at %d columns: %s", args, width, err)
+			}
+		}
+	}
+}
+
+// checkWrapped tells how wrapped, the terminal's lines, differs from what
+// wrapping plain to width should give ("" when it does not): each plain
+// line is either printed as it is or broken into lines of its words in
+// order, no longer than width unless of one word, continued at the indent
+// of its first word ("* " bullets: of the word after it); at least one is.
+func checkWrapped(plain, wrapped []string, width int) string {
+	j, broken := 0, 0
+	for _, p := range plain {
+		if j < len(wrapped) && wrapped[j] == p {
+			j++
+			continue
+		}
+		want := strings.Fields(p)
+		indent := indentOf(p)
+		if strings.HasPrefix(strings.TrimSpace(p), "* ") {
+			indent += 2
+		} else if indent == 0 {
+			indent = 2
+		}
+		var words []string
+		for first := true; len(words) < len(want); first = false {
+			if j >= len(wrapped) {
+				return fmt.Sprintf("output ends inside %q", p)
+			}
+			l := wrapped[j]
+			j++
+			if !first && (indentOf(l) != indent || l == "") {
+				return fmt.Sprintf("%q continues %q at column %d, want %d", l, p, indentOf(l), indent)
+			}
+			if n := len([]rune(l)); n > width && len(strings.Fields(l)) > 1 {
+				return fmt.Sprintf("%q is %d columns", l, n)
+			}
+			words = append(words, strings.Fields(l)...)
+		}
+		if strings.Join(words, " ") != strings.Join(want, " ") {
+			return fmt.Sprintf("%q wrapped as %q", p, strings.Join(words, " "))
+		}
+		broken++
+	}
+	if j != len(wrapped) {
+		return fmt.Sprintf("%d lines more than the plain output", len(wrapped)-j)
+	}
+	if broken == 0 {
+		return "nothing wrapped"
+	}
+	return ""
+}
+
+func indentOf(s string) int { return len(s) - len(strings.TrimLeft(s, " ")) }
+
+// TestTerminalWrappingGolden holds the sample's report as an 80-column
+// terminal shows it.
+func TestTerminalWrappingGolden(t *testing.T) {
+	chdirRoot(t)
+	got := runOnTerminal(t, 80, "analyze", "testdata/sample-cucm-trunk.cap")
+	checkGolden(t, "sample-cucm-trunk.cap.width80.golden.txt", []byte(got))
 }

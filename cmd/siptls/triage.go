@@ -450,7 +450,7 @@ func writeTriage(opts *TriageOptions, t *triage.Triage) error {
 	case "ndjson":
 		err = report.WriteTriageNDJSON(opts.IO.Out, t, opts.Verbose)
 	default:
-		err = report.WriteTriageText(opts.IO.Out, t, opts.IO.Color())
+		err = report.WriteTriageText(opts.IO.Out, t, report.TextOptions{Color: opts.IO.Color(), Width: opts.IO.Width()})
 	}
 	if err != nil {
 		return &exitError{code: exitTrouble, err: fmt.Errorf("writing the report: %w", err)}
