@@ -70,13 +70,13 @@ func (st *connState) finish(stats *pcap.ConnStats) *Connection {
 		c.ClientMaxVersion = st.clientMax.String()
 	}
 	c.SNI = st.sni
-	c.Findings = st.findings
 	c.EmptyClientCertificate = st.emptyCert.seen()
 	st.decide()
 	if st.capped || stats != nil && (stats.CapHit || stats.Evicted) {
 		st.capHit(stats)
 	}
 	st.sipVerdict()
+	c.Findings = st.findings // after decide, which adds warning_alert
 	return c
 }
 
