@@ -315,6 +315,14 @@ const (
 	// FindingCannotDecrypt: the session's cipher suite or key exchange is
 	// one siptls does not decrypt.
 	FindingCannotDecrypt FindingCode = "cannot_decrypt"
+	// FindingStaleCopyLikely: the server's CertificateRequest names the
+	// issuer of the client's certificate (of a self-signed one: its own
+	// name) among the CAs it accepts, yet the server rejected that
+	// certificate with a fatal alert: its CallManager-trust likely holds
+	// an older certificate of that name with another key. A likely cause,
+	// not a verdict: the capture shows names, not what the server holds
+	// (see staleCopyHint for when it is given).
+	FindingStaleCopyLikely FindingCode = "stale_copy_likely"
 )
 
 // DirStats counts what one side sent.

@@ -76,6 +76,9 @@ func (st *connState) finish(stats *pcap.ConnStats) *Connection {
 		st.capHit(stats)
 	}
 	st.sipVerdict()
+	if f, ok := staleCopyHint(c); ok {
+		st.finding(f.Code, f.Frame, "%s", f.Detail)
+	}
 	c.Findings = st.findings // after decide, which adds warning_alert
 	return c
 }

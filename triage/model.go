@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -638,6 +639,11 @@ func BuildJudgedConnection(c *diagnose.Connection, t *trust.ConnectionTrust) Con
 	}
 	v.NameCheck = t.NameCheck
 	v.CertificateRequestAudit = t.CertificateRequestAudit
+	if t.For(diagnose.Client) != nil {
+		// The server's trust folder judged the client's chain: its
+		// verdict replaces the guess from the CertificateRequest's names.
+		v.Findings = slices.DeleteFunc(v.Findings, func(f Finding) bool { return f.Code == diagnose.FindingStaleCopyLikely })
+	}
 	if t.Sentence != "" {
 		v.Summary += " " + t.Sentence
 	}

@@ -4,9 +4,11 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/trust"
 )
 
@@ -84,6 +86,44 @@ func TestTimeJSON(t *testing.T) {
 		text, _ := Time{tt.in}.MarshalText()
 		if `"`+string(text)+`"` != tt.want {
 			t.Errorf("MarshalText(%v) = %s, want the JSON string's text %s", tt.in, text, tt.want)
+		}
+	}
+}
+
+// TestStaleCopyHintLeftToTrust: the stale_copy_likely finding, a guess from
+// the CertificateRequest's names, is dropped when a trust folder judged the
+// client's chain, and kept when none did (no --trust, or a folder of the
+// client's node judging the server's chain only).
+func TestStaleCopyHintLeftToTrust(t *testing.T) {
+	judged := func(sides ...diagnose.Side) *trust.ConnectionTrust {
+		ct := &trust.ConnectionTrust{}
+		for _, s := range sides {
+			ct.Sides = append(ct.Sides, trust.SideTrust{SentBy: s, Judgement: &trust.Judgement{Status: trust.StatusStaleCopy}})
+		}
+		return ct
+	}
+	tests := []struct {
+		name string
+		t    *trust.ConnectionTrust
+		want []diagnose.FindingCode
+	}{
+		{"no trust folder", nil, []diagnose.FindingCode{diagnose.FindingWarningAlert, diagnose.FindingStaleCopyLikely}},
+		{"server's chain judged", judged(diagnose.Server), []diagnose.FindingCode{diagnose.FindingWarningAlert, diagnose.FindingStaleCopyLikely}},
+		{"client's chain judged", judged(diagnose.Server, diagnose.Client), []diagnose.FindingCode{diagnose.FindingWarningAlert}},
+	}
+	for _, tt := range tests {
+		c := &diagnose.Connection{Verdict: diagnose.VerdictFailed, Reason: diagnose.ReasonFatalAlert, Findings: []diagnose.Finding{
+			{Code: diagnose.FindingWarningAlert, Frame: 8}, {Code: diagnose.FindingStaleCopyLikely, Frame: 12}}}
+		v := BuildJudgedConnection(c, tt.t)
+		var got []diagnose.FindingCode
+		for _, f := range v.Findings {
+			got = append(got, f.Code)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: findings %v, want %v", tt.name, got, tt.want)
+		}
+		if len(c.Findings) != 2 {
+			t.Errorf("%s: the connection's findings changed: %v", tt.name, c.Findings)
 		}
 	}
 }

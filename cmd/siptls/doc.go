@@ -25,7 +25,9 @@
 // --expect-name NAMES, every presented chain is judged by the trust folder of
 // the node that received it, at capture time: exact_match, chains_to,
 // stale_copy, missing_intermediate or untrusted, naming the file to upload or
-// replace.
+// replace. Without a folder, a server whose CertificateRequest names the
+// client certificate's issuer (its own name, self-signed) and then rejects
+// that certificate gets the finding stale_copy_likely: a likely older copy.
 //
 // The capture node, whose folder --trust is, is told from the capture: the
 // one address at an end of every connection; else its packets' initial TTL
