@@ -29,6 +29,9 @@
 // client certificate's issuer (its own name, self-signed) and then rejects
 // that certificate gets the finding stale_copy_likely: a likely older copy.
 //
+// On a terminal (a Windows console too) the text report's sentences wrap to
+// its width; to a file or a pipe each stays on one line.
+//
 // The capture node, whose folder --trust is, is told from the capture: the
 // one address at an end of every connection; else its packets' initial TTL
 // against a routed peer's, its own TCP checksums left wrong by transmit
