@@ -17,7 +17,8 @@ const maxActionLines = 10
 // blank line follows the block when blankAfter is set (triage, which opens
 // with it); analyze writes it after its connections, whose paragraphs end
 // with a blank line, and before the capture facts, which begin with one.
-func writeActionsText(w io.Writer, actions []triage.Action, manyCaptures, blankAfter bool) {
+// On a terminal each remedy wraps to width, continued under its first word.
+func writeActionsText(w io.Writer, actions []triage.Action, manyCaptures, blankAfter bool, width int) {
 	if len(actions) == 0 {
 		return
 	}
@@ -28,7 +29,8 @@ func writeActionsText(w io.Writer, actions []triage.Action, manyCaptures, blankA
 			break
 		}
 		a := &actions[i]
-		fmt.Fprintf(w, "  %d. %s — %s\n", i+1, Sanitize(strings.TrimSuffix(a.Sentence, ".")), triage.ActionWords(a, manyCaptures))
+		num := fmt.Sprintf("  %d. ", i+1)
+		writeWrapped(w, width, num, strings.Repeat(" ", len(num)), Sanitize(strings.TrimSuffix(a.Sentence, "."))+" — "+triage.ActionWords(a, manyCaptures))
 	}
 	if blankAfter {
 		fmt.Fprintln(w)

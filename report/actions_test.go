@@ -42,14 +42,14 @@ func TestWriteActionsText(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var b strings.Builder
-			writeActionsText(&b, testActions(tt.n), tt.many, tt.blank)
+			writeActionsText(&b, testActions(tt.n), tt.many, tt.blank, 0)
 			if b.String() != tt.want {
 				t.Errorf("got\n%q\nwant\n%q", b.String(), tt.want)
 			}
 		})
 	}
 	var b strings.Builder
-	writeActionsText(&b, testActions(maxActionLines+3), false, false)
+	writeActionsText(&b, testActions(maxActionLines+3), false, false, 0)
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
 	if len(lines) != maxActionLines+2 || lines[len(lines)-1] != "  … and 3 more (--format json lists them all)" {
 		t.Errorf("capped list:\n%s", b.String())

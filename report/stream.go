@@ -236,7 +236,7 @@ func (w *Writer) Close(captures []*pcap.CaptureInfo, errs []error) error {
 		// The remedies come after the connections they sum up (each was
 		// written as soon as it was decided) and before the capture facts,
 		// so that the summary line stays the last one.
-		writeActionsText(w.out, actions, len(caps) > 1 || w.opts.Text.MultiCapture, false)
+		writeActionsText(w.out, actions, len(caps) > 1 || w.opts.Text.MultiCapture, false, w.opts.Text.Width)
 		writeFooterText(w.out, caps, dests, sum, w.n, w.shown, w.opts.Text)
 		writeTrustStoresText(w.out, w.stores)
 	}

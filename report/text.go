@@ -54,7 +54,7 @@ func WriteText(w io.Writer, r *triage.Report, o TextOptions) error {
 		shown++
 		writeConnectionText(ew, c, o)
 	}
-	writeActionsText(ew, r.Actions, o.MultiCapture, false)
+	writeActionsText(ew, r.Actions, o.MultiCapture, false, o.Width)
 	writeFooterText(ew, r.Captures, r.Destinations, r.Summary, len(r.Connections), shown, o)
 	return ew.err
 }

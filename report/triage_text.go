@@ -18,7 +18,7 @@ import (
 func WriteTriageText(w io.Writer, t *triage.Triage, o TextOptions) error {
 	ew := &errWriter{w: w}
 	color := o.Color
-	writeActionsText(ew, t.Actions, len(t.Captures) > 1, true)
+	writeActionsText(ew, t.Actions, len(t.Captures) > 1, true, o.Width)
 	fmt.Fprintln(ew, "Patterns:")
 	for _, p := range t.Patterns {
 		writeWrapped(ew, o.Width, "  * ", "    ", Sanitize(p))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -123,7 +124,8 @@ func TestTerminalWrapping(t *testing.T) {
 // wrapping plain to width should give ("" when it does not): each plain
 // line is either printed as it is or broken into lines of its words in
 // order, no longer than width unless of one word, continued at the indent
-// of its first word ("* " bullets: of the word after it); at least one is.
+// of its first word (of a list item, "* " or "1. ": of the word after the
+// marker; of a line at column 0: two columns in); at least one is.
 func checkWrapped(plain, wrapped []string, width int) string {
 	j, broken := 0, 0
 	for _, p := range plain {
@@ -133,8 +135,8 @@ func checkWrapped(plain, wrapped []string, width int) string {
 		}
 		want := strings.Fields(p)
 		indent := indentOf(p)
-		if strings.HasPrefix(strings.TrimSpace(p), "* ") {
-			indent += 2
+		if m := listMarker.FindString(p[indent:]); m != "" {
+			indent += len(m)
 		} else if indent == 0 {
 			indent = 2
 		}
@@ -166,6 +168,9 @@ func checkWrapped(plain, wrapped []string, width int) string {
 	}
 	return ""
 }
+
+// listMarker is the marker of a bulleted or numbered list item.
+var listMarker = regexp.MustCompile(`^(\* |[0-9]+\. )`)
 
 func indentOf(s string) int { return len(s) - len(strings.TrimLeft(s, " ")) }
 
