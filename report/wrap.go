@@ -7,13 +7,13 @@ import (
 	"unicode/utf8"
 )
 
-// wrap returns text after first, broken at spaces into lines of at most
-// width columns, each line after the first starting with rest (the
-// indentation under the start of the sentence). A word longer than a line
-// (a URL, a path, a fingerprint) is never broken: it goes on a line of its
-// own and runs past the width. The spaces at a break are dropped, others
-// kept. width ≤ 0 means no wrapping: first+text, unchanged. The result has
-// no trailing newline.
+// wrap returns text (one line) after first, broken at spaces into lines
+// of at most width columns, each line after the first starting with rest
+// (the indentation under the start of the sentence). A word longer than a
+// line (a URL, a path, a fingerprint) is never broken: it goes on a line
+// of its own and runs past the width. The spaces at a break, and trailing
+// ones past the width, are dropped; others are kept. width ≤ 0 means no
+// wrapping: first+text, unchanged. The result has no trailing newline.
 func wrap(text string, width int, first, rest string) string {
 	if width <= 0 || columns(first)+columns(text) <= width {
 		return first + text
@@ -54,7 +54,9 @@ func wrap(text string, width int, first, rest string) string {
 		col += wc
 		lineStart, pending = false, ""
 	}
-	b.WriteString(pending)
+	if col+columns(pending) <= width { // trailing spaces that fit
+		b.WriteString(pending)
+	}
 	return b.String()
 }
 

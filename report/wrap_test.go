@@ -83,3 +83,33 @@ func TestColumns(t *testing.T) {
 		}
 	}
 }
+
+// FuzzWrap: for any text and width, wrapping keeps the words in order,
+// changes only spaces, starts every line after the first with the
+// indentation, and makes no line of several words longer than the width.
+func FuzzWrap(f *testing.F) {
+	f.Add("cucm7-pub.clus1.lab (server 10.10.1.11:5061) sent fatal unknown_ca in frame 200", 30)
+	f.Add("  a  b   c ", 3)
+	f.Add("名前 → — … e\u0301 \x1b[31mred\x1b[0m", 5)
+	f.Fuzz(func(t *testing.T, text string, width int) {
+		if strings.Contains(text, "\n") {
+			return // wrap takes one line (Sanitize shows a newline as \n)
+		}
+		width %= 200
+		got := wrap(text, width, "   ", "     ")
+		if strings.ReplaceAll(strings.ReplaceAll(got, "\n     ", " "), " ", "") != strings.ReplaceAll("   "+text, " ", "") {
+			t.Fatalf("wrap(%q, %d) = %q: more than spaces changed", text, width, got)
+		}
+		if strings.Join(strings.Split(got, " "), "") == "" {
+			return
+		}
+		for i, line := range strings.Split(got, "\n") {
+			if i > 0 && !strings.HasPrefix(line, "     ") {
+				t.Fatalf("wrap(%q, %d): line %d %q not indented", text, width, i, line)
+			}
+			if width > 0 && columns(line) > width && strings.Count(strings.TrimRight(strings.TrimLeft(line, " "), " "), " ") > 0 && i > 0 {
+				t.Fatalf("wrap(%q, %d): line %d %q is %d columns", text, width, i, line, columns(line))
+			}
+		}
+	})
+}
