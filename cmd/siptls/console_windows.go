@@ -1,8 +1,11 @@
 package main
 
 import (
+	"os"
 	"syscall"
 	"unsafe"
+
+	"golang.org/x/sys/windows"
 )
 
 // ownConsole reports whether this process is alone on its console: Windows
@@ -16,4 +19,20 @@ func ownConsole() bool {
 	var pids [2]uint32
 	n, _, _ := proc.Call(uintptr(unsafe.Pointer(&pids[0])), uintptr(len(pids)))
 	return n == 1
+}
+
+// colorConsole reports whether the console f can show ANSI colours: it
+// turns on virtual terminal processing when it is off, as in the classic
+// console host that a double-click or a drop opens; false when that fails
+// (Windows before 10), so that no escape sequence is printed as text.
+func colorConsole(f *os.File) bool {
+	h := windows.Handle(f.Fd())
+	var mode uint32
+	if windows.GetConsoleMode(h, &mode) != nil {
+		return false
+	}
+	if mode&windows.ENABLE_VIRTUAL_TERMINAL_PROCESSING != 0 {
+		return true
+	}
+	return windows.SetConsoleMode(h, mode|windows.ENABLE_VIRTUAL_TERMINAL_PROCESSING) == nil
 }

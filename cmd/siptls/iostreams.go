@@ -28,8 +28,8 @@ type IOStreams struct {
 	// output only go to terminals.
 	OutTTY bool
 	ErrTTY bool
-	// NoColor turns colour off on a terminal too: NO_COLOR is set, or
-	// TERM is dumb.
+	// NoColor turns colour off on a terminal too: NO_COLOR is set, TERM
+	// is dumb, or a Windows console cannot show ANSI colours.
 	NoColor bool
 	// outSize returns the width of the terminal Out is, in columns (nil:
 	// unknown).
@@ -38,13 +38,17 @@ type IOStreams struct {
 
 // System returns the process's real standard streams.
 func System() *IOStreams {
-	return &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
+	ios := &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 		OutTTY: isTerminal(os.Stdout), ErrTTY: isTerminal(os.Stderr),
 		NoColor: os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb",
 		outSize: func() (int, error) {
 			w, _, err := term.GetSize(int(os.Stdout.Fd()))
 			return w, err
 		}}
+	if ios.OutTTY && !ios.NoColor && !colorConsole(os.Stdout) {
+		ios.NoColor = true // a Windows console without ANSI escapes
+	}
+	return ios
 }
 
 // Test returns streams backed by buffers, and the buffers.
