@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/siptls/siptls/internal/textwrap"
 	"io"
 	"strings"
 
@@ -30,7 +31,7 @@ func writeActionsText(w io.Writer, actions []triage.Action, manyCaptures, blankA
 		}
 		a := &actions[i]
 		num := fmt.Sprintf("  %d. ", i+1)
-		writeWrapped(w, width, num, strings.Repeat(" ", len(num)), Sanitize(strings.TrimSuffix(a.Sentence, "."))+" — "+triage.ActionWords(a, manyCaptures))
+		textwrap.WriteLine(w, width, num, strings.Repeat(" ", len(num)), Sanitize(strings.TrimSuffix(a.Sentence, "."))+" — "+triage.ActionWords(a, manyCaptures))
 	}
 	if blankAfter {
 		fmt.Fprintln(w)

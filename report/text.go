@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"github.com/siptls/siptls/internal/english"
+	"github.com/siptls/siptls/internal/textwrap"
 	"io"
 	"maps"
 	"slices"
@@ -125,15 +126,15 @@ func writeCaptureText(w io.Writer, i int, c *triage.Capture, many bool, width in
 			fmt.Fprintf(&b, ", %s that are not TLS (counted, not analysed)", english.Plural(int(c.OtherConns), "other TCP connection", "other TCP connections"))
 		}
 	}
-	writeWrapped(w, width, "", "  ", b.String())
+	textwrap.WriteLine(w, width, "", "  ", b.String())
 	if c.CutPackets > 0 {
-		writeWrapped(w, width, "  ", "  ", fmt.Sprintf("warning: %d of %d packets were cut by the snap length (%d bytes): certificates cannot be read. On CUCM capture with: utils network capture eth0 file NAME count 100000 size all port 5061", c.CutPackets, c.Packets, c.Snaplen))
+		textwrap.WriteLine(w, width, "  ", "  ", fmt.Sprintf("warning: %d of %d packets were cut by the snap length (%d bytes): certificates cannot be read. On CUCM capture with: utils network capture eth0 file NAME count 100000 size all port 5061", c.CutPackets, c.Packets, c.Snaplen))
 	}
 	for _, warn := range c.Warnings {
-		writeWrapped(w, width, "  ", "  ", "warning: "+Sanitize(warn))
+		textwrap.WriteLine(w, width, "  ", "  ", "warning: "+Sanitize(warn))
 	}
 	if c.Error != "" {
-		writeWrapped(w, width, "  ", "  ", "error: "+Sanitize(c.Error))
+		textwrap.WriteLine(w, width, "  ", "  ", "error: "+Sanitize(c.Error))
 	}
 }
 
@@ -160,7 +161,7 @@ func writeConnectionText(w io.Writer, c *triage.Connection, o TextOptions) {
 		fmt.Fprintf(w, "  %s %s", c.TLSVersion, c.CipherSuite)
 	}
 	fmt.Fprintf(w, "  frames %d-%d\n", c.StartFrame, c.EndFrame)
-	para := func(indent, text string) { writeWrapped(w, o.Width, indent, indent, text) }
+	para := func(indent, text string) { textwrap.WriteLine(w, o.Width, indent, indent, text) }
 	para("   ", Sanitize(c.Summary))
 	if c.RolesGuessed {
 		para("   ", "note: no SYN or ClientHello was captured, so which end is the client is a guess.")

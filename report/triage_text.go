@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"github.com/siptls/siptls/internal/english"
+	"github.com/siptls/siptls/internal/textwrap"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -21,7 +22,7 @@ func WriteTriageText(w io.Writer, t *triage.Triage, o TextOptions) error {
 	writeActionsText(ew, t.Actions, len(t.Captures) > 1, true, o.Width)
 	fmt.Fprintln(ew, "Patterns:")
 	for _, p := range t.Patterns {
-		writeWrapped(ew, o.Width, "  * ", "    ", Sanitize(p))
+		textwrap.WriteLine(ew, o.Width, "  * ", "    ", Sanitize(p))
 	}
 
 	writeDestinationsText(ew, t.Destinations, color)
@@ -36,13 +37,13 @@ func WriteTriageText(w io.Writer, t *triage.Triage, o TextOptions) error {
 	}
 	if t.Duplicates.Connections > 0 {
 		fmt.Fprintln(ew)
-		writeWrapped(ew, o.Width, "", "  ", fmt.Sprintf("%s seen in more than one capture, counted once (%d by initial sequence number, %d by start time).",
+		textwrap.WriteLine(ew, o.Width, "", "  ", fmt.Sprintf("%s seen in more than one capture, counted once (%d by initial sequence number, %d by start time).",
 			english.Plural(t.Duplicates.Connections, "connection", "connections"), t.Duplicates.ByISN, t.Duplicates.ByTime))
 	}
 	if len(t.Notes) > 0 {
 		fmt.Fprintln(ew, "\nNotes:")
 		for _, n := range t.Notes {
-			writeWrapped(ew, o.Width, "  * ", "    ", Sanitize(n))
+			textwrap.WriteLine(ew, o.Width, "  * ", "    ", Sanitize(n))
 		}
 	}
 	fmt.Fprintf(ew, "\n%s\n", summaryLine(t.Summary, color))

@@ -1,4 +1,4 @@
-package report
+package textwrap
 
 import (
 	"strings"
@@ -37,9 +37,9 @@ func TestWrap(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := wrap(tt.text, tt.width, tt.first, tt.rest)
+			got := Wrap(tt.text, tt.width, tt.first, tt.rest)
 			if got != tt.want {
-				t.Errorf("wrap(%q, %d)\n got %q\nwant %q", tt.text, tt.width, got, tt.want)
+				t.Errorf("Wrap(%q, %d)\n got %q\nwant %q", tt.text, tt.width, got, tt.want)
 			}
 			// What wrapping changes is only where the lines break.
 			if strings.Join(strings.Fields(got), " ") != strings.Join(strings.Fields(tt.first+tt.text), " ") {
@@ -57,13 +57,13 @@ func TestWrapWidth(t *testing.T) {
 	for width := 20; width <= 120; width += 7 {
 		for n := 1; n <= len(words); n += 3 {
 			text := strings.Join(words[:n], " ")
-			got := wrap(text, width, "   ", "     ")
+			got := Wrap(text, width, "   ", "     ")
 			for i, line := range strings.Split(got, "\n") {
 				if i > 0 && !strings.HasPrefix(line, "     ") {
 					t.Errorf("width %d: line %d %q not indented", width, i, line)
 				}
-				if columns(line) > width && len(strings.Fields(line)) > 1 {
-					t.Errorf("width %d: line %d %q is %d columns", width, i, line, columns(line))
+				if Columns(line) > width && len(strings.Fields(line)) > 1 {
+					t.Errorf("width %d: line %d %q is %d columns", width, i, line, Columns(line))
 				}
 			}
 		}
@@ -78,8 +78,8 @@ func TestColumns(t *testing.T) {
 		{"", 0}, {"abc", 3}, {"→—…", 3}, {"ü", 1}, {"u\u0308", 1}, {"日本", 4}, {"\x1b[1m\x1b[31mfailed\x1b[0m", 6}, {"a\u200bb", 2}, {"\xff", 1},
 	}
 	for _, tt := range tests {
-		if got := columns(tt.s); got != tt.want {
-			t.Errorf("columns(%q) = %d, want %d", tt.s, got, tt.want)
+		if got := Columns(tt.s); got != tt.want {
+			t.Errorf("Columns(%q) = %d, want %d", tt.s, got, tt.want)
 		}
 	}
 }
@@ -96,19 +96,19 @@ func FuzzWrap(f *testing.F) {
 			return // wrap takes one line (Sanitize shows a newline as \n)
 		}
 		width %= 200
-		got := wrap(text, width, "   ", "     ")
+		got := Wrap(text, width, "   ", "     ")
 		if strings.ReplaceAll(strings.ReplaceAll(got, "\n     ", " "), " ", "") != strings.ReplaceAll("   "+text, " ", "") {
-			t.Fatalf("wrap(%q, %d) = %q: more than spaces changed", text, width, got)
+			t.Fatalf("Wrap(%q, %d) = %q: more than spaces changed", text, width, got)
 		}
 		if strings.Join(strings.Split(got, " "), "") == "" {
 			return
 		}
 		for i, line := range strings.Split(got, "\n") {
 			if i > 0 && !strings.HasPrefix(line, "     ") {
-				t.Fatalf("wrap(%q, %d): line %d %q not indented", text, width, i, line)
+				t.Fatalf("Wrap(%q, %d): line %d %q not indented", text, width, i, line)
 			}
-			if width > 0 && columns(line) > width && strings.Count(strings.TrimRight(strings.TrimLeft(line, " "), " "), " ") > 0 && i > 0 {
-				t.Fatalf("wrap(%q, %d): line %d %q is %d columns", text, width, i, line, columns(line))
+			if width > 0 && Columns(line) > width && strings.Count(strings.TrimRight(strings.TrimLeft(line, " "), " "), " ") > 0 && i > 0 {
+				t.Fatalf("Wrap(%q, %d): line %d %q is %d columns", text, width, i, line, Columns(line))
 			}
 		}
 	})

@@ -1,4 +1,6 @@
-package report
+// Package textwrap wraps the sentences of siptls's text reports to a
+// terminal's width, counting columns as a terminal shows them.
+package textwrap
 
 import (
 	"io"
@@ -7,21 +9,21 @@ import (
 	"unicode/utf8"
 )
 
-// wrap returns text (one line) after first, broken at spaces into lines
+// Wrap returns text (one line) after first, broken at spaces into lines
 // of at most width columns, each line after the first starting with rest
 // (the indentation under the start of the sentence). A word longer than a
 // line (a URL, a path, a fingerprint) is never broken: it goes on a line
 // of its own and runs past the width. The spaces at a break, and trailing
 // ones past the width, are dropped; others are kept. width ≤ 0 means no
 // wrapping: first+text, unchanged. The result has no trailing newline.
-func wrap(text string, width int, first, rest string) string {
-	if width <= 0 || columns(first)+columns(text) <= width {
+func Wrap(text string, width int, first, rest string) string {
+	if width <= 0 || Columns(first)+Columns(text) <= width {
 		return first + text
 	}
 	var b strings.Builder
 	b.Grow(len(first) + len(text) + 8*len(rest))
 	b.WriteString(first)
-	col := columns(first)
+	col := Columns(first)
 	lineStart := true // nothing but the indentation on the line yet
 	pending := ""     // the spaces before the next word
 	for text != "" {
@@ -37,39 +39,39 @@ func wrap(text string, width int, first, rest string) string {
 		} else {
 			text = ""
 		}
-		wc := columns(word)
+		wc := Columns(word)
 		switch {
 		case lineStart: // leading spaces of the text stay
 			b.WriteString(pending)
-			col += columns(pending)
-		case col+columns(pending)+wc <= width:
+			col += Columns(pending)
+		case col+Columns(pending)+wc <= width:
 			b.WriteString(pending)
-			col += columns(pending)
+			col += Columns(pending)
 		default:
 			b.WriteString("\n")
 			b.WriteString(rest)
-			col = columns(rest)
+			col = Columns(rest)
 		}
 		b.WriteString(word)
 		col += wc
 		lineStart, pending = false, ""
 	}
-	if col+columns(pending) <= width { // trailing spaces that fit
+	if col+Columns(pending) <= width { // trailing spaces that fit
 		b.WriteString(pending)
 	}
 	return b.String()
 }
 
-// writeWrapped writes wrap(text, width, first, rest) and a newline.
-func writeWrapped(w io.Writer, width int, first, rest, text string) {
-	io.WriteString(w, wrap(text, width, first, rest)+"\n")
+// writeWrapped writes Wrap(text, width, first, rest) and a newline.
+func WriteLine(w io.Writer, width int, first, rest, text string) {
+	io.WriteString(w, Wrap(text, width, first, rest)+"\n")
 }
 
-// columns is how many terminal columns s takes: one per rune (the arrows,
+// Columns is how many terminal columns s takes: one per rune (the arrows,
 // dashes and ellipses of the report among them), two for an East Asian
 // wide or fullwidth rune, none for a combining mark, a zero-width or
 // control rune or an ANSI colour sequence (ESC [ ... m).
-func columns(s string) int {
+func Columns(s string) int {
 	n := 0
 	for i := 0; i < len(s); {
 		if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '[' {
