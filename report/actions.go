@@ -2,10 +2,10 @@ package report
 
 import (
 	"fmt"
-	"github.com/siptls/siptls/internal/textwrap"
 	"io"
 	"strings"
 
+	"github.com/siptls/siptls/internal/textwrap"
 	"github.com/siptls/siptls/triage"
 )
 

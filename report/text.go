@@ -2,8 +2,6 @@ package report
 
 import (
 	"fmt"
-	"github.com/siptls/siptls/internal/english"
-	"github.com/siptls/siptls/internal/textwrap"
 	"io"
 	"maps"
 	"slices"
@@ -12,6 +10,8 @@ import (
 	"time"
 
 	"github.com/siptls/siptls/diagnose"
+	"github.com/siptls/siptls/internal/english"
+	"github.com/siptls/siptls/internal/textwrap"
 	"github.com/siptls/siptls/triage"
 )
 

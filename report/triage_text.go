@@ -2,13 +2,13 @@ package report
 
 import (
 	"fmt"
-	"github.com/siptls/siptls/internal/english"
-	"github.com/siptls/siptls/internal/textwrap"
 	"io"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/siptls/siptls/diagnose"
+	"github.com/siptls/siptls/internal/english"
+	"github.com/siptls/siptls/internal/textwrap"
 	"github.com/siptls/siptls/triage"
 )
 
