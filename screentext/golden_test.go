@@ -9,10 +9,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/siptls/siptls/internal/golden"
+	"github.com/siptls/siptls/internal/textwrap"
 	"github.com/siptls/siptls/pcap"
 )
 
@@ -238,5 +241,34 @@ func TestServerEndedSoon(t *testing.T) {
 	const want = "The server ended every connection to 10.20.1.22:5061 within 2 s of its SYN-ACK, and the others did not"
 	if p := Patterns(a); !strings.Contains(p[0], want) || !strings.Contains(p[0], "about one call in 3;") {
 		t.Errorf("patterns %q, want %q and one call in 3", p[0], want)
+	}
+}
+
+// TestWriteWraps: on a terminal (Width set) the connection sentences and
+// the load-balancing paragraphs wrap to the width, continued under their
+// start, and no word is lost; other lines are left as they are.
+func TestWriteWraps(t *testing.T) {
+	a := analyzeFile(t, "../testdata/screen/tcpdump-names-sample-cucm-trunk.txt")
+	var flat, wrapped strings.Builder
+	if err := Write(&flat, a, WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(&wrapped, a, WriteOptions{Width: 60}); err != nil {
+		t.Fatal(err)
+	}
+	if flat.String() == wrapped.String() {
+		t.Fatal("nothing was wrapped at 60 columns")
+	}
+	if got, want := strings.Fields(wrapped.String()), strings.Fields(flat.String()); !slices.Equal(got, want) {
+		t.Errorf("wrapping changed the words:\n%s", wrapped.String())
+	}
+	// A sentence's lines start with 3 spaces, a load-balancing paragraph's
+	// continued lines with 4: none may run past the width with a space to
+	// break at.
+	continued := regexp.MustCompile(`^ {3,4}\S`)
+	for _, line := range strings.Split(wrapped.String(), "\n") {
+		if continued.MatchString(line) && textwrap.Columns(line) > 60 && strings.Contains(strings.TrimSpace(line), " ") {
+			t.Errorf("a wrapped line runs past 60 columns: %q", line)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/siptls/siptls/internal/english"
 	"github.com/siptls/siptls/internal/sanitize"
+	"github.com/siptls/siptls/internal/textwrap"
 )
 
 // Format is an output format.
@@ -29,6 +30,9 @@ type WriteOptions struct {
 	Version      string // siptls_version in JSON
 	Indent       bool   // indented JSON
 	OnlyProblems bool   // text: list only the connections that are problems
+	// Width is the terminal width the text's sentences wrap to (0: no
+	// wrapping, as in a file or a pipe).
+	Width int
 }
 
 // HowToCapture are the CUCM commands that take a capture file with whole
@@ -263,7 +267,8 @@ func writeText(w io.Writer, a *Analysis, o WriteOptions) {
 				continue
 			}
 			fmt.Fprintf(w, "#%d %s -> %s  %s (%s)  lines %d-%d\n", c.ID, s(c.Client.String()), s(c.Server.String()), c.Verdict, c.Reason, c.First.Line, c.Last.Line)
-			fmt.Fprintf(w, "   %s\n\n", s(Sentence(c)))
+			textwrap.WriteLine(w, o.Width, "   ", "   ", s(Sentence(c)))
+			fmt.Fprintln(w)
 		}
 	}
 	for i, t := range a.Texts {
@@ -309,7 +314,7 @@ func writeText(w io.Writer, a *Analysis, o WriteOptions) {
 	if p := Patterns(a); len(p) > 0 {
 		fmt.Fprintf(w, "\nLoad balancing:\n")
 		for _, x := range p {
-			fmt.Fprintf(w, "  %s\n", s(x))
+			textwrap.WriteLine(w, o.Width, "  ", "    ", s(x))
 		}
 	}
 	fmt.Fprintf(w, "\n%s\n", summaryText(a.Summary))

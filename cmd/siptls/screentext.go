@@ -43,7 +43,7 @@ func screenTextRun(opts *AnalyzeOptions) (done bool, err error) {
 	case "ndjson":
 		format = screentext.FormatNDJSON
 	}
-	if err := screentext.Write(opts.IO.Out, a, screentext.WriteOptions{Format: format, Version: opts.Version, Indent: opts.Indent, OnlyProblems: opts.OnlyProblems}); err != nil {
+	if err := screentext.Write(opts.IO.Out, a, screentext.WriteOptions{Format: format, Version: opts.Version, Indent: opts.Indent, OnlyProblems: opts.OnlyProblems, Width: opts.IO.Width()}); err != nil {
 		return true, &exitError{code: exitTrouble, err: fmt.Errorf("writing the report: %w", err)}
 	}
 	if opts.HTML != "" {
