@@ -280,3 +280,55 @@ func TestTLS13Interop(t *testing.T) {
 		})
 	}
 }
+
+// TestTLS13SkipKeepsSequence: records passed over with Skip still use up
+// their sequence numbers, so the server's close_notify after its SIP
+// answer (and any NewSessionTicket) opens under the application secret with
+// the nonce of its place in the stream; opened as if it were the first
+// record, it does not authenticate.
+func TestTLS13SkipKeepsSequence(t *testing.T) {
+	s := runSession(t, tls.VersionTLS13, 0)
+	sec, _ := s.keys.Lookup(hello(s.client))
+	d, err := NewTLS13(s.suite, sec.ServerHandshake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var app []record // the server's records under its application secret
+	for _, r := range s.server[1:] {
+		if r.typ != 23 {
+			continue
+		}
+		if app != nil {
+			app = append(app, r)
+			continue
+		}
+		plain, typ, err := d.Open(r.typ, r.version, r.body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for m := plain; typ == 22 && len(m) >= 4; {
+			if m[0] == 20 { // the server's Finished ends its flight
+				app = []record{}
+			}
+			m = m[min(len(m), 4+(int(m[1])<<16|int(m[2])<<8|int(m[3]))):]
+		}
+	}
+	if len(app) < 2 {
+		t.Fatalf("%d records under the application secret, want the answer and the alert", len(app))
+	}
+	last := app[len(app)-1]
+	if d, err = NewTLS13(s.suite, sec.ServerTraffic); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range app[:len(app)-1] {
+		d.Skip(r.body)
+	}
+	plain, typ, err := d.Open(last.typ, last.version, last.body)
+	if err != nil || typ != 21 || !bytes.Equal(plain, []byte{1, 0}) {
+		t.Errorf("after %d skipped records: type %d, % x, %v; want the close_notify", len(app)-1, typ, plain, err)
+	}
+	fresh, _ := NewTLS13(s.suite, sec.ServerTraffic)
+	if _, _, err := fresh.Open(last.typ, last.version, last.body); err != ErrAuth {
+		t.Errorf("the close_notify with sequence number 0: %v, want ErrAuth", err)
+	}
+}
