@@ -39,6 +39,12 @@ type Options struct {
 	// (TLS_RSA_* suites) whose server certificate is one of theirs
 	// (--rsa-key), as KeyLog does.
 	RSAKeys []*rsa.PrivateKey
+	// DecryptBytes bounds the application data decrypted per direction for
+	// the SIP inside (0: DefaultDecryptBytes; negative: none); past it only
+	// what may be an alert is opened (see Connection.DecryptStoppedFrame).
+	DecryptBytes int
+	// SIPMessages caps the SIP messages kept per connection (0: DefaultSIPMessages).
+	SIPMessages int
 	// MaxEvents caps the timeline kept per connection (0: 64).
 	MaxEvents int
 	// MaxHandshakeMessage caps one handshake message (0: 1 MiB). It is

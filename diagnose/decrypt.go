@@ -71,12 +71,11 @@ func (st *connState) decryptRecord(dir pcap.Dir, m mark, rec tlsparse.Record) (p
 	if dk.dec == nil && !st.newDecrypter(dir, m, k, dk) {
 		return nil, 0, false
 	}
-	if !st.tls13 && rec.Type == tlsparse.ContentApplicationData && dk.sip.off {
-		// Up to TLS 1.2 the type is in the clear: application data past
-		// what is read as SIP is passed over, keeping the sequence for the
-		// alerts after it.
+	if st.passOver(m, dk, rec) {
+		// Not opened, but its sequence number is used up: the alerts
+		// after it still open.
 		dk.dec.Skip(rec.Fragment)
-		return nil, rec.Type, true
+		return nil, tlsparse.ContentApplicationData, true
 	}
 	p, t, err := dk.dec.Open(uint8(rec.Type), uint16(rec.Version), rec.Fragment)
 	if err != nil {
@@ -86,6 +85,45 @@ func (st *connState) decryptRecord(dir pcap.Dir, m mark, rec tlsparse.Record) (p
 	}
 	st.c().Decrypted = true
 	return p, tlsparse.ContentType(t), true
+}
+
+// maxAlertRecord13 is the longest TLS 1.3 record (its encrypted fragment)
+// still opened past the decryption bound, because it may be an alert, whose
+// type is hidden: an alert is 2 bytes, its inner content type 1 and the
+// AEAD tag 16, 19 bytes, and an alert padded to a 256-byte block still
+// fits (Go, OpenSSL, BoringSSL and NSS do not pad by default; OpenSSL's
+// SSL_CTX_set_block_padding pads to a block). A KeyUpdate (22 bytes) fits
+// too. A SIP message does not: a bare 100 Trying with its mandatory
+// headers is about 300 bytes, so past the bound the SIP stays unopened and
+// what is opened is keep-alive CRLFs and alerts.
+const maxAlertRecord13 = 256
+
+// passOver reports whether rec, an encrypted record of a direction whose
+// keys are known, is application data nothing needs: past what is read as
+// SIP (Options.DecryptBytes), or in a stream that is not SIP. Up to TLS
+// 1.2 the type is in the clear and alerts are always opened; in TLS 1.3 a
+// record short enough to be an alert is opened. The first record passed
+// over at the bound is noted (Connection.DecryptStoppedFrame), so that no
+// one takes "no answer" for a fact.
+func (st *connState) passOver(m mark, dk *dirKeys, rec tlsparse.Record) bool {
+	if st.tls13 {
+		if !dk.app {
+			return false // the handshake, under its own secret
+		}
+	} else if rec.Type != tlsparse.ContentApplicationData {
+		return false
+	}
+	s := &dk.sip
+	if !s.off && s.read >= st.a.decryptBytes() {
+		s.off, s.full, s.buf = true, true, nil
+	}
+	if !s.off || st.tls13 && len(rec.Fragment) <= maxAlertRecord13 {
+		return false
+	}
+	if c := st.c(); s.full && c.DecryptStoppedFrame == 0 {
+		c.DecryptStoppedFrame = m.frame
+	}
+	return true
 }
 
 // newDecrypter makes dk's Decrypter for the keys now in use.

@@ -22,20 +22,49 @@ type SIPMessage struct {
 	Status    int    // the response code; 0 for a request
 }
 
-// Bounds of the SIP read from a decrypted stream: what a call's signalling
-// needs, not a whole trunk's day.
+// The default bounds of decryption (Options.DecryptBytes and
+// Options.SIPMessages): what a call's signalling needs, not a whole
+// trunk's day.
 const (
-	maxSIPBytes    = 64 << 10 // per direction
-	maxSIPHeader   = 16 << 10 // a header block longer than this is not SIP
-	maxSIPMessages = 64       // per connection
+	DefaultDecryptBytes = 64 << 10 // per direction
+	DefaultSIPMessages  = 64       // per connection
 )
+
+// Bounds of one SIP message in a decrypted stream.
+const (
+	maxSIPHeader = 16 << 10 // a header block longer than this is not SIP
+	maxSIPBody   = 64 << 10 // nor a Content-Length above this
+)
+
+// decryptBytes is Options.DecryptBytes with its default: how many bytes
+// of application data a direction has decrypted (a record that starts
+// below it is decrypted whole).
+func (a *Analyzer) decryptBytes() int {
+	switch n := a.opts.DecryptBytes; {
+	case n == 0:
+		return DefaultDecryptBytes
+	case n < 0:
+		return 0
+	default:
+		return n
+	}
+}
+
+// sipMessages is Options.SIPMessages with its default.
+func (a *Analyzer) sipMessages() int {
+	if a.opts.SIPMessages <= 0 {
+		return DefaultSIPMessages
+	}
+	return a.opts.SIPMessages
+}
 
 // sipStream frames the SIP messages of one direction's decrypted bytes by
 // their Content-Length (several per record, and one across records).
 type sipStream struct {
 	buf  []byte
 	read int  // bytes taken so far
-	off  bool // not SIP, or past maxSIPBytes: no more is read
+	off  bool // not SIP, or past the bound: no more is read
+	full bool // off because read reached Options.DecryptBytes
 }
 
 // feedSIP adds decrypted application data of dir, in record m, and reads
@@ -60,13 +89,13 @@ func (st *connState) feedSIP(dir pcap.Dir, m mark, plain []byte) {
 		s.buf = s.buf[n:]
 		msg.Frame, msg.Time, msg.From = m.frame, m.time(), Side(dir)
 		c := st.c()
-		if len(c.SIP) < maxSIPMessages {
+		if len(c.SIP) < st.a.sipMessages() {
 			c.SIP = append(c.SIP, msg)
 		} else {
 			c.SIPDropped++
 		}
 	}
-	if s.read >= maxSIPBytes || len(s.buf) > maxSIPHeader+maxSIPBytes {
+	if len(s.buf) > maxSIPHeader+maxSIPBody {
 		s.off = true
 	}
 	if s.off {
@@ -114,7 +143,7 @@ func parseSIP(b []byte) (msg SIPMessage, n int, ok bool) {
 			msg.CSeq = strings.Join(strings.Fields(value), " ")
 		case "content-length", "l":
 			v, err := strconv.Atoi(value)
-			if err != nil || v < 0 || v > maxSIPBytes {
+			if err != nil || v < 0 || v > maxSIPBody {
 				return SIPMessage{}, 0, false
 			}
 			length = v
@@ -146,8 +175,10 @@ func plausibleSIP(b []byte) bool {
 
 // sipSummary sums the SIP messages up, request by request in order, each
 // with the responses to it: "INVITE 3001 → 100, 180, 200; ACK; BYE → 200",
-// "INVITE 3001 → no answer".
-func sipSummary(msgs []SIPMessage) string {
+// "INVITE 3001 → no answer". When decryption stopped at its bound in frame
+// stopped (0: it did not), a request is said to have "no answer read" and
+// the summary ends with where decryption stopped.
+func sipSummary(msgs []SIPMessage, stopped uint64) string {
 	type txn struct {
 		label string
 		codes []string
@@ -184,9 +215,14 @@ func sipSummary(msgs []SIPMessage) string {
 			parts = append(parts, t.label+" → "+strings.Join(t.codes, ", "))
 		case t.ack:
 			parts = append(parts, t.label)
+		case stopped != 0:
+			parts = append(parts, t.label+" → no answer read")
 		default:
 			parts = append(parts, t.label+" → no answer")
 		}
+	}
+	if stopped != 0 {
+		parts = append(parts, fmt.Sprintf("decryption stopped at its bound in frame %d, later SIP not read", stopped))
 	}
 	return strings.Join(parts, "; ")
 }
@@ -208,9 +244,12 @@ func sipUser(uri string) string {
 func (st *connState) sipVerdict() {
 	c := st.c()
 	if len(c.SIP) == 0 {
+		if c.DecryptStoppedFrame != 0 && c.Verdict == VerdictOK {
+			c.Summary += fmt.Sprintf(" Decrypted SIP: none read before decryption stopped at its bound (%d bytes per direction) in frame %d.", st.a.decryptBytes(), c.DecryptStoppedFrame)
+		}
 		return
 	}
-	c.SIPSummary = sipSummary(c.SIP)
+	c.SIPSummary = sipSummary(c.SIP, c.DecryptStoppedFrame)
 	if c.Verdict != VerdictOK {
 		return
 	}

@@ -398,12 +398,18 @@ type Connection struct {
 	// handshake's certificates are visible.
 	Decrypted bool
 	// SIP are the SIP messages of the decrypted application data (at most
-	// 64 a connection, read from the first 64 KiB of each direction; From
-	// is the sender), SIPDropped those past the 64, and SIPSummary sums
-	// them up: "INVITE 3001 → 100, 180, 200; ACK; BYE → 200".
+	// Options.SIPMessages a connection, read from the first
+	// Options.DecryptBytes of each direction; From is the sender),
+	// SIPDropped those past the cap, and SIPSummary sums them up:
+	// "INVITE 3001 → 100, 180, 200; ACK; BYE → 200".
 	SIP        []SIPMessage
 	SIPDropped int
 	SIPSummary string
+	// DecryptStoppedFrame is the first frame whose application data was
+	// not decrypted because its direction had reached
+	// Options.DecryptBytes (0: decryption did not stop): SIP after it was
+	// not read, so a request without an answer may have had one.
+	DecryptStoppedFrame uint64
 
 	Events        []Event
 	EventsDropped int

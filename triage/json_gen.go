@@ -101,6 +101,8 @@ func appendJSONConnection(b []byte, v *Connection) ([]byte, error) {
 	b = jsonenc.AppendInt(b, v.SIPMessagesDropped)
 	b = append(b, `,"sip_summary":`...)
 	b = jsonenc.AppendString(b, v.SIPSummary)
+	b = append(b, `,"decrypt_stopped_frame":`...)
+	b = jsonenc.AppendUint(b, v.DecryptStoppedFrame)
 	b = append(b, `,"certificates":`...)
 	if v.Certificates == nil {
 		b = jsonenc.AppendNull(b)

@@ -92,6 +92,7 @@ type Connection struct {
 	SIPMessages             []SIPMessage         `json:"sip_messages"`
 	SIPMessagesDropped      int                  `json:"sip_messages_dropped"`
 	SIPSummary              string               `json:"sip_summary"`
+	DecryptStoppedFrame     uint64               `json:"decrypt_stopped_frame"`
 	Certificates            []Certificate        `json:"certificates"`
 	PartialCertificates     []PartialCertificate `json:"partial_certificates"`
 	CertificatesLost        []string             `json:"certificates_lost"`
@@ -662,7 +663,8 @@ func buildConnection(c *diagnose.Connection) Connection {
 		Certificates: make([]Certificate, 0, len(c.Certificates)), Events: make([]Event, 0, len(c.Events)),
 		Findings: make([]Finding, 0, len(c.Findings)), EventsDropped: c.EventsDropped,
 		SIPMessages: make([]SIPMessage, 0, len(c.SIP)), SIPMessagesDropped: c.SIPDropped, SIPSummary: c.SIPSummary,
-		serverAddr: c.Server,
+		DecryptStoppedFrame: c.DecryptStoppedFrame,
+		serverAddr:          c.Server,
 	}
 	if al := c.Alert; al != nil {
 		v.Alert = &Alert{Name: al.Name, SentBy: al.SentBy, Frame: al.Frame, Time: Time{al.Time}, Encrypted: al.Encrypted, Decrypted: al.Decrypted,

@@ -162,6 +162,8 @@ func analyzeRun(opts *AnalyzeOptions) error {
 		KeyLog:    opts.keys,
 		RSAKeys:   opts.rsaKeys,
 		Emit:      nb.Add,
+
+		DecryptBytes: opts.decryptBytes(), SIPMessages: opts.SIPMessages,
 	})
 	for i, in := range opts.Inputs {
 		if in == "-" { // standard input: a capture piped in (tcpdump -w -, zcat, ssh)

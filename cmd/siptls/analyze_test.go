@@ -335,6 +335,8 @@ func TestAnalyzeBadInput(t *testing.T) {
 		{"zero max-conns", []string{"--max-conns", "0", "testdata/sample-cucm-trunk.cap"}, "--max-conns must be at least 1, not 0"},
 		{"negative max-buffer", []string{"--max-buffer", "-5", "testdata/sample-cucm-trunk.cap"}, "--max-buffer must be at least 1, not -5"},
 		{"zero max-buffer-total", []string{"--max-buffer-total", "0", "testdata/sample-cucm-trunk.cap"}, "--max-buffer-total must be at least 1, not 0"},
+		{"negative decrypt-bytes", []string{"--decrypt-bytes", "-1", "testdata/sample-cucm-trunk.cap"}, "--decrypt-bytes must be 0 or more, not -1"},
+		{"zero sip-messages", []string{"--sip-messages", "0", "testdata/sample-cucm-trunk.cap"}, "--sip-messages must be at least 1, not 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -425,6 +427,12 @@ func TestAnalyzeFlags(t *testing.T) {
 			o.MaxBuffer = 256 << 10
 		}
 		o.MaxBufferTotal = 32 << 20
+		if o.DecryptBytes == 0 {
+			o.DecryptBytes = 64 << 10
+		}
+		if o.SIPMessages == 0 {
+			o.SIPMessages = 64
+		}
 		return o
 	}
 	tests := []struct {
@@ -442,6 +450,8 @@ func TestAnalyzeFlags(t *testing.T) {
 				Node: "10.10.1.11", ExpectName: []string{"a.lab,b.lab", "10.20.1.22=c.lab"}})}},
 		{"keylog rsa-key indent", []string{"--keylog", "a.keys", "--keylog", "b keys", "--rsa-key", "cube.key", "--format", "json", "--indent", "a.cap"},
 			AnalyzeOptions{Inputs: []string{"a.cap"}, MaxDetail: 200, CaptureOptions: caps(CaptureOptions{KeyLogs: []string{"a.keys", "b keys"}, RSAKeyFiles: []string{"cube.key"}, Format: "json", Indent: true})}},
+		{"decryption bounds", []string{"--keylog", "a.keys", "--decrypt-bytes", "4096", "--sip-messages", "8", "a.cap"},
+			AnalyzeOptions{Inputs: []string{"a.cap"}, MaxDetail: 200, CaptureOptions: caps(CaptureOptions{KeyLogs: []string{"a.keys"}, DecryptBytes: 4096, SIPMessages: 8})}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -501,6 +511,13 @@ func TestAnalyzeKeylog(t *testing.T) {
 	_, text, _ = runAnalyze(t, append([]string{"-v"}, args503...)...)
 	checkGolden(t, "keylog-tls12-sip-503.golden.txt", []byte(text))
 	checkJSONGolden(t, "keylog-tls12-sip-503.golden.json", analyzer(t), true, args503...)
+
+	// --decrypt-bytes 1: the first record of each direction is decrypted,
+	// the alerts still are, and the SIP summary says where it stopped.
+	argsBound := []string{"--keylog", "testdata/keylog-tls12-sip.keys", "--decrypt-bytes", "1", "testdata/keylog-tls12-sip.pcap"}
+	_, text, _ = runAnalyze(t, append([]string{"-v"}, argsBound...)...)
+	checkGolden(t, "keylog-tls12-sip-decrypt-bytes.golden.txt", []byte(text))
+	checkJSONGolden(t, "keylog-tls12-sip-decrypt-bytes.golden.json", analyzer(t), true, argsBound...)
 
 	bad := filepath.Join(t.TempDir(), "bad.keys")
 	keys, err := os.ReadFile("testdata/keylog-tls13-server-rejects-client.keys")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/pcap"
 	"github.com/siptls/siptls/tlsdecrypt"
 
@@ -40,6 +41,11 @@ type CaptureOptions struct {
 	KeyLogs []string
 	// RSAKeyFiles are --rsa-key files: servers' RSA private keys.
 	RSAKeyFiles []string
+	// DecryptBytes is --decrypt-bytes: application data decrypted per
+	// direction (0: none, only the handshake and the alerts).
+	DecryptBytes int
+	// SIPMessages is --sip-messages: SIP messages kept per connection.
+	SIPMessages int
 	// keys is what KeyLogs hold, once loaded (nil without --keylog), and
 	// rsaKeys what RSAKeyFiles hold.
 	keys    *tlsdecrypt.KeyLog
@@ -55,6 +61,8 @@ func (o *CaptureOptions) addFlags(cmd *cobra.Command) {
 	flags.StringVarP(&o.Output, "output", "o", "", "write the report to `FILE` instead of standard output (- : standard output)")
 	flags.StringArrayVar(&o.RSAKeyFiles, "rsa-key", nil, "a TLS server's RSA private key `FILE` (PEM or DER, PKCS#1 or PKCS#8, not encrypted) to decrypt its TLS_RSA_* sessions, as --keylog does (repeatable)")
 	flags.StringArrayVar(&o.KeyLogs, "keylog", nil, "NSS key log `FILE` (what SSLKEYLOGFILE writes) to decrypt the sessions it has secrets for: real alerts, TLS 1.3 certificates (repeatable)")
+	flags.IntVar(&o.DecryptBytes, "decrypt-bytes", diagnose.DefaultDecryptBytes, "with a key: application data decrypted per connection direction for the SIP inside, `BYTES` (0: none); past it only alerts are decrypted")
+	flags.IntVar(&o.SIPMessages, "sip-messages", diagnose.DefaultSIPMessages, "with a key: decrypted SIP messages kept per connection, `N`")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json", "ndjson"}, cobra.ShellCompDirectiveNoFileComp))
 }
 
@@ -63,7 +71,22 @@ func (o *CaptureOptions) check() error {
 	if err := checkFlags(o.Format, o.Ports, o.Node, o.TrustFor); err != nil {
 		return err
 	}
+	if o.DecryptBytes < 0 {
+		return fmt.Errorf("--decrypt-bytes must be 0 or more, not %d", o.DecryptBytes)
+	}
+	if o.SIPMessages < 1 {
+		return fmt.Errorf("--sip-messages must be at least 1, not %d", o.SIPMessages)
+	}
 	return checkCaps(o.MaxConns, o.MaxBuffer, o.MaxBufferTotal)
+}
+
+// decryptBytes is --decrypt-bytes as diagnose.Options.DecryptBytes, where
+// none is negative (0 is the default there).
+func (o *CaptureOptions) decryptBytes() int {
+	if o.DecryptBytes == 0 {
+		return -1
+	}
+	return o.DecryptBytes
 }
 
 // needArgs is a command's Args: at least one argument, or the error msg.

@@ -360,6 +360,7 @@ func triageFile(path string, idx int, opts *TriageOptions, ports []uint16, cache
 	}}
 	a := diagnose.NewAnalyzer(diagnose.Options{
 		Ports: ports, AnyPort: opts.AnyPort, MaxConns: opts.MaxConns, MaxBuffer: opts.MaxBuffer, Budget: budget, Cache: cache, KeyLog: opts.keys, RSAKeys: opts.rsaKeys,
+		DecryptBytes: opts.decryptBytes(), SIPMessages: opts.SIPMessages,
 		Emit: func(c *diagnose.Connection) {
 			c.Capture = idx
 			nb.Add(c)

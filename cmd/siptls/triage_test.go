@@ -342,6 +342,9 @@ func TestTriageFlags(t *testing.T) {
 			o.Jobs = runtime.NumCPU()
 		}
 		o.MaxDetail, o.MaxMatched = 200, triage.DefaultMaxMatched
+		if o.DecryptBytes == 0 {
+			o.DecryptBytes, o.SIPMessages = 64<<10, 64
+		}
 		return o
 	}
 	tests := []struct {
@@ -352,6 +355,8 @@ func TestTriageFlags(t *testing.T) {
 		{"defaults", []string{"a/"}, def(TriageOptions{Inputs: []string{"a/"}})},
 		{"json ports jobs quiet", []string{"--format", "json", "--port", "5061", "--port", "5062", "--any-port", "--jobs", "3", "-q", "a/", "b.cap"},
 			def(TriageOptions{Inputs: []string{"a/", "b.cap"}, CaptureOptions: CaptureOptions{Format: "json", Ports: []uint{5061, 5062}, AnyPort: true}, Jobs: 3, Quiet: true})},
+		{"decryption bounds", []string{"--decrypt-bytes", "1", "--sip-messages", "3", "a/"},
+			def(TriageOptions{Inputs: []string{"a/"}, CaptureOptions: CaptureOptions{DecryptBytes: 1, SIPMessages: 3}})},
 		{"trust html", []string{"--trust", "t1", "--trust-for", "10.20.1.21=peer", "--node", "10.10.1.11", "--expect-name", "a.lab", "--html", "r.html", "a/"},
 			def(TriageOptions{Inputs: []string{"a/"}, CaptureOptions: CaptureOptions{Trust: []string{"t1"}, TrustFor: []string{"10.20.1.21=peer"}, Node: "10.10.1.11", ExpectName: []string{"a.lab"}}, HTML: "r.html"})},
 	}
