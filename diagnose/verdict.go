@@ -387,6 +387,11 @@ func (st *connState) alertDecides() bool {
 		al.AfterFrame = afterMark.frame
 	}
 	al.Description = alertMeaning(ra, al.After, st.emptyCert.seen(), st.leaf(receiver), c.ipOf(sender), st.clientMax)
+	if sender == Client && (ra.name == "bad_certificate" || ra.name == "certificate_unknown") {
+		if m := sniMismatch(st.sni, st.leaf(receiver)); m != "" {
+			al.Description += " " + m
+		}
+	}
 	c.Alert = al
 
 	if ra.encrypted {
@@ -553,6 +558,33 @@ func alertMeaning(ra *rawAlert, after *Message, emptyCert bool, leaf *certinfo.I
 		return "no application protocol (ALPN) in common."
 	}
 	return fmt.Sprintf("alert %s (%d) ended the handshake.", ra.name, ra.code)
+}
+
+// sniMismatch notes, for a client's rejection of the server's certificate
+// leaf, that the certificate does not carry the name the client asked for
+// (SNI) as its CN or a DNS SAN (a "*." SAN covering one label): a client
+// that checks host names rejects it for that alone, whatever its trust.
+// It returns "" when there is no SNI, no certificate, or the certificate
+// carries the name. It is a note beside the trust advice, not instead of
+// it: a client that does not check host names rejects for trust only.
+func sniMismatch(sni string, leaf *certinfo.Info) string {
+	sni = strings.TrimSuffix(strings.ToLower(sni), ".")
+	if sni == "" || leaf == nil {
+		return ""
+	}
+	names := leaf.Names()
+	for _, n := range names {
+		if n == sni {
+			return ""
+		}
+		if rest, ok := strings.CutPrefix(n, "*."); ok {
+			if _, parent, found := strings.Cut(sni, "."); found && parent == rest {
+				return ""
+			}
+		}
+	}
+	return fmt.Sprintf("The certificate names %s, not %s, the server name the client asked for (SNI): a client that checks host names rejects it for that alone; then point the trunk's destination at a name the certificate carries, or re-issue the certificate with %s as a SAN.",
+		strings.Join(names, ", "), sni, sni)
 }
 
 func (st *connState) decideNoHandshake() {

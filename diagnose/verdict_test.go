@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 
+	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/pcap"
 	"github.com/siptls/siptls/tlsparse"
 )
@@ -473,6 +474,35 @@ func TestProtocolVersionOffered(t *testing.T) {
 	for _, tt := range tests {
 		if got := alertMeaning(ra, nil, false, nil, "", tt.offered); !strings.Contains(got, tt.want) {
 			t.Errorf("offered %v: %q, want %q in it", tt.offered, got, tt.want)
+		}
+	}
+}
+
+// TestSNIMismatch: a client's rejection of the server's certificate gets
+// the name note only when the certificate carries neither the SNI nor a
+// wildcard covering it.
+func TestSNIMismatch(t *testing.T) {
+	leaf := &certinfo.Info{SubjectCN: "cucm8-pub.clus2.lab", DNSNames: []string{"cucm8-pub", "*.voice.clus2.lab"}}
+	tests := []struct {
+		sni      string
+		leaf     *certinfo.Info
+		mismatch bool
+	}{
+		{"cucm8.clus2.lab", leaf, true},
+		{"CUCM8-PUB.clus2.lab.", leaf, false}, // case and trailing dot
+		{"cucm8-pub", leaf, false},
+		{"sbc1.voice.clus2.lab", leaf, false},  // the wildcard covers one label
+		{"a.sbc1.voice.clus2.lab", leaf, true}, // not two
+		{"", leaf, false},                      // no SNI: nothing to compare
+		{"cucm8.clus2.lab", nil, false},        // no certificate
+	}
+	for _, tt := range tests {
+		got := sniMismatch(tt.sni, tt.leaf)
+		if (got != "") != tt.mismatch {
+			t.Errorf("SNI %q: %q, want a mismatch: %v", tt.sni, got, tt.mismatch)
+		}
+		if got != "" && !strings.Contains(got, "The certificate names cucm8-pub.clus2.lab, cucm8-pub, *.voice.clus2.lab, not "+strings.ToLower(tt.sni)) {
+			t.Errorf("SNI %q: %q does not name both", tt.sni, got)
 		}
 	}
 }
