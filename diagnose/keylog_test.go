@@ -58,13 +58,19 @@ func TestKeyLogCaptures(t *testing.T) {
 		decryptedEvents int    // "(decrypted)" alerts on the timeline
 		sip             string // the SIP summary with the key
 		staleHint       bool   // a stale_copy_likely finding with the key, and no other
+		says            string // in the summary with the key
 	}{
-		{"keylog-tls12-sip.pcap", VerdictOK, ReasonApplicationData, "", 2, 2, false, 2, "INVITE 3011 → 100, 180, 200; ACK; BYE → 200", false},
-		{"keylog-tls12-sip-503.pcap", VerdictOK, ReasonApplicationData, "", 2, 2, false, 2, "INVITE 3012 → 100, 503; ACK", false},
-		{"keylog-tls13-server-rejects-client.pcap", VerdictFailed, ReasonFatalAlert, "unknown_ca", 2, 0, true, 2, "OPTIONS → no answer", true},
-		{"keylog-openssl-tls13-chacha20.pcap", VerdictOK, ReasonApplicationData, "", 2, 0, true, 2, "OPTIONS → 200", false},
-		{"keylog-tls13-hrr-server-rejects-client.pcap", VerdictFailed, ReasonFatalAlert, "unknown_ca", 2, 0, true, 2, "", false},
-		{"keylog-openssl-tls12-cbc-etm.pcap", VerdictOK, ReasonApplicationData, "", 2, 2, false, 2, "OPTIONS → 200", false},
+		{"keylog-tls12-sip.pcap", VerdictOK, ReasonApplicationData, "", 2, 2, false, 2, "INVITE 3011 → 100, 180, 200; ACK; BYE → 200", false, ""},
+		{"keylog-tls12-sip-503.pcap", VerdictOK, ReasonApplicationData, "", 2, 2, false, 2, "INVITE 3012 → 100, 503; ACK", false, ""},
+		{"keylog-tls13-server-rejects-client.pcap", VerdictFailed, ReasonFatalAlert, "unknown_ca", 2, 0, true, 2, "OPTIONS → no answer", true, ""},
+		{"keylog-openssl-tls13-chacha20.pcap", VerdictOK, ReasonApplicationData, "", 2, 0, true, 2, "OPTIONS → 200", false, ""},
+		{"keylog-tls13-hrr-server-rejects-client.pcap", VerdictFailed, ReasonFatalAlert, "unknown_ca", 2, 0, true, 2, "", false, ""},
+		{"keylog-openssl-tls12-cbc-etm.pcap", VerdictOK, ReasonApplicationData, "", 2, 2, false, 2, "OPTIONS → 200", false, ""},
+		// The client expects cucm8.clus2.lab; TLS 1.3 hides its bad_certificate.
+		{"keylog-tls13-name-mismatch.pcap", VerdictFailed, ReasonFatalAlert, "bad_certificate", 1, 0, true, 1, "", false,
+			"The certificate names cucm8-pub.clus2.lab, cucm8-pub, not cucm8.clus2.lab, the server name the client asked for (SNI): a client that checks host names rejects it for that alone"},
+		// The server closes right after the handshake: the key shows close_notify.
+		{"keylog-tls12-name-mismatch-close.pcap", VerdictFailed, ReasonClosedAfterHandshake, "", 2, 2, false, 2, "", false, "sent close_notify (decrypted) in frame 14"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -91,6 +97,9 @@ func TestKeyLogCaptures(t *testing.T) {
 			}
 			if hint := len(with.Findings) == 1 && with.Findings[0].Code == FindingStaleCopyLikely; len(with.Findings) != 0 && !hint || hint != tt.staleHint {
 				t.Errorf("findings %v", with.Findings)
+			}
+			if !strings.Contains(with.Summary, tt.says) {
+				t.Errorf("summary %q does not say %q", with.Summary, tt.says)
 			}
 			if with.SIPSummary != tt.sip || without.SIPSummary != "" || len(without.SIP) != 0 {
 				t.Errorf("SIP %q (without keys %q), want %q", with.SIPSummary, without.SIPSummary, tt.sip)

@@ -220,6 +220,45 @@ func outputs() []output {
 		}
 		return g.writeKeys(name, keys.Bytes())
 	})
+	// Name mismatches with the client's key log: the encrypted alert that
+	// ends each session is the evidence, and only the key shows which.
+	add("keylog-tls13-name-mismatch.pcap", func(g *gen, name string) error {
+		// cucm7-pub's trunk names the cluster, cucm8.clus2.lab, and the Go
+		// client checks the server's certificate for that name (standard
+		// crypto/tls verification): cucm8-pub's self-signed certificate,
+		// trusted, names only the node. TLS 1.3 encrypts the client's
+		// bad_certificate under its handshake secret.
+		var keys bytes.Buffer
+		c := g.goClient("cucm7-pub")
+		c.MaxVersion, c.KeyLogWriter = tls.VersionTLS13, &keys
+		c.InsecureSkipVerify, c.VerifyPeerCertificate = false, nil
+		c.RootCAs, c.ServerName = pool(g.certs("cucm8-pub")...), "cucm8.clus2.lab"
+		srv := g.goServer("cucm8-pub", "cucm7-pub")
+		srv.MaxVersion = tls.VersionTLS13
+		s := session{Client: end{Go: c}, Server: end{Go: srv}, Dialogue: sipOptions(cucm7pub, cucm8pub, 13)}
+		if err := g.single(name, s, out(cucm8pub, 38459, 70*time.Millisecond, 139), expect{ClientErr: "certificate is valid for cucm8-pub.clus2.lab, cucm8-pub, not cucm8.clus2.lab"},
+			verdict{"failed", "closed_during_handshake", "TLS 1.3: the Go client expects cucm8.clus2.lab, the server's certificate names cucm8-pub.clus2.lab: the client's bad_certificate is encrypted; its key log shows it"}); err != nil {
+			return err
+		}
+		return g.writeKeys(name, keys.Bytes())
+	})
+	add("keylog-tls12-name-mismatch-close.pcap", func(g *gen, name string) error {
+		// As fail-subject-name-mismatch-close.pcap (the server closes
+		// right after the handshake, CUCM's X.509 Subject Name check), with
+		// the client's key log: the encrypted alert is close_notify.
+		var keys bytes.Buffer
+		c := g.goClient("cucm7-pub", "cucm8-pub")
+		c.KeyLogWriter = &keys
+		s := session{
+			Client: end{Go: c, App: readFirst},
+			Server: end{Go: g.goServer("cucm8-pub", "cucm7-pub"), App: closeAfterHandshake},
+		}
+		if err := g.single(name, s, out(cucm8pub, 38461, 95*time.Millisecond, 140), expect{Cipher: tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256},
+			verdict{"failed", "closed_after_handshake", "handshake completes; the server sends an encrypted alert and FIN before any application data; its key log shows close_notify (X.509 Subject Name mismatch look)"}); err != nil {
+			return err
+		}
+		return g.writeKeys(name, keys.Bytes())
+	})
 	// OpenSSL at both ends, the client writing its key log
 	// (-keylogfile): TLS 1.3 with ChaCha20-Poly1305, and TLS 1.2 AES-CBC
 	// with encrypt-then-MAC, which OpenSSL negotiates for CBC suites.

@@ -167,6 +167,9 @@ type expect struct {
 	Side   capgen.Side
 	Alert  string
 	Cipher uint16 // if set, the cipher suite the ServerHello must choose
+	// ClientErr, if set, is in the Go client's error: why it gave up (for
+	// alerts TLS 1.3 encrypts, which Alert cannot see).
+	ClientErr string
 }
 
 // serverCipher returns the cipher suite of the first ServerHello the server sent
@@ -201,6 +204,9 @@ func (e expect) check(fs []flight, r *result) error {
 		if got := serverCipher(fs); got != e.Cipher {
 			return fmt.Errorf("server chose cipher suite %#04x (%s), want %#04x (%s)", got, tls.CipherSuiteName(got), e.Cipher, tls.CipherSuiteName(e.Cipher))
 		}
+	}
+	if e.ClientErr != "" && (r.ClientErr == nil || !strings.Contains(r.ClientErr.Error(), e.ClientErr)) {
+		return fmt.Errorf("want the client to fail with %q; client err %v, server err %v", e.ClientErr, r.ClientErr, r.ServerErr)
 	}
 	if e.OK {
 		if r.ClientErr != nil || r.ServerErr != nil || !capp || !sapp {
