@@ -129,11 +129,35 @@ func phoneName(i int) string { return fmt.Sprintf("SEP00AABBCC%04X", 0x1000+i) }
 // recordBenchTranscripts records the benchmark's handshakes with crypto/tls:
 // TLS 1.2, mutual authentication, self-signed RSA 2048 certificates.
 func recordBenchTranscripts(now time.Time) ([]transcript, error) {
+	ps, err := trunkPeers(now)
+	if err != nil {
+		return nil, err
+	}
+	return recordPeers(ps, benchPerPeer)
+}
+
+// peerTLS is how the node and one peer of a bench shape talk TLS: the
+// client's and the server's configurations, and whether their handshakes
+// fail.
+type peerTLS struct {
+	what   string // "trunk", "phone", ...
+	i      int    // the destination's or the phone's index
+	name   string
+	peer   int // transcript.Peer
+	client *tls.Config
+	server *tls.Config
+	fail   bool
+}
+
+// trunkPeers makes the trunk shape's identities and returns the TLS
+// configurations of its peers: the trunk destinations but the dead one,
+// then the phones.
+func trunkPeers(now time.Time) ([]peerTLS, error) {
 	node, err := newIdentity(benchNodeName, 0x1a2b3c01, now)
 	if err != nil {
 		return nil, err
 	}
-	var ts []transcript
+	var ps []peerTLS
 	cfg := func(self identity, trusted ...identity) *tls.Config {
 		pool := x509.NewCertPool()
 		for _, t := range trusted {
@@ -163,9 +187,7 @@ func recordBenchTranscripts(now time.Time) ([]transcript, error) {
 		if d == benchAlertDst {
 			scfg = cfg(peer) // the node's certificate was never uploaded
 		}
-		if ts, err = recordPeer(ts, "trunk", d, trunkName(d), d, benchPerPeer, ccfg, scfg, d == benchAlertDst); err != nil {
-			return nil, err
-		}
+		ps = append(ps, peerTLS{"trunk", d, trunkName(d), d, ccfg, scfg, d == benchAlertDst})
 	}
 	for p := range benchPhones {
 		phone, err := newIdentity(phoneName(p), int64(0x3c000000+p), now)
@@ -175,7 +197,17 @@ func recordBenchTranscripts(now time.Time) ([]transcript, error) {
 		ccfg := cfg(phone, node)
 		ccfg.ServerName = benchNodeName
 		scfg := cfg(node, phone)
-		if ts, err = recordPeer(ts, "phone", p, phoneName(p), -1-p, benchPerPeer, ccfg, scfg, false); err != nil {
+		ps = append(ps, peerTLS{"phone", p, phoneName(p), -1 - p, ccfg, scfg, false})
+	}
+	return ps, nil
+}
+
+// recordPeers records n transcripts of each peer of ps, in order.
+func recordPeers(ps []peerTLS, n int) ([]transcript, error) {
+	var ts []transcript
+	var err error
+	for _, p := range ps {
+		if ts, err = recordPeer(ts, p.what, p.i, p.name, p.peer, n, p.client, p.server, p.fail); err != nil {
 			return nil, err
 		}
 	}

@@ -129,6 +129,17 @@ func densePhoneName(i int) string { return fmt.Sprintf("SEP00AABBDD%04X", 0x2000
 // PKI. The alert destination trusts another root only, so it rejects the
 // node's chain with an alert after the client's Certificate.
 func recordDenseTranscripts(now time.Time) ([]transcript, error) {
+	ps, err := densePeers(now)
+	if err != nil {
+		return nil, err
+	}
+	return recordPeers(ps, densePerPeer)
+}
+
+// densePeers makes the dense shape's PKI and returns the TLS
+// configurations of its peers: the trunk destinations but the dead one,
+// then the phones.
+func densePeers(now time.Time) ([]peerTLS, error) {
 	root, err := newPKICert("Example Voice Root CA", 0x4d000001, now, nil, true)
 	if err != nil {
 		return nil, err
@@ -167,7 +178,7 @@ func recordDenseTranscripts(now time.Time) ([]transcript, error) {
 			Time:                 func() time.Time { return now },
 		}
 	}
-	var ts []transcript
+	var ps []peerTLS
 	for d := range denseTrunks {
 		if d == denseDeadDst {
 			continue
@@ -183,9 +194,7 @@ func recordDenseTranscripts(now time.Time) ([]transcript, error) {
 			scfg.ClientCAs = x509.NewCertPool()
 			scfg.ClientCAs.AddCert(other.x509)
 		}
-		if ts, err = recordPeer(ts, "dense trunk", d, denseTrunkName(d), d, densePerPeer, ccfg, scfg, d == denseAlertDst); err != nil {
-			return nil, err
-		}
+		ps = append(ps, peerTLS{"dense trunk", d, denseTrunkName(d), d, ccfg, scfg, d == denseAlertDst})
 	}
 	for p := range densePhones {
 		phone, err := newPKICert(densePhoneName(p), int64(0x4d300000+p), now, &issuing, false)
@@ -195,11 +204,9 @@ func recordDenseTranscripts(now time.Time) ([]transcript, error) {
 		ccfg := cfg(phone, root.x509)
 		ccfg.ServerName = benchNodeName
 		scfg := cfg(node, root.x509)
-		if ts, err = recordPeer(ts, "dense phone", p, densePhoneName(p), -1-p, densePerPeer, ccfg, scfg, false); err != nil {
-			return nil, err
-		}
+		ps = append(ps, peerTLS{"dense phone", p, densePhoneName(p), -1 - p, ccfg, scfg, false})
 	}
-	return ts, nil
+	return ps, nil
 }
 
 // denseNet is the addressing of the dense shape.
