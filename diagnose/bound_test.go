@@ -121,3 +121,18 @@ func firstAppData(c *Connection) uint64 {
 	}
 	return 0
 }
+
+// TestSIPMessagesCap: Options.SIPMessages keeps the first messages, counts
+// the rest as dropped, and the summary says so rather than "no answer".
+func TestSIPMessagesCap(t *testing.T) {
+	path := filepath.Join("..", "testdata", "keylog-tls12-sip.pcap")
+	keys := readKeyLog(t, path)
+	full := analyseBounded(t, path, keys, Options{})
+	c := analyseBounded(t, path, keys, Options{SIPMessages: 1})
+	if len(full.SIP) < 3 || len(c.SIP) != 1 || c.SIP[0] != full.SIP[0] || c.SIPDropped != len(full.SIP)-1 {
+		t.Fatalf("kept %v, dropped %d; all %v", c.SIP, c.SIPDropped, full.SIP)
+	}
+	if want := fmt.Sprintf("INVITE 3011 → no answer read; %d later SIP messages not kept", len(full.SIP)-1); c.SIPSummary != want {
+		t.Errorf("summary %q, want %q", c.SIPSummary, want)
+	}
+}

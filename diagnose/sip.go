@@ -176,9 +176,10 @@ func plausibleSIP(b []byte) bool {
 // sipSummary sums the SIP messages up, request by request in order, each
 // with the responses to it: "INVITE 3001 → 100, 180, 200; ACK; BYE → 200",
 // "INVITE 3001 → no answer". When decryption stopped at its bound in frame
-// stopped (0: it did not), a request is said to have "no answer read" and
-// the summary ends with where decryption stopped.
-func sipSummary(msgs []SIPMessage, stopped uint64) string {
+// stopped (0: it did not), or dropped later messages were not kept
+// (Options.SIPMessages), a request is said to have "no answer read" and the
+// summary ends with what was not read.
+func sipSummary(msgs []SIPMessage, stopped uint64, dropped int) string {
 	type txn struct {
 		label string
 		codes []string
@@ -215,11 +216,14 @@ func sipSummary(msgs []SIPMessage, stopped uint64) string {
 			parts = append(parts, t.label+" → "+strings.Join(t.codes, ", "))
 		case t.ack:
 			parts = append(parts, t.label)
-		case stopped != 0:
+		case stopped != 0 || dropped > 0:
 			parts = append(parts, t.label+" → no answer read")
 		default:
 			parts = append(parts, t.label+" → no answer")
 		}
+	}
+	if dropped > 0 {
+		parts = append(parts, fmt.Sprintf("%d later SIP messages not kept", dropped))
 	}
 	if stopped != 0 {
 		parts = append(parts, fmt.Sprintf("decryption stopped at its bound in frame %d, later SIP not read", stopped))
@@ -249,7 +253,7 @@ func (st *connState) sipVerdict() {
 		}
 		return
 	}
-	c.SIPSummary = sipSummary(c.SIP, c.DecryptStoppedFrame)
+	c.SIPSummary = sipSummary(c.SIP, c.DecryptStoppedFrame, c.SIPDropped)
 	if c.Verdict != VerdictOK {
 		return
 	}
