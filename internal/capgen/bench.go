@@ -1,6 +1,7 @@
 package capgen
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -19,6 +20,14 @@ type BenchConfig struct {
 	Options  Options       // file format and framing; the zero value is pcap over Ethernet (Local is set to the node)
 	Shape    Shape         // kind of traffic; the zero value is ShapeTrunk
 	Rate     float64       // new connections per second, overriding Duration; zero: from Duration for ShapeTrunk, DefaultDenseRate for ShapeDense unless Duration is set
+	// KeyLog, if set, makes every connection a real crypto/tls session of its
+	// own (TLS 1.2, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, new RSA keys each
+	// run) carrying real SIP messages of the same sizes, and receives the
+	// clients' key log (NSS format, one CLIENT_RANDOM line a session), for
+	// timing siptls --keylog. The file then differs from run to run in its
+	// TLS bytes (crypto/tls draws its randoms from the system), not in its
+	// connections, times, sizes or outcomes.
+	KeyLog io.Writer
 }
 
 // BenchStats counts what WriteBench wrote.
@@ -32,6 +41,7 @@ type BenchStats struct {
 	Refused     int   // SYN answered by RST
 	Packets     int   // packet records
 	Bytes       int64 // file size
+	Sessions    int   // real TLS sessions run (BenchConfig.KeyLog)
 
 	Span    time.Duration // from the first connection's start to the last one's
 	MaxOpen int           // most connections open at once (from SYN to the last packet)
@@ -51,6 +61,13 @@ type benchModel struct {
 	spacing time.Duration
 	i       int // connections made so far (the dense shape fails every denseFailEvery-th)
 	mss     int
+	// With BenchConfig.KeyLog: the live sessions, the current connection's
+	// (nil when its handshake failed), the SIP transactions so far and
+	// the first error.
+	live  *liveNet
+	cur   *liveSession
+	calls int
+	err   error
 }
 
 // Application data record sizes (TLS 1.2 AES-GCM records carrying one SIP message).
@@ -108,6 +125,40 @@ func (m *benchModel) between(lo, hi time.Duration) time.Duration {
 
 func (m *benchModel) record(lo, hi int) []byte {
 	return m.records[lo+m.rng.IntN(hi-lo+1)]
+}
+
+// transcript returns the handshake of a new connection that replays m.ts[ti]:
+// that transcript, or with BenchConfig.KeyLog a live session's with the
+// same peer, which becomes m.cur.
+func (m *benchModel) transcript(ti int) transcript {
+	tr := m.ts[ti]
+	m.cur = nil
+	if m.live == nil || m.err != nil {
+		return tr
+	}
+	live, s, err := m.live.session(tr.Peer)
+	if err != nil {
+		m.err = err
+		return tr
+	}
+	m.cur = s
+	return live
+}
+
+// sipRecord returns the record of message ms, the k-th of a transaction
+// whose first is first: a record of random bytes of a size in ms's range,
+// or with a live session the real record of a SIP message of that size.
+func (m *benchModel) sipRecord(ms, first sipMsg) []byte {
+	if m.cur == nil {
+		return m.record(ms.lo, ms.hi)
+	}
+	n := ms.lo + m.rng.IntN(ms.hi-ms.lo+1) // the draw of record
+	callID := fmt.Sprintf("%08x-%06x@10.10.1.11", uint32(m.calls)*2654435761, m.calls)
+	b, err := m.cur.write(ms.side, benchSIP(ms.what, first.what, n, callID, 100+m.calls%900, "7001@10.10.1.11", "8001@peer.example.net"))
+	if err != nil && m.err == nil {
+		m.err = err
+	}
+	return b
 }
 
 // outcome is how a benchmark connection ends.
@@ -176,7 +227,7 @@ func (m *benchModel) conn(start time.Time) (c Conversation, trunk bool, out outc
 	if !ok {
 		return c, true, refused
 	}
-	tr := m.ts[ti]
+	tr := m.transcript(ti)
 	steps, at, ended := m.handshake(tr, rtt, trunkDst(c) == benchRSTDst)
 	if ended != closed {
 		c.Steps = steps
@@ -235,9 +286,19 @@ func (m *benchModel) handshake(tr transcript, rtt time.Duration, resetAfterCerti
 // closeNotify appends the end of a healthy connection at: the client's
 // close_notify and FIN, then the server's, then the client's last ACK.
 func (m *benchModel) closeNotify(steps []Step, at, rtt time.Duration) []Step {
-	steps = append(steps, Step{at, Client, Data, m.closeN}, Step{at + 50*time.Microsecond, Client, FIN, nil})
+	cn, sn := m.closeN, m.closeN
+	if m.cur != nil {
+		var err, err2 error
+		cn, err = m.cur.closeNotify(Client)
+		sn, err2 = m.cur.closeNotify(Server)
+		if err = errors.Join(err, err2); err != nil && m.err == nil {
+			m.err = err
+		}
+		m.cur = nil
+	}
+	steps = append(steps, Step{at, Client, Data, cn}, Step{at + 50*time.Microsecond, Client, FIN, nil})
 	at += rtt + time.Millisecond
-	return append(steps, Step{at, Server, Data, m.closeN}, Step{at + 50*time.Microsecond, Server, FIN, nil}, Step{at + rtt, Client, ACK, nil})
+	return append(steps, Step{at, Server, Data, sn}, Step{at + 50*time.Microsecond, Server, FIN, nil}, Step{at + rtt, Client, ACK, nil})
 }
 
 // trunkDst returns the trunk destination index of c, or -1 for a phone.
@@ -259,22 +320,24 @@ func (m *benchModel) transaction(steps []Step, at *time.Duration, rtt time.Durat
 	var msgs []sipMsg
 	switch r := m.rng.IntN(10); {
 	case r < 4: // INVITE, 100 Trying, 180 Ringing, 200 OK, ACK
-		msgs = []sipMsg{{a, 900, 1400}, {b, 300, 420}, {b, 500, 800}, {b, 900, 1300}, {a, 350, 500}}
+		msgs = []sipMsg{{a, 900, 1400, "INVITE"}, {b, 300, 420, "100 Trying"}, {b, 500, 800, "180 Ringing"}, {b, 900, 1300, "200 OK"}, {a, 350, 500, "ACK"}}
 	case r < 7: // BYE, 200 OK
-		msgs = []sipMsg{{a, 450, 650}, {b, 380, 520}}
+		msgs = []sipMsg{{a, 450, 650, "BYE"}, {b, 380, 520, "200 OK"}}
 	case r < 9 && !trunk: // REGISTER, 200 OK
-		msgs = []sipMsg{{a, 700, 1000}, {b, 500, 700}}
+		msgs = []sipMsg{{a, 700, 1000, "REGISTER"}, {b, 500, 700, "200 OK"}}
 	default: // OPTIONS, 200 OK
-		msgs = []sipMsg{{a, 480, 620}, {b, 400, 560}}
+		msgs = []sipMsg{{a, 480, 620, "OPTIONS"}, {b, 400, 560, "200 OK"}}
 	}
 	return m.exchange(steps, at, rtt, msgs)
 }
 
-// sipMsg is one SIP message of an exchange: who sends it and the range of
-// its record's size.
+// sipMsg is one SIP message of an exchange: who sends it, the range of its
+// record's size, and what it is (a method, or a response's status), for
+// live sessions.
 type sipMsg struct {
 	side   Side
 	lo, hi int
+	what   string
 }
 
 // exchange appends the records of msgs from *at on: a turn of the other
@@ -291,7 +354,10 @@ func (m *benchModel) exchange(steps []Step, at *time.Duration, rtt time.Duration
 			}
 		}
 		prev = ms.side
-		steps = append(steps, Step{*at, ms.side, Data, m.record(ms.lo, ms.hi)})
+		steps = append(steps, Step{*at, ms.side, Data, m.sipRecord(ms, msgs[0])})
+	}
+	if m.cur != nil {
+		m.calls++
 	}
 	return steps
 }
@@ -372,6 +438,11 @@ func WriteBench(out io.Writer, cfg BenchConfig) (BenchStats, error) {
 		return BenchStats{}, err
 	}
 	m := newBenchModel(cfg, ts)
+	if cfg.KeyLog != nil {
+		if m.live, err = newLiveNet(cfg.Shape, m.start, cfg.KeyLog); err != nil {
+			return BenchStats{}, err
+		}
+	}
 
 	if cfg.Rate > 0 {
 		m.spacing = time.Duration(math.Max(1, float64(time.Second)/cfg.Rate))
@@ -394,10 +465,13 @@ func WriteBench(out io.Writer, cfg BenchConfig) (BenchStats, error) {
 	var open endHeap
 	at := m.start
 	err = w.WriteStream(func() (Conversation, bool) {
-		if planned >= cfg.Size {
+		if planned >= cfg.Size || m.err != nil {
 			return Conversation{}, false
 		}
 		c, trunk, out := conn(m, at)
+		if m.err != nil {
+			return Conversation{}, false
+		}
 		st.Span = at.Sub(m.start)
 		at = at.Add(m.exp(m.spacing))
 		st.MaxOpen = max(st.MaxOpen, open.add(c.Start, c.Start.Add(c.Steps[len(c.Steps)-1].At)))
@@ -421,7 +495,10 @@ func WriteBench(out io.Writer, cfg BenchConfig) (BenchStats, error) {
 	})
 	st.Packets = w.Packets()
 	st.Bytes = cw.n
-	return st, err
+	if m.live != nil {
+		st.Sessions = m.live.sessions
+	}
+	return st, errors.Join(err, m.err)
 }
 
 // endHeap is a min-heap of the end times of the connections open so far.

@@ -243,7 +243,7 @@ func (m *benchModel) denseConn(start time.Time) (c Conversation, trunk bool, out
 	if !ok {
 		return c, true, refused
 	}
-	tr := m.ts[ti]
+	tr := m.transcript(ti)
 	steps, at, ended := m.handshake(tr, rtt, d == denseRSTDst)
 	if ended != closed {
 		c.Steps = steps
@@ -253,15 +253,15 @@ func (m *benchModel) denseConn(start time.Time) (c Conversation, trunk bool, out
 	at += m.between(time.Millisecond, 5*time.Millisecond)
 	switch {
 	case trunk && m.rng.IntN(2) == 0: // one call: INVITE, 100, 180, 200, ACK; later BYE, 200
-		exchange([]sipMsg{{Client, 900, 1400}, {Server, 300, 420}, {Server, 500, 800}, {Server, 900, 1300}, {Client, 350, 500}})
+		exchange([]sipMsg{{Client, 900, 1400, "INVITE"}, {Server, 300, 420, "100 Trying"}, {Server, 500, 800, "180 Ringing"}, {Server, 900, 1300, "200 OK"}, {Client, 350, 500, "ACK"}})
 		at += m.between(10*time.Second, 90*time.Second)
-		exchange([]sipMsg{{Client, 450, 650}, {Server, 380, 520}})
+		exchange([]sipMsg{{Client, 450, 650, "BYE"}, {Server, 380, 520, "200 OK"}})
 		at += m.between(100*time.Millisecond, time.Second)
 	case trunk: // OPTIONS probe
-		exchange([]sipMsg{{Client, 480, 620}, {Server, 400, 560}})
+		exchange([]sipMsg{{Client, 480, 620, "OPTIONS"}, {Server, 400, 560, "200 OK"}})
 		at += m.between(time.Second, 10*time.Second)
 	default: // REGISTER, 200 OK; the phone keeps the connection a while
-		exchange([]sipMsg{{Client, 700, 1000}, {Server, 500, 700}})
+		exchange([]sipMsg{{Client, 700, 1000, "REGISTER"}, {Server, 500, 700, "200 OK"}})
 		at += m.between(10*time.Second, 50*time.Second)
 	}
 	c.Steps = m.closeNotify(steps, at, rtt)

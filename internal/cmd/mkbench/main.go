@@ -3,7 +3,7 @@
 //
 // Usage:
 //
-//	go run ./internal/cmd/mkbench -size 200MB -o FILE [-shape trunk|dense] [-rate N] [-seed N] [-format pcap|pcapng] [-link ethernet|sll|sll2|rawip|null|pppoe] [-gzip]
+//	go run ./internal/cmd/mkbench -size 200MB -o FILE [-shape trunk|dense] [-rate N] [-seed N] [-format pcap|pcapng] [-link ethernet|sll|sll2|rawip|null|pppoe] [-gzip] [-keylog KEYFILE]
 //
 // The default shape, -shape trunk:
 //
@@ -24,7 +24,17 @@
 // -rate N starts N per second instead (-rate 120: several thousand open), for
 // either shape.
 //
-// The same flags always give the same file. Sizes take the suffixes kB, MB, GB
+// -keylog KEYFILE makes every connection a real crypto/tls session of its own
+// (TLS 1.2, ECDHE-RSA-AES128-GCM-SHA256) carrying real SIP messages, of the
+// sizes the shape gives its random records, and writes the clients' key log
+// to KEYFILE (one CLIENT_RANDOM line a session), for timing siptls --keylog
+// against the same capture without it. Each session costs a handshake's RSA
+// signatures: about 1 minute per GB for the trunk shape, more for dense.
+//
+// The same flags always give the same file, except with -keylog: then the
+// TLS bytes (randoms, keys, ciphertext) differ from run to run, crypto/tls
+// drawing its randomness from the system, but not the connections, times,
+// sizes or outcomes. Sizes take the suffixes kB, MB, GB
 // (powers of 1000) and KiB, MiB, GiB (powers of 1024); the file comes out
 // within a few percent of the size asked for.
 //
@@ -62,11 +72,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	gz := fs.Bool("gzip", false, "gzip the file")
 	shape := fs.String("shape", "trunk", "traffic shape: trunk (long connections) or dense (short, handshake-dense)")
 	rate := fs.Float64("rate", 0, "new connections per `second` (0: the shape's default)")
+	keyLog := fs.String("keylog", "", "record real TLS sessions and write their key log to `file`")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if *out == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: mkbench -size 200MB -o FILE [-shape trunk|dense] [-rate N] [-seed N] [-format pcap|pcapng] [-link L] [-gzip]")
+		fmt.Fprintln(stderr, "usage: mkbench -size 200MB -o FILE [-shape trunk|dense] [-rate N] [-seed N] [-format pcap|pcapng] [-link L] [-gzip] [-keylog KEYFILE]")
 		return 2
 	}
 	n, err := parseSize(*size)
@@ -103,22 +114,39 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	begin := time.Now()
-	st, err := write(*out, cfg)
+	st, err := write(*out, *keyLog, cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "mkbench:", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "%s: %d bytes (%.1f MB), %d connections (%d trunk, %d phone, %d failed; %.1f per MB, %d open at most), %d packets, %.2fs\n",
+	sessions := ""
+	if *keyLog != "" {
+		sessions = fmt.Sprintf(", %d TLS sessions in %s", st.Sessions, *keyLog)
+	}
+	fmt.Fprintf(stdout, "%s: %d bytes (%.1f MB), %d connections (%d trunk, %d phone, %d failed; %.1f per MB, %d open at most), %d packets%s, %.2fs\n",
 		*out, st.Bytes, float64(st.Bytes)/1e6, st.Connections, st.Trunk, st.Phone, st.Failed,
-		float64(st.Connections)/(float64(st.Bytes)/1e6), st.MaxOpen, st.Packets, time.Since(begin).Seconds())
+		float64(st.Connections)/(float64(st.Bytes)/1e6), st.MaxOpen, st.Packets, sessions, time.Since(begin).Seconds())
 	return 0
 }
 
-// write creates name and writes the benchmark capture into it.
-func write(name string, cfg capgen.BenchConfig) (capgen.BenchStats, error) {
+// write creates name and writes the benchmark capture into it, and with
+// keyLog ("" none) the key log of its sessions into that file. On an error
+// neither file is left.
+func write(name, keyLog string, cfg capgen.BenchConfig) (capgen.BenchStats, error) {
 	f, err := os.Create(name)
 	if err != nil {
 		return capgen.BenchStats{}, err
+	}
+	var kf *os.File
+	var kw *bufio.Writer
+	if keyLog != "" {
+		if kf, err = os.Create(keyLog); err != nil {
+			f.Close()
+			os.Remove(name)
+			return capgen.BenchStats{}, err
+		}
+		kw = bufio.NewWriter(kf)
+		cfg.KeyLog = kw
 	}
 	bw := bufio.NewWriterSize(f, 1<<20)
 	st, err := capgen.WriteBench(bw, cfg)
@@ -128,8 +156,19 @@ func write(name string, cfg capgen.BenchConfig) (capgen.BenchStats, error) {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	if kf != nil {
+		if ferr := kw.Flush(); err == nil {
+			err = ferr
+		}
+		if cerr := kf.Close(); err == nil {
+			err = cerr
+		}
+	}
 	if err != nil {
 		os.Remove(name)
+		if kf != nil {
+			os.Remove(keyLog)
+		}
 	}
 	return st, err
 }

@@ -8,7 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/internal/capgen"
+	"github.com/siptls/siptls/tlsdecrypt"
 )
 
 func TestParseSize(t *testing.T) {
@@ -84,6 +86,8 @@ func TestRun(t *testing.T) {
 		{"bad link", []string{"-link", "fddi", "-o", filepath.Join(dir, "g")}, 2, "", "unknown link", nil},
 		{"bad flag", []string{"-bogus"}, 2, "", "flag provided but not defined", nil},
 		{"unwritable", []string{"-size", "10kB", "-o", filepath.Join(dir, "no", "such", "dir")}, 1, "", "mkbench:", nil},
+		{"keylog", []string{"-size", "100kB", "-keylog", filepath.Join(dir, "l.keys"), "-o", filepath.Join(dir, "l.pcap")}, 0, "TLS sessions in " + filepath.Join(dir, "l.keys"), "", []byte{0xd4, 0xc3, 0xb2, 0xa1}},
+		{"unwritable keylog", []string{"-size", "10kB", "-keylog", filepath.Join(dir, "no", "such", "k"), "-o", filepath.Join(dir, "m.pcap")}, 1, "", "mkbench:", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,6 +95,11 @@ func TestRun(t *testing.T) {
 			code := run(tt.args, &stdout, &stderr)
 			if code != tt.wantCode || !strings.Contains(stdout.String(), tt.wantOut) || !strings.Contains(stderr.String(), tt.wantErr) {
 				t.Fatalf("code %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
+			}
+			if tt.wantCode != 0 {
+				if _, err := os.Stat(tt.args[len(tt.args)-1]); err == nil {
+					t.Errorf("%s left behind", tt.args[len(tt.args)-1])
+				}
 			}
 			if tt.wantMagic != nil {
 				b, err := os.ReadFile(tt.args[len(tt.args)-1])
@@ -102,5 +111,49 @@ func TestRun(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestKeyLogDecrypts: with -keylog, siptls decrypts every connection of the
+// capture that finished its handshake with the key log mkbench wrote: the
+// SIP inside is read, and no session lacks its key or fails to decrypt.
+func TestKeyLogDecrypts(t *testing.T) {
+	dir := t.TempDir()
+	capture, keys := filepath.Join(dir, "k.pcap"), filepath.Join(dir, "k.keys")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-size", "300kB", "-shape", "dense", "-keylog", keys, "-o", capture}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	f, err := os.Open(keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var kl tlsdecrypt.KeyLog
+	if err := kl.Read(f, keys); err != nil {
+		t.Fatal(err)
+	}
+	a := diagnose.NewAnalyzer(diagnose.Options{KeyLog: &kl})
+	if err := a.ReadFile(capture); err != nil {
+		t.Fatal(err)
+	}
+	var established, decrypted, withSIP int
+	for _, c := range a.Result().Connections {
+		if !c.HandshakeComplete {
+			continue
+		}
+		established++
+		if c.Decrypted {
+			decrypted++
+		}
+		if len(c.SIP) > 0 && c.Alert == nil {
+			withSIP++
+		}
+		for _, fd := range c.Findings {
+			t.Errorf("connection %d: finding %s: %s", c.ID, fd.Code, fd.Detail)
+		}
+	}
+	if established == 0 || decrypted != established || withSIP != established {
+		t.Errorf("%d connections established, %d decrypted, %d with SIP", established, decrypted, withSIP)
 	}
 }
