@@ -74,11 +74,19 @@ func (st *connState) feedSIP(dir pcap.Dir, m mark, plain []byte) {
 	if s.off {
 		return
 	}
-	s.buf = append(s.buf, plain...)
 	s.read += len(plain)
+	// A record that holds whole messages is read where it is; only a
+	// message begun in an earlier record is read from the buffer.
+	data := plain
+	if len(s.buf) > 0 {
+		s.buf = append(s.buf, plain...)
+		data = s.buf
+	}
 	for {
-		s.buf = bytes.TrimLeft(s.buf, "\r\n") // keep-alive CRLFs between messages
-		msg, n, ok := parseSIP(s.buf)
+		data = bytes.TrimLeft(data, "\r\n") // keep-alive CRLFs between messages
+		c := st.c()
+		keep := len(c.SIP) < st.a.sipMessages()
+		msg, n, ok := parseSIP(data, keep)
 		if !ok {
 			s.off = true
 			break
@@ -86,27 +94,30 @@ func (st *connState) feedSIP(dir pcap.Dir, m mark, plain []byte) {
 		if n == 0 {
 			break // more bytes needed
 		}
-		s.buf = s.buf[n:]
+		data = data[n:]
 		msg.Frame, msg.Time, msg.From = m.frame, m.time(), Side(dir)
-		c := st.c()
-		if len(c.SIP) < st.a.sipMessages() {
+		if keep {
 			c.SIP = append(c.SIP, msg)
 		} else {
 			c.SIPDropped++
 		}
 	}
-	if len(s.buf) > maxSIPHeader+maxSIPBody {
+	if len(data) > maxSIPHeader+maxSIPBody {
 		s.off = true
 	}
 	if s.off {
 		s.buf = nil
+		return
 	}
+	s.buf = append(s.buf[:0], data...) // what is left of a message, for the next record
 }
 
 // parseSIP reads the SIP message at the start of b: it returns the message
 // and its length, n 0 when b does not hold all of it yet, or ok false when
-// b does not start with a SIP message.
-func parseSIP(b []byte) (msg SIPMessage, n int, ok bool) {
+// b does not start with a SIP message. Without keep, only the length and
+// the status are read (a message past Options.SIPMessages, only counted):
+// no string is made.
+func parseSIP(b []byte, keep bool) (msg SIPMessage, n int, ok bool) {
 	if len(b) == 0 {
 		return msg, 0, true
 	}
@@ -114,39 +125,48 @@ func parseSIP(b []byte) (msg SIPMessage, n int, ok bool) {
 	if end < 0 {
 		return msg, 0, len(b) <= maxSIPHeader && plausibleSIP(b)
 	}
-	lines := strings.Split(string(b[:end]), "\r\n")
-	msg.StartLine = lines[0]
+	head := b[:end]
+	start, rest, _ := bytes.Cut(head, []byte("\r\n"))
 	if !plausibleSIP(b) {
 		return SIPMessage{}, 0, false
 	}
-	if rest, found := strings.CutPrefix(msg.StartLine, "SIP/2.0 "); found {
-		code, _, _ := strings.Cut(rest, " ")
-		if msg.Status, _ = strconv.Atoi(code); msg.Status < 100 || msg.Status > 699 {
+	if status, found := bytes.CutPrefix(start, []byte("SIP/2.0 ")); found {
+		code, _, _ := bytes.Cut(status, []byte(" "))
+		if msg.Status, _ = strconv.Atoi(string(code)); msg.Status < 100 || msg.Status > 699 {
 			return SIPMessage{}, 0, false
 		}
-	} else if f := strings.Fields(msg.StartLine); len(f) != 3 || f[2] != "SIP/2.0" {
+	} else if f := bytes.Fields(start); len(f) != 3 || string(f[2]) != "SIP/2.0" {
 		// a request is "METHOD Request-URI SIP/2.0"; HTTP ("PRI * HTTP/2.0",
 		// "GET / HTTP/1.1") is not SIP
 		return SIPMessage{}, 0, false
 	}
+	if keep {
+		msg.StartLine = string(start)
+	}
 	length := 0
-	for _, l := range lines[1:] {
-		name, value, found := strings.Cut(l, ":")
+	for len(rest) > 0 {
+		var l []byte
+		l, rest, _ = bytes.Cut(rest, []byte("\r\n"))
+		if len(l) == 0 || !sipHeaderInitial[l[0]] {
+			continue // Via, From, To, Contact...: not read
+		}
+		name, value, found := bytes.Cut(l, []byte(":"))
 		if !found {
 			continue
 		}
-		value = strings.TrimSpace(value)
-		switch strings.ToLower(strings.TrimSpace(name)) {
-		case "call-id", "i":
-			msg.CallID = value
-		case "cseq":
-			msg.CSeq = strings.Join(strings.Fields(value), " ")
-		case "content-length", "l":
-			v, err := strconv.Atoi(value)
+		value = bytes.TrimSpace(value)
+		switch name = bytes.TrimSpace(name); {
+		case headerIs(name, "content-length"), headerIs(name, "l"):
+			v, err := strconv.Atoi(string(value))
 			if err != nil || v < 0 || v > maxSIPBody {
 				return SIPMessage{}, 0, false
 			}
 			length = v
+		case !keep:
+		case headerIs(name, "call-id"), headerIs(name, "i"):
+			msg.CallID = string(value)
+		case headerIs(name, "cseq"):
+			msg.CSeq = strings.Join(strings.Fields(string(value)), " ")
 		}
 	}
 	n = end + 4 + length
@@ -155,6 +175,37 @@ func parseSIP(b []byte) (msg SIPMessage, n int, ok bool) {
 	}
 	return msg, n, true
 }
+
+// headerIs reports whether the header name is lower, a lower-case ASCII
+// name, in any case (header names are ASCII tokens).
+func headerIs(name []byte, lower string) bool {
+	if len(name) != len(lower) {
+		return false
+	}
+	for i, c := range name {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// sipHeaderInitial marks the bytes a line of a header that parseSIP reads
+// may start with: the first letters of Call-ID, i, CSeq, Content-Length
+// and l (any case), and whatever bytes.TrimSpace strips before a name
+// (ASCII white space, and the first byte of any non-ASCII character).
+var sipHeaderInitial = func() (t [256]bool) {
+	for _, c := range "cCiIlL \t\n\v\f\r" {
+		t[c] = true
+	}
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = true
+	}
+	return t
+}()
 
 // plausibleSIP reports whether b starts like a SIP start line: a response
 // ("SIP/2.0 ") or a request whose method is upper-case letters.

@@ -21,6 +21,7 @@ func TestParseSIP(t *testing.T) {
 		{"request, body not all there", invite[:len(invite)-2], 0, true, 0, ""},
 		{"headers not all there", invite[:30], 0, true, 0, ""},
 		{"response, compact headers", refused, len(refused), true, 503, "1 INVITE"},
+		{"header names after white space (a bare LF, VT)", "SIP/2.0 200 OK\r\n\nl: 1\r\n\vCSeq: 1 OPTIONS\r\n\r\nx", 44, true, 200, "1 OPTIONS"},
 		{"two messages: the first", trying + "SIP/2.0 180 Ringing\r\n", len(trying), true, 100, ""},
 		{"HTTP is not SIP", "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 0, false, 0, ""},
 		{"HTTP/2's connection preface is not SIP", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 0, false, 0, ""},
@@ -32,9 +33,13 @@ func TestParseSIP(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m, n, ok := parseSIP([]byte(tt.input))
+			m, n, ok := parseSIP([]byte(tt.input), true)
 			if n != tt.n || ok != tt.ok || m.Status != tt.status || (tt.n > 0 && m.CSeq != tt.cseq) {
 				t.Errorf("parseSIP = %+v, %d, %v; want n %d ok %v status %d cseq %q", m, n, ok, tt.n, tt.ok, tt.status, tt.cseq)
+			}
+			// Not kept, a message is framed and checked the same, with no text.
+			if c, cn, cok := parseSIP([]byte(tt.input), false); cn != n || cok != ok || c != (SIPMessage{Status: m.Status}) {
+				t.Errorf("parseSIP not kept = %+v, %d, %v", c, cn, cok)
 			}
 		})
 	}
@@ -79,9 +84,12 @@ func FuzzParseSIP(f *testing.F) {
 	f.Add([]byte("SIP/2.0 200 OK\r\nl: 0\r\n\r\n"))
 	f.Add([]byte("\r\n\r\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, n, ok := parseSIP(b)
+		m, n, ok := parseSIP(b, true)
 		if n > len(b) || n < 0 || !ok && n != 0 {
 			t.Fatalf("n %d ok %v for %d bytes", n, ok, len(b))
+		}
+		if c, cn, cok := parseSIP(b, false); cn != n || cok != ok || c.Status != m.Status {
+			t.Fatalf("not kept: n %d ok %v status %d; kept: n %d ok %v status %d", cn, cok, c.Status, n, ok, m.Status)
 		}
 	})
 }
