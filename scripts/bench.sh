@@ -36,6 +36,18 @@
 #   BENCH_SKIP_SIPTLS=1   leave out json, ndjson and text (siptls is not built)
 #   BENCH_SKIP_TSHARK=1   leave out tshark
 #   BENCH_SKIP_SSLDUMP=1  leave out ssldump
+#   BENCH_KEYLOG=1        the cost of decryption: the captures are made with
+#                         mkbench -keylog (every connection a real TLS session
+#                         carrying real SIP, its key log in FILE.keys beside
+#                         FILE, named bench-keylog-...), and the readers are
+#                         json and keylog (siptls analyze --format json
+#                         --keylog FILE.keys FILE) unless BENCH_READERS says
+#                         otherwise; after each file a line gives keylog's wall
+#                         time, CPU time and peak RSS over json's. Making a
+#                         key-log capture runs a TLS handshake per connection
+#                         (about a minute per GB for trunk, several for dense)
+#   BENCH_KEYLOG_FLAGS="..." more siptls flags for the keylog reader, e.g.
+#                         "--decrypt-bytes 16384" or "--decrypt-bytes 0"
 #   BENCH_TRIAGE=N        also time siptls triage --format json over N dense
 #                         captures of $BENCH_TRIAGE_SIZE each (default 20MB,
 #                         seeds 1..N) with --jobs 1 and --jobs 2, and print the
@@ -55,7 +67,12 @@ runs=${BENCH_RUNS:-3}
 shapes=${BENCH_SHAPES:-trunk dense}
 hirate=${BENCH_RATE:-120}
 ratesize=${BENCH_RATE_SIZE:-200MB}
-readers=${BENCH_READERS:-json ndjson text floor tshark ssldump}
+keylog=${BENCH_KEYLOG:-}
+if [ "$keylog" = 1 ]; then
+	readers=${BENCH_READERS:-json keylog}
+else
+	readers=${BENCH_READERS:-json ndjson text floor tshark ssldump}
+fi
 
 die() { echo "bench.sh: $*" >&2; exit 2; }
 
@@ -63,7 +80,8 @@ die() { echo "bench.sh: $*" >&2; exit 2; }
 
 # drop READER: removes READER from $readers.
 drop() { readers=$(echo " $readers " | sed "s/ $1 / /g"); }
-if [ "${BENCH_SKIP_SIPTLS:-}" = 1 ]; then drop json; drop ndjson; drop text; fi
+if [ "${BENCH_SKIP_SIPTLS:-}" = 1 ]; then drop json; drop ndjson; drop text; drop keylog; fi
+case " $readers " in *" keylog "*) [ "$keylog" = 1 ] || die "the keylog reader needs BENCH_KEYLOG=1 (captures made with their key logs)" ;; esac
 if [ "${BENCH_SKIP_TSHARK:-}" = 1 ]; then
 	drop tshark
 elif ! command -v tshark >/dev/null; then
@@ -77,7 +95,7 @@ elif ! command -v ssldump >/dev/null; then
 	drop ssldump
 fi
 
-case " $readers $([ "${BENCH_TRIAGE:-0}" -gt 0 ] && echo triage) " in *" json "* | *" ndjson "* | *" text "* | *" triage "*)
+case " $readers $([ "${BENCH_TRIAGE:-0}" -gt 0 ] && echo triage) " in *" json "* | *" ndjson "* | *" text "* | *" keylog "* | *" triage "*)
 	if ! go build -o "$dir/siptls" ./cmd/siptls 2>"$dir/build.log"; then
 		cat "$dir/build.log" >&2
 		die "go build ./cmd/siptls failed (see above); set BENCH_SKIP_SIPTLS=1 to time the others"
@@ -92,6 +110,8 @@ command_of() {
 	json) printf '%s\n' "$dir/siptls" analyze --format json "$2" ;;
 	ndjson) printf '%s\n' "$dir/siptls" analyze --format ndjson "$2" ;;
 	text) printf '%s\n' "$dir/siptls" analyze "$2" ;;
+	keylog) # shellcheck disable=SC2086 # BENCH_KEYLOG_FLAGS is split into flags
+		printf '%s\n' "$dir/siptls" analyze --format json --keylog "${2%.pcap}.keys" ${BENCH_KEYLOG_FLAGS:-} "$2" ;;
 	floor) printf '%s\n' "$dir/decodefloor" "$2" ;;
 	tshark) printf '%s\n' tshark -n -r "$2" -Y tls.handshake.certificate -T fields \
 		-e frame.number -e tcp.stream -e tls.handshake.certificate ;;
@@ -129,7 +149,7 @@ bench() {
 	bytes=$(stat -c %s "$file")
 	mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
 	conns=$("$dir/decodefloor" "$file" | awk '{ print $(NF-1) }')
-	local r
+	local r jwall= jcpu= jpeak= kwall= kcpu= kpeak=
 	for r in $readers; do
 		local cmd=() walls=() cpus=() peak=0 load i
 		mapfile -t cmd < <(command_of "$r" "$file")
@@ -137,7 +157,7 @@ bench() {
 		for ((i = 1; i <= runs; i++)); do
 			local log="$dir/$r-$label.time" out="$dir/$r-$label.out"
 			read -r sec cpu rss code < <(measure "$log" "$out" "${cmd[@]}")
-			if { [ "$r" = json ] || [ "$r" = ndjson ] || [ "$r" = text ]; } && [ "$code" -le 1 ]; then
+			if { [ "$r" = json ] || [ "$r" = ndjson ] || [ "$r" = text ] || [ "$r" = keylog ]; } && [ "$code" -le 1 ]; then
 				code=0
 			fi
 			if [ "$code" -ne 0 ]; then
@@ -152,25 +172,34 @@ bench() {
 		cpu=$(printf '%s\n' "${cpus[@]}" | median)
 		outb=$(stat -c %s "$dir/$r-$label.out")
 		rm -f "$dir/$r-$label.out"
+		case $r in
+		json) jwall=$wall jcpu=$cpu jpeak=$peak ;;
+		keylog) kwall=$wall kcpu=$cpu kpeak=$peak ;;
+		esac
 		printf '%-20s %8s %7s %7s %9s %7s %8s %8s %9s %8s %9s %6s\n' \
 			"$label" "$mb" "$conns" "$r" "$wall" "$(div "$mb" "$wall" %.1f)" "$cpu" \
 			"$(div "$peak" 1024 %.0f)" "$(div "$outb" 1e6 %.1f)" "$(div "$conns" "$wall" %.0f)" \
 			"$(div "$cpu" "$conns" %.10f | awk '{ if ($1 == "-") print "-"; else printf "%.0f", $1 * 1e6 }')" "$load"
 	done
+	if [ -n "$jwall" ] && [ -n "$kwall" ]; then
+		echo "# $label: --keylog costs $(div "$kwall" "$jwall" %.2f)x the wall time, $(div "$kcpu" "$jcpu" %.2f)x the CPU time and $(div "$kpeak" "$jpeak" %.2f)x the peak RSS of json without it ($(wc -l <"${file%.pcap}.keys") key log lines)"
+	fi
 }
 
 # capture SHAPE SIZE [RATE]: prints the capture's path, generating it if needed.
 capture() {
-	local shape=$1 size=$2 rate=${3:-0} file
+	local shape=$1 size=$2 rate=${3:-0} file prefix=bench extra=()
+	[ "$keylog" = 1 ] && prefix=bench-keylog
 	if [ "$shape" = trunk ]; then
-		file="$dir/bench-$size-seed1.pcap" # the name bench.sh always used
+		file="$dir/$prefix-$size-seed1.pcap" # the name bench.sh always used
 	elif [ "$rate" = 0 ]; then
-		file="$dir/bench-$shape-$size-seed1.pcap"
+		file="$dir/$prefix-$shape-$size-seed1.pcap"
 	else
-		file="$dir/bench-$shape-rate$rate-$size-seed1.pcap"
+		file="$dir/$prefix-$shape-rate$rate-$size-seed1.pcap"
 	fi
-	if [ ! -s "$file" ]; then
-		"$dir/mkbench" -shape "$shape" -rate "$rate" -size "$size" -seed 1 -o "$file" >&2 ||
+	[ "$keylog" = 1 ] && extra=(-keylog "${file%.pcap}.keys")
+	if [ ! -s "$file" ] || { [ "$keylog" = 1 ] && [ ! -s "${file%.pcap}.keys" ]; }; then
+		"$dir/mkbench" -shape "$shape" -rate "$rate" -size "$size" -seed 1 "${extra[@]}" -o "$file" >&2 ||
 			die "mkbench -shape $shape -size $size failed"
 	fi
 	echo "$file"
