@@ -45,7 +45,9 @@
 #                         otherwise; after each file a line gives keylog's wall
 #                         time, CPU time and peak RSS over json's. Making a
 #                         key-log capture runs a TLS handshake per connection
-#                         (about a minute per GB for trunk, several for dense)
+#                         (a few minutes per GB for trunk, more for dense; a
+#                         dense GB has more sessions than siptls reads from one
+#                         key log, 65,536: use BENCH_SHAPES=trunk there)
 #   BENCH_KEYLOG_FLAGS="..." more siptls flags for the keylog reader, e.g.
 #                         "--decrypt-bytes 16384" or "--decrypt-bytes 0"
 #   BENCH_TRIAGE=N        also time siptls triage --format json over N dense
