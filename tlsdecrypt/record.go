@@ -52,6 +52,7 @@ type Decrypter struct {
 	etm     bool // encrypt-then-MAC (RFC 7366)
 	seq     uint64
 	hdr     [13]byte // the additional data / MAC header, reused
+	nonceB  [12]byte // the AEAD nonce, reused
 	macBuf  [64]byte // a computed MAC, reused (SHA-384's 48 bytes at most)
 }
 
@@ -172,7 +173,7 @@ func (d *Decrypter) Skip(fragment []byte) {
 // nonce returns iv XOR the sequence number, right-aligned (RFC 8446
 // section 5.3, RFC 7905).
 func (d *Decrypter) nonce(seq uint64) []byte {
-	n := append([]byte(nil), d.iv...)
+	n := append(d.nonceB[:0], d.iv...)
 	for i := 0; i < 8; i++ {
 		n[len(n)-1-i] ^= byte(seq >> (8 * i))
 	}
@@ -183,7 +184,7 @@ func (d *Decrypter) open13(typ uint8, version uint16, fragment []byte, seq uint6
 	if len(fragment) < d.aead.Overhead()+1 {
 		return nil, 0, ErrShortRecord
 	}
-	ad := []byte{typ, byte(version >> 8), byte(version), byte(len(fragment) >> 8), byte(len(fragment))}
+	ad := append(d.hdr[:0], typ, byte(version>>8), byte(version), byte(len(fragment)>>8), byte(len(fragment)))
 	plain, err := d.aead.Open(nil, d.nonce(seq), fragment, ad)
 	if err != nil {
 		return nil, 0, ErrAuth
@@ -218,7 +219,7 @@ func (d *Decrypter) openAEAD12(typ uint8, fragment []byte, seq uint64) ([]byte, 
 		if len(fragment) < 8 {
 			return nil, ErrShortRecord
 		}
-		nonce, ct = append(append([]byte(nil), d.iv...), fragment[:8]...), fragment[8:]
+		nonce, ct = append(append(d.nonceB[:0], d.iv...), fragment[:8]...), fragment[8:]
 	}
 	if len(ct) < d.aead.Overhead() {
 		return nil, ErrShortRecord
