@@ -232,54 +232,75 @@ func plausibleSIP(b []byte) bool {
 // summary ends with what was not read.
 func sipSummary(msgs []SIPMessage, stopped uint64, dropped int) string {
 	type txn struct {
-		label string
-		codes []string
-		ack   bool
+		req   *SIPMessage // the request; nil for a response to a request before the capture
+		cseq  string
+		codes []int
 	}
-	var order []*txn
-	byKey := map[string]*txn{}
-	for _, m := range msgs {
-		key := m.CallID + "\x00" + m.CSeq
-		t := byKey[key]
+	var order []txn
+	byKey := make(map[[2]string]int, len(msgs)) // Call-ID and CSeq: the index in order
+	for i := range msgs {
+		m := &msgs[i]
+		key := [2]string{m.CallID, m.CSeq}
+		k, seen := byKey[key]
 		if m.Status == 0 {
-			if t == nil {
-				method, uri, _ := strings.Cut(m.StartLine, " ")
-				t = &txn{label: method, ack: method == "ACK"}
-				if user := sipUser(uri); method == "INVITE" && user != "" {
-					t.label += " " + user
-				}
-				byKey[key] = t
-				order = append(order, t)
+			if !seen {
+				byKey[key] = len(order)
+				order = append(order, txn{req: m})
 			}
 			continue
 		}
-		if t == nil { // a response to a request before the capture
-			t = &txn{label: "(" + m.CSeq + ")"}
-			byKey[key] = t
-			order = append(order, t)
+		if !seen {
+			k = len(order)
+			byKey[key] = k
+			order = append(order, txn{cseq: m.CSeq})
 		}
-		t.codes = append(t.codes, strconv.Itoa(m.Status))
+		order[k].codes = append(order[k].codes, m.Status)
 	}
-	parts := make([]string, 0, len(order))
+	var b strings.Builder
+	b.Grow(24 * len(order))
+	next := func() {
+		if b.Len() > 0 {
+			b.WriteString("; ")
+		}
+	}
 	for _, t := range order {
+		next()
+		ack := false
+		if t.req != nil {
+			method, uri, _ := strings.Cut(t.req.StartLine, " ")
+			b.WriteString(method)
+			ack = method == "ACK"
+			if user := sipUser(uri); method == "INVITE" && user != "" {
+				b.WriteString(" " + user)
+			}
+		} else {
+			b.WriteString("(" + t.cseq + ")")
+		}
 		switch {
 		case len(t.codes) > 0:
-			parts = append(parts, t.label+" → "+strings.Join(t.codes, ", "))
-		case t.ack:
-			parts = append(parts, t.label)
+			b.WriteString(" → ")
+			for i, c := range t.codes {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(strconv.Itoa(c))
+			}
+		case ack:
 		case stopped != 0 || dropped > 0:
-			parts = append(parts, t.label+" → no answer read")
+			b.WriteString(" → no answer read")
 		default:
-			parts = append(parts, t.label+" → no answer")
+			b.WriteString(" → no answer")
 		}
 	}
 	if dropped > 0 {
-		parts = append(parts, fmt.Sprintf("%d later SIP messages not kept", dropped))
+		next()
+		fmt.Fprintf(&b, "%d later SIP messages not kept", dropped)
 	}
 	if stopped != 0 {
-		parts = append(parts, fmt.Sprintf("decryption stopped at its bound in frame %d, later SIP not read", stopped))
+		next()
+		fmt.Fprintf(&b, "decryption stopped at its bound in frame %d, later SIP not read", stopped)
 	}
-	return strings.Join(parts, "; ")
+	return b.String()
 }
 
 // sipUser is the user part of a request URI ("3001" of
