@@ -42,7 +42,13 @@ type cdpMessage struct {
 // startCDP starts Chromium with a blank page and attaches to that page.
 func startCDP(t *testing.T, bin string) *cdpBrowser {
 	t.Helper()
-	dir := t.TempDir()
+	// The profile is not in t.TempDir: Chromium's helper processes may
+	// still be writing to it for a moment after the browser exits, which
+	// would fail TempDir's own clean-up. It is removed below, best effort.
+	dir, err := os.MkdirTemp("", "siptls-cdp-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	toChrome, ourEnd, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -64,10 +70,28 @@ func startCDP(t *testing.T, bin string) *cdpBrowser {
 	fromChrome.Close()
 	b := &cdpBrowser{t: t, cmd: cmd, w: ourEnd, r: bufio.NewReader(theirEnd), cancel: cancel}
 	t.Cleanup(func() {
-		ourEnd.Close()
+		// Ask Chromium to close, so that it ends its helper processes
+		// itself; the context kills it if it has not after 10 s.
+		if msg, err := json.Marshal(map[string]any{"id": b.nextID + 1, "method": "Browser.close"}); err == nil {
+			_, _ = ourEnd.Write(append(msg, 0))
+		}
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			b.cancel()
+			<-done
+		}
 		b.cancel()
-		_ = cmd.Wait()
+		ourEnd.Close()
 		theirEnd.Close()
+		for range 20 {
+			if os.RemoveAll(dir) == nil {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 	})
 	var targets struct {
 		TargetInfos []struct {
