@@ -54,6 +54,23 @@ type Decrypter struct {
 	hdr     [13]byte // the additional data / MAC header, reused
 	nonceB  [12]byte // the AEAD nonce, reused
 	macBuf  [64]byte // a computed MAC, reused (SHA-384's 48 bytes at most)
+	plain   []byte   // the plaintext Open returns, reused
+}
+
+// buffer returns the plaintext buffer with length n.
+func (d *Decrypter) buffer(n int) []byte {
+	if cap(d.plain) < n {
+		d.plain = make([]byte, n)
+	}
+	return d.plain[:n]
+}
+
+// keep keeps the array of plain, appended by an AEAD to the buffer, for
+// the next record.
+func (d *Decrypter) keep(plain []byte) {
+	if cap(plain) > cap(d.plain) {
+		d.plain = plain[:0]
+	}
 }
 
 // NewTLS12 returns the Decrypter of side's records in a TLS 1.0, 1.1 or
@@ -139,8 +156,10 @@ func (d *Decrypter) init(key []byte) error {
 
 // Open decrypts the next record, whose header gave content type typ and
 // version, and returns its plaintext and its content type (TLS 1.3's
-// inner type; typ otherwise). The plaintext is a new slice. A record that
-// does not authenticate returns ErrAuth and still counts in the sequence.
+// inner type; typ otherwise). The plaintext is in the Decrypter's own
+// buffer, valid until the next Open: a caller that keeps it copies it. A
+// record that does not authenticate returns ErrAuth and still counts in
+// the sequence.
 func (d *Decrypter) Open(typ uint8, version uint16, fragment []byte) ([]byte, uint8, error) {
 	seq := d.seq
 	d.seq++
@@ -185,7 +204,8 @@ func (d *Decrypter) open13(typ uint8, version uint16, fragment []byte, seq uint6
 		return nil, 0, ErrShortRecord
 	}
 	ad := append(d.hdr[:0], typ, byte(version>>8), byte(version), byte(len(fragment)>>8), byte(len(fragment)))
-	plain, err := d.aead.Open(nil, d.nonce(seq), fragment, ad)
+	plain, err := d.aead.Open(d.plain[:0], d.nonce(seq), fragment, ad)
+	d.keep(plain)
 	if err != nil {
 		return nil, 0, ErrAuth
 	}
@@ -224,7 +244,8 @@ func (d *Decrypter) openAEAD12(typ uint8, fragment []byte, seq uint64) ([]byte, 
 	if len(ct) < d.aead.Overhead() {
 		return nil, ErrShortRecord
 	}
-	plain, err := d.aead.Open(nil, nonce, ct, d.additionalData(seq, typ, len(ct)-d.aead.Overhead()))
+	plain, err := d.aead.Open(d.plain[:0], nonce, ct, d.additionalData(seq, typ, len(ct)-d.aead.Overhead()))
+	d.keep(plain)
 	if err != nil {
 		return nil, ErrAuth
 	}
@@ -253,7 +274,7 @@ func (d *Decrypter) openCBC(typ uint8, fragment []byte, seq uint64) ([]byte, err
 	if len(fragment) == 0 || len(fragment)%bs != 0 {
 		return nil, ErrShortRecord
 	}
-	plain := make([]byte, len(fragment))
+	plain := d.buffer(len(fragment))
 	cipher.NewCBCDecrypter(d.block, iv).CryptBlocks(plain, fragment)
 	if d.version < 0x0302 {
 		d.cbcIV = append(d.cbcIV[:0], fragment[len(fragment)-bs:]...)
