@@ -64,6 +64,12 @@ func Wrap(text string, width int, first, rest string) string {
 
 // writeWrapped writes Wrap(text, width, first, rest) and a newline.
 func WriteLine(w io.Writer, width int, first, rest, text string) {
+	if width <= 0 { // not a terminal: the pieces as they are, no string built
+		io.WriteString(w, first)
+		io.WriteString(w, text)
+		io.WriteString(w, "\n")
+		return
+	}
 	io.WriteString(w, Wrap(text, width, first, rest)+"\n")
 }
 
