@@ -186,21 +186,12 @@ func (p *Packet) parseBrackets(s string) LineProblem {
 		flags = ""
 	}
 	for _, c := range flags {
-		switch c {
-		case 'S':
-			p.Flags |= FlagSYN
-		case 'F':
-			p.Flags |= FlagFIN
-		case 'R':
-			p.Flags |= FlagRST
-		case 'P':
-			p.Flags |= FlagPSH
-		case 'U':
-			p.Flags |= FlagURG
-		case '.':
+		switch f, ok := letterFlag(c); {
+		case ok:
+			p.Flags |= f
+		case c == '.':
 			p.Flags |= FlagACK
-		case 'E', 'W', 'e':
-		default:
+		case c != 'e': // ECN-echo of AccECN
 			return ProblemBadFlagSet
 		}
 	}
@@ -226,27 +217,37 @@ func (p *Packet) parseBrackets(s string) LineProblem {
 	return ""
 }
 
+// letterFlag is the flag tcpdump writes as c in both syntaxes: S, F, R, P
+// and U; E and W (ECN) are known and carry no flag we track.
+func letterFlag(c rune) (Flags, bool) {
+	switch c {
+	case 'S':
+		return FlagSYN, true
+	case 'F':
+		return FlagFIN, true
+	case 'R':
+		return FlagRST, true
+	case 'P':
+		return FlagPSH, true
+	case 'U':
+		return FlagURG, true
+	case 'E', 'W':
+		return 0, true
+	}
+	return 0, false
+}
+
 // parseLetters reads tcpdump 3.x's `S 3618047650:3618047650(0) win 5840 <...>`,
 // `P 1909893565:1909894727(1162) ack 217213568 win 6161`, `. ack 1 win 1460`.
 func (p *Packet) parseLetters(s string) LineProblem {
 	tok, rest := cutToken(s)
 	if tok != "." {
 		for _, c := range tok {
-			switch c {
-			case 'S':
-				p.Flags |= FlagSYN
-			case 'F':
-				p.Flags |= FlagFIN
-			case 'R':
-				p.Flags |= FlagRST
-			case 'P':
-				p.Flags |= FlagPSH
-			case 'U':
-				p.Flags |= FlagURG
-			case 'E', 'W':
-			default:
+			f, ok := letterFlag(c)
+			if !ok {
 				return ProblemBadFlagSet
 			}
+			p.Flags |= f
 		}
 	}
 	p.Syntax = SyntaxLetters
