@@ -103,24 +103,7 @@ func (n *liveNet) session(peer int) (transcript, *liveSession, error) {
 	ce := &liveEnd{recorder: recorder{Conn: cp, side: Client, mu: &mu, log: &log}}
 	se := &liveEnd{recorder: recorder{Conn: sp, side: Server, mu: &mu, log: &log}}
 	cc, sc := tls.Client(ce, p.client), tls.Server(se, p.server)
-	var wg sync.WaitGroup
-	var cerr, serr error
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		if cerr = cc.Handshake(); cerr != nil {
-			cp.Close()
-		}
-	}()
-	go func() {
-		defer wg.Done()
-		if serr = sc.Handshake(); serr != nil {
-			sp.Close()
-		}
-	}()
-	wg.Wait()
-	cp.Close()
-	sp.Close()
+	cerr, serr := handshakeBoth(cc, sc, cp, sp)
 	failed := cerr != nil || serr != nil
 	if failed != p.fail {
 		return transcript{}, nil, fmt.Errorf("capgen: live session with %s %d: client %v, server %v", p.what, p.i, cerr, serr)

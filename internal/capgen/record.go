@@ -36,18 +36,11 @@ func (r *recorder) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// recordTLS runs a TLS handshake between client and server configurations
-// over an in-memory pipe and returns what each side wrote, in order. The
-// handshake errors, if any, are returned too; a failing handshake is still a
-// useful transcript (alerts).
-func recordTLS(client, server *tls.Config) ([]write, error, error) {
-	cp, sp := net.Pipe()
-	var mu sync.Mutex
-	var log []*write
-	cc := tls.Client(&recorder{Conn: cp, side: Client, mu: &mu, log: &log}, client)
-	sc := tls.Server(&recorder{Conn: sp, side: Server, mu: &mu, log: &log}, server)
+// handshakeBoth runs the client's and the server's handshakes at once over
+// the two ends of a pipe, cp and sp, closing an end whose handshake failed
+// so that the other returns, then both ends; it returns each side's error.
+func handshakeBoth(cc, sc *tls.Conn, cp, sp net.Conn) (cerr, serr error) {
 	var wg sync.WaitGroup
-	var cerr, serr error
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
@@ -64,6 +57,20 @@ func recordTLS(client, server *tls.Config) ([]write, error, error) {
 	wg.Wait()
 	cp.Close()
 	sp.Close()
+	return cerr, serr
+}
+
+// recordTLS runs a TLS handshake between client and server configurations
+// over an in-memory pipe and returns what each side wrote, in order. The
+// handshake errors, if any, are returned too; a failing handshake is still a
+// useful transcript (alerts).
+func recordTLS(client, server *tls.Config) ([]write, error, error) {
+	cp, sp := net.Pipe()
+	var mu sync.Mutex
+	var log []*write
+	cc := tls.Client(&recorder{Conn: cp, side: Client, mu: &mu, log: &log}, client)
+	sc := tls.Server(&recorder{Conn: sp, side: Server, mu: &mu, log: &log}, server)
+	cerr, serr := handshakeBoth(cc, sc, cp, sp)
 	var out []write
 	for _, e := range log {
 		if len(e.Bytes) > 0 {
