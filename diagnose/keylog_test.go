@@ -32,15 +32,7 @@ func readKeyLog(t *testing.T, capture string) *tlsdecrypt.KeyLog {
 // analyseWith analyses one capture with keys (nil: none).
 func analyseWith(t *testing.T, path string, keys *tlsdecrypt.KeyLog) *Connection {
 	t.Helper()
-	a := NewAnalyzer(Options{KeyLog: keys})
-	if err := a.ReadFile(path); err != nil {
-		t.Fatal(err)
-	}
-	res := a.Result()
-	if len(res.Connections) != 1 {
-		t.Fatalf("%d connections", len(res.Connections))
-	}
-	return res.Connections[0]
+	return analyseBounded(t, path, keys, Options{})
 }
 
 // TestKeyLogCaptures: with their key logs, the captures of real crypto/tls
