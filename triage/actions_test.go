@@ -60,11 +60,7 @@ func actionsConns() []*diagnose.Connection {
 // explain call failures first, then by connections, then by code), that a
 // connection seen in two captures counts once, and the evidence.
 func TestActionsRankAndDedup(t *testing.T) {
-	m := NewMerger(TriageOptions{})
-	for _, c := range actionsConns() {
-		m.Add(c)
-	}
-	tr := m.Triage(triagetest.Infos(2), nil, nil, "test")
+	_, tr := mergeAll(TriageOptions{}, actionsConns())
 	type got struct {
 		code   ActionCode
 		node   string

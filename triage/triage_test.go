@@ -101,12 +101,18 @@ func scenario() []*diagnose.Connection {
 	return cs
 }
 
-func TestTriagePatterns(t *testing.T) {
-	m := NewMerger(TriageOptions{})
-	for _, c := range scenario() {
+// mergeAll adds conns, of two captures, to a Merger with opts and returns
+// it with its Triage.
+func mergeAll(opts TriageOptions, conns []*diagnose.Connection) (*Merger, *Triage) {
+	m := NewMerger(opts)
+	for _, c := range conns {
 		m.Add(c)
 	}
-	r := m.Triage(triagetest.Infos(2), nil, nil, "test")
+	return m, m.Triage(triagetest.Infos(2), nil, nil, "test")
+}
+
+func TestTriagePatterns(t *testing.T) {
+	_, r := mergeAll(TriageOptions{}, scenario())
 	want := []string{
 		"From 10.10.1.11: 10.20.1.22:5061 (cucm8-sub1.clus2.lab) failed 3 of 3 times with unknown_ca sent by the server; 10.20.1.21:5061 succeeded 3 of 3; 10.20.1.23:5061 failed 1 of 3: about one call in 2 fails (4 of 9).",
 		"From 10.10.1.12: ",
@@ -380,11 +386,7 @@ func TestTriageCaps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := NewMerger(tt.opts)
-			for _, c := range tt.conns() {
-				m.Add(c)
-			}
-			r := m.Triage(triagetest.Infos(2), nil, nil, "test")
+			m, r := mergeAll(tt.opts, tt.conns())
 			tt.check(t, r)
 			if tt.note != "" && !slices.ContainsFunc(r.Notes, func(n string) bool { return strings.Contains(n, tt.note) }) {
 				t.Errorf("notes %q lack %q", r.Notes, tt.note)
