@@ -40,7 +40,7 @@ func TestParseLine(t *testing.T) {
 			Packet{Time: Stamp{Text: "13:31:51.788124"}, Src: Endpoint{"CUCM7-PUB.bbbburns.lab", 37448}, Dst: Endpoint{"cucm8-pub.bbbburns.lab", 5061}, Flags: FlagACK, Length: 0, Syntax: SyntaxLetters}, ""},
 		{"3.x push", "13:44:26.128758 IP CUCM8-Publisher.bbbburns.lab.48393 > cucm7-sub1.bbbburns.lab.5061: P 1909893565:1909894727(1162) ack 217213568 win 6161 <nop,nop,timestamp 1045561456 347159087>",
 			Packet{Time: Stamp{Text: "13:44:26.128758"}, Src: Endpoint{"CUCM8-Publisher.bbbburns.lab", 48393}, Dst: Endpoint{"cucm7-sub1.bbbburns.lab", 5061}, Flags: FlagPSH | FlagACK, Seq: 1909893565, HasSeq: true, Length: 1162, Syntax: SyntaxLetters}, ""},
-		{"prose", "Now watch what happens on the Subscriber server when 7131002 makes the call.", Packet{}, ProblemNoTime},
+		{"prose", "Second capture, on the subscriber, while 7131002 calls.", Packet{}, ProblemNoTime},
 		{"cut before flags", "13:31:51.787879 IP CUCM7-PUB.bbbburns.lab.37448 > cucm8-pub.bbb", Packet{}, ProblemCutOff},
 		{"cut after colon", "13:31:51.787879 IP CUCM7-PUB.bbbburns.lab.37448 > cucm8-pub.bbbburns.lab.5061:", Packet{}, ProblemCutOff},
 		{"cut in brackets", "14:03:00.040375 IP 10.10.1.11.39511 > 10.20.1.22.5061: Flags [S", Packet{}, ProblemCutOff},

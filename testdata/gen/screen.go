@@ -22,8 +22,9 @@ const cucmHeader = "admin:utils network capture eth0 port 5061 count 1000\n" +
 
 // seedExcerpt is lines 33-63 of the Cisco Community guide to SIP TLS trunks
 // between a CUCM 7.1(3) and a CUCM 8.5(1) cluster (lab domain bbbburns.lab,
-// 2011), verbatim: three `utils network capture` sessions pasted from the
-// CUCM console with the guide's prose between them. Their tcpdump 3.x
+// 2011): three `utils network capture` sessions pasted from the CUCM
+// console, their lines verbatim; the guide's prose between them is replaced
+// by short notes of our own, in the same places. Their tcpdump 3.x
 // prints TCP flags as letters (`S 3618047650:3618047650(0) win 5840`,
 // `. ack 1`, `P 1909893565:1909894727(1162) ack ...`).
 const seedExcerpt = `admin:utils network capture host ip 14.48.44.80
@@ -34,7 +35,7 @@ ip=14.48.44.80
 13:31:51.787879 IP CUCM7-PUB.bbbburns.lab.37448 > cucm8-pub.bbbburns.lab.5061: S 3618047650:3618047650(0) win 5840 <mss 1460,sackOK,timestamp 944769035 0,nop,wscale 2>
 13:31:51.788102 IP cucm8-pub.bbbburns.lab.5061 > CUCM7-PUB.bbbburns.lab.37448: S 1615387233:1615387233(0) ack 3618047651 win 5792 <mss 1460,sackOK,timestamp 1044807200 944769035,nop,wscale 2>
 13:31:51.788124 IP CUCM7-PUB.bbbburns.lab.37448 > cucm8-pub.bbbburns.lab.5061: . ack 1 win 1460 <nop,nop,timestamp 944769039 1044807200>
-Now watch what happens on the Subscriber server when 7131002 makes the call.
+Second capture, on the subscriber, while 7131002 calls.
 admin:utils network capture host ip 14.48.44.80
 Executing command with options:
 size=128 count=1000 interface=eth0
@@ -43,18 +44,18 @@ ip=14.48.44.80
 13:32:17.928367 IP CUCM7-SUB1.bbbburns.lab.52172 > cucm8-pub.bbbburns.lab.5061: S 4239526776:4239526776(0) win 5840 <mss 1460,sackOK,timestamp 346555111 0,nop,wscale 2>
 13:32:17.928511 IP cucm8-pub.bbbburns.lab.5061 > CUCM7-SUB1.bbbburns.lab.52172: S 1630528437:1630528437(0) ack 4239526777 win 5792 <mss 1460,sackOK,timestamp 1044833336 346555111,nop,wscale 2>
 13:32:17.928530 IP CUCM7-SUB1.bbbburns.lab.52172 > cucm8-pub.bbbburns.lab.5061: . ack 1 win 1460 <nop,nop,timestamp 346555115 1044833336>
-These packet captures demonstrate that a phone making a call out a SIP Trunk attempts to use the SIP Trunk process on the same server where the phone is registered if possible. In this case the SIP Trunk on Cluster 1 has a CMG that did allow it to exist on both the publisher and subscriber.
-These results would be different if the CMG of the SIP Trunk on Cluster 1 only contained a single server. We would only see traffic sourced from that single server.
-Let's test multiple calls in the reverse direction now and gather a capture on the CUCM 8 server:
+Note: the call leaves from the node the phone is registered to, as the trunk's CMG holds both nodes.
+With one node in the CMG, every call would come from that node.
+Third capture, on the CUCM 8 publisher, calls the other way:
 admin:utils network capture port 5061
 Executing command with options:
 size=128 count=1000 interface=eth0
 src= dest= port=5061
 ip=
-First call attempt goes to 14.48.44.22 (cucm7-sub1.bbbburns.lab)
+First call: 14.48.44.22 (cucm7-sub1.bbbburns.lab)
 13:44:26.128758 IP CUCM8-Publisher.bbbburns.lab.48393 > cucm7-sub1.bbbburns.lab.5061: P 1909893565:1909894727(1162) ack 217213568 win 6161 <nop,nop,timestamp 1045561456 347159087>
 13:44:26.128876 IP cucm7-sub1.bbbburns.lab.5061 > CUCM8-Publisher.bbbburns.lab.48393: . ack 1162 win 6641 <nop,nop,timestamp 347283235 1045561456>
-Next call attempt is load balanced to 14.48.44.21 (cucm7-pub.bbbburns.lab)
+Next call: 14.48.44.21 (cucm7-pub.bbbburns.lab)
 13:45:11.098222 IP CUCM8-Publisher.bbbburns.lab.48417 > cucm7-pub.bbbburns.lab.5061: P 1951301588:1951302750(1162) ack 3961011476 win 5189 <nop,nop,timestamp 1045606420 945409167>
 13:45:11.098450 IP cucm7-pub.bbbburns.lab.5061 > CUCM8-Publisher.bbbburns.lab.48417: . ack 1162 win 5479 <nop,nop,timestamp 945568267 1045606420>
 `
