@@ -121,6 +121,9 @@ type Data struct {
 	// a missing SYN-ACK). A gap that falls inside one unit does not set it:
 	// that unit is delivered with Missing, and the next one is framed as usual.
 	AfterGap bool
+	// BodySkipped is how many bytes of the unit follow Bytes and are not
+	// given (Options.HeadOnly asked for its first bytes only); 0 otherwise.
+	BodySkipped int
 	// Missing lists the byte ranges of Bytes that the capture does not have,
 	// in order; they are zero in Bytes. The unit's start (where the Framer
 	// read its length) was always captured.
@@ -234,6 +237,15 @@ type Options struct {
 	// retransmitted FIN).
 	// It is at most QuietTime.
 	Linger time.Duration
+	// HeadOnly, if set, is asked at the start of each unit the Framer
+	// framed, with the unit's first bytes (at least those the Framer read,
+	// at most the unit), how many of them the Handler needs: 0 for the
+	// whole unit; k > 0, less than the unit, to be given only its first k
+	// bytes (Data.BodySkipped says how many follow), the rest being passed
+	// over as it arrives, never buffered. siptls uses it for the records of
+	// a decrypted direction past its decryption bound, whose headers alone
+	// still count (alerts among them) and whose bodies are not needed.
+	HeadOnly func(c *Conn, d Dir, head []byte) int
 	// TLSKeys, if set, receives the TLS key log (NSS format) of each pcapng
 	// Decryption Secrets Block, as `editcap --inject-secrets` embeds it,
 	// when the reader meets it: before the packets it decrypts.

@@ -199,6 +199,7 @@ type reader struct {
 	evictedNext int
 	tombs       tombstones   // closed connections ended after Linger, for QuietTime
 	unitOut     Data         // what Handler.Data is given, reused
+	unitSkipped int          // Data.BodySkipped of the unit being delivered
 	units       unitPool     // the buffers of delivered units that spanned segments
 	freeBufs    bufsPool     // the bufs of ended connections
 	evOut       Event        // what Handler.Event is given, reused

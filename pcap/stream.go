@@ -829,6 +829,17 @@ func (rd *reader) frameOne(c *conn, d Dir, b []byte, off, segFrame uint64, fi fr
 		return fi
 	}
 	n := h.framer(b)
+	if n > 0 && n <= rd.opts.MaxBuffer && rd.opts.HeadOnly != nil {
+		if k := rd.opts.HeadOnly(&c.c, d, b[:min(n, len(b))]); k > 0 && k < n && k <= len(b) {
+			// Only the head is wanted: deliver it, pass over the body.
+			used := min(n, len(b))
+			rd.unitSkipped = n - k
+			rd.deliver(c, d, b[:k], false, off, first(), fed(k), nil)
+			rd.unitSkipped = 0
+			h.skip = uint64(n - used)
+			return used, true
+		}
+	}
 	switch {
 	case n > rd.opts.MaxBuffer:
 		k := min(n, len(b))
@@ -1008,7 +1019,7 @@ func (rd *reader) deliver(c *conn, d Dir, b []byte, opaque bool, off, first uint
 	ag := h.afterGap
 	h.afterGap = false
 	rd.unitOut = Data{Conn: &c.c, Dir: d, Bytes: b, Opaque: opaque, Offset: off,
-		FirstFrame: first, Frame: fi.frame, Time: fi.t, AfterGap: ag, Missing: missing}
+		FirstFrame: first, Frame: fi.frame, Time: fi.t, AfterGap: ag, Missing: missing, BodySkipped: rd.unitSkipped}
 	ok := rd.h.Data(&rd.unitOut)
 	if !ok {
 		h.state = stopped
