@@ -87,6 +87,8 @@ type Analyzer struct {
 	certMsgs msgCache[certMsg]
 	certReqs msgCache[certReqMsg]
 	lines    lineCache // timeline lines that repeat
+	// zeros stand in for the bodies of records passed over (headOnly)
+	zeros [tlsparse.MaxRecordLength]byte
 	// the key log the capture being read embeds (nil: none), and what
 	// could not be read of it
 	embedded    *tlsdecrypt.KeyLog
@@ -213,6 +215,7 @@ func (a *Analyzer) pcapOptions() pcap.Options {
 		MaxBuffer:  a.opts.MaxBuffer,
 		Budget:     a.budget,
 		TLSKeys:    a.embeddedKeys,
+		HeadOnly:   a.headOnly,
 	}
 }
 

@@ -3,10 +3,12 @@ package diagnose
 import (
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/siptls/siptls/pcap"
 	"github.com/siptls/siptls/tlsdecrypt"
 )
 
@@ -134,5 +136,50 @@ func TestSIPMessagesCap(t *testing.T) {
 	}
 	if want := fmt.Sprintf("INVITE 3011 → no answer read; %d later SIP messages not kept", len(full.SIP)-1); c.SIPSummary != want {
 		t.Errorf("summary %q, want %q", c.SIPSummary, want)
+	}
+}
+
+// TestHeadOnlySameAnalysis: past the decryption bound, the records passed
+// over are given to the Analyzer as their headers alone (pcap's
+// Options.HeadOnly); the analysis is the same as when they are reassembled
+// whole, on every key-log capture with no application data decrypted and
+// with a small bound, and the headers alone are asked for at least once.
+func TestHeadOnlySameAnalysis(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/keylog-*.pcap*")
+	asked := 0
+	for _, path := range files {
+		var keys *tlsdecrypt.KeyLog
+		if strings.HasSuffix(path, ".pcap") {
+			keys = readKeyLog(t, path)
+		}
+		for _, bound := range []int{-1, 600} {
+			opts := Options{KeyLog: keys, DecryptBytes: bound}
+			headOnly := NewAnalyzer(opts)
+			po := headOnly.pcapOptions()
+			po.HeadOnly = func(c *pcap.Conn, d pcap.Dir, head []byte) int {
+				k := headOnly.headOnly(c, d, head)
+				if k > 0 {
+					asked++
+				}
+				return k
+			}
+			if _, err := pcap.ReadFile(path, po, headOnly); err != nil {
+				t.Fatal(err)
+			}
+			headOnly.flush()
+			whole := NewAnalyzer(opts)
+			po = whole.pcapOptions()
+			po.HeadOnly = nil
+			if _, err := pcap.ReadFile(path, po, whole); err != nil {
+				t.Fatal(err)
+			}
+			whole.flush()
+			if got, want := headOnly.Result().Connections, whole.Result().Connections; !reflect.DeepEqual(got, want) {
+				t.Errorf("%s, bound %d: the analysis differs with records passed over by their headers:\n got %+v\nwant %+v", path, bound, got, want)
+			}
+		}
+	}
+	if asked == 0 {
+		t.Error("no record was passed over by its header alone")
 	}
 }

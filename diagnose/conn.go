@@ -338,6 +338,9 @@ func (st *connState) data(d *pcap.Data) bool {
 		st.sslv2Record(d.Dir, m, b)
 		return true
 	}
+	if d.BodySkipped > 0 {
+		return st.passedOver(d.Dir, m, b, d.BodySkipped)
+	}
 	rec, err := tlsparse.ParseRecord(b)
 	if err != nil {
 		st.finding(FindingMalformedRecord, d.Frame, "%v", err)
@@ -368,6 +371,22 @@ func (st *connState) data(d *pcap.Data) bool {
 		st.event(d.Dir, EventTLS, d.Frame, d.Time, fmt.Sprintf("%s record", rec.Type))
 	}
 	return true
+}
+
+// passedOver handles a record of which only the header was asked for
+// (Analyzer.headOnly): application data of a decrypted direction past its
+// bound, whose first record passed over was already seen whole. It is what
+// data does with such a record after decryptRecord passed it over, without
+// the checks headOnly made: its sequence number is used up, and it counts
+// as application data. The record stands in with a fragment of zeros of
+// its length, which is all that is read of it.
+func (st *connState) passedOver(dir pcap.Dir, m mark, head []byte, skipped int) bool {
+	rec := tlsparse.Record{Type: tlsparse.ContentType(head[0]), Version: tlsparse.Version(head[1])<<8 | tlsparse.Version(head[2]),
+		Fragment: st.a.zeros[:len(head)-tlsparse.RecordHeaderLen+skipped]}
+	ds := st.dir(dir)
+	ds.lastRecLen, ds.lastRecMark = len(rec.Fragment), m
+	st.keys.dirs[dir].dec.Skip(nil)
+	return st.clearRecord(dir, m, rec, nil, tlsparse.ContentApplicationData)
 }
 
 // opaqueData counts bytes that are not TLS records, notes the first of

@@ -126,6 +126,33 @@ func (st *connState) passOver(m mark, dk *dirKeys, rec tlsparse.Record) bool {
 	return true
 }
 
+// headOnly is pcap's Options.HeadOnly: the record header is all that is
+// needed of a record that passOver will pass over, so its body is not
+// reassembled. It asks for the whole record while anything could still
+// read it: before the direction's keys are known, while SIP is read, for a
+// TLS 1.3 record short enough to be an alert, for any record that is not
+// application data (an alert's type is in the clear up to TLS 1.2), under
+// TLS 1.0 CBC (whose next IV is the record's last block), and for the first
+// record passed over, whose frame Connection.DecryptStoppedFrame names.
+func (a *Analyzer) headOnly(c *pcap.Conn, d pcap.Dir, head []byte) int {
+	if !a.decrypting() || len(head) < tlsparse.RecordHeaderLen || tlsparse.ContentType(head[0]) != tlsparse.ContentApplicationData {
+		return 0
+	}
+	st := a.live[c]
+	if st == nil || st.keys == nil || st.keys.secrets == nil || st.conn == nil {
+		return 0
+	}
+	dk := &st.keys.dirs[d]
+	if dk.off || dk.dec == nil || dk.dec.SkipNeedsBytes() || st.tls13 && !dk.app || !dk.sip.off {
+		return 0
+	}
+	n := int(head[3])<<8 | int(head[4])
+	if st.tls13 && n <= maxAlertRecord13 || dk.sip.full && st.conn.DecryptStoppedFrame == 0 {
+		return 0
+	}
+	return tlsparse.RecordHeaderLen
+}
+
 // newDecrypter makes dk's Decrypter for the keys now in use.
 func (st *connState) newDecrypter(dir pcap.Dir, m mark, k *connKeys, dk *dirKeys) bool {
 	side := tlsdecrypt.Client

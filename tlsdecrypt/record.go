@@ -181,13 +181,18 @@ func (d *Decrypter) Open(typ uint8, version uint16, fragment []byte) ([]byte, ui
 // data beyond what is read), so that the later ones still open.
 func (d *Decrypter) Skip(fragment []byte) {
 	d.seq++
-	if d.block != nil && d.version < 0x0302 {
+	if d.SkipNeedsBytes() {
 		bs := d.block.BlockSize()
 		if len(fragment) >= bs && len(fragment)%bs == 0 {
 			d.cbcIV = append(d.cbcIV[:0], fragment[len(fragment)-bs:]...)
 		}
 	}
 }
+
+// SkipNeedsBytes reports whether Skip reads the record's bytes: under TLS
+// 1.0 CBC, whose next IV is the record's last block. Otherwise Skip only
+// counts the record, and any bytes of its length will do.
+func (d *Decrypter) SkipNeedsBytes() bool { return d.block != nil && d.version < 0x0302 }
 
 // nonce returns iv XOR the sequence number, right-aligned (RFC 8446
 // section 5.3, RFC 7905).
