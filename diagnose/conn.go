@@ -354,21 +354,28 @@ func (st *connState) data(d *pcap.Data) bool {
 			return st.clearRecord(d.Dir, m, rec, plain, typ)
 		}
 	}
+	return st.record(d.Dir, m, rec, missing)
+}
+
+// record handles a record as the capture shows it (not decrypted), with
+// the ranges of its fragment the capture lost, and reports whether more
+// payload is wanted.
+func (st *connState) record(dir pcap.Dir, m mark, rec tlsparse.Record, missing []tlsparse.Range) bool {
 	switch rec.Type {
 	case tlsparse.ContentChangeCipherSpec:
-		st.ccsRecord(d.Dir, m)
+		st.ccsRecord(dir, m)
 	case tlsparse.ContentAlert:
 		if len(missing) > 0 {
-			st.event(d.Dir, EventAlert, d.Frame, d.Time, "alert (its bytes were not captured)")
+			st.event(dir, EventAlert, m.frame, m.time(), "alert (its bytes were not captured)")
 			break
 		}
-		st.alertRecord(d.Dir, m, rec)
+		st.alertRecord(dir, m, rec)
 	case tlsparse.ContentHandshake:
-		return st.handshakeRecord(d.Dir, m, rec, missing)
+		return st.handshakeRecord(dir, m, rec, missing)
 	case tlsparse.ContentApplicationData:
-		return st.appDataRecord(d.Dir, m, rec)
+		return st.appDataRecord(dir, m, rec)
 	default:
-		st.event(d.Dir, EventTLS, d.Frame, d.Time, fmt.Sprintf("%s record", rec.Type))
+		st.event(dir, EventTLS, m.frame, m.time(), fmt.Sprintf("%s record", rec.Type))
 	}
 	return true
 }
