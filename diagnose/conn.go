@@ -152,6 +152,7 @@ type connState struct {
 	// With --rsa-key: the handshake so far (for an extended master
 	// secret), and the secrets recovered from the ClientKeyExchange.
 	transcript    []byte
+	sipLost       mark // the first decrypted record whose SIP a gap took (skipHoled)
 	transcriptOff bool
 	rsaTried      bool
 	// handshake13Read: a TLS 1.3 handshake's messages were decrypted.
@@ -353,6 +354,11 @@ func (st *connState) data(d *pcap.Data) bool {
 		if plain, typ, ok := st.decryptRecord(d.Dir, m, rec); ok {
 			return st.clearRecord(d.Dir, m, rec, plain, typ)
 		}
+	} else if st.skipHoled(d.Dir, m, rec) {
+		// It cannot be opened, but the direction is decrypted: it is read
+		// on, as any decrypted one, for the records after the hole.
+		st.record(d.Dir, m, rec, missing)
+		return true
 	}
 	return st.record(d.Dir, m, rec, missing)
 }

@@ -87,6 +87,45 @@ func (st *connState) decryptRecord(dir pcap.Dir, m mark, rec tlsparse.Record) (p
 	return p, tlsparse.ContentType(t), true
 }
 
+// skipHoled handles an encrypted record of a decrypted direction that the
+// capture lost bytes of: it cannot be opened, but it uses up its sequence
+// number, so that the records after it still open (the close_notify after
+// a lost segment of the last SIP message), and the SIP message it held is
+// lost. It reports whether the direction is still decrypted. Under TLS 1.0
+// CBC, whose next IV is the record's last block, and inside a TLS 1.3
+// handshake, whose messages it would cut, decryption stops there, said
+// once as a finding.
+func (st *connState) skipHoled(dir pcap.Dir, m mark, rec tlsparse.Record) bool {
+	if !st.a.decrypting() {
+		return false
+	}
+	if st.tls13 {
+		if rec.Type != tlsparse.ContentApplicationData {
+			return false
+		}
+	} else if !st.dir(dir).ccs.seen() || rec.Type == tlsparse.ContentChangeCipherSpec {
+		return false
+	}
+	k := st.keys
+	if k == nil || k.secrets == nil || k.dirs[dir].off || k.dirs[dir].dec == nil {
+		return false
+	}
+	dk := &k.dirs[dir]
+	if dk.dec.SkipNeedsBytes() || st.tls13 && !dk.app {
+		dk.off = true
+		st.finding(FindingDecryptFailed, m.frame, "the %s's record in frame %d lost bytes to a gap in the capture, and the records after it depend on them: they stay encrypted", st.side(dir), m.frame)
+		return false
+	}
+	dk.dec.Skip(nil)
+	if !dk.sip.off {
+		dk.sip.buf = nil // the message it held, or the rest of one, is lost
+		if !st.sipLost.seen() {
+			st.sipLost = m
+		}
+	}
+	return true
+}
+
 // maxAlertRecord13 is the longest TLS 1.3 record (its encrypted fragment)
 // still opened past the decryption bound, because it may be an alert, whose
 // type is hidden: an alert is 2 bytes, its inner content type 1 and the

@@ -228,9 +228,10 @@ func plausibleSIP(b []byte) bool {
 // with the responses to it: "INVITE 3001 → 100, 180, 200; ACK; BYE → 200",
 // "INVITE 3001 → no answer". When decryption stopped at its bound in frame
 // stopped (0: it did not), or dropped later messages were not kept
-// (Options.SIPMessages), a request is said to have "no answer read" and the
+// (Options.SIPMessages), or SIP was lost to a gap in the capture in frame
+// lost (0: none was), a request is said to have "no answer read" and the
 // summary ends with what was not read.
-func sipSummary(msgs []SIPMessage, stopped uint64, dropped int) string {
+func sipSummary(msgs []SIPMessage, stopped uint64, dropped int, lost uint64) string {
 	type txn struct {
 		req   *SIPMessage // the request; nil for a response to a request before the capture
 		cseq  string
@@ -286,7 +287,7 @@ func sipSummary(msgs []SIPMessage, stopped uint64, dropped int) string {
 				b.WriteString(strconv.Itoa(c))
 			}
 		case ack:
-		case stopped != 0 || dropped > 0:
+		case stopped != 0 || dropped > 0 || lost != 0:
 			b.WriteString(" → no answer read")
 		default:
 			b.WriteString(" → no answer")
@@ -295,6 +296,10 @@ func sipSummary(msgs []SIPMessage, stopped uint64, dropped int) string {
 	if dropped > 0 {
 		next()
 		fmt.Fprintf(&b, "%d later SIP messages not kept", dropped)
+	}
+	if lost != 0 {
+		next()
+		fmt.Fprintf(&b, "SIP lost to a gap in the capture in frame %d", lost)
 	}
 	if stopped != 0 {
 		next()
@@ -325,7 +330,7 @@ func (st *connState) sipVerdict() {
 		}
 		return
 	}
-	c.SIPSummary = sipSummary(c.SIP, c.DecryptStoppedFrame, c.SIPDropped)
+	c.SIPSummary = sipSummary(c.SIP, c.DecryptStoppedFrame, c.SIPDropped, st.sipLost.frame)
 	if c.Verdict != VerdictOK {
 		return
 	}

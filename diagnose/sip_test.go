@@ -58,20 +58,23 @@ func TestSIPSummary(t *testing.T) {
 		msgs    []SIPMessage
 		stopped uint64
 		dropped int
+		lost    uint64
 		want    string
 	}{
 		{"a call", []SIPMessage{msg("INVITE sip:7131001@cube1 SIP/2.0", "1 INVITE"), msg("SIP/2.0 100 Trying", "1 INVITE"),
 			msg("SIP/2.0 200 OK", "1 INVITE"), msg("ACK sip:7131001@cube1 SIP/2.0", "1 ACK"), msg("BYE sip:x@y SIP/2.0", "2 BYE"), msg("SIP/2.0 200 OK", "2 BYE")},
-			0, 0, "INVITE 7131001 → 100, 200; ACK; BYE → 200"},
-		{"no answer", []SIPMessage{msg("INVITE sip:cube1 SIP/2.0", "1 INVITE")}, 0, 0, "INVITE → no answer"},
-		{"no answer read before decryption stopped", []SIPMessage{msg("INVITE sip:cube1 SIP/2.0", "1 INVITE")}, 12, 0,
+			0, 0, 0, "INVITE 7131001 → 100, 200; ACK; BYE → 200"},
+		{"no answer", []SIPMessage{msg("INVITE sip:cube1 SIP/2.0", "1 INVITE")}, 0, 0, 0, "INVITE → no answer"},
+		{"no answer read before decryption stopped", []SIPMessage{msg("INVITE sip:cube1 SIP/2.0", "1 INVITE")}, 12, 0, 0,
 			"INVITE → no answer read; decryption stopped at its bound in frame 12, later SIP not read"},
-		{"no answer kept before the cap", []SIPMessage{msg("OPTIONS sip:cube1 SIP/2.0", "1 OPTIONS")}, 0, 3,
+		{"no answer kept before the cap", []SIPMessage{msg("OPTIONS sip:cube1 SIP/2.0", "1 OPTIONS")}, 0, 3, 0,
 			"OPTIONS → no answer read; 3 later SIP messages not kept"},
-		{"a response to a request before the capture", []SIPMessage{msg("SIP/2.0 200 OK", "7 OPTIONS")}, 0, 0, "(7 OPTIONS) → 200"},
+		{"no answer read: SIP lost to a gap", []SIPMessage{msg("OPTIONS sip:cube1 SIP/2.0", "1 OPTIONS")}, 0, 0, 20,
+			"OPTIONS → no answer read; SIP lost to a gap in the capture in frame 20"},
+		{"a response to a request before the capture", []SIPMessage{msg("SIP/2.0 200 OK", "7 OPTIONS")}, 0, 0, 0, "(7 OPTIONS) → 200"},
 	}
 	for _, tt := range tests {
-		if got := sipSummary(tt.msgs, tt.stopped, tt.dropped); got != tt.want {
+		if got := sipSummary(tt.msgs, tt.stopped, tt.dropped, tt.lost); got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
 		}
 	}
