@@ -5,9 +5,28 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/siptls/siptls/internal/english"
 	"github.com/siptls/siptls/pcap"
 	"github.com/siptls/siptls/screentext"
 )
+
+// tlsFlagsGiven names the flags given that only TLS facts use: screen text
+// has none, so they are left out, and said to be.
+func tlsFlagsGiven(o *CaptureOptions) []string {
+	var given []string
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{
+		{"--trust", len(o.Trust) > 0}, {"--trust-for", len(o.TrustFor) > 0}, {"--node", o.Node != ""},
+		{"--expect-name", len(o.ExpectName) > 0}, {"--keylog", len(o.KeyLogs) > 0}, {"--rsa-key", len(o.RSAKeyFiles) > 0},
+	} {
+		if f.set {
+			given = append(given, f.name)
+		}
+	}
+	return given
+}
 
 // screenTextRun is analyze on screen text: when every input is the text
 // CUCM's `utils network capture` prints without `file` (tcpdump's one-line
@@ -25,6 +44,14 @@ func screenTextRun(opts *AnalyzeOptions) (done bool, err error) {
 		if in == "-" || !screentext.SniffFile(in) {
 			return false, nil
 		}
+	}
+	if ignored := tlsFlagsGiven(&opts.CaptureOptions); len(ignored) > 0 {
+		verb := "is"
+		if len(ignored) > 1 {
+			verb = "are"
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "siptls: %s %s of no use on screen text, which shows no certificates, names or encrypted bytes: left out\n",
+			english.JoinAnd(ignored), verb)
 	}
 	var texts []*screentext.Text
 	var errs, bad []error

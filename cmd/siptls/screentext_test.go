@@ -140,3 +140,28 @@ func TestScreenTextElsewhere(t *testing.T) {
 		})
 	}
 }
+
+// TestScreenTextTLSFlags: flags that only TLS facts use are said to be left
+// out on screen text, once, naming them; the report is the one without them.
+func TestScreenTextTLSFlags(t *testing.T) {
+	chdirRoot(t)
+	const text = "testdata/screen/tcpdump-n-sample-cucm-trunk.txt"
+	_, plain, _ := runAnalyze(t, text)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--trust", "testdata/trust/cucm7-pub-CallManager-trust"}, "siptls: --trust is of no use on screen text"},
+		{[]string{"--node", "10.10.1.11", "--keylog", "testdata/keylog-tls12-sip.keys", "--expect-name", "cucm8-pub"},
+			"siptls: --node, --expect-name and --keylog are of no use on screen text"},
+	}
+	for _, tt := range tests {
+		code, out, errOut := runAnalyze(t, append(tt.args, text)...)
+		if code != exitProblems || out != plain {
+			t.Errorf("%v: exit %d, or the report differs from the one without them", tt.args, code)
+		}
+		if !strings.HasPrefix(errOut, tt.want) || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%v: stderr %q, want one line starting %q", tt.args, errOut, tt.want)
+		}
+	}
+}
