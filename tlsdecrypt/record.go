@@ -55,6 +55,7 @@ type Decrypter struct {
 	nonceB  [12]byte // the AEAD nonce, reused
 	macBuf  [64]byte // a computed MAC, reused (SHA-384's 48 bytes at most)
 	plain   []byte   // the plaintext Open returns, reused
+	secret  []byte   // TLS 1.3: the traffic secret, for UpdateKeys
 }
 
 // buffer returns the plaintext buffer with length n.
@@ -122,6 +123,11 @@ func NewTLS13(id uint16, secret []byte) (*Decrypter, error) {
 	if !ok || !s.tls13 {
 		return nil, &UnsupportedSuiteError{id}
 	}
+	return newTLS13(s, secret)
+}
+
+// newTLS13 is NewTLS13 for suite s.
+func newTLS13(s suite, secret []byte) (*Decrypter, error) {
 	key, err := expandLabel(s.prf, secret, "key", s.keyLen)
 	if err != nil {
 		return nil, err
@@ -130,8 +136,33 @@ func NewTLS13(id uint16, secret []byte) (*Decrypter, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Decrypter{s: s, tls13: true, iv: iv}
+	d := &Decrypter{s: s, tls13: true, iv: iv, secret: append([]byte(nil), secret...)}
 	return d, d.init(key)
+}
+
+// ErrNotTLS13 is returned by UpdateKeys for a Decrypter of TLS 1.0-1.2.
+var ErrNotTLS13 = errors.New("tlsdecrypt: a key update is TLS 1.3 only")
+
+// UpdateKeys moves a TLS 1.3 Decrypter to the next generation of its
+// traffic secret, as a KeyUpdate message the same side sent asks (RFC 8446
+// section 7.2: application_traffic_secret_N+1 = HKDF-Expand-Label(
+// application_traffic_secret_N, "traffic upd", "", Hash.length)). The
+// records after the one that carried the KeyUpdate are protected with it,
+// and their sequence numbers start again at 0.
+func (d *Decrypter) UpdateKeys() error {
+	if !d.tls13 {
+		return ErrNotTLS13
+	}
+	next, err := expandLabel(d.s.prf, d.secret, "traffic upd", d.s.prf().Size())
+	if err != nil {
+		return err
+	}
+	u, err := newTLS13(d.s, next)
+	if err != nil {
+		return err
+	}
+	*d = *u
+	return nil
 }
 
 func (d *Decrypter) init(key []byte) error {
