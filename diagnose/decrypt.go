@@ -282,6 +282,14 @@ func (st *connState) handshake13(dir pcap.Dir, m mark, plain []byte) {
 		if tlsparse.HandshakeType(msg.Raw[0]) == tlsparse.TypeFinished && !dk.app {
 			dk.app, dk.dec = true, nil
 		}
+		if tlsparse.HandshakeType(msg.Raw[0]) == tlsparse.TypeKeyUpdate && dk.app && dk.dec != nil {
+			// The sender's next records use the next generation of its
+			// traffic secret (RFC 8446 section 4.6.3).
+			if err := dk.dec.UpdateKeys(); err != nil {
+				dk.off = true
+				st.finding(FindingCannotDecrypt, m.frame, "the %s's KeyUpdate in frame %d could not be followed: %v", st.side(dir), m.frame, err)
+			}
+		}
 		if tlsparse.HandshakeType(msg.Raw[0]) == tlsparse.TypeCertificate {
 			st.c().CertificatesHidden = false
 		}

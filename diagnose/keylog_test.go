@@ -58,6 +58,9 @@ func TestKeyLogCaptures(t *testing.T) {
 		{"keylog-openssl-tls13-chacha20.pcap", VerdictOK, ReasonApplicationData, "", 2, 0, true, 2, "OPTIONS → 200", false, ""},
 		{"keylog-tls13-hrr-server-rejects-client.pcap", VerdictFailed, ReasonFatalAlert, "unknown_ca", 2, 0, true, 2, "", false, ""},
 		{"keylog-openssl-tls12-cbc-etm.pcap", VerdictOK, ReasonApplicationData, "", 2, 2, false, 2, "OPTIONS → 200", false, ""},
+		// Both ends update their keys (KeyUpdate) between the two OPTIONS:
+		// every record after them opens with the next traffic secret.
+		{"keylog-openssl-tls13-keyupdate.pcap", VerdictOK, ReasonApplicationData, "", 2, 0, true, 2, "OPTIONS → 200; OPTIONS → 200", false, ""},
 		// The client expects cucm8.clus2.lab; TLS 1.3 hides its bad_certificate.
 		{"keylog-tls13-name-mismatch.pcap", VerdictFailed, ReasonFatalAlert, "bad_certificate", 1, 0, true, 1, "", false,
 			"The certificate names cucm8-pub.clus2.lab, cucm8-pub, not cucm8.clus2.lab, the server name the client asked for (SNI): a client that checks host names rejects it for that alone"},

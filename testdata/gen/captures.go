@@ -291,6 +291,30 @@ func outputs() []output {
 			return g.writeKeys(name, b)
 		})
 	}
+	add("keylog-openssl-tls13-keyupdate.pcap", func(g *gen, name string) error {
+		// OpenSSL at both ends, TLS 1.3: an OPTIONS and its 200 OK, then the
+		// client's KeyUpdate asking the server to update too, then a second
+		// OPTIONS and 200 OK, each direction under its next traffic secret.
+		keys := filepath.Join(os.TempDir(), fmt.Sprintf("siptls-gen-%d.keys", os.Getpid()))
+		defer os.Remove(keys)
+		args := []string{"-tls1_3", "-ciphersuites", "TLS_AES_128_GCM_SHA256"}
+		d := append(sipOptions(cucm7pub, cucm8sub1, 10), sipMsg{capgen.Client, 5 * time.Millisecond, keyUpdate})
+		d = append(d, sipOptions(cucm7pub, cucm8sub1, 11)...)
+		s := session{
+			Client:   end{OpenSSL: g.sslClient("cucm7-pub", []string{"cucm8-sub1"}, append([]string{"-keylogfile", keys}, args...)...)},
+			Server:   end{OpenSSL: g.sslServer("cucm8-sub1", []string{"cucm7-pub"}, args...)},
+			Dialogue: d,
+		}
+		if err := g.single(name, s, out(cucm8sub1, 38875, 140*time.Millisecond, 38875), expect{OK: true, Cipher: tls.TLS_AES_128_GCM_SHA256},
+			okv("mutual TLS 1.3, OpenSSL both ends: OPTIONS and 200 OK, the client's KeyUpdate (update requested, so the server updates too), OPTIONS and 200 OK again; the client's key log decrypts both generations")); err != nil {
+			return err
+		}
+		b, err := os.ReadFile(keys)
+		if err != nil {
+			return err
+		}
+		return g.writeKeys(name, b)
+	})
 	add("keylog-tls13-embedded.pcapng", func(g *gen, name string) error {
 		// The TLS 1.3 rejection with the client's key log embedded in the
 		// capture, as editcap --inject-secrets tls,KEYS writes it: siptls
