@@ -2,13 +2,15 @@ package diagnose
 
 import (
 	"bytes"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/siptls/siptls/internal/pcaptest"
 )
 
 // withoutFrame writes the capture at path without frame drop (1-based) to a
@@ -16,34 +18,20 @@ import (
 // would: what a capture that lost that packet looks like.
 func withoutFrame(t *testing.T, path string, drop int) string {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := pcapgo.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out bytes.Buffer
 	w := pcapgo.NewWriter(&out)
-	if err := w.WriteFileHeader(r.Snaplen(), r.LinkType()); err != nil {
-		t.Fatal(err)
-	}
-	for frame := 1; ; frame++ {
-		data, ci, err := r.ReadPacketData()
-		if err == io.EOF {
-			break
-		} else if err != nil {
+	pcaptest.Each(t, path, func(h pcaptest.Header) {
+		if err := w.WriteFileHeader(h.Snaplen, h.LinkType); err != nil {
 			t.Fatal(err)
 		}
+	}, func(frame int, ci gopacket.CaptureInfo, data []byte) {
 		if frame == drop {
-			continue
+			return
 		}
 		if err := w.WritePacket(ci, data); err != nil {
 			t.Fatal(err)
 		}
-	}
+	})
 	name := filepath.Join(t.TempDir(), strings.TrimSuffix(filepath.Base(path), ".pcap")+"-hole.pcap")
 	if err := os.WriteFile(name, out.Bytes(), 0o644); err != nil {
 		t.Fatal(err)

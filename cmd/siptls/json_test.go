@@ -4,14 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/siptls/siptls/internal/pcaptest"
 )
 
 // runner runs a siptls command with args and returns its exit status,
@@ -191,31 +193,18 @@ func analyzer(t *testing.T) runner {
 // timestamps fall in the year 11533, as a damaged capture's may.
 func farFutureCapture(t *testing.T) string {
 	t.Helper()
-	f, err := os.Open("../../testdata/sample-cucm-trunk.cap")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := pcapgo.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out bytes.Buffer
-	w, err := pcapgo.NewNgWriterInterface(&out, pcapgo.NgInterface{LinkType: r.LinkType(), SnapLength: r.Snaplen(), TimestampOffset: 300_000_000_000}, pcapgo.DefaultNgWriterOptions)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		data, ci, err := r.ReadPacketData()
-		if err == io.EOF {
-			break
-		} else if err != nil {
+	var w *pcapgo.NgWriter
+	pcaptest.Each(t, "../../testdata/sample-cucm-trunk.cap", func(h pcaptest.Header) {
+		var err error
+		if w, err = pcapgo.NewNgWriterInterface(&out, pcapgo.NgInterface{LinkType: h.LinkType, SnapLength: h.Snaplen, TimestampOffset: 300_000_000_000}, pcapgo.DefaultNgWriterOptions); err != nil {
 			t.Fatal(err)
 		}
+	}, func(_ int, ci gopacket.CaptureInfo, data []byte) {
 		if err := w.WritePacket(ci, data); err != nil {
 			t.Fatal(err)
 		}
-	}
+	})
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
 	}
