@@ -206,6 +206,29 @@ func (d *Decrypter) Open(typ uint8, version uint16, fragment []byte) ([]byte, ui
 	}
 }
 
+// OpenAfterLoss is Open for the first record after a gap in the capture
+// hid some of a direction's records: when the record does not open with
+// the next sequence number, it tries the ones after it, up to ahead more,
+// and the Decrypter goes on from the one that opens it. It returns the
+// records lost too (0 when none was). Under TLS 1.0 CBC, whose next IV is
+// the last block of the record before, a lost record cannot be stepped
+// over: it returns ErrAuth as Open does.
+func (d *Decrypter) OpenAfterLoss(typ uint8, version uint16, fragment []byte, ahead int) ([]byte, uint8, int, error) {
+	first := d.seq
+	plain, inner, err := d.Open(typ, version, fragment)
+	if err == nil || d.SkipNeedsBytes() {
+		return plain, inner, 0, err
+	}
+	for lost := 1; lost <= ahead; lost++ {
+		d.seq = first + uint64(lost)
+		if plain, inner, err := d.Open(typ, version, fragment); err == nil {
+			return plain, inner, lost, nil
+		}
+	}
+	d.seq = first + 1 // as Open: the record counts in the sequence
+	return nil, 0, 0, err
+}
+
 // Skip passes over the next record without decrypting it: its sequence
 // number is used up, and under TLS 1.0 CBC its last block becomes the next
 // record's IV. It is for records whose content is not needed (application
