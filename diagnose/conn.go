@@ -60,6 +60,7 @@ type dirState struct {
 	cut         mark
 	gap         mark
 	gapBytes    uint64
+	gaps        int // gap events
 	sslv2       bool
 	sslv2After  uint64 // SSLv2 records after the SSLv2 ServerHello
 	sslv2First  mark
@@ -295,6 +296,7 @@ func (st *connState) tcpEvent(ev *pcap.Event) {
 			ds.gap = m
 		}
 		ds.gapBytes += ev.GapBytes
+		ds.gaps++
 		if ev.GapBytes > 0 {
 			st.event(ev.Dir, EventNote, ev.Frame, ev.Time, fmt.Sprintf("gap: %d bytes missing from the capture", ev.GapBytes))
 		} else {

@@ -20,11 +20,12 @@ type connKeys struct {
 
 // dirKeys decrypts the records of one direction.
 type dirKeys struct {
-	dec *tlsdecrypt.Decrypter
-	app bool                  // TLS 1.3: the application traffic secret is in use
-	hs  tlsparse.Defragmenter // TLS 1.3: the decrypted handshake messages
-	off bool                  // not decrypted (any more)
-	sip sipStream             // the SIP in the decrypted application data
+	dec  *tlsdecrypt.Decrypter
+	app  bool                  // TLS 1.3: the application traffic secret is in use
+	hs   tlsparse.Defragmenter // TLS 1.3: the decrypted handshake messages
+	off  bool                  // not decrypted (any more)
+	gaps int                   // the direction's gap events when a record was last opened
+	sip  sipStream             // the SIP in the decrypted application data
 }
 
 // sessionKeys returns the connection's keys, looking its secrets up in
@@ -77,7 +78,23 @@ func (st *connState) decryptRecord(dir pcap.Dir, m mark, rec tlsparse.Record) (p
 		dk.dec.Skip(rec.Fragment)
 		return nil, tlsparse.ContentApplicationData, true
 	}
-	p, t, err := dk.dec.Open(uint8(rec.Type), uint16(rec.Version), rec.Fragment)
+	var p []byte
+	var t uint8
+	var err error
+	if gaps := st.dir(dir).gaps; gaps != dk.gaps {
+		// A gap since the last record opened may have hidden whole
+		// records: step over their sequence numbers.
+		dk.gaps = gaps
+		var lost int
+		if p, t, lost, err = dk.dec.OpenAfterLoss(uint8(rec.Type), uint16(rec.Version), rec.Fragment, maxLostRecords); lost > 0 && !dk.sip.off {
+			dk.sip.buf = nil
+			if !st.sipLost.seen() {
+				st.sipLost = m
+			}
+		}
+	} else {
+		p, t, err = dk.dec.Open(uint8(rec.Type), uint16(rec.Version), rec.Fragment)
+	}
 	if err != nil {
 		dk.off = true
 		st.finding(FindingDecryptFailed, m.frame, "the %s's record in frame %d does not decrypt with the key log's secret (%v): a key of another session, or bytes the capture damaged; its later records stay encrypted", st.side(dir), m.frame, err)
@@ -125,6 +142,11 @@ func (st *connState) skipHoled(dir pcap.Dir, m mark, rec tlsparse.Record) bool {
 	}
 	return true
 }
+
+// maxLostRecords is how many records a gap in the capture may have hidden
+// for the first record after it to still open (OpenAfterLoss): tried only
+// after a gap, one AEAD opening each.
+const maxLostRecords = 256
 
 // maxAlertRecord13 is the longest TLS 1.3 record (its encrypted fragment)
 // still opened past the decryption bound, because it may be an alert, whose

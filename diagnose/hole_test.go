@@ -66,3 +66,43 @@ func TestHoledRecordKeepsDecrypting(t *testing.T) {
 		}
 	}
 }
+
+// TestLostRecordsSteppedOver: a gap that hides a whole record of a
+// decrypted direction (the packet is dropped from a real capture) puts the
+// next record's sequence number one further: it is found by trying the
+// following ones, the records after the gap decrypt, and the SIP summary
+// says what was lost instead of "no answer". Before, every later record of
+// the direction was decrypt_failed, blamed on the key or on damage.
+func TestLostRecordsSteppedOver(t *testing.T) {
+	tests := []struct {
+		src  string
+		drop int // a frame that holds one whole record of the server
+		sip  string
+	}{
+		{"keylog-tls12-sip.pcap", 16, "INVITE 3011 → 180, 200; ACK; BYE → 200; SIP lost to a gap in the capture in frame 17"}, // the 100 Trying
+		// the 200 OK, in TLS 1.2 AES-CBC with encrypt-then-MAC: the server's
+		// close_notify is the first record after the gap
+		{"keylog-openssl-tls12-cbc-etm.pcap", 16, "OPTIONS → no answer read; SIP lost to a gap in the capture in frame 21"},
+	}
+	for _, tt := range tests {
+		src := "../testdata/" + tt.src
+		c := analyseWith(t, withoutFrame(t, src, tt.drop), readKeyLog(t, src))
+		if c.SIPSummary != tt.sip {
+			t.Errorf("%s without frame %d: SIP summary %q, want %q", tt.src, tt.drop, c.SIPSummary, tt.sip)
+		}
+		closes := 0
+		for _, e := range c.Events {
+			if e.Kind == EventAlert && e.What == "alert warning close_notify (decrypted)" {
+				closes++
+			}
+		}
+		if closes != 2 {
+			t.Errorf("%s without frame %d: %d close_notify decrypted, want both", tt.src, tt.drop, closes)
+		}
+		for _, f := range c.Findings {
+			if f.Code == FindingDecryptFailed {
+				t.Errorf("%s without frame %d: finding %s: %s", tt.src, tt.drop, f.Code, f.Detail)
+			}
+		}
+	}
+}
