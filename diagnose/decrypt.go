@@ -20,12 +20,13 @@ type connKeys struct {
 
 // dirKeys decrypts the records of one direction.
 type dirKeys struct {
-	dec  *tlsdecrypt.Decrypter
-	app  bool                  // TLS 1.3: the application traffic secret is in use
-	hs   tlsparse.Defragmenter // TLS 1.3: the decrypted handshake messages
-	off  bool                  // not decrypted (any more)
-	gaps int                   // the direction's gap events when a record was last opened
-	sip  sipStream             // the SIP in the decrypted application data
+	dec       *tlsdecrypt.Decrypter
+	app       bool                  // TLS 1.3: the application traffic secret is in use
+	hs        tlsparse.Defragmenter // TLS 1.3: the decrypted handshake messages
+	off       bool                  // not decrypted (any more)
+	gaps      int                   // the direction's gap events when a record was last opened
+	lossTries int                   // sequence numbers tried after gaps (maxLossTries)
+	sip       sipStream             // the SIP in the decrypted application data
 }
 
 // sessionKeys returns the connection's keys, looking its secrets up in
@@ -85,8 +86,14 @@ func (st *connState) decryptRecord(dir pcap.Dir, m mark, rec tlsparse.Record) (p
 		// A gap since the last record opened may have hidden whole
 		// records: step over their sequence numbers.
 		dk.gaps = gaps
+		ahead := min(maxLostRecords, maxLossTries-dk.lossTries)
 		var lost int
-		if p, t, lost, err = dk.dec.OpenAfterLoss(uint8(rec.Type), uint16(rec.Version), rec.Fragment, maxLostRecords); lost > 0 && !dk.sip.off {
+		p, t, lost, err = dk.dec.OpenAfterLoss(uint8(rec.Type), uint16(rec.Version), rec.Fragment, ahead)
+		if err != nil {
+			lost = ahead
+		}
+		dk.lossTries += lost
+		if lost > 0 && err == nil && !dk.sip.off {
 			dk.sip.buf = nil
 			if !st.sipLost.seen() {
 				st.sipLost = m
@@ -147,6 +154,11 @@ func (st *connState) skipHoled(dir pcap.Dir, m mark, rec tlsparse.Record) bool {
 // for the first record after it to still open (OpenAfterLoss): tried only
 // after a gap, one AEAD opening each.
 const maxLostRecords = 256
+
+// maxLossTries bounds the sequence numbers tried after gaps in one
+// direction, so that a capture of many gaps costs at most this many record
+// openings more.
+const maxLossTries = 4 * maxLostRecords
 
 // maxAlertRecord13 is the longest TLS 1.3 record (its encrypted fragment)
 // still opened past the decryption bound, because it may be an alert, whose
