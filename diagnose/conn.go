@@ -92,9 +92,6 @@ func (ds *dirState) remember(name string, m mark) {
 		ds.history[maxHistory-1] = sent{name, m}
 		return
 	}
-	if ds.history == nil {
-		ds.history = make([]sent, 0, 8) // a TLS 1.2 flight and its answer, without growing
-	}
 	ds.history = append(ds.history, sent{name, m})
 }
 
