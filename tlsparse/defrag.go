@@ -21,9 +21,8 @@ type Defragmenter struct {
 	Max int
 
 	buf     []byte
-	missing []Range     // of buf
-	out     []Assembled // what AddPartial returns, reused by the next call
-	lost    bool        // message framing lost: wait for a fragment that starts a message
+	missing []Range // of buf
+	lost    bool    // message framing lost: wait for a fragment that starts a message
 	err     error
 }
 
@@ -51,14 +50,12 @@ func (d *Defragmenter) Add(fragment []byte) ([][]byte, error) {
 // the ranges of it that are missing. When the header of the next message
 // falls in a missing range, the message framing is lost: the buffered bytes
 // are dropped and the next message is taken from the start of the first
-// later fragment that starts with a plausible header. The returned slice
-// is reused by the next call (its messages are not: they stay valid as
-// Add says).
+// later fragment that starts with a plausible header.
 func (d *Defragmenter) AddPartial(fragment []byte, missing []Range) ([]Assembled, error) {
-	clear(d.out)
-	msgs, err := d.addPartial(d.out[:0], fragment, missing)
-	d.out = msgs
-	return msgs, err
+	// A new slice each time: one kept for the next call would hold the
+	// last messages, and the records under them, for as long as the
+	// connection lasts (13 MiB at the 50,000-connection cap of a flood).
+	return d.addPartial(nil, fragment, missing)
 }
 
 // addPartial is AddPartial, appending the messages to msgs.
