@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/netip"
 	"path/filepath"
@@ -186,7 +187,7 @@ func analyzeRun(opts *AnalyzeOptions) error {
 		t := merger.Triage(res.Captures, res.Errors, nil, opts.Version)
 		t.TrustStores = triage.TrustStores(stores)
 		meta := report.HTMLMeta{Version: opts.Version, Generated: opts.Today, CaptureSHA256: hashes.Wait()}
-		if err := writeHTMLFile(opts.HTML, t, meta); err != nil {
+		if err := writeHTMLFile(opts.HTML, func(w io.Writer) error { return report.WriteHTML(w, t, meta) }); err != nil {
 			return err
 		}
 	}
@@ -299,25 +300,35 @@ func checkFlags(format string, ports []uint, node string, trustFor []string) err
 	return nil
 }
 
-// folderHint is an input error about a folder given to analyze, with what
-// to do instead.
-type folderHint struct{ err *pcap.InputError }
-
-func (h folderHint) Error() string {
-	return fmt.Sprintf("%v: to read every capture in a folder, use siptls triage %s", h.err, h.err.Path)
+// inputHint is an input error of the capture reader with what to do
+// instead, after it.
+type inputHint struct {
+	err  *pcap.InputError
+	hint string // ": to read …" or "; its TCP lines …"
 }
 
-func (h folderHint) Unwrap() error { return h.err }
+func (h inputHint) Error() string { return h.err.Error() + h.hint }
 
-// folderHints adds to each error about a folder the hint to use triage.
-func folderHints(errs []error) []error {
+func (h inputHint) Unwrap() error { return h.err }
+
+// withHints adds to each input error of problem p the hint that hint
+// gives for its path.
+func withHints(errs []error, p pcap.Problem, hint func(path string) string) []error {
 	out := make([]error, len(errs))
 	for i, err := range errs {
 		var ie *pcap.InputError
-		if errors.As(err, &ie) && ie.Problem == pcap.ProblemDirectory {
-			err = folderHint{ie}
+		if errors.As(err, &ie) && ie.Problem == p {
+			err = inputHint{ie, hint(ie.Path)}
 		}
 		out[i] = err
 	}
 	return out
+}
+
+// folderHints adds to each error about a folder given to analyze the hint
+// to use triage.
+func folderHints(errs []error) []error {
+	return withHints(errs, pcap.ProblemDirectory, func(path string) string {
+		return ": to read every capture in a folder, use siptls triage " + path
+	})
 }

@@ -8,8 +8,6 @@ import (
 	"os"
 
 	"github.com/siptls/siptls/pcap"
-	"github.com/siptls/siptls/report"
-	"github.com/siptls/siptls/triage"
 )
 
 // fileHashes hashes capture files on one goroutine of its own, beside the
@@ -51,13 +49,14 @@ func hashFile(path string) string {
 	return hex.EncodeToString(d.Sum(nil))
 }
 
-// writeHTMLFile writes the HTML report of t to path (--html).
-func writeHTMLFile(path string, t *triage.Triage, meta report.HTMLMeta) error {
+// writeHTMLFile writes an HTML report to path (--html) with write: the
+// report of captures (report.WriteHTML) or of screen text.
+func writeHTMLFile(path string, write func(io.Writer) error) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return &exitError{code: exitTrouble, err: fmt.Errorf("--html: %w", err)}
 	}
-	if err := report.WriteHTML(f, t, meta); err != nil {
+	if err := write(f); err != nil {
 		f.Close()
 		return &exitError{code: exitTrouble, err: fmt.Errorf("writing the HTML report %s: %w", path, err)}
 	}

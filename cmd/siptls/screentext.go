@@ -1,9 +1,8 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"os"
+	"io"
 
 	"github.com/siptls/siptls/internal/english"
 	"github.com/siptls/siptls/pcap"
@@ -74,7 +73,7 @@ func screenTextRun(opts *AnalyzeOptions) (done bool, err error) {
 		return true, &exitError{code: exitTrouble, err: fmt.Errorf("writing the report: %w", err)}
 	}
 	if opts.HTML != "" {
-		if err := writeScreenHTML(opts.HTML, a, opts.Version); err != nil {
+		if err := writeHTMLFile(opts.HTML, func(w io.Writer) error { return screentext.WriteHTML(w, a, opts.Version) }); err != nil {
 			return true, err
 		}
 	}
@@ -87,41 +86,10 @@ func screenTextRun(opts *AnalyzeOptions) (done bool, err error) {
 	return true, nil
 }
 
-// screenTextHint is the capture reader's error about screen text given
-// beside captures, with how to read its TCP lines.
-type screenTextHint struct{ err *pcap.InputError }
-
-func (h screenTextHint) Error() string {
-	return fmt.Sprintf("%v; its TCP lines are read when it is given to analyze alone: siptls analyze %s", h.err, h.err.Path)
-}
-
-func (h screenTextHint) Unwrap() error { return h.err }
-
-// screenTextHints adds to each error about screen text the hint to analyze
-// it alone.
+// screenTextHints adds to each error about screen text given beside
+// captures the hint to analyze it alone.
 func screenTextHints(errs []error) []error {
-	out := make([]error, len(errs))
-	for i, err := range errs {
-		var ie *pcap.InputError
-		if errors.As(err, &ie) && ie.Problem == pcap.ProblemScreenText {
-			err = screenTextHint{ie}
-		}
-		out[i] = err
-	}
-	return out
-}
-
-func writeScreenHTML(path string, a *screentext.Analysis, version string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return &exitError{code: exitTrouble, err: fmt.Errorf("--html: %w", err)}
-	}
-	if err := screentext.WriteHTML(f, a, version); err != nil {
-		f.Close()
-		return &exitError{code: exitTrouble, err: fmt.Errorf("writing the HTML report %s: %w", path, err)}
-	}
-	if err := f.Close(); err != nil {
-		return &exitError{code: exitTrouble, err: fmt.Errorf("writing the HTML report %s: %w", path, err)}
-	}
-	return nil
+	return withHints(errs, pcap.ProblemScreenText, func(path string) string {
+		return "; its TCP lines are read when it is given to analyze alone: siptls analyze " + path
+	})
 }

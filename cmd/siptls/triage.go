@@ -331,7 +331,7 @@ func triageRun(opts *TriageOptions) error {
 	}
 	if hashes != nil {
 		meta := report.HTMLMeta{Version: opts.Version, Generated: opts.Today, CaptureSHA256: hashes.Wait()}
-		if err := writeHTMLFile(opts.HTML, t, meta); err != nil {
+		if err := writeHTMLFile(opts.HTML, func(w io.Writer) error { return report.WriteHTML(w, t, meta) }); err != nil {
 			return err
 		}
 	}
