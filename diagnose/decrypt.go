@@ -55,14 +55,8 @@ func (st *connState) sessionKeys(m mark) *connKeys {
 // It returns the plaintext and its content type, or ok false when rec is
 // not encrypted or cannot be opened (said once, as a finding).
 func (st *connState) decryptRecord(dir pcap.Dir, m mark, rec tlsparse.Record) (plain []byte, typ tlsparse.ContentType, ok bool) {
-	if !st.a.decrypting() { // the common case: no key at all, nothing to look at
-		return nil, 0, false
-	}
-	if st.tls13 {
-		if rec.Type != tlsparse.ContentApplicationData {
-			return nil, 0, false
-		}
-	} else if !st.dir(dir).ccs.seen() || rec.Type == tlsparse.ContentChangeCipherSpec {
+	// the common case first: no key at all, nothing to look at
+	if !st.a.decrypting() || !st.encrypted(dir, rec.Type) {
 		return nil, 0, false
 	}
 	k := st.sessionKeys(m)
@@ -93,11 +87,8 @@ func (st *connState) decryptRecord(dir pcap.Dir, m mark, rec tlsparse.Record) (p
 			lost = ahead
 		}
 		dk.lossTries += lost
-		if lost > 0 && err == nil && !dk.sip.off {
-			dk.sip.buf = nil
-			if !st.sipLost.seen() {
-				st.sipLost = m
-			}
+		if lost > 0 && err == nil {
+			st.loseSIP(dk, m)
 		}
 	} else {
 		p, t, err = dk.dec.Open(uint8(rec.Type), uint16(rec.Version), rec.Fragment)
@@ -120,34 +111,57 @@ func (st *connState) decryptRecord(dir pcap.Dir, m mark, rec tlsparse.Record) (p
 // handshake, whose messages it would cut, decryption stops there, said
 // once as a finding.
 func (st *connState) skipHoled(dir pcap.Dir, m mark, rec tlsparse.Record) bool {
-	if !st.a.decrypting() {
+	if !st.a.decrypting() || !st.encrypted(dir, rec.Type) {
 		return false
 	}
-	if st.tls13 {
-		if rec.Type != tlsparse.ContentApplicationData {
-			return false
-		}
-	} else if !st.dir(dir).ccs.seen() || rec.Type == tlsparse.ContentChangeCipherSpec {
+	dk := st.openingKeys(dir)
+	if dk == nil {
 		return false
 	}
-	k := st.keys
-	if k == nil || k.secrets == nil || k.dirs[dir].off || k.dirs[dir].dec == nil {
-		return false
-	}
-	dk := &k.dirs[dir]
 	if dk.dec.SkipNeedsBytes() || st.tls13 && !dk.app {
 		dk.off = true
 		st.finding(FindingDecryptFailed, m.frame, "the %s's record in frame %d lost bytes to a gap in the capture, and the records after it depend on them: they stay encrypted", st.side(dir), m.frame)
 		return false
 	}
 	dk.dec.Skip(nil)
-	if !dk.sip.off {
-		dk.sip.buf = nil // the message it held, or the rest of one, is lost
-		if !st.sipLost.seen() {
-			st.sipLost = m
-		}
-	}
+	st.loseSIP(dk, m)
 	return true
+}
+
+// encrypted reports whether a record of type typ in direction dir is
+// protected: after ChangeCipherSpec up to TLS 1.2, every application_data
+// record in TLS 1.3 (whatever it holds inside).
+func (st *connState) encrypted(dir pcap.Dir, typ tlsparse.ContentType) bool {
+	if st.tls13 {
+		return typ == tlsparse.ContentApplicationData
+	}
+	return st.dir(dir).ccs.seen() && typ != tlsparse.ContentChangeCipherSpec
+}
+
+// openingKeys returns the keys of direction dir when its records are being
+// opened: the session's secrets known, a Decrypter made, and not given up.
+func (st *connState) openingKeys(dir pcap.Dir) *dirKeys {
+	k := st.keys
+	if k == nil || k.secrets == nil {
+		return nil
+	}
+	if dk := &k.dirs[dir]; !dk.off && dk.dec != nil {
+		return dk
+	}
+	return nil
+}
+
+// loseSIP notes that SIP of the direction of dk was lost in record m (a
+// gap in the capture): the message begun, if any, is dropped, and the
+// summary will say so.
+func (st *connState) loseSIP(dk *dirKeys, m mark) {
+	if dk.sip.off {
+		return
+	}
+	dk.sip.buf = nil
+	if !st.sipLost.seen() {
+		st.sipLost = m
+	}
 }
 
 // maxLostRecords is how many records a gap in the capture may have hidden
@@ -179,18 +193,11 @@ const maxAlertRecord13 = 256
 // over at the bound is noted (Connection.DecryptStoppedFrame), so that no
 // one takes "no answer" for a fact.
 func (st *connState) passOver(m mark, dk *dirKeys, rec tlsparse.Record) bool {
-	if st.tls13 {
-		if !dk.app {
-			return false // the handshake, under its own secret
-		}
-	} else if rec.Type != tlsparse.ContentApplicationData {
-		return false
-	}
 	s := &dk.sip
 	if !s.off && s.read >= st.a.decryptBytes() {
 		s.off, s.full, s.buf = true, true, nil
 	}
-	if !s.off || st.tls13 && len(rec.Fragment) <= maxAlertRecord13 {
+	if !st.unread(dk, rec.Type, len(rec.Fragment)) {
 		return false
 	}
 	if c := st.c(); s.full && c.DecryptStoppedFrame == 0 {
@@ -212,18 +219,32 @@ func (a *Analyzer) headOnly(c *pcap.Conn, d pcap.Dir, head []byte) int {
 		return 0
 	}
 	st := a.live[c]
-	if st == nil || st.keys == nil || st.keys.secrets == nil || st.conn == nil {
+	if st == nil || st.conn == nil {
 		return 0
 	}
-	dk := &st.keys.dirs[d]
-	if dk.off || dk.dec == nil || dk.dec.SkipNeedsBytes() || st.tls13 && !dk.app || !dk.sip.off {
-		return 0
-	}
-	n := int(head[3])<<8 | int(head[4])
-	if st.tls13 && n <= maxAlertRecord13 || dk.sip.full && st.conn.DecryptStoppedFrame == 0 {
+	dk := st.openingKeys(d)
+	if dk == nil || dk.dec.SkipNeedsBytes() || dk.sip.full && st.conn.DecryptStoppedFrame == 0 ||
+		!st.unread(dk, tlsparse.ContentType(head[0]), int(head[3])<<8|int(head[4])) {
 		return 0
 	}
 	return tlsparse.RecordHeaderLen
+}
+
+// unread reports whether an encrypted record of type typ whose fragment is
+// n bytes, in the direction of dk, is left unopened: application data once
+// the direction's SIP is no longer read (past Options.DecryptBytes, or not
+// SIP), except in TLS 1.3, where the type is hidden, a record short enough
+// to be an alert; never a record of the TLS 1.3 handshake. passOver and
+// headOnly ask it.
+func (st *connState) unread(dk *dirKeys, typ tlsparse.ContentType, n int) bool {
+	if st.tls13 {
+		if !dk.app || n <= maxAlertRecord13 {
+			return false
+		}
+	} else if typ != tlsparse.ContentApplicationData {
+		return false
+	}
+	return dk.sip.off
 }
 
 // newDecrypter makes dk's Decrypter for the keys now in use.
