@@ -260,18 +260,26 @@ func outputs() []output {
 		return g.writeKeys(name, keys.Bytes())
 	})
 	// OpenSSL at both ends, the client writing its key log
-	// (-keylogfile): TLS 1.3 with ChaCha20-Poly1305, and TLS 1.2 AES-CBC
-	// with encrypt-then-MAC, which OpenSSL negotiates for CBC suites.
+	// (-keylogfile): TLS 1.3 with ChaCha20-Poly1305, TLS 1.2 AES-CBC with
+	// encrypt-then-MAC, which OpenSSL negotiates for CBC suites, and TLS
+	// 1.3 with a KeyUpdate between two OPTIONS (the client's, asking the
+	// server to update too: each direction goes on under its next traffic
+	// secret).
+	keyUpdated := append(append(sipOptions(cucm7pub, cucm8sub1, 10), sipMsg{capgen.Client, 5 * time.Millisecond, keyUpdate}),
+		sipOptions(cucm7pub, cucm8sub1, 11)...)
 	for _, k := range []struct {
 		name, detail string
 		args         []string
 		cipher       uint16
 		port         int
+		dialogue     dialogue
 	}{
 		{"keylog-openssl-tls13-chacha20.pcap", "mutual TLS 1.3, TLS_CHACHA20_POLY1305_SHA256, OpenSSL both ends, SIP OPTIONS; the client's key log decrypts it",
-			[]string{"-tls1_3", "-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256"}, tls.TLS_CHACHA20_POLY1305_SHA256, 38871},
+			[]string{"-tls1_3", "-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256"}, tls.TLS_CHACHA20_POLY1305_SHA256, 38871, sipOptions(cucm7pub, cucm8sub1, 9)},
 		{"keylog-openssl-tls12-cbc-etm.pcap", "mutual TLS 1.2, ECDHE-RSA-AES128-SHA256 with encrypt-then-MAC, OpenSSL both ends, SIP OPTIONS; the client's key log decrypts it",
-			[]string{"-tls1_2", "-cipher", "ECDHE-RSA-AES128-SHA256"}, tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, 38873},
+			[]string{"-tls1_2", "-cipher", "ECDHE-RSA-AES128-SHA256"}, tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, 38873, sipOptions(cucm7pub, cucm8sub1, 9)},
+		{"keylog-openssl-tls13-keyupdate.pcap", "mutual TLS 1.3, OpenSSL both ends: OPTIONS and 200 OK, the client's KeyUpdate (update requested, so the server updates too), OPTIONS and 200 OK again; the client's key log decrypts both generations",
+			[]string{"-tls1_3", "-ciphersuites", "TLS_AES_128_GCM_SHA256"}, tls.TLS_AES_128_GCM_SHA256, 38875, keyUpdated},
 	} {
 		add(k.name, func(g *gen, name string) error {
 			keys := filepath.Join(os.TempDir(), fmt.Sprintf("siptls-gen-%d.keys", os.Getpid()))
@@ -279,7 +287,7 @@ func outputs() []output {
 			s := session{
 				Client:   end{OpenSSL: g.sslClient("cucm7-pub", []string{"cucm8-sub1"}, append([]string{"-keylogfile", keys}, k.args...)...)},
 				Server:   end{OpenSSL: g.sslServer("cucm8-sub1", []string{"cucm7-pub"}, k.args...)},
-				Dialogue: sipOptions(cucm7pub, cucm8sub1, 9),
+				Dialogue: k.dialogue,
 			}
 			if err := g.single(name, s, out(cucm8sub1, k.port, 140*time.Millisecond, uint64(k.port)), expect{OK: true, Cipher: k.cipher}, okv(k.detail)); err != nil {
 				return err
@@ -291,30 +299,6 @@ func outputs() []output {
 			return g.writeKeys(name, b)
 		})
 	}
-	add("keylog-openssl-tls13-keyupdate.pcap", func(g *gen, name string) error {
-		// OpenSSL at both ends, TLS 1.3: an OPTIONS and its 200 OK, then the
-		// client's KeyUpdate asking the server to update too, then a second
-		// OPTIONS and 200 OK, each direction under its next traffic secret.
-		keys := filepath.Join(os.TempDir(), fmt.Sprintf("siptls-gen-%d.keys", os.Getpid()))
-		defer os.Remove(keys)
-		args := []string{"-tls1_3", "-ciphersuites", "TLS_AES_128_GCM_SHA256"}
-		d := append(sipOptions(cucm7pub, cucm8sub1, 10), sipMsg{capgen.Client, 5 * time.Millisecond, keyUpdate})
-		d = append(d, sipOptions(cucm7pub, cucm8sub1, 11)...)
-		s := session{
-			Client:   end{OpenSSL: g.sslClient("cucm7-pub", []string{"cucm8-sub1"}, append([]string{"-keylogfile", keys}, args...)...)},
-			Server:   end{OpenSSL: g.sslServer("cucm8-sub1", []string{"cucm7-pub"}, args...)},
-			Dialogue: d,
-		}
-		if err := g.single(name, s, out(cucm8sub1, 38875, 140*time.Millisecond, 38875), expect{OK: true, Cipher: tls.TLS_AES_128_GCM_SHA256},
-			okv("mutual TLS 1.3, OpenSSL both ends: OPTIONS and 200 OK, the client's KeyUpdate (update requested, so the server updates too), OPTIONS and 200 OK again; the client's key log decrypts both generations")); err != nil {
-			return err
-		}
-		b, err := os.ReadFile(keys)
-		if err != nil {
-			return err
-		}
-		return g.writeKeys(name, b)
-	})
 	add("keylog-tls13-embedded.pcapng", func(g *gen, name string) error {
 		// The TLS 1.3 rejection with the client's key log embedded in the
 		// capture, as editcap --inject-secrets tls,KEYS writes it: siptls
