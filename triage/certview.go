@@ -35,16 +35,23 @@ func NewCertView(i *certinfo.Info, at time.Time) CertView {
 	if i == nil {
 		return v
 	}
-	if !i.NotBefore.IsZero() && !i.NotAfter.IsZero() {
-		// one allocation for both: a view is made per certificate per
-		// connection
-		both := &[2]Time{{i.NotBefore}, {i.NotAfter}}
-		v.NotBefore, v.NotAfter = &both[0], &both[1]
-	} else {
-		v.NotBefore, v.NotAfter = timePtr(i.NotBefore), timePtr(i.NotAfter)
-	}
+	v.NotBefore, v.NotAfter = timePair(i.NotBefore, i.NotAfter)
 	v.Validity.Status, v.Validity.Days = i.ValidAt(at)
 	return v
+}
+
+// timePair is timePtr of a and of b in one allocation: a view is made per
+// certificate per connection.
+func timePair(a, b time.Time) (*Time, *Time) {
+	both := &[2]Time{{a}, {b}}
+	pa, pb := &both[0], &both[1]
+	if a.IsZero() {
+		pa = nil
+	}
+	if b.IsZero() {
+		pb = nil
+	}
+	return pa, pb
 }
 
 // ValidityText is the validity as the JSON field validity_at_capture says
