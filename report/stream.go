@@ -172,24 +172,22 @@ func (w *Writer) writeJSONConnection(v *triage.Connection) {
 	if w.opts.Indent {
 		io.WriteString(w.out, "\n    ")
 	}
-	w.writeValue(v, "    ")
+	// the generated encoder: json.Marshal's bytes without its reflection
+	var err error
+	w.raw, err = v.AppendJSON(w.raw[:0])
+	w.writeEncoded(w.raw, err, "    ")
 }
 
-// writeValue writes v as JSON, indented with prefix when the Writer
-// indents, with EscapeJSON applied, and keeps the first error. A
-// *triage.Connection is encoded by its generated AppendJSON method: the
-// bytes of json.Marshal without its reflection. (Only that type: a struct
-// embedding a Connection has the method too, but it encodes the
-// Connection alone.)
+// writeValue writes v as JSON (json.Marshal), as writeEncoded does.
 func (w *Writer) writeValue(v any, prefix string) {
-	var b []byte
-	var err error
-	if c, ok := v.(*triage.Connection); ok {
-		w.raw, err = c.AppendJSON(w.raw[:0])
-		b = w.raw
-	} else {
-		b, err = json.Marshal(v)
-	}
+	b, err := json.Marshal(v)
+	w.writeEncoded(b, err, prefix)
+}
+
+// writeEncoded writes b, compact JSON, indented with prefix when the
+// Writer indents, with EscapeJSON applied; it keeps the first error, err
+// (from the encoding) included.
+func (w *Writer) writeEncoded(b []byte, err error, prefix string) {
 	if err == nil && w.opts.Indent {
 		w.enc = w.enc[:0]
 		w.enc, err = appendIndent(w.enc, b, prefix)
