@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/siptls/siptls/pcap"
 )
@@ -116,64 +117,124 @@ func (st *connState) feedSIP(dir pcap.Dir, m mark, plain []byte) {
 // and its length, n 0 when b does not hold all of it yet, or ok false when
 // b does not start with a SIP message. Without keep, only the length and
 // the status are read (a message past Options.SIPMessages, only counted):
-// no string is made.
+// no string is made. The header is read in one pass, line by line (lines
+// end in CRLF; a bare LF is part of its line), up to the empty line.
 func parseSIP(b []byte, keep bool) (msg SIPMessage, n int, ok bool) {
 	if len(b) == 0 {
 		return msg, 0, true
 	}
-	end := bytes.Index(b, []byte("\r\n\r\n"))
-	if end < 0 {
-		return msg, 0, len(b) <= maxSIPHeader && plausibleSIP(b)
-	}
-	head := b[:end]
-	start, rest, _ := bytes.Cut(head, []byte("\r\n"))
 	if !plausibleSIP(b) {
 		return SIPMessage{}, 0, false
 	}
-	if status, found := bytes.CutPrefix(start, []byte("SIP/2.0 ")); found {
-		code, _, _ := bytes.Cut(status, []byte(" "))
-		if msg.Status, _ = strconv.Atoi(string(code)); msg.Status < 100 || msg.Status > 699 {
-			return SIPMessage{}, 0, false
+	var start, callID, cseq []byte
+	length, line, from := 0, 0, 0
+	first, bad := true, false // bad: not SIP, said once the header is whole
+	for {
+		i := bytes.IndexByte(b[from:], '\n')
+		if i < 0 {
+			return SIPMessage{}, 0, len(b) <= maxSIPHeader
 		}
-	} else if f := bytes.Fields(start); len(f) != 3 || string(f[2]) != "SIP/2.0" {
-		// a request is "METHOD Request-URI SIP/2.0"; HTTP ("PRI * HTTP/2.0",
-		// "GET / HTTP/1.1") is not SIP
-		return SIPMessage{}, 0, false
-	}
-	if keep {
-		msg.StartLine = string(start)
-	}
-	length := 0
-	for len(rest) > 0 {
-		var l []byte
-		l, rest, _ = bytes.Cut(rest, []byte("\r\n"))
-		if len(l) == 0 || !sipHeaderInitial[l[0]] {
+		lf := from + i
+		from = lf + 1
+		if lf == 0 || b[lf-1] != '\r' {
+			continue // a bare LF: the line goes on
+		}
+		l := b[line : lf-1]
+		line = from
+		switch {
+		case first:
+			first, start = false, l
+			bad = !sipStartLine(l, &msg)
+			continue
+		case len(l) == 0:
+			n = from + length // the empty line ends the header
+		case !sipHeaderInitial[l[0]]:
 			continue // Via, From, To, Contact...: not read
-		}
-		name, value, found := bytes.Cut(l, []byte(":"))
-		if !found {
+		default:
+			name, value, found := bytes.Cut(l, []byte(":"))
+			if !found {
+				continue
+			}
+			value = bytes.TrimSpace(value)
+			switch name = bytes.TrimSpace(name); {
+			case headerIs(name, "content-length"), headerIs(name, "l"):
+				v, err := strconv.Atoi(string(value))
+				if err != nil || v < 0 || v > maxSIPBody {
+					bad = true
+				}
+				length = v
+			case !keep:
+			case headerIs(name, "call-id"), headerIs(name, "i"):
+				callID = value
+			case headerIs(name, "cseq"):
+				cseq = value
+			}
 			continue
 		}
-		value = bytes.TrimSpace(value)
-		switch name = bytes.TrimSpace(name); {
-		case headerIs(name, "content-length"), headerIs(name, "l"):
-			v, err := strconv.Atoi(string(value))
-			if err != nil || v < 0 || v > maxSIPBody {
-				return SIPMessage{}, 0, false
-			}
-			length = v
-		case !keep:
-		case headerIs(name, "call-id"), headerIs(name, "i"):
-			msg.CallID = string(value)
-		case headerIs(name, "cseq"):
-			msg.CSeq = strings.Join(strings.Fields(string(value)), " ")
-		}
+		break
 	}
-	n = end + 4 + length
+	if bad {
+		return SIPMessage{}, 0, false
+	}
 	if len(b) < n {
 		return SIPMessage{}, 0, true
 	}
+	if keep {
+		msg.StartLine, msg.CallID, msg.CSeq = sipStrings(start, callID, cseq)
+	}
 	return msg, n, true
+}
+
+// sipStartLine checks a SIP start line, and sets msg.Status for a
+// response: "SIP/2.0 503 Service Unavailable" (a code from 100 to 699), or
+// "METHOD Request-URI SIP/2.0" (HTTP's "PRI * HTTP/2.0", "GET / HTTP/1.1"
+// are not SIP).
+func sipStartLine(l []byte, msg *SIPMessage) bool {
+	if status, found := bytes.CutPrefix(l, []byte("SIP/2.0 ")); found {
+		code, _, _ := bytes.Cut(status, []byte(" "))
+		msg.Status, _ = strconv.Atoi(string(code))
+		return msg.Status >= 100 && msg.Status <= 699
+	}
+	// three fields, as bytes.Fields counts them
+	fields, last := 0, []byte(nil)
+	for i := 0; i < len(l); {
+		if asciiSpace[l[i]] {
+			i++
+			continue
+		}
+		j := i
+		for j < len(l) && !asciiSpace[l[j]] {
+			if l[j] >= utf8.RuneSelf {
+				f := bytes.Fields(l) // a non-ASCII space may part fields
+				return len(f) == 3 && string(f[2]) == "SIP/2.0"
+			}
+			j++
+		}
+		fields++
+		last, i = l[i:j], j
+	}
+	return fields == 3 && string(last) == "SIP/2.0"
+}
+
+// asciiSpace marks the ASCII bytes bytes.Fields parts fields at.
+var asciiSpace = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// sipStrings makes a kept message's start line, Call-ID and CSeq (its
+// white space runs made one space each) in one string.
+func sipStrings(start, callID, cseq []byte) (string, string, string) {
+	var b strings.Builder
+	b.Grow(len(start) + len(callID) + len(cseq))
+	b.Write(start)
+	b.Write(callID)
+	at := b.Len()
+	for f := range bytes.FieldsSeq(cseq) {
+		if b.Len() > at {
+			b.WriteByte(' ')
+		}
+		b.Write(f)
+	}
+	s := b.String()
+	return s[:len(start)], s[len(start):at], s[at:]
 }
 
 // headerIs reports whether the header name is lower, a lower-case ASCII

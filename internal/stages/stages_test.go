@@ -11,6 +11,7 @@ import (
 	"github.com/siptls/siptls/internal/capgen"
 	"github.com/siptls/siptls/pcap"
 	"github.com/siptls/siptls/report"
+	"github.com/siptls/siptls/tlsdecrypt"
 )
 
 // capture is a handshake-dense capture of about 8 MB (some 600 mutual-TLS
@@ -71,14 +72,29 @@ func BenchmarkReassembly(b *testing.B) {
 	perConn(b, read, func() { read() })
 }
 
+// trunkKeyLog is a trunk-shaped capture of about 8 MB whose every
+// connection is a real crypto/tls session carrying SIP, with its key log,
+// made once.
+var trunkKeyLog = sync.OnceValues(func() ([2][]byte, error) {
+	var file, keys bytes.Buffer
+	_, err := capgen.WriteBench(&file, capgen.BenchConfig{Size: 8 << 20, Seed: 1, Shape: capgen.ShapeTrunk, KeyLog: &keys})
+	return [2][]byte{file.Bytes(), keys.Bytes()}, err
+})
+
 // analyse runs the analysis of file and returns its connections.
 func analyse(b *testing.B, file []byte, keep bool) []*diagnose.Connection {
+	return analyseWith(b, file, keep, diagnose.Options{})
+}
+
+// analyseWith is analyse with opts (Emit is set here).
+func analyseWith(b *testing.B, file []byte, keep bool, opts diagnose.Options) []*diagnose.Connection {
 	var conns []*diagnose.Connection
-	a := diagnose.NewAnalyzer(diagnose.Options{Emit: func(c *diagnose.Connection) {
+	opts.Emit = func(c *diagnose.Connection) {
 		if keep {
 			conns = append(conns, c)
 		}
-	}})
+	}
+	a := diagnose.NewAnalyzer(opts)
 	if err := a.Read(bytes.NewReader(file), "dense"); err != nil {
 		b.Fatal(err)
 	}
@@ -91,6 +107,33 @@ func BenchmarkAnalysis(b *testing.B) {
 	file := denseCapture(b)
 	b.SetBytes(int64(len(file)))
 	perConn(b, func() int { return len(analyse(b, file, true)) }, func() { analyse(b, file, false) })
+}
+
+// BenchmarkDecryption is BenchmarkAnalysis on a trunk capture of real
+// sessions carrying SIP, with their key log (--keylog) and without: the
+// difference is decryption and the SIP inside.
+func BenchmarkDecryption(b *testing.B) {
+	files, err := trunkKeyLog()
+	if err != nil {
+		b.Fatal(err)
+	}
+	file := files[0]
+	var keys tlsdecrypt.KeyLog
+	if err := keys.Read(bytes.NewReader(files[1]), "bench.keys"); err != nil {
+		b.Fatal(err)
+	}
+	for _, run := range []struct {
+		name string
+		opts diagnose.Options
+	}{
+		{"keylog", diagnose.Options{KeyLog: &keys}},
+		{"none", diagnose.Options{}},
+	} {
+		b.Run(run.name, func(b *testing.B) {
+			b.SetBytes(int64(len(file)))
+			perConn(b, func() int { return len(analyseWith(b, file, true, run.opts)) }, func() { analyseWith(b, file, false, run.opts) })
+		})
+	}
 }
 
 // BenchmarkEncode is the output alone, per format, of the connections of
