@@ -293,61 +293,69 @@ func plausibleSIP(b []byte) bool {
 // lost (0: none was), a request is said to have "no answer read" and the
 // summary ends with what was not read.
 func sipSummary(msgs []SIPMessage, stopped uint64, dropped int, lost uint64) string {
-	type txn struct {
-		req   *SIPMessage // the request; nil for a response to a request before the capture
-		cseq  string
-		codes []int
+	// A transaction is its first message (the request, or a response to a
+	// request before the capture), found again by its Call-ID and CSeq; a
+	// connection keeps few messages (Options.SIPMessages), so the
+	// transactions are searched from the latest, without a map.
+	var firstBuf, ofBuf [DefaultSIPMessages]int
+	first := firstBuf[:0] // each transaction's first message
+	of := ofBuf[:0]       // each message's transaction
+	if len(msgs) > len(ofBuf) {
+		of = make([]int, 0, len(msgs))
 	}
-	var order []txn
-	byKey := make(map[[2]string]int, len(msgs)) // Call-ID and CSeq: the index in order
 	for i := range msgs {
 		m := &msgs[i]
-		key := [2]string{m.CallID, m.CSeq}
-		k, seen := byKey[key]
-		if m.Status == 0 {
-			if !seen {
-				byKey[key] = len(order)
-				order = append(order, txn{req: m})
+		t := len(first) - 1
+		for ; t >= 0; t-- {
+			if f := &msgs[first[t]]; f.CallID == m.CallID && f.CSeq == m.CSeq {
+				break
 			}
-			continue
 		}
-		if !seen {
-			k = len(order)
-			byKey[key] = k
-			order = append(order, txn{cseq: m.CSeq})
+		if t < 0 {
+			t = len(first)
+			first = append(first, i)
 		}
-		order[k].codes = append(order[k].codes, m.Status)
+		of = append(of, t)
 	}
 	var b strings.Builder
-	b.Grow(24 * len(order))
+	b.Grow(24 * len(first))
 	next := func() {
 		if b.Len() > 0 {
 			b.WriteString("; ")
 		}
 	}
-	for _, t := range order {
+	var num [20]byte
+	for t, i := range first {
 		next()
 		ack := false
-		if t.req != nil {
-			method, uri, _ := strings.Cut(t.req.StartLine, " ")
+		if f := &msgs[i]; f.Status == 0 {
+			method, uri, _ := strings.Cut(f.StartLine, " ")
 			b.WriteString(method)
 			ack = method == "ACK"
 			if user := sipUser(uri); method == "INVITE" && user != "" {
-				b.WriteString(" " + user)
+				b.WriteByte(' ')
+				b.WriteString(user)
 			}
 		} else {
-			b.WriteString("(" + t.cseq + ")")
+			b.WriteByte('(')
+			b.WriteString(f.CSeq)
+			b.WriteByte(')')
+		}
+		codes := 0
+		for j := i; j < len(msgs); j++ {
+			if of[j] != t || msgs[j].Status == 0 {
+				continue
+			}
+			if codes == 0 {
+				b.WriteString(" → ")
+			} else {
+				b.WriteString(", ")
+			}
+			codes++
+			b.Write(strconv.AppendInt(num[:0], int64(msgs[j].Status), 10))
 		}
 		switch {
-		case len(t.codes) > 0:
-			b.WriteString(" → ")
-			for i, c := range t.codes {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString(strconv.Itoa(c))
-			}
-		case ack:
+		case codes > 0 || ack:
 		case stopped != 0 || dropped > 0 || lost != 0:
 			b.WriteString(" → no answer read")
 		default:
@@ -402,7 +410,7 @@ func (st *connState) sipVerdict() {
 			return
 		}
 	}
-	c.Summary += fmt.Sprintf(" Decrypted SIP: %s.", c.SIPSummary)
+	c.Summary += " Decrypted SIP: " + c.SIPSummary + "."
 }
 
 // CallOutcome returns the final response (200 to 699) to the first INVITE
