@@ -216,6 +216,8 @@ func (a *Analyzer) pcapOptions() pcap.Options {
 		Budget:     a.budget,
 		TLSKeys:    a.embeddedKeys,
 		HeadOnly:   a.headOnly,
+		Passed:     a.passed,
+		PassAgain:  passAgain,
 	}
 }
 

@@ -208,7 +208,9 @@ func (st *connState) passOver(m mark, dk *dirKeys, rec tlsparse.Record) bool {
 
 // headOnly is pcap's Options.HeadOnly: the record header is all that is
 // needed of a record that passOver will pass over, so its body is not
-// reassembled. It asks for the whole record while anything could still
+// reassembled; once the direction's application data was seen (and a TLS
+// 1.3 handshake is over), not even the header is given: the record is
+// counted by passed. It asks for the whole record while anything could still
 // read it: before the direction's keys are known, while SIP is read, for a
 // TLS 1.3 record short enough to be an alert, for any record that is not
 // application data (an alert's type is in the clear up to TLS 1.2), under
@@ -227,7 +229,33 @@ func (a *Analyzer) headOnly(c *pcap.Conn, d pcap.Dir, head []byte) int {
 		!st.unread(dk, tlsparse.ContentType(head[0]), int(head[3])<<8|int(head[4])) {
 		return 0
 	}
+	if ds := st.dir(d); ds.appData.seen() && !ds.broken && (!st.tls13 || st.tls13Done()) {
+		// All that is left of it is counting (passedOver and
+		// markAppData): it is not even given, and passed counts it.
+		return -1
+	}
 	return tlsparse.RecordHeaderLen
+}
+
+// passAgain is pcap's Options.PassAgain: after headOnly passed a record
+// over whole, and while nothing of the connection was given since, the
+// next record is too if it is application data too long to be an alert
+// (see unread); nothing else headOnly looks at can have changed.
+func passAgain(prev, head []byte) bool {
+	return len(head) >= tlsparse.RecordHeaderLen && len(prev) > 0 && head[0] == prev[0] &&
+		tlsparse.ContentType(head[0]) == tlsparse.ContentApplicationData && int(head[3])<<8|int(head[4]) > maxAlertRecord13
+}
+
+// passed is pcap's Options.Passed: the records headOnly passed over whole,
+// counted as passedOver would have counted them one by one.
+func (a *Analyzer) passed(c *pcap.Conn, p *pcap.Passed) {
+	st := a.state(c)
+	ds := st.dir(p.Dir)
+	ds.records += p.Units
+	ds.lastRecLen, ds.lastRecMark = p.Len-tlsparse.RecordHeaderLen, newMark(p.Frame, p.Time)
+	st.keys.dirs[p.Dir].dec.SkipRecords(p.Units)
+	ds.appRecords += p.Units
+	ds.appBytes += p.Bytes - p.Units*tlsparse.RecordHeaderLen
 }
 
 // unread reports whether an encrypted record of type typ whose fragment is

@@ -130,6 +130,17 @@ type Data struct {
 	Missing []Range
 }
 
+// Passed is a run of units of one direction that Options.HeadOnly passed
+// over whole, in order: how many, their bytes, and the last of them.
+type Passed struct {
+	Dir   Dir
+	Units uint64
+	Bytes uint64    // the units' lengths, as the Framer gave them
+	Len   int       // the last unit's length
+	Frame uint64    // the frame that gave the last unit's last byte read (as Data.Frame)
+	Time  time.Time // and its time
+}
+
 // ConnStats counts what the reader saw on a connection, per direction (index Dir).
 type ConnStats struct {
 	Packets     [2]uint64
@@ -242,10 +253,25 @@ type Options struct {
 	// at most the unit), how many of them the Handler needs: 0 for the
 	// whole unit; k > 0, less than the unit, to be given only its first k
 	// bytes (Data.BodySkipped says how many follow), the rest being passed
-	// over as it arrives, never buffered. siptls uses it for the records of
-	// a decrypted direction past its decryption bound, whose headers alone
-	// still count (alerts among them) and whose bodies are not needed.
+	// over as it arrives, never buffered; k < 0 (with Passed set), the
+	// whole unit passed over without a Data call: counted, and told to
+	// Passed. siptls uses it for the records of a decrypted direction past
+	// its decryption bound, whose headers alone still count (alerts among
+	// them) and whose bodies are not needed. The first unit after a gap is
+	// never passed over whole: k < 0 gives it whole.
 	HeadOnly func(c *Conn, d Dir, head []byte) int
+	// Passed, with HeadOnly, is told of the units HeadOnly passed over
+	// whole, a run of them at a time, before anything else of their
+	// connection is given to the Handler (a Data, an Event, End).
+	Passed func(c *Conn, p *Passed)
+	// PassAgain, if set, saves asking HeadOnly again: once HeadOnly passed
+	// a unit over whole, the direction's next units are passed over whole
+	// without asking while PassAgain(prev, head) holds, prev being the
+	// first bytes (up to 8) of the unit HeadOnly passed over, and until
+	// anything of the connection reaches the Handler (a Data, an Event,
+	// Passed, End). It says which units HeadOnly would surely answer alike
+	// (siptls: application data records too long to be alerts).
+	PassAgain func(prev, head []byte) bool
 	// TLSKeys, if set, receives the TLS key log (NSS format) of each pcapng
 	// Decryption Secrets Block, as `editcap --inject-secrets` embeds it,
 	// when the reader meets it: before the packets it decrypts.

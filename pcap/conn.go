@@ -224,6 +224,7 @@ func (rd *reader) endConn(c *conn, fi frameInfo, drop bool) {
 		rd.flush(c, Dir(d), fi)
 	}
 	rd.opts.Budget.Charge(-charged)
+	rd.tellPassed(c)
 	for d := range c.half {
 		h := &c.half[d]
 		if h.bufs != nil {

@@ -56,6 +56,9 @@ func (r *recorder) Data(d *Data) bool {
 	if len(b) < len(d.Bytes) {
 		s += fmt.Sprintf(" len=%d", len(d.Bytes))
 	}
+	if d.BodySkipped > 0 {
+		s += fmt.Sprintf(" skipped=%d", d.BodySkipped)
+	}
 	if d.Opaque {
 		s += " opaque"
 	}

@@ -117,6 +117,13 @@ type bufs struct {
 	seen []span // after a stop: byte ranges seen beyond off, sorted, not overlapping
 
 	syncSkipped uint64 // bytes skipped so far while looking for a unit boundary
+
+	passed Passed // units passed over whole, not yet told (Options.Passed)
+	// Options.PassAgain's prev: the head of the unit HeadOnly last passed
+	// over whole, while no unit or event was given since (passing).
+	passHead    [8]byte
+	passHeadLen uint8
+	passing     bool
 }
 
 // segSum identifies the bytes of a delivered segment: where, how many, a
@@ -213,7 +220,7 @@ func (h *half) untouched() bool {
 // can be given back until the next byte needs them.
 func (h *half) idle() bool {
 	b := h.bufs
-	return b.unit == nil && len(b.pend) == 0 && len(b.held) == 0 && b.skip == 0 && len(b.seen) == 0 && b.syncSkipped == 0 && !h.state.resyncing()
+	return b.unit == nil && len(b.pend) == 0 && len(b.held) == 0 && b.skip == 0 && len(b.seen) == 0 && b.syncSkipped == 0 && b.passed.Units == 0 && !h.state.resyncing()
 }
 
 // ensure makes the direction's buffers.
@@ -830,7 +837,27 @@ func (rd *reader) frameOne(c *conn, d Dir, b []byte, off, segFrame uint64, fi fr
 	}
 	n := h.framer(b)
 	if n > 0 && n <= rd.opts.MaxBuffer && rd.opts.HeadOnly != nil {
-		if k := rd.opts.HeadOnly(&c.c, d, b[:min(n, len(b))]); k > 0 && k < n && k <= len(b) {
+		head := b[:min(n, len(b))]
+		again := h.passing && !h.afterGap && rd.opts.PassAgain != nil && rd.opts.PassAgain(h.passHead[:h.passHeadLen], head)
+		k := -1
+		if !again {
+			k = rd.opts.HeadOnly(&c.c, d, head)
+		}
+		if k < 0 && rd.opts.Passed != nil && !h.afterGap {
+			if !again {
+				h.passHeadLen = uint8(copy(h.passHead[:], head))
+				h.passing = true
+			}
+			// Passed over whole: counted, told before what comes next.
+			used := min(n, len(b))
+			p := &h.passed
+			p.Dir, p.Units, p.Bytes, p.Len = d, p.Units+1, p.Bytes+uint64(n), n
+			at := fed(used) // as Data.Frame: the frame that gave its last byte read
+			p.Frame, p.Time = at.frame, at.t
+			h.skip = uint64(n - used)
+			return used, true
+		}
+		if k > 0 && k < n && k <= len(b) {
 			// Only the head is wanted: deliver it, pass over the body.
 			used := min(n, len(b))
 			rd.unitSkipped = n - k
@@ -1015,6 +1042,7 @@ func (rd *reader) framePend(c *conn, d Dir, fi frameInfo) {
 
 // deliver hands one unit to the Handler; missing lists its holes.
 func (rd *reader) deliver(c *conn, d Dir, b []byte, opaque bool, off, first uint64, fi frameInfo, missing []Range) {
+	rd.tellPassed(c)
 	h := &c.half[d]
 	ag := h.afterGap
 	h.afterGap = false
@@ -1030,15 +1058,33 @@ func (rd *reader) deliver(c *conn, d Dir, b []byte, opaque bool, off, first uint
 	}
 }
 
+// tellPassed tells Options.Passed of the units of c passed over whole since
+// it was last told, if any, before anything else of c reaches the Handler;
+// from then on HeadOnly is asked again (Options.PassAgain).
+func (rd *reader) tellPassed(c *conn) {
+	for d := range c.half {
+		if b := c.half[d].bufs; b != nil {
+			b.passing = false
+			if b.passed.Units > 0 {
+				p := b.passed
+				b.passed = Passed{}
+				rd.opts.Passed(&c.c, &p)
+			}
+		}
+	}
+}
+
 // overlapEvent reports bytes at stream offset off that a segment re-sent
 // with other content than the copy frame kept carried.
 func (rd *reader) overlapEvent(c *conn, d Dir, fi frameInfo, seq uint32, n int, off, kept uint64) {
+	rd.tellPassed(c)
 	rd.evOut = Event{Conn: &c.c, Kind: EventOverlap, Dir: d, Frame: fi.frame, Time: fi.t, Seq: seq, Len: n, Offset: off, KeptFrame: kept}
 	rd.h.Event(&rd.evOut)
 }
 
 // event reports one TCP event.
 func (rd *reader) event(c *conn, k EventKind, d Dir, fi frameInfo, seq uint32, n int, gap uint64, detail string) {
+	rd.tellPassed(c)
 	rd.evOut = Event{Conn: &c.c, Kind: k, Dir: d, Frame: fi.frame, Time: fi.t, Seq: seq, Len: n, GapBytes: gap, Detail: detail}
 	rd.h.Event(&rd.evOut)
 }

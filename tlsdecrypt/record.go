@@ -243,6 +243,10 @@ func (d *Decrypter) Skip(fragment []byte) {
 	}
 }
 
+// SkipRecords passes over the next n records as n Skips would, for a
+// Decrypter whose Skip reads no bytes (SkipNeedsBytes false).
+func (d *Decrypter) SkipRecords(n uint64) { d.seq += n }
+
 // SkipNeedsBytes reports whether Skip reads the record's bytes: under TLS
 // 1.0 CBC, whose next IV is the record's last block. Otherwise Skip only
 // counts the record, and any bytes of its length will do.
