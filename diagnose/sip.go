@@ -98,6 +98,9 @@ func (st *connState) feedSIP(dir pcap.Dir, m mark, plain []byte) {
 		data = data[n:]
 		msg.Frame, msg.Time, msg.From = m.frame, m.time(), Side(dir)
 		if keep {
+			if c.SIP == nil {
+				c.SIP = make([]SIPMessage, 0, min(8, st.a.sipMessages())) // a call's worth
+			}
 			c.SIP = append(c.SIP, msg)
 		} else {
 			c.SIPDropped++
@@ -307,7 +310,7 @@ func sipSummary(msgs []SIPMessage, stopped uint64, dropped int, lost uint64) str
 		m := &msgs[i]
 		t := len(first) - 1
 		for ; t >= 0; t-- {
-			if f := &msgs[first[t]]; f.CallID == m.CallID && f.CSeq == m.CSeq {
+			if f := &msgs[first[t]]; f.CSeq == m.CSeq && f.CallID == m.CallID { // CSeqs are short, and tell most apart
 				break
 			}
 		}
