@@ -87,6 +87,10 @@ type Analyzer struct {
 	certMsgs msgCache[certMsg]
 	certReqs msgCache[certReqMsg]
 	lines    lineCache // timeline lines that repeat
+	// plain is the plaintext of the record being read, for every
+	// connection's Decrypters: kept only while that record is handled
+	// (what SIP leaves for the next record is copied).
+	plain tlsdecrypt.Buffer
 	// zeros stand in for the bodies of records passed over (headOnly)
 	zeros [tlsparse.MaxRecordLength]byte
 	// the key log the capture being read embeds (nil: none), and what

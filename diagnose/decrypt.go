@@ -309,6 +309,7 @@ func (st *connState) newDecrypter(dir pcap.Dir, m mark, k *connKeys, dk *dirKeys
 		st.finding(FindingCannotDecrypt, m.frame, "the session cannot be decrypted: %v", err)
 		return false
 	}
+	dk.dec.ShareBuffer(&st.a.plain) // one record is read at a time
 	return true
 }
 

@@ -54,23 +54,44 @@ type Decrypter struct {
 	hdr     [13]byte // the additional data / MAC header, reused
 	nonceB  [12]byte // the AEAD nonce, reused
 	macBuf  [64]byte // a computed MAC, reused (SHA-384's 48 bytes at most)
-	plain   []byte   // the plaintext Open returns, reused
+	own     Buffer   // the plaintext Open returns, reused, unless shared
+	shared  *Buffer  // ShareBuffer's
 	secret  []byte   // TLS 1.3: the traffic secret, for UpdateKeys
+}
+
+// A Buffer holds the plaintext of the last record a Decrypter opened, for
+// the next one to reuse; Decrypters may share one (ShareBuffer).
+type Buffer struct{ b []byte }
+
+// ShareBuffer makes d open records into buf, which other Decrypters may
+// share: the plaintext Open returns is then valid until the next Open of
+// any Decrypter sharing buf, not only of d. A reader of many connections
+// that handles one record at a time needs one buffer, not one per
+// direction of each connection.
+func (d *Decrypter) ShareBuffer(buf *Buffer) { d.shared = buf }
+
+// plain returns the Buffer d opens records into.
+func (d *Decrypter) plain() *Buffer {
+	if d.shared != nil {
+		return d.shared
+	}
+	return &d.own
 }
 
 // buffer returns the plaintext buffer with length n.
 func (d *Decrypter) buffer(n int) []byte {
-	if cap(d.plain) < n {
-		d.plain = make([]byte, n)
+	p := d.plain()
+	if cap(p.b) < n {
+		p.b = make([]byte, n)
 	}
-	return d.plain[:n]
+	return p.b[:n]
 }
 
 // keep keeps the array of plain, appended by an AEAD to the buffer, for
 // the next record.
 func (d *Decrypter) keep(plain []byte) {
-	if cap(plain) > cap(d.plain) {
-		d.plain = plain[:0]
+	if p := d.plain(); cap(plain) > cap(p.b) {
+		p.b = plain[:0]
 	}
 }
 
@@ -161,7 +182,9 @@ func (d *Decrypter) UpdateKeys() error {
 	if err != nil {
 		return err
 	}
+	shared := d.shared
 	*d = *u
+	d.shared = shared
 	return nil
 }
 
@@ -267,7 +290,7 @@ func (d *Decrypter) open13(typ uint8, version uint16, fragment []byte, seq uint6
 		return nil, 0, ErrShortRecord
 	}
 	ad := append(d.hdr[:0], typ, byte(version>>8), byte(version), byte(len(fragment)>>8), byte(len(fragment)))
-	plain, err := d.aead.Open(d.plain[:0], d.nonce(seq), fragment, ad)
+	plain, err := d.aead.Open(d.plain().b[:0], d.nonce(seq), fragment, ad)
 	d.keep(plain)
 	if err != nil {
 		return nil, 0, ErrAuth
@@ -307,7 +330,7 @@ func (d *Decrypter) openAEAD12(typ uint8, fragment []byte, seq uint64) ([]byte, 
 	if len(ct) < d.aead.Overhead() {
 		return nil, ErrShortRecord
 	}
-	plain, err := d.aead.Open(d.plain[:0], nonce, ct, d.additionalData(seq, typ, len(ct)-d.aead.Overhead()))
+	plain, err := d.aead.Open(d.plain().b[:0], nonce, ct, d.additionalData(seq, typ, len(ct)-d.aead.Overhead()))
 	d.keep(plain)
 	if err != nil {
 		return nil, ErrAuth
