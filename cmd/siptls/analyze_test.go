@@ -428,7 +428,7 @@ func TestAnalyzeFlags(t *testing.T) {
 		}
 		o.MaxBufferTotal = 32 << 20
 		if o.DecryptBytes == 0 {
-			o.DecryptBytes = 64 << 10
+			o.DecryptBytes = 8 << 10
 		}
 		if o.SIPMessages == 0 {
 			o.SIPMessages = 64

@@ -343,7 +343,7 @@ func TestTriageFlags(t *testing.T) {
 		}
 		o.MaxDetail, o.MaxMatched = 200, triage.DefaultMaxMatched
 		if o.DecryptBytes == 0 {
-			o.DecryptBytes, o.SIPMessages = 64<<10, 64
+			o.DecryptBytes, o.SIPMessages = 8<<10, 64
 		}
 		return o
 	}
