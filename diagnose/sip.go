@@ -26,7 +26,7 @@ type SIPMessage struct {
 // The default bounds of decryption (Options.DecryptBytes and
 // Options.SIPMessages): what a call's signalling needs, not a whole
 // trunk's day. 8 KiB a direction holds a connection's first call whole
-// (a CUCM INVITE with its SDP is 1.5 to 2.5 KB, its 200 OK as much, and
+// (a CUCM INVITE with its SDP is about 2 KB, its 200 OK as much, and
 // the 100, 180, ACK, BYE and 200 under 1 KB each) and usually the next;
 // a connection is decrypted only when its handshake was captured, so the
 // first calls are those that opened it. Past it, the summary says where
