@@ -86,9 +86,15 @@ func FuzzRead(f *testing.F) {
 // FuzzReassembly sends one direction's bytes as segments chosen by the
 // fuzzer (any order, overlaps, duplicates, holes) and checks that every unit
 // delivered holds exactly the stream's bytes at its offset, and that a
-// fully covered stream is delivered whole, without gaps.
+// fully covered stream is delivered whole, without gaps. The ISN's low bit
+// also sets Options.HeadOnly: units whose first byte is even are passed
+// over whole (and the next even ones without asking, PassAgain), those
+// whose first byte is a multiple of 3 given by their first 2 bytes; a
+// fully covered stream is then its units, heads, bodies skipped and units
+// passed over, to the byte.
 func FuzzReassembly(f *testing.F) {
 	f.Add(uint32(1000), []byte{0, 30, 30, 30, 60, 30, 90, 30, 120, 30, 150, 50})
+	f.Add(uint32(1001), []byte{0, 30, 30, 30, 60, 30, 90, 30, 120, 30, 150, 50}) // with HeadOnly
 	f.Add(uint32(0xffffff80), []byte{120, 80, 0, 60, 50, 80, 10, 10, 199, 1})
 	f.Add(uint32(7), []byte{100, 100, 0, 100, 0, 200})
 	f.Fuzz(func(t *testing.T, isn uint32, ops []byte) {
@@ -112,7 +118,26 @@ func FuzzReassembly(f *testing.F) {
 		file := writePcap(t, cv.link, cv.records(t, pkts), false)
 		h := &streamCheck{t: t, stream: stream}
 		budget := NewBudget(0)
-		if _, err := Read(bytes.NewReader(file), "fuzz", Options{Framer: func([]byte) int { return 7 }, Budget: budget}, h); err != nil {
+		opts := Options{Framer: func([]byte) int { return 7 }, Budget: budget}
+		if isn&1 == 1 {
+			opts.HeadOnly = func(c *Conn, d Dir, head []byte) int {
+				switch {
+				case head[0]%2 == 0:
+					return -1
+				case head[0]%3 == 0:
+					return 2
+				}
+				return 0
+			}
+			opts.PassAgain = func(prev, head []byte) bool { return prev[0]%2 == 0 && head[0]%2 == 0 }
+			opts.Passed = func(c *Conn, p *Passed) {
+				if p.Units == 0 || p.Bytes != 7*p.Units || p.Len != 7 || p.Dir != ClientToServer {
+					t.Fatalf("passed %+v", *p)
+				}
+				h.delivered += int(p.Bytes)
+			}
+		}
+		if _, err := Read(bytes.NewReader(file), "fuzz", opts, h); err != nil {
 			t.Fatal(err)
 		}
 		if budget.Used() != 0 {
@@ -160,7 +185,7 @@ func (s *streamCheck) Data(d *Data) bool {
 	if !bytes.Equal(d.Bytes, want) {
 		s.t.Fatalf("unit at %d (%d bytes) is not the stream's bytes: %x", d.Offset, len(d.Bytes), d.Bytes)
 	}
-	s.delivered += len(d.Bytes)
+	s.delivered += len(d.Bytes) + d.BodySkipped
 	return true
 }
 
