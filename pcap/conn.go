@@ -51,6 +51,7 @@ type conn struct {
 	rstSeen   [2]bool
 	closed    bool
 	ended     bool
+	passing   bool          // a direction passed units over whole (bufs.passed, bufs.passing) since the Handler was last given anything
 	reacts    [2]reactState // for ConnStats.Reaction (evidence.go)
 	last      time.Time
 	// list links

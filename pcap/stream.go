@@ -846,7 +846,7 @@ func (rd *reader) frameOne(c *conn, d Dir, b []byte, off, segFrame uint64, fi fr
 		if k < 0 && rd.opts.Passed != nil && !h.afterGap {
 			if !again {
 				h.passHeadLen = uint8(copy(h.passHead[:], head))
-				h.passing = true
+				h.passing, c.passing = true, true
 			}
 			// Passed over whole: counted, told before what comes next.
 			used := min(n, len(b))
@@ -1062,6 +1062,10 @@ func (rd *reader) deliver(c *conn, d Dir, b []byte, opaque bool, off, first uint
 // it was last told, if any, before anything else of c reaches the Handler;
 // from then on HeadOnly is asked again (Options.PassAgain).
 func (rd *reader) tellPassed(c *conn) {
+	if !c.passing {
+		return
+	}
+	c.passing = false
 	for d := range c.half {
 		if b := c.half[d].bufs; b != nil {
 			b.passing = false
