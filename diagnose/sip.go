@@ -34,7 +34,7 @@ type SIPMessage struct {
 // time without keys (docs/bench.md).
 const (
 	DefaultDecryptBytes = 8 << 10 // per direction
-	DefaultSIPMessages  = 64       // per connection
+	DefaultSIPMessages  = 64      // per connection
 )
 
 // Bounds of one SIP message in a decrypted stream.
