@@ -89,10 +89,10 @@ func TestDecryptBound(t *testing.T) {
 				}
 				if c.DecryptStoppedFrame != 0 {
 					stoppedSomewhere++
-					if len(c.SIP) > 0 && !strings.HasSuffix(c.SIPSummary, fmt.Sprintf("decryption stopped at its bound in frame %d, later SIP not read", c.DecryptStoppedFrame)) {
+					if len(c.SIP) > 0 && !strings.HasSuffix(c.SIPSummary, fmt.Sprintf("decryption stopped at its bound (--decrypt-bytes %d per direction) in frame %d, later SIP not read", max(bound, 0), c.DecryptStoppedFrame)) {
 						t.Errorf("SIP summary %q does not say where decryption stopped", c.SIPSummary)
 					}
-					if c.Verdict == VerdictOK && !strings.Contains(c.Summary, fmt.Sprintf("decryption stopped at its bound (%d bytes per direction) in frame %d", max(bound, 0), c.DecryptStoppedFrame)) && len(c.SIP) == 0 {
+					if c.Verdict == VerdictOK && !strings.Contains(c.Summary, fmt.Sprintf("decryption stopped at its bound (--decrypt-bytes %d per direction) in frame %d", max(bound, 0), c.DecryptStoppedFrame)) && len(c.SIP) == 0 {
 						t.Errorf("summary %q does not say where decryption stopped", c.Summary)
 					}
 				}

@@ -296,12 +296,13 @@ func plausibleSIP(b []byte) bool {
 
 // sipSummary sums the SIP messages up, request by request in order, each
 // with the responses to it: "INVITE 3001 → 100, 180, 200; ACK; BYE → 200",
-// "INVITE 3001 → no answer". When decryption stopped at its bound in frame
-// stopped (0: it did not), or dropped later messages were not kept
+// "INVITE 3001 → no answer". When decryption stopped at its bound (bound
+// bytes per direction, --decrypt-bytes) in frame stopped (0: it did not),
+// or dropped later messages were not kept
 // (Options.SIPMessages), or SIP was lost to a gap in the capture in frame
 // lost (0: none was), a request is said to have "no answer read" and the
 // summary ends with what was not read.
-func sipSummary(msgs []SIPMessage, stopped uint64, dropped int, lost uint64) string {
+func sipSummary(msgs []SIPMessage, stopped uint64, bound int, dropped int, lost uint64) string {
 	// A transaction is its first message (the request, or a response to a
 	// request before the capture), found again by its Call-ID and CSeq; a
 	// connection keeps few messages (Options.SIPMessages), so the
@@ -381,7 +382,7 @@ func sipSummary(msgs []SIPMessage, stopped uint64, dropped int, lost uint64) str
 	}
 	if stopped != 0 {
 		next()
-		fmt.Fprintf(&b, "decryption stopped at its bound in frame %d, later SIP not read", stopped)
+		fmt.Fprintf(&b, "decryption stopped at its bound (--decrypt-bytes %d per direction) in frame %d, later SIP not read", bound, stopped)
 	}
 	return b.String()
 }
@@ -404,11 +405,11 @@ func (st *connState) sipVerdict() {
 	c := st.c()
 	if len(c.SIP) == 0 {
 		if c.DecryptStoppedFrame != 0 && c.Verdict == VerdictOK {
-			c.Summary += fmt.Sprintf(" Decrypted SIP: none read before decryption stopped at its bound (%d bytes per direction) in frame %d.", st.a.decryptBytes(), c.DecryptStoppedFrame)
+			c.Summary += fmt.Sprintf(" Decrypted SIP: none read before decryption stopped at its bound (--decrypt-bytes %d per direction) in frame %d.", st.a.decryptBytes(), c.DecryptStoppedFrame)
 		}
 		return
 	}
-	c.SIPSummary = sipSummary(c.SIP, c.DecryptStoppedFrame, c.SIPDropped, st.sipLost.frame)
+	c.SIPSummary = sipSummary(c.SIP, c.DecryptStoppedFrame, st.a.decryptBytes(), c.SIPDropped, st.sipLost.frame)
 	if c.Verdict != VerdictOK {
 		return
 	}

@@ -66,7 +66,7 @@ func TestSIPSummary(t *testing.T) {
 			0, 0, 0, "INVITE 7131001 → 100, 200; ACK; BYE → 200"},
 		{"no answer", []SIPMessage{msg("INVITE sip:cube1 SIP/2.0", "1 INVITE")}, 0, 0, 0, "INVITE → no answer"},
 		{"no answer read before decryption stopped", []SIPMessage{msg("INVITE sip:cube1 SIP/2.0", "1 INVITE")}, 12, 0, 0,
-			"INVITE → no answer read; decryption stopped at its bound in frame 12, later SIP not read"},
+			"INVITE → no answer read; decryption stopped at its bound (--decrypt-bytes 600 per direction) in frame 12, later SIP not read"},
 		{"no answer kept before the cap", []SIPMessage{msg("OPTIONS sip:cube1 SIP/2.0", "1 OPTIONS")}, 0, 3, 0,
 			"OPTIONS → no answer read; 3 later SIP messages not kept"},
 		{"no answer read: SIP lost to a gap", []SIPMessage{msg("OPTIONS sip:cube1 SIP/2.0", "1 OPTIONS")}, 0, 0, 20,
@@ -74,7 +74,7 @@ func TestSIPSummary(t *testing.T) {
 		{"a response to a request before the capture", []SIPMessage{msg("SIP/2.0 200 OK", "7 OPTIONS")}, 0, 0, 0, "(7 OPTIONS) → 200"},
 	}
 	for _, tt := range tests {
-		if got := sipSummary(tt.msgs, tt.stopped, tt.dropped, tt.lost); got != tt.want {
+		if got := sipSummary(tt.msgs, tt.stopped, 600, tt.dropped, tt.lost); got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
 		}
 	}
