@@ -25,6 +25,25 @@ var safe = func() (s [utf8.RuneSelf]bool) {
 	return s
 }()
 
+// Bytes repeated over a uint64, for safe8.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// safe8 reports whether the eight bytes of x are all safe (see safe): no
+// byte with its high bit set (not ASCII), none below 0x20, and none equal
+// to '"', '\\', '<', '>' or '&'. A byte b is below n (n at most 0x80) where
+// (b - n) borrows into its high bit with b's own high bit clear; a byte
+// equal to v is one that is zero in x XOR v. Those tests can be wrong about
+// which byte, never about whether there is one.
+func safe8(x uint64) bool {
+	q, bs, lt, gt, amp := x^'"'*ones, x^'\\'*ones, x^'<'*ones, x^'>'*ones, x^'&'*ones
+	bad := x | (x-0x20*ones)&^x |
+		(q-ones)&^q | (bs-ones)&^bs | (lt-ones)&^lt | (gt-ones)&^gt | (amp-ones)&^amp
+	return bad&highs == 0
+}
+
 // AppendString appends s as a JSON string, as json.Marshal writes a string:
 // control characters, '"', '\\', '<', '>' and '&' escaped, U+2028 and U+2029
 // escaped, and each byte of invalid UTF-8 replaced by \ufffd.
@@ -32,6 +51,15 @@ func AppendString[S ~string | ~[]byte](b []byte, s S) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) {
+			// eight bytes at a time while they are all safe
+			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			if safe8(x) {
+				i += 8
+				continue
+			}
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if safe[c] {
