@@ -48,17 +48,22 @@ func FuzzAnalyze(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		a := NewAnalyzer(Options{AnyPort: true, MaxBuffer: 64 << 10, MaxConns: 64, KeyLog: &keys, RSAKeys: rsaKeys})
-		_ = a.Read(bytes.NewReader(data), "fuzz.pcap")
-		runtime.ReadMemStats(&after)
-		if got, max := after.TotalAlloc-before.TotalAlloc, fuzzAllocBound(len(data)); got > max {
-			t.Fatalf("%d input bytes made the pipeline allocate %d bytes (bound %d)", len(data), got, max)
-		}
-		for _, c := range a.Result().Connections {
-			if c.Verdict == "" || c.Reason == "" || c.Summary == "" {
-				t.Fatalf("connection %d has no verdict: %+v", c.ID, c)
+		// The default decryption bound, and one byte: past it at once, so
+		// that the records passed over by their headers, or not given at
+		// all (pcap's Options.Passed), are fuzzed too.
+		for _, bound := range []int{0, 1} {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			a := NewAnalyzer(Options{AnyPort: true, MaxBuffer: 64 << 10, MaxConns: 64, KeyLog: &keys, RSAKeys: rsaKeys, DecryptBytes: bound})
+			_ = a.Read(bytes.NewReader(data), "fuzz.pcap")
+			runtime.ReadMemStats(&after)
+			if got, max := after.TotalAlloc-before.TotalAlloc, fuzzAllocBound(len(data)); got > max {
+				t.Fatalf("%d input bytes made the pipeline allocate %d bytes (bound %d)", len(data), got, max)
+			}
+			for _, c := range a.Result().Connections {
+				if c.Verdict == "" || c.Reason == "" || c.Summary == "" {
+					t.Fatalf("connection %d has no verdict: %+v", c.ID, c)
+				}
 			}
 		}
 	})
