@@ -16,6 +16,9 @@ import (
 type connKeys struct {
 	secrets *tlsdecrypt.Secrets // nil: the log has none for this session
 	dirs    [2]dirKeys          // index pcap.Dir
+	// made12 are TLS 1.2 Decrypters made with the other direction's (one
+	// key expansion for both), until their direction takes them.
+	made12 [2]*tlsdecrypt.Decrypter // index tlsdecrypt.Side
 }
 
 // dirKeys decrypts the records of one direction.
@@ -301,8 +304,12 @@ func (st *connState) newDecrypter(dir pcap.Dir, m mark, k *connKeys, dk *dirKeys
 		dk.dec, err = tlsdecrypt.NewTLS13(st.suite, secret)
 	case s.MasterSecret == nil:
 		err = errors.New("the key log has no CLIENT_RANDOM line for this session")
+	case k.made12[side] != nil:
+		dk.dec, k.made12[side] = k.made12[side], nil
 	default:
-		dk.dec, err = tlsdecrypt.NewTLS12(st.suite, uint16(st.version), s.MasterSecret, st.clientRandom, st.serverRandom, side, st.encryptThenMAC)
+		var pair [2]*tlsdecrypt.Decrypter
+		pair, err = tlsdecrypt.NewTLS12Pair(st.suite, uint16(st.version), s.MasterSecret, st.clientRandom, st.serverRandom, st.encryptThenMAC)
+		dk.dec, k.made12[1-side] = pair[side], pair[1-side]
 	}
 	if err != nil {
 		k.dirs[0].off, k.dirs[1].off = true, true

@@ -100,12 +100,20 @@ func (d *Decrypter) keep(plain []byte) {
 // master secret and the two hello randoms. etm is whether encrypt-then-MAC
 // was negotiated (CBC suites only).
 func NewTLS12(id, version uint16, master, clientRandom, serverRandom []byte, side Side, etm bool) (*Decrypter, error) {
+	d, err := NewTLS12Pair(id, version, master, clientRandom, serverRandom, etm)
+	return d[side], err
+}
+
+// NewTLS12Pair is NewTLS12 for both sides (index Side) from one key
+// expansion: a reader of both directions of a session runs the PRF once.
+func NewTLS12Pair(id, version uint16, master, clientRandom, serverRandom []byte, etm bool) ([2]*Decrypter, error) {
+	var pair [2]*Decrypter
 	s, ok := suites[id]
 	if !ok || s.tls13 {
-		return nil, &UnsupportedSuiteError{id}
+		return pair, &UnsupportedSuiteError{id}
 	}
 	if version < 0x0301 || version > 0x0303 || len(master) != 48 {
-		return nil, fmt.Errorf("tlsdecrypt: version 0x%04x with a %d-byte master secret", version, len(master))
+		return pair, fmt.Errorf("tlsdecrypt: version 0x%04x with a %d-byte master secret", version, len(master))
 	}
 	macLen := 0
 	if s.mac != nil {
@@ -120,20 +128,23 @@ func NewTLS12(id, version uint16, master, clientRandom, serverRandom []byte, sid
 	} else {
 		kb = prf10(master, "key expansion", seed, n)
 	}
-	// client MAC, server MAC, client key, server key, client IV, server IV
-	pick := func(off, l int) []byte { return kb[off+int(side)*l : off+int(side)*l+l] }
-	macKey := pick(0, macLen)
-	key := pick(2*macLen, s.keyLen)
-	iv := pick(2*macLen+2*s.keyLen, ivLen)
-	d := &Decrypter{s: s, version: version, iv: iv, etm: etm}
-	if err := d.init(key); err != nil {
-		return nil, err
+	for side := range pair {
+		// client MAC, server MAC, client key, server key, client IV, server IV
+		pick := func(off, l int) []byte { return kb[off+side*l : off+side*l+l : off+side*l+l] }
+		macKey := pick(0, macLen)
+		key := pick(2*macLen, s.keyLen)
+		iv := pick(2*macLen+2*s.keyLen, ivLen)
+		d := &Decrypter{s: s, version: version, iv: iv, etm: etm}
+		if err := d.init(key); err != nil {
+			return [2]*Decrypter{}, err
+		}
+		if s.kind == aesCBC {
+			d.mac = hmac.New(s.mac, macKey)
+			d.cbcIV = iv
+		}
+		pair[side] = d
 	}
-	if s.kind == aesCBC {
-		d.mac = hmac.New(s.mac, macKey)
-		d.cbcIV = iv
-	}
-	return d, nil
+	return pair, nil
 }
 
 // NewTLS13 returns the Decrypter of the records protected with a TLS 1.3
