@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/siptls/siptls/diagnose"
+	"github.com/siptls/siptls/internal/jsonenc"
 	"github.com/siptls/siptls/triage"
 	"github.com/siptls/siptls/trust"
 )
@@ -196,13 +197,7 @@ func (w *ndjsonWriter) typed(typ string, v any) {
 		w.fail(err)
 		return
 	}
-	w.line = append(w.line[:0], `{"type":"`...)
-	w.line = append(w.line, typ...)
-	w.line = append(w.line, '"')
-	if len(b) > 2 { // not {}
-		w.line = append(w.line, ',')
-	}
-	w.line = append(w.line, b[1:]...)
+	w.line = jsonenc.AppendTyped(w.line[:0], typ, b)
 	w.write()
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/siptls/siptls/internal/english"
+	"github.com/siptls/siptls/internal/jsonenc"
 	"github.com/siptls/siptls/internal/sanitize"
 	"github.com/siptls/siptls/internal/textwrap"
 )
@@ -606,16 +607,8 @@ func writeNDJSON(w io.Writer, a *Analysis, o WriteOptions) error {
 		if err != nil {
 			return err
 		}
-		var buf bytes.Buffer
-		buf.WriteString(`{"type":"` + typ + `"`)
-		if len(b) > 2 {
-			buf.WriteByte(',')
-			buf.Write(b[1:])
-		} else {
-			buf.WriteByte('}')
-		}
-		buf.WriteByte('\n')
-		_, err = w.Write(sanitize.EscapeJSON(buf.Bytes()))
+		line := append(sanitize.EscapeJSON(jsonenc.AppendTyped(nil, typ, b)), '\n')
+		_, err = w.Write(line)
 		return err
 	}
 	if err := rec("header", struct {

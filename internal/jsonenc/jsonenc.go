@@ -167,3 +167,15 @@ func AppendMarshaledText(b []byte, marshalText func() ([]byte, error)) ([]byte, 
 	}
 	return AppendString(b, text), nil
 }
+
+// AppendTyped appends obj, a JSON object as json.Marshal encodes one, with
+// a "type" member typ before its own: {"type":"connection",...}, the form
+// of an NDJSON record.
+func AppendTyped(b []byte, typ string, obj []byte) []byte {
+	b = append(b, `{"type":`...)
+	b = AppendString(b, typ)
+	if len(obj) > 2 { // not {}
+		b = append(b, ',')
+	}
+	return append(b, obj[1:]...)
+}

@@ -117,3 +117,23 @@ func BenchmarkAppendString(b *testing.B) {
 		}
 	}
 }
+
+func TestAppendTyped(t *testing.T) {
+	for _, tt := range []struct {
+		obj  any
+		want string
+	}{
+		{struct {
+			A int `json:"a"`
+		}{1}, `{"type":"x","a":1}`},
+		{struct{}{}, `{"type":"x"}`},
+	} {
+		obj, err := json.Marshal(tt.obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(AppendTyped([]byte("> "), "x", obj)); got != "> "+tt.want {
+			t.Errorf("AppendTyped(%s) = %s, want %s", obj, got, tt.want)
+		}
+	}
+}
