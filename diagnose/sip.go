@@ -382,9 +382,16 @@ func sipSummary(msgs []SIPMessage, stopped uint64, bound int, dropped int, lost 
 	}
 	if stopped != 0 {
 		next()
-		fmt.Fprintf(&b, "decryption stopped at its bound (--decrypt-bytes %d per direction) in frame %d, later SIP not read", bound, stopped)
+		b.WriteString(stoppedAt(bound, stopped) + ", later SIP not read")
 	}
 	return b.String()
+}
+
+// stoppedAt says where decryption stopped at its bound of bound bytes per
+// direction, and the flag that moves it, for the SIP summary and the
+// connection's.
+func stoppedAt(bound int, frame uint64) string {
+	return fmt.Sprintf("decryption stopped at its bound (--decrypt-bytes %d per direction) in frame %d", bound, frame)
 }
 
 // sipUser is the user part of a request URI ("3001" of
@@ -405,7 +412,7 @@ func (st *connState) sipVerdict() {
 	c := st.c()
 	if len(c.SIP) == 0 {
 		if c.DecryptStoppedFrame != 0 && c.Verdict == VerdictOK {
-			c.Summary += fmt.Sprintf(" Decrypted SIP: none read before decryption stopped at its bound (--decrypt-bytes %d per direction) in frame %d.", st.a.decryptBytes(), c.DecryptStoppedFrame)
+			c.Summary += " Decrypted SIP: none read before " + stoppedAt(st.a.decryptBytes(), c.DecryptStoppedFrame) + "."
 		}
 		return
 	}
