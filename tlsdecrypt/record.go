@@ -222,7 +222,8 @@ func (d *Decrypter) init(key []byte) error {
 // Open decrypts the next record, whose header gave content type typ and
 // version, and returns its plaintext and its content type (TLS 1.3's
 // inner type; typ otherwise). The plaintext is in the Decrypter's own
-// buffer, valid until the next Open: a caller that keeps it copies it. A
+// buffer, valid until the next Open (with ShareBuffer, the next Open of
+// any Decrypter sharing it): a caller that keeps it copies it. A
 // record that does not authenticate returns ErrAuth and still counts in
 // the sequence.
 func (d *Decrypter) Open(typ uint8, version uint16, fragment []byte) ([]byte, uint8, error) {
