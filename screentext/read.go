@@ -134,7 +134,7 @@ func Read(r io.Reader, path string, opts Options) (*Text, error) {
 	}
 	t := &Text{Path: path, Syntaxes: map[Syntax]int{}}
 	br := bufio.NewReaderSize(r, 64<<10)
-	if m, _ := br.Peek(2); len(m) == 2 && m[0] == 0x1f && m[1] == 0x8b {
+	if m, _ := br.Peek(2); gzipped(m) {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return t, &InputError{Path: path, Err: err}

@@ -57,7 +57,7 @@ func SniffFile(path string) bool {
 	head := make([]byte, SniffLen)
 	n, _ := io.ReadFull(f, head)
 	head = head[:n]
-	if n >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+	if gzipped(head) {
 		zr, err := gzip.NewReader(bytes.NewReader(head))
 		if err != nil {
 			return false
@@ -69,3 +69,6 @@ func SniffFile(path string) bool {
 	}
 	return Sniff(head)
 }
+
+// gzipped reports whether b starts with gzip's magic number.
+func gzipped(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b }
