@@ -30,13 +30,7 @@ func staleCopyHint(c *Connection) (Finding, bool) {
 	default:
 		return Finding{}, false
 	}
-	var leaf *Certificate
-	for i := range c.Certificates {
-		if cert := &c.Certificates[i]; cert.SentBy == Client && cert.Index == 0 && cert.Info != nil {
-			leaf = cert
-			break
-		}
-	}
+	leaf := c.Leaf(Client)
 	if leaf == nil || leaf.Frame > al.Frame || leaf.Info.Issuer == "" {
 		return Finding{}, false
 	}

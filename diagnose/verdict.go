@@ -3,12 +3,13 @@ package diagnose
 import (
 	"cmp"
 	"fmt"
-	"github.com/siptls/siptls/internal/english"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/siptls/siptls/certinfo"
+	"github.com/siptls/siptls/internal/english"
 	"github.com/siptls/siptls/pcap"
 	"github.com/siptls/siptls/tlsparse"
 )
@@ -386,7 +387,7 @@ func (st *connState) alertDecides() bool {
 		al.After = &after
 		al.AfterFrame = afterMark.frame
 	}
-	al.Description = alertMeaning(ra, al.After, st.emptyCert.seen(), st.leaf(receiver), c.ipOf(sender), st.clientMax)
+	al.Description = alertMeaning(ra, al.After, st.emptyCert.seen(), st.leaf(receiver), c.Addr(sender).String(), st.clientMax)
 	if sender == Client && (ra.name == "bad_certificate" || ra.name == "certificate_unknown") {
 		if m := sniMismatch(st.sni, st.leaf(receiver)); m != "" {
 			al.Description += " " + m
@@ -710,7 +711,7 @@ func (st *connState) decideDuringHandshake() {
 				fmt.Fprintf(&b, ", right after the %s's %s in frame %d, without sending an alert", other, theirs.name, theirs.m.frame)
 			}
 			if certFlight {
-				fmt.Fprintf(&b, ". A %s right after the %s's certificate usually means the %s does not trust it: compare it with what is uploaded as CallManager-trust on %s", map[bool]string{true: "reset", false: "close"}[r.rst], other, r.side, c.ipOf(r.side))
+				fmt.Fprintf(&b, ". A %s right after the %s's certificate usually means the %s does not trust it: compare it with what is uploaded as CallManager-trust on %s", map[bool]string{true: "reset", false: "close"}[r.rst], other, r.side, c.Addr(r.side))
 			}
 		case okMine:
 			fmt.Fprintf(&b, ", %s after its own %s in frame %d, while it waited for the %s's answer, without sending an alert", roundDuration(r.mark.time().Sub(mine.m.time())), mine.name, mine.m.frame, other)
@@ -726,11 +727,22 @@ func (st *connState) decideDuringHandshake() {
 	c.Summary = fmt.Sprintf("The capture ended during the handshake (last message: %s); it cannot show how it ended.", last)
 }
 
-func (c *Connection) ipOf(s Side) string {
+// Addr returns the address of side s of c.
+func (c *Connection) Addr(s Side) netip.Addr {
 	if s == Server {
-		return c.Server.Addr().String()
+		return c.Server.Addr()
 	}
-	return c.Client.Addr().String()
+	return c.Client.Addr()
+}
+
+// Leaf returns the leaf certificate side s presented on c, read, or nil.
+func (c *Connection) Leaf(s Side) *Certificate {
+	for i := range c.Certificates {
+		if cert := &c.Certificates[i]; cert.SentBy == s && cert.Index == 0 && cert.Info != nil {
+			return cert
+		}
+	}
+	return nil
 }
 
 func (st *connState) lastMessage() string {

@@ -198,11 +198,11 @@ func failedRemedy(c *diagnose.Connection, t *trust.ConnectionTrust, r *remedy) {
 	case c.Reason == diagnose.ReasonEmptyClientCertificate:
 		r.code, r.node, r.peer = ActionClientCertificate, c.Client.Addr(), endpoint(c.Server)
 	case alert == "handshake_failure" && c.Alert.After != nil && !c.Alert.After.SSLv2 && c.Alert.After.Type == tlsparse.TypeClientHello:
-		r.code, r.node, r.peer = ActionAlignCiphers, ipOf(c, c.Alert.SentBy), addrOnly(ipOf(c, c.Alert.SentBy.Peer()))
+		r.code, r.node, r.peer = ActionAlignCiphers, c.Addr(c.Alert.SentBy), addrOnly(c.Addr(c.Alert.SentBy.Peer()))
 	case alert == "protocol_version":
-		r.code, r.node, r.peer = ActionAlignVersions, ipOf(c, c.Alert.SentBy), addrOnly(ipOf(c, c.Alert.SentBy.Peer()))
+		r.code, r.node, r.peer = ActionAlignVersions, c.Addr(c.Alert.SentBy), addrOnly(c.Addr(c.Alert.SentBy.Peer()))
 		r.detail = c.ClientMaxVersion
-	case certAlert(alert) && leafOf(c, c.Alert.SentBy.Peer()) != nil:
+	case certAlert(alert) && c.Leaf(c.Alert.SentBy.Peer()) != nil:
 		certRemedy(c, t, c.Alert.SentBy.Peer(), alert, r)
 	case (c.Reason == diagnose.ReasonResetDuringHandshake || c.Reason == diagnose.ReasonClosedDuringHandshake) && closedAfterCertificate(c):
 		certRemedy(c, t, c.AbortedBy.Peer(), "", r)
@@ -228,15 +228,7 @@ func investigate(c *diagnose.Connection, alert string, r *remedy) {
 	if by == diagnose.Neither {
 		by = diagnose.Server
 	}
-	r.node, r.peer = ipOf(c, by), addrOnly(ipOf(c, by.Peer()))
-}
-
-// ipOf returns the address of side s of c.
-func ipOf(c *diagnose.Connection, s diagnose.Side) netip.Addr {
-	if s == diagnose.Server {
-		return c.Server.Addr()
-	}
-	return c.Client.Addr()
+	r.node, r.peer = c.Addr(by), addrOnly(c.Addr(by.Peer()))
 }
 
 // certAlert reports whether a readable alert rejects a certificate for
@@ -249,16 +241,6 @@ func certAlert(name string) bool {
 	return false
 }
 
-// leafOf returns the leaf certificate side s presented on c, or nil.
-func leafOf(c *diagnose.Connection, s diagnose.Side) *diagnose.Certificate {
-	for i := range c.Certificates {
-		if cert := &c.Certificates[i]; cert.SentBy == s && cert.Index == 0 && cert.Info != nil {
-			return cert
-		}
-	}
-	return nil
-}
-
 // closedAfterCertificate reports whether the side that ended c during the
 // handshake did so right after the peer's certificate: the peer presented
 // a leaf, and the closer sent no handshake record between it and its RST
@@ -266,7 +248,7 @@ func leafOf(c *diagnose.Connection, s diagnose.Side) *diagnose.Certificate {
 // certificate arrives).
 func closedAfterCertificate(c *diagnose.Connection) bool {
 	closer := c.AbortedBy
-	leaf := leafOf(c, closer.Peer())
+	leaf := c.Leaf(closer.Peer())
 	if closer == diagnose.Neither || leaf == nil {
 		return false
 	}
@@ -290,12 +272,12 @@ func closedAfterCertificate(c *diagnose.Connection) bool {
 // it was out of its validity period, else what the rejecting node's trust
 // folder says, else an upload.
 func certRemedy(c *diagnose.Connection, t *trust.ConnectionTrust, rejected diagnose.Side, alert string, r *remedy) {
-	leaf := leafOf(c, rejected)
+	leaf := c.Leaf(rejected)
 	info := leaf.Info
 	r.cert, r.name = info.SHA256, certWords(info)
-	rejecter := ipOf(c, rejected.Peer())
+	rejecter := c.Addr(rejected.Peer())
 	if need := missingEKU(info, rejected); need != "" {
-		r.code, r.node, r.peer, r.detail = ActionReissueEKU, ipOf(c, rejected), addrOnly(rejecter), need
+		r.code, r.node, r.peer, r.detail = ActionReissueEKU, c.Addr(rejected), addrOnly(rejecter), need
 		return
 	}
 	if alert == "unsupported_certificate" {
@@ -305,7 +287,7 @@ func certRemedy(c *diagnose.Connection, t *trust.ConnectionTrust, rejected diagn
 		return
 	}
 	if v, _ := info.ValidAt(leaf.Time); v.OutOfPeriod() || alert == "certificate_expired" {
-		r.code, r.node, r.peer = ActionRenewCertificate, ipOf(c, rejected), addrOnly(rejecter)
+		r.code, r.node, r.peer = ActionRenewCertificate, c.Addr(rejected), addrOnly(rejecter)
 		switch v {
 		case certinfo.Expired:
 			r.detail = "expired on " + info.NotAfter.UTC().Format(time.DateOnly)
@@ -321,10 +303,10 @@ func certRemedy(c *diagnose.Connection, t *trust.ConnectionTrust, rejected diagn
 		j := st.Judgement
 		switch j.Status {
 		case trust.StatusStaleCopy:
-			r.code, r.file, r.peer = ActionReplaceStaleCopy, j.File, addrOnly(ipOf(c, rejected))
+			r.code, r.file, r.peer = ActionReplaceStaleCopy, j.File, addrOnly(c.Addr(rejected))
 			return
 		case trust.StatusMissingIntermediate:
-			r.code, r.ca, r.peer = ActionUploadIntermediate, j.Missing, addrOnly(ipOf(c, rejected))
+			r.code, r.ca, r.peer = ActionUploadIntermediate, j.Missing, addrOnly(c.Addr(rejected))
 			return
 		case trust.StatusExactMatch, trust.StatusChainsTo:
 			r.code, r.file, r.detail = ActionCheckTrustStore, j.File, st.Store
@@ -364,8 +346,8 @@ func missingEKU(info *certinfo.Info, role diagnose.Side) string {
 func nameRemedy(c *diagnose.Connection, t *trust.ConnectionTrust, r *remedy) {
 	closer := c.AbortedBy
 	peer := closer.Peer()
-	r.node, r.peer = ipOf(c, closer), addrOnly(ipOf(c, peer))
-	leaf := leafOf(c, peer)
+	r.node, r.peer = c.Addr(closer), addrOnly(c.Addr(peer))
+	leaf := c.Leaf(peer)
 	switch {
 	case leaf == nil && c.CertificatesHidden:
 		r.code = ActionCheckHiddenCertificate
@@ -468,8 +450,8 @@ func (at *actionTable) add(c *diagnose.Connection, t *trust.ConnectionTrust) (id
 	// stay as few as the remedies.
 	peer := r.peer.Addr()
 	for _, s := range []diagnose.Side{diagnose.Client, diagnose.Server} {
-		if leaf := leafOf(c, s); leaf != nil && leaf.Info.SubjectCN != "" {
-			ip := ipOf(c, s)
+		if leaf := c.Leaf(s); leaf != nil && leaf.Info.SubjectCN != "" {
+			ip := c.Addr(s)
 			if ip != r.node && ip != peer {
 				continue
 			}
