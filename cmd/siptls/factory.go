@@ -1,6 +1,10 @@
 package main
 
-import "time"
+import (
+	"time"
+
+	"github.com/siptls/siptls/internal/memlimit"
+)
 
 // Factory holds what every command takes from outside the program: the
 // standard streams, the clock and the binary's version. Main builds the real
@@ -24,6 +28,10 @@ type Factory struct {
 	// started from a file manager). Tests give fakes.
 	Open       func(path string) error
 	OwnConsole func() bool
+	// Memory moves the Go runtime's soft memory limit with the live heap
+	// (nil: the limit is left alone, as in tests and under GOMEMLIMIT);
+	// triage gives it one share per capture read at once.
+	Memory *memlimit.Governor
 }
 
 // newFactory returns the factory of a real run: the given streams, the

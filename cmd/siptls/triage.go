@@ -19,6 +19,7 @@ import (
 
 	"github.com/siptls/siptls/certinfo"
 	"github.com/siptls/siptls/diagnose"
+	"github.com/siptls/siptls/internal/memlimit"
 	"github.com/siptls/siptls/pcap"
 	"github.com/siptls/siptls/report"
 	"github.com/siptls/siptls/triage"
@@ -49,10 +50,13 @@ type TriageOptions struct {
 	Version string
 	// Now is the clock of the progress display (time.Now; fixed in tests).
 	Now func() time.Time
+	// Memory is the runtime's memory governor (nil: none), given one share
+	// per capture read at once.
+	Memory *memlimit.Governor
 }
 
 func newCmdTriage(f *Factory, runF func(*TriageOptions) error) *cobra.Command {
-	opts := &TriageOptions{IO: f.IO, Version: f.Version, Now: f.Now}
+	opts := &TriageOptions{IO: f.IO, Version: f.Version, Now: f.Now, Memory: f.Memory}
 	cmd := &cobra.Command{
 		Use:   "triage PATH...",
 		Short: "Merge many captures: which destination fails, how often, and why",
@@ -281,6 +285,7 @@ func triageRun(opts *TriageOptions) error {
 	// --max-conns is shared too, so that memory does not grow with --jobs.
 	perFile := *opts
 	perFile.MaxConns = max(1, opts.MaxConns/min(opts.Jobs, len(files)))
+	opts.Memory.SetShares(min(opts.Jobs, len(files)))
 	infos := make([]*pcap.CaptureInfo, len(files))
 	errs := make([]error, len(files))
 	nodes := make([]diagnose.CaptureNode, len(files))
