@@ -87,6 +87,9 @@ type Analyzer struct {
 	certMsgs msgCache[certMsg]
 	certReqs msgCache[certReqMsg]
 	lines    lineCache // timeline lines that repeat
+	// msgs holds the handshake messages of the record being read, for
+	// every connection in turn (see connState.handshakeRecord).
+	msgs []tlsparse.Assembled
 	// plain is the plaintext of the record being read, for every
 	// connection's Decrypters: kept only while that record is handled
 	// (what SIP leaves for the next record is copied).

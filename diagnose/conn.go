@@ -467,13 +467,19 @@ func (st *connState) handshakeRecord(dir pcap.Dir, m mark, rec tlsparse.Record, 
 		return true
 	}
 	before := ds.defrag.Pending()
-	msgs, err := ds.defrag.AddPartial(rec.Fragment, missing)
+	// The analyzer's slice for the messages, taken while they are read
+	// (a nested call makes its own) and cleared after, so that it keeps
+	// no message, and no record under one, of this connection.
+	msgs, err := ds.defrag.AppendPartial(st.a.msgs, rec.Fragment, missing)
+	st.a.msgs = nil
 	over := st.a.budget.Charge(ds.defrag.Pending() - before)
 	// The messages this record completed are read whatever happens to
 	// the one it began.
 	for _, msg := range msgs {
 		st.handshake(dir, m, msg)
 	}
+	clear(msgs)
+	st.a.msgs = msgs[:0]
 	if over {
 		// The bytes buffered across all connections reached their
 		// budget while the unfinished message grew: drop it and stop

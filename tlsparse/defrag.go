@@ -55,18 +55,21 @@ func (d *Defragmenter) AddPartial(fragment []byte, missing []Range) ([]Assembled
 	// A new slice each time: one kept for the next call would hold the
 	// last messages, and the records under them, for as long as the
 	// connection lasts (13 MiB at the 50,000-connection cap of a flood).
-	return d.addPartial(nil, fragment, missing)
+	return d.AppendPartial(nil, fragment, missing)
 }
 
-// addPartial is AddPartial, appending the messages to msgs.
-func (d *Defragmenter) addPartial(msgs []Assembled, fragment []byte, missing []Range) ([]Assembled, error) {
+// AppendPartial is AddPartial appending the messages to msgs, and returning
+// the extended slice: a caller that reads many connections in turn may
+// reuse one slice for all of them, clearing it after each call so that it
+// holds no message (and no record under one) longer than needed.
+func (d *Defragmenter) AppendPartial(msgs []Assembled, fragment []byte, missing []Range) ([]Assembled, error) {
 	if d.err != nil {
-		return nil, d.err
+		return msgs, d.err
 	}
 	max := d.max()
 	if d.lost {
 		if len(fragment) < HandshakeHeaderLen || overlaps(missing, 0, HandshakeHeaderLen) || !plausibleHeader(fragment, max) {
-			return nil, nil
+			return msgs, nil
 		}
 		d.lost = false
 	}

@@ -114,6 +114,31 @@ func FuzzDefragmenter(f *testing.F) {
 			msgs, err = d.Add(stream[off:min(off+chunk, len(stream))])
 			got = append(got, msgs...)
 		}
+		// AppendPartial into one slice reused across calls, as the
+		// analyzer does, behind an entry it must keep: the same messages.
+		d2 := Defragmenter{Max: int(max)}
+		keep := Assembled{Raw: []byte("kept")}
+		scratch := []Assembled{keep}
+		var appended [][]byte
+		var err2 error
+		for off := 0; off < len(stream) && err2 == nil; off += chunk {
+			scratch, err2 = d2.AppendPartial(scratch[:1], stream[off:min(off+chunk, len(stream))], nil)
+			if len(scratch) == 0 || string(scratch[0].Raw) != "kept" {
+				t.Fatalf("AppendPartial lost the entry before its own")
+			}
+			for _, a := range scratch[1:] {
+				appended = append(appended, a.Raw)
+			}
+			clear(scratch[1:])
+		}
+		if (err == nil) != (err2 == nil) || len(appended) != len(got) {
+			t.Fatalf("AppendPartial: %d messages, err %v; Add: %d, err %v", len(appended), err2, len(got), err)
+		}
+		for i := range got {
+			if !bytes.Equal(appended[i], got[i]) {
+				t.Fatalf("AppendPartial: message %d differs from Add's", i)
+			}
+		}
 		// Reference: cut the whole stream at once.
 		var want [][]byte
 		lim := int(max)
