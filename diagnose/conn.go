@@ -92,6 +92,11 @@ func (ds *dirState) remember(name string, m mark) {
 		ds.history[maxHistory-1] = sent{name, m}
 		return
 	}
+	if ds.history == nil {
+		// Room for a whole flight at once: a full TLS 1.2 handshake's
+		// direction sends up to 7 messages.
+		ds.history = make([]sent, 0, 8)
+	}
 	ds.history = append(ds.history, sent{name, m})
 }
 
