@@ -63,6 +63,10 @@ type Options struct {
 	Emit func(*Connection)
 	// ReorderWindow bounds the connections held back for ID order (0: 1024).
 	ReorderWindow int
+	// NoPrefetch reads each capture in the goroutine that reads it, with
+	// no goroutine reading ahead (pcap.Options.NoPrefetch): for a caller
+	// that reads several captures at once.
+	NoPrefetch bool
 }
 
 // maxOpaque is how many non-TLS bytes a direction may carry (a STARTTLS
@@ -225,6 +229,7 @@ func (a *Analyzer) pcapOptions() pcap.Options {
 		HeadOnly:   a.headOnly,
 		Passed:     a.passed,
 		PassAgain:  passAgain,
+		NoPrefetch: a.opts.NoPrefetch,
 	}
 }
 

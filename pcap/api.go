@@ -242,6 +242,12 @@ type Options struct {
 	// Budget of DefaultMaxBufferTotal for this Read). A direction whose
 	// growth takes it over the budget stops being buffered, with EventCapHit.
 	Budget *Budget
+	// NoPrefetch reads the input (and decompresses it) in the goroutine
+	// that calls Read. By default a goroutine of its own reads a chunk
+	// ahead, which puts a second core to work on one capture; a caller
+	// that already reads several captures at once keeps its cores busy
+	// without it, and spares the hand-over between goroutines.
+	NoPrefetch bool
 	// Linger is how long, in capture time, a closed connection (FIN both
 	// ways or RST) stays tracked after its last packet before End is called
 	// (0: DefaultLinger, 3 s: the packets in flight when it closed, and a

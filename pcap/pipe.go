@@ -31,6 +31,17 @@ type chunk struct {
 	err error
 }
 
+// prefetch returns r read a chunk ahead by a goroutine of its own, and the
+// function that stops that goroutine; with off, r itself and a function
+// that does nothing (Options.NoPrefetch).
+func prefetch(r io.Reader, off bool) (io.Reader, func()) {
+	if off {
+		return r, func() {}
+	}
+	p := newPrefetcher(r)
+	return p, p.Close
+}
+
 func newPrefetcher(src io.Reader) *prefetcher {
 	p := &prefetcher{src: src, full: make(chan chunk, chunkBuffers), free: make(chan []byte, chunkBuffers), stop: make(chan struct{})}
 	for i := 0; i < chunkBuffers; i++ {

@@ -66,9 +66,9 @@ func Read(r io.Reader, path string, opts Options, h Handler) (*CaptureInfo, erro
 	if opts.Framer == nil || h == nil {
 		return info, ErrOptions
 	}
-	pf := newPrefetcher(r)
-	defer pf.Close()
-	br := bufio.NewReaderSize(pf, bufSize)
+	src, stop := prefetch(r, opts.NoPrefetch)
+	defer stop()
+	br := bufio.NewReaderSize(src, bufSize)
 	magic, err := br.Peek(4)
 	if len(magic) == 0 {
 		if err != nil && err != io.EOF {
@@ -87,9 +87,9 @@ func Read(r io.Reader, path string, opts Options, h Handler) (*CaptureInfo, erro
 			return info, &InputError{Path: path, Problem: p, Offset: -1, Err: err}
 		}
 		zr.Multistream(true)
-		zpf := newPrefetcher(zr)
-		defer zpf.Close()
-		br = bufio.NewReaderSize(zpf, bufSize)
+		zsrc, zstop := prefetch(zr, opts.NoPrefetch)
+		defer zstop()
+		br = bufio.NewReaderSize(zsrc, bufSize)
 		magic, err = br.Peek(4)
 		if len(magic) == 0 {
 			if err != nil && err != io.EOF {

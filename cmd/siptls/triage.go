@@ -53,6 +53,8 @@ type TriageOptions struct {
 	// Memory is the runtime's memory governor (nil: none), given one share
 	// per capture read at once.
 	Memory *memlimit.Governor
+	// parallel is set when several captures are read at once.
+	parallel bool
 }
 
 func newCmdTriage(f *Factory, runF func(*TriageOptions) error) *cobra.Command {
@@ -285,6 +287,10 @@ func triageRun(opts *TriageOptions) error {
 	// --max-conns is shared too, so that memory does not grow with --jobs.
 	perFile := *opts
 	perFile.MaxConns = max(1, opts.MaxConns/min(opts.Jobs, len(files)))
+	// Captures read at once keep the cores busy: none of them needs a
+	// goroutine reading ahead (in the same run, 20 captures of 20 MB with
+	// --jobs 2 took 0.77 s without, 0.84 s with).
+	perFile.parallel = min(opts.Jobs, len(files)) > 1
 	opts.Memory.SetShares(min(opts.Jobs, len(files)))
 	infos := make([]*pcap.CaptureInfo, len(files))
 	errs := make([]error, len(files))
@@ -366,6 +372,7 @@ func triageFile(path string, idx int, opts *TriageOptions, ports []uint16, cache
 	a := diagnose.NewAnalyzer(diagnose.Options{
 		Ports: ports, AnyPort: opts.AnyPort, MaxConns: opts.MaxConns, MaxBuffer: opts.MaxBuffer, Budget: budget, Cache: cache, KeyLog: opts.keys, RSAKeys: opts.rsaKeys,
 		DecryptBytes: opts.decryptBytes(), SIPMessages: opts.SIPMessages,
+		NoPrefetch: opts.parallel,
 		Emit: func(c *diagnose.Connection) {
 			c.Capture = idx
 			nb.Add(c)
