@@ -92,10 +92,12 @@ func (ds *dirState) remember(name string, m mark) {
 		ds.history[maxHistory-1] = sent{name, m}
 		return
 	}
-	if ds.history == nil {
-		// Room for a whole flight at once: a full TLS 1.2 handshake's
-		// direction sends up to 7 messages.
-		ds.history = make([]sent, 0, 8)
+	if n := len(ds.history); n > 0 && n == cap(ds.history) && n < 8 {
+		// At the second message, room for a whole handshake (a TLS 1.2
+		// direction sends up to 7 messages); the first alone takes room
+		// for one, as most connections of a ClientHello flood send no
+		// more, and 50,000 of them are tracked at once.
+		ds.history = slices.Grow(ds.history, 8-n)
 	}
 	ds.history = append(ds.history, sent{name, m})
 }
