@@ -242,6 +242,10 @@ func (rd *reader) endConn(c *conn, fi frameInfo, drop bool) {
 		delete(rd.conns, c.key)
 	}
 	rd.h.End(&c.c, &c.st)
+	// An ended connection frames nothing more: let go of the Framers,
+	// which may hold what the Handler keeps of it (the analyzer's whole
+	// state of the connection), while c itself is still referenced.
+	c.half[0].framer, c.half[1].framer = nil, nil
 }
 
 // finish ends all remaining connections in Conn.ID order and writes the
@@ -260,8 +264,12 @@ func (rd *reader) finish() {
 		}
 		return 0
 	})
-	for _, c := range rest {
-		rd.endConn(c, frameInfo{frame: c.st.LastFrame, t: c.st.LastTime}, false)
+	// Each connection is let go of as soon as it is ended: at the end of
+	// a flood 50,000 may be left, and holding them all until the last
+	// is ended costs their state twice over.
+	for i, c := range rest {
+		rest[i] = nil
+		rd.endConn(c, frameInfo{frame: c.st.LastFrame, t: c.st.LastTime}, true)
 	}
 	clear(rd.conns)
 	if rd.frags > 0 {
