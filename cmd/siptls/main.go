@@ -17,13 +17,20 @@ import (
 //     between collections (GOGC=100 allows all of it);
 //   - the ceiling keeps analyze and triage under 256 MiB of RSS on any
 //     input: the default caps (--max-conns, --max-buffer-total) hold the
-//     live heap near 140 MiB on the worst.
+//     live heap near 150 MiB on the worst (a ClientHello flood).
+//
+// Unless GOGC is set, the heap is collected only when memory reaches the
+// limit (LimitOnly): a run whose live heap is small uses the floor rather
+// than collecting each time its heap doubles (on a handshake-dense 200 MB
+// capture 5 to 8 % less CPU, 57 MiB of RSS instead of 45).
 var memoryPolicy = memlimit.Policy{Floor: 52 * memlimit.MiB, Ceiling: 224 * memlimit.MiB, Garbage: 0.75}
 
 func main() {
 	var mem *memlimit.Governor
 	if os.Getenv("GOMEMLIMIT") == "" {
-		mem = memlimit.Start(memoryPolicy)
+		p := memoryPolicy
+		p.LimitOnly = os.Getenv("GOGC") == ""
+		mem = memlimit.Start(p)
 	}
 	stop := startProfile(os.Getenv("SIPTLS_CPUPROFILE"))
 	f := newFactory(System())

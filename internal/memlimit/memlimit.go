@@ -39,6 +39,11 @@ type Policy struct {
 	// collector runs more often than by default, which costs CPU
 	// but keeps the peak lower.
 	Garbage float64
+	// LimitOnly turns the collector's own pacing off (GOGC=off) while the
+	// Governor runs: the heap is collected only when memory reaches the
+	// limit, so a small live heap is collected when it reaches the
+	// floor, not each time it doubles.
+	LimitOnly bool
 }
 
 // Limit returns the soft memory limit for a run whose live heap is live
@@ -72,6 +77,7 @@ type Governor struct {
 	shares  int // Floor is multiplied by this (SetShares)
 	stopped bool
 	before  int64 // the limit before Start, restored by Stop
+	percent int   // the GC percent before Start (LimitOnly), restored by Stop
 	limit   int64 // the limit set last
 	s       []metrics.Sample
 }
@@ -87,6 +93,9 @@ func Start(p Policy) *Governor {
 	g.mu.Lock()
 	g.apply()
 	g.mu.Unlock()
+	if p.LimitOnly {
+		g.percent = debug.SetGCPercent(-1)
+	}
 	g.arm()
 	return g
 }
@@ -162,6 +171,9 @@ func (g *Governor) Stop() {
 	defer g.mu.Unlock()
 	if !g.stopped {
 		g.stopped = true
+		if g.policy.LimitOnly {
+			debug.SetGCPercent(g.percent)
+		}
 		debug.SetMemoryLimit(g.before)
 	}
 }

@@ -61,11 +61,16 @@ func waitLimit(t *testing.T, g *Governor, ok func(int64) bool) int64 {
 func TestGovernor(t *testing.T) {
 	before := debug.SetMemoryLimit(-1)
 	defer debug.SetMemoryLimit(before)
+	percent := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(percent)
 	const floor = 32 * MiB
-	g := Start(Policy{Floor: floor, Ceiling: 1 << 40, Garbage: 0.5})
+	g := Start(Policy{Floor: floor, Ceiling: 1 << 40, Garbage: 0.5, LimitOnly: true})
 	defer g.Stop()
 	if l := debug.SetMemoryLimit(-1); l < floor {
 		t.Fatalf("after Start the limit is %d, want at least the floor %d", l, floor)
+	}
+	if p := debug.SetGCPercent(-1); p != -1 {
+		t.Errorf("LimitOnly: the GC percent is %d while the Governor runs, want -1 (off)", p)
 	}
 
 	// A 96 MiB live heap needs 144 MiB and more with half of it as garbage.
@@ -98,6 +103,9 @@ func TestGovernor(t *testing.T) {
 	g.Stop()
 	if l := debug.SetMemoryLimit(-1); l != before {
 		t.Errorf("after Stop the limit is %d, want the one before Start, %d", l, before)
+	}
+	if p := debug.SetGCPercent(100); p != 100 {
+		t.Errorf("after Stop the GC percent is %d, want the one before Start, 100", p)
 	}
 	// Once stopped, collections leave the limit alone.
 	debug.SetMemoryLimit(before - 1)
