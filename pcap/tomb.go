@@ -5,85 +5,124 @@ import "time"
 // A tomb is what is left of a closed connection once it was ended: enough
 // to tell its late packets from a new connection on the same 4-tuple.
 type tomb struct {
+	key       connKey
 	last      time.Time // the last packet seen of the connection, or a late one since
+	synISN    uint32
 	clientIsA bool
 	synSeen   bool
-	synISN    uint32
+	gone      bool // forgotten before its turn: a new SYN, a newer tomb of its 4-tuple
 }
 
 // tombstones remembers ended closed connections by 4-tuple, oldest first.
-// A tombstone costs about 100 bytes, where the connection it replaces held
+// A tombstone costs about 150 bytes, where the connection it replaces held
 // its whole reassembly and analysis state.
+//
+// The tombs lie in a ring in the order they were left, and a map finds a
+// 4-tuple's place in it. Expiring walks the ring from its oldest end and
+// leaves the map alone: a place the walk passed is known forgotten when it
+// is looked up, and the map is rebuilt from the ring once most of its
+// entries are such places. Neither holds a pointer but the times'
+// locations, so each tombstone costs no allocation, and its expiry no
+// look-up in a map whose memory has long left the cache.
 type tombstones struct {
-	byKey map[connKey]*tomb
-	queue []queued // in the order they were added; may hold keys already gone
-	head  int      // first live entry of queue
+	at   map[connKey]uint64 // 4-tuple -> place (may be one already forgotten)
+	ring []tomb             // ring[i] is place base+i; ring[:head] are forgotten
+	base uint64
+	head int
+	live int // tombs in ring[head:] not gone
 }
 
-// queued is a tombstone's place in the queue, with the time of its last
-// packet when it was added: a late packet may only make that later, so a
-// head still fresh by it needs no look-up to be known fresh.
-type queued struct {
-	key   connKey
-	added time.Time
+// find returns the tomb at place p if it is still remembered and is k's.
+func (ts *tombstones) find(p uint64, k connKey) *tomb {
+	if p < ts.base+uint64(ts.head) || p-ts.base >= uint64(len(ts.ring)) {
+		return nil
+	}
+	t := &ts.ring[p-ts.base]
+	if t.gone || t.key != k {
+		return nil
+	}
+	return t
+}
+
+// forget marks t gone and drops its 4-tuple from the map.
+func (ts *tombstones) forget(t *tomb) {
+	t.gone = true
+	ts.live--
+	delete(ts.at, t.key)
 }
 
 // add leaves a tombstone for c, ended. At most max are kept: past that the
-// oldest is forgotten first.
+// oldest is forgotten first. A tombstone of the same 4-tuple left before
+// is forgotten: the newer one stands for it.
 func (ts *tombstones) add(c *conn, max int) {
-	if ts.byKey == nil {
-		ts.byKey = make(map[connKey]*tomb)
+	if ts.at == nil {
+		ts.at = make(map[connKey]uint64)
 	}
-	if len(ts.byKey) >= max {
+	if p, ok := ts.at[c.key]; ok {
+		if t := ts.find(p, c.key); t != nil {
+			ts.forget(t)
+		}
+	}
+	if ts.live >= max {
 		ts.pop()
 	}
-	ts.byKey[c.key] = &tomb{last: c.last, clientIsA: c.clientIsA, synSeen: c.synSeen, synISN: c.synISN}
-	ts.queue = append(ts.queue, queued{c.key, c.last})
+	ts.at[c.key] = ts.base + uint64(len(ts.ring))
+	ts.ring = append(ts.ring, tomb{key: c.key, last: c.last, synISN: c.synISN, clientIsA: c.clientIsA, synSeen: c.synSeen})
+	ts.live++
+	ts.tidy()
 }
 
 // pop forgets the oldest tombstone.
 func (ts *tombstones) pop() {
-	for ts.head < len(ts.queue) {
-		k := ts.queue[ts.head].key
-		ts.queue[ts.head] = queued{}
+	for ts.head < len(ts.ring) {
+		t := &ts.ring[ts.head]
 		ts.head++
-		if _, ok := ts.byKey[k]; ok {
-			delete(ts.byKey, k)
+		if !t.gone {
+			ts.forget(t)
 			break
 		}
 	}
-	ts.compact()
+	ts.tidy()
 }
 
 // expire forgets the oldest tombstones whose last packet is more than quiet
 // before now. It stops at the first one still fresh: one that a late packet
 // refreshed keeps the ones behind it a little longer, within max.
 func (ts *tombstones) expire(now time.Time, quiet time.Duration) {
-	for ts.head < len(ts.queue) {
-		q := ts.queue[ts.head]
-		if now.Sub(q.added) <= quiet {
-			return // fresh without a look-up: its last packet is no older than this
-		}
-		k := q.key
-		t, ok := ts.byKey[k]
-		if ok && now.Sub(t.last) <= quiet {
-			return
-		}
-		ts.queue[ts.head] = queued{}
-		ts.head++
-		if ok {
-			delete(ts.byKey, k)
-		}
-		ts.compact()
+	if ts.head == len(ts.ring) {
+		return
 	}
+	for ts.head < len(ts.ring) {
+		t := &ts.ring[ts.head]
+		if !t.gone {
+			if now.Sub(t.last) <= quiet {
+				break
+			}
+			ts.live-- // its map entry is dropped when looked up, or by tidy
+		}
+		ts.head++
+	}
+	ts.tidy()
 }
 
-// compact drops the consumed front of the queue once it is half of it.
-func (ts *tombstones) compact() {
-	if ts.head > 64 && ts.head*2 >= len(ts.queue) {
-		n := copy(ts.queue, ts.queue[ts.head:])
-		ts.queue = ts.queue[:n]
+// tidy drops the forgotten front of the ring once it is half of it, and
+// rebuilds the map once most of its entries name forgotten places.
+func (ts *tombstones) tidy() {
+	if ts.head > 64 && ts.head*2 >= len(ts.ring) {
+		n := copy(ts.ring, ts.ring[ts.head:])
+		clear(ts.ring[n:])
+		ts.ring = ts.ring[:n]
+		ts.base += uint64(ts.head)
 		ts.head = 0
+	}
+	if len(ts.at) > 2*ts.live+1024 {
+		at := make(map[connKey]uint64, ts.live)
+		for i := ts.head; i < len(ts.ring); i++ {
+			if t := &ts.ring[i]; !t.gone {
+				at[t.key] = ts.base + uint64(i)
+			}
+		}
+		ts.at = at
 	}
 }
 
@@ -93,12 +132,17 @@ func (ts *tombstones) compact() {
 // connection and removes the tombstone). A late packet refreshes the
 // tombstone.
 func (ts *tombstones) late(k connKey, srcIsA, syn bool, seq uint32, now time.Time, quiet time.Duration) bool {
-	t, ok := ts.byKey[k]
+	p, ok := ts.at[k]
 	if !ok {
 		return false
 	}
+	t := ts.find(p, k)
+	if t == nil {
+		delete(ts.at, k) // a place expire passed
+		return false
+	}
 	if now.Sub(t.last) > quiet || syn && !(t.synSeen && srcIsA == t.clientIsA && seq == t.synISN) {
-		delete(ts.byKey, k)
+		ts.forget(t)
 		return false
 	}
 	t.last = now

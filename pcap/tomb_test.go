@@ -63,7 +63,7 @@ func TestLateAfterClose(t *testing.T) {
 }
 
 // TestTombstonesBounded: at most max tombstones are kept, the oldest
-// forgotten first, and the queue does not grow without bound.
+// forgotten first, and neither the ring nor the map grows without bound.
 func TestTombstonesBounded(t *testing.T) {
 	var ts tombstones
 	now := t0
@@ -72,17 +72,30 @@ func TestTombstonesBounded(t *testing.T) {
 		ts.add(c, 100)
 		now = now.Add(time.Millisecond)
 	}
-	if len(ts.byKey) != 100 {
-		t.Errorf("%d tombstones kept, want 100", len(ts.byKey))
+	if ts.live != 100 {
+		t.Errorf("%d tombstones kept, want 100", ts.live)
 	}
-	if _, ok := ts.byKey[connKey{ap: 9999}]; !ok {
+	if !ts.late(connKey{ap: 9999}, true, false, 0, now, time.Minute) {
 		t.Error("the newest tombstone was forgotten")
 	}
-	if len(ts.queue)-ts.head > 200 || cap(ts.queue) > 1000 {
-		t.Errorf("queue holds %d entries (%d live, capacity %d)", len(ts.queue), len(ts.queue)-ts.head, cap(ts.queue))
+	if ts.late(connKey{ap: 9899}, true, false, 0, now, time.Minute) {
+		t.Error("the 101st newest tombstone is still kept")
+	}
+	if len(ts.ring)-ts.head > 200 || cap(ts.ring) > 1000 || len(ts.at) > 2*100+1024+1 {
+		t.Errorf("ring holds %d entries (%d live, capacity %d), map %d", len(ts.ring), len(ts.ring)-ts.head, cap(ts.ring), len(ts.at))
 	}
 	ts.expire(now.Add(time.Hour), time.Minute)
-	if len(ts.byKey) != 0 {
-		t.Errorf("%d tombstones left after QuietTime", len(ts.byKey))
+	if ts.live != 0 || ts.late(connKey{ap: 9999}, true, false, 0, now.Add(time.Hour), 2*time.Hour) {
+		t.Errorf("%d tombstones left after QuietTime", ts.live)
+	}
+	// Expiring many leaves the map to be rebuilt, not to grow.
+	for i := range 100000 {
+		c := &conn{key: connKey{ap: uint16(i), bp: uint16(i >> 16)}, last: now}
+		ts.add(c, 100000)
+		now = now.Add(time.Second)
+		ts.expire(now, time.Minute)
+	}
+	if ts.live != 60 || len(ts.at) > 2*ts.live+1024+1 || cap(ts.ring) > 4096 {
+		t.Errorf("after 100,000 tombstones of a minute each, a second apart: %d live, map %d, ring capacity %d", ts.live, len(ts.at), cap(ts.ring))
 	}
 }
