@@ -6,9 +6,10 @@
 #
 # DIR (default ${TMPDIR:-/tmp}/siptls-hostile) receives the siptls and
 # mkhostile binaries, the corpus (DIR/corpus, written by
-# `go run ./internal/cmd/mkhostile -scale full`, about 3.5 GB, unless
+# `go run ./internal/cmd/mkhostile -scale full`, about 4 GB, unless
 # DIR/corpus/manifest.tsv is already there; its manifest is then rewritten from
-# the current cases) and each run's output and
+# the current cases, and the corpus made again if a case reads a capture it
+# lacks) and each run's output and
 # /usr/bin/time -v log (DIR/runs). Each run of DIR/corpus/manifest.tsv goes
 # through /usr/bin/time -v, `timeout` (killed at HOSTILE_KILL_FACTOR times its
 # time bound, default 12: 60 s for the 5 s runs, 360 s for the 30 s floods)
@@ -51,6 +52,14 @@ if [ ! -s "$corpus/manifest.tsv" ]; then
 	"$dir/mkhostile" -scale "$scale" -o "$corpus" >&2 || die "mkhostile failed"
 else
 	"$dir/mkhostile" -scale "$scale" -o "$corpus" -manifest || die "mkhostile -manifest failed"
+	# A case added since the corpus was made reads a capture it lacks:
+	# make the corpus again.
+	missing=$(cut -f6- "$corpus/manifest.tsv" | tr '\t' '\n' | grep -E '\.pcap(ng)?$' | sort -u |
+		while read -r f; do [ -e "$corpus/$f" ] || echo "$f"; done)
+	if [ -n "$missing" ]; then
+		echo "hostile.sh: the corpus lacks $(echo $missing): making it again" >&2
+		"$dir/mkhostile" -scale "$scale" -o "$corpus" >&2 || die "mkhostile failed"
+	fi
 fi
 siptls=$(cd "$dir" && pwd)/siptls
 runs=$(cd "$runs" && pwd)

@@ -45,6 +45,8 @@ var Cases = []Case{
 	{Name: "syn-flood-html", Input: "SYNs to 5061, never answered", Args: []string{"analyze", "--html", "out/syn-flood.html", "syn-flood.pcap"}, Exit: []int{1}, MaxTime: MaxTimeFlood},
 	{Name: "handshake-flood", Input: "connections with SYN, SYN-ACK, ACK, ClientHello", Args: []string{"analyze", "handshake-flood.pcap"}, Exit: []int{1}, MaxTime: MaxTimeFlood},
 	{Name: "handshake-flood-triage", Input: "connections with SYN, SYN-ACK, ACK, ClientHello", Args: []string{"triage", "-q", "handshake-flood.pcap"}, Exit: []int{1}, MaxTime: MaxTimeFlood},
+	{Name: "close-flood", Input: "connections opened and closed at once, as a connect scan", Args: []string{"analyze", "close-flood.pcap"}, Exit: []int{0, 1}, MaxTime: MaxTimeFlood},
+	{Name: "close-flood-triage", Input: "connections opened and closed at once, as a connect scan", Args: []string{"triage", "-q", "close-flood.pcap"}, Exit: []int{0, 1}, MaxTime: MaxTimeFlood},
 	{Name: "same-subject-triage", Input: "distinct certificates with one subject, triage", Args: []string{"triage", "-q", "same-subject.pcap"}, Exit: []int{1}},
 	{Name: "same-subject", Input: "distinct certificates with one subject", Args: []string{"analyze", "same-subject.pcap"}, Exit: []int{1}},
 	{Name: "stuck-handshake", Input: "300 connections stuck in an unfinished 1 MiB handshake message", Args: []string{"analyze", "--max-buffer", "32768", "stuck-handshake.pcap"}, Exit: []int{1}},

@@ -25,7 +25,7 @@ const (
 	// Small gives every input its shape at sizes that siptls reads in a few
 	// seconds in all: the go test tier.
 	Small Scale = iota
-	// Full gives the sizes of issue 9's table (about 3.5 GB in all).
+	// Full gives the sizes of issue 9's table (about 4 GB in all).
 	Full
 )
 
@@ -51,6 +51,7 @@ func (s Scale) String() string {
 type sizes struct {
 	synFlood     int    // connections that send one SYN
 	hsFlood      int    // connections that send SYN, SYN-ACK, ACK, ClientHello
+	closeFlood   int    // connections opened and closed at once
 	sameSubject  int    // connections, each with its own certificate
 	stuckConns   int    // connections stuck in a 1 MiB handshake message
 	stuckBytes   int    // bytes of that message each one sends
@@ -69,7 +70,7 @@ type sizes struct {
 func sizesOf(s Scale) sizes {
 	if s == Full {
 		return sizes{
-			synFlood: 1_000_000, hsFlood: 1_000_000, sameSubject: 10_000,
+			synFlood: 1_000_000, hsFlood: 1_000_000, closeFlood: 1_000_000, sameSubject: 10_000,
 			stuckConns: 300, stuckBytes: 1<<20 - 1024, certForever: 551e6,
 			epbWritten: 1000e6, nrbBytes: 300e6, interfaces: 100_000,
 			oooSegments: 200_000, randomBytes: 1e9, liveConns: 300, liveRounds: 64,
@@ -77,7 +78,7 @@ func sizesOf(s Scale) sizes {
 		}
 	}
 	return sizes{
-		synFlood: 20_000, hsFlood: 20_000, sameSubject: 2_000,
+		synFlood: 20_000, hsFlood: 20_000, closeFlood: 20_000, sameSubject: 2_000,
 		stuckConns: 300, stuckBytes: 48 << 10, certForever: 10e6,
 		epbWritten: 10e6, nrbBytes: 20e6, interfaces: 30_000,
 		oooSegments: 20_000, randomBytes: 20e6, liveConns: 300, liveRounds: 8,
@@ -101,6 +102,7 @@ func Generate(dir string, scale Scale) error {
 		{"ok.pcap", withPcap(genOK)},
 		{"syn-flood.pcap", withPcap(genSynFlood)},
 		{"handshake-flood.pcap", withPcap(genHandshakeFlood)},
+		{"close-flood.pcap", withPcap(genCloseFlood)},
 		{"same-subject.pcap", withPcap(genSameSubject)},
 		{"stuck-handshake.pcap", withPcap(genStuck)},
 		{"cert-forever.pcap", genCertForever},
@@ -340,6 +342,24 @@ func genHandshakeFlood(s *pcapSink, z sizes) error {
 			return err
 		}
 		if err := k.send(client, psh|ack, ch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// genCloseFlood: z.closeFlood connections that each open and close at once
+// (SYN, SYN-ACK, ACK, FIN both ways, ACK), as a connect scan does: every
+// one is closed, so every one leaves a tombstone once ended, 60 µs of
+// capture apart.
+func genCloseFlood(s *pcapSink, z sizes) error {
+	clk := &clock{}
+	for i := range z.closeFlood {
+		k := newConn(s, clk, netip.AddrPortFrom(addr(10, 1<<20+i/8), uint16(40000+i%8)), srv5061, uint32(i)*7919)
+		if err := k.open(); err != nil {
+			return err
+		}
+		if err := k.close(); err != nil {
 			return err
 		}
 	}
