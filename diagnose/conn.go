@@ -56,7 +56,6 @@ type dirState struct {
 	history     []sent   // handshake messages, ChangeCipherSpec and Finished, in order (at most maxHistory)
 	partial     []string // handshake messages that lost bytes to a gap ("Certificate message")
 	certMsg     mark     // Certificate message
-	fin, rst    mark
 	cut         mark
 	gap         mark
 	gapBytes    uint64
@@ -143,6 +142,7 @@ type connState struct {
 	findings      []Finding
 	notTLS        bool
 	resync        [2]mark          // framing resumed after a gap (pcap.EventResync)
+	fin, rst      [2]mark          // a direction's first FIN and RST: here, not in dirState, so that a connection closed before any TLS byte (a connect scan) costs no dirState
 	clientMax     tlsparse.Version // highest version the ClientHello offered (0: none seen)
 	sni           string
 	capped        bool // a cap of the analyzer's own (not pcap's) cut the connection short
@@ -280,20 +280,16 @@ func (st *connState) tcpEvent(ev *pcap.Event) {
 		st.event(ev.Dir, EventTCP, ev.Frame, ev.Time, "SYN-ACK")
 		// A FIN or RST before the SYN-ACK ended an earlier attempt (for
 		// example the client's RST to a stale ACK); the connection starts now.
-		for _, ds := range st.dirs {
-			if ds != nil {
-				ds.fin, ds.rst = mark{}, mark{}
-			}
-		}
+		st.fin, st.rst = [2]mark{}, [2]mark{}
 	case pcap.EventHandshakeACK:
 		st.event(ev.Dir, EventTCP, ev.Frame, ev.Time, "ACK (TCP connection established)")
 	case pcap.EventMidstream:
 		st.midstream = true
 		st.event(ev.Dir, EventNote, ev.Frame, ev.Time, "first packet is not a SYN: the connection began before the capture")
 	case pcap.EventFIN:
-		st.noteClose(ev, &st.dir(ev.Dir).fin, m, EventFIN, "FIN")
+		st.noteClose(ev, &st.fin[ev.Dir], m, EventFIN, "FIN")
 	case pcap.EventRST:
-		st.noteClose(ev, &st.dir(ev.Dir).rst, m, EventRST, "RST")
+		st.noteClose(ev, &st.rst[ev.Dir], m, EventRST, "RST")
 	case pcap.EventGap:
 		ds := st.dir(ev.Dir)
 		if !ds.gap.seen() {

@@ -213,12 +213,12 @@ func (st *connState) decide() {
 // after it, and otherwise incomplete, as the capture ended too soon to tell.
 func (st *connState) decideNoSYNACK() {
 	c := st.c()
-	srv := st.ds(Server)
+	srvRST := st.rst[st.dirOf(Server)]
 	switch {
-	case srv.rst.seen():
+	case srvRST.seen():
 		c.Verdict, c.Reason, c.AbortedBy = VerdictRefused, ReasonSYNReset, Server
 		c.Summary = fmt.Sprintf("The SYN in frame %d was answered by a RST in frame %d: nothing listens on %s (wrong incoming port on the SIP Trunk Security Profile, or the trunk was not reset after the change).",
-			st.syn.frame, srv.rst.frame, c.Server)
+			st.syn.frame, srvRST.frame, c.Server)
 	case st.synCount > 1 || c.End.Sub(st.syn.time()) >= 3e9:
 		c.Verdict, c.Reason = VerdictNoAnswer, ReasonSYNUnanswered
 		c.Summary = fmt.Sprintf("%s sent %s to %s from frame %d on, and nothing came back: a firewall or routing problem on the path (or the destination is down).",
@@ -656,11 +656,10 @@ func (r closeInfo) verb() string {
 func (st *connState) firstClose() closeInfo {
 	var r closeInfo
 	for d := range pcap.Dir(2) {
-		ds := st.dir(d)
 		for _, x := range []struct {
 			m   mark
 			rst bool
-		}{{ds.rst, true}, {ds.fin, false}} {
+		}{{st.rst[d], true}, {st.fin[d], false}} {
 			if x.m.seen() && (!r.seen || x.m.frame < r.mark.frame) {
 				r = closeInfo{seen: true, rst: x.rst, side: st.side(pcap.Dir(d)), mark: x.m}
 			}
