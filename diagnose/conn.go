@@ -231,19 +231,24 @@ func (st *connState) event(d pcap.Dir, kind EventKind, frame uint64, t time.Time
 		return
 	}
 	if len(st.events) == cap(st.events) {
-		st.events = slices.Grow(st.events, eventsGrowth(cap(st.events), st.a.opts.MaxEvents))
+		hello := st.clientHello.seen() || st.serverHello.seen()
+		st.events = slices.Grow(st.events, eventsGrowth(cap(st.events), st.a.opts.MaxEvents, hello))
 	}
 	st.events = append(st.events, rawEvent{mark: newMark(frame, t), dir: d, kind: kind, what: what})
 }
 
 // eventsGrowth is how many more events a timeline of capacity n makes room
-// for: 4 first (a refused SYN or a flood costs little), then room for a
-// whole TLS handshake (24: a mutual-TLS connection has about 20 events),
-// then doubling up to max.
-func eventsGrowth(n, max int) int {
+// for: 4 first (a refused SYN or a flood costs little), then 8 while no
+// hello was seen (a connection closed before any TLS byte, as a connect
+// scan's, has 5 or 6 events), room for a whole TLS handshake once one was
+// (24: a mutual-TLS connection has about 20 events), then doubling up to
+// max.
+func eventsGrowth(n, max int, hello bool) int {
 	switch {
 	case n == 0:
 		return min(4, max)
+	case n < 8 && !hello:
+		return min(8, max) - n
 	case n < 24:
 		return min(24, max) - n
 	}

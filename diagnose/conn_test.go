@@ -3,6 +3,7 @@ package diagnose
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -101,6 +102,38 @@ CertificateRequest [rsa_sign] [rsa_pkcs1_sha256] [] unreadable 1
 			}
 			if got := b.String(); got != tt.want {
 				t.Errorf("got\n%s\nwant\n%s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestEventsGrowth: the capacities a timeline takes as it grows, with and
+// without a hello, up to its cap.
+func TestEventsGrowth(t *testing.T) {
+	caps := func(max int, hello func(n int) bool) []int {
+		var out []int
+		for n := 0; n < max; {
+			n += eventsGrowth(n, max, hello(n))
+			out = append(out, n)
+		}
+		return out
+	}
+	tests := []struct {
+		name  string
+		max   int
+		hello func(n int) bool
+		want  []int
+	}{
+		{"TCP only", 64, func(int) bool { return false }, []int{4, 8, 24, 48, 64}},
+		{"a hello among the first 4", 64, func(int) bool { return true }, []int{4, 24, 48, 64}},
+		{"a hello after 6 events", 64, func(n int) bool { return n >= 8 }, []int{4, 8, 24, 48, 64}},
+		{"a cap of 6", 6, func(int) bool { return false }, []int{4, 6}},
+		{"a cap of 2", 2, func(int) bool { return true }, []int{2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := caps(tt.max, tt.hello); !slices.Equal(got, tt.want) {
+				t.Errorf("capacities %v, want %v", got, tt.want)
 			}
 		})
 	}
