@@ -11,9 +11,15 @@
 //
 // A Governor therefore moves the limit after every collection, to the
 // memory in use plus room for garbage in proportion to the live heap
-// (Policy.Limit), never below a floor and never above a ceiling. Small live
-// heaps stay under the floor, and heaps near or above it pay
-// a bounded collection cost.
+// (Policy.Limit), never below a floor and never above a ceiling: a run
+// whose live heap is small stays within the floor, and a larger one gets
+// room in proportion to it, so that the collector's share of the CPU stays
+// bounded up to the ceiling. With Policy.LimitOnly the limit alone decides
+// when to collect.
+//
+// The Governor learns that a collection ran from a cleanup
+// (runtime.AddCleanup) on an object that nothing keeps, made again each
+// time; it reads the live heap from runtime/metrics.
 package memlimit
 
 import (
@@ -142,7 +148,8 @@ func (g *Governor) apply() {
 
 // SetShares makes the floor n times the Policy's (at most its ceiling),
 // for a run that reads n captures at once, each with its own live heap;
-// n < 1 counts as 1. The new floor applies at once.
+// n < 1 counts as 1. The new floor applies at once. A nil Governor does
+// nothing.
 func (g *Governor) SetShares(n int) {
 	if g == nil {
 		return
@@ -162,7 +169,8 @@ func (g *Governor) Limit() int64 {
 	return g.limit
 }
 
-// Stop ends the Governor and puts back the limit that was set before Start.
+// Stop ends the Governor and puts back the limit that was set before Start,
+// and the GC percent (Policy.LimitOnly). A nil Governor does nothing.
 func (g *Governor) Stop() {
 	if g == nil {
 		return
