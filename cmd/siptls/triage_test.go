@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/siptls/siptls/diagnose"
+	"github.com/siptls/siptls/internal/memlimit"
 	"github.com/siptls/siptls/triage"
 )
 
@@ -372,5 +373,33 @@ func TestTriageFlags(t *testing.T) {
 				t.Errorf("options\n got %+v\nwant %+v", g, tt.want)
 			}
 		})
+	}
+}
+
+// TestTriageMemoryShares checks that triage gives the memory governor one
+// share of its floor per capture read at once (package memlimit).
+func TestTriageMemoryShares(t *testing.T) {
+	chdirRoot(t)
+	const floor = 1 << 30 // above any heap this test makes: the limit stays at the floor
+	g := memlimit.Start(memlimit.Policy{Floor: floor, Ceiling: 64 << 30, Garbage: 1})
+	defer g.Stop()
+	two := []string{"testdata/triage/captures/cucm7-pub.cap", "testdata/ok-tls13-go.pcap"}
+	tests := []struct {
+		jobs  string
+		files []string
+		want  int64
+	}{
+		{"2", two, 2 * floor},
+		{"1", two, floor},
+		{"4", two[:1], floor},
+	}
+	for _, tt := range tests {
+		ios, _, _, _ := Test()
+		f := testFactory(ios, goldenToday)
+		f.Memory = g
+		run(f, append([]string{"triage", "-q", "--jobs", tt.jobs}, tt.files...))
+		if got := g.Limit(); got != tt.want {
+			t.Errorf("--jobs %s, %d captures: the limit is %d MiB, want %d MiB", tt.jobs, len(tt.files), got>>20, tt.want>>20)
+		}
 	}
 }
