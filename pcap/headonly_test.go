@@ -15,8 +15,6 @@ import (
 // Options.PassAgain (a 5 after a 5 is passed over without asking): the
 // same lines, and HeadOnly asked asks times.
 func TestHeadOnly(t *testing.T) {
-	const end1 = "end 1 10.0.0.1:40000>10.0.0.2:5061 from SYN"
-	hs := []string{"ev 1 c>s SYN f1", "ev 1 s>c SYN-ACK f2", "ev 1 c>s handshake ACK f3"}
 	tests := []struct {
 		name string
 		pkts []pkt
@@ -29,7 +27,7 @@ func TestHeadOnly(t *testing.T) {
 				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "2a5abcd5efgh"},
 				{c2s: true, flags: "PA", seq: 13, ack: 1, data: "5ijkl3xy"},
 			}),
-			want: append(hs,
+			want: opened(
 				`data 1 c>s "2a" f4-4 off=0`,
 				"passed 1 c>s units=3 bytes=15 len=5 f5",
 				`data 1 c>s "3xy" f5-5 off=17`,
@@ -44,7 +42,7 @@ func TestHeadOnly(t *testing.T) {
 				{c2s: true, flags: "PA", seq: 8, ack: 1, data: "yz"},
 				{c2s: true, flags: "FA", seq: 10, ack: 1},
 			}),
-			want: append(hs,
+			want: opened(
 				"passed 1 c>s units=1 bytes=5 len=5 f4",
 				`data 1 c>s "4" f5-5 off=5 skipped=3`,
 				"ev 1 c>s FIN f7",
@@ -57,7 +55,7 @@ func TestHeadOnly(t *testing.T) {
 				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "5abcd"},
 				{flags: "PA", seq: 1, ack: 6, data: "5vwxy"},
 			}),
-			want: append(hs,
+			want: opened(
 				"passed 1 c>s units=1 bytes=5 len=5 f4",
 				"passed 1 s>c units=1 bytes=5 len=5 f5",
 				end1),
@@ -70,7 +68,7 @@ func TestHeadOnly(t *testing.T) {
 				{c2s: true, flags: "PA", seq: 11, ack: 1, data: "5klmn"},
 				{flags: "A", seq: 1, ack: 16}, // the gap was sent: the capture lost it
 			}),
-			want: append(hs,
+			want: opened(
 				"passed 1 c>s units=1 bytes=5 len=5 f4",
 				"ev 1 c>s out of order f5",
 				"ev 1 c>s gap f5 gap=5",

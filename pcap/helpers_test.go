@@ -381,6 +381,16 @@ func readBytes(t testing.TB, b []byte, opts Options, rec *recorder) (*CaptureInf
 	return info, err
 }
 
+// end1 is the recorder's line for the End of connection 1 of defaultConv,
+// whose roles came from its SYN.
+const end1 = "end 1 10.0.0.1:40000>10.0.0.2:5061 from SYN"
+
+// opened returns the recorder's lines for connection 1's handshake (the
+// packets of handshake), then more.
+func opened(more ...string) []string {
+	return append([]string{"ev 1 c>s SYN f1", "ev 1 s>c SYN-ACK f2", "ev 1 c>s handshake ACK f3"}, more...)
+}
+
 // handshake is the opening of a conversation: SYN, SYN-ACK, ACK.
 var handshake = []pkt{
 	{c2s: true, flags: "S"},

@@ -15,8 +15,6 @@ func defaultConv() conv {
 // TestReassembly pairs hand-built segments with the events, units and ends
 // they must produce, in the style of gopacket's tcpassembly_test.go.
 func TestReassembly(t *testing.T) {
-	const end1 = "end 1 10.0.0.1:40000>10.0.0.2:5061 from SYN"
-	hs := []string{"ev 1 c>s SYN f1", "ev 1 s>c SYN-ACK f2", "ev 1 c>s handshake ACK f3"}
 	tests := []struct {
 		name string
 		conv func(*conv)
@@ -32,7 +30,7 @@ func TestReassembly(t *testing.T) {
 				{c2s: true, flags: "PA", seq: 7, ack: 1, data: "ef"},
 				{flags: "A", seq: 1, ack: 9},
 			}),
-			want: append(hs,
+			want: opened(
 				`data 1 c>s "3ab" f4-4 off=0`,
 				`data 1 c>s "5cdef" f4-5 off=3`,
 				end1),
@@ -45,7 +43,7 @@ func TestReassembly(t *testing.T) {
 				{flags: "PA", seq: 2, ack: 3, data: "ab"},
 				{flags: "PA", seq: 4, ack: 3, data: "c"},
 			}),
-			want: append(hs,
+			want: opened(
 				`data 1 c>s "2x" f4-4 off=0`,
 				`data 1 s>c "4abc" f5-7 off=0`,
 				end1),
@@ -74,7 +72,7 @@ func TestReassembly(t *testing.T) {
 				{c2s: true, flags: "PA", seq: 4, ack: 1, data: "4def"},
 				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "3ab"},
 			}),
-			want: append(hs,
+			want: opened(
 				"ev 1 c>s out of order f4",
 				`data 1 c>s "3ab" f5-5 off=0`,
 				`data 1 c>s "4def" f4-5 off=3`,
@@ -86,7 +84,7 @@ func TestReassembly(t *testing.T) {
 				{c2s: true, flags: "PA", seq: 4, ack: 1, data: "cd"},
 				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "5ab"},
 			}),
-			want: append(hs,
+			want: opened(
 				"ev 1 c>s out of order f4",
 				`data 1 c>s "5abcd" f5-5 off=0`,
 				end1),
@@ -98,7 +96,7 @@ func TestReassembly(t *testing.T) {
 				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "3ab"},
 				{c2s: true, flags: "PA", seq: 4, ack: 1, data: "2c"},
 			}),
-			want: append(hs,
+			want: opened(
 				`data 1 c>s "3ab" f4-4 off=0`,
 				"ev 1 c>s retransmission f5",
 				`data 1 c>s "2c" f6-6 off=3`,
@@ -110,7 +108,7 @@ func TestReassembly(t *testing.T) {
 				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "3ab"},
 				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "3xy"},
 			}),
-			want: append(hs,
+			want: opened(
 				`data 1 c>s "3ab" f4-4 off=0`,
 				"ev 1 c>s retransmission f5",
 				"ev 1 c>s overlap f5 at=0 kept=f4",
@@ -122,7 +120,7 @@ func TestReassembly(t *testing.T) {
 				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "4ab"},
 				{c2s: true, flags: "PA", seq: 2, ack: 1, data: "abc2d"},
 			}),
-			want: append(hs,
+			want: opened(
 				`data 1 c>s "4abc" f4-5 off=0`,
 				`data 1 c>s "2d" f5-5 off=4`,
 				end1),
@@ -134,7 +132,7 @@ func TestReassembly(t *testing.T) {
 				{c2s: true, flags: "PA", seq: 3, ack: 1, data: "ZW9"},
 				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "5a"},
 			}),
-			want: append(hs,
+			want: opened(
 				"ev 1 c>s out of order f4",
 				"ev 1 c>s out of order f5",
 				"ev 1 c>s overlap f5 at=2 kept=f4",
@@ -214,7 +212,7 @@ func TestReassembly(t *testing.T) {
 				{c2s: true, flags: "PA", seq: 11, ack: 1, data: "xy"},
 				{c2s: true, flags: "PA", seq: 13, ack: 1, data: "2z"},
 			}),
-			want: append(hs,
+			want: opened(
 				"ev 1 c>s out of order f6",
 				"ev 1 c>s out of order f7",
 				"ev 1 c>s gap f6 gap=8",
@@ -231,7 +229,7 @@ func TestReassembly(t *testing.T) {
 				{c2s: true, flags: "PA", seq: 5, ack: 1, data: "2d2e"},
 				{c2s: true, flags: "PA", seq: 3, ack: 1, data: "bc"},
 			}),
-			want: append(hs,
+			want: opened(
 				"ev 1 c>s out of order f6",
 				`data 1 c>s "4abc" f4-7 off=0`,
 				`data 1 c>s "2d" f6-7 off=4`,
@@ -246,7 +244,7 @@ func TestReassembly(t *testing.T) {
 				{c2s: true, flags: "PA", seq: 6, ack: 1, data: "e2f"},
 				{flags: "A", seq: 1, ack: 9},
 			}),
-			want: append(hs,
+			want: opened(
 				"ev 1 c>s out of order f5",
 				"ev 1 c>s gap f5 gap=2",
 				`data 1 c>s "6ab\x00\x00e" f4-5 off=0 missing=3-5`,
@@ -262,7 +260,7 @@ func TestReassembly(t *testing.T) {
 				{c2s: true, flags: "PA", seq: 12, ack: 1, data: "x2y"},
 				{flags: "A", seq: 1, ack: 15},
 			}),
-			want: append(hs,
+			want: opened(
 				`data 1 c>s "3ab" f4-4 off=0`,
 				"ev 1 c>s out of order f5",
 				"ev 1 c>s out of order f6",
@@ -295,7 +293,7 @@ func TestReassembly(t *testing.T) {
 				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "5ab"},
 				{flags: "A", seq: 1, ack: 6},
 			}),
-			want: append(hs,
+			want: opened(
 				"ev 1 c>s gap f5 gap=2",
 				`data 1 c>s "5ab\x00\x00" f4-5 off=0 missing=3-5`,
 				end1),
@@ -307,7 +305,7 @@ func TestReassembly(t *testing.T) {
 				{c2s: true, flags: "PA", seq: 6, ack: 1, data: "2b"},
 				{flags: "A", seq: 1, ack: 8},
 			}),
-			want: append(hs,
+			want: opened(
 				`data 1 c>s "2a" f4-4 off=0`,
 				"ev 1 c>s out of order f5",
 				"ev 1 c>s gap f5 gap=3",
@@ -321,7 +319,7 @@ func TestReassembly(t *testing.T) {
 				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "2a"},
 				{c2s: true, flags: "PA", seq: 6, ack: 1, data: "2b3cd"},
 			}),
-			want: append(hs,
+			want: opened(
 				`data 1 c>s "2a" f4-4 off=0`,
 				"ev 1 c>s out of order f5",
 				"ev 1 c>s gap f5 gap=3",
@@ -337,7 +335,7 @@ func TestReassembly(t *testing.T) {
 				{flags: "FA", seq: 1, ack: 3},
 				{c2s: true, flags: "A", seq: 3, ack: 2},
 			}),
-			want: append(hs,
+			want: opened(
 				`data 1 c>s "1" f4-4 off=0`,
 				"ev 1 c>s FIN f4",
 				"ev 1 s>c FIN f5",
@@ -349,12 +347,12 @@ func TestReassembly(t *testing.T) {
 				{flags: "FA", seq: 1, ack: 1},
 				{c2s: true, flags: "FA", seq: 1, ack: 2},
 			}),
-			want: append(hs, "ev 1 s>c FIN f4", "ev 1 c>s FIN f5", end1),
+			want: opened("ev 1 s>c FIN f4", "ev 1 c>s FIN f5", end1),
 		},
 		{
 			name: "RST from the client",
 			pkts: cat(handshake, []pkt{{c2s: true, flags: "RA", seq: 1, ack: 1}}),
-			want: append(hs, "ev 1 c>s RST f4", end1),
+			want: opened("ev 1 c>s RST f4", end1),
 		},
 		{
 			name: "RST from the server after data",
@@ -362,7 +360,7 @@ func TestReassembly(t *testing.T) {
 				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "1"},
 				{flags: "RA", seq: 1, ack: 2},
 			}),
-			want: append(hs, `data 1 c>s "1" f4-4 off=0`, "ev 1 s>c RST f5", end1),
+			want: opened(`data 1 c>s "1" f4-4 off=0`, "ev 1 s>c RST f5", end1),
 		},
 		{
 			name: "SYN answered by RST",
@@ -382,7 +380,7 @@ func TestReassembly(t *testing.T) {
 				{c2s: true, flags: "S", seq: 50000},
 				{flags: "SA", seq: 7000, ack: 50001},
 			}),
-			want: append(hs,
+			want: opened(
 				"ev 1 c>s FIN f4", "ev 1 s>c FIN f5",
 				end1,
 				"ev 2 c>s SYN f6", "ev 2 s>c SYN-ACK f7",
@@ -408,7 +406,7 @@ func TestReassembly(t *testing.T) {
 				{c2s: true, flags: "PA", seq: 4, ack: 1, data: "c3de"},
 				{flags: "A", seq: 1, ack: 8},
 			}),
-			want: append(hs, `data 1 c>s "4abc" f4-5 off=0`, `data 1 c>s "3de" f5-5 off=4`, end1),
+			want: opened(`data 1 c>s "4abc" f4-5 off=0`, `data 1 c>s "3de" f5-5 off=4`, end1),
 		},
 		{
 			name: "snaplen cut: the cut bytes are a hole in their unit",
@@ -416,7 +414,7 @@ func TestReassembly(t *testing.T) {
 				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "2a8bcdefgh", snaplen: 14 + 20 + 20 + 4},
 				{c2s: true, flags: "PA", seq: 11, ack: 1, data: "2i"},
 			}),
-			want: append(hs,
+			want: opened(
 				"ev 1 c>s cut by snaplen f4 gap=6",
 				`data 1 c>s "2a" f4-4 off=0`,
 				"ev 1 c>s gap f4 gap=6",
@@ -427,7 +425,7 @@ func TestReassembly(t *testing.T) {
 		{
 			name: "opaque bytes before units",
 			pkts: cat(handshake, []pkt{{c2s: true, flags: "PA", seq: 1, ack: 1, data: "ab2c"}}),
-			want: append(hs,
+			want: opened(
 				`data 1 c>s "a" f4-4 off=0 opaque`,
 				`data 1 c>s "b" f4-4 off=1 opaque`,
 				`data 1 c>s "2c" f4-4 off=2`,
@@ -442,7 +440,7 @@ func TestReassembly(t *testing.T) {
 				{flags: "PA", seq: 1, ack: 3, data: "1"},
 				{c2s: true, flags: "FA", seq: 3, ack: 2},
 			}),
-			want: append(hs,
+			want: opened(
 				`data 1 c>s "1" f4-4 off=0`,
 				`data 1 s>c "1" f6-6 off=0`,
 				"ev 1 c>s FIN f7",
@@ -455,7 +453,7 @@ func TestReassembly(t *testing.T) {
 				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "9abc"},
 				{c2s: true, flags: "PA", seq: 5, ack: 1, data: "defgh2i"},
 			}),
-			want: append(hs,
+			want: opened(
 				"ev 1 c>s buffer cap f4",
 				"ev 1 c>s gap f4 gap=9",
 				`data 1 c>s "2i" f5-5 off=9 aftergap`,
@@ -469,7 +467,7 @@ func TestReassembly(t *testing.T) {
 				{c2s: true, flags: "PA", seq: 4, ack: 1, data: "2a"},
 				{c2s: true, flags: "PA", seq: 6, ack: 1, data: "2b"},
 			}),
-			want: append(hs,
+			want: opened(
 				"ev 1 c>s out of order f4",
 				"ev 1 c>s out of order f5",
 				"ev 1 c>s out of order f6",
