@@ -284,14 +284,16 @@ func triageRun(opts *TriageOptions) error {
 	}
 	cache := certinfo.NewCache(4096)
 	budget := pcap.NewBudget(opts.MaxBufferTotal) // shared by the files read in parallel
-	// --max-conns is shared too, so that memory does not grow with --jobs.
+	atOnce := min(opts.Jobs, len(files))          // captures read at once
+	// --max-conns is shared too, so that memory does not grow with --jobs;
+	// the memory limit's floor is not (one share per capture).
 	perFile := *opts
-	perFile.MaxConns = max(1, opts.MaxConns/min(opts.Jobs, len(files)))
+	perFile.MaxConns = max(1, opts.MaxConns/atOnce)
+	opts.Memory.SetShares(atOnce)
 	// Captures read at once keep the cores busy: none of them needs a
 	// goroutine reading ahead (in the same run, 20 captures of 20 MB with
 	// --jobs 2 took 0.77 s without, 0.84 s with).
-	perFile.parallel = min(opts.Jobs, len(files)) > 1
-	opts.Memory.SetShares(min(opts.Jobs, len(files)))
+	perFile.parallel = atOnce > 1
 	infos := make([]*pcap.CaptureInfo, len(files))
 	errs := make([]error, len(files))
 	nodes := make([]diagnose.CaptureNode, len(files))
@@ -299,7 +301,7 @@ func triageRun(opts *TriageOptions) error {
 	var filesDone atomic.Int64
 	jobs := make(chan int)
 	var wg sync.WaitGroup
-	for w := 0; w < min(opts.Jobs, len(files)); w++ {
+	for range atOnce {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
