@@ -220,8 +220,12 @@ func (st *connState) passOver(m mark, dk *dirKeys, rec tlsparse.Record) bool {
 // TLS 1.0 CBC (whose next IV is the record's last block), and for the first
 // record passed over, whose frame Connection.DecryptStoppedFrame names.
 func (a *Analyzer) headOnly(c *pcap.Conn, d pcap.Dir, head []byte) int {
-	if !a.decrypting() || len(head) < tlsparse.RecordHeaderLen || tlsparse.ContentType(head[0]) != tlsparse.ContentApplicationData {
+	if !a.decrypting() { // the common case first: no key at all
 		return 0
+	}
+	n := tlsparse.RecordLen(head) - tlsparse.RecordHeaderLen // the fragment's length
+	if n < 0 || tlsparse.ContentType(head[0]) != tlsparse.ContentApplicationData {
+		return 0 // not a whole header, or not a record at all (opaque bytes)
 	}
 	st := a.live[c]
 	if st == nil || st.conn == nil {
@@ -229,7 +233,7 @@ func (a *Analyzer) headOnly(c *pcap.Conn, d pcap.Dir, head []byte) int {
 	}
 	dk := st.openingKeys(d)
 	if dk == nil || dk.dec.SkipNeedsBytes() || dk.sip.full && st.conn.DecryptStoppedFrame == 0 ||
-		!st.unread(dk, tlsparse.ContentType(head[0]), int(head[3])<<8|int(head[4])) {
+		!st.unread(dk, tlsparse.ContentApplicationData, n) {
 		return 0
 	}
 	if ds := st.dir(d); ds.appData.seen() && !ds.broken && (!st.tls13 || st.tls13Done()) {
@@ -245,8 +249,8 @@ func (a *Analyzer) headOnly(c *pcap.Conn, d pcap.Dir, head []byte) int {
 // next record is too if it is application data too long to be an alert
 // (see unread); nothing else headOnly looks at can have changed.
 func passAgain(prev, head []byte) bool {
-	return len(head) >= tlsparse.RecordHeaderLen && len(prev) > 0 && head[0] == prev[0] &&
-		tlsparse.ContentType(head[0]) == tlsparse.ContentApplicationData && int(head[3])<<8|int(head[4]) > maxAlertRecord13
+	return len(prev) > 0 && len(head) > 0 && head[0] == prev[0] && tlsparse.ContentType(head[0]) == tlsparse.ContentApplicationData &&
+		tlsparse.RecordLen(head) > tlsparse.RecordHeaderLen+maxAlertRecord13
 }
 
 // passed is pcap's Options.Passed: the records headOnly passed over whole,
