@@ -89,9 +89,7 @@ func (ts *tombstones) pop() {
 // before now. It stops at the first one still fresh: one that a late packet
 // refreshed keeps the ones behind it a little longer, within max.
 func (ts *tombstones) expire(now time.Time, quiet time.Duration) {
-	if ts.head == len(ts.ring) {
-		return
-	}
+	start := ts.head
 	for ts.head < len(ts.ring) {
 		t := &ts.ring[ts.head]
 		if !t.gone {
@@ -102,7 +100,9 @@ func (ts *tombstones) expire(now time.Time, quiet time.Duration) {
 		}
 		ts.head++
 	}
-	ts.tidy()
+	if ts.head != start {
+		ts.tidy()
+	}
 }
 
 // tidy drops the forgotten front of the ring once it is half of it, and
