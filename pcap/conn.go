@@ -271,7 +271,6 @@ func (rd *reader) finish() {
 		rest[i] = nil
 		rd.endConn(c, frameInfo{frame: c.st.LastFrame, t: c.st.LastTime}, true)
 	}
-	clear(rd.conns)
 	if rd.frags > 0 {
 		rd.info.Warnings = append(rd.info.Warnings, itoa(int(rd.frags))+" IP fragments were counted but not reassembled")
 	}
