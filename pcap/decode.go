@@ -179,6 +179,27 @@ func newDecoder() *decoder {
 	return d
 }
 
+// A segment is what the analysis reads of a decoded TCP segment: its
+// addresses, ports, sequence numbers and flags, and where its IP header,
+// TCP header and payload lie in the record's bytes. It is a value, so that
+// the packet it came from is described without the decoder's layers.
+type segment struct {
+	src, dst [16]byte // IPv4 addresses are IPv4-mapped
+	sp, dp   uint16
+	seq, ack uint32
+	syn      bool
+	ackFlag  bool
+	fin, rst bool
+	v6       bool
+	ip6Jumbo bool  // an IPv6 payload length of 0 (a jumbogram, or TSO): the IP packet runs to the end of the record
+	ttl      uint8 // IPv4 TTL or IPv6 hop limit
+	// offsets in the record's bytes
+	ipStart, ipEnd, tcpStart, payStart, payEnd int
+}
+
+// payload returns the segment's TCP payload within the record's bytes.
+func (s *segment) payload(data []byte) []byte { return data[s.payStart:s.payEnd:s.payEnd] }
+
 // result of decoding one packet
 type decodeResult uint8
 
@@ -190,8 +211,9 @@ const (
 	decBad
 )
 
-// decode decodes one packet of link type lt.
-func (d *decoder) decode(lt int, data []byte) decodeResult {
+// decode decodes one packet of link type lt; for a TCP segment
+// (decTCP4, decTCP6) it fills seg.
+func (d *decoder) decode(lt int, data []byte, seg *segment) decodeResult {
 	var first int
 	switch lt {
 	case linkEthernet:
@@ -244,10 +266,42 @@ func (d *decoder) decode(lt int, data []byte) decodeResult {
 		// An IP header inside a tunnel would have replaced the outer one in the
 		// shared layer; only the innermost IP layer is used, which is the one
 		// that carried the TCP segment.
+		d.segment(data, res == decTCP6, seg)
 		return res
 	}
 	if err != nil {
 		return decBad
 	}
 	return decOther
+}
+
+// segment fills seg from the decoded layers of data, a TCP segment over
+// IPv6 when v6 and else over IPv4. Offsets are found from capacities: every
+// layer's bytes are a slice of data running to its end.
+func (d *decoder) segment(data []byte, v6 bool, seg *segment) {
+	base := cap(data)
+	tcp := &d.tcp.TCP
+	*seg = segment{
+		sp: uint16(tcp.SrcPort), dp: uint16(tcp.DstPort), seq: tcp.Seq, ack: tcp.Ack,
+		syn: tcp.SYN, ackFlag: tcp.ACK, fin: tcp.FIN, rst: tcp.RST, v6: v6,
+		tcpStart: base - cap(tcp.Contents),
+		payStart: base - cap(tcp.Payload),
+	}
+	seg.payEnd = seg.payStart + len(tcp.Payload)
+	if v6 {
+		copy(seg.src[:], d.ip6.SrcIP)
+		copy(seg.dst[:], d.ip6.DstIP)
+		seg.ttl, seg.ipStart = d.ip6.HopLimit, base-cap(d.ip6.Contents)
+		if d.ip6.Length == 0 {
+			seg.ip6Jumbo, seg.ipEnd = true, len(data)
+		} else {
+			seg.ipEnd = seg.ipStart + 40 + int(d.ip6.Length)
+		}
+		return
+	}
+	seg.src[10], seg.src[11], seg.dst[10], seg.dst[11] = 0xff, 0xff, 0xff, 0xff
+	copy(seg.src[12:], d.ip4.SrcIP)
+	copy(seg.dst[12:], d.ip4.DstIP)
+	seg.ttl, seg.ipStart = d.ip4.TTL, base-cap(d.ip4.Contents)
+	seg.ipEnd = seg.ipStart + int(d.ip4.Length)
 }

@@ -35,44 +35,33 @@ type reactState struct {
 }
 
 // evidence records the TTL, the TCP checksum and the reaction time of one
-// packet of direction d of c. The decoder's layers hold the packet; ipEnd is
-// where its IP packet ends in data and missing how many of its bytes the
-// snap length cut.
-func (rd *reader) evidence(c *conn, d Dir, data []byte, v6 bool, ipEnd, missing int, t time.Time) {
-	dec := rd.dec
+// packet of direction d of c: the segment s decoded from data, missing
+// bytes of which the snap length cut.
+func (rd *reader) evidence(c *conn, d Dir, data []byte, s *segment, missing int, t time.Time) {
 	st := &c.st
-	var ttl uint8
-	var ipStart int
-	if v6 {
-		ttl, ipStart = dec.ip6.HopLimit, cap(data)-cap(dec.ip6.Contents)
-	} else {
-		ttl, ipStart = dec.ip4.TTL, cap(data)-cap(dec.ip4.Contents)
-	}
 	if st.Packets[d] == 1 {
-		st.TTL[d] = ttl
-	} else if ttl != st.TTL[d] {
+		st.TTL[d] = s.ttl
+	} else if s.ttl != st.TTL[d] {
 		st.TTLChanged[d] = true
 	}
 
-	tcp := &dec.tcp.TCP
-	tcpStart := cap(data) - cap(tcp.Contents)
-	if st.ChecksumChecked[d] < MaxChecksumChecks && missing == 0 && ipEnd <= len(data) &&
-		ipEnd-tcpStart >= 20 && ipEnd-ipStart <= MaxChecksumIPLen && !(v6 && dec.ip6.Length == 0) {
+	if st.ChecksumChecked[d] < MaxChecksumChecks && missing == 0 && s.ipEnd <= len(data) &&
+		s.ipEnd-s.tcpStart >= 20 && s.ipEnd-s.ipStart <= MaxChecksumIPLen && !s.ip6Jumbo {
 		st.ChecksumChecked[d]++
-		if !tcpChecksumOK(data[ipStart:], data[tcpStart:ipEnd], v6) {
+		if !tcpChecksumOK(data[s.ipStart:], data[s.tcpStart:s.ipEnd], s.v6) {
 			st.ChecksumBad[d]++
 		}
 	}
 
 	var seqLen uint32
-	if tcp.SYN {
+	if s.syn {
 		seqLen++
 	}
-	if tcp.FIN {
+	if s.fin {
 		seqLen++
 	}
-	seqLen += uint32(len(tcp.Payload) + missing)
-	c.react(d, tcp.Seq, tcp.Ack, tcp.ACK, tcp.SYN, seqLen, t.UnixNano())
+	seqLen += uint32(s.payEnd - s.payStart + missing)
+	c.react(d, s.seq, s.ack, s.ackFlag, s.syn, seqLen, t.UnixNano())
 }
 
 // react updates ConnStats.Reaction with a packet of direction d. A packet

@@ -181,6 +181,7 @@ type reader struct {
 	opts    Options
 	h       Handler
 	dec     *decoder
+	seg     segment      // the current packet's, when it is a TCP segment
 	watched [1024]uint64 // bitset of watched ports
 	frame   uint64
 	off     int64 // offset of the next pcap record, -1 for pcapng
@@ -443,11 +444,9 @@ func (rd *reader) packet(lt int, data []byte, ci *gopacket.CaptureInfo) {
 	}
 	rd.goodPkt = true
 	rd.sweep()
-	switch rd.dec.decode(lt, data) {
-	case decTCP4:
-		rd.tcpPacket(data, ci, false)
-	case decTCP6:
-		rd.tcpPacket(data, ci, true)
+	switch rd.dec.decode(lt, data, &rd.seg) {
+	case decTCP4, decTCP6:
+		rd.tcpPacket(data, ci, &rd.seg)
 	case decFragment:
 		rd.frags++
 		info.OtherPackets++
