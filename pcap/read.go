@@ -277,47 +277,36 @@ func (rd *reader) readPcap(br *bufio.Reader) error {
 	if !linkSupported(lt) {
 		return &InputError{Path: rd.info.Path, Problem: ProblemLinkType, Offset: 20, LinkType: lt}
 	}
-	var spare []byte
+	src := &pcapSource{pr: pr, br: br, lt: lt, dec: rd.dec, watched: &rd.watched, anyPort: rd.opts.AnyPort}
+	b := newBatch()
 	for {
-		// pcapgo takes a file that ends right after a record header for a
-		// clean end: a whole header ahead means a record is cut off.
-		h, _ := br.Peek(16)
-		header := len(h) == 16
-		data, ci, err := pr.ZeroCopyReadPacketData()
-		if err != nil && err != io.EOF && ci.CaptureLength > ci.Length && ci.CaptureLength <= MaxRecord {
-			// Wireshark reads records whose captured length exceeds the
-			// original length; pcapgo refuses them after reading only the
-			// record header, from br (NewReader uses br itself, as it is a
-			// large enough bufio.Reader), so the data is read here.
-			if cap(spare) < ci.CaptureLength {
-				spare = make([]byte, ci.CaptureLength)
+		src.fill(b)
+		for i := range b.recs {
+			r := &b.recs[i]
+			if r.longCap {
+				rd.warnLongCap()
 			}
-			data = spare[:ci.CaptureLength]
-			if _, err = io.ReadFull(br, data); err != nil {
-				err = io.ErrUnexpectedEOF
-			}
-			ci.Length = ci.CaptureLength
-			if !rd.lenWarned {
-				rd.lenWarned = true
-				rd.warn("some records declare a captured length larger than the packet's length")
-			}
+			rd.decoded(lt, r.data, &r.ci, r.res, &r.seg)
+			rd.off += 16 + int64(r.ci.CaptureLength)
 		}
-		if err != nil {
-			switch {
-			case err == io.EOF && header:
-				return rd.inputErr(ProblemTruncated, io.ErrUnexpectedEOF)
-			case err == io.EOF:
+		if b.end {
+			if b.endLongCap {
+				rd.warnLongCap()
+			}
+			if b.problem == 0 {
 				return nil
-			case errors.Is(err, io.ErrUnexpectedEOF):
-				return rd.inputErr(ProblemTruncated, err)
-			case ci.CaptureLength > MaxRecord:
-				return rd.inputErr(ProblemDamaged, &recordError{ci.CaptureLength})
-			default:
-				return rd.inputErr(ProblemDamaged, err)
 			}
+			return rd.inputErr(b.problem, b.err)
 		}
-		rd.packet(lt, data, &ci)
-		rd.off += 16 + int64(ci.CaptureLength)
+	}
+}
+
+// warnLongCap warns, once, of records whose captured length is larger than
+// the packet's.
+func (rd *reader) warnLongCap() {
+	if !rd.lenWarned {
+		rd.lenWarned = true
+		rd.warn("some records declare a captured length larger than the packet's length")
 	}
 }
 
@@ -410,8 +399,19 @@ func (rd *reader) linkCheck() error {
 	return &InputError{Path: rd.info.Path, Problem: ProblemLinkType, Offset: -1, LinkType: lt}
 }
 
-// packet handles one packet record.
+// packet decodes and handles one packet record of link type lt.
 func (rd *reader) packet(lt int, data []byte, ci *gopacket.CaptureInfo) {
+	res := decOther
+	if ci.CaptureLength > 0 && linkSupported(lt) {
+		res = rd.dec.decode(lt, data, &rd.seg)
+	}
+	rd.decoded(lt, data, ci, res, &rd.seg)
+}
+
+// decoded handles one packet record of link type lt, decoded as res; seg
+// describes it when it is a TCP segment. data may be nil when the record is
+// not a TCP segment on a tracked port (see pcapSource.needs).
+func (rd *reader) decoded(lt int, data []byte, ci *gopacket.CaptureInfo, res decodeResult, seg *segment) {
 	rd.frame++
 	info := rd.info
 	info.Packets = rd.frame
@@ -444,9 +444,9 @@ func (rd *reader) packet(lt int, data []byte, ci *gopacket.CaptureInfo) {
 	}
 	rd.goodPkt = true
 	rd.sweep()
-	switch rd.dec.decode(lt, data, &rd.seg) {
+	switch res {
 	case decTCP4, decTCP6:
-		rd.tcpPacket(data, ci, &rd.seg)
+		rd.tcpPacket(data, ci, seg)
 	case decFragment:
 		rd.frags++
 		info.OtherPackets++

@@ -1,0 +1,160 @@
+package pcap
+
+import (
+	"bufio"
+	"errors"
+	"io"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// Sizes of a batch of records read ahead.
+const (
+	batchRecords = 512
+	// batchBytes holds the bytes of the records a batch keeps: more than
+	// MaxRecord, so that any record fits an empty batch.
+	batchBytes = 2 * MaxRecord
+)
+
+// A decodedRecord is one capture record, read and decoded ahead of the analysis.
+type decodedRecord struct {
+	ci gopacket.CaptureInfo
+	// data holds the record's bytes when the analysis reads them (a TCP
+	// segment on a tracked port); for any other record it is nil, and
+	// only counted.
+	data []byte
+	res  decodeResult
+	seg  segment // when res is decTCP4 or decTCP6
+	// longCap: the record declared a captured length larger than the
+	// packet's, and was read as Wireshark reads it
+	longCap bool
+}
+
+// A batch is a run of records and, when reading stopped after them, why.
+type batch struct {
+	recs  []decodedRecord
+	arena []byte // the bytes of recs' data
+	// end is set when no record follows recs; problem and err then say
+	// why (a nil err is the clean end of the capture).
+	end     bool
+	problem Problem
+	err     error
+	// endLongCap: the record that failed declared a captured length larger
+	// than the packet's (warned about, as for a record read whole)
+	endLongCap bool
+}
+
+func newBatch() *batch {
+	return &batch{recs: make([]decodedRecord, 0, batchRecords), arena: make([]byte, 0, batchBytes)}
+}
+
+// keep copies data into the batch's arena and returns the copy, or nil when
+// the arena has no room left for it.
+func (b *batch) keep(data []byte) []byte {
+	n := len(b.arena)
+	if cap(b.arena)-n < len(data) {
+		return nil
+	}
+	b.arena = append(b.arena, data...)
+	return b.arena[n:len(b.arena):len(b.arena)]
+}
+
+// pcapSource reads and decodes the records of a classic pcap stream.
+type pcapSource struct {
+	pr      *pcapgo.Reader
+	br      *bufio.Reader // the stream under pr
+	lt      int
+	dec     *decoder
+	watched *[1024]uint64 // the reader's, never written while reading
+	anyPort bool
+	spare   []byte
+	// a record read but not yet kept, because the batch had no room for it
+	held    decodedRecord
+	heldRaw []byte
+	hasHeld bool
+}
+
+// needs reports whether the analysis reads the bytes of a record decoded
+// as res with segment s: a TCP segment on a tracked port.
+func (s *pcapSource) needs(res decodeResult, seg *segment) bool {
+	if res != decTCP4 && res != decTCP6 {
+		return false
+	}
+	w := s.watched
+	return s.anyPort || w[seg.sp>>6]&(1<<(seg.sp&63)) != 0 || w[seg.dp>>6]&(1<<(seg.dp&63)) != 0
+}
+
+// fill empties b and reads records into it until it is full or reading
+// stops (b.end).
+func (s *pcapSource) fill(b *batch) {
+	b.recs, b.arena, b.end, b.problem, b.err, b.endLongCap = b.recs[:0], b.arena[:0], false, 0, nil, false
+	if s.hasHeld {
+		s.hasHeld = false
+		r := s.held
+		r.data = b.keep(s.heldRaw)
+		b.recs = append(b.recs, r)
+	}
+	for len(b.recs) < cap(b.recs) {
+		var r decodedRecord
+		data, problem, err := s.next(&r.ci, &r.longCap)
+		if err != nil {
+			b.end, b.problem, b.err, b.endLongCap = true, problem, err, r.longCap
+			return
+		}
+		if r.ci.CaptureLength > 0 && linkSupported(s.lt) {
+			r.res = s.dec.decode(s.lt, data, &r.seg)
+		}
+		if s.needs(r.res, &r.seg) {
+			if r.data = b.keep(data); r.data == nil {
+				// no room: the record begins the next batch
+				s.held, s.hasHeld = r, true
+				s.heldRaw = append(s.heldRaw[:0], data...)
+				return
+			}
+		}
+		b.recs = append(b.recs, r)
+	}
+}
+
+// next reads the next record: its bytes (valid until the next call) and
+// capture information; at the end of the stream, the problem that ended
+// it, if any, with the error (both zero at a clean end, with err io.EOF).
+func (s *pcapSource) next(ci *gopacket.CaptureInfo, longCap *bool) ([]byte, Problem, error) {
+	// pcapgo takes a file that ends right after a record header for a
+	// clean end: a whole header ahead means a record is cut off.
+	h, _ := s.br.Peek(16)
+	header := len(h) == 16
+	data, c, err := s.pr.ZeroCopyReadPacketData()
+	if err != nil && err != io.EOF && c.CaptureLength > c.Length && c.CaptureLength <= MaxRecord {
+		// Wireshark reads records whose captured length exceeds the
+		// original length; pcapgo refuses them after reading only the
+		// record header, from br (NewReader uses br itself, as it is a
+		// large enough bufio.Reader), so the data is read here.
+		if cap(s.spare) < c.CaptureLength {
+			s.spare = make([]byte, c.CaptureLength)
+		}
+		data = s.spare[:c.CaptureLength]
+		if _, err = io.ReadFull(s.br, data); err != nil {
+			err = io.ErrUnexpectedEOF
+		}
+		c.Length = c.CaptureLength
+		*longCap = true
+	}
+	*ci = c
+	if err != nil {
+		switch {
+		case err == io.EOF && header:
+			return nil, ProblemTruncated, io.ErrUnexpectedEOF
+		case err == io.EOF:
+			return nil, 0, io.EOF
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return nil, ProblemTruncated, err
+		case c.CaptureLength > MaxRecord:
+			return nil, ProblemDamaged, &recordError{c.CaptureLength}
+		default:
+			return nil, ProblemDamaged, err
+		}
+	}
+	return data, 0, nil
+}
