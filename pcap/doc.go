@@ -86,10 +86,11 @@
 // open and idle are kept until MaxConns forces the least recently active
 // out (ConnStats.Evicted), after which their packets are counted
 // (CaptureInfo.EvictedPackets), not taken for new connections. A direction
-// that never carried a byte costs no buffers. The file is read once, a chunk
-// ahead by a second goroutine (which also runs gzip decompression), and
-// packets are decoded without allocating: the only allocations per unit are
-// its copy and its Data. A Handler that returns false from Data once it has
+// that never carried a byte costs no buffers. The file is read once, ahead
+// of the analysis by a second goroutine: a classic pcap file's records are
+// read and decoded there in batches, and a pcapng file or a gzip stream is
+// read (and decompressed) there a chunk ahead. Packets are decoded without
+// allocating: the only allocations per unit are its copy and its Data. A Handler that returns false from Data once it has
 // seen what it needs (for TLS, the handshake) saves most of that.
 //
 // A record longer than MaxRecord is reported as damage, before it is read.

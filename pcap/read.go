@@ -66,9 +66,7 @@ func Read(r io.Reader, path string, opts Options, h Handler) (*CaptureInfo, erro
 	if opts.Framer == nil || h == nil {
 		return info, ErrOptions
 	}
-	src, stop := prefetch(r, opts.NoPrefetch)
-	defer stop()
-	br := bufio.NewReaderSize(src, bufSize)
+	br := bufio.NewReaderSize(r, bufSize)
 	magic, err := br.Peek(4)
 	if len(magic) == 0 {
 		if err != nil && err != io.EOF {
@@ -105,6 +103,12 @@ func Read(r io.Reader, path string, opts Options, h Handler) (*CaptureInfo, erro
 		err = rd.readPcap(br)
 	case "pcapng":
 		info.Format = "pcapng"
+		if !info.Compressed {
+			// a decompressed stream is read ahead already
+			ahead, stop := prefetch(br, opts.NoPrefetch)
+			defer stop()
+			br = bufio.NewReaderSize(ahead, bufSize)
+		}
 		err = rd.readPcapng(br)
 	default:
 		head, _ := br.Peek(4096)
@@ -277,10 +281,11 @@ func (rd *reader) readPcap(br *bufio.Reader) error {
 	if !linkSupported(lt) {
 		return &InputError{Path: rd.info.Path, Problem: ProblemLinkType, Offset: 20, LinkType: lt}
 	}
-	src := &pcapSource{pr: pr, br: br, lt: lt, dec: rd.dec, watched: &rd.watched, anyPort: rd.opts.AnyPort}
-	b := newBatch()
+	src := &pcapSource{pr: pr, br: br, lt: lt, dec: newDecoder(), watched: &rd.watched, anyPort: rd.opts.AnyPort}
+	next, stop := readAhead(src, rd.opts.NoPrefetch)
+	defer stop()
 	for {
-		src.fill(b)
+		b := next()
 		for i := range b.recs {
 			r := &b.recs[i]
 			if r.longCap {

@@ -4,13 +4,16 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"sync"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/pcapgo"
 )
 
-// Sizes of a batch of records read ahead.
+// Sizes of a batch of records read ahead, and how many batches there are.
 const (
+	// aheadBatches: one being filled, one waiting, one being handled
+	aheadBatches = 3
 	batchRecords = 512
 	// batchBytes holds the bytes of the records a batch keeps: more than
 	// MaxRecord, so that any record fits an empty batch.
@@ -157,4 +160,55 @@ func (s *pcapSource) next(ci *gopacket.CaptureInfo, longCap *bool) ([]byte, Prob
 		}
 	}
 	return data, 0, nil
+}
+
+// readAhead returns the function that gives src's batches one after the
+// other, each valid until the next call, and the function that stops
+// reading. The batches are filled by a goroutine of its own, which reads
+// the stream, splits it into records and decodes them on one core while the
+// analysis handles the batch before on the other; with inline (the
+// reader's Options.NoPrefetch), they are filled by the caller.
+func readAhead(src *pcapSource, inline bool) (next func() *batch, stop func()) {
+	if inline {
+		b := newBatch()
+		return func() *batch { src.fill(b); return b }, func() {}
+	}
+	full := make(chan *batch, aheadBatches)
+	free := make(chan *batch, aheadBatches)
+	quit := make(chan struct{})
+	for range aheadBatches {
+		free <- newBatch()
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			var b *batch
+			select {
+			case b = <-free:
+			case <-quit:
+				return
+			}
+			src.fill(b)
+			full <- b // never blocks: there are aheadBatches batches
+			if b.end {
+				return
+			}
+		}
+	})
+	var cur *batch
+	next = func() *batch {
+		if cur != nil {
+			free <- cur
+		}
+		cur = <-full
+		return cur
+	}
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			close(quit)
+			wg.Wait()
+		})
+	}
+	return next, stop
 }

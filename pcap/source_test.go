@@ -1,0 +1,74 @@
+package pcap
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestBatches reads one capture as classic pcap, whose records are read and
+// decoded ahead in batches (with the goroutine and without), and as pcapng,
+// whose records are decoded one by one as they are read. The capture fills
+// batches both ways: by bytes (segments of 60,000 bytes on the tracked
+// port, so that a record finds no room left and begins the next batch) and
+// by count (runs of small segments), with segments on an untracked port,
+// whose bytes a batch does not keep, in between. All three must give the
+// Handler the same lines and count the same packets.
+func TestBatches(t *testing.T) {
+	big := strings.Repeat("7", 60000)
+	var recs []record
+	for i := range 50 {
+		tracked := portRecords(t, 40000+i, time.Duration(i)*time.Second, cat(handshake, []pkt{
+			{c2s: true, flags: "PA", seq: 1, ack: 1, data: big},
+			{flags: "PA", seq: 1, ack: 60001, data: "2c"},
+		}))
+		other := defaultConv()
+		other.client, other.server = fmt.Sprintf("10.0.0.3:%d", 50000+i), "10.0.0.4:8080"
+		other.start = t0.Add(time.Duration(i)*time.Second + time.Millisecond)
+		var small []pkt
+		for j := range 40 {
+			small = append(small, pkt{c2s: j%2 == 0, flags: "PA", seq: 1 + uint32(j/2), ack: 1 + uint32(j/2), data: "x"})
+		}
+		untracked := other.records(t, cat(handshake, small))
+		recs = append(recs, tracked...)
+		recs = append(recs, untracked...)
+	}
+	if len(recs) < 3*batchRecords {
+		t.Fatalf("%d records: too few to fill batches by count", len(recs))
+	}
+	var bytes int
+	for _, r := range recs {
+		bytes += len(r.data)
+	}
+	if bytes < 3*batchBytes {
+		t.Fatalf("%d bytes: too few to fill batches by size", bytes)
+	}
+	read := func(file []byte, noPrefetch bool) ([]string, CaptureInfo) {
+		rec := newRecorder()
+		info, err := readBytes(t, file, Options{Framer: digitFramer, NoPrefetch: noPrefetch}, rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info.Format = ""
+		return rec.lines, *info
+	}
+	ngLines, ngInfo := read(writePcapng(t, recs), false)
+	if ngInfo.Conns != 50 || ngInfo.OtherPackets != 50*43 {
+		t.Fatalf("pcapng: %d connections, %d other packets; want 50 and %d", ngInfo.Conns, ngInfo.OtherPackets, 50*43)
+	}
+	// pcapng keeps the interface's snap length; the pcap writer's header
+	// declares the same 65535.
+	pcapFile := writePcap(t, recs[0].linkType, recs, true)
+	for _, noPrefetch := range []bool{false, true} {
+		lines, info := read(pcapFile, noPrefetch)
+		if !reflect.DeepEqual(lines, ngLines) {
+			t.Errorf("NoPrefetch %v: pcap gives %d lines, pcapng %d, or they differ", noPrefetch, len(lines), len(ngLines))
+		}
+		info.Nanosecond = ngInfo.Nanosecond
+		if fmt.Sprintf("%+v", info) != fmt.Sprintf("%+v", ngInfo) {
+			t.Errorf("NoPrefetch %v: CaptureInfo\npcap:   %+v\npcapng: %+v", noPrefetch, info, ngInfo)
+		}
+	}
+}
