@@ -184,8 +184,6 @@ type reader struct {
 	info    *CaptureInfo
 	opts    Options
 	h       Handler
-	dec     *decoder
-	seg     segment      // the current packet's, when it is a TCP segment
 	watched [1024]uint64 // bitset of watched ports
 	frame   uint64
 	off     int64 // offset of the next pcap record, -1 for pcapng
@@ -231,7 +229,7 @@ func newReader(info *CaptureInfo, opts Options, h Handler) *reader {
 	if opts.Budget == nil {
 		opts.Budget = NewBudget(0)
 	}
-	rd := &reader{info: info, opts: opts, h: h, dec: newDecoder(), conns: make(map[connKey]*conn),
+	rd := &reader{info: info, opts: opts, h: h, conns: make(map[connKey]*conn),
 		links: make(map[int]bool), badLink: make(map[int]bool)}
 	ports := opts.Ports
 	if len(ports) == 0 {
@@ -281,7 +279,7 @@ func (rd *reader) readPcap(br *bufio.Reader) error {
 	if !linkSupported(lt) {
 		return &InputError{Path: rd.info.Path, Problem: ProblemLinkType, Offset: 20, LinkType: lt}
 	}
-	src := &pcapSource{pr: pr, br: br, lt: lt, dec: newDecoder(), watched: &rd.watched, anyPort: rd.opts.AnyPort}
+	src := &source{rr: &pcapRecords{pr: pr, br: br, lt: lt}, dec: newDecoder(), watched: &rd.watched, anyPort: rd.opts.AnyPort}
 	next, stop := readAhead(src, rd.opts.NoPrefetch)
 	defer stop()
 	for {
@@ -291,7 +289,7 @@ func (rd *reader) readPcap(br *bufio.Reader) error {
 			if r.longCap {
 				rd.warnLongCap()
 			}
-			rd.decoded(lt, r.data, &r.ci, r.res, &r.seg)
+			rd.decoded(r.lt, r.data, &r.ci, r.res, &r.seg)
 			rd.off += 16 + int64(r.ci.CaptureLength)
 		}
 		if b.end {
@@ -347,45 +345,42 @@ func itoa(n int) string {
 
 // readPcapng reads a pcapng stream with ngReader.
 func (rd *reader) readPcapng(br *bufio.Reader) error {
-	nr := newNgReader(br)
-	section, nIf := 0, 0 // the interfaces of the current section already counted
+	src := &source{rr: &ngRecords{nr: newNgReader(br)}, dec: newDecoder(), watched: &rd.watched, anyPort: rd.opts.AnyPort}
+	next, stop := readAhead(src, true)
+	defer stop()
 	for {
-		kind, data, ci, lt, err := nr.next()
-		if err != nil {
-			rd.off = nr.start
-			switch {
-			case err == io.EOF:
+		b := next()
+		for i := range b.recs {
+			r := &b.recs[i]
+			switch r.kind {
+			case recKeys:
+				// secrets, not a frame: handed over to decrypt with
+				if rd.opts.TLSKeys != nil {
+					rd.opts.TLSKeys(r.data)
+				}
+				continue
+			case recOther:
+				rd.frame++
+				rd.info.Packets = rd.frame
+				rd.info.OtherPackets++
+				continue
+			}
+			for j := range r.ifaces {
+				ifc := &r.ifaces[j]
+				rd.addLink(ifc.linkType)
+				if ifc.snaplen > rd.info.Snaplen {
+					rd.info.Snaplen = ifc.snaplen
+				}
+			}
+			rd.decoded(r.lt, r.data, &r.ci, r.res, &r.seg)
+		}
+		if b.end {
+			rd.off = b.off
+			if b.problem == 0 {
 				return rd.linkCheck()
-			case errors.Is(err, io.ErrUnexpectedEOF):
-				return rd.inputErr(ProblemTruncated, err)
-			default:
-				return rd.inputErr(ProblemDamaged, err)
 			}
+			return rd.inputErr(b.problem, b.err)
 		}
-		if kind == ngTLSKeys {
-			// secrets, not a frame: handed over to decrypt with
-			if rd.opts.TLSKeys != nil {
-				rd.opts.TLSKeys(data)
-			}
-			continue
-		}
-		if kind == ngOtherFrame {
-			rd.frame++
-			rd.info.Packets = rd.frame
-			rd.info.OtherPackets++
-			continue
-		}
-		if nr.sections != section {
-			section, nIf = nr.sections, 0
-		}
-		for ; nIf < len(nr.ifaces); nIf++ {
-			ifc := &nr.ifaces[nIf]
-			rd.addLink(ifc.linkType)
-			if ifc.snaplen > rd.info.Snaplen {
-				rd.info.Snaplen = ifc.snaplen
-			}
-		}
-		rd.packet(lt, data, &ci)
 	}
 }
 
@@ -402,15 +397,6 @@ func (rd *reader) linkCheck() error {
 		}
 	}
 	return &InputError{Path: rd.info.Path, Problem: ProblemLinkType, Offset: -1, LinkType: lt}
-}
-
-// packet decodes and handles one packet record of link type lt.
-func (rd *reader) packet(lt int, data []byte, ci *gopacket.CaptureInfo) {
-	res := decOther
-	if ci.CaptureLength > 0 && linkSupported(lt) {
-		res = rd.dec.decode(lt, data, &rd.seg)
-	}
-	rd.decoded(lt, data, ci, res, &rd.seg)
 }
 
 // decoded handles one packet record of link type lt, decoded as res; seg

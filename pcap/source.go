@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"slices"
 	"sync"
 
 	"github.com/gopacket/gopacket"
@@ -22,17 +23,31 @@ const (
 
 // A decodedRecord is one capture record, read and decoded ahead of the analysis.
 type decodedRecord struct {
-	ci gopacket.CaptureInfo
+	ci   gopacket.CaptureInfo
+	kind recordKind
+	lt   int // the link type of the packet's interface
 	// data holds the record's bytes when the analysis reads them (a TCP
-	// segment on a tracked port); for any other record it is nil, and
-	// only counted.
+	// segment on a tracked port, or a key log); for any other record it
+	// is nil, and only counted.
 	data []byte
 	res  decodeResult
 	seg  segment // when res is decTCP4 or decTCP6
 	// longCap: the record declared a captured length larger than the
 	// packet's, and was read as Wireshark reads it
 	longCap bool
+	// ifaces are the pcapng interfaces described since the last packet of
+	// the section, the first of a new section's included
+	ifaces []ngInterface
 }
+
+// recordKind says what a record is.
+type recordKind uint8
+
+const (
+	recPacket recordKind = iota // a packet
+	recOther                    // a frame that holds no packet (pcapng custom and journal blocks)
+	recKeys                     // a TLS key log (pcapng Decryption Secrets Block): data holds it
+)
 
 // A batch is a run of records and, when reading stopped after them, why.
 type batch struct {
@@ -43,6 +58,7 @@ type batch struct {
 	end     bool
 	problem Problem
 	err     error
+	off     int64 // pcapng: the offset of the block that ended reading
 	// endLongCap: the record that failed declared a captured length larger
 	// than the packet's (warned about, as for a record read whole)
 	endLongCap bool
@@ -63,15 +79,22 @@ func (b *batch) keep(data []byte) []byte {
 	return b.arena[n:len(b.arena):len(b.arena)]
 }
 
-// pcapSource reads and decodes the records of a classic pcap stream.
-type pcapSource struct {
-	pr      *pcapgo.Reader
-	br      *bufio.Reader // the stream under pr
-	lt      int
+// A recordReader reads a capture's records one by one.
+type recordReader interface {
+	// read reads the next record into r (its kind, link type, capture
+	// information) and returns its bytes, valid until the next call. At
+	// the end of the stream it returns the problem that ended it, if any,
+	// and the error (io.EOF, and no problem, at a clean end); off is then
+	// where reading stopped, for a reader that knows it.
+	read(r *decodedRecord) (data []byte, problem Problem, err error)
+}
+
+// source reads the records of a capture in batches and decodes them.
+type source struct {
+	rr      recordReader
 	dec     *decoder
 	watched *[1024]uint64 // the reader's, never written while reading
 	anyPort bool
-	spare   []byte
 	// a record read but not yet kept, because the batch had no room for it
 	held    decodedRecord
 	heldRaw []byte
@@ -80,7 +103,7 @@ type pcapSource struct {
 
 // needs reports whether the analysis reads the bytes of a record decoded
 // as res with segment s: a TCP segment on a tracked port.
-func (s *pcapSource) needs(res decodeResult, seg *segment) bool {
+func (s *source) needs(res decodeResult, seg *segment) bool {
 	if res != decTCP4 && res != decTCP6 {
 		return false
 	}
@@ -90,8 +113,8 @@ func (s *pcapSource) needs(res decodeResult, seg *segment) bool {
 
 // fill empties b and reads records into it until it is full or reading
 // stops (b.end).
-func (s *pcapSource) fill(b *batch) {
-	b.recs, b.arena, b.end, b.problem, b.err, b.endLongCap = b.recs[:0], b.arena[:0], false, 0, nil, false
+func (s *source) fill(b *batch) {
+	b.recs, b.arena, b.end, b.problem, b.err, b.endLongCap, b.off = b.recs[:0], b.arena[:0], false, 0, nil, false, 0
 	if s.hasHeld {
 		s.hasHeld = false
 		r := s.held
@@ -100,13 +123,18 @@ func (s *pcapSource) fill(b *batch) {
 	}
 	for len(b.recs) < cap(b.recs) {
 		var r decodedRecord
-		data, problem, err := s.next(&r.ci, &r.longCap)
+		data, problem, err := s.rr.read(&r)
 		if err != nil {
 			b.end, b.problem, b.err, b.endLongCap = true, problem, err, r.longCap
+			if ng, ok := s.rr.(*ngRecords); ok {
+				b.off = ng.nr.start
+			}
 			return
 		}
-		if r.ci.CaptureLength > 0 && linkSupported(s.lt) {
-			r.res = s.dec.decode(s.lt, data, &r.seg)
+		if r.kind == recKeys {
+			r.data = data // a copy of its own
+		} else if r.ci.CaptureLength > 0 && linkSupported(r.lt) {
+			r.res = s.dec.decode(r.lt, data, &r.seg)
 		}
 		if s.needs(r.res, &r.seg) {
 			if r.data = b.keep(data); r.data == nil {
@@ -120,10 +148,17 @@ func (s *pcapSource) fill(b *batch) {
 	}
 }
 
-// next reads the next record: its bytes (valid until the next call) and
-// capture information; at the end of the stream, the problem that ended
-// it, if any, with the error (both zero at a clean end, with err io.EOF).
-func (s *pcapSource) next(ci *gopacket.CaptureInfo, longCap *bool) ([]byte, Problem, error) {
+// pcapRecords reads the records of a classic pcap stream.
+type pcapRecords struct {
+	pr    *pcapgo.Reader
+	br    *bufio.Reader // the stream under pr
+	lt    int
+	spare []byte
+}
+
+// read implements recordReader.
+func (s *pcapRecords) read(r *decodedRecord) ([]byte, Problem, error) {
+	r.lt = s.lt
 	// pcapgo takes a file that ends right after a record header for a
 	// clean end: a whole header ahead means a record is cut off.
 	h, _ := s.br.Peek(16)
@@ -142,9 +177,9 @@ func (s *pcapSource) next(ci *gopacket.CaptureInfo, longCap *bool) ([]byte, Prob
 			err = io.ErrUnexpectedEOF
 		}
 		c.Length = c.CaptureLength
-		*longCap = true
+		r.longCap = true
 	}
-	*ci = c
+	r.ci = c
 	if err != nil {
 		switch {
 		case err == io.EOF && header:
@@ -168,7 +203,7 @@ func (s *pcapSource) next(ci *gopacket.CaptureInfo, longCap *bool) ([]byte, Prob
 // the stream, splits it into records and decodes them on one core while the
 // analysis handles the batch before on the other; with inline (the
 // reader's Options.NoPrefetch), they are filled by the caller.
-func readAhead(src *pcapSource, inline bool) (next func() *batch, stop func()) {
+func readAhead(src *source, inline bool) (next func() *batch, stop func()) {
 	if inline {
 		b := newBatch()
 		return func() *batch { src.fill(b); return b }, func() {}
@@ -211,4 +246,45 @@ func readAhead(src *pcapSource, inline bool) (next func() *batch, stop func()) {
 		})
 	}
 	return next, stop
+}
+
+// ngRecords reads the records of a pcapng stream.
+type ngRecords struct {
+	nr *ngReader
+	// the section, and how many of its interfaces were given with a
+	// packet already
+	section, nIf int
+}
+
+// read implements recordReader.
+func (s *ngRecords) read(r *decodedRecord) ([]byte, Problem, error) {
+	kind, data, ci, lt, err := s.nr.next()
+	if err != nil {
+		switch {
+		case err == io.EOF:
+			return nil, 0, io.EOF
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return nil, ProblemTruncated, err
+		default:
+			return nil, ProblemDamaged, err
+		}
+	}
+	r.ci, r.lt = ci, lt
+	switch kind {
+	case ngTLSKeys:
+		r.kind = recKeys
+		return data, 0, nil
+	case ngOtherFrame:
+		r.kind = recOther
+		return nil, 0, nil
+	}
+	nr := s.nr
+	if nr.sections != s.section {
+		s.section, s.nIf = nr.sections, 0
+	}
+	if s.nIf < len(nr.ifaces) {
+		r.ifaces = slices.Clone(nr.ifaces[s.nIf:])
+		s.nIf = len(nr.ifaces)
+	}
+	return data, 0, nil
 }

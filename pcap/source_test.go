@@ -8,9 +8,9 @@ import (
 	"time"
 )
 
-// TestBatches reads one capture as classic pcap, whose records are read and
-// decoded ahead in batches (with the goroutine and without), and as pcapng,
-// whose records are decoded one by one as they are read. The capture fills
+// TestBatches reads one capture as classic pcap (with the goroutine that
+// reads ahead and without) and as pcapng: two record readers under the
+// same batches. The capture fills
 // batches both ways: by bytes (segments of 60,000 bytes on the tracked
 // port, so that a record finds no room left and begins the next batch) and
 // by count (runs of small segments), with segments on an untracked port,
