@@ -121,10 +121,15 @@ func (s *source) fill(b *batch) {
 		r.data = b.keep(s.heldRaw)
 		b.recs = append(b.recs, r)
 	}
-	for len(b.recs) < cap(b.recs) {
-		var r decodedRecord
-		data, problem, err := s.rr.read(&r)
+	for n := len(b.recs); n < cap(b.recs); n = len(b.recs) {
+		// read into the batch's next slot: a record of the stack's would
+		// escape through the interface, one allocation per record
+		b.recs = b.recs[:n+1]
+		r := &b.recs[n]
+		*r = decodedRecord{}
+		data, problem, err := s.rr.read(r)
 		if err != nil {
+			b.recs = b.recs[:n]
 			b.end, b.problem, b.err, b.endLongCap = true, problem, err, r.longCap
 			if ng, ok := s.rr.(*ngRecords); ok {
 				b.off = ng.nr.start
@@ -139,12 +144,12 @@ func (s *source) fill(b *batch) {
 		if s.needs(r.res, &r.seg) {
 			if r.data = b.keep(data); r.data == nil {
 				// no room: the record begins the next batch
-				s.held, s.hasHeld = r, true
+				s.held, s.hasHeld = *r, true
 				s.heldRaw = append(s.heldRaw[:0], data...)
+				b.recs = b.recs[:n]
 				return
 			}
 		}
-		b.recs = append(b.recs, r)
 	}
 }
 
