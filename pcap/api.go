@@ -243,9 +243,9 @@ type Options struct {
 	// growth takes it over the budget stops being buffered, with EventCapHit.
 	Budget *Budget
 	// NoPrefetch reads the input (and decompresses it) in the goroutine
-	// that calls Read. By default a goroutine of its own reads ahead (for
-	// classic pcap, it also splits the records and decodes the packets),
-	// which puts a second core to work on one capture; a caller
+	// that calls Read. By default a goroutine of its own reads ahead, splits
+	// the records and decodes the packets (and another decompresses), which
+	// puts a second core to work on one capture; a caller
 	// that already reads several captures at once keeps its cores busy
 	// without it, and spares the hand-over between goroutines.
 	NoPrefetch bool

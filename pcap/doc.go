@@ -87,10 +87,10 @@
 // out (ConnStats.Evicted), after which their packets are counted
 // (CaptureInfo.EvictedPackets), not taken for new connections. A direction
 // that never carried a byte costs no buffers. The file is read once, ahead
-// of the analysis by a second goroutine: a classic pcap file's records are
-// read and decoded there in batches, and a pcapng file or a gzip stream is
-// read (and decompressed) there a chunk ahead. Packets are decoded without
-// allocating: the only allocations per unit are its copy and its Data. A Handler that returns false from Data once it has
+// of the analysis by a second goroutine, which splits it into records and
+// decodes their packets in batches; a third decompresses a gzip stream a
+// chunk ahead of it. Packets are decoded without allocating: the only
+// allocations per unit are its copy and its Data. A Handler that returns false from Data once it has
 // seen what it needs (for TLS, the handshake) saves most of that.
 //
 // A record longer than MaxRecord is reported as damage, before it is read.

@@ -103,12 +103,6 @@ func Read(r io.Reader, path string, opts Options, h Handler) (*CaptureInfo, erro
 		err = rd.readPcap(br)
 	case "pcapng":
 		info.Format = "pcapng"
-		if !info.Compressed {
-			// a decompressed stream is read ahead already
-			ahead, stop := prefetch(br, opts.NoPrefetch)
-			defer stop()
-			br = bufio.NewReaderSize(ahead, bufSize)
-		}
 		err = rd.readPcapng(br)
 	default:
 		head, _ := br.Peek(4096)
@@ -346,7 +340,7 @@ func itoa(n int) string {
 // readPcapng reads a pcapng stream with ngReader.
 func (rd *reader) readPcapng(br *bufio.Reader) error {
 	src := &source{rr: &ngRecords{nr: newNgReader(br)}, dec: newDecoder(), watched: &rd.watched, anyPort: rd.opts.AnyPort}
-	next, stop := readAhead(src, true)
+	next, stop := readAhead(src, rd.opts.NoPrefetch)
 	defer stop()
 	for {
 		b := next()
