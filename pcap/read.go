@@ -180,7 +180,7 @@ type reader struct {
 	h       Handler
 	watched [1024]uint64 // bitset of watched ports
 	frame   uint64
-	off     int64 // offset of the next pcap record, -1 for pcapng
+	off     int64 // where the record that ended reading begins (InputError.Offset)
 
 	conns   map[connKey]*conn
 	open    connList
@@ -253,7 +253,6 @@ func (rd *reader) inputErr(p Problem, err error) *InputError {
 
 // readPcap reads a classic pcap stream.
 func (rd *reader) readPcap(br *bufio.Reader) error {
-	rd.off = 24
 	pr, err := pcapgo.NewReader(br)
 	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
@@ -273,20 +272,23 @@ func (rd *reader) readPcap(br *bufio.Reader) error {
 	if !linkSupported(lt) {
 		return &InputError{Path: rd.info.Path, Problem: ProblemLinkType, Offset: 20, LinkType: lt}
 	}
-	src := &source{rr: &pcapRecords{pr: pr, br: br, lt: lt}, dec: newDecoder(), watched: &rd.watched, anyPort: rd.opts.AnyPort}
+	return rd.readRecords(&pcapRecords{pr: pr, br: br, lt: lt, next: 24})
+}
+
+// readRecords hands the records rr reads to the analysis, read and decoded
+// ahead unless Options.NoPrefetch, and returns the error that ended
+// reading (nil at a clean end).
+func (rd *reader) readRecords(rr recordReader) error {
+	src := &source{rr: rr, dec: newDecoder(), watched: &rd.watched, anyPort: rd.opts.AnyPort}
 	next, stop := readAhead(src, rd.opts.NoPrefetch)
 	defer stop()
 	for {
 		b := next()
 		for i := range b.recs {
-			r := &b.recs[i]
-			if r.longCap {
-				rd.warnLongCap()
-			}
-			rd.decoded(r.lt, r.data, &r.ci, r.res, &r.seg)
-			rd.off += 16 + int64(r.ci.CaptureLength)
+			rd.record(&b.recs[i])
 		}
 		if b.end {
+			rd.off = b.off
 			if b.endLongCap {
 				rd.warnLongCap()
 			}
@@ -296,6 +298,34 @@ func (rd *reader) readPcap(br *bufio.Reader) error {
 			return rd.inputErr(b.problem, b.err)
 		}
 	}
+}
+
+// record handles one record.
+func (rd *reader) record(r *decodedRecord) {
+	switch r.kind {
+	case recKeys:
+		// secrets, not a frame: handed over to decrypt with
+		if rd.opts.TLSKeys != nil {
+			rd.opts.TLSKeys(r.data)
+		}
+		return
+	case recOther:
+		rd.frame++
+		rd.info.Packets = rd.frame
+		rd.info.OtherPackets++
+		return
+	}
+	if r.longCap {
+		rd.warnLongCap()
+	}
+	for i := range r.ifaces {
+		ifc := &r.ifaces[i]
+		rd.addLink(ifc.linkType)
+		if ifc.snaplen > rd.info.Snaplen {
+			rd.info.Snaplen = ifc.snaplen
+		}
+	}
+	rd.decoded(r.lt, r.data, &r.ci, r.res, &r.seg)
 }
 
 // warnLongCap warns, once, of records whose captured length is larger than
@@ -339,43 +369,10 @@ func itoa(n int) string {
 
 // readPcapng reads a pcapng stream with ngReader.
 func (rd *reader) readPcapng(br *bufio.Reader) error {
-	src := &source{rr: &ngRecords{nr: newNgReader(br)}, dec: newDecoder(), watched: &rd.watched, anyPort: rd.opts.AnyPort}
-	next, stop := readAhead(src, rd.opts.NoPrefetch)
-	defer stop()
-	for {
-		b := next()
-		for i := range b.recs {
-			r := &b.recs[i]
-			switch r.kind {
-			case recKeys:
-				// secrets, not a frame: handed over to decrypt with
-				if rd.opts.TLSKeys != nil {
-					rd.opts.TLSKeys(r.data)
-				}
-				continue
-			case recOther:
-				rd.frame++
-				rd.info.Packets = rd.frame
-				rd.info.OtherPackets++
-				continue
-			}
-			for j := range r.ifaces {
-				ifc := &r.ifaces[j]
-				rd.addLink(ifc.linkType)
-				if ifc.snaplen > rd.info.Snaplen {
-					rd.info.Snaplen = ifc.snaplen
-				}
-			}
-			rd.decoded(r.lt, r.data, &r.ci, r.res, &r.seg)
-		}
-		if b.end {
-			rd.off = b.off
-			if b.problem == 0 {
-				return rd.linkCheck()
-			}
-			return rd.inputErr(b.problem, b.err)
-		}
+	if err := rd.readRecords(&ngRecords{nr: newNgReader(br)}); err != nil {
+		return err
 	}
+	return rd.linkCheck()
 }
 
 // linkCheck fails a pcapng file none of whose packets could be decoded

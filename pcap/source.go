@@ -58,7 +58,7 @@ type batch struct {
 	end     bool
 	problem Problem
 	err     error
-	off     int64 // pcapng: the offset of the block that ended reading
+	off     int64 // where in the stream the record that ended reading begins
 	// endLongCap: the record that failed declared a captured length larger
 	// than the packet's (warned about, as for a record read whole)
 	endLongCap bool
@@ -84,9 +84,10 @@ type recordReader interface {
 	// read reads the next record into r (its kind, link type, capture
 	// information) and returns its bytes, valid until the next call. At
 	// the end of the stream it returns the problem that ended it, if any,
-	// and the error (io.EOF, and no problem, at a clean end); off is then
-	// where reading stopped, for a reader that knows it.
+	// and the error (io.EOF, and no problem, at a clean end).
 	read(r *decodedRecord) (data []byte, problem Problem, err error)
+	// offset is where in the stream the record read last begins.
+	offset() int64
 }
 
 // source reads the records of a capture in batches and decodes them.
@@ -130,10 +131,7 @@ func (s *source) fill(b *batch) {
 		data, problem, err := s.rr.read(r)
 		if err != nil {
 			b.recs = b.recs[:n]
-			b.end, b.problem, b.err, b.endLongCap = true, problem, err, r.longCap
-			if ng, ok := s.rr.(*ngRecords); ok {
-				b.off = ng.nr.start
-			}
+			b.end, b.problem, b.err, b.endLongCap, b.off = true, problem, err, r.longCap, s.rr.offset()
 			return
 		}
 		if r.kind == recKeys {
@@ -159,11 +157,16 @@ type pcapRecords struct {
 	br    *bufio.Reader // the stream under pr
 	lt    int
 	spare []byte
+	off   int64 // of the record read last
+	next  int64 // of the record after it
 }
+
+func (s *pcapRecords) offset() int64 { return s.off }
 
 // read implements recordReader.
 func (s *pcapRecords) read(r *decodedRecord) ([]byte, Problem, error) {
 	r.lt = s.lt
+	s.off = s.next
 	// pcapgo takes a file that ends right after a record header for a
 	// clean end: a whole header ahead means a record is cut off.
 	h, _ := s.br.Peek(16)
@@ -199,6 +202,7 @@ func (s *pcapRecords) read(r *decodedRecord) ([]byte, Problem, error) {
 			return nil, ProblemDamaged, err
 		}
 	}
+	s.next += 16 + int64(c.CaptureLength)
 	return data, 0, nil
 }
 
@@ -260,6 +264,8 @@ type ngRecords struct {
 	// packet already
 	section, nIf int
 }
+
+func (s *ngRecords) offset() int64 { return s.nr.start }
 
 // read implements recordReader.
 func (s *ngRecords) read(r *decodedRecord) ([]byte, Problem, error) {
