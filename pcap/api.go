@@ -289,6 +289,10 @@ type Options struct {
 	// counted in CaptureInfo.LatePackets, and only a new SYN starts a new
 	// Conn on it. Later packets of its 4-tuple start a new Conn.
 	QuietTime time.Duration
+
+	// batchRecords is the number of records a batch read ahead holds
+	// (0: batchRecords); tests set it to move the batches' boundaries.
+	batchRecords int
 }
 
 // CaptureInfo describes a capture file.

@@ -280,7 +280,7 @@ func (rd *reader) readPcap(br *bufio.Reader) error {
 // reading (nil at a clean end).
 func (rd *reader) readRecords(rr recordReader) error {
 	src := &source{rr: rr, dec: newDecoder(), watched: &rd.watched, anyPort: rd.opts.AnyPort}
-	next, stop := readAhead(src, rd.opts.NoPrefetch)
+	next, stop := readAhead(src, rd.opts.batchRecords, rd.opts.NoPrefetch)
 	defer stop()
 	for {
 		b := next()

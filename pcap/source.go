@@ -64,8 +64,12 @@ type batch struct {
 	endLongCap bool
 }
 
-func newBatch() *batch {
-	return &batch{recs: make([]decodedRecord, 0, batchRecords), arena: make([]byte, 0, batchBytes)}
+// newBatch returns an empty batch of room for n records (0: batchRecords).
+func newBatch(n int) *batch {
+	if n <= 0 {
+		n = batchRecords
+	}
+	return &batch{recs: make([]decodedRecord, 0, n), arena: make([]byte, 0, batchBytes)}
 }
 
 // keep copies data into the batch's arena and returns the copy, or nil when
@@ -208,20 +212,21 @@ func (s *pcapRecords) read(r *decodedRecord) ([]byte, Problem, error) {
 
 // readAhead returns the function that gives src's batches one after the
 // other, each valid until the next call, and the function that stops
-// reading. The batches are filled by a goroutine of its own, which reads
-// the stream, splits it into records and decodes them on one core while the
-// analysis handles the batch before on the other; with inline (the
-// reader's Options.NoPrefetch), they are filled by the caller.
-func readAhead(src *source, inline bool) (next func() *batch, stop func()) {
+// reading. The batches, of room for n records each (0: batchRecords), are
+// filled by a goroutine of its own, which reads the stream, splits it into
+// records and decodes them on one core while the analysis handles the batch
+// before on the other; with inline (the reader's Options.NoPrefetch), they
+// are filled by the caller.
+func readAhead(src *source, n int, inline bool) (next func() *batch, stop func()) {
 	if inline {
-		b := newBatch()
+		b := newBatch(n)
 		return func() *batch { src.fill(b); return b }, func() {}
 	}
 	full := make(chan *batch, aheadBatches)
 	free := make(chan *batch, aheadBatches)
 	quit := make(chan struct{})
 	for range aheadBatches {
-		free <- newBatch()
+		free <- newBatch(n)
 	}
 	var wg sync.WaitGroup
 	wg.Go(func() {

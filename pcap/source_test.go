@@ -1,11 +1,16 @@
 package pcap
 
 import (
+	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gopacket/gopacket/layers"
 )
 
 // TestBatches reads one capture as classic pcap (with the goroutine that
@@ -71,4 +76,41 @@ func TestBatches(t *testing.T) {
 			t.Errorf("NoPrefetch %v: CaptureInfo\npcap:   %+v\npcapng: %+v", noPrefetch, info, ngInfo)
 		}
 	}
+}
+
+// FuzzReadAhead reads one input several ways: ahead in batches of the
+// default size, inline in batches of one record, and ahead in batches of
+// three, on every port or on the default one. Where the batches end, and
+// which goroutine fills them, must change nothing: the Handler's lines,
+// the CaptureInfo and the error must be the same.
+func FuzzReadAhead(f *testing.F) {
+	cv := defaultConv()
+	recs := cv.records(f, simpleConv)
+	f.Add(writePcap(f, layers.LinkTypeEthernet, recs, false), true)
+	f.Add(writePcapng(f, recs), false)
+	f.Add(gzipBytes(f, writePcapng(f, recs)), true)
+	files, _ := filepath.Glob("testdata/*")
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil && len(b) < 1<<16 {
+			f.Add(b, true)
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte, anyPort bool) {
+		read := func(noPrefetch bool, batch int) string {
+			rec := newRecorder()
+			opts := Options{AnyPort: anyPort, Framer: tlsFramer, MaxBuffer: 512, MaxConns: 4, NoPrefetch: noPrefetch, batchRecords: batch}
+			opts.TLSKeys = func(log []byte) { rec.lines = append(rec.lines, fmt.Sprintf("keys %q", log)) }
+			info, err := Read(bytes.NewReader(b), "fuzz", opts, rec)
+			return fmt.Sprintf("%s\n%+v\nerr: %v", strings.Join(rec.lines, "\n"), *info, err)
+		}
+		want := read(false, 0)
+		for _, w := range []struct {
+			noPrefetch bool
+			batch      int
+		}{{true, 1}, {false, 3}} {
+			if got := read(w.noPrefetch, w.batch); got != want {
+				t.Fatalf("NoPrefetch %v, batches of %d records: not what batches of %d read ahead give\ngot:\n%s\nwant:\n%s", w.noPrefetch, w.batch, batchRecords, got, want)
+			}
+		}
+	})
 }
