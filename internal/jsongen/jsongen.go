@@ -5,8 +5,11 @@
 // reflection cost as much CPU as the analysis itself.
 //
 // It supports what those types use, and refuses the rest with an error
-// rather than writing code that could differ from Marshal: structs (with
-// embedded structs promoted), pointers, slices, strings, booleans and
+// rather than writing code that could differ from Marshal: structs (the
+// fields of embedded structs and of embedded pointers to structs promoted,
+// a key shared by several fields settled as Marshal settles it: the
+// shallowest, or the tagged one, or none), empty unnamed structs
+// (struct{}), pointers, slices, strings, booleans and
 // integers, types with an AppendJSON method of the signature below (the
 // generated code calls it), types with a MarshalText method (value
 // receiver; an AppendText method of the same text is preferred, to save an
@@ -125,11 +128,68 @@ type field struct {
 	expr      string // how to reach it from v, e.g. "v.CertSummary.Serial"
 	typ       reflect.Type
 	omitEmpty bool
+	// guard is the condition under which the field is there at all: the
+	// embedded pointers on its path are not nil ("" when none is)
+	guard  string
+	depth  int  // how many embedded structs deep it lies
+	tagged bool // its key comes from a json tag
 }
 
 // fields lists the JSON members of struct t reached through expr, in
-// encoding/json's order.
+// encoding/json's order, after its rule for keys that more than one field
+// has: the shallowest field wins, or at equal depth the one tagged, and
+// without a single winner none of them is written.
 func fields(t reflect.Type, expr string) ([]field, error) {
+	all, err := promoted(t, expr, "", 0)
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string][]int{}
+	for i, f := range all {
+		byName[f.name] = append(byName[f.name], i)
+	}
+	var out []field
+	for i, f := range all {
+		if dominant(all, byName[f.name]) == i {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// dominant returns the index in all of the field that encoding/json writes
+// among those at idx, which share a key, or -1 for none.
+func dominant(all []field, idx []int) int {
+	depth := all[idx[0]].depth
+	for _, i := range idx {
+		depth = min(depth, all[i].depth)
+	}
+	win, shallow, tagged := -1, 0, 0
+	for _, i := range idx {
+		if all[i].depth != depth {
+			continue
+		}
+		shallow++
+		if all[i].tagged {
+			tagged++
+			win = i
+		} else if tagged == 0 {
+			win = i
+		}
+	}
+	switch {
+	case shallow == 1:
+		return win
+	case tagged == 1:
+		return win
+	}
+	return -1
+}
+
+// promoted lists every JSON member candidate of struct t reached through
+// expr, embedded structs' members included, before keys shared by more
+// than one are settled.
+func promoted(t reflect.Type, expr, guard string, depth int) ([]field, error) {
 	var out []field
 	for i := range t.NumField() {
 		sf := t.Field(i)
@@ -139,26 +199,32 @@ func fields(t reflect.Type, expr string) ([]field, error) {
 		}
 		name, opts, _ := strings.Cut(tag, ",")
 		if sf.Anonymous && name == "" {
-			if sf.Type.Kind() != reflect.Struct {
-				return nil, fmt.Errorf("jsongen: %v.%s: only embedded structs are supported", t, sf.Name)
+			inner, innerGuard := sf.Type, guard
+			if inner.Kind() == reflect.Pointer {
+				inner = inner.Elem()
+				innerGuard = join(guard, expr+"."+sf.Name+" != nil")
 			}
-			inner, err := fields(sf.Type, expr+"."+sf.Name)
+			if inner.Kind() != reflect.Struct {
+				return nil, fmt.Errorf("jsongen: %v.%s: only embedded structs and pointers to structs are supported", t, sf.Name)
+			}
+			fs, err := promoted(inner, expr+"."+sf.Name, innerGuard, depth+1)
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, inner...)
+			out = append(out, fs...)
 			continue
 		}
 		if !sf.IsExported() {
 			continue
 		}
-		if !hasTag || name == "" {
+		tagged := hasTag && name != ""
+		if !tagged {
 			name = sf.Name
 		}
 		if !plainKey(name) {
 			return nil, fmt.Errorf("jsongen: %v.%s: key %q needs escaping", t, sf.Name, name)
 		}
-		f := field{name: name, expr: expr + "." + sf.Name, typ: sf.Type}
+		f := field{name: name, expr: expr + "." + sf.Name, typ: sf.Type, guard: guard, depth: depth, tagged: tagged}
 		switch opts {
 		case "":
 		case "omitempty":
@@ -168,14 +234,15 @@ func fields(t reflect.Type, expr string) ([]field, error) {
 		}
 		out = append(out, f)
 	}
-	seen := map[string]bool{}
-	for _, f := range out {
-		if seen[f.name] {
-			return nil, fmt.Errorf("jsongen: %v: two fields are named %q", t, f.name)
-		}
-		seen[f.name] = true
-	}
 	return out, nil
+}
+
+// join joins two conditions with &&.
+func join(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + " && " + b
 }
 
 // plainKey reports whether json.Marshal writes key as it is.
@@ -196,8 +263,8 @@ func (g *gen) structFunc(t reflect.Type) error {
 	if err != nil {
 		return err
 	}
-	if len(fs) > 0 && fs[0].omitEmpty {
-		return fmt.Errorf("jsongen: %v: an omitempty first field is not supported", t)
+	if len(fs) > 0 && (fs[0].omitEmpty || fs[0].guard != "") {
+		return fmt.Errorf("jsongen: %v: an omitempty first field, or one inside an embedded pointer, is not supported", t)
 	}
 	outer := g.body
 	g.body, g.usesErr = bytes.Buffer{}, false
@@ -206,18 +273,22 @@ func (g *gen) structFunc(t reflect.Type) error {
 		if i == 0 {
 			sep = "{"
 		}
+		cond := f.guard
 		if f.omitEmpty {
-			cond, err := nonEmpty(f)
+			c, err := nonEmpty(f)
 			if err != nil {
 				return fmt.Errorf("jsongen: %v: %w", t, err)
 			}
+			cond = join(cond, c)
+		}
+		if cond != "" {
 			g.printf("if %s {\n", cond)
 		}
 		g.printf("b = append(b, `%s\"%s\":`...)\n", sep, f.name)
 		if err := g.value(f.expr, f.typ); err != nil {
 			return fmt.Errorf("jsongen: %v.%s: %w", t, f.name, err)
 		}
-		if f.omitEmpty {
+		if cond != "" {
 			g.printf("}\n")
 		}
 	}
@@ -263,7 +334,7 @@ func (g *gen) call(format string, args ...any) {
 func (g *gen) value(expr string, t reflect.Type) error {
 	if t.Kind() == reflect.Pointer {
 		g.printf("if %s == nil {\nb = jsonenc.AppendNull(b)\n} else {\n", expr)
-		if e := t.Elem(); e.Kind() == reflect.Struct && !selfEncoding(e) {
+		if e := t.Elem(); e.Kind() == reflect.Struct && e.Name() != "" && !selfEncoding(e) {
 			g.call("%s(b, %s)", g.funcName(e), expr)
 		} else if err := g.value("(*"+expr+")", e); err != nil {
 			return err
@@ -296,6 +367,13 @@ func (g *gen) value(expr string, t reflect.Type) error {
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		g.printf("b = jsonenc.AppendUint(b, %s)\n", expr)
 	case reflect.Struct:
+		if t.Name() == "" {
+			if t.NumField() != 0 {
+				return fmt.Errorf("%v: an unnamed struct type with fields is not supported", t)
+			}
+			g.printf("b = append(b, \"{}\"...)\n")
+			return nil
+		}
 		g.call("%s(b, &%s)", g.funcName(t), expr)
 	case reflect.Slice:
 		if t.Elem().Kind() == reflect.Uint8 {

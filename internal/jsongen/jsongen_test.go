@@ -32,8 +32,30 @@ type omitFirst struct {
 }
 type twice struct {
 	X int
-	B int `json:"X"` // the untagged X's key
+	B int `json:"X"` // the untagged X's key: the tagged B wins
 }
+
+// shadow embeds a pointer to outer and hides its key "b" by a shallower
+// field; hide hides its "A" (two levels down) by an always-omitted one.
+type shadow struct {
+	T string `json:"t"`
+	*outer
+	B string `json:"b"`
+}
+type hide struct {
+	T string `json:"t"`
+	*outer
+	A *struct{} `json:"A,omitempty"`
+}
+
+// tie has two fields of key "k" at the same depth, neither tagged...
+type tie struct {
+	Z int `json:"z"`
+	tieA
+	tieB
+}
+type tieA struct{ K int }
+type tieB struct{ K int }
 type root struct {
 	O  outer   `json:"o"`
 	P  *inner  `json:"p"`
@@ -67,6 +89,56 @@ func TestGenerate(t *testing.T) {
 	}
 }
 
+// TestGenerateKeys: which field a key shared by several is written from,
+// as encoding/json decides it (TestAppendJSONMatchesMarshal in triage and
+// report hold the generated code to json.Marshal on the real types).
+func TestGenerateKeys(t *testing.T) {
+	tests := []struct {
+		typ        reflect.Type
+		want, lack []string
+	}{
+		{reflect.TypeFor[twice](), []string{"`{\"X\":`", "jsonenc.AppendInt(b, v.B)"}, []string{"v.X)"}},
+		{reflect.TypeFor[shadow](),
+			[]string{"if v.outer != nil {", "jsonenc.AppendInt(b, v.outer.inner.A)", "jsonenc.AppendString(b, v.B)"},
+			[]string{"v.outer.B"}},
+		{reflect.TypeFor[hide](),
+			[]string{"if v.outer != nil {", "jsonenc.AppendInt(b, v.outer.B)", `if v.A != nil {`, `b = append(b, "{}"...)`},
+			[]string{"v.outer.inner.A"}},
+		{reflect.TypeFor[tie](), []string{"`{\"z\":`"}, []string{"v.tieA.K", "v.tieB.K"}},
+	}
+	for _, tt := range tests {
+		src, err := Generate("jsongen", self, "test", tt.typ)
+		if err != nil {
+			t.Fatalf("Generate(%v): %v", tt.typ, err)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(string(src), w) {
+				t.Errorf("%v: generated code lacks %s:\n%s", tt.typ, w, src)
+			}
+		}
+		for _, l := range tt.lack {
+			if strings.Contains(string(src), l) {
+				t.Errorf("%v: generated code has %s:\n%s", tt.typ, l, src)
+			}
+		}
+	}
+	// the premises, as json.Marshal has them
+	for _, p := range []struct {
+		v    any
+		want string
+	}{
+		{twice{1, 2}, `{"X":2}`},
+		{shadow{T: "t", outer: &outer{inner{1}, 2}, B: "b"}, `{"t":"t","A":1,"b":"b"}`},
+		{shadow{T: "t"}, `{"t":"t","b":""}`},
+		{hide{T: "t", outer: &outer{inner{1}, 2}}, `{"t":"t","b":2}`},
+		{tie{1, tieA{2}, tieB{3}}, `{"z":1}`},
+	} {
+		if b, _ := json.Marshal(p.v); string(b) != p.want {
+			t.Errorf("json.Marshal(%T) = %s, want %s: the test's premise changed", p.v, b, p.want)
+		}
+	}
+}
+
 // TestGenerateRefuses: what json.Marshal would write differently, or
 // what the generator does not know, is an error, never code.
 func TestGenerateRefuses(t *testing.T) {
@@ -80,7 +152,7 @@ func TestGenerateRefuses(t *testing.T) {
 		{reflect.TypeFor[withMarshaler](), "MarshalJSON"},
 		{reflect.TypeFor[withString](), `option "string"`},
 		{reflect.TypeFor[omitFirst](), "omitempty first field"},
-		{reflect.TypeFor[twice](), `two fields are named "X"`},
+
 		{reflect.TypeFor[int](), "is not a struct type"},
 	}
 	for _, tt := range tests {
