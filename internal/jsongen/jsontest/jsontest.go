@@ -5,6 +5,7 @@ package jsontest
 import (
 	"math/rand/v2"
 	"reflect"
+	"time"
 )
 
 // Strings are the strings Fill picks from: plain, and every kind of
@@ -63,4 +64,15 @@ func fill(r *rand.Rand, v reflect.Value, depth int, special func(*rand.Rand, ref
 			}
 		}
 	}
+}
+
+// Times is a special for Fill: a struct whose only field is a time.Time
+// (such as triage.Time) gets any instant, years beyond 9999 too.
+func Times(r *rand.Rand, v reflect.Value) bool {
+	t := v.Type()
+	if t.Kind() != reflect.Struct || t.NumField() != 1 || t.Field(0).Type != reflect.TypeFor[time.Time]() || !v.Field(0).CanSet() {
+		return false
+	}
+	v.Field(0).Set(reflect.ValueOf(time.Unix(r.Int64N(1<<40)-1<<39, r.Int64N(1e9)).UTC()))
+	return true
 }
