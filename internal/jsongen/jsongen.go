@@ -263,16 +263,16 @@ func (g *gen) structFunc(t reflect.Type) error {
 	if err != nil {
 		return err
 	}
-	if len(fs) > 0 && (fs[0].omitEmpty || fs[0].guard != "") {
-		return fmt.Errorf("jsongen: %v: an omitempty first field, or one inside an embedded pointer, is not supported", t)
-	}
 	outer := g.body
 	g.body, g.usesErr = bytes.Buffer{}, false
+	// Until a field that is always there was written, a key is preceded by
+	// a comma only when something was written since the opening brace.
+	dynamic := len(fs) > 0 && (fs[0].omitEmpty || fs[0].guard != "")
+	if dynamic {
+		g.printf("b = append(b, '{')\nstart := len(b)\n")
+	}
+	known := false // a field was certainly written
 	for i, f := range fs {
-		sep := ","
-		if i == 0 {
-			sep = "{"
-		}
 		cond := f.guard
 		if f.omitEmpty {
 			c, err := nonEmpty(f)
@@ -284,12 +284,21 @@ func (g *gen) structFunc(t reflect.Type) error {
 		if cond != "" {
 			g.printf("if %s {\n", cond)
 		}
-		g.printf("b = append(b, `%s\"%s\":`...)\n", sep, f.name)
+		switch {
+		case known:
+			g.printf("b = append(b, `,\"%s\":`...)\n", f.name)
+		case i == 0 && !dynamic:
+			g.printf("b = append(b, `{\"%s\":`...)\n", f.name)
+		default:
+			g.printf("if len(b) != start {\nb = append(b, ',')\n}\nb = append(b, `\"%s\":`...)\n", f.name)
+		}
 		if err := g.value(f.expr, f.typ); err != nil {
 			return fmt.Errorf("jsongen: %v.%s: %w", t, f.name, err)
 		}
 		if cond != "" {
 			g.printf("}\n")
+		} else {
+			known = true
 		}
 	}
 	if len(fs) == 0 {
