@@ -115,12 +115,13 @@ type ndTriageConnection struct {
 }
 
 func (w *ndjsonWriter) triageConnection(c *triage.TriageConnection) {
-	w.record(&ndTriageConnection{ndConnection: w.connectionRecord(&c.Connection), SeenIn: c.SeenIn})
+	rec := ndTriageConnection{ndConnection: w.connectionRecord(&c.Connection), SeenIn: c.SeenIn}
+	w.appended(rec.AppendJSON(w.line[:0]))
 }
 
 func (w *ndjsonWriter) connection(c *triage.Connection) {
 	rec := w.connectionRecord(c)
-	w.record(&rec)
+	w.appended(rec.AppendJSON(w.line[:0]))
 }
 
 // connectionRecord writes the certificate and ca_list records c is the
@@ -198,6 +199,17 @@ func (w *ndjsonWriter) typed(typ string, v any) {
 		return
 	}
 	w.line = jsonenc.AppendTyped(w.line[:0], typ, b)
+	w.write()
+}
+
+// appended writes the record the generated encoder appended to w.line[:0]
+// (json_gen.go: json.Marshal's bytes without its reflection).
+func (w *ndjsonWriter) appended(b []byte, err error) {
+	if err != nil {
+		w.fail(err)
+		return
+	}
+	w.line = b
 	w.write()
 }
 
