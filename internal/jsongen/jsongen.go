@@ -41,11 +41,12 @@ import (
 // struct types of that package. generator names the command that wrote
 // it, for the file's "do not edit" line.
 func Generate(pkg, pkgPath, generator string, roots ...reflect.Type) ([]byte, error) {
-	g := &gen{pkgPath: pkgPath, imports: map[string]string{}, funcs: map[reflect.Type]string{}}
+	g := &gen{pkgPath: pkgPath, imports: map[string]string{}, funcs: map[reflect.Type]string{}, roots: map[reflect.Type]bool{}}
 	for _, t := range roots {
 		if t.Kind() != reflect.Struct || t.PkgPath() != pkgPath {
 			return nil, fmt.Errorf("jsongen: root %v is not a struct type of %s", t, pkgPath)
 		}
+		g.roots[t] = true
 		g.funcName(t)
 	}
 	for len(g.queue) > 0 {
@@ -81,7 +82,10 @@ type gen struct {
 	pkgPath string
 	imports map[string]string       // import path → package name, for the types of other packages
 	funcs   map[reflect.Type]string // struct type → the name of its function
-	queue   []reflect.Type          // struct types whose function is still to write
+	// the roots, whose functions are called directly: their AppendJSON
+	// methods, which the file being written declares, may not exist yet
+	roots   map[reflect.Type]bool
+	queue   []reflect.Type // struct types whose function is still to write
 	body    bytes.Buffer
 	usesErr bool // the function being written calls something that can fail
 	vars    int  // for unique loop variable names
@@ -343,7 +347,7 @@ func (g *gen) call(format string, args ...any) {
 func (g *gen) value(expr string, t reflect.Type) error {
 	if t.Kind() == reflect.Pointer {
 		g.printf("if %s == nil {\nb = jsonenc.AppendNull(b)\n} else {\n", expr)
-		if e := t.Elem(); e.Kind() == reflect.Struct && e.Name() != "" && !selfEncoding(e) {
+		if e := t.Elem(); e.Kind() == reflect.Struct && e.Name() != "" && (g.roots[e] || !selfEncoding(e)) {
 			g.call("%s(b, %s)", g.funcName(e), expr)
 		} else if err := g.value("(*"+expr+")", e); err != nil {
 			return err
@@ -352,6 +356,9 @@ func (g *gen) value(expr string, t reflect.Type) error {
 		return nil
 	}
 	switch {
+	case g.roots[t]:
+		g.call("%s(b, &%s)", g.funcName(t), expr)
+		return nil
 	case appendsItself(t):
 		g.call("%s.AppendJSON(b)", expr)
 		return nil
@@ -402,12 +409,13 @@ func (g *gen) value(expr string, t reflect.Type) error {
 	return nil
 }
 
-// appendsItself reports whether t declares an AppendJSON method. One
-// promoted from an embedded field does not count: it would encode the
-// embedded value only, where json.Marshal encodes every field (it knows
-// nothing of AppendJSON).
+// appendsItself reports whether t or *t declares an AppendJSON method (the
+// generated code reaches every value through a pointer, so either can be
+// called). One promoted from an embedded field does not count: it would
+// encode the embedded value only, where json.Marshal encodes every field
+// (it knows nothing of AppendJSON).
 func appendsItself(t reflect.Type) bool {
-	if !t.Implements(jsonAppender) {
+	if !t.Implements(jsonAppender) && !reflect.PointerTo(t).Implements(jsonAppender) {
 		return false
 	}
 	if t.Kind() == reflect.Struct {
