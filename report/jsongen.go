@@ -6,13 +6,14 @@ import (
 	"github.com/siptls/siptls/internal/jsongen"
 )
 
-//go:generate go run ../internal/cmd/genjson -pkg report -o json_gen.go
-
-// GenerateJSON returns the source of json_gen.go: the AppendJSON methods of
+// generateJSON returns the source of json_gen.go: the AppendJSON methods of
 // the records --format ndjson writes once per connection (ndConnection,
-// and ndTriageConnection for triage), which the ndjson writer calls instead
-// of json.Marshal (internal/cmd/genjson writes it; see there).
-func GenerateJSON() ([]byte, error) {
-	return jsongen.Generate("report", "github.com/siptls/siptls/report", "internal/cmd/genjson",
+// and ndTriageConnection for triage). TestJSONGenUpToDate compares the
+// file with it, and writes it with -update: the generator reads the types
+// by reflection, so it runs inside this package, which compiles without
+// the file (the ndjson writer finds the methods through an interface and
+// falls back on json.Marshal, which writes the same bytes).
+func generateJSON() ([]byte, error) {
+	return jsongen.Generate("report", "github.com/siptls/siptls/report", "report's TestJSONGenUpToDate -update",
 		reflect.TypeFor[ndConnection](), reflect.TypeFor[ndTriageConnection]())
 }

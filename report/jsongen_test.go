@@ -4,26 +4,30 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
-	"os"
 	"reflect"
 	"testing"
 
+	"github.com/siptls/siptls/internal/golden"
 	"github.com/siptls/siptls/internal/jsongen/jsontest"
 )
 
-// TestJSONGenUpToDate fails while json_gen.go is not what
-// internal/cmd/genjson writes for the types as they are now.
+// TestJSONGenUpToDate fails while json_gen.go is not what generateJSON
+// writes for the types as they are now; -update writes it.
 func TestJSONGenUpToDate(t *testing.T) {
-	want, err := GenerateJSON()
+	src, err := generateJSON()
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := os.ReadFile("json_gen.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatal("json_gen.go is out of date: run go generate ./report")
+	golden.Check(t, "json_gen.go", src, *update)
+}
+
+// TestNDJSONGenerated: the connection records have the generated encoder
+// (the writer would otherwise fall back on json.Marshal without a word).
+func TestNDJSONGenerated(t *testing.T) {
+	for _, v := range []any{&ndConnection{}, &ndTriageConnection{}} {
+		if _, ok := v.(jsonAppender); !ok {
+			t.Errorf("%T has no AppendJSON: run go test ./report -run TestJSONGenUpToDate -update", v)
+		}
 	}
 }
 
@@ -40,14 +44,16 @@ func TestAppendJSONMatchesMarshal(t *testing.T) {
 		// the embedded ndConnection is unexported, which Fill cannot set
 		// through rec
 		jsontest.Fill(r, reflect.ValueOf(&rec.ndConnection).Elem(), jsontest.Times)
-		for _, v := range []interface {
-			AppendJSON([]byte) ([]byte, error)
-		}{&rec, &rec.ndConnection} {
+		for _, v := range []any{&rec, &rec.ndConnection} {
 			want, err := json.Marshal(v)
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, err = v.AppendJSON(b[:0])
+			a, ok := v.(jsonAppender)
+			if !ok {
+				t.Fatalf("%T has no AppendJSON", v)
+			}
+			b, err = a.AppendJSON(b[:0])
 			if err != nil || !bytes.Equal(b, want) {
 				t.Fatalf("record %d, %T: AppendJSON = %s, %v\njson.Marshal = %s", i, v, b, err, want)
 			}

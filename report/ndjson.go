@@ -115,13 +115,29 @@ type ndTriageConnection struct {
 }
 
 func (w *ndjsonWriter) triageConnection(c *triage.TriageConnection) {
-	rec := ndTriageConnection{ndConnection: w.connectionRecord(&c.Connection), SeenIn: c.SeenIn}
-	w.appended(rec.AppendJSON(w.line[:0]))
+	w.encode(&ndTriageConnection{ndConnection: w.connectionRecord(&c.Connection), SeenIn: c.SeenIn})
 }
 
 func (w *ndjsonWriter) connection(c *triage.Connection) {
 	rec := w.connectionRecord(c)
-	w.appended(rec.AppendJSON(w.line[:0]))
+	w.encode(&rec)
+}
+
+// A jsonAppender appends itself as JSON, as json.Marshal writes it: the
+// connection records, by the code json_gen.go holds.
+type jsonAppender interface {
+	AppendJSON(b []byte) ([]byte, error)
+}
+
+// encode writes v, whose Type field says its type, with its generated
+// encoder (json.Marshal's bytes without the reflection); json.Marshal
+// writes it while json_gen.go is being made again.
+func (w *ndjsonWriter) encode(v any) {
+	if a, ok := v.(jsonAppender); ok {
+		w.appended(a.AppendJSON(w.line[:0]))
+		return
+	}
+	w.record(v)
 }
 
 // connectionRecord writes the certificate and ca_list records c is the

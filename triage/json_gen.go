@@ -10,6 +10,46 @@ import (
 // AppendJSON appends v as JSON, as json.Marshal(v) writes it.
 func (v *Connection) AppendJSON(b []byte) ([]byte, error) { return appendJSONConnection(b, v) }
 
+// AppendJSON appends v as JSON, as json.Marshal(v) writes it.
+func (v *Alert) AppendJSON(b []byte) ([]byte, error) { return appendJSONAlert(b, v) }
+
+// AppendJSON appends v as JSON, as json.Marshal(v) writes it.
+func (v *CertificateRequest) AppendJSON(b []byte) ([]byte, error) {
+	return appendJSONCertificateRequest(b, v)
+}
+
+// AppendJSON appends v as JSON, as json.Marshal(v) writes it.
+func (v *Certificate) AppendJSON(b []byte) ([]byte, error) { return appendJSONCertificate(b, v) }
+
+// AppendJSON appends v as JSON, as json.Marshal(v) writes it.
+func (v *PartialCertificate) AppendJSON(b []byte) ([]byte, error) {
+	return appendJSONPartialCertificate(b, v)
+}
+
+// AppendJSON appends v as JSON, as json.Marshal(v) writes it.
+func (v *ByteRange) AppendJSON(b []byte) ([]byte, error) { return appendJSONByteRange(b, v) }
+
+// AppendJSON appends v as JSON, as json.Marshal(v) writes it.
+func (v *CertTrust) AppendJSON(b []byte) ([]byte, error) { return appendJSONCertTrust(b, v) }
+
+// AppendJSON appends v as JSON, as json.Marshal(v) writes it.
+func (v *VerifyError) AppendJSON(b []byte) ([]byte, error) { return appendJSONVerifyError(b, v) }
+
+// AppendJSON appends v as JSON, as json.Marshal(v) writes it.
+func (v *Event) AppendJSON(b []byte) ([]byte, error) { return appendJSONEvent(b, v) }
+
+// AppendJSON appends v as JSON, as json.Marshal(v) writes it.
+func (v *Finding) AppendJSON(b []byte) ([]byte, error) { return appendJSONFinding(b, v) }
+
+// AppendJSON appends v as JSON, as json.Marshal(v) writes it.
+func (v *SIPMessage) AppendJSON(b []byte) ([]byte, error) { return appendJSONSIPMessage(b, v) }
+
+// AppendJSON appends v as JSON, as json.Marshal(v) writes it.
+func (v *ConnStats) AppendJSON(b []byte) ([]byte, error) { return appendJSONConnStats(b, v) }
+
+// AppendJSON appends v as JSON, as json.Marshal(v) writes it.
+func (v *DirStats) AppendJSON(b []byte) ([]byte, error) { return appendJSONDirStats(b, v) }
+
 func appendJSONConnection(b []byte, v *Connection) ([]byte, error) {
 	var err error
 	b = append(b, `{"capture":`...)
@@ -293,29 +333,6 @@ func appendJSONCertificateRequest(b []byte, v *CertificateRequest) ([]byte, erro
 	return append(b, '}'), nil
 }
 
-func appendJSONSIPMessage(b []byte, v *SIPMessage) ([]byte, error) {
-	var err error
-	b = append(b, `{"frame":`...)
-	b = jsonenc.AppendUint(b, v.Frame)
-	b = append(b, `,"time":`...)
-	if b, err = v.Time.AppendJSON(b); err != nil {
-		return b, err
-	}
-	b = append(b, `,"from":`...)
-	if b, err = jsonenc.AppendText(b, v.From.AppendText); err != nil {
-		return b, err
-	}
-	b = append(b, `,"start_line":`...)
-	b = jsonenc.AppendString(b, v.StartLine)
-	b = append(b, `,"call_id":`...)
-	b = jsonenc.AppendString(b, v.CallID)
-	b = append(b, `,"cseq":`...)
-	b = jsonenc.AppendString(b, v.CSeq)
-	b = append(b, `,"status":`...)
-	b = jsonenc.AppendInt(b, v.Status)
-	return append(b, '}'), nil
-}
-
 func appendJSONCertificate(b []byte, v *Certificate) ([]byte, error) {
 	var err error
 	b = append(b, `{"sent_by":`...)
@@ -484,72 +501,61 @@ func appendJSONPartialCertificate(b []byte, v *PartialCertificate) ([]byte, erro
 	return append(b, '}'), nil
 }
 
-func appendJSONTrustNameCheck(b []byte, v *trust.NameCheck) ([]byte, error) {
-	var err error
-	b = append(b, `{"sent_by":`...)
-	if b, err = jsonenc.AppendText(b, v.SentBy.AppendText); err != nil {
-		return b, err
-	}
-	b = append(b, `,"expected":`...)
-	if v.Expected == nil {
-		b = jsonenc.AppendNull(b)
-	} else {
-		b = append(b, '[')
-		for i16 := range v.Expected {
-			if i16 > 0 {
-				b = append(b, ',')
-			}
-			b = jsonenc.AppendString(b, v.Expected[i16])
-		}
-		b = append(b, ']')
-	}
-	b = append(b, `,"matched":`...)
-	b = jsonenc.AppendString(b, v.Matched)
-	b = append(b, `,"ok":`...)
-	b = jsonenc.AppendBool(b, v.OK)
-	b = append(b, `,"sentence":`...)
-	b = jsonenc.AppendString(b, v.Sentence)
+func appendJSONByteRange(b []byte, v *ByteRange) ([]byte, error) {
+	b = append(b, `{"start":`...)
+	b = jsonenc.AppendInt(b, v.Start)
+	b = append(b, `,"end":`...)
+	b = jsonenc.AppendInt(b, v.End)
 	return append(b, '}'), nil
 }
 
-func appendJSONTrustAudit(b []byte, v *trust.Audit) ([]byte, error) {
+func appendJSONCertTrust(b []byte, v *CertTrust) ([]byte, error) {
 	var err error
-	b = append(b, `{"authorities":`...)
-	if v.Authorities == nil {
+	b = append(b, `{"status":`...)
+	b = jsonenc.AppendString(b, v.Status)
+	b = append(b, `,"file":`...)
+	b = jsonenc.AppendString(b, v.File)
+	b = append(b, `,"files":`...)
+	if v.Files == nil {
 		b = jsonenc.AppendNull(b)
 	} else {
 		b = append(b, '[')
-		for i17 := range v.Authorities {
-			if i17 > 0 {
+		for i16 := range v.Files {
+			if i16 > 0 {
 				b = append(b, ',')
 			}
-			b = jsonenc.AppendString(b, v.Authorities[i17])
+			b = jsonenc.AppendString(b, v.Files[i16])
 		}
 		b = append(b, ']')
 	}
-	b = append(b, `,"length":`...)
-	b = jsonenc.AppendInt(b, v.Length)
-	b = append(b, `,"client_issuer_listed":`...)
-	b = jsonenc.AppendBool(b, v.ClientIssuerListed)
-	if v.Matched != "" {
-		b = append(b, `,"matched":`...)
-		b = jsonenc.AppendString(b, v.Matched)
+	b = append(b, `,"detail":`...)
+	b = jsonenc.AppendString(b, v.Detail)
+	if v.Missing != "" {
+		b = append(b, `,"missing":`...)
+		b = jsonenc.AppendString(b, v.Missing)
 	}
-	b = append(b, `,"checks":`...)
-	if v.Checks == nil {
+	b = append(b, `,"store":`...)
+	b = jsonenc.AppendString(b, v.Store)
+	b = append(b, `,"node":`...)
+	b = jsonenc.AppendString(b, v.Node)
+	b = append(b, `,"node_unknown":`...)
+	b = jsonenc.AppendBool(b, v.NodeUnknown)
+	b = append(b, `,"verify_error":`...)
+	if v.VerifyError == nil {
 		b = jsonenc.AppendNull(b)
 	} else {
-		b = append(b, '[')
-		for i18 := range v.Checks {
-			if i18 > 0 {
-				b = append(b, ',')
-			}
-			if b, err = appendJSONTrustCheck(b, &v.Checks[i18]); err != nil {
-				return b, err
-			}
+		if b, err = appendJSONVerifyError(b, v.VerifyError); err != nil {
+			return b, err
 		}
-		b = append(b, ']')
 	}
+	return append(b, '}'), nil
+}
+
+func appendJSONVerifyError(b []byte, v *VerifyError) ([]byte, error) {
+	b = append(b, `{"code":`...)
+	b = jsonenc.AppendString(b, v.Code)
+	b = append(b, `,"message":`...)
+	b = jsonenc.AppendString(b, v.Message)
 	return append(b, '}'), nil
 }
 
@@ -580,6 +586,29 @@ func appendJSONFinding(b []byte, v *Finding) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
+func appendJSONSIPMessage(b []byte, v *SIPMessage) ([]byte, error) {
+	var err error
+	b = append(b, `{"frame":`...)
+	b = jsonenc.AppendUint(b, v.Frame)
+	b = append(b, `,"time":`...)
+	if b, err = v.Time.AppendJSON(b); err != nil {
+		return b, err
+	}
+	b = append(b, `,"from":`...)
+	if b, err = jsonenc.AppendText(b, v.From.AppendText); err != nil {
+		return b, err
+	}
+	b = append(b, `,"start_line":`...)
+	b = jsonenc.AppendString(b, v.StartLine)
+	b = append(b, `,"call_id":`...)
+	b = jsonenc.AppendString(b, v.CallID)
+	b = append(b, `,"cseq":`...)
+	b = jsonenc.AppendString(b, v.CSeq)
+	b = append(b, `,"status":`...)
+	b = jsonenc.AppendInt(b, v.Status)
+	return append(b, '}'), nil
+}
+
 func appendJSONConnStats(b []byte, v *ConnStats) ([]byte, error) {
 	var err error
 	b = append(b, `{"client":`...)
@@ -590,66 +619,6 @@ func appendJSONConnStats(b []byte, v *ConnStats) ([]byte, error) {
 	if b, err = appendJSONDirStats(b, &v.Server); err != nil {
 		return b, err
 	}
-	return append(b, '}'), nil
-}
-
-func appendJSONCertTrust(b []byte, v *CertTrust) ([]byte, error) {
-	var err error
-	b = append(b, `{"status":`...)
-	b = jsonenc.AppendString(b, v.Status)
-	b = append(b, `,"file":`...)
-	b = jsonenc.AppendString(b, v.File)
-	b = append(b, `,"files":`...)
-	if v.Files == nil {
-		b = jsonenc.AppendNull(b)
-	} else {
-		b = append(b, '[')
-		for i19 := range v.Files {
-			if i19 > 0 {
-				b = append(b, ',')
-			}
-			b = jsonenc.AppendString(b, v.Files[i19])
-		}
-		b = append(b, ']')
-	}
-	b = append(b, `,"detail":`...)
-	b = jsonenc.AppendString(b, v.Detail)
-	if v.Missing != "" {
-		b = append(b, `,"missing":`...)
-		b = jsonenc.AppendString(b, v.Missing)
-	}
-	b = append(b, `,"store":`...)
-	b = jsonenc.AppendString(b, v.Store)
-	b = append(b, `,"node":`...)
-	b = jsonenc.AppendString(b, v.Node)
-	b = append(b, `,"node_unknown":`...)
-	b = jsonenc.AppendBool(b, v.NodeUnknown)
-	b = append(b, `,"verify_error":`...)
-	if v.VerifyError == nil {
-		b = jsonenc.AppendNull(b)
-	} else {
-		if b, err = appendJSONVerifyError(b, v.VerifyError); err != nil {
-			return b, err
-		}
-	}
-	return append(b, '}'), nil
-}
-
-func appendJSONTrustCheck(b []byte, v *trust.Check) ([]byte, error) {
-	b = append(b, `{"code":`...)
-	b = jsonenc.AppendString(b, v.Code)
-	b = append(b, `,"severity":`...)
-	b = jsonenc.AppendString(b, v.Severity)
-	b = append(b, `,"sentence":`...)
-	b = jsonenc.AppendString(b, v.Sentence)
-	return append(b, '}'), nil
-}
-
-func appendJSONByteRange(b []byte, v *ByteRange) ([]byte, error) {
-	b = append(b, `{"start":`...)
-	b = jsonenc.AppendInt(b, v.Start)
-	b = append(b, `,"end":`...)
-	b = jsonenc.AppendInt(b, v.End)
 	return append(b, '}'), nil
 }
 
@@ -671,10 +640,81 @@ func appendJSONDirStats(b []byte, v *DirStats) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-func appendJSONVerifyError(b []byte, v *VerifyError) ([]byte, error) {
+func appendJSONTrustNameCheck(b []byte, v *trust.NameCheck) ([]byte, error) {
+	var err error
+	b = append(b, `{"sent_by":`...)
+	if b, err = jsonenc.AppendText(b, v.SentBy.AppendText); err != nil {
+		return b, err
+	}
+	b = append(b, `,"expected":`...)
+	if v.Expected == nil {
+		b = jsonenc.AppendNull(b)
+	} else {
+		b = append(b, '[')
+		for i17 := range v.Expected {
+			if i17 > 0 {
+				b = append(b, ',')
+			}
+			b = jsonenc.AppendString(b, v.Expected[i17])
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"matched":`...)
+	b = jsonenc.AppendString(b, v.Matched)
+	b = append(b, `,"ok":`...)
+	b = jsonenc.AppendBool(b, v.OK)
+	b = append(b, `,"sentence":`...)
+	b = jsonenc.AppendString(b, v.Sentence)
+	return append(b, '}'), nil
+}
+
+func appendJSONTrustAudit(b []byte, v *trust.Audit) ([]byte, error) {
+	var err error
+	b = append(b, `{"authorities":`...)
+	if v.Authorities == nil {
+		b = jsonenc.AppendNull(b)
+	} else {
+		b = append(b, '[')
+		for i18 := range v.Authorities {
+			if i18 > 0 {
+				b = append(b, ',')
+			}
+			b = jsonenc.AppendString(b, v.Authorities[i18])
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"length":`...)
+	b = jsonenc.AppendInt(b, v.Length)
+	b = append(b, `,"client_issuer_listed":`...)
+	b = jsonenc.AppendBool(b, v.ClientIssuerListed)
+	if v.Matched != "" {
+		b = append(b, `,"matched":`...)
+		b = jsonenc.AppendString(b, v.Matched)
+	}
+	b = append(b, `,"checks":`...)
+	if v.Checks == nil {
+		b = jsonenc.AppendNull(b)
+	} else {
+		b = append(b, '[')
+		for i19 := range v.Checks {
+			if i19 > 0 {
+				b = append(b, ',')
+			}
+			if b, err = appendJSONTrustCheck(b, &v.Checks[i19]); err != nil {
+				return b, err
+			}
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}'), nil
+}
+
+func appendJSONTrustCheck(b []byte, v *trust.Check) ([]byte, error) {
 	b = append(b, `{"code":`...)
 	b = jsonenc.AppendString(b, v.Code)
-	b = append(b, `,"message":`...)
-	b = jsonenc.AppendString(b, v.Message)
+	b = append(b, `,"severity":`...)
+	b = jsonenc.AppendString(b, v.Severity)
+	b = append(b, `,"sentence":`...)
+	b = jsonenc.AppendString(b, v.Sentence)
 	return append(b, '}'), nil
 }

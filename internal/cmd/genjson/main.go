@@ -1,17 +1,21 @@
-// Command genjson writes triage/json_gen.go and report/json_gen.go: the
-// AppendJSON methods that encode siptls's hot JSON types without
-// reflection, byte for byte as encoding/json does (package
-// internal/jsongen writes them).
+// Command genjson writes triage/json_gen.go: the AppendJSON methods that
+// encode siptls's hot JSON types without reflection, byte for byte as
+// encoding/json does (package internal/jsongen writes them).
 //
-// triage/jsongen.go and report/jsongen.go run it through go generate:
+// triage/jsongen.go runs it through go generate:
 //
-//	go generate ./triage ./report
+//	go generate ./triage
+//
+// report/json_gen.go, the ndjson records' methods, which call those of
+// triage, is written next by report's own test:
+//
+//	go test ./report -run TestJSONGenUpToDate -update
 //
 // The generator reads the types by reflection, so it is built from the
 // package it writes into: if a change to a type leaves the old
-// json_gen.go not compiling, delete json_gen.go first (neither package
-// calls its own generator). TestJSONGenUpToDate in each fails while the
-// file differs from what genjson would write.
+// json_gen.go not compiling, delete json_gen.go first (triage itself does
+// not call it; only package report does). triage's TestJSONGenUpToDate
+// fails while the file differs from what genjson would write.
 package main
 
 import (
@@ -19,20 +23,13 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/siptls/siptls/report"
 	"github.com/siptls/siptls/triage"
 )
 
 func main() {
 	out := flag.String("o", "json_gen.go", "the file to write")
-	pkg := flag.String("pkg", "triage", "the package whose file it is: triage or report")
 	flag.Parse()
-	gen := map[string]func() ([]byte, error){"triage": triage.GenerateJSON, "report": report.GenerateJSON}[*pkg]
-	if gen == nil {
-		fmt.Fprintf(os.Stderr, "genjson: -pkg %q: want triage or report\n", *pkg)
-		os.Exit(2)
-	}
-	src, err := gen()
+	src, err := triage.GenerateJSON()
 	if err == nil {
 		err = os.WriteFile(*out, src, 0o644)
 	}
