@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"hash"
 	"io"
+	"slices"
 
 	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/internal/jsonenc"
@@ -34,6 +35,10 @@ type ndjsonWriter struct {
 	lists  map[string]struct{} // sha256 of ca_list records written
 	line   []byte              // the record being encoded, reused
 	hasher hash.Hash           // SHA-256 of a CA list, reused
+	// the connection record being written and its certificates, reused
+	rec  ndConnection
+	trec ndTriageConnection
+	refs []ndCertRef
 }
 
 func newNDJSONWriter(out *errWriter, o WriterOptions) *ndjsonWriter {
@@ -115,12 +120,13 @@ type ndTriageConnection struct {
 }
 
 func (w *ndjsonWriter) triageConnection(c *triage.TriageConnection) {
-	w.encode(&ndTriageConnection{ndConnection: w.connectionRecord(&c.Connection), SeenIn: c.SeenIn})
+	w.trec = ndTriageConnection{ndConnection: w.connectionRecord(&c.Connection), SeenIn: c.SeenIn}
+	w.encode(&w.trec)
 }
 
 func (w *ndjsonWriter) connection(c *triage.Connection) {
-	rec := w.connectionRecord(c)
-	w.encode(&rec)
+	w.rec = w.connectionRecord(c)
+	w.encode(&w.rec)
 }
 
 // A jsonAppender appends itself as JSON, as json.Marshal writes it: the
@@ -143,7 +149,11 @@ func (w *ndjsonWriter) encode(v any) {
 // connectionRecord writes the certificate and ca_list records c is the
 // first to reference and returns c's record.
 func (w *ndjsonWriter) connectionRecord(c *triage.Connection) ndConnection {
-	rec := ndConnection{Type: "connection", Connection: c, Certificates: make([]ndCertRef, len(c.Certificates))}
+	if w.refs == nil {
+		w.refs = make([]ndCertRef, 0, 8) // never nil: JSON [] for none
+	}
+	w.refs = slices.Grow(w.refs[:0], len(c.Certificates))[:len(c.Certificates)]
+	rec := ndConnection{Type: "connection", Connection: c, Certificates: w.refs}
 	for i := range c.Certificates {
 		cert := &c.Certificates[i]
 		w.certificate(cert)
