@@ -73,6 +73,7 @@ type Writer struct {
 	nd     *ndjsonWriter                // FormatNDJSON
 	raw    []byte                       // FormatJSON: a connection's encoding, reused
 	enc    []byte                       // FormatJSON: the indented encoding, reused
+	view   triage.Connection            // the connection being written, reused (nothing keeps it)
 	queue  chan judged
 	done   chan struct{}
 }
@@ -127,19 +128,20 @@ func (w *Writer) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
 }
 
 func (w *Writer) write(c *diagnose.Connection, t *trust.ConnectionTrust) {
-	v := triage.BuildJudgedConnection(c, t)
-	w.agg.AddJudged(&v, c, t)
+	w.view = triage.BuildJudgedConnection(c, t)
+	v := &w.view
+	w.agg.AddJudged(v, c, t)
 	switch w.opts.Format {
 	case FormatJSON:
-		w.writeJSONConnection(&v)
+		w.writeJSONConnection(v)
 	case FormatNDJSON:
 		if w.n == 0 {
 			w.nd.header()
 		}
-		w.nd.connection(&v)
+		w.nd.connection(v)
 	default:
 		if !w.opts.Text.OnlyProblems || v.Verdict != diagnose.VerdictOK {
-			writeConnectionText(w.out, &v, w.opts.Text)
+			writeConnectionText(w.out, v, w.opts.Text)
 			w.shown++
 			w.flush()
 		}
