@@ -73,7 +73,7 @@ type Writer struct {
 	nd     *ndjsonWriter                // FormatNDJSON
 	raw    []byte                       // FormatJSON: a connection's encoding, reused
 	enc    []byte                       // FormatJSON: the indented encoding, reused
-	view   triage.Connection            // the connection being written, reused (nothing keeps it)
+	views  triage.ViewBuilder           // the view of the connection being written (nothing keeps it)
 	queue  chan judged
 	done   chan struct{}
 }
@@ -128,8 +128,7 @@ func (w *Writer) AddJudged(c *diagnose.Connection, t *trust.ConnectionTrust) {
 }
 
 func (w *Writer) write(c *diagnose.Connection, t *trust.ConnectionTrust) {
-	w.view = triage.BuildJudgedConnection(c, t)
-	v := &w.view
+	v := w.views.Build(c, t)
 	w.agg.AddJudged(v, c, t)
 	switch w.opts.Format {
 	case FormatJSON:

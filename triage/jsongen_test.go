@@ -8,7 +8,9 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/siptls/siptls/diagnose"
 	"github.com/siptls/siptls/internal/jsongen/jsontest"
+	"github.com/siptls/siptls/trust"
 )
 
 // TestJSONGenUpToDate fails while json_gen.go is not what
@@ -42,6 +44,29 @@ func TestAppendJSONMatchesMarshal(t *testing.T) {
 		b, err = c.AppendJSON(b[:0])
 		if err != nil || !bytes.Equal(b, want) {
 			t.Fatalf("connection %d: AppendJSON = %s, %v\njson.Marshal = %s", i, b, err, want)
+		}
+	}
+}
+
+// TestViewBuilder: the views a ViewBuilder makes one after the other, in
+// the memory of the view before, are those BuildJudgedConnection makes
+// anew, on random connections judged or not: nothing of a connection with
+// more certificates, events or findings stays in the view of the next, and
+// a list it empties is [] (not null).
+func TestViewBuilder(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var b ViewBuilder
+	for i := range 2000 {
+		var c diagnose.Connection
+		jsontest.Fill(r, reflect.ValueOf(&c).Elem(), nil)
+		var judged *trust.ConnectionTrust
+		if r.IntN(2) == 0 {
+			judged = new(trust.ConnectionTrust)
+			jsontest.Fill(r, reflect.ValueOf(judged).Elem(), nil)
+		}
+		want := BuildJudgedConnection(&c, judged)
+		if got := b.Build(&c, judged); !reflect.DeepEqual(*got, want) {
+			t.Fatalf("connection %d: ViewBuilder.Build = %+v\nBuildJudgedConnection = %+v", i, *got, want)
 		}
 	}
 }

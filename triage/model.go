@@ -624,8 +624,28 @@ func nonNil(s []string) []string {
 // the expected names say (t may be nil).
 func BuildJudgedConnection(c *diagnose.Connection, t *trust.ConnectionTrust) Connection {
 	v := buildConnection(c)
+	judge(&v, t)
+	return v
+}
+
+// A ViewBuilder makes the views of connections one after the other, as
+// BuildJudgedConnection does, in the memory of the view before it: a view
+// is valid until the next Build. A writer that forgets each view once it
+// is written uses one rather than new lists for every connection.
+type ViewBuilder struct{ v Connection }
+
+// Build returns the view of c judged with t (which may be nil).
+func (b *ViewBuilder) Build(c *diagnose.Connection, t *trust.ConnectionTrust) *Connection {
+	buildConnectionInto(&b.v, c)
+	judge(&b.v, t)
+	return &b.v
+}
+
+// judge adds to v what the trust folders and the expected names say (t may
+// be nil).
+func judge(v *Connection, t *trust.ConnectionTrust) {
 	if t == nil {
-		return v
+		return
 	}
 	for i := range v.Certificates {
 		cert := &v.Certificates[i]
@@ -648,11 +668,26 @@ func BuildJudgedConnection(c *diagnose.Connection, t *trust.ConnectionTrust) Con
 	if t.Sentence != "" {
 		v.Summary += " " + t.Sentence
 	}
-	return v
 }
 
 func buildConnection(c *diagnose.Connection) Connection {
-	v := Connection{
+	var v Connection
+	buildConnectionInto(&v, c)
+	return v
+}
+
+// scratch returns s emptied when it has room for n, else a new slice of
+// room for n; never nil (JSON [] for none).
+func scratch[T any](s []T, n int) []T {
+	if s == nil || cap(s) < n {
+		return make([]T, 0, n)
+	}
+	return s[:0]
+}
+
+// buildConnectionInto makes v the view of c, in the lists v had.
+func buildConnectionInto(v *Connection, c *diagnose.Connection) {
+	*v = Connection{
 		Capture: c.Capture, ID: c.ID, Client: c.Client.String(), Server: c.Server.String(), RolesGuessed: c.RolesGuessed,
 		Start: Time{c.Start}, End: Time{c.End}, StartFrame: c.StartFrame, EndFrame: c.EndFrame,
 		Verdict: c.Verdict, Reason: c.Reason, Summary: c.Summary, AbortedBy: c.AbortedBy,
@@ -660,9 +695,9 @@ func buildConnection(c *diagnose.Connection) Connection {
 		Resumed: c.Resumed, HandshakeComplete: c.HandshakeComplete, HandshakeFrame: c.HandshakeFrame,
 		EmptyClientCertificate: c.EmptyClientCertificate, CertificatesHidden: c.CertificatesHidden, Decrypted: c.Decrypted,
 		// the lists are allocated at their size (never nil: JSON [] for none)
-		Certificates: make([]Certificate, 0, len(c.Certificates)), Events: make([]Event, 0, len(c.Events)),
-		Findings: make([]Finding, 0, len(c.Findings)), EventsDropped: c.EventsDropped,
-		SIPMessages: make([]SIPMessage, 0, len(c.SIP)), SIPMessagesDropped: c.SIPDropped, SIPSummary: c.SIPSummary,
+		Certificates: scratch(v.Certificates, len(c.Certificates)), Events: scratch(v.Events, len(c.Events)),
+		Findings: scratch(v.Findings, len(c.Findings)), EventsDropped: c.EventsDropped,
+		SIPMessages: scratch(v.SIPMessages, len(c.SIP)), SIPMessagesDropped: c.SIPDropped, SIPSummary: c.SIPSummary,
 		DecryptStoppedFrame: c.DecryptStoppedFrame,
 		serverAddr:          c.Server,
 	}
@@ -707,7 +742,6 @@ func buildConnection(c *diagnose.Connection) Connection {
 			CallID: m.CallID, CSeq: m.CSeq, Status: m.Status})
 	}
 	v.Stats = ConnStats{Client: dirStats(c.Stats[diagnose.Client]), Server: dirStats(c.Stats[diagnose.Server])}
-	return v
 }
 
 func dirStats(s diagnose.DirStats) DirStats {
