@@ -80,7 +80,11 @@ type Analyzer struct {
 	cache   *certinfo.Cache
 	capture int // index of the capture being read
 	live    map[*pcap.Conn]*connState
-	result  Analysis
+	// the connection of the last call and its state: pcap's calls come in
+	// runs for one connection (the events and units of a segment)
+	lastConn  *pcap.Conn
+	lastState *connState
+	result    Analysis
 	// waiting holds finished connections, lowest ID first, until the ones
 	// before them are emitted; next is the lowest ID not yet emitted.
 	waiting waitHeap
@@ -273,12 +277,24 @@ func (a *Analyzer) Result() *Analysis {
 }
 
 func (a *Analyzer) state(c *pcap.Conn) *connState {
+	if c == a.lastConn {
+		return a.lastState
+	}
 	st := a.live[c]
 	if st == nil {
 		st = newConnState(a, c)
 		a.live[c] = st
 	}
+	a.lastConn, a.lastState = c, st
 	return st
+}
+
+// tracked returns the state of c, or nil when none was made.
+func (a *Analyzer) tracked(c *pcap.Conn) *connState {
+	if c == a.lastConn {
+		return a.lastState
+	}
+	return a.live[c]
 }
 
 // Event implements pcap.Handler.
@@ -291,6 +307,7 @@ func (a *Analyzer) Data(d *pcap.Data) bool { return a.state(d.Conn).data(d) }
 func (a *Analyzer) End(c *pcap.Conn, stats *pcap.ConnStats) {
 	st := a.state(c)
 	delete(a.live, c)
+	a.lastConn, a.lastState = nil, nil
 	conn := st.finish(stats)
 	if a.opts.AnyPort && !a.watched(c) && !st.looksTLS() {
 		// Other traffic found only because of --any-port: counted, not judged.

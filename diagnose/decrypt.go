@@ -227,7 +227,7 @@ func (a *Analyzer) headOnly(c *pcap.Conn, d pcap.Dir, head []byte) int {
 	if n < 0 || tlsparse.ContentType(head[0]) != tlsparse.ContentApplicationData {
 		return 0 // not a whole header, or not a record at all (opaque bytes)
 	}
-	st := a.live[c]
+	st := a.tracked(c)
 	if st == nil || st.conn == nil {
 		return 0
 	}
