@@ -11,8 +11,9 @@ const (
 )
 
 // prefetcher reads its source in a separate goroutine, a chunk ahead of
-// the decoder, so that file reads and gzip decompression overlap with
-// packet decoding on a second core.
+// its reader: Read uses it to decompress a gzip stream on one core while
+// the goroutine that reads ahead (readAhead) splits and decodes on
+// another.
 type prefetcher struct {
 	src   io.Reader
 	full  chan chunk

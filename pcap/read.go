@@ -392,7 +392,7 @@ func (rd *reader) linkCheck() error {
 
 // decoded handles one packet record of link type lt, decoded as res; seg
 // describes it when it is a TCP segment. data may be nil when the record is
-// not a TCP segment on a tracked port (see pcapSource.needs).
+// not a TCP segment on a tracked port (see source.needs).
 func (rd *reader) decoded(lt int, data []byte, ci *gopacket.CaptureInfo, res decodeResult, seg *segment) {
 	rd.frame++
 	info := rd.info
