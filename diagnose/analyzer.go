@@ -234,6 +234,9 @@ func (a *Analyzer) pcapOptions() pcap.Options {
 		Passed:     a.passed,
 		PassAgain:  passAgain,
 		NoPrefetch: a.opts.NoPrefetch,
+		// with keys the analysis reads every byte up to its bound and
+		// is the slower goroutine; without, most bytes are passed over
+		ChecksumAhead: a.opts.KeyLog != nil || len(a.opts.RSAKeys) > 0,
 	}
 }
 

@@ -290,6 +290,14 @@ type Options struct {
 	// Conn on it. Later packets of its 4-tuple start a new Conn.
 	QuietTime time.Duration
 
+	// ChecksumAhead has the goroutine that reads ahead (see NoPrefetch)
+	// work out the CRC-32 of each tracked segment's payload, which the
+	// reassembly keeps to spot a retransmission with other bytes, rather
+	// than the goroutine that calls the Handler. It pays when the Handler
+	// is the slower of the two (siptls: when it decrypts); when most bytes
+	// are passed over (HeadOnly), reading ahead is, and it costs.
+	ChecksumAhead bool
+
 	// batchRecords is the number of records a batch read ahead holds
 	// (0: batchRecords); tests set it to move the batches' boundaries.
 	batchRecords int

@@ -195,6 +195,10 @@ type segment struct {
 	ttl      uint8 // IPv4 TTL or IPv6 hop limit
 	// offsets in the record's bytes
 	ipStart, ipEnd, tcpStart, payStart, payEnd int
+	// sum is the CRC-32 of the payload when summed: worked out ahead
+	// (Options.ChecksumAhead)
+	sum    uint32
+	summed bool
 }
 
 // payload returns the segment's TCP payload within the record's bytes.

@@ -279,7 +279,7 @@ func (rd *reader) readPcap(br *bufio.Reader) error {
 // ahead unless Options.NoPrefetch, and returns the error that ended
 // reading (nil at a clean end).
 func (rd *reader) readRecords(rr recordReader) error {
-	src := &source{rr: rr, dec: newDecoder(), watched: &rd.watched, anyPort: rd.opts.AnyPort}
+	src := &source{rr: rr, dec: newDecoder(), watched: &rd.watched, anyPort: rd.opts.AnyPort, sums: rd.opts.ChecksumAhead}
 	next, stop := readAhead(src, rd.opts.batchRecords, rd.opts.NoPrefetch)
 	defer stop()
 	for {

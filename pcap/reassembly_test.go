@@ -140,6 +140,21 @@ func TestReassembly(t *testing.T) {
 				end1),
 		},
 		{
+			// the new part of a partly old segment, sent again alike: a
+			// retransmission, not an overlap with other bytes
+			name: "partly old, then its new part again",
+			pkts: cat(handshake, []pkt{
+				{c2s: true, flags: "PA", seq: 1, ack: 1, data: "5abcd"},
+				{c2s: true, flags: "PA", seq: 4, ack: 1, data: "cd3xy"},
+				{c2s: true, flags: "PA", seq: 6, ack: 1, data: "3xy"},
+			}),
+			want: opened(
+				`data 1 c>s "5abcd" f4-4 off=0`,
+				`data 1 c>s "3xy" f5-5 off=5`,
+				"ev 1 c>s retransmission f6",
+				end1),
+		},
+		{
 			name: "missing SYN: roles from SYN-ACK",
 			pkts: []pkt{
 				{flags: "SA", ack: 1},
@@ -487,13 +502,18 @@ func TestReassembly(t *testing.T) {
 				tt.conv(&cv)
 			}
 			file := writePcap(t, cv.link, cv.records(t, tt.pkts), false)
-			rec := newRecorder()
-			rec.stopAt = tt.stop
-			if _, err := readBytes(t, file, tt.opts, rec); err != nil {
-				t.Fatal(err)
-			}
-			if got, want := strings.Join(rec.lines, "\n"), strings.Join(tt.want, "\n"); got != want {
-				t.Errorf("got:\n%s\nwant:\n%s", got, want)
+			// the same with the checksums of segments worked out ahead
+			for _, ahead := range []bool{false, true} {
+				rec := newRecorder()
+				rec.stopAt = tt.stop
+				opts := tt.opts
+				opts.ChecksumAhead = ahead
+				if _, err := readBytes(t, file, opts, rec); err != nil {
+					t.Fatal(err)
+				}
+				if got, want := strings.Join(rec.lines, "\n"), strings.Join(tt.want, "\n"); got != want {
+					t.Errorf("ChecksumAhead %v: got:\n%s\nwant:\n%s", ahead, got, want)
+				}
 			}
 		})
 	}

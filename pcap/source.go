@@ -3,6 +3,7 @@ package pcap
 import (
 	"bufio"
 	"errors"
+	"hash/crc32"
 	"io"
 	"slices"
 	"sync"
@@ -100,6 +101,7 @@ type source struct {
 	dec     *decoder
 	watched *[1024]uint64 // the reader's, never written while reading
 	anyPort bool
+	sums    bool // Options.ChecksumAhead
 	// a record read but not yet kept, because the batch had no room for it
 	held    decodedRecord
 	heldRaw []byte
@@ -144,6 +146,9 @@ func (s *source) fill(b *batch) {
 			r.res = s.dec.decode(r.lt, data, &r.seg)
 		}
 		if s.needs(r.res, &r.seg) {
+			if s.sums {
+				r.seg.sum, r.seg.summed = crc32.ChecksumIEEE(r.seg.payload(data)), true
+			}
 			if r.data = b.keep(data); r.data == nil {
 				// no room: the record begins the next batch
 				s.held, s.hasHeld = *r, true

@@ -80,7 +80,8 @@ func TestBatches(t *testing.T) {
 
 // FuzzReadAhead reads one input several ways: ahead in batches of the
 // default size, inline in batches of one record, and ahead in batches of
-// three, on every port or on the default one. Where the batches end, and
+// three with the segments' checksums worked out ahead, on every port or on
+// the default one. Where the batches end, and
 // which goroutine fills them, must change nothing: the Handler's lines,
 // the CaptureInfo and the error must be the same.
 func FuzzReadAhead(f *testing.F) {
@@ -96,20 +97,21 @@ func FuzzReadAhead(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte, anyPort bool) {
-		read := func(noPrefetch bool, batch int) string {
+		read := func(noPrefetch bool, batch int, sums bool) string {
 			rec := newRecorder()
-			opts := Options{AnyPort: anyPort, Framer: tlsFramer, MaxBuffer: 512, MaxConns: 4, NoPrefetch: noPrefetch, batchRecords: batch}
+			opts := Options{AnyPort: anyPort, Framer: tlsFramer, MaxBuffer: 512, MaxConns: 4, NoPrefetch: noPrefetch, batchRecords: batch, ChecksumAhead: sums}
 			opts.TLSKeys = func(log []byte) { rec.lines = append(rec.lines, fmt.Sprintf("keys %q", log)) }
 			info, err := Read(bytes.NewReader(b), "fuzz", opts, rec)
 			return fmt.Sprintf("%s\n%+v\nerr: %v", strings.Join(rec.lines, "\n"), *info, err)
 		}
-		want := read(false, 0)
+		want := read(false, 0, false)
 		for _, w := range []struct {
 			noPrefetch bool
 			batch      int
-		}{{true, 1}, {false, 3}} {
-			if got := read(w.noPrefetch, w.batch); got != want {
-				t.Fatalf("NoPrefetch %v, batches of %d records: not what batches of %d read ahead give\ngot:\n%s\nwant:\n%s", w.noPrefetch, w.batch, batchRecords, got, want)
+			sums       bool
+		}{{true, 1, false}, {false, 3, true}} {
+			if got := read(w.noPrefetch, w.batch, w.sums); got != want {
+				t.Fatalf("NoPrefetch %v, batches of %d records, ChecksumAhead %v: not what batches of %d read ahead give\ngot:\n%s\nwant:\n%s", w.noPrefetch, w.batch, w.sums, batchRecords, got, want)
 			}
 		}
 	})

@@ -135,21 +135,31 @@ type segSum struct {
 	frame uint64
 }
 
-// remember records a segment delivered in order.
-func (h *half) remember(off uint64, b []byte, frame uint64) {
+// remember records a segment of n bytes whose CRC-32 is sum, delivered in
+// order.
+func (h *half) remember(off uint64, n int, sum uint32, frame uint64) {
 	h.recent[1] = h.recent[0]
-	h.recent[0] = segSum{off: off, n: uint32(len(b)), sum: crc32.ChecksumIEEE(b), frame: frame}
+	h.recent[0] = segSum{off: off, n: uint32(n), sum: sum, frame: frame}
 }
 
-// conflict returns the frame of a delivered segment with exactly these
-// offset and length but other bytes, or 0.
-func (h *half) conflict(off uint64, b []byte) uint64 {
+// conflict returns the frame of a delivered segment with exactly the offset
+// and length of b, whose CRC-32 is sum, but other bytes, or 0.
+func (h *half) conflict(off uint64, b []byte, sum func() uint32) uint64 {
 	for _, r := range h.recent {
-		if r.frame != 0 && r.off == off && r.n == uint32(len(b)) && r.sum != crc32.ChecksumIEEE(b) {
+		if r.frame != 0 && r.off == off && r.n == uint32(len(b)) && r.sum != sum() {
 			return r.frame
 		}
 	}
 	return 0
+}
+
+// payloadSum returns the CRC-32 of payload, the whole payload of segment s
+// when whole: the one worked out ahead if there is one.
+func payloadSum(s *segment, payload []byte, whole bool) uint32 {
+	if whole && s.summed {
+		return s.sum
+	}
+	return crc32.ChecksumIEEE(payload)
 }
 
 // span is a range [s, e) of stream offsets.
@@ -441,9 +451,9 @@ func (h *half) hold(off uint64, data []byte, gap uint64, fi frameInfo) (int, uin
 	return added, diffAt, kept
 }
 
-// data handles the payload of one segment of direction d: seq is the
+// data handles the payload of one segment of direction d, s: seq is the
 // sequence number of its first payload byte, missing the bytes the snaplen cut.
-func (rd *reader) data(c *conn, d Dir, seq uint32, payload []byte, missing int, fin bool, fi frameInfo) {
+func (rd *reader) data(c *conn, d Dir, seq uint32, payload []byte, s *segment, missing int, fin bool, fi frameInfo) {
 	h := &c.half[d]
 	st := &c.st
 	if len(payload) > 0 || missing > 0 {
@@ -467,14 +477,16 @@ func (rd *reader) data(c *conn, d Dir, seq uint32, payload []byte, missing int, 
 			st.Retransmits[d]++
 			rd.event(c, EventRetransmission, d, fi, seq, len(payload), 0, "")
 			if o >= 0 && missing == 0 {
-				if kept := h.conflict(uint64(o), payload); kept != 0 {
+				if kept := h.conflict(uint64(o), payload, func() uint32 { return payloadSum(s, payload, true) }); kept != 0 {
 					rd.overlapEvent(c, d, fi, seq, len(payload), uint64(o), kept)
 				}
 			}
 		}
 		return
 	}
+	whole := true
 	if o < cur { // partly old: keep the new bytes
+		whole = false
 		k := cur - o
 		if k >= int64(len(payload)) {
 			missing -= int(k - int64(len(payload)))
@@ -507,7 +519,7 @@ func (rd *reader) data(c *conn, d Dir, seq uint32, payload []byte, missing int, 
 	st.Bytes[d] += uint64(len(payload))
 	start := h.off
 	h.advanceNoFin(uint64(len(payload)))
-	h.remember(start, payload, fi.frame)
+	h.remember(start, len(payload), payloadSum(s, payload, whole), fi.frame)
 	rd.feed(c, d, payload, start, fi.frame, fi)
 	h.finCheck()
 	if missing > 0 {
@@ -557,7 +569,7 @@ func (rd *reader) drain(c *conn, d Dir, fi frameInfo) {
 		b := e.data[h.off-e.off:]
 		start := h.off
 		h.advanceNoFin(uint64(len(b)))
-		h.remember(start, b, e.frame)
+		h.remember(start, len(b), crc32.ChecksumIEEE(b), e.frame)
 		rd.feed(c, d, b, start, e.frame, cf)
 		h.finCheck()
 		if e.gap > 0 {

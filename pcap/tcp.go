@@ -61,7 +61,7 @@ func (rd *reader) tcpPacket(data []byte, ci *gopacket.CaptureInfo, s *segment) {
 		rd.event(c, EventHandshakeACK, d, fi, s.seq, len(payload), 0, "")
 	}
 	before := h.buffered()
-	rd.data(c, d, seq, payload, missing, s.fin, fi)
+	rd.data(c, d, seq, payload, s, missing, s.fin, fi)
 	if rd.opts.Budget.Charge(h.buffered() - before) {
 		rd.overBudget(c, d, fi)
 	}
