@@ -178,7 +178,7 @@ type reader struct {
 	info    *CaptureInfo
 	opts    Options
 	h       Handler
-	watched [1024]uint64 // bitset of watched ports
+	watched portSet
 	frame   uint64
 	off     int64 // where the record that ended reading begins (InputError.Offset)
 
@@ -230,12 +230,16 @@ func newReader(info *CaptureInfo, opts Options, h Handler) *reader {
 		ports = []uint16{DefaultPort}
 	}
 	for _, p := range ports {
-		rd.watched[p>>6] |= 1 << (p & 63)
+		rd.watched.add(p)
 	}
 	return rd
 }
 
-func (rd *reader) isWatched(p uint16) bool { return rd.watched[p>>6]&(1<<(p&63)) != 0 }
+// A portSet is a set of TCP ports, one bit each.
+type portSet [1024]uint64
+
+func (ps *portSet) add(p uint16)      { ps[p>>6] |= 1 << (p & 63) }
+func (ps *portSet) has(p uint16) bool { return ps[p>>6]&(1<<(p&63)) != 0 }
 
 func (rd *reader) addLink(lt int) {
 	if rd.links[lt] {
@@ -392,7 +396,7 @@ func (rd *reader) linkCheck() error {
 
 // decoded handles one packet record of link type lt, decoded as res; seg
 // describes it when it is a TCP segment. data may be nil when the record is
-// not a TCP segment on a tracked port (see source.needs).
+// not a TCP segment on a tracked port (see source.tracked).
 func (rd *reader) decoded(lt int, data []byte, ci *gopacket.CaptureInfo, res decodeResult, seg *segment) {
 	rd.frame++
 	info := rd.info

@@ -99,7 +99,7 @@ type recordReader interface {
 type source struct {
 	rr      recordReader
 	dec     *decoder
-	watched *[1024]uint64 // the reader's, never written while reading
+	watched *portSet // the reader's, never written while reading
 	anyPort bool
 	sums    bool // Options.ChecksumAhead
 	// a record read but not yet kept, because the batch had no room for it
@@ -108,14 +108,9 @@ type source struct {
 	hasHeld bool
 }
 
-// needs reports whether the analysis reads the bytes of a record decoded
-// as res with segment s: a TCP segment on a tracked port.
-func (s *source) needs(res decodeResult, seg *segment) bool {
-	if res != decTCP4 && res != decTCP6 {
-		return false
-	}
-	w := s.watched
-	return s.anyPort || w[seg.sp>>6]&(1<<(seg.sp&63)) != 0 || w[seg.dp>>6]&(1<<(seg.dp&63)) != 0
+// tracked reports whether seg is on a tracked port (either end).
+func (s *source) tracked(seg *segment) bool {
+	return s.anyPort || s.watched.has(seg.sp) || s.watched.has(seg.dp)
 }
 
 // fill empties b and reads records into it until it is full or reading
@@ -145,7 +140,12 @@ func (s *source) fill(b *batch) {
 		} else if r.ci.CaptureLength > 0 && linkSupported(r.lt) {
 			r.res = s.dec.decode(r.lt, data, &r.seg)
 		}
-		if s.needs(r.res, &r.seg) {
+		if r.res == decTCP4 || r.res == decTCP6 {
+			if !s.tracked(&r.seg) {
+				// counted with the packets not analysed; its bytes are not kept
+				r.res = decOther
+				continue
+			}
 			if s.sums {
 				r.seg.sum, r.seg.summed = crc32.ChecksumIEEE(r.seg.payload(data)), true
 			}

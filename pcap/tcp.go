@@ -5,12 +5,9 @@ import (
 )
 
 // tcpPacket handles the TCP segment s decoded from data, the bytes of the
-// current record.
+// current record: a segment on a tracked port (source.tracked counts the
+// others with the packets not analysed).
 func (rd *reader) tcpPacket(data []byte, ci *gopacket.CaptureInfo, s *segment) {
-	if !rd.opts.AnyPort && !rd.isWatched(s.sp) && !rd.isWatched(s.dp) {
-		rd.info.OtherPackets++
-		return
-	}
 	rd.info.TCPPackets++
 	payload := s.payload(data)
 	missing := 0
@@ -129,7 +126,7 @@ func (rd *reader) connFor(k connKey, srcIsA bool, s *segment, fi frameInfo) *con
 	default:
 		roles := RoleFromPort
 		var serverIsA bool
-		switch wa, wb := rd.isWatched(k.ap), rd.isWatched(k.bp); {
+		switch wa, wb := rd.watched.has(k.ap), rd.watched.has(k.bp); {
 		case wa && !wb:
 			serverIsA = true
 		case wb && !wa:
