@@ -17,9 +17,11 @@ const (
 	// aheadBatches: one being filled, one waiting, one being handled
 	aheadBatches = 3
 	batchRecords = 512
-	// batchBytes holds the bytes of the records a batch keeps: more than
-	// MaxRecord, so that any record fits an empty batch.
+	// batchBytes is about how many bytes of records a batch keeps: it
+	// takes records until they reach it. Its arena has batchSlack more,
+	// for the record that crosses it (see keep).
 	batchBytes = 2 * MaxRecord
+	batchSlack = 64 << 10
 )
 
 // A decodedRecord is one capture record, read and decoded ahead of the analysis.
@@ -70,16 +72,21 @@ func newBatch(n int) *batch {
 	if n <= 0 {
 		n = batchRecords
 	}
-	return &batch{recs: make([]decodedRecord, 0, n), arena: make([]byte, 0, batchBytes)}
+	return &batch{recs: make([]decodedRecord, 0, n), arena: make([]byte, 0, batchBytes+batchSlack)}
 }
 
-// keep copies data into the batch's arena and returns the copy, or nil when
-// the arena has no room left for it.
+// full reports whether b takes no more records: its slots are used, or its
+// records' bytes reached batchBytes.
+func (b *batch) full() bool {
+	return len(b.recs) == cap(b.recs) || len(b.arena) >= batchBytes
+}
+
+// keep copies data into the batch's arena and returns the copy. A record
+// larger than the room left makes append move the arena to a larger array:
+// the copies kept before stay in the old one, which lives as long as they
+// do, and the batch keeps the larger one.
 func (b *batch) keep(data []byte) []byte {
 	n := len(b.arena)
-	if cap(b.arena)-n < len(data) {
-		return nil
-	}
 	b.arena = append(b.arena, data...)
 	return b.arena[n:len(b.arena):len(b.arena)]
 }
@@ -102,10 +109,6 @@ type source struct {
 	watched *portSet // the reader's, never written while reading
 	anyPort bool
 	sums    bool // Options.ChecksumAhead
-	// a record read but not yet kept, because the batch had no room for it
-	held    decodedRecord
-	heldRaw []byte
-	hasHeld bool
 }
 
 // tracked reports whether seg is on a tracked port (either end).
@@ -117,13 +120,8 @@ func (s *source) tracked(seg *segment) bool {
 // stops (b.end).
 func (s *source) fill(b *batch) {
 	b.recs, b.arena, b.end, b.problem, b.err, b.endLongCap, b.off = b.recs[:0], b.arena[:0], false, 0, nil, false, 0
-	if s.hasHeld {
-		s.hasHeld = false
-		r := s.held
-		r.data = b.keep(s.heldRaw)
-		b.recs = append(b.recs, r)
-	}
-	for n := len(b.recs); n < cap(b.recs); n = len(b.recs) {
+	for !b.full() {
+		n := len(b.recs)
 		// read into the batch's next slot: a record of the stack's would
 		// escape through the interface, one allocation per record
 		b.recs = b.recs[:n+1]
@@ -149,13 +147,7 @@ func (s *source) fill(b *batch) {
 			if s.sums {
 				r.seg.sum, r.seg.summed = crc32.ChecksumIEEE(r.seg.payload(data)), true
 			}
-			if r.data = b.keep(data); r.data == nil {
-				// no room: the record begins the next batch
-				s.held, s.hasHeld = *r, true
-				s.heldRaw = append(s.heldRaw[:0], data...)
-				b.recs = b.recs[:n]
-				return
-			}
+			r.data = b.keep(data)
 		}
 	}
 }

@@ -17,7 +17,7 @@ import (
 // reads ahead and without) and as pcapng: two record readers under the
 // same batches. The capture fills
 // batches both ways: by bytes (segments of 60,000 bytes on the tracked
-// port, so that a record finds no room left and begins the next batch) and
+// port, so that a record overflows the room left in a batch's arena) and
 // by count (runs of small segments), with segments on an untracked port,
 // whose bytes a batch does not keep, in between. All three must give the
 // Handler the same lines and count the same packets.
@@ -115,4 +115,29 @@ func FuzzReadAhead(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestKeepOverflow: a record larger than the room left in a batch's arena
+// moves the arena, and the copies kept before it keep their bytes.
+func TestKeepOverflow(t *testing.T) {
+	b := newBatch(0)
+	first := bytes.Repeat([]byte{'a'}, batchBytes-1)
+	second := bytes.Repeat([]byte{'b'}, MaxRecord)
+	k1 := b.keep(first)
+	if b.full() {
+		t.Fatalf("full after %d of %d bytes", len(b.arena), batchBytes)
+	}
+	k2 := b.keep(second)
+	if !bytes.Equal(k1, first) || !bytes.Equal(k2, second) {
+		t.Fatal("a copy lost its bytes when the arena moved")
+	}
+	if &k1[0] == &b.arena[0] {
+		t.Fatal("the arena did not move: the test no longer overflows it")
+	}
+	if !b.full() {
+		t.Fatal("not full past batchBytes")
+	}
+	if len(k1) != cap(k1) || len(k2) != cap(k2) {
+		t.Fatal("a copy's capacity runs past its bytes")
+	}
 }
