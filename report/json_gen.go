@@ -22,62 +22,36 @@ func appendJSONndConnection(b []byte, v *ndConnection) ([]byte, error) {
 	if v.Connection != nil {
 		b = append(b, `,"capture":`...)
 		b = jsonenc.AppendInt(b, v.Connection.Capture)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"id":`...)
 		b = jsonenc.AppendUint(b, v.Connection.ID)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"client":`...)
 		b = jsonenc.AppendString(b, v.Connection.Client)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"server":`...)
 		b = jsonenc.AppendString(b, v.Connection.Server)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"roles_guessed":`...)
 		b = jsonenc.AppendBool(b, v.Connection.RolesGuessed)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"start":`...)
 		if b, err = v.Connection.Start.AppendJSON(b); err != nil {
 			return b, err
 		}
-	}
-	if v.Connection != nil {
 		b = append(b, `,"end":`...)
 		if b, err = v.Connection.End.AppendJSON(b); err != nil {
 			return b, err
 		}
-	}
-	if v.Connection != nil {
 		b = append(b, `,"start_frame":`...)
 		b = jsonenc.AppendUint(b, v.Connection.StartFrame)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"end_frame":`...)
 		b = jsonenc.AppendUint(b, v.Connection.EndFrame)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"verdict":`...)
 		b = jsonenc.AppendString(b, v.Connection.Verdict)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"reason":`...)
 		b = jsonenc.AppendString(b, v.Connection.Reason)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"summary":`...)
 		b = jsonenc.AppendString(b, v.Connection.Summary)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"aborted_by":`...)
 		if b, err = jsonenc.AppendText(b, v.Connection.AbortedBy.AppendText); err != nil {
 			return b, err
 		}
-	}
-	if v.Connection != nil {
 		b = append(b, `,"alert":`...)
 		if v.Connection.Alert == nil {
 			b = jsonenc.AppendNull(b)
@@ -86,52 +60,28 @@ func appendJSONndConnection(b []byte, v *ndConnection) ([]byte, error) {
 				return b, err
 			}
 		}
-	}
-	if v.Connection != nil {
 		b = append(b, `,"tls_version":`...)
 		b = jsonenc.AppendString(b, v.Connection.TLSVersion)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"client_max_version":`...)
 		b = jsonenc.AppendString(b, v.Connection.ClientMaxVersion)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"cipher_suite":`...)
 		b = jsonenc.AppendString(b, v.Connection.CipherSuite)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"sni":`...)
 		b = jsonenc.AppendString(b, v.Connection.SNI)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"alpn":`...)
 		b = jsonenc.AppendString(b, v.Connection.ALPN)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"resumed":`...)
 		b = jsonenc.AppendBool(b, v.Connection.Resumed)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"handshake_complete":`...)
 		b = jsonenc.AppendBool(b, v.Connection.HandshakeComplete)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"handshake_frame":`...)
 		b = jsonenc.AppendUint(b, v.Connection.HandshakeFrame)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"empty_client_certificate":`...)
 		b = jsonenc.AppendBool(b, v.Connection.EmptyClientCertificate)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"certificates_hidden":`...)
 		b = jsonenc.AppendBool(b, v.Connection.CertificatesHidden)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"decrypted":`...)
 		b = jsonenc.AppendBool(b, v.Connection.Decrypted)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"sip_messages":`...)
 		if v.Connection.SIPMessages == nil {
 			b = jsonenc.AppendNull(b)
@@ -147,20 +97,12 @@ func appendJSONndConnection(b []byte, v *ndConnection) ([]byte, error) {
 			}
 			b = append(b, ']')
 		}
-	}
-	if v.Connection != nil {
 		b = append(b, `,"sip_messages_dropped":`...)
 		b = jsonenc.AppendInt(b, v.Connection.SIPMessagesDropped)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"sip_summary":`...)
 		b = jsonenc.AppendString(b, v.Connection.SIPSummary)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"decrypt_stopped_frame":`...)
 		b = jsonenc.AppendUint(b, v.Connection.DecryptStoppedFrame)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"partial_certificates":`...)
 		if v.Connection.PartialCertificates == nil {
 			b = jsonenc.AppendNull(b)
@@ -176,8 +118,6 @@ func appendJSONndConnection(b []byte, v *ndConnection) ([]byte, error) {
 			}
 			b = append(b, ']')
 		}
-	}
-	if v.Connection != nil {
 		b = append(b, `,"certificates_lost":`...)
 		if v.Connection.CertificatesLost == nil {
 			b = jsonenc.AppendNull(b)
@@ -191,16 +131,10 @@ func appendJSONndConnection(b []byte, v *ndConnection) ([]byte, error) {
 			}
 			b = append(b, ']')
 		}
-	}
-	if v.Connection != nil {
 		b = append(b, `,"certificates_dropped":`...)
 		b = jsonenc.AppendInt(b, v.Connection.CertificatesDropped)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"hello_retry_request":`...)
 		b = jsonenc.AppendBool(b, v.Connection.HelloRetryRequest)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"name_check":`...)
 		if v.Connection.NameCheck == nil {
 			b = jsonenc.AppendNull(b)
@@ -209,8 +143,6 @@ func appendJSONndConnection(b []byte, v *ndConnection) ([]byte, error) {
 				return b, err
 			}
 		}
-	}
-	if v.Connection != nil {
 		b = append(b, `,"certificate_request_audit":`...)
 		if v.Connection.CertificateRequestAudit == nil {
 			b = jsonenc.AppendNull(b)
@@ -219,12 +151,8 @@ func appendJSONndConnection(b []byte, v *ndConnection) ([]byte, error) {
 				return b, err
 			}
 		}
-	}
-	if v.Connection != nil {
 		b = append(b, `,"events_dropped":`...)
 		b = jsonenc.AppendInt(b, v.Connection.EventsDropped)
-	}
-	if v.Connection != nil {
 		b = append(b, `,"findings":`...)
 		if v.Connection.Findings == nil {
 			b = jsonenc.AppendNull(b)
@@ -240,8 +168,6 @@ func appendJSONndConnection(b []byte, v *ndConnection) ([]byte, error) {
 			}
 			b = append(b, ']')
 		}
-	}
-	if v.Connection != nil {
 		b = append(b, `,"stats":`...)
 		if b, err = v.Connection.Stats.AppendJSON(b); err != nil {
 			return b, err
@@ -297,62 +223,36 @@ func appendJSONndTriageConnection(b []byte, v *ndTriageConnection) ([]byte, erro
 	if v.ndConnection.Connection != nil {
 		b = append(b, `,"capture":`...)
 		b = jsonenc.AppendInt(b, v.ndConnection.Connection.Capture)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"id":`...)
 		b = jsonenc.AppendUint(b, v.ndConnection.Connection.ID)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"client":`...)
 		b = jsonenc.AppendString(b, v.ndConnection.Connection.Client)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"server":`...)
 		b = jsonenc.AppendString(b, v.ndConnection.Connection.Server)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"roles_guessed":`...)
 		b = jsonenc.AppendBool(b, v.ndConnection.Connection.RolesGuessed)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"start":`...)
 		if b, err = v.ndConnection.Connection.Start.AppendJSON(b); err != nil {
 			return b, err
 		}
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"end":`...)
 		if b, err = v.ndConnection.Connection.End.AppendJSON(b); err != nil {
 			return b, err
 		}
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"start_frame":`...)
 		b = jsonenc.AppendUint(b, v.ndConnection.Connection.StartFrame)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"end_frame":`...)
 		b = jsonenc.AppendUint(b, v.ndConnection.Connection.EndFrame)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"verdict":`...)
 		b = jsonenc.AppendString(b, v.ndConnection.Connection.Verdict)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"reason":`...)
 		b = jsonenc.AppendString(b, v.ndConnection.Connection.Reason)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"summary":`...)
 		b = jsonenc.AppendString(b, v.ndConnection.Connection.Summary)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"aborted_by":`...)
 		if b, err = jsonenc.AppendText(b, v.ndConnection.Connection.AbortedBy.AppendText); err != nil {
 			return b, err
 		}
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"alert":`...)
 		if v.ndConnection.Connection.Alert == nil {
 			b = jsonenc.AppendNull(b)
@@ -361,52 +261,28 @@ func appendJSONndTriageConnection(b []byte, v *ndTriageConnection) ([]byte, erro
 				return b, err
 			}
 		}
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"tls_version":`...)
 		b = jsonenc.AppendString(b, v.ndConnection.Connection.TLSVersion)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"client_max_version":`...)
 		b = jsonenc.AppendString(b, v.ndConnection.Connection.ClientMaxVersion)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"cipher_suite":`...)
 		b = jsonenc.AppendString(b, v.ndConnection.Connection.CipherSuite)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"sni":`...)
 		b = jsonenc.AppendString(b, v.ndConnection.Connection.SNI)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"alpn":`...)
 		b = jsonenc.AppendString(b, v.ndConnection.Connection.ALPN)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"resumed":`...)
 		b = jsonenc.AppendBool(b, v.ndConnection.Connection.Resumed)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"handshake_complete":`...)
 		b = jsonenc.AppendBool(b, v.ndConnection.Connection.HandshakeComplete)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"handshake_frame":`...)
 		b = jsonenc.AppendUint(b, v.ndConnection.Connection.HandshakeFrame)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"empty_client_certificate":`...)
 		b = jsonenc.AppendBool(b, v.ndConnection.Connection.EmptyClientCertificate)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"certificates_hidden":`...)
 		b = jsonenc.AppendBool(b, v.ndConnection.Connection.CertificatesHidden)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"decrypted":`...)
 		b = jsonenc.AppendBool(b, v.ndConnection.Connection.Decrypted)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"sip_messages":`...)
 		if v.ndConnection.Connection.SIPMessages == nil {
 			b = jsonenc.AppendNull(b)
@@ -422,20 +298,12 @@ func appendJSONndTriageConnection(b []byte, v *ndTriageConnection) ([]byte, erro
 			}
 			b = append(b, ']')
 		}
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"sip_messages_dropped":`...)
 		b = jsonenc.AppendInt(b, v.ndConnection.Connection.SIPMessagesDropped)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"sip_summary":`...)
 		b = jsonenc.AppendString(b, v.ndConnection.Connection.SIPSummary)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"decrypt_stopped_frame":`...)
 		b = jsonenc.AppendUint(b, v.ndConnection.Connection.DecryptStoppedFrame)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"partial_certificates":`...)
 		if v.ndConnection.Connection.PartialCertificates == nil {
 			b = jsonenc.AppendNull(b)
@@ -451,8 +319,6 @@ func appendJSONndTriageConnection(b []byte, v *ndTriageConnection) ([]byte, erro
 			}
 			b = append(b, ']')
 		}
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"certificates_lost":`...)
 		if v.ndConnection.Connection.CertificatesLost == nil {
 			b = jsonenc.AppendNull(b)
@@ -466,16 +332,10 @@ func appendJSONndTriageConnection(b []byte, v *ndTriageConnection) ([]byte, erro
 			}
 			b = append(b, ']')
 		}
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"certificates_dropped":`...)
 		b = jsonenc.AppendInt(b, v.ndConnection.Connection.CertificatesDropped)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"hello_retry_request":`...)
 		b = jsonenc.AppendBool(b, v.ndConnection.Connection.HelloRetryRequest)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"name_check":`...)
 		if v.ndConnection.Connection.NameCheck == nil {
 			b = jsonenc.AppendNull(b)
@@ -484,8 +344,6 @@ func appendJSONndTriageConnection(b []byte, v *ndTriageConnection) ([]byte, erro
 				return b, err
 			}
 		}
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"certificate_request_audit":`...)
 		if v.ndConnection.Connection.CertificateRequestAudit == nil {
 			b = jsonenc.AppendNull(b)
@@ -494,12 +352,8 @@ func appendJSONndTriageConnection(b []byte, v *ndTriageConnection) ([]byte, erro
 				return b, err
 			}
 		}
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"events_dropped":`...)
 		b = jsonenc.AppendInt(b, v.ndConnection.Connection.EventsDropped)
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"findings":`...)
 		if v.ndConnection.Connection.Findings == nil {
 			b = jsonenc.AppendNull(b)
@@ -515,8 +369,6 @@ func appendJSONndTriageConnection(b []byte, v *ndTriageConnection) ([]byte, erro
 			}
 			b = append(b, ']')
 		}
-	}
-	if v.ndConnection.Connection != nil {
 		b = append(b, `,"stats":`...)
 		if b, err = v.ndConnection.Connection.Stats.AppendJSON(b); err != nil {
 			return b, err
@@ -656,8 +508,6 @@ func appendJSONndCertificateRequest(b []byte, v *ndCertificateRequest) ([]byte, 
 		}
 		b = append(b, `"frame":`...)
 		b = jsonenc.AppendUint(b, v.CertificateRequest.Frame)
-	}
-	if v.CertificateRequest != nil {
 		if len(b) != start {
 			b = append(b, ',')
 		}
@@ -674,8 +524,6 @@ func appendJSONndCertificateRequest(b []byte, v *ndCertificateRequest) ([]byte, 
 			}
 			b = append(b, ']')
 		}
-	}
-	if v.CertificateRequest != nil {
 		if len(b) != start {
 			b = append(b, ',')
 		}
@@ -692,15 +540,11 @@ func appendJSONndCertificateRequest(b []byte, v *ndCertificateRequest) ([]byte, 
 			}
 			b = append(b, ']')
 		}
-	}
-	if v.CertificateRequest != nil {
 		if len(b) != start {
 			b = append(b, ',')
 		}
 		b = append(b, `"length":`...)
 		b = jsonenc.AppendInt(b, v.CertificateRequest.Length)
-	}
-	if v.CertificateRequest != nil {
 		if len(b) != start {
 			b = append(b, ',')
 		}

@@ -276,16 +276,24 @@ func (g *gen) structFunc(t reflect.Type) error {
 		g.printf("b = append(b, '{')\nstart := len(b)\n")
 	}
 	known := false // a field was certainly written
+	guard := ""    // of the fields being written: one test for a run of them
 	for i, f := range fs {
-		cond := f.guard
+		if f.guard != guard {
+			if guard != "" {
+				g.printf("}\n")
+			}
+			if f.guard != "" {
+				g.printf("if %s {\n", f.guard)
+			}
+			guard = f.guard
+		}
+		cond := ""
 		if f.omitEmpty {
 			c, err := nonEmpty(f)
 			if err != nil {
 				return fmt.Errorf("jsongen: %v: %w", t, err)
 			}
-			cond = join(cond, c)
-		}
-		if cond != "" {
+			cond = c
 			g.printf("if %s {\n", cond)
 		}
 		switch {
@@ -301,9 +309,12 @@ func (g *gen) structFunc(t reflect.Type) error {
 		}
 		if cond != "" {
 			g.printf("}\n")
-		} else {
+		} else if f.guard == "" {
 			known = true
 		}
+	}
+	if guard != "" {
+		g.printf("}\n")
 	}
 	if len(fs) == 0 {
 		g.printf("b = append(b, '{')\n")

@@ -132,6 +132,15 @@ func TestGenerateKeys(t *testing.T) {
 			}
 		}
 	}
+	// the fields of an embedded pointer that come together are tested
+	// for nil once
+	src, err := Generate("jsongen", self, "test", reflect.TypeFor[late]())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(src), "if v.outer != nil {"); n != 1 {
+		t.Errorf("late: %d tests of v.outer for its 2 fields, want 1:\n%s", n, src)
+	}
 	// the premises, as json.Marshal has them
 	for _, p := range []struct {
 		v    any
