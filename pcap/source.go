@@ -189,22 +189,30 @@ func (s *pcapRecords) read(r *decodedRecord) ([]byte, Problem, error) {
 		r.longCap = true
 	}
 	r.ci = c
-	if err != nil {
-		switch {
-		case err == io.EOF && header:
-			return nil, ProblemTruncated, io.ErrUnexpectedEOF
-		case err == io.EOF:
-			return nil, 0, io.EOF
-		case errors.Is(err, io.ErrUnexpectedEOF):
-			return nil, ProblemTruncated, err
-		case c.CaptureLength > MaxRecord:
-			return nil, ProblemDamaged, &recordError{c.CaptureLength}
-		default:
-			return nil, ProblemDamaged, err
-		}
+	switch {
+	case err == nil:
+	case err == io.EOF && header:
+		return nil, ProblemTruncated, io.ErrUnexpectedEOF
+	case c.CaptureLength > MaxRecord && !errors.Is(err, io.ErrUnexpectedEOF):
+		return nil, ProblemDamaged, &recordError{c.CaptureLength}
+	default:
+		return nil, problemOf(err), err
 	}
 	s.next += 16 + int64(c.CaptureLength)
 	return data, 0, nil
+}
+
+// problemOf says what a reader's error at the end of a stream means: none
+// for io.EOF (a clean end), a cut-off record for io.ErrUnexpectedEOF, and
+// else damage.
+func problemOf(err error) Problem {
+	switch {
+	case err == io.EOF:
+		return 0
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return ProblemTruncated
+	}
+	return ProblemDamaged
 }
 
 // readAhead returns the function that gives src's batches one after the
@@ -273,14 +281,7 @@ func (s *ngRecords) offset() int64 { return s.nr.start }
 func (s *ngRecords) read(r *decodedRecord) ([]byte, Problem, error) {
 	kind, data, ci, lt, err := s.nr.next()
 	if err != nil {
-		switch {
-		case err == io.EOF:
-			return nil, 0, io.EOF
-		case errors.Is(err, io.ErrUnexpectedEOF):
-			return nil, ProblemTruncated, err
-		default:
-			return nil, ProblemDamaged, err
-		}
+		return nil, problemOf(err), err
 	}
 	r.ci, r.lt = ci, lt
 	switch kind {
