@@ -66,13 +66,37 @@ func Read(r io.Reader, path string, opts Options, h Handler) (*CaptureInfo, erro
 	if opts.Framer == nil || h == nil {
 		return info, ErrOptions
 	}
-	br := bufio.NewReaderSize(r, bufSize)
+	br, kind, stop, err := openStream(r, info, opts.NoPrefetch)
+	defer stop()
+	if err != nil {
+		return info, err
+	}
+	rd := newReader(info, opts, h)
+	rr, err := rd.records(br, kind)
+	if err == nil {
+		err = rd.readRecords(rr)
+	}
+	if err == nil && kind == "pcapng" {
+		err = rd.linkCheck()
+	}
+	rd.finish()
+	return info, err
+}
+
+// openStream looks at the start of r, decompresses it if it is gzip
+// compressed, and returns the stream of records and its format ("pcap" or
+// "pcapng"), or the error that says it is neither. stop stops the
+// goroutine that decompresses ahead, if any; it is always to be called.
+func openStream(r io.Reader, info *CaptureInfo, noPrefetch bool) (br *bufio.Reader, kind string, stop func(), err error) {
+	path := info.Path
+	stop = func() {}
+	br = bufio.NewReaderSize(r, bufSize)
 	magic, err := br.Peek(4)
 	if len(magic) == 0 {
 		if err != nil && err != io.EOF {
-			return info, &InputError{Path: path, Problem: ProblemIO, Offset: -1, Err: err}
+			return nil, "", stop, &InputError{Path: path, Problem: ProblemIO, Offset: -1, Err: err}
 		}
-		return info, &InputError{Path: path, Problem: ProblemEmpty, Offset: -1}
+		return nil, "", stop, &InputError{Path: path, Problem: ProblemEmpty, Offset: -1}
 	}
 	if len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		info.Compressed = true
@@ -82,40 +106,34 @@ func Read(r io.Reader, path string, opts Options, h Handler) (*CaptureInfo, erro
 			if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 				p = ProblemTruncated
 			}
-			return info, &InputError{Path: path, Problem: p, Offset: -1, Err: err}
+			return nil, "", stop, &InputError{Path: path, Problem: p, Offset: -1, Err: err}
 		}
 		zr.Multistream(true)
-		zsrc, zstop := prefetch(zr, opts.NoPrefetch)
-		defer zstop()
+		var zsrc io.Reader
+		zsrc, stop = prefetch(zr, noPrefetch)
 		br = bufio.NewReaderSize(zsrc, bufSize)
 		magic, err = br.Peek(4)
 		if len(magic) == 0 {
 			if err != nil && err != io.EOF {
-				return info, gzipError(path, err)
+				return nil, "", stop, gzipError(path, err)
 			}
-			return info, &InputError{Path: path, Problem: ProblemEmpty, Offset: -1}
+			return nil, "", stop, &InputError{Path: path, Problem: ProblemEmpty, Offset: -1}
 		}
 	}
-	rd := newReader(info, opts, h)
 	switch kind := captureKind(magic); kind {
-	case "pcap":
-		info.Format = "pcap"
-		err = rd.readPcap(br)
-	case "pcapng":
-		info.Format = "pcapng"
-		err = rd.readPcapng(br)
+	case "pcap", "pcapng":
+		info.Format = kind
+		return br, kind, stop, nil
 	default:
 		head, _ := br.Peek(4096)
 		if len(magic) < 4 && kind == "short" {
-			return info, &InputError{Path: path, Problem: ProblemTruncated, Offset: -1}
+			return nil, "", stop, &InputError{Path: path, Problem: ProblemTruncated, Offset: -1}
 		}
 		if looksLikeScreenText(head) {
-			return info, &InputError{Path: path, Problem: ProblemScreenText, Offset: -1}
+			return nil, "", stop, &InputError{Path: path, Problem: ProblemScreenText, Offset: -1}
 		}
-		return info, &InputError{Path: path, Problem: ProblemNotCapture, Offset: -1}
+		return nil, "", stop, &InputError{Path: path, Problem: ProblemNotCapture, Offset: -1}
 	}
-	rd.finish()
-	return info, err
 }
 
 func gzipError(path string, err error) error {
@@ -255,14 +273,24 @@ func (rd *reader) inputErr(p Problem, err error) *InputError {
 	return &InputError{Path: rd.info.Path, Problem: p, Frame: rd.frame + 1, Offset: rd.off, Err: err}
 }
 
-// readPcap reads a classic pcap stream.
-func (rd *reader) readPcap(br *bufio.Reader) error {
+// records returns the reader of the records of br, a stream in format
+// kind, having read a pcap file's header (and warned of what it says).
+func (rd *reader) records(br *bufio.Reader, kind string) (recordReader, error) {
+	if kind == "pcapng" {
+		return &ngRecords{nr: newNgReader(br)}, nil
+	}
+	return rd.pcapRecords(br)
+}
+
+// pcapRecords reads the header of a classic pcap stream and returns the
+// reader of its records.
+func (rd *reader) pcapRecords(br *bufio.Reader) (recordReader, error) {
 	pr, err := pcapgo.NewReader(br)
 	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			return &InputError{Path: rd.info.Path, Problem: ProblemTruncated, Offset: -1, Err: err}
+			return nil, &InputError{Path: rd.info.Path, Problem: ProblemTruncated, Offset: -1, Err: err}
 		}
-		return &InputError{Path: rd.info.Path, Problem: ProblemDamaged, Offset: 0, Err: err}
+		return nil, &InputError{Path: rd.info.Path, Problem: ProblemDamaged, Offset: 0, Err: err}
 	}
 	rd.info.Nanosecond = pr.Resolution() == gopacket.TimestampResolutionNanosecond
 	rd.info.Snaplen = pr.Snaplen()
@@ -274,22 +302,36 @@ func (rd *reader) readPcap(br *bufio.Reader) error {
 	lt := int(pr.LinkType())
 	rd.addLink(lt)
 	if !linkSupported(lt) {
-		return &InputError{Path: rd.info.Path, Problem: ProblemLinkType, Offset: 20, LinkType: lt}
+		return nil, &InputError{Path: rd.info.Path, Problem: ProblemLinkType, Offset: 20, LinkType: lt}
 	}
-	return rd.readRecords(&pcapRecords{pr: pr, br: br, lt: lt, next: 24})
+	return &pcapRecords{pr: pr, br: br, lt: lt, next: 24}, nil
 }
 
 // readRecords hands the records rr reads to the analysis, read and decoded
 // ahead unless Options.NoPrefetch, and returns the error that ended
 // reading (nil at a clean end).
 func (rd *reader) readRecords(rr recordReader) error {
-	src := &source{rr: rr, dec: newDecoder(), watched: &rd.watched, anyPort: rd.opts.AnyPort, sums: rd.opts.ChecksumAhead}
-	next, stop := readAhead(src, rd.opts.batchRecords, rd.opts.NoPrefetch)
+	next, stop := readAhead(rd.source(rr), rd.opts.batchRecords, rd.opts.NoPrefetch)
 	defer stop()
+	return rd.consume(next, nil)
+}
+
+// source returns the source of rr's records for this reader's options.
+func (rd *reader) source(rr recordReader) *source {
+	return &source{rr: rr, dec: newDecoder(), watched: &rd.watched, anyPort: rd.opts.AnyPort, sums: rd.opts.ChecksumAhead}
+}
+
+// consume handles the records of the batches next gives, calling done
+// (when not nil) after each batch, and returns the error that ended
+// reading (nil at a clean end).
+func (rd *reader) consume(next func() *batch, done func()) error {
 	for {
 		b := next()
 		for i := range b.recs {
 			rd.record(&b.recs[i])
+		}
+		if done != nil {
+			done()
 		}
 		if b.end {
 			rd.off = b.off
@@ -369,14 +411,6 @@ func itoa(n int) string {
 		b[i] = '-'
 	}
 	return string(b[i:])
-}
-
-// readPcapng reads a pcapng stream with ngReader.
-func (rd *reader) readPcapng(br *bufio.Reader) error {
-	if err := rd.readRecords(&ngRecords{nr: newNgReader(br)}); err != nil {
-		return err
-	}
-	return rd.linkCheck()
 }
 
 // linkCheck fails a pcapng file none of whose packets could be decoded
