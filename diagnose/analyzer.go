@@ -308,22 +308,35 @@ func (a *Analyzer) Data(d *pcap.Data) bool { return a.state(d.Conn).data(d) }
 
 // End implements pcap.Handler.
 func (a *Analyzer) End(c *pcap.Conn, stats *pcap.ConnStats) {
+	a.place(c.ID, a.end(c, stats))
+}
+
+// end finishes connection c and returns its record, or nil when it is
+// set aside (other traffic found only because of --any-port: counted,
+// not judged).
+func (a *Analyzer) end(c *pcap.Conn, stats *pcap.ConnStats) *Connection {
 	st := a.state(c)
 	delete(a.live, c)
 	a.lastConn, a.lastState = nil, nil
 	conn := st.finish(stats)
 	if a.opts.AnyPort && !a.watched(c) && !st.looksTLS() {
-		// Other traffic found only because of --any-port: counted, not judged.
 		a.other++
-		conn = nil
+		return nil
 	}
+	return conn
+}
+
+// place keeps or emits the record of the connection with the given ID, in
+// ID order within Options.ReorderWindow (a nil conn keeps the place of a
+// connection set aside).
+func (a *Analyzer) place(id uint64, conn *Connection) {
 	if a.opts.Emit == nil {
 		if conn != nil {
 			a.result.Connections = append(a.result.Connections, conn)
 		}
 		return
 	}
-	a.waiting.push(waiter{c.ID, conn}) // a nil conn keeps the place of a connection set aside
+	a.waiting.push(waiter{id, conn})
 	for {
 		if len(a.waiting) > 0 && a.waiting[0].id == a.next {
 			a.next++
