@@ -252,7 +252,8 @@ type Options struct {
 	// Linger is how long, in capture time, a closed connection (FIN both
 	// ways or RST) stays tracked after its last packet before End is called
 	// (0: DefaultLinger, 3 s: the packets in flight when it closed, and a
-	// retransmitted FIN).
+	// retransmitted FIN). Capture time is the latest timestamp read so
+	// far: a packet stamped before one read earlier does not take it back.
 	// It is at most QuietTime.
 	Linger time.Duration
 	// HeadOnly, if set, is asked at the start of each unit the Framer

@@ -53,7 +53,7 @@ type conn struct {
 	ended     bool
 	passing   bool          // a direction passed units over whole (bufs.passed, bufs.passing) since the Handler was last given anything
 	reacts    [2]reactState // for ConnStats.Reaction (evidence.go)
-	last      time.Time
+	last      time.Time // the capture's time (reader.now) at its last packet
 	// list links
 	prev, next *conn
 	list       *connList
@@ -121,7 +121,7 @@ func (rd *reader) newConn(k connKey, clientIsA bool, roles RoleSource, ci frameI
 	c.c.FirstFrame = ci.frame
 	c.c.FirstTime = ci.t
 	delete(rd.evictedKeys, k) // a new connection on the 4-tuple of an evicted one
-	c.last = ci.t
+	c.last = rd.now
 	rd.conns[k] = c
 	rd.open.pushBack(c)
 	for d := range c.half {

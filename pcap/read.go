@@ -204,6 +204,11 @@ type reader struct {
 	open    connList
 	closed  connList // closed after an exchange (ended after Linger)
 	refused connList // closed before both ends sent a byte (ended after QuietTime)
+	// now is the capture's time: the latest timestamp read so far. A
+	// packet stamped before one read earlier (captures merged from several
+	// interfaces, a clock stepped back) does not take it back, so that a
+	// connection's quiet time counts from the same instant whichever other
+	// packets were read (see ReadSharded).
 	now     time.Time
 	frags   uint64
 	evicted bool
@@ -452,7 +457,9 @@ func (rd *reader) decoded(lt int, data []byte, ci *gopacket.CaptureInfo, res dec
 		if t.After(info.Last) {
 			info.Last = t
 		}
-		rd.now = t
+		if t.After(rd.now) {
+			rd.now = t
+		}
 	}
 	if !linkSupported(lt) {
 		if !rd.badLink[lt] {

@@ -29,7 +29,7 @@ func (rd *reader) tcpPacket(data []byte, ci *gopacket.CaptureInfo, s *segment) {
 	st.Packets[d]++
 	rd.evidence(c, d, data, s, missing, fi.t)
 	st.LastFrame, st.LastTime = fi.frame, fi.t
-	c.last = fi.t
+	c.last = rd.now
 	if c.closed {
 		rd.closedList(c).pushBack(c)
 	} else {

@@ -99,3 +99,34 @@ func TestTombstonesBounded(t *testing.T) {
 		t.Errorf("after 100,000 tombstones of a minute each, a second apart: %d live, map %d, ring capacity %d", ts.live, len(ts.at), cap(ts.ring))
 	}
 }
+
+// TestCaptureTimeBackwards: a packet stamped before one read earlier (a
+// capture merged from interfaces whose clocks differ) does not take the
+// capture's time back. A closed connection's Linger counts from the
+// capture's time at its last packet, so its retransmitted FIN, stamped
+// 5 s after its close but still 5 s before the latest time read, is part
+// of it, not late; and a connection read later ends at the same frame
+// whatever other connections were read.
+func TestCaptureTimeBackwards(t *testing.T) {
+	exchange := []pkt{{c2s: true, flags: "PA", seq: 1, ack: 1, data: "q"}, {flags: "PA", seq: 1, ack: 2, data: "a"}}
+	closed := cat(handshake, exchange, []pkt{
+		{c2s: true, flags: "FA", seq: 2, ack: 2},
+		{flags: "FA", seq: 2, ack: 3},
+		{c2s: true, flags: "A", seq: 3, ack: 3},
+	})
+	ahead := portRecords(t, 40002, 10*time.Second, []pkt{{c2s: true, flags: "S"}})
+	behind := portRecords(t, 40001, 0, cat(closed, []pkt{{flags: "FA", seq: 2, ack: 3, at: 5 * time.Second}}))
+	recs := append(ahead, behind...)
+	rec := newRecorder()
+	info, err := readBytes(t, writePcap(t, layers.LinkTypeEthernet, recs, false), Options{}, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := rec.stats[2]
+	if got := st.Packets[0] + st.Packets[1]; info.LatePackets != 0 || got != 9 {
+		t.Errorf("%d late packets, %d packets in the connection stamped behind; want 0 and 9", info.LatePackets, got)
+	}
+	if !info.Last.Equal(t0.Add(10 * time.Second)) {
+		t.Errorf("CaptureInfo.Last = %v, want the latest stamp %v", info.Last, t0.Add(10*time.Second))
+	}
+}
