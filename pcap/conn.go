@@ -53,7 +53,7 @@ type conn struct {
 	ended     bool
 	passing   bool          // a direction passed units over whole (bufs.passed, bufs.passing) since the Handler was last given anything
 	reacts    [2]reactState // for ConnStats.Reaction (evidence.go)
-	last      time.Time // the capture's time (reader.now) at its last packet
+	last      time.Time     // the capture's time (reader.now) at its last packet
 	// list links
 	prev, next *conn
 	list       *connList
@@ -110,6 +110,9 @@ func (rd *reader) newConn(k connKey, clientIsA bool, roles RoleSource, ci frameI
 		rd.evict()
 	}
 	rd.info.Conns++
+	if rd.sh != nil {
+		rd.sh.created = append(rd.sh.created, ci.frame)
+	}
 	c := &conn{key: k, clientIsA: clientIsA}
 	c.c.ID = rd.info.Conns
 	if clientIsA {
@@ -149,7 +152,11 @@ func (rd *reader) evict() {
 	rd.info.ConnsEvicted++
 	if !rd.evicted {
 		rd.evicted = true
-		rd.warn("more than " + itoa(rd.opts.MaxConns) + " connections were open at once; the least recently active were ended early")
+		max := rd.opts.MaxConns
+		if rd.sh != nil {
+			max = rd.sh.maxConns
+		}
+		rd.warn("more than " + itoa(max) + " connections were open at once; the least recently active were ended early")
 	}
 	if !v.closed {
 		v.st.Evicted = true
@@ -187,13 +194,16 @@ func (rd *reader) rememberEvicted(k connKey) {
 // sweep ends the closed connections that have been quiet long enough (see
 // closedList), and forgets the tombstones quiet for Options.QuietTime.
 func (rd *reader) sweep() {
+	rd.endPhase = endLinger
 	for c := rd.closed.head; c != nil && rd.now.Sub(c.last) > rd.opts.Linger; c = rd.closed.head {
 		rd.endConn(c, frameInfo{frame: c.st.LastFrame, t: c.st.LastTime}, true)
 		rd.tombs.add(c, rd.opts.MaxConns)
 	}
+	rd.endPhase = endQuiet
 	for c := rd.refused.head; c != nil && rd.now.Sub(c.last) > rd.opts.QuietTime; c = rd.refused.head {
 		rd.endConn(c, frameInfo{frame: c.st.LastFrame, t: c.st.LastTime}, true)
 	}
+	rd.endPhase = endPacket
 	rd.tombs.expire(rd.now, rd.opts.QuietTime)
 }
 
@@ -264,6 +274,7 @@ func (rd *reader) finish() {
 		}
 		return 0
 	})
+	rd.endPhase = endEOF
 	// Each connection is let go of as soon as it is ended: at the end of
 	// a flood 50,000 may be left, and holding them all until the last
 	// is ended costs their state twice over.

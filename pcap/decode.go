@@ -213,6 +213,9 @@ const (
 	decTCP6
 	decFragment
 	decBad
+	// decElsewhere: a TCP segment on a tracked port that another shard
+	// handles (ReadSharded); its own counts it
+	decElsewhere
 )
 
 // decode decodes one packet of link type lt; for a TCP segment

@@ -227,6 +227,11 @@ type reader struct {
 	badLink     map[int]bool // unsupported link types seen (pcapng)
 	goodPkt     bool         // a packet of a supported link type was seen
 	lenWarned   bool         // warned about a captured length above the original length
+	// sh is set when the reader reads one shard of a capture (ReadSharded)
+	sh *sharding
+	// endPhase says what ends the connections ended now (ReadSharded
+	// orders the shards' ends by it)
+	endPhase endPhase
 }
 
 func newReader(info *CaptureInfo, opts Options, h Handler) *reader {
@@ -247,7 +252,7 @@ func newReader(info *CaptureInfo, opts Options, h Handler) *reader {
 		opts.Budget = NewBudget(0)
 	}
 	rd := &reader{info: info, opts: opts, h: h, conns: make(map[connKey]*conn),
-		links: make(map[int]bool), badLink: make(map[int]bool)}
+		links: make(map[int]bool), badLink: make(map[int]bool), endPhase: endPacket}
 	ports := opts.Ports
 	if len(ports) == 0 {
 		ports = []uint16{DefaultPort}
@@ -376,7 +381,11 @@ func (rd *reader) record(r *decodedRecord) {
 			rd.info.Snaplen = ifc.snaplen
 		}
 	}
-	rd.decoded(r.lt, r.data, &r.ci, r.res, &r.seg)
+	res := r.res
+	if rd.sh != nil && (res == decTCP4 || res == decTCP6) && int(r.shard) != rd.sh.index {
+		res = decElsewhere
+	}
+	rd.decoded(r.lt, r.data, &r.ci, res, &r.seg)
 }
 
 // warnLongCap warns, once, of records whose captured length is larger than
@@ -474,6 +483,8 @@ func (rd *reader) decoded(lt int, data []byte, ci *gopacket.CaptureInfo, res dec
 	switch res {
 	case decTCP4, decTCP6:
 		rd.tcpPacket(data, ci, seg)
+	case decElsewhere:
+		// another shard's: it counts it
 	case decFragment:
 		rd.frags++
 		info.OtherPackets++

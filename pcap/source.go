@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/pcapgo"
@@ -41,6 +42,8 @@ type decodedRecord struct {
 	// ifaces are the pcapng interfaces described since the last packet of
 	// the section, the first of a new section's included
 	ifaces []ngInterface
+	// shard is the shard of a tracked TCP segment's connection (ReadSharded)
+	shard uint8
 }
 
 // recordKind says what a record is.
@@ -60,8 +63,10 @@ type batch struct {
 	// why (a nil err is the clean end of the capture).
 	end     bool
 	problem Problem
-	err     error
-	off     int64 // where in the stream the record that ended reading begins
+	// refs counts the shards that have yet to handle the batch (ReadSharded)
+	refs atomic.Int32
+	err  error
+	off  int64 // where in the stream the record that ended reading begins
 	// endLongCap: the record that failed declared a captured length larger
 	// than the packet's (warned about, as for a record read whole)
 	endLongCap bool
@@ -109,6 +114,7 @@ type source struct {
 	watched *portSet // the reader's, never written while reading
 	anyPort bool
 	sums    bool // Options.ChecksumAhead
+	shards  int  // ReadSharded's shards (0: Read)
 }
 
 // tracked reports whether seg is on a tracked port (either end).
@@ -146,6 +152,9 @@ func (s *source) fill(b *batch) {
 			}
 			if s.sums {
 				r.seg.sum, r.seg.summed = crc32.ChecksumIEEE(r.seg.payload(data)), true
+			}
+			if s.shards > 1 {
+				r.shard = shardOf(&r.seg, s.shards)
 			}
 			r.data = b.keep(data)
 		}
