@@ -65,8 +65,16 @@ type Options struct {
 	ReorderWindow int
 	// NoPrefetch reads each capture in the goroutine that reads it, with
 	// no goroutine reading ahead (pcap.Options.NoPrefetch): for a caller
-	// that reads several captures at once.
+	// that reads several captures at once. It does not apply with Jobs.
 	NoPrefetch bool
+	// Jobs is how many goroutines analyse each capture, its connections
+	// shared out between them by 4-tuple (pcap.ReadSharded), beside the
+	// one that reads ahead and the one that called ReadFile or Read, which
+	// is given the connections (Emit). 0 or 1: the goroutine that called
+	// ReadFile or Read analyses. The results are the same whatever Jobs,
+	// unless the capture reaches MaxConns (shared out between the jobs) or
+	// the Budget (see pcap.ReadSharded).
+	Jobs int
 }
 
 // maxOpaque is how many non-TLS bytes a direction may carry (a STARTTLS
@@ -108,6 +116,9 @@ type Analyzer struct {
 	// could not be read of it
 	embedded    *tlsdecrypt.KeyLog
 	keyWarnings []string
+	// jobs analyse the connections of a capture shared out by 4-tuple
+	// (Options.Jobs), made at the first capture
+	jobs []*Analyzer
 }
 
 // NewAnalyzer returns an Analyzer with the given options.
@@ -192,12 +203,68 @@ func (a *Analyzer) maxMessage() int {
 // ReadFile analyses one capture file. Results found before an input error are
 // kept; the error is also recorded in the Analysis.
 func (a *Analyzer) ReadFile(path string) error {
-	return a.read(path, func(opts pcap.Options) (*pcap.CaptureInfo, error) { return pcap.ReadFile(path, opts, a) })
+	return a.read(path, func(opts pcap.Options) (*pcap.CaptureInfo, error) {
+		if a.opts.Jobs > 1 {
+			return a.readShards(func(shards []pcap.Shard[*Connection]) (*pcap.CaptureInfo, error) {
+				return pcap.ReadFileSharded(path, shards, a.placeShard)
+			})
+		}
+		return pcap.ReadFile(path, opts, a)
+	})
 }
 
 // Read analyses a capture read from r; name identifies it in the results.
 func (a *Analyzer) Read(r io.Reader, name string) error {
-	return a.read(name, func(opts pcap.Options) (*pcap.CaptureInfo, error) { return pcap.Read(r, name, opts, a) })
+	return a.read(name, func(opts pcap.Options) (*pcap.CaptureInfo, error) {
+		if a.opts.Jobs > 1 {
+			return a.readShards(func(shards []pcap.Shard[*Connection]) (*pcap.CaptureInfo, error) {
+				return pcap.ReadSharded(r, name, shards, a.placeShard)
+			})
+		}
+		return pcap.Read(r, name, opts, a)
+	})
+}
+
+// readShards reads a capture with read, its connections shared out between
+// a's jobs (Options.Jobs), and takes in what the jobs counted.
+func (a *Analyzer) readShards(read func([]pcap.Shard[*Connection]) (*pcap.CaptureInfo, error)) (*pcap.CaptureInfo, error) {
+	if a.jobs == nil {
+		opts := a.opts
+		opts.Jobs, opts.Emit, opts.Cache, opts.Budget = 0, nil, a.cache, a.budget
+		a.jobs = make([]*Analyzer, min(a.opts.Jobs, pcap.MaxShards))
+		for i := range a.jobs {
+			a.jobs[i] = NewAnalyzer(opts)
+		}
+	}
+	shards := make([]pcap.Shard[*Connection], len(a.jobs))
+	for i, j := range a.jobs {
+		j.capture, j.other = a.capture, 0
+		j.embedded, j.keyWarnings = nil, nil
+		shards[i] = pcap.Shard[*Connection]{Options: j.pcapOptions(), Handler: job{j}}
+	}
+	info, err := read(shards)
+	for _, j := range a.jobs {
+		a.other += j.other
+	}
+	// every job read the capture's embedded key log, if any
+	a.keyWarnings = a.jobs[0].keyWarnings
+	return info, err
+}
+
+// A job is the handler of one shard of a capture (Options.Jobs).
+type job struct{ *Analyzer }
+
+// End implements pcap.ShardHandler: it returns the connection's record,
+// which placeShard numbers and places.
+func (j job) End(c *pcap.Conn, st *pcap.ConnStats) *Connection { return j.end(c, st) }
+
+// placeShard places the record of a connection a job ended (nil: set
+// aside), with its ID in the capture.
+func (a *Analyzer) placeShard(id uint64, conn *Connection) {
+	if conn != nil {
+		conn.ID = id
+	}
+	a.place(id, conn)
 }
 
 func (a *Analyzer) read(name string, read func(pcap.Options) (*pcap.CaptureInfo, error)) error {
