@@ -32,6 +32,9 @@ type AnalyzeOptions struct {
 	// MaxDetail is --max-detail: the problem connections the HTML report
 	// shows in full (all are counted).
 	MaxDetail int
+	// Jobs is --jobs: the goroutines that analyse each capture, its
+	// connections shared out between them by 4-tuple.
+	Jobs int
 	// Version is written into the report (the binary's version; fixed in tests).
 	Version string
 	// Today is the date for "expires soon" warnings (the clock; fixed in tests).
@@ -91,6 +94,9 @@ path and the reason; results found before the problem are still shown). A
 			if err := opts.check(); err != nil {
 				return err
 			}
+			if opts.Jobs < 1 || opts.Jobs > pcap.MaxShards {
+				return fmt.Errorf("--jobs must be from 1 to %d, not %d", pcap.MaxShards, opts.Jobs)
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -104,6 +110,7 @@ path and the reason; results found before the problem are still shown). A
 	flags.BoolVar(&opts.OnlyProblems, "problems", false, "list only connections whose verdict is not ok")
 	flags.StringVar(&opts.HTML, "html", "", "also write a self-contained HTML `FILE` (ladder diagrams, certificates, trust verdicts) to attach to a case")
 	flags.IntVar(&opts.MaxDetail, "max-detail", 200, "with --html: `N` problem connections shown in full in the report (all are counted)")
+	flags.IntVar(&opts.Jobs, "jobs", 1, "`N` goroutines analyse each capture, its connections shared out between them (the report is the same)")
 	return cmd
 }
 
@@ -163,6 +170,7 @@ func analyzeRun(opts *AnalyzeOptions) error {
 		KeyLog:    opts.keys,
 		RSAKeys:   opts.rsaKeys,
 		Emit:      nb.Add,
+		Jobs:      opts.Jobs,
 
 		DecryptBytes: opts.decryptBytes(), SIPMessages: opts.SIPMessages,
 	})

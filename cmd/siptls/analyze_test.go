@@ -440,18 +440,19 @@ func TestAnalyzeFlags(t *testing.T) {
 		args []string
 		want AnalyzeOptions
 	}{
-		{"defaults", []string{"a.cap"}, AnalyzeOptions{Inputs: []string{"a.cap"}, CaptureOptions: caps(CaptureOptions{}), MaxDetail: 200}},
+		{"defaults", []string{"a.cap"}, AnalyzeOptions{Inputs: []string{"a.cap"}, CaptureOptions: caps(CaptureOptions{}), MaxDetail: 200, Jobs: 1}},
 		{"json ports", []string{"--format", "json", "--port", "5061", "--port", "5062", "a.cap", "b.pcapng"},
-			AnalyzeOptions{Inputs: []string{"a.cap", "b.pcapng"}, CaptureOptions: caps(CaptureOptions{Format: "json", Ports: []uint{5061, 5062}}), MaxDetail: 200}},
+			AnalyzeOptions{Inputs: []string{"a.cap", "b.pcapng"}, CaptureOptions: caps(CaptureOptions{Format: "json", Ports: []uint{5061, 5062}}), MaxDetail: 200, Jobs: 1}},
 		{"any port verbose problems", []string{"--any-port", "-v", "--problems", "--max-conns", "10", "--max-buffer", "65536", "a.cap"},
-			AnalyzeOptions{Inputs: []string{"a.cap"}, CaptureOptions: caps(CaptureOptions{AnyPort: true, MaxConns: 10, MaxBuffer: 65536}), Verbose: true, OnlyProblems: true, MaxDetail: 200}},
+			AnalyzeOptions{Inputs: []string{"a.cap"}, CaptureOptions: caps(CaptureOptions{AnyPort: true, MaxConns: 10, MaxBuffer: 65536}), Verbose: true, OnlyProblems: true, MaxDetail: 200, Jobs: 1}},
 		{"trust", []string{"--trust", "t1", "--trust", "t 2", "--trust-for", "10.20.1.21=peer", "--node", "10.10.1.11", "--expect-name", "a.lab,b.lab", "--expect-name", "10.20.1.22=c.lab", "a.cap"},
-			AnalyzeOptions{Inputs: []string{"a.cap"}, MaxDetail: 200, CaptureOptions: caps(CaptureOptions{Trust: []string{"t1", "t 2"}, TrustFor: []string{"10.20.1.21=peer"},
+			AnalyzeOptions{Inputs: []string{"a.cap"}, MaxDetail: 200, Jobs: 1, CaptureOptions: caps(CaptureOptions{Trust: []string{"t1", "t 2"}, TrustFor: []string{"10.20.1.21=peer"},
 				Node: "10.10.1.11", ExpectName: []string{"a.lab,b.lab", "10.20.1.22=c.lab"}})}},
 		{"keylog rsa-key indent", []string{"--keylog", "a.keys", "--keylog", "b keys", "--rsa-key", "cube.key", "--format", "json", "--indent", "a.cap"},
-			AnalyzeOptions{Inputs: []string{"a.cap"}, MaxDetail: 200, CaptureOptions: caps(CaptureOptions{KeyLogs: []string{"a.keys", "b keys"}, RSAKeyFiles: []string{"cube.key"}, Format: "json", Indent: true})}},
+			AnalyzeOptions{Inputs: []string{"a.cap"}, MaxDetail: 200, Jobs: 1, CaptureOptions: caps(CaptureOptions{KeyLogs: []string{"a.keys", "b keys"}, RSAKeyFiles: []string{"cube.key"}, Format: "json", Indent: true})}},
 		{"decryption bounds", []string{"--keylog", "a.keys", "--decrypt-bytes", "4096", "--sip-messages", "8", "a.cap"},
-			AnalyzeOptions{Inputs: []string{"a.cap"}, MaxDetail: 200, CaptureOptions: caps(CaptureOptions{KeyLogs: []string{"a.keys"}, DecryptBytes: 4096, SIPMessages: 8})}},
+			AnalyzeOptions{Inputs: []string{"a.cap"}, MaxDetail: 200, Jobs: 1, CaptureOptions: caps(CaptureOptions{KeyLogs: []string{"a.keys"}, DecryptBytes: 4096, SIPMessages: 8})}},
+		{"jobs", []string{"--jobs", "3", "a.cap"}, AnalyzeOptions{Inputs: []string{"a.cap"}, CaptureOptions: caps(CaptureOptions{}), MaxDetail: 200, Jobs: 3}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
