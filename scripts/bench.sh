@@ -16,6 +16,8 @@
 #   json    siptls analyze --format json FILE   (one compact JSON document)
 #   ndjson  siptls analyze --format ndjson FILE (records; certificates once)
 #   text    siptls analyze FILE
+#   jobs2   siptls analyze --format json --jobs 2 FILE (the analysis in two
+#           shards; not run unless named in BENCH_READERS)
 #   floor   decodefloor FILE   (internal/cmd/decodefloor: pcapgo and a
 #           DecodingLayerParser, no flows)
 #   tshark  tshark -n -r FILE -Y tls.handshake.certificate -T fields \
@@ -84,7 +86,10 @@ die() { echo "bench.sh: $*" >&2; exit 2; }
 
 # drop READER: removes READER from $readers.
 drop() { readers=$(echo " $readers " | sed "s/ $1 / /g"); }
-if [ "${BENCH_SKIP_SIPTLS:-}" = 1 ]; then drop json; drop ndjson; drop text; drop keylog; fi
+if [ "${BENCH_SKIP_SIPTLS:-}" = 1 ]; then
+	drop json; drop ndjson; drop text; drop keylog
+	for r in $readers; do case $r in jobs*) drop "$r" ;; esac; done
+fi
 case " $readers " in *" keylog "*) [ "$keylog" = 1 ] || die "the keylog reader needs BENCH_KEYLOG=1 (captures made with their key logs)" ;; esac
 if [ "${BENCH_SKIP_TSHARK:-}" = 1 ]; then
 	drop tshark
@@ -99,7 +104,7 @@ elif ! command -v ssldump >/dev/null; then
 	drop ssldump
 fi
 
-case " $readers $([ "${BENCH_TRIAGE:-0}" -gt 0 ] && echo triage) " in *" json "* | *" ndjson "* | *" text "* | *" keylog "* | *" triage "*)
+case " $readers $([ "${BENCH_TRIAGE:-0}" -gt 0 ] && echo triage) " in *" json "* | *" ndjson "* | *" text "* | *" keylog "* | *" triage "* | *" jobs"*)
 	# Built as the release archives are (.goreleaser.yaml): static, no
 	# symbol table. A default build links libc when a C compiler is there
 	# and maps more of itself: 2 to 4 MiB more peak RSS.
@@ -116,6 +121,7 @@ command_of() {
 	case $1 in
 	json) printf '%s\n' "$dir/siptls" analyze --format json "$2" ;;
 	ndjson) printf '%s\n' "$dir/siptls" analyze --format ndjson "$2" ;;
+	jobs[0-9]*) printf '%s\n' "$dir/siptls" analyze --format json --jobs "${1#jobs}" "$2" ;;
 	text) printf '%s\n' "$dir/siptls" analyze "$2" ;;
 	keylog) # shellcheck disable=SC2086 # BENCH_KEYLOG_FLAGS is split into flags
 		printf '%s\n' "$dir/siptls" analyze --format json --keylog "${2%.pcap}.keys" ${BENCH_KEYLOG_FLAGS:-} "$2" ;;
@@ -164,7 +170,7 @@ bench() {
 		for ((i = 1; i <= runs; i++)); do
 			local log="$dir/$r-$label.time" out="$dir/$r-$label.out"
 			read -r sec cpu rss code < <(measure "$log" "$out" "${cmd[@]}")
-			if { [ "$r" = json ] || [ "$r" = ndjson ] || [ "$r" = text ] || [ "$r" = keylog ]; } && [ "$code" -le 1 ]; then
+			if case $r in json | ndjson | text | keylog | jobs*) true ;; *) false ;; esac && [ "$code" -le 1 ]; then
 				code=0
 			fi
 			if [ "$code" -ne 0 ]; then
