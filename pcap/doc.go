@@ -38,6 +38,11 @@
 // of the file, in Conn.ID order. All calls come from the calling goroutine,
 // in capture order.
 //
+// ReadSharded reads a capture with several readers and Handlers, one
+// goroutine each, every one tracking the connections whose 4-tuple hashes
+// to it; what their End calls return reaches one function in the order,
+// and with the IDs, that Read would have given (see ReadSharded).
+//
 // Each ConnStats also carries, per direction, the evidence of which end is
 // the capture host, collected without allocating: the TTL (hop limit) of
 // the first packet and whether it changed, the TCP checksums of the first
