@@ -3,6 +3,7 @@ package pcap
 import (
 	"cmp"
 	"encoding/binary"
+	"errors"
 	"io"
 	"slices"
 	"sync"
@@ -10,6 +11,10 @@ import (
 
 // MaxShards is the most shards ReadSharded shares a capture out between.
 const MaxShards = 64
+
+// ErrShards is returned by ReadSharded when it is given no shard or more
+// than MaxShards, a shard without a Framer or a Handler, or no emit function.
+var ErrShards = errors.New("pcap: ReadSharded needs 1 to 64 shards, each with Options.Framer and a Handler, and an emit function")
 
 // A ShardHandler is the Handler of one shard of ReadSharded. Its End
 // returns what the connection came to; ReadSharded gives it to its emit
@@ -72,11 +77,11 @@ func ReadSharded[R any](in io.Reader, path string, shards []Shard[R], emit func(
 	info := &CaptureInfo{Path: path}
 	n := len(shards)
 	if n == 0 || n > MaxShards || emit == nil {
-		return info, ErrOptions
+		return info, ErrShards
 	}
 	for _, s := range shards {
 		if s.Options.Framer == nil || s.Handler == nil {
-			return info, ErrOptions
+			return info, ErrShards
 		}
 	}
 	first := shards[0].Options
@@ -101,9 +106,9 @@ func ReadSharded[R any](in io.Reader, path string, shards []Shard[R], emit func(
 		if opts.Budget == nil {
 			opts.Budget = budget
 		}
-		shInfo := info
+		shInfo := info // the first shard's counts every record; the others' only their connections
 		if i > 0 {
-			shInfo = &CaptureInfo{Path: path, Format: info.Format, Compressed: info.Compressed}
+			shInfo = &CaptureInfo{Path: path}
 		}
 		sinks[i] = &shardSink[R]{h: s.Handler}
 		rds[i] = newReader(shInfo, opts, sinks[i])
@@ -113,9 +118,6 @@ func ReadSharded[R any](in io.Reader, path string, shards []Shard[R], emit func(
 	rr, err := rds[0].records(br, kind)
 	if err != nil {
 		return info, err
-	}
-	for _, rd := range rds[1:] {
-		rd.info.Nanosecond, rd.info.Snaplen = info.Nanosecond, info.Snaplen
 	}
 	src := rds[0].source(rr)
 	src.shards = n

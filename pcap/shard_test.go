@@ -221,8 +221,14 @@ func TestReadShardedErrors(t *testing.T) {
 			t.Errorf("cut at %d: %d connections, error %v; want %d and %v", cut, len(got), err, len(want), wantErr)
 		}
 	}
-	if _, err := ReadSharded(bytes.NewReader(b), "x", []Shard[string]{}, func(uint64, string) {}); err != ErrOptions {
-		t.Errorf("no shards: error %v, want ErrOptions", err)
+	for _, bad := range [][]Shard[string]{nil, make([]Shard[string], 2), make([]Shard[string], MaxShards+1)} {
+		if _, err := ReadSharded(bytes.NewReader(b), "x", bad, func(uint64, string) {}); err != ErrShards {
+			t.Errorf("%d shards without Framer or Handler: error %v, want ErrShards", len(bad), err)
+		}
+	}
+	ok := []Shard[string]{{Options: Options{Framer: digitFramer}, Handler: newTranscripts()}}
+	if _, err := ReadSharded(bytes.NewReader(b), "x", ok, nil); err != ErrShards {
+		t.Errorf("no emit function: error %v, want ErrShards", err)
 	}
 }
 
