@@ -110,7 +110,7 @@ path and the reason; results found before the problem are still shown). A
 	flags.BoolVar(&opts.OnlyProblems, "problems", false, "list only connections whose verdict is not ok")
 	flags.StringVar(&opts.HTML, "html", "", "also write a self-contained HTML `FILE` (ladder diagrams, certificates, trust verdicts) to attach to a case")
 	flags.IntVar(&opts.MaxDetail, "max-detail", 200, "with --html: `N` problem connections shown in full in the report (all are counted)")
-	flags.IntVar(&opts.Jobs, "jobs", 1, "`N` goroutines analyse each capture, its connections shared out between them (the report is the same)")
+	flags.IntVar(&opts.Jobs, "jobs", 1, "`N` goroutines analyse each capture, its connections shared out between them (faster with --keylog; the same report unless --max-conns or --max-buffer-total is reached)")
 	return cmd
 }
 
