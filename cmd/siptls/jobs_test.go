@@ -48,6 +48,21 @@ func TestAnalyzeJobs(t *testing.T) {
 			}
 		})
 	}
+	// the HTML report of all of them
+	dir := t.TempDir()
+	var pages []string
+	for _, jobs := range []string{"1", "3"} {
+		page := filepath.Join(dir, "jobs"+jobs+".html")
+		runAnalyze(t, append([]string{"--jobs", jobs, "--html", page, "--trust", "testdata/trust/cucm7-pub-CallManager-trust"}, files...)...)
+		b, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, string(b))
+	}
+	if pages[0] != pages[1] || len(pages[0]) < 10000 {
+		t.Errorf("--html with 3 jobs differs from one job (%d and %d bytes)\n%s", len(pages[1]), len(pages[0]), firstDiff(pages[1], pages[0]))
+	}
 	if code, _, errOut := runAnalyze(t, "--jobs", "0", files[0]); code != exitTrouble || !strings.Contains(errOut, "--jobs must be from 1 to 64, not 0") {
 		t.Errorf("--jobs 0: exit %d, stderr %q", code, errOut)
 	}
