@@ -9,22 +9,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gopacket/gopacket/pcapgo"
+	"github.com/gopacket/gopacket"
+
+	"github.com/siptls/siptls/internal/pcaptest"
 )
 
 // withEmbeddedKeys rewrites the pcap at path as a pcapng whose Decryption
 // Secrets Block, before the first packet, holds keys.
 func withEmbeddedKeys(t *testing.T, path, keys string) []byte {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := pcapgo.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	le := binary.LittleEndian
 	var out []byte
 	block := func(typ uint32, body []byte) {
@@ -37,15 +30,12 @@ func withEmbeddedKeys(t *testing.T, path, keys string) []byte {
 		out = append(out, body...)
 		out = le.AppendUint32(out, n)
 	}
-	block(0x0a0d0d0a, []byte{0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
-	block(1, le.AppendUint32(le.AppendUint16(le.AppendUint16(nil, uint16(r.LinkType())), 0), 0))
-	dsb := le.AppendUint32(le.AppendUint32(nil, 0x544c534b), uint32(len(keys)))
-	block(10, append(dsb, keys...))
-	for {
-		data, ci, err := r.ReadPacketData()
-		if err != nil {
-			break
-		}
+	pcaptest.Each(t, path, func(h pcaptest.Header) {
+		block(0x0a0d0d0a, []byte{0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
+		block(1, le.AppendUint32(le.AppendUint16(le.AppendUint16(nil, uint16(h.LinkType)), 0), 0))
+		dsb := le.AppendUint32(le.AppendUint32(nil, 0x544c534b), uint32(len(keys)))
+		block(10, append(dsb, keys...))
+	}, func(_ int, ci gopacket.CaptureInfo, data []byte) {
 		us := uint64(ci.Timestamp.UnixMicro())
 		epb := le.AppendUint32(nil, 0)
 		epb = le.AppendUint32(epb, uint32(us>>32))
@@ -53,7 +43,7 @@ func withEmbeddedKeys(t *testing.T, path, keys string) []byte {
 		epb = le.AppendUint32(epb, uint32(ci.CaptureLength))
 		epb = le.AppendUint32(epb, uint32(ci.Length))
 		block(6, append(epb, data...))
-	}
+	})
 	return out
 }
 

@@ -308,9 +308,10 @@ func endHash(a [16]byte, p uint16) uint64 {
 
 // readAheadShared is readAhead for n consumers: each gets every batch,
 // from a next function of its own, and the batch is filled again once
-// all of them have moved past it.
+// all of them have moved past it. Each consumer past the first adds two
+// batches, so that one may run ahead of the others.
 func readAheadShared(src *source, records, n int) (nexts []func() *batch, stop func()) {
-	total := aheadBatches + 2*n
+	total := aheadBatches + 2*(n-1)
 	free := make(chan *batch, total)
 	fulls := make([]chan *batch, n)
 	for i := range fulls {

@@ -6,7 +6,6 @@ import (
 	"hash/crc32"
 	"io"
 	"slices"
-	"sync"
 	"sync/atomic"
 
 	"github.com/gopacket/gopacket"
@@ -236,44 +235,8 @@ func readAhead(src *source, n int, inline bool) (next func() *batch, stop func()
 		b := newBatch(n)
 		return func() *batch { src.fill(b); return b }, func() {}
 	}
-	full := make(chan *batch, aheadBatches)
-	free := make(chan *batch, aheadBatches)
-	quit := make(chan struct{})
-	for range aheadBatches {
-		free <- newBatch(n)
-	}
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for {
-			var b *batch
-			select {
-			case b = <-free:
-			case <-quit:
-				return
-			}
-			src.fill(b)
-			full <- b // never blocks: there are aheadBatches batches
-			if b.end {
-				return
-			}
-		}
-	})
-	var cur *batch
-	next = func() *batch {
-		if cur != nil {
-			free <- cur
-		}
-		cur = <-full
-		return cur
-	}
-	var once sync.Once
-	stop = func() {
-		once.Do(func() {
-			close(quit)
-			wg.Wait()
-		})
-	}
-	return next, stop
+	nexts, stop := readAheadShared(src, n, 1)
+	return nexts[0], stop
 }
 
 // ngRecords reads the records of a pcapng stream.
