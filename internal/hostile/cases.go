@@ -45,7 +45,7 @@ var Cases = []Case{
 	{Name: "syn-flood-triage", Input: "SYNs to 5061, never answered", Args: []string{"triage", "-q", "syn-flood.pcap"}, Exit: []int{1}, MaxTime: MaxTimeFlood},
 	{Name: "syn-flood-html", Input: "SYNs to 5061, never answered", Args: []string{"analyze", "--html", "out/syn-flood.html", "syn-flood.pcap"}, Exit: []int{1}, MaxTime: MaxTimeFlood},
 	{Name: "handshake-flood", Input: "connections with SYN, SYN-ACK, ACK, ClientHello", Args: []string{"analyze", "handshake-flood.pcap"}, Exit: []int{1}, MaxTime: MaxTimeFlood},
-	{Name: "handshake-flood-jobs", Input: "connections with SYN, SYN-ACK, ACK, ClientHello", Args: []string{"analyze", "--jobs", "3", "handshake-flood.pcap"}, Exit: []int{1}, MaxTime: MaxTimeFlood},
+	{Name: "handshake-flood-jobs", Input: "connections with SYN, SYN-ACK, ACK, ClientHello", Args: []string{"analyze", "--jobs", "2", "handshake-flood.pcap"}, Exit: []int{1}, MaxTime: MaxTimeFlood},
 	{Name: "handshake-flood-triage", Input: "connections with SYN, SYN-ACK, ACK, ClientHello", Args: []string{"triage", "-q", "handshake-flood.pcap"}, Exit: []int{1}, MaxTime: MaxTimeFlood},
 	{Name: "close-flood", Input: "connections opened and closed at once, as a connect scan", Args: []string{"analyze", "close-flood.pcap"}, Exit: []int{0, 1}, MaxTime: MaxTimeFlood},
 	{Name: "close-flood-jobs", Input: "connections opened and closed at once, as a connect scan", Args: []string{"analyze", "--jobs", "2", "close-flood.pcap"}, Exit: []int{0, 1}, MaxTime: MaxTimeFlood},
