@@ -2,6 +2,7 @@ package stages
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"runtime"
 	"sync"
@@ -109,6 +110,20 @@ func BenchmarkAnalysis(b *testing.B) {
 	perConn(b, func() int { return len(analyse(b, file, true)) }, func() { analyse(b, file, false) })
 }
 
+// BenchmarkAnalysisJobs is BenchmarkAnalysis with the connections shared
+// out between jobs (diagnose.Options.Jobs, analyze --jobs), 1 for the
+// comparison in the same run.
+func BenchmarkAnalysisJobs(b *testing.B) {
+	file := denseCapture(b)
+	for _, jobs := range []int{1, 2} {
+		b.Run(fmt.Sprintf("jobs=%d", jobs), func(b *testing.B) {
+			b.SetBytes(int64(len(file)))
+			opts := diagnose.Options{Jobs: jobs}
+			perConn(b, func() int { return len(analyseWith(b, file, true, opts)) }, func() { analyseWith(b, file, false, opts) })
+		})
+	}
+}
+
 // BenchmarkDecryption is BenchmarkAnalysis on a trunk capture of real
 // sessions carrying SIP, with their key log (--keylog) and without: the
 // difference is decryption and the SIP inside.
@@ -127,6 +142,7 @@ func BenchmarkDecryption(b *testing.B) {
 		opts diagnose.Options
 	}{
 		{"keylog", diagnose.Options{KeyLog: &keys}},
+		{"keylog-jobs2", diagnose.Options{KeyLog: &keys, Jobs: 2}},
 		{"none", diagnose.Options{}},
 	} {
 		b.Run(run.name, func(b *testing.B) {
