@@ -11,6 +11,7 @@ import (
 
 	"github.com/gopacket/gopacket"
 
+	"github.com/siptls/siptls/internal/corpus"
 	"github.com/siptls/siptls/internal/pcaptest"
 )
 
@@ -102,5 +103,29 @@ func TestJobs(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestJobsPublic: on the captures other projects wrote (the public corpus,
+// read from ../shared), 3 jobs give the Analysis of one, with --any-port.
+func TestJobsPublic(t *testing.T) {
+	dir := corpus.Dir(t)
+	files, _ := filepath.Glob(filepath.Join(dir, "*.pcap*"))
+	if len(files) < 20 {
+		t.Fatalf("%d captures in %s", len(files), dir)
+	}
+	analyse := func(path string, jobs int) string {
+		a := NewAnalyzer(Options{AnyPort: true, Jobs: jobs})
+		_ = a.ReadFile(path)
+		b, err := json.Marshal(a.Result())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	for _, f := range files {
+		if one, three := analyse(f, 1), analyse(f, 3); one != three {
+			t.Errorf("%s: 3 jobs give another Analysis (%d bytes, one job %d)", filepath.Base(f), len(three), len(one))
+		}
 	}
 }
