@@ -7,18 +7,23 @@ import (
 	"github.com/gopacket/gopacket/layers"
 )
 
+// qaExchange is a question and its answer after the handshake, and
+// qaClosed the whole connection: handshake, exchange, FIN both ways.
+var (
+	qaExchange = []pkt{{c2s: true, flags: "PA", seq: 1, ack: 1, data: "q"}, {flags: "PA", seq: 1, ack: 2, data: "a"}}
+	qaClosed   = cat(handshake, qaExchange, []pkt{
+		{c2s: true, flags: "FA", seq: 2, ack: 2},
+		{flags: "FA", seq: 2, ack: 3},
+		{c2s: true, flags: "A", seq: 3, ack: 3},
+	})
+)
+
 // TestLateAfterClose: a closed connection is ended Linger after its last
 // packet, and its 4-tuple is remembered for QuietTime: later packets are
 // late (counted, not a new connection) unless they are a new SYN; after
 // QuietTime they start a new connection, as before.
 func TestLateAfterClose(t *testing.T) {
-	exchange := []pkt{{c2s: true, flags: "PA", seq: 1, ack: 1, data: "q"}, {flags: "PA", seq: 1, ack: 2, data: "a"}}
-	closed := cat(handshake, exchange, []pkt{
-		{c2s: true, flags: "FA", seq: 2, ack: 2},
-		{flags: "FA", seq: 2, ack: 3},
-		{c2s: true, flags: "A", seq: 3, ack: 3},
-	})
-	reset := cat(handshake, exchange, []pkt{{c2s: true, flags: "R", seq: 2}})
+	reset := cat(handshake, qaExchange, []pkt{{c2s: true, flags: "R", seq: 2}})
 	tests := []struct {
 		name      string
 		base      []pkt
@@ -27,14 +32,14 @@ func TestLateAfterClose(t *testing.T) {
 		wantLate  uint64
 		wantPkts  uint64 // packets of connection 1
 	}{
-		{"within Linger: part of the connection", closed, []pkt{{flags: "FA", seq: 2, ack: 3, at: 2 * time.Second}}, 1, 0, 9},
-		{"retransmitted FIN after Linger: late", closed, []pkt{{flags: "FA", seq: 2, ack: 3, at: 10 * time.Second}}, 1, 1, 8},
+		{"within Linger: part of the connection", qaClosed, []pkt{{flags: "FA", seq: 2, ack: 3, at: 2 * time.Second}}, 1, 0, 9},
+		{"retransmitted FIN after Linger: late", qaClosed, []pkt{{flags: "FA", seq: 2, ack: 3, at: 10 * time.Second}}, 1, 1, 8},
 		{"answer to a reset after Linger: late", reset, []pkt{{flags: "PA", seq: 2, ack: 2, data: "x", at: 5 * time.Second}}, 1, 1, 6},
-		{"retransmitted SYN of the same ISN: late", closed, []pkt{{c2s: true, flags: "S", at: 10 * time.Second}}, 1, 1, 8},
-		{"SYN with another ISN: a new connection", closed, []pkt{{c2s: true, flags: "S", seq: 7777, at: 10 * time.Second}}, 2, 0, 8},
-		{"SYN from the server's end: a new connection", closed, []pkt{{flags: "S", seq: 7777, at: 10 * time.Second}}, 2, 0, 8},
-		{"after QuietTime: a new connection", closed, []pkt{{flags: "A", seq: 3, ack: 3, at: 2 * time.Minute}}, 2, 0, 8},
-		{"late packets keep the tombstone fresh", closed, []pkt{
+		{"retransmitted SYN of the same ISN: late", qaClosed, []pkt{{c2s: true, flags: "S", at: 10 * time.Second}}, 1, 1, 8},
+		{"SYN with another ISN: a new connection", qaClosed, []pkt{{c2s: true, flags: "S", seq: 7777, at: 10 * time.Second}}, 2, 0, 8},
+		{"SYN from the server's end: a new connection", qaClosed, []pkt{{flags: "S", seq: 7777, at: 10 * time.Second}}, 2, 0, 8},
+		{"after QuietTime: a new connection", qaClosed, []pkt{{flags: "A", seq: 3, ack: 3, at: 2 * time.Minute}}, 2, 0, 8},
+		{"late packets keep the tombstone fresh", qaClosed, []pkt{
 			{flags: "FA", seq: 2, ack: 3, at: 50 * time.Second},
 			{flags: "FA", seq: 2, ack: 3, at: 100 * time.Second},
 		}, 1, 2, 8},
@@ -108,14 +113,8 @@ func TestTombstonesBounded(t *testing.T) {
 // of it, not late; and a connection read later ends at the same frame
 // whatever other connections were read.
 func TestCaptureTimeBackwards(t *testing.T) {
-	exchange := []pkt{{c2s: true, flags: "PA", seq: 1, ack: 1, data: "q"}, {flags: "PA", seq: 1, ack: 2, data: "a"}}
-	closed := cat(handshake, exchange, []pkt{
-		{c2s: true, flags: "FA", seq: 2, ack: 2},
-		{flags: "FA", seq: 2, ack: 3},
-		{c2s: true, flags: "A", seq: 3, ack: 3},
-	})
 	ahead := portRecords(t, 40002, 10*time.Second, []pkt{{c2s: true, flags: "S"}})
-	behind := portRecords(t, 40001, 0, cat(closed, []pkt{{flags: "FA", seq: 2, ack: 3, at: 5 * time.Second}}))
+	behind := portRecords(t, 40001, 0, cat(qaClosed, []pkt{{flags: "FA", seq: 2, ack: 3, at: 5 * time.Second}}))
 	recs := append(ahead, behind...)
 	rec := newRecorder()
 	info, err := readBytes(t, writePcap(t, layers.LinkTypeEthernet, recs, false), Options{}, rec)
