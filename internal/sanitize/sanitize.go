@@ -22,7 +22,7 @@ import (
 // commands' listings and their messages on standard error) passes untrusted
 // strings, file names and error messages included, through this function.
 func String(s string) string {
-	if utf8.ValidString(s) && strings.IndexFunc(s, needsEscape) < 0 {
+	if clean(s) {
 		return s
 	}
 	var b strings.Builder
@@ -43,6 +43,18 @@ func String(s string) string {
 		i += size
 	}
 	return b.String()
+}
+
+// clean reports whether String leaves s as it is: its printable ASCII is
+// passed over a byte at a time, and only what follows the first other
+// byte is decoded rune by rune.
+func clean(s string) bool {
+	i := 0
+	for i < len(s) && s[i] >= 0x20 && s[i] < 0x7f {
+		i++
+	}
+	rest := s[i:]
+	return rest == "" || utf8.ValidString(rest) && strings.IndexFunc(rest, needsEscape) < 0
 }
 
 // needsEscape reports whether r is a control (C0, DEL, C1) or a Cf

@@ -63,10 +63,13 @@ func TestJSONEscaper(t *testing.T) {
 // checks EscapeJSON on the same input too: the result still parses to the
 // same value, with no DEL, C1 or Cf character left raw.
 func FuzzSanitize(f *testing.F) {
-	for _, s := range []string{"", "cucm7-pub.clus1.lab", "\x1b[31m", "\x9b31m", "\u009b", "\u202e", "caf\xc3", "\xc0\x80", "\xed\xa0\x80", "\ufffd", `\x9b`, "São\x00"} {
+	for _, s := range []string{"", "cucm7-pub.clus1.lab", "\x1b[31m", "\x9b31m", "\u009b", "\u202e", "caf\xc3", "\xc0\x80", "\xed\xa0\x80", "\ufffd", `\x9b`, "São\x00", "cucm\x1b[31m", "abc\x7f", "abc\u202e", "abc\xff"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		if want := utf8.ValidString(s) && strings.IndexFunc(s, needsEscape) < 0; clean(s) != want {
+			t.Fatalf("clean(%q) = %v, want %v", s, !want, want)
+		}
 		got := String(s)
 		if !utf8.ValidString(got) {
 			t.Fatalf("String(%q) = %q: invalid UTF-8", s, got)
