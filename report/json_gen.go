@@ -10,11 +10,6 @@ import (
 // AppendJSON appends v as JSON, as json.Marshal(v) writes it.
 func (v *ndConnection) AppendJSON(b []byte) ([]byte, error) { return appendJSONndConnection(b, v) }
 
-// AppendJSON appends v as JSON, as json.Marshal(v) writes it.
-func (v *ndTriageConnection) AppendJSON(b []byte) ([]byte, error) {
-	return appendJSONndTriageConnection(b, v)
-}
-
 func appendJSONndConnection(b []byte, v *ndConnection) ([]byte, error) {
 	var err error
 	b = append(b, `{"type":`...)
@@ -216,220 +211,6 @@ func appendJSONndConnection(b []byte, v *ndConnection) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-func appendJSONndTriageConnection(b []byte, v *ndTriageConnection) ([]byte, error) {
-	var err error
-	b = append(b, `{"type":`...)
-	b = jsonenc.AppendString(b, v.ndConnection.Type)
-	if v.ndConnection.Connection != nil {
-		b = append(b, `,"capture":`...)
-		b = jsonenc.AppendInt(b, v.ndConnection.Connection.Capture)
-		b = append(b, `,"id":`...)
-		b = jsonenc.AppendUint(b, v.ndConnection.Connection.ID)
-		b = append(b, `,"client":`...)
-		b = jsonenc.AppendString(b, v.ndConnection.Connection.Client)
-		b = append(b, `,"server":`...)
-		b = jsonenc.AppendString(b, v.ndConnection.Connection.Server)
-		b = append(b, `,"roles_guessed":`...)
-		b = jsonenc.AppendBool(b, v.ndConnection.Connection.RolesGuessed)
-		b = append(b, `,"start":`...)
-		if b, err = v.ndConnection.Connection.Start.AppendJSON(b); err != nil {
-			return b, err
-		}
-		b = append(b, `,"end":`...)
-		if b, err = v.ndConnection.Connection.End.AppendJSON(b); err != nil {
-			return b, err
-		}
-		b = append(b, `,"start_frame":`...)
-		b = jsonenc.AppendUint(b, v.ndConnection.Connection.StartFrame)
-		b = append(b, `,"end_frame":`...)
-		b = jsonenc.AppendUint(b, v.ndConnection.Connection.EndFrame)
-		b = append(b, `,"verdict":`...)
-		b = jsonenc.AppendString(b, v.ndConnection.Connection.Verdict)
-		b = append(b, `,"reason":`...)
-		b = jsonenc.AppendString(b, v.ndConnection.Connection.Reason)
-		b = append(b, `,"summary":`...)
-		b = jsonenc.AppendString(b, v.ndConnection.Connection.Summary)
-		b = append(b, `,"aborted_by":`...)
-		if b, err = jsonenc.AppendText(b, v.ndConnection.Connection.AbortedBy.AppendText); err != nil {
-			return b, err
-		}
-		b = append(b, `,"alert":`...)
-		if v.ndConnection.Connection.Alert == nil {
-			b = jsonenc.AppendNull(b)
-		} else {
-			if b, err = (*v.ndConnection.Connection.Alert).AppendJSON(b); err != nil {
-				return b, err
-			}
-		}
-		b = append(b, `,"tls_version":`...)
-		b = jsonenc.AppendString(b, v.ndConnection.Connection.TLSVersion)
-		b = append(b, `,"client_max_version":`...)
-		b = jsonenc.AppendString(b, v.ndConnection.Connection.ClientMaxVersion)
-		b = append(b, `,"cipher_suite":`...)
-		b = jsonenc.AppendString(b, v.ndConnection.Connection.CipherSuite)
-		b = append(b, `,"sni":`...)
-		b = jsonenc.AppendString(b, v.ndConnection.Connection.SNI)
-		b = append(b, `,"alpn":`...)
-		b = jsonenc.AppendString(b, v.ndConnection.Connection.ALPN)
-		b = append(b, `,"resumed":`...)
-		b = jsonenc.AppendBool(b, v.ndConnection.Connection.Resumed)
-		b = append(b, `,"handshake_complete":`...)
-		b = jsonenc.AppendBool(b, v.ndConnection.Connection.HandshakeComplete)
-		b = append(b, `,"handshake_frame":`...)
-		b = jsonenc.AppendUint(b, v.ndConnection.Connection.HandshakeFrame)
-		b = append(b, `,"empty_client_certificate":`...)
-		b = jsonenc.AppendBool(b, v.ndConnection.Connection.EmptyClientCertificate)
-		b = append(b, `,"certificates_hidden":`...)
-		b = jsonenc.AppendBool(b, v.ndConnection.Connection.CertificatesHidden)
-		b = append(b, `,"decrypted":`...)
-		b = jsonenc.AppendBool(b, v.ndConnection.Connection.Decrypted)
-		b = append(b, `,"sip_messages":`...)
-		if v.ndConnection.Connection.SIPMessages == nil {
-			b = jsonenc.AppendNull(b)
-		} else {
-			b = append(b, '[')
-			for i7 := range v.ndConnection.Connection.SIPMessages {
-				if i7 > 0 {
-					b = append(b, ',')
-				}
-				if b, err = v.ndConnection.Connection.SIPMessages[i7].AppendJSON(b); err != nil {
-					return b, err
-				}
-			}
-			b = append(b, ']')
-		}
-		b = append(b, `,"sip_messages_dropped":`...)
-		b = jsonenc.AppendInt(b, v.ndConnection.Connection.SIPMessagesDropped)
-		b = append(b, `,"sip_summary":`...)
-		b = jsonenc.AppendString(b, v.ndConnection.Connection.SIPSummary)
-		b = append(b, `,"decrypt_stopped_frame":`...)
-		b = jsonenc.AppendUint(b, v.ndConnection.Connection.DecryptStoppedFrame)
-		b = append(b, `,"partial_certificates":`...)
-		if v.ndConnection.Connection.PartialCertificates == nil {
-			b = jsonenc.AppendNull(b)
-		} else {
-			b = append(b, '[')
-			for i8 := range v.ndConnection.Connection.PartialCertificates {
-				if i8 > 0 {
-					b = append(b, ',')
-				}
-				if b, err = v.ndConnection.Connection.PartialCertificates[i8].AppendJSON(b); err != nil {
-					return b, err
-				}
-			}
-			b = append(b, ']')
-		}
-		b = append(b, `,"certificates_lost":`...)
-		if v.ndConnection.Connection.CertificatesLost == nil {
-			b = jsonenc.AppendNull(b)
-		} else {
-			b = append(b, '[')
-			for i9 := range v.ndConnection.Connection.CertificatesLost {
-				if i9 > 0 {
-					b = append(b, ',')
-				}
-				b = jsonenc.AppendString(b, v.ndConnection.Connection.CertificatesLost[i9])
-			}
-			b = append(b, ']')
-		}
-		b = append(b, `,"certificates_dropped":`...)
-		b = jsonenc.AppendInt(b, v.ndConnection.Connection.CertificatesDropped)
-		b = append(b, `,"hello_retry_request":`...)
-		b = jsonenc.AppendBool(b, v.ndConnection.Connection.HelloRetryRequest)
-		b = append(b, `,"name_check":`...)
-		if v.ndConnection.Connection.NameCheck == nil {
-			b = jsonenc.AppendNull(b)
-		} else {
-			if b, err = appendJSONTrustNameCheck(b, v.ndConnection.Connection.NameCheck); err != nil {
-				return b, err
-			}
-		}
-		b = append(b, `,"certificate_request_audit":`...)
-		if v.ndConnection.Connection.CertificateRequestAudit == nil {
-			b = jsonenc.AppendNull(b)
-		} else {
-			if b, err = appendJSONTrustAudit(b, v.ndConnection.Connection.CertificateRequestAudit); err != nil {
-				return b, err
-			}
-		}
-		b = append(b, `,"events_dropped":`...)
-		b = jsonenc.AppendInt(b, v.ndConnection.Connection.EventsDropped)
-		b = append(b, `,"findings":`...)
-		if v.ndConnection.Connection.Findings == nil {
-			b = jsonenc.AppendNull(b)
-		} else {
-			b = append(b, '[')
-			for i10 := range v.ndConnection.Connection.Findings {
-				if i10 > 0 {
-					b = append(b, ',')
-				}
-				if b, err = v.ndConnection.Connection.Findings[i10].AppendJSON(b); err != nil {
-					return b, err
-				}
-			}
-			b = append(b, ']')
-		}
-		b = append(b, `,"stats":`...)
-		if b, err = v.ndConnection.Connection.Stats.AppendJSON(b); err != nil {
-			return b, err
-		}
-	}
-	b = append(b, `,"certificate_request":`...)
-	if v.ndConnection.CertificateRequest == nil {
-		b = jsonenc.AppendNull(b)
-	} else {
-		if b, err = appendJSONndCertificateRequest(b, v.ndConnection.CertificateRequest); err != nil {
-			return b, err
-		}
-	}
-	b = append(b, `,"certificates":`...)
-	if v.ndConnection.Certificates == nil {
-		b = jsonenc.AppendNull(b)
-	} else {
-		b = append(b, '[')
-		for i11 := range v.ndConnection.Certificates {
-			if i11 > 0 {
-				b = append(b, ',')
-			}
-			if b, err = appendJSONndCertRef(b, &v.ndConnection.Certificates[i11]); err != nil {
-				return b, err
-			}
-		}
-		b = append(b, ']')
-	}
-	if len(v.ndConnection.Events) != 0 {
-		b = append(b, `,"events":`...)
-		if v.ndConnection.Events == nil {
-			b = jsonenc.AppendNull(b)
-		} else {
-			b = append(b, '[')
-			for i12 := range v.ndConnection.Events {
-				if i12 > 0 {
-					b = append(b, ',')
-				}
-				if b, err = v.ndConnection.Events[i12].AppendJSON(b); err != nil {
-					return b, err
-				}
-			}
-			b = append(b, ']')
-		}
-	}
-	b = append(b, `,"seen_in":`...)
-	if v.SeenIn == nil {
-		b = jsonenc.AppendNull(b)
-	} else {
-		b = append(b, '[')
-		for i13 := range v.SeenIn {
-			if i13 > 0 {
-				b = append(b, ',')
-			}
-			b = jsonenc.AppendInt(b, v.SeenIn[i13])
-		}
-		b = append(b, ']')
-	}
-	return append(b, '}'), nil
-}
-
 func appendJSONTrustNameCheck(b []byte, v *trust.NameCheck) ([]byte, error) {
 	var err error
 	b = append(b, `{"sent_by":`...)
@@ -441,11 +222,11 @@ func appendJSONTrustNameCheck(b []byte, v *trust.NameCheck) ([]byte, error) {
 		b = jsonenc.AppendNull(b)
 	} else {
 		b = append(b, '[')
-		for i14 := range v.Expected {
-			if i14 > 0 {
+		for i7 := range v.Expected {
+			if i7 > 0 {
 				b = append(b, ',')
 			}
-			b = jsonenc.AppendString(b, v.Expected[i14])
+			b = jsonenc.AppendString(b, v.Expected[i7])
 		}
 		b = append(b, ']')
 	}
@@ -465,11 +246,11 @@ func appendJSONTrustAudit(b []byte, v *trust.Audit) ([]byte, error) {
 		b = jsonenc.AppendNull(b)
 	} else {
 		b = append(b, '[')
-		for i15 := range v.Authorities {
-			if i15 > 0 {
+		for i8 := range v.Authorities {
+			if i8 > 0 {
 				b = append(b, ',')
 			}
-			b = jsonenc.AppendString(b, v.Authorities[i15])
+			b = jsonenc.AppendString(b, v.Authorities[i8])
 		}
 		b = append(b, ']')
 	}
@@ -486,11 +267,11 @@ func appendJSONTrustAudit(b []byte, v *trust.Audit) ([]byte, error) {
 		b = jsonenc.AppendNull(b)
 	} else {
 		b = append(b, '[')
-		for i16 := range v.Checks {
-			if i16 > 0 {
+		for i9 := range v.Checks {
+			if i9 > 0 {
 				b = append(b, ',')
 			}
-			if b, err = appendJSONTrustCheck(b, &v.Checks[i16]); err != nil {
+			if b, err = appendJSONTrustCheck(b, &v.Checks[i9]); err != nil {
 				return b, err
 			}
 		}
@@ -516,11 +297,11 @@ func appendJSONndCertificateRequest(b []byte, v *ndCertificateRequest) ([]byte, 
 			b = jsonenc.AppendNull(b)
 		} else {
 			b = append(b, '[')
-			for i17 := range v.CertificateRequest.CertificateTypes {
-				if i17 > 0 {
+			for i10 := range v.CertificateRequest.CertificateTypes {
+				if i10 > 0 {
 					b = append(b, ',')
 				}
-				b = jsonenc.AppendString(b, v.CertificateRequest.CertificateTypes[i17])
+				b = jsonenc.AppendString(b, v.CertificateRequest.CertificateTypes[i10])
 			}
 			b = append(b, ']')
 		}
@@ -532,11 +313,11 @@ func appendJSONndCertificateRequest(b []byte, v *ndCertificateRequest) ([]byte, 
 			b = jsonenc.AppendNull(b)
 		} else {
 			b = append(b, '[')
-			for i18 := range v.CertificateRequest.SignatureAlgorithms {
-				if i18 > 0 {
+			for i11 := range v.CertificateRequest.SignatureAlgorithms {
+				if i11 > 0 {
 					b = append(b, ',')
 				}
-				b = jsonenc.AppendString(b, v.CertificateRequest.SignatureAlgorithms[i18])
+				b = jsonenc.AppendString(b, v.CertificateRequest.SignatureAlgorithms[i11])
 			}
 			b = append(b, ']')
 		}
@@ -597,11 +378,11 @@ func appendJSONndCertRef(b []byte, v *ndCertRef) ([]byte, error) {
 		b = jsonenc.AppendNull(b)
 	} else {
 		b = append(b, '[')
-		for i19 := range v.Checks {
-			if i19 > 0 {
+		for i12 := range v.Checks {
+			if i12 > 0 {
 				b = append(b, ',')
 			}
-			if b, err = appendJSONTrustCheck(b, &v.Checks[i19]); err != nil {
+			if b, err = appendJSONTrustCheck(b, &v.Checks[i12]); err != nil {
 				return b, err
 			}
 		}

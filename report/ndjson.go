@@ -119,6 +119,32 @@ type ndTriageConnection struct {
 	SeenIn []int `json:"seen_in"`
 }
 
+// AppendJSON appends v as json.Marshal(v) writes it: the connection
+// record's object, by its generated encoder, with seen_in added before
+// its closing brace (v's own key comes after the embedded record's, which
+// always holds "type"). TestAppendJSONMatchesMarshal holds it to
+// json.Marshal.
+func (v *ndTriageConnection) AppendJSON(b []byte) ([]byte, error) {
+	b, err := v.ndConnection.AppendJSON(b)
+	if err != nil {
+		return b, err
+	}
+	b = append(b[:len(b)-1], `,"seen_in":`...)
+	if v.SeenIn == nil {
+		b = jsonenc.AppendNull(b)
+	} else {
+		b = append(b, '[')
+		for i, n := range v.SeenIn {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = jsonenc.AppendInt(b, n)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}'), nil
+}
+
 func (w *ndjsonWriter) triageConnection(c *triage.TriageConnection) {
 	w.trec = ndTriageConnection{ndConnection: w.connectionRecord(&c.Connection), SeenIn: c.SeenIn}
 	w.encode(&w.trec)
