@@ -4,7 +4,6 @@ package report
 
 import (
 	"github.com/siptls/siptls/internal/jsonenc"
-	"github.com/siptls/siptls/trust"
 )
 
 // AppendJSON appends v as JSON, as json.Marshal(v) writes it.
@@ -134,7 +133,7 @@ func appendJSONndConnection(b []byte, v *ndConnection) ([]byte, error) {
 		if v.Connection.NameCheck == nil {
 			b = jsonenc.AppendNull(b)
 		} else {
-			if b, err = appendJSONTrustNameCheck(b, v.Connection.NameCheck); err != nil {
+			if b, err = (*v.Connection.NameCheck).AppendJSON(b); err != nil {
 				return b, err
 			}
 		}
@@ -142,7 +141,7 @@ func appendJSONndConnection(b []byte, v *ndConnection) ([]byte, error) {
 		if v.Connection.CertificateRequestAudit == nil {
 			b = jsonenc.AppendNull(b)
 		} else {
-			if b, err = appendJSONTrustAudit(b, v.Connection.CertificateRequestAudit); err != nil {
+			if b, err = (*v.Connection.CertificateRequestAudit).AppendJSON(b); err != nil {
 				return b, err
 			}
 		}
@@ -211,75 +210,6 @@ func appendJSONndConnection(b []byte, v *ndConnection) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-func appendJSONTrustNameCheck(b []byte, v *trust.NameCheck) ([]byte, error) {
-	var err error
-	b = append(b, `{"sent_by":`...)
-	if b, err = jsonenc.AppendText(b, v.SentBy.AppendText); err != nil {
-		return b, err
-	}
-	b = append(b, `,"expected":`...)
-	if v.Expected == nil {
-		b = jsonenc.AppendNull(b)
-	} else {
-		b = append(b, '[')
-		for i7 := range v.Expected {
-			if i7 > 0 {
-				b = append(b, ',')
-			}
-			b = jsonenc.AppendString(b, v.Expected[i7])
-		}
-		b = append(b, ']')
-	}
-	b = append(b, `,"matched":`...)
-	b = jsonenc.AppendString(b, v.Matched)
-	b = append(b, `,"ok":`...)
-	b = jsonenc.AppendBool(b, v.OK)
-	b = append(b, `,"sentence":`...)
-	b = jsonenc.AppendString(b, v.Sentence)
-	return append(b, '}'), nil
-}
-
-func appendJSONTrustAudit(b []byte, v *trust.Audit) ([]byte, error) {
-	var err error
-	b = append(b, `{"authorities":`...)
-	if v.Authorities == nil {
-		b = jsonenc.AppendNull(b)
-	} else {
-		b = append(b, '[')
-		for i8 := range v.Authorities {
-			if i8 > 0 {
-				b = append(b, ',')
-			}
-			b = jsonenc.AppendString(b, v.Authorities[i8])
-		}
-		b = append(b, ']')
-	}
-	b = append(b, `,"length":`...)
-	b = jsonenc.AppendInt(b, v.Length)
-	b = append(b, `,"client_issuer_listed":`...)
-	b = jsonenc.AppendBool(b, v.ClientIssuerListed)
-	if v.Matched != "" {
-		b = append(b, `,"matched":`...)
-		b = jsonenc.AppendString(b, v.Matched)
-	}
-	b = append(b, `,"checks":`...)
-	if v.Checks == nil {
-		b = jsonenc.AppendNull(b)
-	} else {
-		b = append(b, '[')
-		for i9 := range v.Checks {
-			if i9 > 0 {
-				b = append(b, ',')
-			}
-			if b, err = appendJSONTrustCheck(b, &v.Checks[i9]); err != nil {
-				return b, err
-			}
-		}
-		b = append(b, ']')
-	}
-	return append(b, '}'), nil
-}
-
 func appendJSONndCertificateRequest(b []byte, v *ndCertificateRequest) ([]byte, error) {
 	b = append(b, '{')
 	start := len(b)
@@ -297,11 +227,11 @@ func appendJSONndCertificateRequest(b []byte, v *ndCertificateRequest) ([]byte, 
 			b = jsonenc.AppendNull(b)
 		} else {
 			b = append(b, '[')
-			for i10 := range v.CertificateRequest.CertificateTypes {
-				if i10 > 0 {
+			for i7 := range v.CertificateRequest.CertificateTypes {
+				if i7 > 0 {
 					b = append(b, ',')
 				}
-				b = jsonenc.AppendString(b, v.CertificateRequest.CertificateTypes[i10])
+				b = jsonenc.AppendString(b, v.CertificateRequest.CertificateTypes[i7])
 			}
 			b = append(b, ']')
 		}
@@ -313,11 +243,11 @@ func appendJSONndCertificateRequest(b []byte, v *ndCertificateRequest) ([]byte, 
 			b = jsonenc.AppendNull(b)
 		} else {
 			b = append(b, '[')
-			for i11 := range v.CertificateRequest.SignatureAlgorithms {
-				if i11 > 0 {
+			for i8 := range v.CertificateRequest.SignatureAlgorithms {
+				if i8 > 0 {
 					b = append(b, ',')
 				}
-				b = jsonenc.AppendString(b, v.CertificateRequest.SignatureAlgorithms[i11])
+				b = jsonenc.AppendString(b, v.CertificateRequest.SignatureAlgorithms[i8])
 			}
 			b = append(b, ']')
 		}
@@ -378,25 +308,15 @@ func appendJSONndCertRef(b []byte, v *ndCertRef) ([]byte, error) {
 		b = jsonenc.AppendNull(b)
 	} else {
 		b = append(b, '[')
-		for i12 := range v.Checks {
-			if i12 > 0 {
+		for i9 := range v.Checks {
+			if i9 > 0 {
 				b = append(b, ',')
 			}
-			if b, err = appendJSONTrustCheck(b, &v.Checks[i12]); err != nil {
+			if b, err = v.Checks[i9].AppendJSON(b); err != nil {
 				return b, err
 			}
 		}
 		b = append(b, ']')
 	}
-	return append(b, '}'), nil
-}
-
-func appendJSONTrustCheck(b []byte, v *trust.Check) ([]byte, error) {
-	b = append(b, `{"code":`...)
-	b = jsonenc.AppendString(b, v.Code)
-	b = append(b, `,"severity":`...)
-	b = jsonenc.AppendString(b, v.Severity)
-	b = append(b, `,"sentence":`...)
-	b = jsonenc.AppendString(b, v.Sentence)
 	return append(b, '}'), nil
 }

@@ -4,7 +4,6 @@ package triage
 
 import (
 	"github.com/siptls/siptls/internal/jsonenc"
-	"github.com/siptls/siptls/trust"
 )
 
 // AppendJSON appends v as JSON, as json.Marshal(v) writes it.
@@ -194,7 +193,7 @@ func appendJSONConnection(b []byte, v *Connection) ([]byte, error) {
 	if v.NameCheck == nil {
 		b = jsonenc.AppendNull(b)
 	} else {
-		if b, err = appendJSONTrustNameCheck(b, v.NameCheck); err != nil {
+		if b, err = (*v.NameCheck).AppendJSON(b); err != nil {
 			return b, err
 		}
 	}
@@ -202,7 +201,7 @@ func appendJSONConnection(b []byte, v *Connection) ([]byte, error) {
 	if v.CertificateRequestAudit == nil {
 		b = jsonenc.AppendNull(b)
 	} else {
-		if b, err = appendJSONTrustAudit(b, v.CertificateRequestAudit); err != nil {
+		if b, err = (*v.CertificateRequestAudit).AppendJSON(b); err != nil {
 			return b, err
 		}
 	}
@@ -456,7 +455,7 @@ func appendJSONCertificate(b []byte, v *Certificate) ([]byte, error) {
 			if i14 > 0 {
 				b = append(b, ',')
 			}
-			if b, err = appendJSONTrustCheck(b, &v.Checks[i14]); err != nil {
+			if b, err = v.Checks[i14].AppendJSON(b); err != nil {
 				return b, err
 			}
 		}
@@ -637,84 +636,5 @@ func appendJSONDirStats(b []byte, v *DirStats) ([]byte, error) {
 	b = jsonenc.AppendUint(b, v.Gaps)
 	b = append(b, `,"cut_segments":`...)
 	b = jsonenc.AppendUint(b, v.CutSegments)
-	return append(b, '}'), nil
-}
-
-func appendJSONTrustNameCheck(b []byte, v *trust.NameCheck) ([]byte, error) {
-	var err error
-	b = append(b, `{"sent_by":`...)
-	if b, err = jsonenc.AppendText(b, v.SentBy.AppendText); err != nil {
-		return b, err
-	}
-	b = append(b, `,"expected":`...)
-	if v.Expected == nil {
-		b = jsonenc.AppendNull(b)
-	} else {
-		b = append(b, '[')
-		for i17 := range v.Expected {
-			if i17 > 0 {
-				b = append(b, ',')
-			}
-			b = jsonenc.AppendString(b, v.Expected[i17])
-		}
-		b = append(b, ']')
-	}
-	b = append(b, `,"matched":`...)
-	b = jsonenc.AppendString(b, v.Matched)
-	b = append(b, `,"ok":`...)
-	b = jsonenc.AppendBool(b, v.OK)
-	b = append(b, `,"sentence":`...)
-	b = jsonenc.AppendString(b, v.Sentence)
-	return append(b, '}'), nil
-}
-
-func appendJSONTrustAudit(b []byte, v *trust.Audit) ([]byte, error) {
-	var err error
-	b = append(b, `{"authorities":`...)
-	if v.Authorities == nil {
-		b = jsonenc.AppendNull(b)
-	} else {
-		b = append(b, '[')
-		for i18 := range v.Authorities {
-			if i18 > 0 {
-				b = append(b, ',')
-			}
-			b = jsonenc.AppendString(b, v.Authorities[i18])
-		}
-		b = append(b, ']')
-	}
-	b = append(b, `,"length":`...)
-	b = jsonenc.AppendInt(b, v.Length)
-	b = append(b, `,"client_issuer_listed":`...)
-	b = jsonenc.AppendBool(b, v.ClientIssuerListed)
-	if v.Matched != "" {
-		b = append(b, `,"matched":`...)
-		b = jsonenc.AppendString(b, v.Matched)
-	}
-	b = append(b, `,"checks":`...)
-	if v.Checks == nil {
-		b = jsonenc.AppendNull(b)
-	} else {
-		b = append(b, '[')
-		for i19 := range v.Checks {
-			if i19 > 0 {
-				b = append(b, ',')
-			}
-			if b, err = appendJSONTrustCheck(b, &v.Checks[i19]); err != nil {
-				return b, err
-			}
-		}
-		b = append(b, ']')
-	}
-	return append(b, '}'), nil
-}
-
-func appendJSONTrustCheck(b []byte, v *trust.Check) ([]byte, error) {
-	b = append(b, `{"code":`...)
-	b = jsonenc.AppendString(b, v.Code)
-	b = append(b, `,"severity":`...)
-	b = jsonenc.AppendString(b, v.Severity)
-	b = append(b, `,"sentence":`...)
-	b = jsonenc.AppendString(b, v.Sentence)
 	return append(b, '}'), nil
 }

@@ -2,7 +2,12 @@
 // encode siptls's hot JSON types without reflection, byte for byte as
 // encoding/json does (package internal/jsongen writes them).
 //
-// triage/jsongen.go runs it through go generate:
+// It calls the methods of package trust's results (trust/json_gen.go,
+// written first by trust's own test:
+//
+//	go test ./trust -run TestJSONGenUpToDate -update
+//
+// ), and triage/jsongen.go runs it through go generate:
 //
 //	go generate ./triage
 //
