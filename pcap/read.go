@@ -41,12 +41,18 @@ const bufSize = 256 << 10
 // OpenFile, so it refuses a directory, a named pipe, a device or a socket,
 // and fills CaptureInfo.Size (shown, never trusted for reading).
 func ReadFile(path string, opts Options, h Handler) (*CaptureInfo, error) {
+	return readFile(path, func(f io.Reader) (*CaptureInfo, error) { return Read(f, path, opts, h) })
+}
+
+// readFile opens the file at path with OpenFile, reads it with read and
+// fills CaptureInfo.Size.
+func readFile(path string, read func(io.Reader) (*CaptureInfo, error)) (*CaptureInfo, error) {
 	f, st, err := OpenFile(path)
 	if err != nil {
 		return &CaptureInfo{Path: path}, err
 	}
 	defer f.Close()
-	info, err := Read(f, path, opts, h)
+	info, err := read(f)
 	if info != nil {
 		info.Size = st.Size()
 	}

@@ -41,16 +41,7 @@ type Shard[R any] struct {
 // ReadFileSharded reads the capture file at path as ReadSharded does,
 // having opened it as ReadFile does.
 func ReadFileSharded[R any](path string, shards []Shard[R], emit func(id uint64, r R)) (*CaptureInfo, error) {
-	f, st, err := OpenFile(path)
-	if err != nil {
-		return &CaptureInfo{Path: path}, err
-	}
-	defer f.Close()
-	info, err := ReadSharded(f, path, shards, emit)
-	if info != nil {
-		info.Size = st.Size()
-	}
-	return info, err
+	return readFile(path, func(f io.Reader) (*CaptureInfo, error) { return ReadSharded(f, path, shards, emit) })
 }
 
 // ReadSharded reads a capture as Read does, its tracked connections shared
