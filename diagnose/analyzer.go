@@ -203,26 +203,20 @@ func (a *Analyzer) maxMessage() int {
 // ReadFile analyses one capture file. Results found before an input error are
 // kept; the error is also recorded in the Analysis.
 func (a *Analyzer) ReadFile(path string) error {
-	return a.read(path, func(opts pcap.Options) (*pcap.CaptureInfo, error) {
-		if a.opts.Jobs > 1 {
-			return a.readShards(func(shards []pcap.Shard[*Connection]) (*pcap.CaptureInfo, error) {
-				return pcap.ReadFileSharded(path, shards, a.placeShard)
-			})
-		}
-		return pcap.ReadFile(path, opts, a)
-	})
+	return a.read(path,
+		func(opts pcap.Options) (*pcap.CaptureInfo, error) { return pcap.ReadFile(path, opts, a) },
+		func(shards []pcap.Shard[*Connection]) (*pcap.CaptureInfo, error) {
+			return pcap.ReadFileSharded(path, shards, a.placeShard)
+		})
 }
 
 // Read analyses a capture read from r; name identifies it in the results.
 func (a *Analyzer) Read(r io.Reader, name string) error {
-	return a.read(name, func(opts pcap.Options) (*pcap.CaptureInfo, error) {
-		if a.opts.Jobs > 1 {
-			return a.readShards(func(shards []pcap.Shard[*Connection]) (*pcap.CaptureInfo, error) {
-				return pcap.ReadSharded(r, name, shards, a.placeShard)
-			})
-		}
-		return pcap.Read(r, name, opts, a)
-	})
+	return a.read(name,
+		func(opts pcap.Options) (*pcap.CaptureInfo, error) { return pcap.Read(r, name, opts, a) },
+		func(shards []pcap.Shard[*Connection]) (*pcap.CaptureInfo, error) {
+			return pcap.ReadSharded(r, name, shards, a.placeShard)
+		})
 }
 
 // readShards reads a capture with read, its connections shared out between
@@ -267,12 +261,21 @@ func (a *Analyzer) placeShard(id uint64, conn *Connection) {
 	a.place(id, conn)
 }
 
-func (a *Analyzer) read(name string, read func(pcap.Options) (*pcap.CaptureInfo, error)) error {
+// read analyses one capture with read, or with sharded when Options.Jobs
+// asks for more than one job.
+func (a *Analyzer) read(name string, read func(pcap.Options) (*pcap.CaptureInfo, error),
+	sharded func([]pcap.Shard[*Connection]) (*pcap.CaptureInfo, error)) error {
 	a.capture = len(a.result.Captures)
 	a.next = 1
 	a.other = 0
 	a.embedded, a.keyWarnings = nil, nil
-	info, err := read(a.pcapOptions())
+	var info *pcap.CaptureInfo
+	var err error
+	if a.opts.Jobs > 1 {
+		info, err = a.readShards(sharded)
+	} else {
+		info, err = read(a.pcapOptions())
+	}
 	a.flush()
 	if info == nil {
 		info = &pcap.CaptureInfo{Path: name}
